@@ -1,0 +1,136 @@
+"""Where requests go, with which key and API version: settings from arguments or env vars.
+
+| variable | meaning | default |
+|---|---|---|
+| `PRIMER_API_KEY` | your API key (sent as `X-API-KEY`, never shown) | none |
+| `PRIMER_ENV` | `emulator`, `sandbox` or `production` | `sandbox` with a key, else `emulator` |
+| `PRIMER_API_VERSION` | `X-API-VERSION` header | `2.4` |
+| `PRIMER_BASE_URL` | another server, e.g. `primer-nb emulator`'s URL | by environment |
+
+Production is never a default: it needs `PRIMER_ENV=production` (or `environment=`) **and**
+`allow_production=True` in code; any configuration whose URL is Primer's production host
+without both raises `ConfigurationError` before a request is made.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlsplit
+
+from primer_nb.errors import ConfigurationError
+
+__all__ = [
+    "API_VERSIONS",
+    "BASE_URLS",
+    "DEFAULT_API_VERSION",
+    "EMULATOR_URL",
+    "Environment",
+    "Settings",
+    "redact",
+    "resolve_settings",
+]
+
+Environment = Literal["emulator", "sandbox", "production"]
+
+BASE_URLS: Mapping[str, str] = {
+    "sandbox": "https://api.sandbox.primer.io",
+    "production": "https://api.primer.io",
+}
+PRODUCTION_HOST = "api.primer.io"
+#: The base URL of the in-process emulator (no socket: the transport calls the ASGI app).
+EMULATOR_URL = "http://emulator.primer-nb.invalid"
+#: The key sent to an emulator when none is configured (the emulator requires one).
+EMULATOR_KEY = "primer-nb-emulator"
+DEFAULT_API_VERSION = "2.4"
+#: Values of X-API-VERSION Primer has used, oldest first (v2 was the date 2021-09-27).
+API_VERSIONS: tuple[str, ...] = ("2021-09-27", "2021-10-19", "2.1", "2.2", "2.3", "2.4")
+REDACTED = "***"
+
+
+def redact(text: str, secret: str | None) -> str:
+    """`text` with every occurrence of `secret` replaced by `***`."""
+    if secret and secret in text:
+        return text.replace(secret, REDACTED)
+    return text
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved client settings. The key is kept out of `repr()`."""
+
+    environment: Environment
+    base_url: str
+    api_version: str
+    api_key: str | None = field(default=None, repr=False)
+    in_process: bool = False
+
+    @property
+    def api_key_hint(self) -> str:
+        """`***` when a key is set, `(none)` otherwise: safe to print."""
+        return REDACTED if self.api_key else "(none)"
+
+
+def _env(name: str, environ: Mapping[str, str]) -> str | None:
+    value = environ.get(name)
+    return value.strip() if value and value.strip() else None
+
+
+def resolve_settings(
+    *,
+    api_key: str | None = None,
+    environment: str | None = None,
+    api_version: str | None = None,
+    base_url: str | None = None,
+    allow_production: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Combine arguments (first) and `PRIMER_*` variables (second) into `Settings`.
+
+    ```python
+    resolve_settings()                       # in-process emulator
+    resolve_settings(api_key="...")          # Primer sandbox
+    resolve_settings(base_url="http://127.0.0.1:8010")   # a `primer-nb emulator` server
+    ```
+    """
+    env = os.environ if environ is None else environ
+    key = api_key if api_key is not None else _env("PRIMER_API_KEY", env)
+    url = base_url if base_url is not None else _env("PRIMER_BASE_URL", env)
+    version = api_version or _env("PRIMER_API_VERSION", env) or DEFAULT_API_VERSION
+    name = (environment or _env("PRIMER_ENV", env) or "").lower()
+    if not name:
+        name = "sandbox" if key and not url else "emulator"
+    if name not in ("emulator", "sandbox", "production"):
+        raise ConfigurationError(
+            f"PRIMER_ENV must be 'emulator', 'sandbox' or 'production', not {name!r}"
+        )
+    if url is not None:
+        url = url.rstrip("/")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigurationError(f"PRIMER_BASE_URL must be an http(s) URL, not {url!r}")
+    in_process = name == "emulator" and url is None
+    resolved_url = url or (EMULATOR_URL if name == "emulator" else BASE_URLS[name])
+    host = (urlsplit(resolved_url).hostname or "").lower()
+    opted_in = name == "production" and allow_production
+    if (name == "production" or host == PRODUCTION_HOST) and not opted_in:
+        raise ConfigurationError(
+            "Refusing to use Primer's production API: set PRIMER_ENV=production and "
+            "pass allow_production=True to the client to opt in explicitly."
+        )
+    if name in ("sandbox", "production") and not key:
+        raise ConfigurationError(
+            f"The {name} environment needs an API key: set PRIMER_API_KEY "
+            "(or leave PRIMER_ENV unset to use the emulator)."
+        )
+    if name == "emulator" and not key:
+        key = EMULATOR_KEY
+    return Settings(
+        environment=name,  # type: ignore[arg-type]
+        base_url=resolved_url,
+        api_version=version,
+        api_key=key,
+        in_process=in_process,
+    )

@@ -1,0 +1,354 @@
+"""Errors raised by primer-nb, and the builder of Primer's error envelope.
+
+Every failure the API answers becomes one exception, chosen by HTTP status and
+Primer's `errorId`, so a notebook can catch exactly what it expects:
+
+```
+PrimerError
+├── ConfigurationError            bad settings, caught before any request
+├── PrimerConnectionError         the request got no answer (DNS, refused, reset)
+│   └── PrimerTimeoutError        ... or the answer took too long
+└── PrimerAPIError                Primer answered with an error envelope
+    ├── BadRequestError           400
+    │   ├── InvalidClientTokenError    ClientSessionValidationError
+    │   ├── MetadataEmptyKeyError      MetadataContainsEmptyKey
+    │   ├── DisabledCurrencyError      DisabledCurrencyError
+    │   └── UnsupportedApiVersionError UnsupportedApiVersion
+    ├── AuthenticationError       401, 403
+    ├── NotFoundError             404, 405
+    ├── RequestTooLargeError      413
+    ├── PrimerValidationError     422 RequestValidationError (also raised locally,
+    │                             before the network, with the same paths)
+    ├── RateLimitError            429, with `retry_after`
+    └── ServerError               5xx
+        └── GatewayTimeoutError   504 (Primer's 90 s limit)
+```
+
+```python
+from primer_nb import PrimerClient
+from primer_nb.errors import PrimerValidationError
+
+try:
+    PrimerClient().create_session({"orderId": 5})
+except PrimerValidationError as exc:
+    print(exc)                   # 422 RequestValidationError: ... $.orderId: Value must be ...
+    exc.validation_errors[0].path  # '$.orderId'
+```
+
+`str(error)` is one line with the status, the errorId, the description and the
+first validation paths. No error ever carries the API key.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+__all__ = [
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "DisabledCurrencyError",
+    "GatewayTimeoutError",
+    "InvalidClientTokenError",
+    "MetadataEmptyKeyError",
+    "NotFoundError",
+    "PrimerAPIError",
+    "PrimerConnectionError",
+    "PrimerError",
+    "PrimerTimeoutError",
+    "PrimerValidationError",
+    "RateLimitError",
+    "RequestTooLargeError",
+    "ServerError",
+    "UnknownFieldWarning",
+    "UnsupportedApiVersionError",
+    "ValidationErrorDetail",
+    "error_body",
+    "error_from_response",
+    "new_diagnostics_id",
+]
+
+# Primer's documented texts (spec §9.3) and ours where Primer publishes none (behaviour.md §5).
+INVALID_TOKEN = (
+    "ClientSessionValidationError",
+    "The client token is invalid.",
+    "Please provide a valid client token.",
+)
+METADATA_EMPTY_KEY = (
+    "MetadataContainsEmptyKey",
+    "Metadata field contains empty string key.",
+    "Either remove empty string keys or provide non-empty string instead.",
+)
+REQUEST_VALIDATION = (
+    "RequestValidationError",
+    "We were unable to validate your request, please check your payload against /docs/api",
+    None,
+)
+DISABLED_CURRENCY_RECOVERY = (
+    "To enable, please speak to your Customer Success Manager or our Service Desk "
+    "https://primerapi.atlassian.net/servicedesk/customer/portal/11."
+)
+
+
+class UnknownFieldWarning(UserWarning):
+    """A request carries a key Primer's schema does not declare (maybe a typo).
+
+    Primer accepts unknown keys inside nested objects, so the request is still sent;
+    the warning names the JSONPath, e.g. `$.customer.emailAdress`.
+    """
+
+
+class ValidationErrorDetail(NamedTuple):
+    """One violation: the schema (`model`), where (`path`, a JSONPath) and why."""
+
+    model: str
+    path: str
+    description: str
+
+
+class PrimerError(Exception):
+    """Base class of every error primer-nb raises."""
+
+
+class ConfigurationError(PrimerError):
+    """Settings that cannot work (missing key, unknown environment, production guard)."""
+
+
+class PrimerConnectionError(PrimerError):
+    """The request got no HTTP answer: refused, reset, DNS failure."""
+
+
+class PrimerTimeoutError(PrimerConnectionError):
+    """No answer within the client's timeout."""
+
+
+class PrimerAPIError(PrimerError):
+    """Primer answered with an error: the fields of its envelope, parsed.
+
+    `local` is True when primer-nb refused the request before sending it, with the
+    same body the API would have answered.
+    """
+
+    status_code: int
+    error_id: str
+    description: str
+    recovery_suggestion: str | None
+    diagnostics_id: str | None
+    validation_errors: list[ValidationErrorDetail]
+    body: dict[str, Any]
+    local: bool
+
+    def __init__(
+        self,
+        status_code: int,
+        error_id: str,
+        description: str,
+        *,
+        recovery_suggestion: str | None = None,
+        diagnostics_id: str | None = None,
+        validation_errors: Sequence[ValidationErrorDetail] = (),
+        body: Mapping[str, Any] | None = None,
+        local: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.error_id = error_id
+        self.description = description
+        self.recovery_suggestion = recovery_suggestion
+        self.diagnostics_id = diagnostics_id
+        self.validation_errors = list(validation_errors)
+        self.body = dict(body) if body is not None else {}
+        self.local = local
+        self.retry_after = retry_after
+        super().__init__(self._line())
+
+    def _line(self) -> str:
+        where = " (before sending)" if self.local else ""
+        line = f"{self.status_code} {self.error_id}{where}: {self.description}"
+        if self.validation_errors:
+            shown = "; ".join(f"{v.path}: {v.description}" for v in self.validation_errors[:3])
+            more = len(self.validation_errors) - 3
+            line += f" [{shown}{f'; +{more} more' if more > 0 else ''}]"
+        if self.diagnostics_id:
+            line += f" (diagnosticsId {self.diagnostics_id})"
+        return line
+
+    def __str__(self) -> str:
+        return self._line()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._line()!r})"
+
+
+class BadRequestError(PrimerAPIError):
+    """400: the request was understood but refused."""
+
+
+class InvalidClientTokenError(BadRequestError):
+    """400 ClientSessionValidationError: unknown, malformed or expired client token."""
+
+
+class MetadataEmptyKeyError(BadRequestError):
+    """400 MetadataContainsEmptyKey: `metadata` has an empty-string key."""
+
+
+class DisabledCurrencyError(BadRequestError):
+    """400 DisabledCurrencyError: the currency is not enabled on the account."""
+
+
+class UnsupportedApiVersionError(BadRequestError):
+    """400 UnsupportedApiVersion: the X-API-VERSION header names no known version."""
+
+
+class AuthenticationError(PrimerAPIError):
+    """401/403: the API key is missing, wrong, or lacks the scope."""
+
+
+class NotFoundError(PrimerAPIError):
+    """404/405: no such path or method."""
+
+
+class RequestTooLargeError(PrimerAPIError):
+    """413: the body is larger than the server accepts (1 MiB on the emulator)."""
+
+
+class PrimerValidationError(PrimerAPIError):
+    """422 RequestValidationError; `validation_errors` lists every JSONPath and rule."""
+
+
+class RateLimitError(PrimerAPIError):
+    """429: too many requests; `retry_after` is the server's hint in seconds."""
+
+
+class ServerError(PrimerAPIError):
+    """5xx: the server failed; GETs are retried, answered POSTs never are."""
+
+
+class GatewayTimeoutError(ServerError):
+    """504: Primer's 90-second request limit fired."""
+
+
+_BY_ERROR_ID: dict[str, type[PrimerAPIError]] = {
+    "ClientSessionValidationError": InvalidClientTokenError,
+    "MetadataContainsEmptyKey": MetadataEmptyKeyError,
+    "DisabledCurrencyError": DisabledCurrencyError,
+    "UnsupportedApiVersion": UnsupportedApiVersionError,
+    "RequestValidationError": PrimerValidationError,
+}
+_BY_STATUS: dict[int, type[PrimerAPIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: AuthenticationError,
+    404: NotFoundError,
+    405: NotFoundError,
+    413: RequestTooLargeError,
+    422: PrimerValidationError,
+    429: RateLimitError,
+    504: GatewayTimeoutError,
+}
+
+
+def error_class(status_code: int, error_id: str) -> type[PrimerAPIError]:
+    """The exception class for a status and errorId (errorId wins when known)."""
+    if error_id in _BY_ERROR_ID:
+        return _BY_ERROR_ID[error_id]
+    if status_code in _BY_STATUS:
+        return _BY_STATUS[status_code]
+    if status_code >= 500:
+        return ServerError
+    if 400 <= status_code < 500:
+        return BadRequestError
+    return PrimerAPIError
+
+
+def _details(raw: Any) -> list[ValidationErrorDetail]:
+    out: list[ValidationErrorDetail] = []
+    if not isinstance(raw, list):
+        return out
+    for group in raw:
+        if not isinstance(group, Mapping):
+            continue
+        model = str(group.get("model", ""))
+        for item in group.get("errors") or []:
+            if isinstance(item, Mapping):
+                out.append(
+                    ValidationErrorDetail(
+                        model, str(item.get("path", "")), str(item.get("description", ""))
+                    )
+                )
+    return out
+
+
+def error_from_response(
+    status_code: int,
+    body: Any,
+    *,
+    retry_after: float | None = None,
+    local: bool = False,
+) -> PrimerAPIError:
+    """Build the right `PrimerAPIError` subclass from a status and a decoded body.
+
+    Accepts Primer's envelope (`{"error": {...}}`), the bare error object of the 2.2
+    spec, `detail` in place of `description` (as Primer's Android SDK does), and any
+    other body (the description then says what came back).
+    """
+    inner: Mapping[str, Any]
+    if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
+        inner = body["error"]
+    elif isinstance(body, Mapping):
+        inner = body
+    else:
+        inner = {}
+    error_id = str(inner.get("errorId") or f"HTTP{status_code}")
+    description = inner.get("description") or inner.get("detail")
+    if not description:
+        description = "The server answered without Primer's error envelope."
+    cls = error_class(status_code, error_id)
+    recovery = inner.get("recoverySuggestion")
+    diagnostics = inner.get("diagnosticsId")
+    return cls(
+        status_code,
+        error_id,
+        str(description),
+        recovery_suggestion=str(recovery) if recovery is not None else None,
+        diagnostics_id=str(diagnostics) if diagnostics is not None else None,
+        validation_errors=_details(inner.get("validationErrors")),
+        body=body if isinstance(body, Mapping) else {"raw": body},
+        local=local,
+        retry_after=retry_after,
+    )
+
+
+def new_diagnostics_id(rand: Any = None) -> str:
+    """A fresh 19-digit numeric diagnosticsId, like Primer's `9942005157443145021`.
+
+    `rand` may be a `random.Random` for deterministic ids (the emulator's seed).
+    """
+    if rand is not None:
+        return str(rand.randrange(10**18, 10**19))
+    return str(10**18 + secrets.randbelow(9 * 10**18))
+
+
+def error_body(
+    error_id: str,
+    description: str,
+    *,
+    recovery_suggestion: str | None = None,
+    diagnostics_id: str,
+    validation_errors: Sequence[ValidationErrorDetail] | None = None,
+) -> dict[str, Any]:
+    """Primer's error envelope, with validation errors grouped by model."""
+    inner: dict[str, Any] = {"errorId": error_id, "description": description}
+    if recovery_suggestion is not None:
+        inner["recoverySuggestion"] = recovery_suggestion
+    inner["diagnosticsId"] = diagnostics_id
+    if validation_errors is not None:
+        groups: dict[str, list[dict[str, str]]] = {}
+        for detail in validation_errors:
+            groups.setdefault(detail.model, []).append(
+                {"path": detail.path, "description": detail.description}
+            )
+        inner["validationErrors"] = [{"model": m, "errors": e} for m, e in groups.items()]
+    return {"error": inner}

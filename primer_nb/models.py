@@ -1,0 +1,916 @@
+"""Typed models of Primer's Client Session API v2.4 (pydantic v2).
+
+snake_case in Python, camelCase on the wire:
+
+```python
+from primer_nb.models import ClientSessionRequest, LineItem, Order
+
+request = ClientSessionRequest(
+    order_id="order-1",
+    currency_code="EUR",
+    order=Order(line_items=[LineItem(amount=1299, quantity=2)]),
+)
+request.to_wire()   # {'orderId': 'order-1', 'currencyCode': 'EUR', 'order': {'lineItems': [...]}}
+```
+
+Rules the models follow (see `spec/behaviour.md` §2 and §5):
+
+- Request bodies forbid unknown keys at the top level (422, as Primer's schema says);
+  nested objects keep unknown keys and echo them (Primer's own example sends
+  `paymentMethod.paymentMethodType`), and `unknown_fields()` names them so the client
+  can warn. `options.PAYMENT_CARD.networks` forbids unknown keys, like Primer.
+- Types are strict: `"100"` is not an integer and `1.0` is not a quantity.
+- Responses keep every field they do not know (`extra="allow"`), so a new Primer field
+  never breaks a user.
+- Serialise with `to_wire()` (`by_alias=True, exclude_unset=True`): what you did not set
+  is not sent. Every valid request round-trips to identical JSON.
+- Validation failures become Primer-shaped details, `(model, JSONPath, description)`,
+  through `check_request()`: the client uses it before sending and the emulator uses
+  it to answer 422, so both say exactly the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
+
+import email_validator
+import pydantic
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    PlainSerializer,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    field_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from primer_nb.enums import (
+    DEFAULT_CARD_NETWORKS,
+    ApprovalMode,
+    AuthorizationType,
+    CardNetwork,
+    CountryCode,
+    Currency,
+    FirstPaymentReason,
+    PaymentType,
+    ProductType,
+)
+from primer_nb.errors import REQUEST_VALIDATION, PrimerValidationError, ValidationErrorDetail
+
+__all__ = [
+    "DEFAULT_CARD_NETWORKS",
+    "Address",
+    "ApplePayAutomaticReloadBilling",
+    "ApplePayAutomaticReloadRequest",
+    "ApplePayDeferredBilling",
+    "ApplePayDeferredRequest",
+    "ApplePayOptions",
+    "ApplePayRecurringRequest",
+    "ApplePayRegularBilling",
+    "ApplePayTrialBilling",
+    "ApprovalMode",
+    "AuthorizationType",
+    "CardNetwork",
+    "CardNetworkOption",
+    "CardNetworks",
+    "CardOptions",
+    "ClientSession",
+    "ClientSessionRequest",
+    "ClientSessionUpdateRequest",
+    "ClientSessionWithToken",
+    "CountryCode",
+    "Currency",
+    "Customer",
+    "ErrorEnvelope",
+    "ErrorObject",
+    "Fee",
+    "FirstPaymentReason",
+    "LineItem",
+    "Order",
+    "PaymentMethod",
+    "PaymentMethodOption",
+    "PaymentMethodOptions",
+    "PaymentMethodUpdate",
+    "PaymentType",
+    "ProductData",
+    "ProductType",
+    "SessionAddress",
+    "SessionCustomer",
+    "SessionFee",
+    "SessionLineItem",
+    "SessionOrder",
+    "SessionPaymentMethod",
+    "SessionShipping",
+    "SessionWarning",
+    "Shipping",
+    "Surcharge",
+    "check_request",
+    "format_expiry",
+    "json_path",
+    "metadata_has_empty_key",
+    "parse_expiry",
+    "unknown_fields",
+    "validation_details",
+]
+
+INT64_MAX = 2**63 - 1
+
+# --- field types ----------------------------------------------------------------------
+
+Str1To255 = Annotated[StrictStr, StringConstraints(min_length=1, max_length=255)]
+StrMax255 = Annotated[StrictStr, StringConstraints(max_length=255)]
+Str1To1024 = Annotated[StrictStr, StringConstraints(min_length=1, max_length=1024)]
+MinorUnits = Annotated[StrictInt, Field(ge=0, le=INT64_MAX)]
+"""An amount in minor units: a JSON integer >= 0 (int64)."""
+
+
+def _check_email(value: str) -> str:
+    try:
+        email_validator.validate_email(value, check_deliverability=False)
+    except email_validator.EmailNotValidError as exc:
+        raise ValueError(f"Value must be a valid email address ({exc})") from None
+    return value  # keep what was sent: no normalisation, so the JSON round-trips
+
+
+def _check_datetime(value: str) -> str:
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("Value must be an ISO 8601 date-time, e.g. 2024-06-03T00:00:00Z") from None
+    return value
+
+
+def _check_uri(value: str) -> str:
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#]+[^\s]*$", value):
+        raise ValueError("Value must be an absolute URI, e.g. https://example.com/manage")
+    return value
+
+
+Email = Annotated[StrictStr, AfterValidator(_check_email)]
+DateTimeText = Annotated[StrictStr, AfterValidator(_check_datetime)]
+Uri = Annotated[
+    StrictStr, StringConstraints(min_length=1, max_length=1024), AfterValidator(_check_uri)
+]
+
+
+def parse_expiry(value: Any) -> Any:
+    """Primer's naive-UTC expiry text (`2023-12-12T09:18:02.346787`) -> aware UTC datetime."""
+    if isinstance(value, str):
+        parsed = datetime.fromisoformat(value)
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value
+
+
+def format_expiry(value: datetime) -> str:
+    """Aware or naive-UTC datetime -> Primer's wire format: naive UTC, 6 fractional digits."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+ExpiryDate = Annotated[
+    datetime,
+    BeforeValidator(parse_expiry),
+    PlainSerializer(format_expiry, return_type=str, when_used="json"),
+]
+
+# --- bases ----------------------------------------------------------------------------
+
+
+class _Model(BaseModel):
+    """Shared configuration and a short repr that shows only the fields that were set."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        extra="allow",
+    )
+    __primer_schema__: ClassVar[str] = ""
+
+    def __repr_args__(self) -> Any:
+        fields_set = self.model_fields_set
+        for name in type(self).model_fields:
+            if name in fields_set:
+                yield name, getattr(self, name)
+        if self.__pydantic_extra__:
+            yield from self.__pydantic_extra__.items()
+
+    def to_wire(self) -> dict[str, Any]:
+        """The JSON object Primer sees: camelCase keys, only the fields that were set."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+class _RequestModel(_Model):
+    """Objects inside a request body: strict types, unknown keys kept (and warned about)."""
+
+
+class _TopLevelRequest(_RequestModel):
+    """A whole request body: unknown keys refused; bad values raise `PrimerValidationError`.
+
+    Constructing one directly (`ClientSessionRequest(amount=-1)`) raises the same error,
+    with the same JSONPaths, that the client raises before sending and that the API
+    answers with 422. (Nested objects such as `LineItem` raise pydantic's own
+    `ValidationError`, also a `ValueError`: pydantic calls a custom `__init__` for
+    nested models too, so only the top level converts; `PrimerValidationError` is not a
+    `ValueError`, so pydantic lets it through `model_validate` unchanged.)
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except pydantic.ValidationError as exc:
+            model = type(self).__primer_schema__ or type(self).__name__
+            raise PrimerValidationError(
+                422,
+                REQUEST_VALIDATION[0],
+                REQUEST_VALIDATION[1],
+                validation_errors=validation_details(exc, model),
+                local=True,
+            ) from None
+
+
+# --- order ----------------------------------------------------------------------------
+
+
+class ProductData(_RequestModel):
+    """`order.lineItems[].productData`."""
+
+    __primer_schema__ = "OrderLineItemsProductDataAPISchema"
+    sku: Str1To255 | None = None
+    brand: Str1To255 | None = None
+    color: Str1To255 | None = None
+    global_trade_item_number: Str1To255 | None = None
+    manufacturer_part_number: Str1To255 | None = None
+    weight: Annotated[StrictInt | StrictFloat, Field(ge=0)] | None = None
+    weight_unit: Str1To255 | None = None
+    page_url: Str1To1024 | None = None
+
+
+class LineItem(_RequestModel):
+    """One line of the order. Line total = amount x quantity - discountAmount + taxAmount."""
+
+    __primer_schema__ = "OrderLineItemsAPISchema"
+    item_id: Str1To255 | None = None
+    name: StrMax255 | None = None
+    description: StrMax255 | None = None
+    amount: MinorUnits
+    quantity: Annotated[StrictInt, Field(ge=0, le=INT64_MAX)] | None = None
+    discount_amount: MinorUnits | None = None
+    tax_amount: MinorUnits | None = None
+    tax_code: Str1To255 | None = None
+    product_type: ProductType | None = None
+    product_data: ProductData | None = None
+
+
+class Fee(_RequestModel):
+    """`order.fees[]`, e.g. `{"type": "SURCHARGE", "amount": 100}`."""
+
+    __primer_schema__ = "OrderFeesAPISchema"
+    amount: MinorUnits
+    type: Str1To255 | None = None
+    description: Str1To255 | None = None
+
+
+class Shipping(_RequestModel):
+    """`order.shipping`."""
+
+    __primer_schema__ = "OrderShippingAPISchema"
+    amount: MinorUnits | None = None
+    method_id: StrictStr | None = None
+    method_name: StrictStr | None = None
+    method_description: StrictStr | None = None
+
+
+class Order(_RequestModel):
+    """`order`: line items, fees, shipping and countries."""
+
+    __primer_schema__ = "OrderDetailsAPISchema"
+    line_items: list[LineItem] | None = None
+    country_code: CountryCode | None = None
+    retailer_country_code: CountryCode | None = None
+    fees: list[Fee] | None = None
+    shipping: Shipping | None = None
+
+
+# --- customer -------------------------------------------------------------------------
+
+
+class Address(_RequestModel):
+    """Billing or shipping address (`OptionalAddressAPISchema`): every field optional."""
+
+    __primer_schema__ = "OptionalAddressAPISchema"
+    first_name: Str1To255 | None = None
+    last_name: Str1To255 | None = None
+    address_line1: Str1To255 | None = Field(default=None, alias="addressLine1")
+    address_line2: StrMax255 | None = Field(default=None, alias="addressLine2")
+    city: Str1To255 | None = None
+    state: Str1To255 | None = None
+    country_code: CountryCode | None = None
+    postal_code: Str1To255 | None = None
+
+
+class Customer(_RequestModel):
+    """`customer`. Send `email_address` and `billing_address` for 3DS."""
+
+    __primer_schema__ = "CheckoutCustomerDetailsAPISchema"
+    email_address: Email | None = None
+    mobile_number: Str1To255 | None = None
+    first_name: Str1To255 | None = None
+    last_name: Str1To255 | None = None
+    billing_address: Address | None = None
+    shipping_address: Address | None = None
+    tax_id: StrMax255 | None = None
+    national_document_id: StrMax255 | None = None
+
+
+# --- payment method -------------------------------------------------------------------
+
+
+class Surcharge(_RequestModel):
+    """`{"amount": minor units}`; Primer's own example sends `{}`."""
+
+    __primer_schema__ = "CheckoutPaymentMethodOptionSurchargeAPISchema"
+    amount: MinorUnits | None = None
+
+
+class PaymentMethodOption(_RequestModel):
+    """Options of any payment-method type (`<PAYMENT_METHOD_TYPE>`): surcharge required."""
+
+    __primer_schema__ = "PaymentMethodOptionAPISchema"
+    surcharge: Surcharge
+    extra_merchant_data: dict[str, JsonValue] | None = None
+    merchant_name: StrictStr | None = None
+
+
+class CardNetworkOption(_RequestModel):
+    """`options.PAYMENT_CARD.networks.<NETWORK>`."""
+
+    __primer_schema__ = "CheckoutPaymentMethodOptionCardNetworkSurchargeAPISchema"
+    surcharge: Surcharge | None = None
+
+
+def _network_field(name: str) -> Any:
+    return Field(default=None, alias=name)
+
+
+class CardNetworks(_RequestModel):
+    """`options.PAYMENT_CARD.networks`: one key per network (no EFTPOS); no other keys."""
+
+    model_config = ConfigDict(extra="forbid")
+    __primer_schema__ = "PaymentCardNetworks"
+    AMEX: CardNetworkOption | None = _network_field("AMEX")
+    CARTES_BANCAIRES: CardNetworkOption | None = _network_field("CARTES_BANCAIRES")
+    DANKORT: CardNetworkOption | None = _network_field("DANKORT")
+    DINERS_CLUB: CardNetworkOption | None = _network_field("DINERS_CLUB")
+    DISCOVER: CardNetworkOption | None = _network_field("DISCOVER")
+    ENROUTE: CardNetworkOption | None = _network_field("ENROUTE")
+    ELO: CardNetworkOption | None = _network_field("ELO")
+    HIPER: CardNetworkOption | None = _network_field("HIPER")
+    INTERAC: CardNetworkOption | None = _network_field("INTERAC")
+    JCB: CardNetworkOption | None = _network_field("JCB")
+    MAESTRO: CardNetworkOption | None = _network_field("MAESTRO")
+    MASTERCARD: CardNetworkOption | None = _network_field("MASTERCARD")
+    MIR: CardNetworkOption | None = _network_field("MIR")
+    PRIVATE_LABEL: CardNetworkOption | None = _network_field("PRIVATE_LABEL")
+    UNIONPAY: CardNetworkOption | None = _network_field("UNIONPAY")
+    VISA: CardNetworkOption | None = _network_field("VISA")
+    OTHER: CardNetworkOption | None = _network_field("OTHER")
+
+
+class CardOptions(_RequestModel):
+    """`options.PAYMENT_CARD`: per-network surcharges and vaulted-card CVV capture."""
+
+    __primer_schema__ = "CheckoutPaymentMethodCardOptionAPISchema"
+    networks: CardNetworks | None = None
+    capture_vaulted_card_cvv: StrictBool | None = None
+
+
+class _ApplePayBilling(_RequestModel):
+    label: Str1To1024
+    amount: MinorUnits | None = None
+
+
+class _Recurring(_ApplePayBilling):
+    recurring_start_date: DateTimeText | None = None
+    recurring_end_date: DateTimeText | None = None
+    recurring_interval_unit: Literal["minute", "hour", "day", "month", "year"] | None = None
+    recurring_interval_count: Annotated[StrictInt, Field(ge=1)] | None = None
+
+
+class ApplePayRegularBilling(_Recurring):
+    """Apple Pay regular billing of a recurring payment."""
+
+    __primer_schema__ = "ApplePayRegularBilling"
+
+
+class ApplePayTrialBilling(_Recurring):
+    """Apple Pay trial billing (amount defaults to 0)."""
+
+    __primer_schema__ = "ApplePayTrialBilling"
+
+
+class ApplePayDeferredBilling(_ApplePayBilling):
+    """Apple Pay deferred billing."""
+
+    __primer_schema__ = "ApplePayDeferredBilling"
+    deferred_payment_date: DateTimeText
+
+
+class ApplePayAutomaticReloadBilling(_ApplePayBilling):
+    """Apple Pay automatic-reload billing."""
+
+    __primer_schema__ = "ApplePayAutomaticReloadBilling"
+    automatic_reload_threshold_amount: MinorUnits
+
+
+class _ApplePayAgreement(_RequestModel):
+    payment_description: Str1To1024 | None = None
+    billing_agreement: Str1To1024 | None = None
+    management_url: Uri
+
+
+class ApplePayRecurringRequest(_ApplePayAgreement):
+    """`options.APPLE_PAY.recurringPaymentRequest`."""
+
+    __primer_schema__ = "ApplePayRecurringRequest"
+    regular_billing: ApplePayRegularBilling
+    trial_billing: ApplePayTrialBilling | None = None
+
+
+class ApplePayDeferredRequest(_ApplePayAgreement):
+    """`options.APPLE_PAY.deferredPaymentRequest`."""
+
+    __primer_schema__ = "ApplePayDeferredRequest"
+    deferred_billing: ApplePayDeferredBilling
+    free_cancellation_date: DateTimeText | None = None
+    free_cancellation_time_zone: (
+        Annotated[StrictStr, StringConstraints(min_length=3, max_length=50)] | None
+    ) = None
+
+
+class ApplePayAutomaticReloadRequest(_ApplePayAgreement):
+    """`options.APPLE_PAY.automaticReloadRequest`."""
+
+    __primer_schema__ = "ApplePayAutomaticReloadRequest"
+    automatic_reload_billing: ApplePayAutomaticReloadBilling
+
+
+class ApplePayOptions(_RequestModel):
+    """`options.APPLE_PAY`: merchant name and recurring, deferred or auto-reload requests."""
+
+    __primer_schema__ = "ApplePayOptions"
+    merchant_name: Str1To1024 | None = None
+    recurring_payment_request: ApplePayRecurringRequest | None = None
+    deferred_payment_request: ApplePayDeferredRequest | None = None
+    automatic_reload_request: ApplePayAutomaticReloadRequest | None = None
+
+
+class PaymentMethodOptions(_RequestModel):
+    """`paymentMethod.options`: a dictionary from payment-method type to its options.
+
+    `PAYMENT_CARD` and `APPLE_PAY` have their own schemas; any other key (`GOOGLE_PAY`,
+    `KLARNA`, ...) takes the generic `PaymentMethodOption` with a required surcharge.
+    """
+
+    __primer_schema__ = "PaymentMethodOptions"
+    __pydantic_extra__: dict[str, PaymentMethodOption] = Field(init=False)
+    PAYMENT_CARD: CardOptions | None = Field(default=None, alias="PAYMENT_CARD")
+    APPLE_PAY: ApplePayOptions | None = Field(default=None, alias="APPLE_PAY")
+
+
+def _unique_networks(value: list[CardNetwork] | None) -> list[CardNetwork] | None:
+    if value is not None and len(set(value)) != len(value):
+        raise ValueError("Values must be unique")
+    return value
+
+
+class PaymentMethod(_RequestModel):
+    """`paymentMethod`: vaulting, descriptor, payment type, card networks and options."""
+
+    __primer_schema__ = "PaymentMethodOptionsAPISchema"
+    vault_on_success: StrictBool | None = None
+    vault_on_3ds: StrictBool | None = Field(default=None, alias="vaultOn3DS")
+    vault_on_agreement: StrictBool | None = None
+    descriptor: StrMax255 | None = None
+    payment_type: PaymentType | None = None
+    ordered_allowed_card_networks: Annotated[
+        list[CardNetwork] | None, AfterValidator(_unique_networks)
+    ] = None
+    options: PaymentMethodOptions | None = None
+    authorization_type: AuthorizationType | None = None
+    first_payment_reason: FirstPaymentReason | None = None
+
+
+class PaymentMethodUpdate(PaymentMethod):
+    """`paymentMethod` in a PATCH: like `PaymentMethod`, but `options` cannot change."""
+
+    options: Any = None
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _options_not_updatable(cls, value: Any) -> Any:
+        raise ValueError(
+            "paymentMethod.options cannot be updated; create a new client session instead"
+        )
+
+
+# --- requests -------------------------------------------------------------------------
+
+
+class ClientSessionRequest(_TopLevelRequest):
+    """Body of `POST /client-session`. No field is required; unknown top-level keys are not.
+
+    Primer recommends at least `order_id`, `currency_code` and `amount` or line items.
+    """
+
+    __primer_schema__ = "ClientSessionAPIRequest"
+    order_id: Str1To255 | None = None
+    currency_code: Currency | None = None
+    amount: MinorUnits | None = None
+    order: Order | None = None
+    customer_id: Str1To255 | None = None
+    customer: Customer | None = None
+    metadata: dict[str, JsonValue] | None = None
+    payment_method: PaymentMethod | None = None
+    approval_mode: ApprovalMode | None = None
+
+
+class ClientSessionUpdateRequest(_TopLevelRequest):
+    """Body of `PATCH /client-session`: `client_token` plus only what changes.
+
+    Arrays are replaced whole, `customer`, `order` and `paymentMethod` are merged one
+    level deep, `metadata` is replaced, `None` clears a field. `approvalMode` and
+    `paymentMethod.options` cannot be updated.
+    """
+
+    __primer_schema__ = "ClientSessionUpdateAPIRequest"
+    client_token: StrictStr | None = None
+    customer_id: Str1To255 | None = None
+    order_id: Str1To255 | None = None
+    currency_code: Currency | None = None
+    amount: MinorUnits | None = None
+    metadata: dict[str, JsonValue] | None = None
+    customer: Customer | None = None
+    order: Order | None = None
+    payment_method: PaymentMethodUpdate | None = None
+    approval_mode: Any = None
+
+    @field_validator("approval_mode", mode="before")
+    @classmethod
+    def _approval_mode_creation_only(cls, value: Any) -> Any:
+        raise ValueError("approvalMode can only be set when the client session is created")
+
+
+# --- responses ------------------------------------------------------------------------
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, dict) else value
+
+
+class SessionWarning(_Model):
+    """A warning on a created session, e.g. TAXJAR / MISSING_DATA."""
+
+    type: str | None = None
+    code: str | None = None
+    message: str | None = None
+
+
+def _short(token: str) -> str:
+    return token if len(token) <= 16 else f"{token[:8]}…{token[-4:]}"
+
+
+class SessionLineItem(_Model):
+    """A line item as the API answers it (lenient: nothing a response holds is refused)."""
+
+    item_id: str | None = None
+    name: str | None = None
+    description: str | None = None
+    amount: int | None = None
+    quantity: int | None = None
+    discount_amount: int | None = None
+    tax_amount: int | None = None
+    tax_code: str | None = None
+    product_type: str | None = None
+    product_data: dict[str, Any] | None = None
+
+
+class SessionFee(_Model):
+    """A fee as the API answers it."""
+
+    amount: int | None = None
+    type: str | None = None
+    description: str | None = None
+
+
+class SessionShipping(_Model):
+    """Shipping as the API answers it."""
+
+    amount: int | None = None
+    method_id: str | None = None
+    method_name: str | None = None
+    method_description: str | None = None
+
+
+class SessionOrder(_Model):
+    """`order` as the API answers it."""
+
+    line_items: list[SessionLineItem] | None = None
+    country_code: str | None = None
+    retailer_country_code: str | None = None
+    fees: list[SessionFee] | None = None
+    shipping: SessionShipping | None = None
+
+
+class SessionAddress(_Model):
+    """An address as the API answers it."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    address_line1: str | None = Field(default=None, alias="addressLine1")
+    address_line2: str | None = Field(default=None, alias="addressLine2")
+    city: str | None = None
+    state: str | None = None
+    country_code: str | None = None
+    postal_code: str | None = None
+
+
+class SessionCustomer(_Model):
+    """`customer` as the API answers it (`CustomerDetailsAPISchema`)."""
+
+    email_address: str | None = None
+    mobile_number: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    billing_address: SessionAddress | None = None
+    shipping_address: SessionAddress | None = None
+    tax_id: str | None = None
+    national_document_id: str | None = None
+
+
+class SessionPaymentMethod(_Model):
+    """`paymentMethod` as the API answers it; `options` kept as the JSON object."""
+
+    vault_on_success: bool | None = None
+    vault_on_3ds: bool | None = Field(default=None, alias="vaultOn3DS")
+    vault_on_agreement: bool | None = None
+    descriptor: str | None = None
+    payment_type: str | None = None
+    ordered_allowed_card_networks: list[str] | None = None
+    options: dict[str, Any] | None = None
+    authorization_type: str | None = None
+    first_payment_reason: str | None = None
+
+
+class ClientSession(_Model):
+    """A client session as `GET` and `PATCH /client-session` answer it (no token).
+
+    Response models are lenient (plain strings and integers, unknown keys kept): they
+    hold what Primer said, even where that breaks a request rule.
+    """
+
+    __primer_schema__ = "ClientSessionAPIResponse"
+    customer_id: str | None = None
+    order_id: str | None = None
+    currency_code: str | None = None
+    amount: int | None = None
+    metadata: dict[str, Any] | None = None
+    customer: SessionCustomer | None = None
+    order: SessionOrder | None = None
+    payment_method: SessionPaymentMethod | None = None
+    approval_mode: str | None = None
+    current_attempt_id: str | None = None
+
+
+class ClientSessionWithToken(ClientSession):
+    """The answer to `POST /client-session`: the session plus its client token.
+
+    `client_token_expiration_date` is an aware UTC datetime in Python and Primer's naive
+    `2023-12-12T09:18:02.346787` on the wire. `warnings` accepts a list or one object.
+    """
+
+    __primer_schema__ = "ClientSessionWithTokenAPIResponse"
+    client_token: str
+    client_token_expiration_date: ExpiryDate = Field(
+        validation_alias=AliasChoices(
+            "clientTokenExpirationDate", "clientExpirationDate", "client_token_expiration_date"
+        ),
+        serialization_alias="clientTokenExpirationDate",
+    )
+    warnings: Annotated[list[SessionWarning] | None, BeforeValidator(_as_list)] = None
+
+    def __repr_args__(self) -> Any:
+        for name, value in super().__repr_args__():
+            yield name, (_short(value) if name == "client_token" else value)
+
+
+class ErrorDetail(_Model):
+    """One validation error: JSONPath and description."""
+
+    path: str
+    description: str
+
+
+class ValidationErrorGroup(_Model):
+    """Validation errors of one schema (`model`)."""
+
+    model: str
+    errors: list[ErrorDetail] = []
+
+
+class ErrorObject(_Model):
+    """Primer's error object (inside the envelope's `error`)."""
+
+    error_id: str
+    description: str
+    recovery_suggestion: str | None = None
+    diagnostics_id: str | None = None
+    validation_errors: list[ValidationErrorGroup] | None = None
+    payment_id: str | None = None
+    payment_status: str | None = None
+
+
+class ErrorEnvelope(_Model):
+    """`{"error": {...}}`, the body of every error answer."""
+
+    error: ErrorObject
+
+
+# --- validation -> Primer's shape ------------------------------------------------------
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def json_path(loc: tuple[int | str, ...]) -> str:
+    """Error location -> JSONPath: `('order', 'lineItems', 0)` -> `$.order.lineItems[0]`."""
+    out = "$"
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _IDENT.match(part):
+            out += f".{part}"
+        else:
+            escaped = part.replace("\\", "\\\\").replace("'", "\\'")
+            out += f"['{escaped}']"
+    return out
+
+
+_MESSAGES: dict[str, str] = {
+    "string_type": "Value must be a valid string",
+    "int_type": "Value must be a valid integer",
+    "int_parsing": "Value must be a valid integer",
+    "int_from_float": "Value must be a valid integer",
+    "bool_type": "Value must be a valid boolean",
+    "bool_parsing": "Value must be a valid boolean",
+    "float_type": "Value must be a valid number",
+    "model_type": "Value must be a valid object",
+    "model_attributes_type": "Value must be a valid object",
+    "dict_type": "Value must be a valid object",
+    "list_type": "Value must be a valid array",
+    "missing": "Field required",
+    "datetime_type": "Value must be a valid date-time",
+}
+
+
+def _describe(error: Any, model: str) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    if kind == "extra_forbidden":
+        return "Unknown field: additional properties are not allowed here"
+    if kind == "string_too_short":
+        return f"String must have at least {ctx.get('min_length')} character(s)"
+    if kind == "string_too_long":
+        return f"String must have at most {ctx.get('max_length')} characters"
+    if kind == "greater_than_equal":
+        return f"Value must be greater than or equal to {ctx.get('ge')}"
+    if kind == "less_than_equal":
+        return f"Value must be less than or equal to {ctx.get('le')}"
+    if kind in ("enum", "literal_error"):
+        expected = str(ctx.get("expected", ""))
+        name = str(error["loc"][-1]) if error["loc"] else ""
+        if expected.count("'") > 40:
+            what = "currency code (ISO 4217)" if "urrency" in name else "country code (ISO 3166-1)"
+            return f"Value {error['input']!r} is not a valid {what} in Primer's list"
+        return f"Value must be one of {expected}"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return str(error["msg"])
+
+
+def validation_details(exc: pydantic.ValidationError, model: str) -> list[ValidationErrorDetail]:
+    """Every error of a pydantic `ValidationError` as Primer's `(model, JSONPath, description)`."""
+    out: list[ValidationErrorDetail] = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        # a dict key that failed validation is reported as (..., key, '[key]'): drop the tag
+        if loc and isinstance(loc[-1], str) and loc[-1] == "[key]":
+            loc = loc[:-1]
+        out.append(ValidationErrorDetail(model, json_path(loc), _describe(error, model)))
+    return out
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def check_request(data: Any, model: type[M]) -> tuple[M | None, list[ValidationErrorDetail]]:
+    """Validate a decoded JSON body against a request model.
+
+    Returns the model and no errors, or `None` and every violation with its JSONPath.
+    The emulator answers 422 with exactly these; the client raises them before sending.
+    """
+    name = getattr(model, "__primer_schema__", "") or model.__name__
+    try:
+        return model.model_validate(data), []
+    except pydantic.ValidationError as exc:
+        return None, validation_details(exc, name)
+    except PrimerValidationError as exc:  # raised by a top-level model's own __init__
+        return None, exc.validation_errors
+
+
+def metadata_has_empty_key(body: Any) -> bool:
+    """True when `metadata` has an empty-string key (400 MetadataContainsEmptyKey)."""
+    metadata = body.get("metadata") if isinstance(body, dict) else None
+    return isinstance(metadata, dict) and "" in metadata
+
+
+_OPEN_DICTS = {"metadata", "extraMerchantData"}
+
+
+def unknown_fields(body: Any, model: type[BaseModel], _path: str = "$") -> list[str]:
+    """JSONPaths of keys in a (valid) request body that its schema does not declare.
+
+    Primer accepts them below the top level; the client warns so typos do not pass
+    silently. Payment-method types under `options` and free-form objects (`metadata`,
+    `extraMerchantData`) are not reported.
+    """
+    found: list[str] = []
+    if not isinstance(body, dict):
+        return found
+    fields = {(f.alias or n): f for n, f in model.model_fields.items()}
+    for key, value in body.items():
+        path = json_path((*_loc(_path), key))
+        field = fields.get(key)
+        if field is None:
+            if model is not PaymentMethodOptions:
+                found.append(path)
+            else:
+                found.extend(unknown_fields(value, PaymentMethodOption, path))
+            continue
+        if key in _OPEN_DICTS:
+            continue
+        sub = _model_of(field.annotation)
+        if sub is None:
+            continue
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                found.extend(unknown_fields(item, sub, json_path((*_loc(path), i))))
+        else:
+            found.extend(unknown_fields(value, sub, path))
+    return found
+
+
+def _loc(path: str) -> tuple[int | str, ...]:
+    parts: list[int | str] = []
+    for name, quoted, index in re.findall(
+        r"\.([A-Za-z_][A-Za-z0-9_]*)|\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]", path
+    ):
+        if name:
+            parts.append(name)
+        elif index:
+            parts.append(int(index))
+        else:
+            parts.append(quoted.replace("\\'", "'").replace("\\\\", "\\"))
+    return tuple(parts)
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside `X | None`, `list[X] | None` or `Annotated[...]`."""
+    stack = [annotation]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            return item
+        stack.extend(getattr(item, "__args__", ()))
+        origin = getattr(item, "__origin__", None)
+        if origin is not None and getattr(item, "__metadata__", None) is not None:
+            stack.append(origin)
+    return None
