@@ -1,0 +1,49 @@
+"""Shared fixtures: the spec folder beside the repo, its examples, a marker API key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SPEC = SHARED / "spec"
+
+#: A key-shaped marker: tests send it through every path and then search for it.
+MARKER_KEY = "sk_sandbox_MARKERKEY0123456789abcdef"
+
+
+def spec_file(name: str) -> Path:
+    """A file of ../shared/spec, or skip the test when ../shared is absent."""
+    path = SPEC / name
+    if not path.exists():
+        pytest.skip(f"{path} is absent (../shared is not beside the repo)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def examples() -> list[dict[str, Any]]:
+    """Primer's request/response pairs from ../shared/spec/examples.json."""
+    data: list[dict[str, Any]] = json.loads(spec_file("examples.json").read_text())
+    return data
+
+
+@pytest.fixture
+def marker_key() -> str:
+    return MARKER_KEY
+
+
+@pytest.fixture(autouse=True)
+def _no_primer_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never pick up a developer's real PRIMER_* settings."""
+    for name in (
+        "PRIMER_API_KEY",
+        "PRIMER_ENV",
+        "PRIMER_API_VERSION",
+        "PRIMER_BASE_URL",
+        "PRIMER_NB_LEDGER",
+    ):
+        monkeypatch.delenv(name, raising=False)
