@@ -54,7 +54,34 @@ _LAZY: dict[str, str] = {
     "Emulator": "primer_nb.emulator",
 }
 
-__all__ = ["__version__", *sorted(_LAZY)]
+__all__ = [
+    "Address",
+    "AsyncPrimerClient",
+    "CardNetwork",
+    "ClientSession",
+    "ClientSessionRequest",
+    "ClientSessionUpdateRequest",
+    "ClientSessionWithToken",
+    "ConfigurationError",
+    "CountryCode",
+    "Currency",
+    "Customer",
+    "Emulator",
+    "Fee",
+    "LineItem",
+    "Order",
+    "PaymentMethod",
+    "PaymentMethodOptions",
+    "PrimerAPIError",
+    "PrimerClient",
+    "PrimerConnectionError",
+    "PrimerError",
+    "PrimerValidationError",
+    "SessionWarning",
+    "Shipping",
+    "UnknownFieldWarning",
+    "__version__",
+]
 
 if TYPE_CHECKING:
     from primer_nb.client import AsyncPrimerClient, PrimerClient
