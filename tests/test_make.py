@@ -1,0 +1,80 @@
+"""The README's two commands: `make lab` serves JupyterLab; the install step is idempotent."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import ROOT
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_install_step_is_up_to_date_after_make_test() -> None:
+    """`make -q install` exits 0: a second `make lab`/`make test` reinstalls nothing."""
+    result = subprocess.run(["make", "-q", "install"], cwd=ROOT, capture_output=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_make_lab_serves_jupyterlab_on_the_notebooks(tmp_path: Path) -> None:
+    port = _free_port()
+    token = "make-lab-test-token"
+    env = dict(os.environ)
+    for name in (
+        "JUPYTER_CONFIG_DIR",
+        "JUPYTER_RUNTIME_DIR",
+        "JUPYTERLAB_SETTINGS_DIR",
+        "JUPYTERLAB_WORKSPACES_DIR",
+    ):
+        (tmp_path / name).mkdir()
+        env[name] = str(tmp_path / name)
+    args = f"--no-browser --ServerApp.ip=127.0.0.1 --port={port} --ServerApp.token={token}"
+    proc = subprocess.Popen(
+        ["make", "lab", f"LAB_ARGS={args}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        status = None
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                status = httpx.get(
+                    f"http://127.0.0.1:{port}/api/status", params={"token": token}, timeout=2
+                )
+                break
+            except httpx.TransportError:
+                time.sleep(0.5)
+        assert status is not None and status.status_code == 200, "JupyterLab did not answer"
+        contents = httpx.get(
+            f"http://127.0.0.1:{port}/api/contents", params={"token": token}, timeout=5
+        ).json()
+        names = {item["name"] for item in contents["content"]}
+        assert "01-create-a-client-session.ipynb" in names or "README.md" in names
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode is not None
+
+
+@pytest.mark.parametrize("target", ["lab", "test"])
+def test_readme_shows_the_two_commands(target: str) -> None:
+    assert f"make {target}" in (ROOT / "README.md").read_text()
