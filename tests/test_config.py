@@ -1,0 +1,90 @@
+"""Settings resolution (primer_nb.config): environments, URLs, versions and the key."""
+
+from __future__ import annotations
+
+import pytest
+
+from primer_nb.config import (
+    BASE_URLS,
+    EMULATOR_KEY,
+    EMULATOR_URL,
+    redact,
+    resolve_settings,
+)
+from primer_nb.errors import ConfigurationError
+
+
+def test_nothing_configured_means_the_in_process_emulator() -> None:
+    settings = resolve_settings(environ={})
+    assert settings.environment == "emulator"
+    assert settings.in_process
+    assert settings.base_url == EMULATOR_URL
+    assert settings.api_version == "2.4"
+    assert settings.api_key == EMULATOR_KEY
+
+
+def test_a_key_alone_means_the_sandbox(marker_key: str) -> None:
+    settings = resolve_settings(environ={"PRIMER_API_KEY": marker_key})
+    assert settings.environment == "sandbox"
+    assert settings.base_url == BASE_URLS["sandbox"]
+    assert not settings.in_process
+    assert marker_key not in repr(settings)
+    assert settings.api_key_hint == "***"
+
+
+def test_base_url_points_at_a_running_emulator() -> None:
+    settings = resolve_settings(environ={"PRIMER_BASE_URL": "http://127.0.0.1:8010/"})
+    assert settings.environment == "emulator"
+    assert settings.base_url == "http://127.0.0.1:8010"
+    assert not settings.in_process
+
+
+def test_arguments_win_over_environment() -> None:
+    settings = resolve_settings(api_version="2.2", environ={"PRIMER_API_VERSION": "2.1"})
+    assert settings.api_version == "2.2"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"environ": {"PRIMER_ENV": "production", "PRIMER_API_KEY": "k"}},
+        {"environment": "production", "api_key": "k", "environ": {}},
+        {"base_url": "https://api.primer.io", "api_key": "k", "environ": {}},
+        {"base_url": "https://API.PRIMER.IO:443/", "api_key": "k", "environ": {}},
+        {"environ": {"PRIMER_BASE_URL": "https://api.primer.io", "PRIMER_API_KEY": "k"}},
+        {
+            "base_url": "https://api.primer.io",
+            "allow_production": True,
+            "api_key": "k",
+            "environ": {},
+        },
+    ],
+)
+def test_production_needs_the_environment_and_the_opt_in(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ConfigurationError, match="production"):
+        resolve_settings(**kwargs)  # type: ignore[arg-type]
+
+
+def test_production_with_both_opt_ins() -> None:
+    settings = resolve_settings(
+        environment="production", allow_production=True, api_key="k", environ={}
+    )
+    assert settings.base_url == BASE_URLS["production"]
+
+
+@pytest.mark.parametrize(
+    ("environ", "match"),
+    [
+        ({"PRIMER_ENV": "staging"}, "PRIMER_ENV"),
+        ({"PRIMER_ENV": "sandbox"}, "API key"),
+        ({"PRIMER_BASE_URL": "ftp://x"}, "http"),
+    ],
+)
+def test_bad_settings_are_refused_with_a_clear_message(environ: dict[str, str], match: str) -> None:
+    with pytest.raises(ConfigurationError, match=match):
+        resolve_settings(environ=environ)
+
+
+def test_redact_replaces_every_occurrence(marker_key: str) -> None:
+    assert redact(f"a {marker_key} b {marker_key}", marker_key) == "a *** b ***"
+    assert redact("nothing", None) == "nothing"
