@@ -241,7 +241,7 @@ class _TopLevelRequest(_RequestModel):
                 422,
                 REQUEST_VALIDATION[0],
                 REQUEST_VALIDATION[1],
-                validation_errors=validation_details(exc, model),
+                validation_errors=validation_details(exc, model, type(self)),
                 local=True,
             ) from None
 
@@ -816,16 +816,40 @@ def _describe(error: Any, model: str) -> str:
     return str(error["msg"])
 
 
-def validation_details(exc: pydantic.ValidationError, model: str) -> list[ValidationErrorDetail]:
-    """Every error of a pydantic `ValidationError` as Primer's `(model, JSONPath, description)`."""
+def validation_details(
+    exc: pydantic.ValidationError, model: str, schema: type[BaseModel] | None = None
+) -> list[ValidationErrorDetail]:
+    """Every error of a pydantic `ValidationError` as Primer's `(model, JSONPath, description)`.
+
+    With `schema` (the validated model class), Python field names in the location
+    (`order_id`, from snake_case input) are written as their wire names (`orderId`).
+    """
     out: list[ValidationErrorDetail] = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         # a dict key that failed validation is reported as (..., key, '[key]'): drop the tag
         if loc and isinstance(loc[-1], str) and loc[-1] == "[key]":
             loc = loc[:-1]
+        if schema is not None:
+            loc = _wire_loc(schema, loc)
         out.append(ValidationErrorDetail(model, json_path(loc), _describe(error, model)))
     return out
+
+
+def _wire_loc(schema: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    """Replace Python field names in an error location by their aliases, level by level."""
+    out: list[int | str] = []
+    current: type[BaseModel] | None = schema
+    for part in loc:
+        if isinstance(part, str) and current is not None:
+            field = current.model_fields.get(part)
+            if field is not None and field.alias:
+                part = field.alias
+            else:
+                field = next((f for f in current.model_fields.values() if f.alias == part), None)
+            current = _model_of(field.annotation) if field is not None else None
+        out.append(part)
+    return tuple(out)
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -841,7 +865,7 @@ def check_request(data: Any, model: type[M]) -> tuple[M | None, list[ValidationE
     try:
         return model.model_validate(data), []
     except pydantic.ValidationError as exc:
-        return None, validation_details(exc, name)
+        return None, validation_details(exc, name, model)
     except PrimerValidationError as exc:  # raised by a top-level model's own __init__
         return None, exc.validation_errors
 

@@ -1,0 +1,786 @@
+"""`PrimerClient` and `AsyncPrimerClient`: the Client Session API over httpx.
+
+```python
+from primer_nb import PrimerClient
+
+with PrimerClient() as client:                 # in-process emulator, no socket
+    session = client.create_session({"orderId": "order-1", "currencyCode": "EUR", "amount": 1299})
+    client.update_session(session.client_token, {"amount": 1499})
+    client.get_session(session.client_token).amount     # 1499
+```
+
+`AsyncPrimerClient` has the same constructor and the same methods, to be awaited
+(`async with AsyncPrimerClient() as client: await client.create_session(...)`).
+Both sit on one `_BaseClient` that owns everything but the I/O: settings, headers,
+request checks, response parsing, retry decisions, hooks and logging.
+
+Where requests go is decided once, by `primer_nb.config.resolve_settings`
+(arguments first, then `PRIMER_API_KEY`, `PRIMER_ENV`, `PRIMER_API_VERSION`,
+`PRIMER_BASE_URL`): with nothing configured the client talks to an in-process
+emulator; with a key, to Primer's sandbox. Production needs `PRIMER_ENV=production`
+and `allow_production=True`.
+
+**Validation.** Requests (models, or dicts in the API's camelCase) are checked before
+anything is sent, with the same `(model, JSONPath, description)` the emulator answers:
+a bad request raises `PrimerValidationError` with `local=True`, and keys Primer's schema
+does not declare below the top level raise an `UnknownFieldWarning`. Pass
+`validate=False` to send a dict exactly as written and see what the server says.
+
+**Retries.** At most `max_retries` (default 2) more attempts, with exponential backoff
+and full jitter (0.5 s base, 8 s cap), or the server's `Retry-After` (capped at 30 s):
+
+| outcome | GET | POST / PATCH |
+|---|---|---|
+| 429 | retried | retried (refused before processing) |
+| 502, 503, 504 | retried | never: the request may have been processed |
+| connect error / connect timeout (nothing was sent) | retried | retried |
+| read error, read timeout, protocol error | retried | never |
+
+**Secrets.** `X-API-KEY` never appears in a repr, a log record, an exception or an
+`Exchange` (headers there show `***`).
+
+**Hooks.** Every HTTP attempt is reported to each hook as a frozen `Exchange`; the
+ledger is such a hook. A failing hook is logged and never breaks a call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import random
+import time
+import uuid
+import warnings
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+
+import httpx
+import pydantic
+
+from primer_nb import __version__
+from primer_nb.config import REDACTED, Settings, redact, resolve_settings
+from primer_nb.errors import (
+    METADATA_EMPTY_KEY,
+    REQUEST_VALIDATION,
+    ConfigurationError,
+    PrimerAPIError,
+    PrimerConnectionError,
+    PrimerTimeoutError,
+    UnknownFieldWarning,
+    ValidationErrorDetail,
+    error_body,
+    error_from_response,
+)
+from primer_nb.models import (
+    ClientSession,
+    ClientSessionRequest,
+    ClientSessionUpdateRequest,
+    ClientSessionWithToken,
+    check_request,
+    metadata_has_empty_key,
+    unknown_fields,
+)
+
+if TYPE_CHECKING:
+    from primer_nb.emulator import Emulator
+
+__all__ = ["AsyncPrimerClient", "Exchange", "Hook", "PrimerClient"]
+
+logger = logging.getLogger("primer_nb")
+
+SESSION_PATH = "/client-session"
+#: Backoff: attempt n waits uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (n - 1))) s.
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 8.0
+#: The longest `Retry-After` the client will wait for, in seconds.
+RETRY_AFTER_CAP = 30.0
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# Failures that prove nothing reached the server: safe to resend any request.
+_NOT_SENT: tuple[type[Exception], ...] = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+)
+# Failures worth another try for requests that are safe to repeat.
+_TRANSIENT: tuple[type[Exception], ...] = (
+    httpx.NetworkError,
+    httpx.TimeoutException,
+    httpx.RemoteProtocolError,
+)
+
+_M = TypeVar("_M", bound=pydantic.BaseModel)
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One HTTP attempt, as hooks see it. Nothing in it holds the API key.
+
+    ```python
+    seen: list[Exchange] = []
+    client = PrimerClient(hooks=[seen.append])
+    client.create_session({"orderId": "o-1"})
+    seen[0].method, seen[0].path, seen[0].status      # ('POST', '/client-session', 200)
+    ```
+
+    `request_id` is the same for every attempt of one call; `attempt` counts from 1.
+    `status` is None and `error` says what happened when no answer came back.
+    """
+
+    started_at: datetime
+    duration_ms: float
+    environment: str
+    api_version: str
+    method: str
+    path: str
+    query: dict[str, str]
+    request_body: Any
+    status: int | None
+    response_body: Any
+    error_id: str | None
+    attempt: int
+    error: str | None
+    request_id: str
+    request_headers: dict[str, str] = field(default_factory=dict)
+
+
+#: A hook receives each `Exchange`; its return value is ignored.
+Hook = Callable[[Exchange], None]
+
+
+def _default_emulator() -> Emulator:
+    # imported here, not at the top: the client module never loads the emulator by itself
+    from primer_nb.emulator import default_emulator
+
+    return default_emulator()
+
+
+@dataclass
+class _Call:
+    """One logical call: what to send, and how its attempts went so far."""
+
+    method: str
+    path: str
+    params: dict[str, str] | None = None
+    json_body: Any = None
+    content: bytes | str | None = None
+    headers: Mapping[str, str] | None = None
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    attempt: int = 0
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    clock: float = 0.0
+
+
+def _scrub(value: Any, secret: str | None) -> Any:
+    """`value` (decoded JSON) with the secret redacted from every string in it."""
+    if not secret:
+        return value
+    if isinstance(value, str):
+        return redact(value, secret)
+    if isinstance(value, dict):
+        return {_scrub(k, secret): _scrub(v, secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, secret) for v in value]
+    return value
+
+
+def _decode(content: bytes) -> Any:
+    """A body as JSON when it is JSON, else as text; None when empty."""
+    if not content:
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:
+        return content.decode("utf-8", errors="replace")
+
+
+def _error_id(body: Any) -> str | None:
+    if isinstance(body, dict):
+        inner = body.get("error")
+        value = (inner if isinstance(inner, dict) else body).get("errorId")
+        return str(value) if value is not None else None
+    return None
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """The `Retry-After` header in seconds (number or HTTP date), or None."""
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _local_error(
+    status: int,
+    error: tuple[str, str, str | None],
+    details: list[ValidationErrorDetail] | None = None,
+) -> PrimerAPIError:
+    """The error the server would answer, raised before sending (`local=True`)."""
+    body = error_body(
+        error[0],
+        error[1],
+        recovery_suggestion=error[2],
+        diagnostics_id="",
+        validation_errors=details,
+    )
+    del body["error"]["diagnosticsId"]  # nothing was sent, so nothing to diagnose
+    return error_from_response(status, body, local=True)
+
+
+class _BaseClient(ABC, Generic[_T]):
+    """Everything the two clients share; subclasses add only the I/O."""
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        environment: str | None = None,
+        api_version: str | None = None,
+        base_url: str | None = None,
+        allow_production: bool = False,
+        emulator: Emulator | None = None,
+        transport: _T | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 2,
+        validate: bool = True,
+        hooks: Iterable[Hook] = (),
+    ) -> None:
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        environ: Mapping[str, str] | None = None
+        if emulator is not None:
+            # An explicit emulator wins over PRIMER_ENV / PRIMER_BASE_URL / PRIMER_API_KEY:
+            # a real key is never sent to it by accident.
+            environment = environment or "emulator"
+            version = os.environ.get("PRIMER_API_VERSION")
+            environ = {"PRIMER_API_VERSION": version} if version else {}
+        self._settings: Settings = resolve_settings(
+            api_key=api_key,
+            environment=environment,
+            api_version=api_version,
+            base_url=base_url,
+            allow_production=allow_production,
+            environ=environ,
+        )
+        if emulator is not None and not self._settings.in_process:
+            raise ConfigurationError("emulator= cannot be combined with a base_url or environment")
+        if self._settings.in_process and transport is None:
+            emulator = emulator or _default_emulator()
+        self._emulator = emulator if self._settings.in_process else None
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.validate = validate
+        self._hooks: list[Hook] = list(hooks)
+        self._random: Callable[[], float] = random.random
+        self._open(transport, self._emulator)
+
+    @abstractmethod
+    def _open(self, transport: _T | None, emulator: Emulator | None) -> None:
+        """Create the httpx client (and set `_sleep`)."""
+
+    # --- configuration, read-only -------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        """The resolved `Settings` (its repr leaves the key out)."""
+        return self._settings
+
+    @property
+    def environment(self) -> str:
+        """`emulator`, `sandbox` or `production`."""
+        return self._settings.environment
+
+    @property
+    def base_url(self) -> str:
+        """Where requests go, e.g. `https://api.sandbox.primer.io`."""
+        return self._settings.base_url
+
+    @property
+    def api_version(self) -> str:
+        """The `X-API-VERSION` header sent with every request."""
+        return self._settings.api_version
+
+    @property
+    def emulator(self) -> Emulator | None:
+        """The in-process `Emulator` answering this client, or None."""
+        return self._emulator
+
+    @property
+    def hooks(self) -> tuple[Hook, ...]:
+        """The hooks called with every `Exchange`, in order."""
+        return tuple(self._hooks)
+
+    def add_hook(self, hook: Hook) -> None:
+        """Call `hook(exchange)` after every HTTP attempt."""
+        self._hooks.append(hook)
+
+    def remove_hook(self, hook: Hook) -> None:
+        """Stop calling `hook` (ValueError when it was not added)."""
+        self._hooks.remove(hook)
+
+    def __repr__(self) -> str:
+        s = self._settings
+        return (
+            f"{type(self).__name__}(environment={s.environment!r}, base_url={s.base_url!r}, "
+            f"api_version={s.api_version!r}, api_key={s.api_key_hint!r})"
+        )
+
+    # --- building calls -----------------------------------------------------------------
+
+    def _headers(self) -> dict[str, str]:
+        headers = {
+            "X-API-VERSION": self._settings.api_version,
+            "Content-Type": "application/json",
+            "User-Agent": f"primer-nb/{__version__}",
+        }
+        if self._settings.api_key:
+            headers["X-API-KEY"] = self._settings.api_key
+        return headers
+
+    def _body(self, data: Any, model: type[pydantic.BaseModel], validate: bool | None) -> Any:
+        """The JSON body to send for `data`, checked against `model` unless told not to.
+
+        Called from the public method's own frame, so warnings point at the user's line.
+        """
+        if isinstance(data, pydantic.BaseModel):
+            data = data.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        elif isinstance(data, Mapping):
+            data = dict(data)
+        if not (self.validate if validate is None else validate):
+            return data
+        name = getattr(model, "__primer_schema__", "") or model.__name__
+        _, details = check_request(data, model)
+        if details:
+            raise _local_error(422, REQUEST_VALIDATION, details)
+        if metadata_has_empty_key(data):
+            raise _local_error(400, METADATA_EMPTY_KEY)
+        for path in unknown_fields(data, model):
+            warnings.warn(
+                UnknownFieldWarning(
+                    f"{path} is not a field of {name} (a typo?); it is sent as written"
+                ),
+                stacklevel=4,
+            )
+        return data
+
+    def _create_call(self, request: Any, validate: bool | None) -> _Call:
+        body = self._body(request, ClientSessionRequest, validate)
+        return _Call("POST", SESSION_PATH, json_body=body)
+
+    def _update_call(self, client_token: str, changes: Any, validate: bool | None) -> _Call:
+        if isinstance(changes, pydantic.BaseModel):
+            changes = changes.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        if isinstance(changes, Mapping):
+            rest = {k: v for k, v in changes.items() if k != "clientToken"}
+            changes = {"clientToken": client_token, **rest}
+        body = self._body(changes, ClientSessionUpdateRequest, validate)
+        return _Call("PATCH", SESSION_PATH, json_body=body)
+
+    @staticmethod
+    def _get_call(client_token: str) -> _Call:
+        return _Call("GET", SESSION_PATH, params={"clientToken": client_token})
+
+    @staticmethod
+    def _raw_call(
+        method: str,
+        path: str,
+        json_body: Any,
+        content: bytes | str | None,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+    ) -> _Call:
+        return _Call(
+            method.upper(),
+            path,
+            params=dict(params) if params is not None else None,
+            json_body=json_body,
+            content=content,
+            headers=headers,
+        )
+
+    def _next_request(self, call: _Call, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
+        """Start the next attempt of `call`: a fresh request, timed from now."""
+        call.attempt += 1
+        call.started_at = datetime.now(UTC)
+        call.clock = time.perf_counter()
+        headers = {**self._headers(), **(call.headers or {})}
+        return http.build_request(
+            call.method,
+            call.path,
+            params=call.params,
+            json=call.json_body,
+            content=call.content if call.json_body is None else None,
+            headers=headers,
+        )
+
+    # --- after each attempt -------------------------------------------------------------
+
+    def _settle(
+        self, call: _Call, request: httpx.Request, outcome: httpx.Response | httpx.TransportError
+    ) -> httpx.Response | float:
+        """Report an attempt; the final response, or seconds to wait before the next try.
+
+        Raises `PrimerConnectionError` (or `PrimerTimeoutError`) when a transport
+        failure is final.
+        """
+        duration_ms = (time.perf_counter() - call.clock) * 1000
+        self._report(call, request, outcome, duration_ms)
+        reason = self._retry_reason(call.method, outcome)
+        if reason is None or call.attempt > self.max_retries:
+            if isinstance(outcome, httpx.TransportError):
+                raise self._transport_error(call, outcome)
+            return outcome
+        delay = self._delay(call.attempt, outcome)
+        logger.warning(
+            "Retrying %s %s in %.2f s (attempt %d of %d failed: %s)",
+            call.method,
+            call.path,
+            delay,
+            call.attempt,
+            self.max_retries + 1,
+            reason,
+        )
+        return delay
+
+    def _retry_reason(
+        self, method: str, outcome: httpx.Response | httpx.TransportError
+    ) -> str | None:
+        """Why this outcome deserves another attempt, or None when it is final."""
+        if isinstance(outcome, httpx.Response):
+            status = outcome.status_code
+            if status == 429 or (status in _RETRY_STATUSES and method in _SAFE_METHODS):
+                return f"HTTP {status}"
+            return None
+        if isinstance(outcome, _NOT_SENT) or (
+            method in _SAFE_METHODS and isinstance(outcome, _TRANSIENT)
+        ):
+            return self._redact(f"{type(outcome).__name__}: {outcome}")
+        return None
+
+    def _delay(self, attempt: int, outcome: httpx.Response | httpx.TransportError) -> float:
+        """Seconds before the next attempt: `Retry-After`, else backoff with full jitter."""
+        if isinstance(outcome, httpx.Response):
+            hint = _retry_after(outcome)
+            if hint is not None:
+                return min(hint, RETRY_AFTER_CAP)
+        ceiling: float = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
+        return self._random() * ceiling
+
+    def _redact(self, text: str) -> str:
+        return redact(text, self._settings.api_key)
+
+    def _transport_error(self, call: _Call, exc: httpx.TransportError) -> PrimerConnectionError:
+        cls = (
+            PrimerTimeoutError if isinstance(exc, httpx.TimeoutException) else PrimerConnectionError
+        )
+        attempts = f"{call.attempt} attempt{'s' if call.attempt > 1 else ''}"
+        return cls(
+            self._redact(
+                f"{call.method} {call.path} to {self.base_url} got no answer after {attempts}: "
+                f"{type(exc).__name__}: {exc}"
+            )
+        )
+
+    def _safe_headers(self, headers: httpx.Headers) -> dict[str, str]:
+        """Headers as sent (original casing), with the key as `***`."""
+        safe: dict[str, str] = {}
+        for raw_name, raw_value in headers.raw:
+            name = raw_name.decode("latin-1")
+            value = raw_value.decode("latin-1")
+            safe[name] = REDACTED if name.lower() == "x-api-key" else self._redact(value)
+        return safe
+
+    def _report(
+        self,
+        call: _Call,
+        request: httpx.Request,
+        outcome: httpx.Response | httpx.TransportError,
+        duration_ms: float,
+    ) -> None:
+        """Log the attempt at DEBUG and hand an `Exchange` to every hook."""
+        response = outcome if isinstance(outcome, httpx.Response) else None
+        error = None if response else self._redact(f"{type(outcome).__name__}: {outcome}")
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %s (%.1f ms) attempt %d; request %s; headers %s",
+                call.method,
+                call.path,
+                response.status_code if response else error,
+                duration_ms,
+                call.attempt,
+                call.request_id,
+                self._safe_headers(request.headers),
+            )
+        if not self._hooks:
+            return
+        secret = self._settings.api_key
+        response_body = _scrub(_decode(response.content), secret) if response else None
+        exchange = Exchange(
+            started_at=call.started_at,
+            duration_ms=duration_ms,
+            environment=self._settings.environment,
+            api_version=self._settings.api_version,
+            method=call.method,
+            path=call.path,
+            query=_scrub(dict(request.url.params), secret),
+            request_body=_scrub(_decode(request.content), secret),
+            status=response.status_code if response else None,
+            response_body=response_body,
+            error_id=_error_id(response_body) if response and response.is_error else None,
+            attempt=call.attempt,
+            error=error,
+            request_id=call.request_id,
+            request_headers=self._safe_headers(request.headers),
+        )
+        for hook in list(self._hooks):
+            try:
+                hook(exchange)
+            except Exception as exc:
+                logger.warning(
+                    "Hook %s failed and was skipped: %s",
+                    getattr(hook, "__qualname__", type(hook).__name__),
+                    self._redact(f"{type(exc).__name__}: {exc}"),
+                )
+
+    # --- answers ------------------------------------------------------------------------
+
+    def _parse(self, response: httpx.Response, model: type[_M]) -> _M:
+        """The response as `model`, or the `PrimerAPIError` it stands for."""
+        status = response.status_code
+        if not response.is_success:
+            body = _scrub(_decode(response.content), self._settings.api_key)
+            raise error_from_response(status, body, retry_after=_retry_after(response))
+        try:
+            return model.model_validate(response.json())
+        except ValueError as exc:  # JSON decoding and pydantic errors are ValueErrors
+            text = self._redact(response.text[:200])
+            what = (
+                f"is not a valid {model.__name__}"
+                if isinstance(exc, pydantic.ValidationError)
+                else "is not JSON"
+            )
+            raise PrimerAPIError(
+                status,
+                "InvalidResponse",
+                f"The server answered {status} with a body that {what}: {text!r}",
+                body={"raw": text},
+            ) from None
+
+
+class PrimerClient(_BaseClient[httpx.BaseTransport]):
+    """A synchronous client for Primer's Client Session API.
+
+    ```python
+    client = PrimerClient()                       # in-process emulator
+    client = PrimerClient(api_key="...")          # Primer sandbox (or set PRIMER_API_KEY)
+    session = client.create_session({"orderId": "o-1", "currencyCode": "GBP", "amount": 500})
+    session.client_token
+    ```
+
+    Use it as a context manager, or call `close()` when done.
+    """
+
+    _http: httpx.Client
+    _sleep: Callable[[float], None]
+
+    def _open(self, transport: httpx.BaseTransport | None, emulator: Emulator | None) -> None:
+        if transport is None and emulator is not None:
+            transport = emulator.transport()
+        self._http = httpx.Client(
+            base_url=self.base_url, transport=transport, timeout=httpx.Timeout(self.timeout)
+        )
+        self._sleep = time.sleep
+
+    def create_session(
+        self,
+        request: ClientSessionRequest | Mapping[str, Any],
+        *,
+        validate: bool | None = None,
+    ) -> ClientSessionWithToken:
+        """`POST /client-session`: a new client session and its client token.
+
+        ```python
+        session = client.create_session(ClientSessionRequest(order_id="o-1", amount=100))
+        session.client_token_expiration_date      # aware UTC datetime
+        ```
+        """
+        call = self._create_call(request, validate)
+        return self._parse(self._send(call), ClientSessionWithToken)
+
+    def get_session(self, client_token: str) -> ClientSession:
+        """`GET /client-session?clientToken=...`: the session as it stands now."""
+        return self._parse(self._send(self._get_call(client_token)), ClientSession)
+
+    def update_session(
+        self,
+        client_token: str,
+        changes: ClientSessionUpdateRequest | Mapping[str, Any],
+        *,
+        validate: bool | None = None,
+    ) -> ClientSession:
+        """`PATCH /client-session`: apply `changes`; the answer is the whole session.
+
+        ```python
+        client.update_session(token, {"order": {"lineItems": [{"amount": 250}]}})
+        ```
+        """
+        call = self._update_call(client_token, changes, validate)
+        return self._parse(self._send(call), ClientSession)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: bytes | str | None = None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send anything and get the raw `httpx.Response`: no checks, no raising on status.
+
+        Hooks, logging, redaction and retries (for GET) still apply; a request that gets
+        no answer at all still raises `PrimerConnectionError`.
+
+        ```python
+        client.request("POST", "/client-session", content=b"{not json").status_code  # 400
+        ```
+        """
+        return self._send(self._raw_call(method, path, json, content, params, headers))
+
+    def _send(self, call: _Call) -> httpx.Response:
+        while True:
+            request = self._next_request(call, self._http)
+            step = self._settle(call, request, self._transmit(request))
+            if isinstance(step, httpx.Response):
+                return step
+            self._sleep(step)
+
+    def _transmit(self, request: httpx.Request) -> httpx.Response | httpx.TransportError:
+        try:
+            return self._http.send(request)
+        except httpx.TransportError as exc:
+            return exc
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
+    """The asynchronous twin of `PrimerClient`: same arguments, awaitable methods.
+
+    ```python
+    async with AsyncPrimerClient() as client:
+        session = await client.create_session({"orderId": "o-1", "amount": 500})
+        await client.get_session(session.client_token)
+    ```
+    """
+
+    _http: httpx.AsyncClient
+    _sleep: Callable[[float], Awaitable[None]]
+
+    def _open(self, transport: httpx.AsyncBaseTransport | None, emulator: Emulator | None) -> None:
+        if transport is None and emulator is not None:
+            transport = emulator.async_transport()
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url, transport=transport, timeout=httpx.Timeout(self.timeout)
+        )
+        self._sleep = asyncio.sleep
+
+    async def create_session(
+        self,
+        request: ClientSessionRequest | Mapping[str, Any],
+        *,
+        validate: bool | None = None,
+    ) -> ClientSessionWithToken:
+        """`POST /client-session`; see `PrimerClient.create_session`."""
+        call = self._create_call(request, validate)
+        return self._parse(await self._send(call), ClientSessionWithToken)
+
+    async def get_session(self, client_token: str) -> ClientSession:
+        """`GET /client-session?clientToken=...`; see `PrimerClient.get_session`."""
+        return self._parse(await self._send(self._get_call(client_token)), ClientSession)
+
+    async def update_session(
+        self,
+        client_token: str,
+        changes: ClientSessionUpdateRequest | Mapping[str, Any],
+        *,
+        validate: bool | None = None,
+    ) -> ClientSession:
+        """`PATCH /client-session`; see `PrimerClient.update_session`."""
+        call = self._update_call(client_token, changes, validate)
+        return self._parse(await self._send(call), ClientSession)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: bytes | str | None = None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send anything; see `PrimerClient.request`."""
+        return await self._send(self._raw_call(method, path, json, content, params, headers))
+
+    async def _send(self, call: _Call) -> httpx.Response:
+        while True:
+            request = self._next_request(call, self._http)
+            step = self._settle(call, request, await self._transmit(request))
+            if isinstance(step, httpx.Response):
+                return step
+            await self._sleep(step)
+
+    async def _transmit(self, request: httpx.Request) -> httpx.Response | httpx.TransportError:
+        try:
+            return await self._http.send(request)
+        except httpx.TransportError as exc:
+            return exc
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

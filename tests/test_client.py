@@ -1,0 +1,951 @@
+"""Behaviour of `PrimerClient`: configuration, validation, errors, retries, hooks, secrets.
+
+Most tests answer through `httpx.MockTransport`, so they need no emulator; the last
+few run against the in-process emulator once `primer_nb.emulator` exists.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from primer_nb import errors
+from primer_nb.client import BACKOFF_CAP, RETRY_AFTER_CAP, Exchange, PrimerClient
+from primer_nb.config import BASE_URLS, EMULATOR_URL
+from primer_nb.errors import (
+    ConfigurationError,
+    PrimerAPIError,
+    PrimerConnectionError,
+    PrimerTimeoutError,
+    PrimerValidationError,
+    UnknownFieldWarning,
+)
+from primer_nb.models import ClientSessionRequest, ClientSessionUpdateRequest, LineItem, Order
+
+TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDIzNzI2ODJ9.c2lnbmF0dXJlX3g5UWs"
+EXPIRY = "2023-12-12T09:18:02.346787"
+
+Answer = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
+
+
+def envelope(error_id: str, description: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"errorId": error_id, "description": description, **extra}}
+
+
+def created(request: httpx.Request) -> httpx.Response:
+    """The emulator's shape of a POST answer: the request echoed plus token and expiry."""
+    body = json.loads(request.content)
+    return httpx.Response(
+        200, json={**body, "clientToken": TOKEN, "clientTokenExpirationDate": EXPIRY}
+    )
+
+
+def session(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, json={"orderId": "order-1", "amount": 500})
+
+
+class Server:
+    """A scripted server: answers in order (the last one repeats), records each request."""
+
+    def __init__(self, answers: Iterable[Answer]) -> None:
+        self.answers = list(answers)
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        answer = self.answers[min(len(self.requests), len(self.answers)) - 1]
+        if isinstance(answer, Exception):
+            raise answer
+        if isinstance(answer, httpx.Response):
+            return answer
+        return answer(request)
+
+    @property
+    def bodies(self) -> list[Any]:
+        return [json.loads(r.content) if r.content else None for r in self.requests]
+
+
+def make(
+    *answers: Answer,
+    sleeps: list[float] | None = None,
+    client_class: type[Any] = PrimerClient,
+    **kwargs: Any,
+) -> tuple[Any, Server]:
+    """A sandbox client (key required) answering through a scripted MockTransport.
+
+    Sleeps are recorded instead of taken, and the jitter is pinned to the top of its range.
+    """
+    server = Server(answers or [created])
+    kwargs.setdefault("api_key", "sk_test_key")
+    client = client_class(transport=httpx.MockTransport(server), **kwargs)
+    recorded = sleeps if sleeps is not None else []
+
+    async def async_sleep(seconds: float) -> None:
+        recorded.append(seconds)
+
+    client._sleep = recorded.append if client_class is PrimerClient else async_sleep
+    client._random = lambda: 1.0
+    return client, server
+
+
+# --- configuration --------------------------------------------------------------------
+
+
+def test_repr_shows_settings_and_hides_the_key(marker_key: str) -> None:
+    client, _ = make(api_key=marker_key)
+    assert repr(client) == (
+        "PrimerClient(environment='sandbox', base_url='https://api.sandbox.primer.io', "
+        "api_version='2.4', api_key='***')"
+    )
+    assert marker_key not in str(client) + repr(client.settings)
+
+
+def test_no_configuration_targets_the_in_process_emulator() -> None:
+    client = PrimerClient(transport=httpx.MockTransport(Server([session])))
+    assert client.environment == "emulator"
+    assert client.base_url == EMULATOR_URL
+    assert client.settings.in_process
+    assert client.emulator is None  # an explicit transport replaces the emulator
+
+
+def test_primer_api_key_selects_the_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRIMER_API_KEY", "sk_env_key")
+    server = Server([session])
+    client = PrimerClient(transport=httpx.MockTransport(server))
+    assert client.environment == "sandbox"
+    assert client.base_url == BASE_URLS["sandbox"]
+    client.get_session(TOKEN)
+    assert server.requests[0].url.host == "api.sandbox.primer.io"
+    assert server.requests[0].headers["X-API-KEY"] == "sk_env_key"
+
+
+def test_primer_base_url_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRIMER_BASE_URL", "http://127.0.0.1:8010/")
+    server = Server([session])
+    client = PrimerClient(transport=httpx.MockTransport(server))
+    assert client.base_url == "http://127.0.0.1:8010"
+    assert not client.settings.in_process
+    client.get_session(TOKEN)
+    assert str(server.requests[0].url).startswith("http://127.0.0.1:8010/client-session?")
+
+
+def test_sandbox_requires_a_key() -> None:
+    with pytest.raises(ConfigurationError, match="API key"):
+        PrimerClient(environment="sandbox", transport=httpx.MockTransport(Server([session])))
+
+
+def test_production_env_without_opt_in_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRIMER_ENV", "production")
+    server = Server([session])
+    with pytest.raises(ConfigurationError, match="production"):
+        PrimerClient(api_key="sk_live", transport=httpx.MockTransport(server))
+    assert server.requests == []
+
+
+def test_production_url_without_opt_in_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="production"):
+        PrimerClient(api_key="sk_live", base_url="https://api.primer.io")
+    with pytest.raises(ConfigurationError, match="production"):
+        PrimerClient(api_key="sk_live", base_url="https://api.primer.io", allow_production=True)
+
+
+def test_production_with_both_opt_ins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRIMER_ENV", "production")
+    client, server = make(session, api_key="sk_live", allow_production=True)
+    assert client.environment == "production"
+    client.get_session(TOKEN)
+    assert server.requests[0].url.host == "api.primer.io"
+
+
+def test_explicit_emulator_ignores_a_real_key_in_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class FakeEmulator:
+        def __init__(self) -> None:
+            self.server = Server([session])
+
+        def transport(self) -> httpx.BaseTransport:
+            return httpx.MockTransport(self.server)
+
+        def async_transport(self) -> httpx.AsyncBaseTransport:
+            return httpx.MockTransport(self.server)
+
+    monkeypatch.setenv("PRIMER_API_KEY", "sk_real_key")
+    fake = FakeEmulator()
+    client = PrimerClient(emulator=fake)
+    assert client.emulator is fake
+    assert client.environment == "emulator"
+    client.get_session(TOKEN)
+    assert fake.server.requests[0].headers["X-API-KEY"] != "sk_real_key"
+    with pytest.raises(ConfigurationError):
+        PrimerClient(emulator=fake, base_url="http://127.0.0.1:8010")
+
+
+def test_client_module_does_not_import_the_emulator() -> None:
+    code = "import sys, primer_nb.client; print('primer_nb.emulator' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_context_manager_closes() -> None:
+    client, _ = make(session)
+    with client as same:
+        assert same is client
+    assert client._http.is_closed
+
+
+def test_negative_max_retries_is_refused() -> None:
+    with pytest.raises(ValueError):
+        make(session, max_retries=-1)
+
+
+# --- what is sent ---------------------------------------------------------------------
+
+
+def test_headers_sent() -> None:
+    client, server = make(session)
+    client.get_session(TOKEN)
+    headers = server.requests[0].headers
+    assert headers["X-API-KEY"] == "sk_test_key"
+    assert headers["X-API-VERSION"] == "2.4"
+    assert headers["Content-Type"] == "application/json"
+    assert headers["User-Agent"].startswith("primer-nb/")
+
+
+def test_api_version_overridable(monkeypatch: pytest.MonkeyPatch) -> None:
+    client, server = make(session, api_version="2.2")
+    client.get_session(TOKEN)
+    assert server.requests[0].headers["X-API-VERSION"] == "2.2"
+    monkeypatch.setenv("PRIMER_API_VERSION", "2021-10-19")
+    client, server = make(session)
+    client.get_session(TOKEN)
+    assert server.requests[0].headers["X-API-VERSION"] == "2021-10-19"
+    assert client.api_version == "2021-10-19"
+
+
+def test_create_session_posts_the_model_in_camel_case() -> None:
+    client, server = make(created)
+    request = ClientSessionRequest(
+        order_id="order-1",
+        currency_code="EUR",
+        order=Order(line_items=[LineItem(amount=1299, quantity=2)]),
+    )
+    result = client.create_session(request)
+    sent = server.requests[0]
+    assert (sent.method, sent.url.path) == ("POST", "/client-session")
+    assert server.bodies[0] == {
+        "orderId": "order-1",
+        "currencyCode": "EUR",
+        "order": {"lineItems": [{"amount": 1299, "quantity": 2}]},
+    }
+    assert result.client_token == TOKEN
+    assert result.client_token_expiration_date == datetime(
+        2023, 12, 12, 9, 18, 2, 346787, tzinfo=UTC
+    )
+
+
+def test_create_session_sends_a_valid_dict_as_written() -> None:
+    client, server = make(created)
+    body = {"orderId": "o-1", "metadata": {"nested": {"a": [1, 2]}}, "amount": 0}
+    client.create_session(body)
+    assert server.bodies[0] == body
+    assert list(server.bodies[0]) == list(body)
+
+
+def test_get_session_sends_the_token_as_query() -> None:
+    client, server = make(session)
+    result = client.get_session(TOKEN)
+    sent = server.requests[0]
+    assert sent.method == "GET"
+    assert sent.url.params["clientToken"] == TOKEN
+    assert sent.content == b""
+    assert result.amount == 500
+
+
+def test_update_session_puts_the_token_in_the_body() -> None:
+    client, server = make(session)
+    client.update_session(TOKEN, {"amount": 700, "clientToken": "ignored"})
+    assert server.requests[0].method == "PATCH"
+    assert server.bodies[0] == {"clientToken": TOKEN, "amount": 700}
+    client.update_session(TOKEN, ClientSessionUpdateRequest(order_id="o-2"))
+    assert server.bodies[1] == {"clientToken": TOKEN, "orderId": "o-2"}
+
+
+def test_update_session_refuses_options_before_sending() -> None:
+    client, server = make(session)
+    with pytest.raises(PrimerValidationError) as info:
+        client.update_session(TOKEN, {"paymentMethod": {"options": {}}, "approvalMode": "AUTO"})
+    paths = {d.path for d in info.value.validation_errors}
+    assert paths == {"$.paymentMethod.options", "$.approvalMode"}
+    assert {d.model for d in info.value.validation_errors} == {"ClientSessionUpdateAPIRequest"}
+    assert server.requests == []
+
+
+# --- validation before the network ----------------------------------------------------
+
+
+def test_invalid_request_is_refused_before_the_network() -> None:
+    client, server = make(created)
+    with pytest.raises(PrimerValidationError) as info:
+        client.create_session({"order": {"lineItems": [{"amount": "100"}]}, "orderId": 5})
+    error = info.value
+    assert server.requests == []
+    assert error.local is True
+    assert error.status_code == 422
+    assert error.error_id == "RequestValidationError"
+    assert error.diagnostics_id is None
+    assert [d.path for d in error.validation_errors] == ["$.orderId", "$.order.lineItems[0].amount"]
+    assert all(d.model == "ClientSessionAPIRequest" for d in error.validation_errors)
+    assert "$.order.lineItems[0].amount" in str(error)
+    assert "before sending" in str(error)
+
+
+def test_unknown_top_level_key_is_refused() -> None:
+    client, server = make(created)
+    with pytest.raises(PrimerValidationError) as info:
+        client.create_session({"orderID": "o-1"})
+    assert [d.path for d in info.value.validation_errors] == ["$.orderID"]
+    assert server.requests == []
+
+
+def test_metadata_empty_key_is_refused_locally() -> None:
+    client, server = make(created)
+    with pytest.raises(errors.MetadataEmptyKeyError) as info:
+        client.create_session({"metadata": {"": "x"}})
+    assert info.value.status_code == 400
+    assert info.value.local is True
+    assert info.value.error_id == "MetadataContainsEmptyKey"
+    assert server.requests == []
+
+
+def test_validate_false_sends_the_raw_dict() -> None:
+    answer = httpx.Response(
+        422,
+        json=envelope(
+            "RequestValidationError",
+            "We were unable to validate your request",
+            validationErrors=[
+                {
+                    "model": "ClientSessionAPIRequest",
+                    "errors": [{"path": "$.amount", "description": "x"}],
+                }
+            ],
+        ),
+    )
+    client, server = make(answer)
+    raw = {"amount": "100", "unknown": True, "metadata": {"": 1}}
+    with pytest.raises(PrimerValidationError) as info:
+        client.create_session(raw, validate=False)
+    assert server.bodies == [raw]
+    assert info.value.local is False
+    assert info.value.validation_errors[0].path == "$.amount"
+
+
+def test_validate_false_on_the_client() -> None:
+    client, server = make(session, validate=False)
+    assert client.update_session(TOKEN, {"approvalMode": "AUTO"}).amount == 500
+    assert server.bodies == [{"clientToken": TOKEN, "approvalMode": "AUTO"}]
+
+
+def test_unknown_nested_field_warns_at_the_callers_line() -> None:
+    client, server = make(created)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        client.create_session({"customer": {"emailAdress": "a@example.com"}})
+    assert len(caught) == 1
+    warning = caught[0]
+    assert issubclass(warning.category, UnknownFieldWarning)
+    assert "$.customer.emailAdress" in str(warning.message)
+    assert warning.filename == __file__
+    assert server.bodies == [{"customer": {"emailAdress": "a@example.com"}}]
+
+
+def test_unknown_nested_field_warns_for_updates_too() -> None:
+    client, _ = make(session)
+    with pytest.warns(UnknownFieldWarning, match=r"\$\.order\.lineItems\[0\]\.colour") as rec:
+        client.update_session(TOKEN, {"order": {"lineItems": [{"amount": 1, "colour": "red"}]}})
+    assert rec[0].filename == __file__
+
+
+# --- errors from answers --------------------------------------------------------------
+
+INVALID_TOKEN = envelope(
+    "ClientSessionValidationError",
+    "The client token is invalid.",
+    recoverySuggestion="Please provide a valid client token.",
+    diagnosticsId="1234567898",
+)
+VALIDATION_422 = envelope(
+    "RequestValidationError",
+    "We were unable to validate your request, please check your payload against /docs/api",
+    diagnosticsId="1234567898",
+    validationErrors=[
+        {
+            "model": "ClientSessionAPIRequest",
+            "errors": [
+                {"path": "$.customerId", "description": "Value must be a valid string"},
+                {"path": "$.order.lineItems[0].amount", "description": "Field required"},
+            ],
+        }
+    ],
+)
+
+ERROR_CASES: list[tuple[int, Any, type[PrimerAPIError], str]] = [
+    (400, INVALID_TOKEN, errors.InvalidClientTokenError, "ClientSessionValidationError"),
+    (
+        400,
+        envelope("MetadataContainsEmptyKey", "Metadata field contains empty string key."),
+        errors.MetadataEmptyKeyError,
+        "MetadataContainsEmptyKey",
+    ),
+    (
+        400,
+        envelope("DisabledCurrencyError", "HUF is a disabled currency"),
+        errors.DisabledCurrencyError,
+        "DisabledCurrencyError",
+    ),
+    (
+        400,
+        envelope("UnsupportedApiVersion", "Unsupported API version"),
+        errors.UnsupportedApiVersionError,
+        "UnsupportedApiVersion",
+    ),
+    (400, envelope("BadRequest", "Malformed JSON"), errors.BadRequestError, "BadRequest"),
+    (401, envelope("Unauthorized", "Missing API key"), errors.AuthenticationError, "Unauthorized"),
+    (403, envelope("Forbidden", "Wrong scope"), errors.AuthenticationError, "Forbidden"),
+    (404, envelope("NotFound", "No such path"), errors.NotFoundError, "NotFound"),
+    (405, envelope("MethodNotAllowed", "No"), errors.NotFoundError, "MethodNotAllowed"),
+    (413, envelope("RequestTooLarge", "Too big"), errors.RequestTooLargeError, "RequestTooLarge"),
+    (422, VALIDATION_422, errors.PrimerValidationError, "RequestValidationError"),
+    (
+        500,
+        envelope("InternalServerError", "Boom"),
+        errors.ServerError,
+        "InternalServerError",
+    ),
+    # the 2.2 spec's bare error object and the Android SDK's `detail`
+    (400, INVALID_TOKEN["error"], errors.InvalidClientTokenError, "ClientSessionValidationError"),
+    (
+        401,
+        {"errorId": "Unauthorized", "detail": "No key"},
+        errors.AuthenticationError,
+        "Unauthorized",
+    ),
+]
+
+
+@pytest.mark.parametrize(("status", "body", "cls", "error_id"), ERROR_CASES)
+def test_error_class_from_a_primer_body(
+    status: int, body: Any, cls: type[PrimerAPIError], error_id: str
+) -> None:
+    client, server = make(httpx.Response(status, json=body))
+    with pytest.raises(cls) as info:
+        client.create_session({"orderId": "o-1"})
+    error = info.value
+    assert type(error) is cls
+    assert (error.status_code, error.error_id, error.local) == (status, error_id, False)
+    assert error.description
+    line = str(error)
+    assert "\n" not in line
+    assert line.startswith(f"{status} {error_id}")
+    assert error.description in line
+    assert len(server.requests) == 1  # no 4xx but 429, no POST 5xx is retried
+
+
+def test_validation_error_paths_and_str() -> None:
+    client, _ = make(httpx.Response(422, json=VALIDATION_422))
+    with pytest.raises(PrimerValidationError) as info:
+        client.create_session({"orderId": "o-1"})
+    error = info.value
+    assert [(d.model, d.path) for d in error.validation_errors] == [
+        ("ClientSessionAPIRequest", "$.customerId"),
+        ("ClientSessionAPIRequest", "$.order.lineItems[0].amount"),
+    ]
+    assert error.diagnostics_id == "1234567898"
+    assert str(error) == (
+        "422 RequestValidationError: We were unable to validate your request, please check "
+        "your payload against /docs/api [$.customerId: Value must be a valid string; "
+        "$.order.lineItems[0].amount: Field required] (diagnosticsId 1234567898)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (502, errors.ServerError),
+        (503, errors.ServerError),
+        (504, errors.GatewayTimeoutError),
+        (429, errors.RateLimitError),
+    ],
+)
+def test_retryable_statuses_raise_their_class_when_exhausted(
+    status: int, cls: type[PrimerAPIError]
+) -> None:
+    body = envelope("ServiceUnavailable", "Try later", diagnosticsId="42")
+    client, server = make(httpx.Response(status, json=body), max_retries=1)
+    with pytest.raises(cls) as info:
+        client.get_session(TOKEN)
+    assert type(info.value) is cls
+    assert len(server.requests) == 2
+
+
+def test_rate_limit_error_carries_retry_after() -> None:
+    answer = httpx.Response(
+        429, json=envelope("TooManyRequests", "Slow down"), headers={"Retry-After": "3"}
+    )
+    client, server = make(answer, max_retries=0)
+    with pytest.raises(errors.RateLimitError) as info:
+        client.create_session({"orderId": "o-1"})
+    assert info.value.retry_after == 3.0
+    assert len(server.requests) == 1
+
+
+def test_error_without_an_envelope() -> None:
+    client, _ = make(httpx.Response(502, text="<html>Bad Gateway</html>"), max_retries=0)
+    with pytest.raises(errors.ServerError) as info:
+        client.get_session(TOKEN)
+    assert info.value.error_id == "HTTP502"
+    assert info.value.body == {"raw": "<html>Bad Gateway</html>"}
+
+
+def test_success_that_is_not_json() -> None:
+    client, _ = make(httpx.Response(200, text="<html>hello</html>"))
+    with pytest.raises(PrimerAPIError, match="not JSON") as info:
+        client.get_session(TOKEN)
+    assert info.value.error_id == "InvalidResponse"
+
+
+def test_success_that_is_not_a_session() -> None:
+    client, _ = make(httpx.Response(200, json={"orderId": "o-1"}))  # no clientToken
+    with pytest.raises(PrimerAPIError, match="ClientSessionWithToken"):
+        client.create_session({"orderId": "o-1"})
+
+
+def test_examples_error_bodies(examples: list[dict[str, Any]]) -> None:
+    expected = {
+        "ClientSessionValidationError": errors.InvalidClientTokenError,
+        "MetadataContainsEmptyKey": errors.MetadataEmptyKeyError,
+        "RequestValidationError": errors.PrimerValidationError,
+        "DisabledCurrencyError": errors.DisabledCurrencyError,
+    }
+    seen = set()
+    for example in examples:
+        response = example["response"]
+        if not isinstance(response, dict) or "error" not in response:
+            continue
+        status = example["status"] or 400
+        client, _ = make(httpx.Response(status, json=response))
+        with pytest.raises(PrimerAPIError) as info:
+            client.create_session({"orderId": "o-1"})
+        error_id = response["error"]["errorId"]
+        assert type(info.value) is expected[error_id], example["id"]
+        assert info.value.diagnostics_id == response["error"]["diagnosticsId"]
+        seen.add(error_id)
+    assert seen == set(expected)
+
+
+# --- transport failures ---------------------------------------------------------------
+
+
+def test_timeout_raises_primer_timeout_error() -> None:
+    client, server = make(httpx.ReadTimeout("timed out"), max_retries=0)
+    with pytest.raises(PrimerTimeoutError, match="ReadTimeout"):
+        client.get_session(TOKEN)
+    assert len(server.requests) == 1
+
+
+def test_connection_failure_raises_primer_connection_error() -> None:
+    client, server = make(httpx.ConnectError("refused"))
+    with pytest.raises(PrimerConnectionError, match="after 3 attempts") as info:
+        client.create_session({"orderId": "o-1"})
+    assert not isinstance(info.value, PrimerTimeoutError)
+    assert len(server.requests) == 3
+
+
+# --- retries --------------------------------------------------------------------------
+
+
+def too_many(retry_after: str | None = None) -> httpx.Response:
+    headers = {"Retry-After": retry_after} if retry_after is not None else {}
+    return httpx.Response(429, json=envelope("TooManyRequests", "Slow down"), headers=headers)
+
+
+def unavailable() -> httpx.Response:
+    return httpx.Response(503, json=envelope("ServiceUnavailable", "Try later"))
+
+
+def test_get_retries_429_and_honours_retry_after() -> None:
+    sleeps: list[float] = []
+    client, server = make(too_many("1"), too_many("2.5"), session, sleeps=sleeps)
+    assert client.get_session(TOKEN).amount == 500
+    assert len(server.requests) == 3
+    assert sleeps == [1.0, 2.5]
+
+
+def test_get_exhausts_after_max_retries_plus_one() -> None:
+    sleeps: list[float] = []
+    client, server = make(unavailable(), sleeps=sleeps)
+    with pytest.raises(errors.ServerError):
+        client.get_session(TOKEN)
+    assert len(server.requests) == 3
+    assert sleeps == [0.5, 1.0]  # backoff 0.5 * 2**n at the top of the jitter range
+    client, server = make(unavailable(), max_retries=4)
+    with pytest.raises(errors.ServerError):
+        client.get_session(TOKEN)
+    assert len(server.requests) == 5
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_get_retries_gateway_statuses(status: int) -> None:
+    client, server = make(httpx.Response(status), session)
+    assert client.get_session(TOKEN).amount == 500
+    assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize(
+    "failure", [httpx.ReadError("reset"), httpx.ReadTimeout("slow"), httpx.ConnectError("no")]
+)
+def test_get_retries_transport_errors(failure: Exception) -> None:
+    client, server = make(failure, session)
+    assert client.get_session(TOKEN).amount == 500
+    assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_post_is_never_resent_after_a_5xx(status: int) -> None:
+    client, server = make(httpx.Response(status, json=envelope("X", "y")), created)
+    with pytest.raises(errors.ServerError):
+        client.create_session({"orderId": "o-1"})
+    assert len(server.requests) == 1
+
+
+def test_patch_is_never_resent_after_a_5xx() -> None:
+    client, server = make(unavailable(), session)
+    with pytest.raises(errors.ServerError):
+        client.update_session(TOKEN, {"amount": 1})
+    assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize("failure", [httpx.ConnectError("refused"), httpx.ConnectTimeout("slow")])
+def test_post_is_retried_when_nothing_was_sent(failure: Exception) -> None:
+    client, server = make(failure, created)
+    assert client.create_session({"orderId": "o-1"}).client_token == TOKEN
+    assert len(server.requests) == 2
+    assert server.bodies[0] == server.bodies[1]
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.ReadError("reset"),
+        httpx.ReadTimeout("slow"),
+        httpx.WriteError("broken pipe"),
+        httpx.RemoteProtocolError("bad"),
+    ],
+)
+def test_post_is_not_retried_once_it_may_have_been_processed(failure: Exception) -> None:
+    client, server = make(failure, created)
+    with pytest.raises(PrimerConnectionError):
+        client.create_session({"orderId": "o-1"})
+    assert len(server.requests) == 1
+
+
+def test_post_is_retried_after_429() -> None:
+    sleeps: list[float] = []
+    client, server = make(too_many("1"), created, sleeps=sleeps)
+    assert client.create_session({"orderId": "o-1"}).client_token == TOKEN
+    assert len(server.requests) == 2
+    assert sleeps == [1.0]
+
+
+def test_patch_is_retried_after_429() -> None:
+    client, server = make(too_many(), session)
+    client.update_session(TOKEN, {"amount": 1})
+    assert len(server.requests) == 2
+
+
+def test_retry_after_is_capped() -> None:
+    sleeps: list[float] = []
+    client, _ = make(too_many("3600"), session, sleeps=sleeps)
+    client.get_session(TOKEN)
+    assert sleeps == [RETRY_AFTER_CAP]
+
+
+def test_retry_after_as_http_date() -> None:
+    sleeps: list[float] = []
+    when = format_datetime(datetime.now(UTC) + timedelta(seconds=10), usegmt=True)
+    client, _ = make(too_many(when), session, sleeps=sleeps)
+    client.get_session(TOKEN)
+    assert 8.0 <= sleeps[0] <= 10.0
+
+
+def test_backoff_is_exponential_capped_and_jittered() -> None:
+    sleeps: list[float] = []
+    client, _ = make(unavailable(), sleeps=sleeps, max_retries=6)
+    with pytest.raises(errors.ServerError):
+        client.get_session(TOKEN)
+    assert sleeps == [0.5, 1.0, 2.0, 4.0, BACKOFF_CAP, BACKOFF_CAP]
+    jittered: list[float] = []
+    client, _ = make(unavailable(), sleeps=jittered, max_retries=3)
+    client._random = lambda: 0.25
+    with pytest.raises(errors.ServerError):
+        client.get_session(TOKEN)
+    assert jittered == [0.125, 0.25, 0.5]
+
+
+def test_zero_retries() -> None:
+    client, server = make(too_many("1"), session, max_retries=0)
+    with pytest.raises(errors.RateLimitError):
+        client.get_session(TOKEN)
+    assert len(server.requests) == 1
+
+
+def test_retry_is_logged_at_warning(caplog: pytest.LogCaptureFixture) -> None:
+    client, _ = make(too_many("2"), session)
+    with caplog.at_level(logging.WARNING, logger="primer_nb"):
+        client.get_session(TOKEN)
+    (record,) = [r for r in caplog.records if r.name == "primer_nb"]
+    assert record.levelno == logging.WARNING
+    assert "GET /client-session in 2.00 s" in record.getMessage()
+    assert "HTTP 429" in record.getMessage()
+
+
+def test_each_attempt_is_logged_at_debug(caplog: pytest.LogCaptureFixture) -> None:
+    client, _ = make(created)
+    with caplog.at_level(logging.DEBUG, logger="primer_nb"):
+        client.create_session({"orderId": "o-1"})
+    (record,) = [r for r in caplog.records if r.name == "primer_nb"]
+    message = record.getMessage()
+    assert message.startswith("POST /client-session -> 200 (")
+    assert " ms) attempt 1" in message
+    assert "'X-API-KEY': '***'" in message
+
+
+# --- raw requests ---------------------------------------------------------------------
+
+
+def test_raw_request_does_not_validate_or_raise() -> None:
+    client, server = make(httpx.Response(400, json=envelope("BadRequest", "Malformed JSON")))
+    response = client.request("POST", "/client-session", content=b"{not json")
+    assert response.status_code == 400
+    assert server.requests[0].content == b"{not json"
+    assert server.requests[0].headers["X-API-KEY"] == "sk_test_key"
+
+
+def test_raw_request_retries_get_and_passes_headers() -> None:
+    client, server = make(unavailable(), session)
+    response = client.request(
+        "get", "/client-session", params={"clientToken": "t"}, headers={"X-API-VERSION": "9"}
+    )
+    assert response.status_code == 200
+    assert len(server.requests) == 2
+    assert server.requests[0].headers["X-API-VERSION"] == "9"
+    assert server.requests[0].url.params["clientToken"] == "t"
+
+
+def test_raw_request_json() -> None:
+    client, server = make(created)
+    response = client.request("POST", "/client-session", json={"orderId": 5})
+    assert response.status_code == 200
+    assert server.bodies == [{"orderId": 5}]
+
+
+# --- hooks ----------------------------------------------------------------------------
+
+
+def test_one_exchange_per_attempt() -> None:
+    seen: list[Exchange] = []
+    client, _ = make(too_many("1"), created, hooks=[seen.append])
+    client.create_session({"orderId": "o-1"})
+    assert [e.attempt for e in seen] == [1, 2]
+    assert [e.status for e in seen] == [429, 200]
+    assert [e.error_id for e in seen] == ["TooManyRequests", None]
+    assert len({e.request_id for e in seen}) == 1
+    first, second = seen
+    assert first.method == "POST"
+    assert first.path == "/client-session"
+    assert first.query == {}
+    assert first.request_body == {"orderId": "o-1"}
+    assert first.environment == "sandbox"
+    assert first.api_version == "2.4"
+    assert first.started_at.tzinfo is not None
+    assert first.duration_ms >= 0
+    assert first.error is None
+    assert first.request_headers["X-API-KEY"] == "***"
+    assert second.response_body["clientToken"] == TOKEN
+    client.create_session({"orderId": "o-2"})
+    assert seen[2].request_id != first.request_id
+
+
+def test_exchange_for_a_get_and_for_a_transport_failure() -> None:
+    seen: list[Exchange] = []
+    client, _ = make(httpx.ReadError("reset"), session)
+    client.add_hook(seen.append)
+    client.get_session(TOKEN)
+    failed, answered = seen
+    assert failed.status is None
+    assert failed.response_body is None
+    assert failed.error == "ReadError: reset"
+    assert failed.query == {"clientToken": TOKEN}
+    assert failed.request_body is None
+    assert answered.status == 200
+    assert answered.response_body == {"orderId": "order-1", "amount": 500}
+
+
+def test_hooks_can_be_removed() -> None:
+    seen: list[Exchange] = []
+    client, _ = make(session, hooks=[seen.append])
+    assert client.hooks == (seen.append,)
+    client.remove_hook(seen.append)
+    client.get_session(TOKEN)
+    assert seen == []
+    assert client.hooks == ()
+
+
+def test_a_failing_hook_is_logged_and_never_breaks_the_call(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    seen: list[Exchange] = []
+
+    def broken(exchange: Exchange) -> None:
+        raise RuntimeError("ledger is full")
+
+    client, _ = make(session, hooks=[broken, seen.append])
+    with caplog.at_level(logging.WARNING, logger="primer_nb"):
+        assert client.get_session(TOKEN).amount == 500
+    assert len(seen) == 1
+    assert any("ledger is full" in r.getMessage() for r in caplog.records)
+    assert all(r.levelno == logging.WARNING for r in caplog.records if r.name == "primer_nb")
+
+
+def test_exchange_is_frozen() -> None:
+    seen: list[Exchange] = []
+    client, _ = make(session, hooks=[seen.append])
+    client.get_session(TOKEN)
+    with pytest.raises(AttributeError):
+        seen[0].status = 500  # type: ignore[misc]
+
+
+# --- secrets --------------------------------------------------------------------------
+
+
+def test_the_key_never_leaks(marker_key: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A marker key sent through every path: repr, errors, logs at DEBUG, Exchanges."""
+    seen: list[Exchange] = []
+
+    def echo_key(request: httpx.Request) -> httpx.Response:
+        # a hostile server that echoes the key back in its error body
+        key = request.headers["X-API-KEY"]
+        return httpx.Response(401, json=envelope("Unauthorized", f"Bad key {key}"))
+
+    def nosy_hook(exchange: Exchange) -> None:
+        raise RuntimeError(f"hook saw {exchange.request_headers}")
+
+    client, _ = make(
+        too_many("1"),
+        httpx.ConnectError(f"refused for {marker_key}"),
+        created,
+        unavailable(),
+        unavailable(),
+        unavailable(),
+        httpx.ReadTimeout("slow"),
+        echo_key,
+        api_key=marker_key,
+        hooks=[seen.append, nosy_hook],
+    )
+    texts = [repr(client), str(client), repr(client.settings), str(client.settings)]
+    with caplog.at_level(logging.DEBUG):
+        client.create_session({"orderId": "o-1"})  # 429, connect error, 200
+        for call in (
+            lambda: client.get_session(TOKEN),  # 503 x3
+            lambda: client.update_session(TOKEN, {"amount": 1}),  # read timeout
+            lambda: client.create_session({"orderId": "o-2"}),  # 401 echoing the key
+            lambda: client.create_session({"orderId": 1}),  # local 422
+            lambda: client.create_session({"metadata": {"": 1}}),  # local 400
+        ):
+            with pytest.raises(errors.PrimerError) as info:
+                call()
+            texts += [str(info.value), repr(info.value), json.dumps(info.value.args)]
+            if isinstance(info.value, PrimerAPIError):
+                texts.append(json.dumps(info.value.body))
+    texts += [r.getMessage() for r in caplog.records]
+    texts += [json.dumps(asdict(e), default=str) for e in seen]
+    assert len(seen) == 8
+    assert len(caplog.records) >= 8
+    joined = "\n".join(texts)
+    assert "***" in joined
+    assert joined.count(marker_key) == 0
+
+
+# --- against the in-process emulator --------------------------------------------------
+
+
+@pytest.fixture
+def emulator_module() -> Any:
+    module = pytest.importorskip("primer_nb.emulator")
+    if not hasattr(module, "default_emulator"):
+        pytest.skip("primer_nb.emulator is not complete yet")
+    return module
+
+
+def test_emulator_round_trip(emulator_module: Any) -> None:
+    emulator = emulator_module.Emulator(seed=1, frozen=True)
+    seen: list[Exchange] = []
+    with PrimerClient(emulator=emulator, hooks=[seen.append]) as client:
+        assert client.emulator is emulator
+        created_session = client.create_session(
+            {
+                "orderId": "o-1",
+                "currencyCode": "EUR",
+                "order": {"lineItems": [{"amount": 250, "quantity": 2}]},
+            }
+        )
+        assert created_session.amount == 500
+        token = created_session.client_token
+        updated = client.update_session(token, {"amount": 700})
+        assert updated.amount == 700
+        assert client.get_session(token).amount == 700
+        assert emulator.session_count == 1
+    assert [e.status for e in seen] == [200, 200, 200]
+
+
+def test_emulator_agrees_with_local_validation(emulator_module: Any) -> None:
+    body = {"orderId": 5, "order": {"lineItems": [{"amount": "100"}]}, "amount": -1}
+    with PrimerClient(emulator=emulator_module.Emulator(seed=1)) as client:
+        with pytest.raises(PrimerValidationError) as local:
+            client.create_session(body)
+        with pytest.raises(PrimerValidationError) as remote:
+            client.create_session(body, validate=False)
+    assert local.value.local and not remote.value.local
+    assert local.value.validation_errors == remote.value.validation_errors
+
+
+def test_emulator_faults_are_retried(emulator_module: Any) -> None:
+    emulator = emulator_module.Emulator(seed=1)
+    with PrimerClient(emulator=emulator) as client:
+        sleeps: list[float] = []
+        client._sleep = sleeps.append
+        emulator.inject(429, times=2, retry_after=1)
+        client.create_session({"orderId": "o-1"})
+        assert sleeps == [1.0, 1.0]
+        emulator.inject(503)
+        with pytest.raises(errors.ServerError):
+            client.create_session({"orderId": "o-2"})
+        assert emulator.session_count == 1
+
+
+def test_default_client_uses_the_default_emulator(emulator_module: Any) -> None:
+    with PrimerClient() as client:
+        assert client.emulator is emulator_module.default_emulator()
+        assert client.create_session({"orderId": "o-1", "amount": 1}).client_token
