@@ -1,0 +1,127 @@
+"""`ExpiryCountdown`: the time left on a client token, ticking while it is displayed.
+
+```python
+countdown = ExpiryCountdown(session, clock=emulator.clock)
+countdown            # ExpiryCountdown('expires in 24:00:00')
+emulator.clock.advance(hours=25)
+countdown.refresh()  # 'expired'
+```
+
+While displayed, a daemon thread refreshes the text every second and stops when the
+token has expired or the widget is closed (`stop()` / `close()`). Nothing starts a
+thread until the widget is displayed, so tests call `refresh()` themselves. With a
+frozen emulator clock the text only changes when the clock is advanced, which keeps
+notebook outputs deterministic.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+import ipywidgets as w
+
+from primer_nb.models import parse_expiry
+
+__all__ = ["Clock", "ExpiryCountdown", "SystemClock", "format_remaining"]
+
+
+class Clock(Protocol):
+    """Anything with `now()` returning an aware datetime (the emulator's clock, say)."""
+
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The machine's clock, in UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+def format_remaining(remaining: timedelta) -> str:
+    """`expires in HH:MM:SS` (hours may exceed 24), or `expired` at zero and below."""
+    seconds = int(remaining.total_seconds())
+    if seconds <= 0:
+        return "expired"
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"expires in {hours:02d}:{minutes:02d}:{secs:02d}"
+
+
+def _expiry_of(session_or_expiry: Any) -> datetime:
+    value = getattr(session_or_expiry, "client_token_expiration_date", session_or_expiry)
+    parsed = parse_expiry(value)
+    if not isinstance(parsed, datetime):
+        raise TypeError(
+            "ExpiryCountdown needs a session with client_token_expiration_date, "
+            f"a datetime or an ISO text, not {type(session_or_expiry).__name__}"
+        )
+    return parsed
+
+
+class ExpiryCountdown(w.HTML):  # type: ignore[misc]
+    """Remaining time until a session's `clientTokenExpirationDate`."""
+
+    def __init__(self, session_or_expiry: Any, clock: Clock | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.expiry: datetime = _expiry_of(session_or_expiry)
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self._stop_event = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.add_class("primer-countdown")
+        self.refresh()
+
+    @property
+    def remaining(self) -> timedelta:
+        """Time left (negative once expired)."""
+        return self.expiry - self.clock.now()
+
+    @property
+    def text(self) -> str:
+        return format_remaining(self.remaining)
+
+    @property
+    def expired(self) -> bool:
+        return self.remaining.total_seconds() <= 0
+
+    def refresh(self) -> None:
+        """Recompute the text from the clock now."""
+        self.value = self.text
+
+    def start(self) -> None:
+        """Refresh every second in a daemon thread until expired, `stop()` or `close()`."""
+        if self._thread is not None or self.expired:
+            return
+        self._stop_event.clear()
+        self._thread = threading.Thread(target=self._run, name="ExpiryCountdown", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop_event.wait(1.0):
+            self.refresh()
+            if self.expired:
+                break
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self) -> None:
+        """Stop the refresh thread (idempotent)."""
+        self._stop_event.set()
+        thread, self._thread = self._thread, None
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=2)
+
+    def close(self) -> None:
+        self.stop()
+        super().close()
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        self.start()
+        return super()._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        return f"ExpiryCountdown({self.text!r})"

@@ -1,0 +1,693 @@
+"""Forms generated from the request models' fields: one source of truth for the builders.
+
+Every field of `ClientSessionRequest` (and of the models inside it) becomes a widget by
+walking `model_fields`: its wire name (alias) is the label, its type picks the control
+(text, whole number, dropdown of enum values, true/false/unset, ordered tags for a list
+of enum values, rows for a list of objects, a collapsible section for a nested object,
+JSON text for free-form objects), and the request is checked with the same
+`check_request()` the emulator uses for its 422s, so an inline message sits next to the
+widget at the very JSONPath the API would name. A field added to the models appears in
+the form without touching this module.
+
+## Why a small generator of our own, not `ipywidgets-jsonschema`
+
+`ipywidgets-jsonschema` (`Form(schema)`, data in `form.data`) is a good general-purpose
+JSON-schema form. It was evaluated against pydantic's `model_json_schema()` of the
+request models and rejected for this kit because:
+
+- **"Unset" is not a state it has.** It fills every property with a default value, but
+  Primer's contract is "what you did not set is not sent" (`exclude_unset`); an empty
+  text field must mean *absent*, not `""`.
+- **Errors must land next to a widget by JSONPath.** The kit's messages come from
+  `check_request()` (`$.order.lineItems[0].amount`); the library validates the whole
+  document with its own messages and has no per-path hook to show ours.
+- **Pydantic's schema is `anyOf [T, null]` everywhere** (every optional field) with
+  `$defs`/`$ref`; the library's `anyOf` support is a selector widget per field, which
+  doubles the form's size for no meaning.
+- **The money widgets need the currency**: amounts are typed in major units and shown in
+  minor units, which is a cross-field rule a schema form cannot express; we would have
+  to replace most leaf widgets anyway.
+- It is one more dependency (not installed in this kit) for ~300 lines of code.
+
+A walk over `model_fields` keeps the pydantic types (enums, `Annotated` limits,
+aliases) instead of a lossy JSON rendering of them, and stays small.
+
+## Pieces
+
+- `Node`: one widget tree with `collect(loc, found)` (the JSON value or `UNSET`),
+  `load(value)`, inline `show_errors()`; `LeafNode`, `MoneyNode`, `CurrencyNode`,
+  `ModelNode`, `ListNode`, `MetadataNode`.
+- `RequestForm`: a root `ModelNode` for a request model plus `evaluate()`, which
+  collects the body, checks it and routes every message to its widget.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+import types
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+import ipywidgets as w
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from primer_nb import currency as cur
+from primer_nb.errors import METADATA_EMPTY_KEY
+from primer_nb.models import PaymentMethodOptions, check_request, json_path
+
+__all__ = [
+    "UNSET",
+    "CurrencyNode",
+    "Evaluation",
+    "FormContext",
+    "LeafNode",
+    "ListNode",
+    "MetadataNode",
+    "ModelNode",
+    "MoneyNode",
+    "Node",
+    "RequestForm",
+    "parent_path",
+]
+
+Loc = tuple[int | str, ...]
+
+
+class _Unset:
+    """Marker for "the user left this empty": the key is not sent."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+LABEL_WIDTH = "170px"
+#: Models shown as JSON text rather than generated (open dictionaries keyed by type).
+JSON_MODELS: tuple[type[BaseModel], ...] = (PaymentMethodOptions,)
+
+
+@dataclass
+class FormContext:
+    """What every node of one form shares: change callback, handler guard, currency."""
+
+    on_change: Callable[[], None]
+    guard: Callable[[Callable[..., Any]], Callable[..., Any]]
+    currency: Callable[[], str | None] = lambda: None
+    held: bool = False
+
+    def changed(self) -> None:
+        """Tell the form a value changed (unless changes are being applied in bulk)."""
+        if not self.held:
+            self.on_change()
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """Apply many changes and refresh once at the end."""
+        before, self.held = self.held, True
+        try:
+            yield
+        finally:
+            self.held = before
+        self.changed()
+
+
+@dataclass
+class Found:
+    """What one `collect()` pass found: widgets by JSONPath and local (parse) errors."""
+
+    nodes: dict[str, Node] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _error_html() -> Any:
+    return w.HTML(value="", layout=w.Layout(margin="0 0 0 8px")).add_class("primer-error")
+
+
+def _message_html(messages: Sequence[str]) -> str:
+    text = "; ".join(messages)
+    return f"<span style='color:#b00020'>⚠ {_esc(text)}</span>" if messages else ""
+
+
+def _esc(text: str) -> str:
+    from primer_nb.widgets._common import escape
+
+    return escape(text)
+
+
+class Node:
+    """A widget for one JSON value of the request."""
+
+    key: str
+    widget: Any
+    error: Any
+
+    def collect(self, loc: Loc, found: Found) -> Any:
+        """The JSON value to send (or `UNSET`), registering this node at `loc`'s path."""
+        raise NotImplementedError
+
+    def load(self, value: Any) -> None:
+        """Show a JSON value from a session (minor units for money)."""
+        raise NotImplementedError
+
+    def children(self) -> list[Node]:
+        return []
+
+    def show_errors(self, messages: Sequence[str]) -> None:
+        self.error.value = _message_html(messages)
+
+    def clear_errors(self) -> None:
+        self.error.value = ""
+        for child in self.children():
+            child.clear_errors()
+
+
+# --- leaves ---------------------------------------------------------------------------
+
+_INT = re.compile(r"^[+-]?\d+$")
+
+
+class LeafNode(Node):
+    """A scalar field: text, whole number, number, enum, true/false, tags or JSON text.
+
+    `value` is the control's value (`""`/`None`/`[]` means unset).
+    """
+
+    def __init__(self, key: str, kind: str, ctx: FormContext, options: Sequence[Any] = ()):
+        self.key, self.kind, self.ctx = key, kind, ctx
+        self.control = self._make_control(key, kind, list(options))
+        self.error = _error_html()
+        self.widget = w.HBox([self.control, self.error])
+        self.control.observe(ctx.guard(lambda _change: ctx.changed()), names="value")
+
+    @staticmethod
+    def _make_control(key: str, kind: str, options: list[Any]) -> Any:
+        style = {"description_width": LABEL_WIDTH}
+        layout = w.Layout(width="420px")
+        if kind == "enum":
+            choices: list[tuple[str, Any]] = [("—", None), *((str(o), str(o)) for o in options)]
+            return w.Dropdown(options=choices, index=0, description=key, style=style, layout=layout)
+        if kind == "bool":
+            choices = [("—", None), ("true", True), ("false", False)]  # unset, not False
+            return w.Dropdown(options=choices, index=0, description=key, style=style, layout=layout)
+        if kind == "tags":
+            return w.TagsInput(value=[], allowed_tags=[str(o) for o in options])
+        if kind == "json":
+            return w.Textarea(
+                value="", description=key, placeholder="JSON", style=style, layout=layout
+            )
+        placeholder = {"int": "whole number", "number": "number"}.get(kind, "")
+        return w.Text(
+            value="", description=key, placeholder=placeholder, style=style, layout=layout
+        )
+
+    @property
+    def value(self) -> Any:
+        return self.control.value
+
+    @value.setter
+    def value(self, new: Any) -> None:
+        if new is None and isinstance(self.control, w.Dropdown):
+            self.control.index = 0  # shows "—" (value None) rather than a blank
+        else:
+            self.control.value = new
+
+    def collect(self, loc: Loc, found: Found) -> Any:
+        path = json_path(loc)
+        found.nodes[path] = self
+        raw = self.control.value
+        if raw in ("", None, [], ()):
+            return UNSET
+        try:
+            return self._parse(raw)
+        except ValueError as exc:
+            found.errors[path] = str(exc)
+            return UNSET
+
+    def _parse(self, raw: Any) -> Any:
+        if self.kind == "int":
+            if not _INT.match(raw.strip()):
+                raise ValueError("Value must be a whole number, e.g. 2")
+            return int(raw)
+        if self.kind == "number":
+            number = Decimal(raw.strip()) if _is_decimal(raw) else None
+            if number is None:
+                raise ValueError("Value must be a number, e.g. 1.5")
+            return int(number) if number == number.to_integral_value() else float(number)
+        if self.kind == "json":
+            try:
+                return json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"Value must be JSON ({exc.msg}, line {exc.lineno})") from None
+        if self.kind == "tags":
+            return list(raw)
+        return raw
+
+    def load(self, value: Any) -> None:
+        if value is None:
+            self.value = {"enum": None, "bool": None, "tags": []}.get(self.kind, "")
+        elif self.kind == "json":
+            self.control.value = json.dumps(value, indent=2)
+        elif self.kind in ("enum", "bool"):
+            self.control.value = value if self.kind == "bool" else str(value)
+        elif self.kind == "tags":
+            self.control.value = [str(v) for v in value]
+        else:
+            self.control.value = str(value)
+
+
+def _is_decimal(text: str) -> bool:
+    return bool(re.match(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$", text.strip()))
+
+
+class MoneyNode(Node):
+    """An amount typed in major units (`12.99`), sent in minor units (`1299`).
+
+    The conversion is `currency.to_minor_units`, so `5.5` JPY is refused with its rule.
+    """
+
+    def __init__(self, key: str, ctx: FormContext):
+        self.key, self.ctx = key, ctx
+        self.control = w.Text(
+            value="",
+            description=key,
+            placeholder="major units, e.g. 12.99",
+            style={"description_width": LABEL_WIDTH},
+            layout=w.Layout(width="420px"),
+        )
+        self.minor = w.HTML(value="", layout=w.Layout(margin="0 0 0 8px"))
+        self.minor.add_class("primer-minor-units")
+        self.error = _error_html()
+        self.widget = w.HBox([self.control, self.minor, self.error])
+        self.control.observe(ctx.guard(lambda _change: ctx.changed()), names="value")
+
+    @property
+    def value(self) -> str:
+        return str(self.control.value)
+
+    @value.setter
+    def value(self, new: str) -> None:
+        self.control.value = new
+
+    def collect(self, loc: Loc, found: Found) -> Any:
+        path = json_path(loc)
+        found.nodes[path] = self
+        text = self.control.value.strip()
+        self.minor.value = ""
+        if not text:
+            return UNSET
+        code = self.ctx.currency()
+        if code is None:
+            found.errors[path] = "choose currencyCode first: amounts are typed in major units"
+            return UNSET
+        try:
+            units = cur.to_minor_units(text, code)
+        except ValueError as exc:
+            found.errors[path] = str(exc)
+            return UNSET
+        self.minor.value = f"<code>{units}</code> minor units"
+        return units
+
+    def load(self, value: Any) -> None:
+        code = self.ctx.currency()
+        if value is None:
+            self.control.value = ""
+        elif code is None or not isinstance(value, int):
+            self.control.value = str(value)
+        else:
+            self.control.value = str(cur.from_minor_units(value, code))
+
+
+def currency_options() -> list[tuple[str, str | None]]:
+    """Dropdown choices: `("JPY — 0 minor units", "JPY")` for each of Primer's currencies."""
+    return [("—", None)] + [
+        (f"{code} — {units} minor units", code) for code, _name, units in cur.currency_table()
+    ]
+
+
+class CurrencyNode(LeafNode):
+    """`currencyCode`: Primer's currencies, each labelled with its minor units."""
+
+    def __init__(self, key: str, ctx: FormContext):
+        super().__init__(key, "enum", ctx)
+        self.control.options = currency_options()
+        self.control.index = 0
+
+
+# --- containers -----------------------------------------------------------------------
+
+
+def _section(title: str, body: Any) -> Any:
+    """A collapsible section (closed until opened)."""
+    return w.Accordion(children=[body], titles=(title,), selected_index=None)
+
+
+class ModelNode(Node):
+    """A pydantic model: one child node per field, nested objects in collapsible sections."""
+
+    def __init__(
+        self,
+        model: type[BaseModel],
+        ctx: FormContext,
+        *,
+        key: str = "$",
+        skip: frozenset[str] = frozenset(),
+        overrides: Mapping[str, Callable[[str, FormContext], Node]] | None = None,
+        prefix: str = "",
+    ):
+        self.model, self.key, self.ctx = model, key, ctx
+        self.error = _error_html()
+        self.fields: dict[str, Node] = {}
+        leaves: list[Any] = []
+        sections: list[Any] = []
+        for name, info in model.model_fields.items():
+            dotted = f"{prefix}{name}"
+            if dotted in skip:
+                continue
+            alias = info.alias or name
+            make = (overrides or {}).get(dotted)
+            node = make(alias, ctx) if make else _node_for(info, name, alias, ctx, skip, dotted)
+            self.fields[alias] = node
+            is_leaf = isinstance(node, LeafNode | MoneyNode)
+            (leaves if is_leaf else sections).append(
+                node.widget if is_leaf else _section(alias, node.widget)
+            )
+        self.widget = w.VBox([self.error, *leaves, *sections])
+
+    def children(self) -> list[Node]:
+        return list(self.fields.values())
+
+    def __getitem__(self, alias: str) -> Node:
+        return self.fields[alias]
+
+    def collect(self, loc: Loc, found: Found) -> Any:
+        found.nodes[json_path(loc)] = self
+        out: dict[str, Any] = {}
+        for alias, node in self.fields.items():
+            value = node.collect((*loc, alias), found)
+            if value is not UNSET:
+                out[alias] = value
+        return out
+
+    def load(self, value: Any) -> None:
+        data = value if isinstance(value, Mapping) else {}
+        # the currency first: money fields read it while loading
+        for alias in sorted(self.fields, key=lambda a: a != "currencyCode"):
+            self.fields[alias].load(data.get(alias))
+
+    def fill(self, values: Mapping[str, Any]) -> ModelNode:
+        """Type values into the controls by wire name (`{"name": "Shoes", "amount": "12.99"}`)."""
+        with self.ctx.hold():
+            for alias, value in values.items():
+                node = self.fields[alias]
+                if isinstance(node, ModelNode):
+                    node.fill(value)
+                else:
+                    node.value = value  # type: ignore[attr-defined]
+        return self
+
+
+class _NestedModelNode(ModelNode):
+    """A nested object: an empty one is not sent at all."""
+
+    def collect(self, loc: Loc, found: Found) -> Any:
+        out = super().collect(loc, found)
+        return out if out else UNSET
+
+
+class ListNode(Node):
+    """A list of objects (line items, fees) as rows you can add and remove."""
+
+    def __init__(self, key: str, item: type[BaseModel], ctx: FormContext, skip: frozenset[str]):
+        self.key, self.item, self.ctx, self.skip = key, item, ctx, skip
+        self.rows: list[ModelNode] = []
+        self.error = _error_html()
+        self.rows_box = w.VBox([])
+        self.add_button = w.Button(description=f"+ add {key[:-1] if key.endswith('s') else key}")
+        self.add_button.on_click(ctx.guard(lambda _b: self.add_row()))
+        self.widget = w.VBox([self.error, self.rows_box, self.add_button])
+
+    def children(self) -> list[Node]:
+        return list(self.rows)
+
+    def add_row(self, values: Mapping[str, Any] | None = None) -> ModelNode:
+        """Append a row, optionally typing `values` into it; returns the row."""
+        row = ModelNode(self.item, self.ctx, key=self.key, skip=self.skip)
+        self.rows.append(row)
+        self._redraw()
+        if values:
+            row.fill(values)
+        self.ctx.changed()
+        return row
+
+    def remove_row(self, index: int) -> None:
+        del self.rows[index]
+        self._redraw()
+        self.ctx.changed()
+
+    def _redraw(self) -> None:
+        boxes = []
+        for i, row in enumerate(self.rows):
+            remove = w.Button(description="remove", layout=w.Layout(width="90px"))
+            remove.on_click(self.ctx.guard(lambda _b, r=row: self.remove_row(self.rows.index(r))))
+            title = w.HTML(f"<b>{_esc(self.key)}[{i}]</b>")
+            boxes.append(w.VBox([w.HBox([title, remove]), row.widget]))
+        self.rows_box.children = boxes
+
+    def collect(self, loc: Loc, found: Found) -> Any:
+        found.nodes[json_path(loc)] = self
+        if not self.rows:
+            return UNSET
+        return [row.collect((*loc, i), found) for i, row in enumerate(self.rows)]
+
+    def load(self, value: Any) -> None:
+        self.rows = []
+        for item in value if isinstance(value, list) else []:
+            row = ModelNode(self.item, self.ctx, key=self.key, skip=self.skip)
+            row.load(item)
+            self.rows.append(row)
+        self._redraw()
+
+
+class MetadataNode(Node):
+    """`metadata` as key/value rows. A whole-number value is sent as an integer, text that
+    starts with `{` or `[` as JSON, anything else as a string."""
+
+    def __init__(self, key: str, ctx: FormContext):
+        self.key, self.ctx = key, ctx
+        self.rows: list[tuple[Any, Any]] = []
+        self.error = _error_html()
+        self.rows_box = w.VBox([])
+        self.add_button = w.Button(description="+ add key")
+        self.add_button.on_click(ctx.guard(lambda _b: self.add_row()))
+        self.widget = w.VBox([self.error, self.rows_box, self.add_button])
+
+    def add_row(self, name: str = "", value: str = "") -> tuple[Any, Any]:
+        """Append a key/value row; returns its two Text widgets."""
+        pair = (
+            w.Text(value=name, placeholder="key", layout=w.Layout(width="180px")),
+            w.Text(value=value, placeholder="value", layout=w.Layout(width="240px")),
+        )
+        for text in pair:
+            text.observe(self.ctx.guard(lambda _c: self.ctx.changed()), names="value")
+        self.rows.append(pair)
+        self._redraw()
+        self.ctx.changed()
+        return pair
+
+    def _redraw(self) -> None:
+        boxes = []
+        for pair in self.rows:
+            remove = w.Button(description="remove", layout=w.Layout(width="90px"))
+            remove.on_click(self.ctx.guard(lambda _b, p=pair: self._remove(p)))
+            boxes.append(w.HBox([*pair, remove]))
+        self.rows_box.children = boxes
+
+    def _remove(self, pair: tuple[Any, Any]) -> None:
+        self.rows.remove(pair)
+        self._redraw()
+        self.ctx.changed()
+
+    def collect(self, loc: Loc, found: Found) -> Any:
+        path = json_path(loc)
+        found.nodes[path] = self
+        if not self.rows:
+            return UNSET
+        out: dict[str, Any] = {}
+        for name, value in self.rows:
+            if name.value in out:
+                found.errors[path] = f"duplicate key {name.value!r}"
+            out[name.value] = _metadata_value(value.value)
+        if "" in out:
+            found.errors[path] = METADATA_EMPTY_KEY[1]
+        return out
+
+    def load(self, value: Any) -> None:
+        self.rows = []
+        self._redraw()
+        for name, item in (value or {}).items():
+            text = item if isinstance(item, str) else json.dumps(item)
+            self.rows.append(
+                (
+                    w.Text(value=name, layout=w.Layout(width="180px")),
+                    w.Text(value=text, layout=w.Layout(width="240px")),
+                )
+            )
+            for t in self.rows[-1]:
+                t.observe(self.ctx.guard(lambda _c: self.ctx.changed()), names="value")
+        self._redraw()
+
+
+def _metadata_value(text: str) -> Any:
+    if re.fullmatch(r"-?(0|[1-9]\d*)", text):
+        return int(text)
+    if text[:1] in ("{", "["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            return text
+    return text
+
+
+# --- from a field's type to a node ------------------------------------------------------
+
+
+def _plain(annotation: Any) -> Any:
+    """`X | None`, `Annotated[X, ...]` -> X (the first non-None member of a union)."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            members = [a for a in get_args(annotation) if a is not type(None)]
+            if len(members) > 1 and set(map(_plain, members)) <= {int, float}:
+                return float
+            annotation = members[0]
+        else:
+            return annotation
+
+
+def _is_model(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, BaseModel)
+
+
+def _is_money(name: str, tp: Any) -> bool:
+    return tp is int and (name == "amount" or name.endswith("_amount"))
+
+
+def _scalar_kind(tp: Any) -> tuple[str, Sequence[Any]]:
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return "enum", [m.value for m in tp]
+    if get_origin(tp) is Literal:
+        return "enum", get_args(tp)
+    kinds = {bool: "bool", int: "int", float: "number", str: "text"}
+    return kinds.get(tp, "json"), ()
+
+
+def _node_for(
+    info: FieldInfo, name: str, alias: str, ctx: FormContext, skip: frozenset[str], dotted: str
+) -> Node:
+    tp = _plain(info.annotation)
+    if _is_money(name, tp):
+        return MoneyNode(alias, ctx)
+    if _is_model(tp) and tp not in JSON_MODELS:
+        return _NestedModelNode(tp, ctx, key=alias, skip=skip, prefix=f"{dotted}.")
+    if get_origin(tp) is list:
+        item = _plain(get_args(tp)[0])
+        if _is_model(item):
+            return ListNode(alias, item, ctx, skip)
+        kind, options = _scalar_kind(item)
+        return LeafNode(alias, "tags" if kind == "enum" else "json", ctx, options)
+    if get_origin(tp) is dict and name == "metadata":
+        return MetadataNode(alias, ctx)
+    kind, options = _scalar_kind(tp)
+    return LeafNode(alias, kind, ctx, options)
+
+
+# --- the whole form ---------------------------------------------------------------------
+
+
+_LAST_SEGMENT = re.compile(r"(\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\]|\['(?:[^'\\]|\\.)*'\])$")
+
+
+def parent_path(path: str) -> str:
+    """`$.order.lineItems[0].amount` -> `$.order.lineItems[0]` -> ... -> `$`."""
+    return _LAST_SEGMENT.sub("", path) if path != "$" else "$"
+
+
+@dataclass
+class Evaluation:
+    """One look at the form: the body it would send and every problem, by JSONPath."""
+
+    body: dict[str, Any]
+    model: BaseModel | None
+    errors: list[tuple[str, str]]
+
+    @property
+    def valid(self) -> bool:
+        return self.model is not None and not self.errors
+
+
+class RequestForm:
+    """A request model's form: `evaluate()` collects, checks and shows errors inline."""
+
+    def __init__(
+        self,
+        model: type[BaseModel],
+        ctx: FormContext,
+        *,
+        skip: frozenset[str] = frozenset(),
+        overrides: Mapping[str, Callable[[str, FormContext], Node]] | None = None,
+    ):
+        self.model, self.ctx = model, ctx
+        self.root = ModelNode(model, ctx, skip=skip, overrides=overrides)
+        self.nodes: dict[str, Node] = {}
+
+    @property
+    def widget(self) -> Any:
+        return self.root.widget
+
+    def node(self, path: str) -> Node:
+        """The node at a JSONPath of the last evaluation, e.g. `$.order.lineItems[0].amount`."""
+        return self.nodes[path]
+
+    def collect(self) -> tuple[dict[str, Any], Found]:
+        found = Found()
+        body = self.root.collect((), found)
+        self.nodes = found.nodes
+        return body, found
+
+    def check(self, body: dict[str, Any], found: Found) -> Evaluation:
+        """Validate `body` and show each message beside the widget at (or above) its path."""
+        model, details = check_request(body, self.model)
+        errors = list(found.errors.items())
+        errors += [(d.path, d.description) for d in details if d.path not in found.errors]
+        self.root.clear_errors()
+        by_node: dict[int, tuple[Node, list[str]]] = {}
+        for path, message in errors:
+            node = self._nearest(path)
+            by_node.setdefault(id(node), (node, []))[1].append(f"{path}: {message}")
+        for node, messages in by_node.values():
+            node.show_errors(messages)
+        return Evaluation(body, model if not errors else None, errors)
+
+    def annotate(self, errors: Sequence[tuple[str, str]]) -> None:
+        """Add messages (e.g. from the server's 422) beside the widgets at their paths."""
+        for path, message in errors:
+            node = self._nearest(path)
+            extra = _message_html([f"{path}: {message}"])
+            node.error.value = f"{node.error.value}<br>{extra}" if node.error.value else extra
+
+    def evaluate(self) -> Evaluation:
+        body, found = self.collect()
+        return self.check(body, found)
+
+    def _nearest(self, path: str) -> Node:
+        while path not in self.nodes and path != "$":
+            path = parent_path(path)
+        return self.nodes.get(path, self.root)

@@ -1,0 +1,277 @@
+"""`PatchBuilder`: change a client session with a form, see the diff and Primer's rules.
+
+```python
+patcher = PatchBuilder(client, session.client_token)   # GETs the session, fills the form
+patcher.fill({"orderId": "order-1b"})
+patcher.changes          # {'orderId': 'order-1b'}: only what differs is sent
+patcher.submit()         # PATCH; patcher.session is the new ClientSession
+```
+
+The form is the session form (generated from `ClientSessionUpdateRequest`) loaded with
+the current session. The body sent holds only what changed, following Primer's PATCH
+rules, which the widget lists as they apply:
+
+- arrays (`order.lineItems`, `order.fees`, `orderedAllowedCardNetworks`) are replaced
+  whole, so a changed array is sent complete;
+- `customer`, `order` and `paymentMethod` are merged one level deep (a sub-object such
+  as `billingAddress` is replaced whole); `metadata` is replaced whole;
+- `null` clears a field (emptying a field that had a value sends `null`);
+- `paymentMethod.options` and `approvalMode` cannot be updated (not in this form).
+
+`amount` is left empty: the session's amount is computed from the order, and typing one
+sets a top-level override (cleared again with `null`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import ipywidgets as w
+
+from primer_nb.amounts import breakdown
+from primer_nb.errors import PrimerError
+from primer_nb.models import ClientSession, ClientSessionUpdateRequest
+from primer_nb.widgets._common import HandlerLog, as_json, code_block, escape, table
+from primer_nb.widgets.form import UNSET, CurrencyNode, Evaluation, FormContext, RequestForm
+from primer_nb.widgets.preview import Preview, money
+from primer_nb.widgets.results import error_html
+from primer_nb.widgets.session_builder import api_key_of, reason_html
+
+__all__ = ["MERGED", "PatchBuilder", "flatten", "merge_preview", "patch_of"]
+
+#: Objects PATCH merges one level deep; every other top-level key is replaced whole.
+MERGED = frozenset({"customer", "order", "paymentMethod"})
+SKIP = frozenset({"client_token", "approval_mode", "payment_method.options"})
+_SHORT = 60
+
+
+def patch_of(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """The PATCH body (without `clientToken`) turning `before` into `after`.
+
+    Both are wire dicts as the form produces them. A key that disappeared becomes `null`.
+    """
+    patch: dict[str, Any] = {}
+    for key in [*after, *(k for k in before if k not in after)]:
+        old, new = before.get(key, UNSET), after.get(key, UNSET)
+        if old == new:
+            continue
+        if key in MERGED and isinstance(old, Mapping) and isinstance(new, Mapping):
+            patch[key] = _one_level(old, new)
+        else:
+            patch[key] = None if new is UNSET else new
+    return patch
+
+
+def _one_level(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in [*new, *(k for k in old if k not in new)]:
+        if old.get(key, UNSET) != new.get(key, UNSET):
+            out[key] = new.get(key)
+    return out
+
+
+def merge_preview(session: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+    """The session as it will be after `patch` (for the predicted total)."""
+    out = dict(session)
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        elif key in MERGED and isinstance(value, Mapping):
+            merged = dict(out.get(key) or {})
+            merged.update(value)
+            out[key] = {k: v for k, v in merged.items() if v is not None}
+        else:
+            out[key] = value
+    return out
+
+
+def flatten(value: Any, path: str = "$") -> dict[str, Any]:
+    """Leaves by JSONPath; arrays are leaves (PATCH replaces them whole)."""
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out.update(flatten(item, f"{path}.{key}"))
+        return out
+    return {path: value}
+
+
+def _show(value: Any) -> str:
+    if value is UNSET:
+        return "—"
+    if value is None:
+        return "null (cleared)"
+    text = as_json(value)
+    return text if len(text) <= _SHORT else text[: _SHORT - 1] + "…"
+
+
+def diff_html(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
+    """A table of the JSONPaths that change: before → after."""
+    old, new = flatten(before), flatten(after)
+    paths = [*new, *(p for p in old if p not in new)]
+    rows = [
+        (p, _show(old.get(p, UNSET)), _show(new.get(p, UNSET) if p in new else None))
+        for p in paths
+        if old.get(p, UNSET) != new.get(p, UNSET)
+    ]
+    if not rows:
+        return "<span class='primer-diff'>No changes yet: edit a field to build a PATCH.</span>"
+    return "<b>Changes</b>" + table(("path", "before", "after"), rows, "primer-diff")
+
+
+def rules_for(patch: Mapping[str, Any]) -> list[str]:
+    """Primer's PATCH rules that apply to this body (and the two that always do)."""
+    rules: list[str] = []
+    for path, value in flatten(patch).items():
+        if isinstance(value, list):
+            rules.append(f"{path} is an array: PATCH replaces it whole, so every item is sent.")
+        elif value is None:
+            rules.append(f"{path} is null: null clears the field.")
+    for key in MERGED & patch.keys():
+        rules.append(f"$.{key} is merged one level deep; a sub-object in it is replaced whole.")
+    if "metadata" in patch and patch["metadata"] is not None:
+        rules.append("$.metadata is replaced whole: keys you removed are gone.")
+    if patch.get("amount") is not None:
+        rules.append("$.amount overrides the computed total until it is cleared with null.")
+    rules.append("$.paymentMethod.options cannot be updated: create a new client session.")
+    rules.append("$.approvalMode is set at creation only.")
+    return rules
+
+
+class PatchBuilder(w.VBox):  # type: ignore[misc]
+    """A form over an existing session that sends `PATCH /client-session`.
+
+    Attributes: `before` (the session as loaded), `changes` (the PATCH body without the
+    token), `request` (the valid `ClientSessionUpdateRequest`, else None), `session`
+    (the answer to the last PATCH), `failure`, `errors` (handler exceptions).
+    """
+
+    def __init__(self, client: Any, client_token: str, **kwargs: Any) -> None:
+        self.client, self.client_token = client, client_token
+        self.handlers = HandlerLog(secret=api_key_of(client))
+        self.before: ClientSession = client.get_session(client_token)
+        self.session: ClientSession | None = None
+        self.failure: PrimerError | None = None
+        self.request: ClientSessionUpdateRequest | None = None
+        self.changes: dict[str, Any] = {}
+        self.baseline: dict[str, Any] = {}
+        self.ctx = FormContext(
+            on_change=self.handlers.guard(self.refresh),
+            guard=self.handlers.guard,
+            currency=self._currency,
+        )
+        self.form = RequestForm(
+            ClientSessionUpdateRequest,
+            self.ctx,
+            skip=SKIP,
+            overrides={"currency_code": CurrencyNode},
+        )
+        self.preview = Preview(client, method="PATCH")
+        self.diff = w.HTML(value="").add_class("primer-diff-box")
+        self.rules = w.HTML(value="").add_class("primer-rules")
+        self.status = w.HTML(value="").add_class("primer-status")
+        self.send_button = w.Button(description="Send PATCH", button_style="primary")
+        self.send_button.on_click(self.handlers.guard(lambda _b: self.submit()))
+        self.result = w.VBox([]).add_class("primer-result")
+        super().__init__(children=self._layout(), **kwargs)
+        self.add_class("primer-patch-builder")
+        self._load(self.before)
+
+    def _layout(self) -> list[Any]:
+        return [
+            w.HTML("<b>Update a client session</b> — PATCH /client-session"),
+            w.HBox([self.form.widget, w.VBox([self.preview.widget, self.diff, self.rules])]),
+            w.HBox([self.send_button, self.status]),
+            self.result,
+            self.handlers.output,
+        ]
+
+    @property
+    def errors(self) -> list[str]:
+        return self.handlers.errors
+
+    def _currency(self) -> str | None:
+        value = self.form.root.fields["currencyCode"].value  # type: ignore[attr-defined]
+        if isinstance(value, str):
+            return value
+        return self.before.currency_code
+
+    def fill(self, values: Mapping[str, Any]) -> PatchBuilder:
+        """Type values by wire name (money as major-unit text), as in `SessionBuilder`."""
+        self.form.root.fill(values)
+        return self
+
+    def _load(self, session: ClientSession) -> None:
+        wire = session.to_wire()
+        wire.pop("amount", None)  # computed by the API; typing one sets an override
+        self.ctx.held = True
+        try:
+            self.form.root.load(wire)
+        finally:
+            self.ctx.held = False
+        self.baseline, _ = self.form.collect()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute the PATCH body, diff, rules, inline messages and Send's state."""
+        after, found = self.form.collect()
+        self.changes = patch_of(self.baseline, after)
+        body = {"clientToken": self.client_token, **self.changes}
+        evaluation = self.form.check(body, found)
+        model = evaluation.model if evaluation.valid else None
+        self.request = model if isinstance(model, ClientSessionUpdateRequest) else None
+        shown = {"clientToken": "$PRIMER_CLIENT_TOKEN", **self.changes}
+        predicted = merge_preview(self.before.to_wire(), self.changes)
+        if "amount" not in self.changes:
+            predicted.pop("amount", None)
+        self.preview.update(shown, total_of=predicted)
+        self.diff.value = diff_html(self.baseline, after)
+        self.rules.value = (
+            "<b>Rules</b><ul>"
+            + "".join(f"<li>{escape(r)}</li>" for r in rules_for(self.changes))
+            + "</ul>"
+        )
+        self._gate(evaluation)
+
+    def _gate(self, evaluation: Evaluation) -> None:
+        if evaluation.valid and not self.changes:
+            self.status.value = "Nothing to send yet: change a field."
+        else:
+            self.status.value = reason_html(evaluation, "Ready: PATCH /client-session")
+        self.send_button.disabled = self.request is None or not self.changes
+
+    def submit(self) -> ClientSession | None:
+        """Send the PATCH (what the button does); returns the new session or None."""
+        self.refresh()
+        if self.request is None or not self.changes:
+            return None
+        old = self.before
+        try:
+            new: ClientSession = self.client.update_session(self.client_token, self.changes)
+        except PrimerError as exc:
+            self.failure = exc
+            self.result.children = [w.HTML(error_html(exc))]
+            details = getattr(exc, "validation_errors", [])
+            self.form.annotate([(d.path, d.description) for d in details])
+            return None
+        self.session, self.failure, self.before = new, None, new
+        self.result.children = [w.HTML(self._outcome_html(old, new))]
+        self._load(new)
+        return new
+
+    @staticmethod
+    def _outcome_html(old: ClientSession, new: ClientSession) -> str:
+        code = new.currency_code or old.currency_code
+        before = money(breakdown(old.to_wire()).total if old.amount is None else old.amount, code)
+        after = money(new.amount, new.currency_code)
+        change = f"<b>amount</b> {escape(before)} → <b>{escape(after)}</b>"
+        session_json = code_block(json.dumps(new.to_wire(), indent=2))
+        return f"<div class='primer-patched'>Updated. {change}<br>{session_json}</div>"
+
+    def __repr__(self) -> str:
+        valid = self.request is not None or not self.changes
+        return (
+            f"PatchBuilder(changes={len(self.changes)}, valid={valid}, "
+            f"sent={self.session is not None})"
+        )

@@ -1,0 +1,83 @@
+"""The live preview beside a form: the total, the JSON body, curl and Python snippets."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ipywidgets as w
+
+from primer_nb.amounts import AmountBreakdown, breakdown
+from primer_nb.currency import UnknownCurrencyError, format_amount
+from primer_nb.widgets._common import code_block, escape
+from primer_nb.widgets.snippets import curl_snippet, python_snippet, snippet_target
+
+__all__ = ["Preview", "describe_total", "money"]
+
+
+def money(units: int | None, code: str | None) -> str:
+    """`EUR 12.99`, or `1299 minor units` when the currency is unknown."""
+    if units is None:
+        return "—"
+    if code:
+        try:
+            return format_amount(units, code)
+        except (UnknownCurrencyError, TypeError):
+            pass
+    return f"{units} minor units"
+
+
+def describe_total(parts: AmountBreakdown, code: str | None) -> str:
+    """One line: the total the API will answer and how it is made up."""
+    if parts.total is None:
+        return "Total: — (no amount, line items, fees or shipping yet)"
+    made_of = (
+        f"line items {money(parts.line_items, code)} + fees {money(parts.fees, code)}"
+        f" + shipping {money(parts.shipping, code)}"
+    )
+    if parts.override is not None:
+        computed = money(parts.computed, code) if parts.computed is not None else "—"
+        return f"Total: {money(parts.total, code)} (amount overrides the computed {computed})"
+    return f"Total: {money(parts.total, code)} ({made_of})"
+
+
+class Preview:
+    """Total, JSON and snippets for one request body, refreshed by `update()`."""
+
+    def __init__(self, client: Any, method: str = "POST") -> None:
+        self.method = method
+        self.base_url, self.api_version, self.note = snippet_target(client)
+        self.total = w.HTML(value="").add_class("primer-total")
+        self.json = w.HTML(value="").add_class("primer-json")
+        self.curl = w.HTML(value="").add_class("primer-curl")
+        self.python = w.HTML(value="").add_class("primer-python")
+        self.tabs = w.Tab(children=[self.json, self.curl, self.python])
+        self.tabs.titles = ("JSON body", "curl", "Python")
+        self.widget = w.VBox(
+            [w.HTML("<b>Preview</b>"), self.total, self.tabs],
+            layout=w.Layout(width="560px", margin="0 0 0 16px"),
+        )
+        self.body_text = ""
+        self.total_text = ""
+        self.curl_text = ""
+        self.python_text = ""
+
+    def update(self, body: dict[str, Any], total_of: dict[str, Any] | None = None) -> None:
+        """Show `body`; the total is computed (amounts.py) from `total_of` or `body`."""
+        source = body if total_of is None else total_of
+        code = source.get("currencyCode")
+        parts = breakdown(source)
+        self.total_text = describe_total(parts, code)
+        self.total.value = f"<b>{escape(self.total_text)}</b>"
+        self.body_text = json.dumps(body, indent=2, ensure_ascii=False)
+        self.json.value = code_block(self.body_text)
+        self.curl_text = curl_snippet(
+            body,
+            method=self.method,
+            base_url=self.base_url,
+            api_version=self.api_version,
+            note=self.note,
+        )
+        self.curl.value = code_block(self.curl_text)
+        self.python_text = python_snippet(body, method=self.method)
+        self.python.value = code_block(self.python_text)

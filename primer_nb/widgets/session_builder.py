@@ -1,0 +1,249 @@
+"""`SessionBuilder`: build a client session by filling a form, see the request, send it.
+
+```python
+from primer_nb.widgets import SessionBuilder
+
+builder = SessionBuilder(client)          # client=None -> PrimerClient()
+builder                                   # the form, the live preview and a Send button
+builder.fill({"orderId": "order-1", "currencyCode": "EUR"})
+builder.add_line_item({"name": "Shoes", "amount": "12.99", "quantity": "2"})
+builder.submit()                          # same as clicking Send
+builder.request, builder.session          # pydantic models for the next cell
+```
+
+The form is generated from `ClientSessionRequest` (see `primer_nb.widgets.form` for why
+our own generator); money is typed in major units and sent in minor units; the preview
+shows the total (from `amounts.py`, like the emulator), the JSON body and the same
+request as `curl` and Python, with the key as `$PRIMER_API_KEY`. Messages appear next to
+the field, at the JSONPath the API's 422 would name, and Send stays disabled, with the
+reason beside it, until the form is valid. A failed Send shows Primer's error and leaves
+the form exactly as typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import ipywidgets as w
+
+from primer_nb.errors import PrimerError
+from primer_nb.models import ClientSessionRequest, ClientSessionWithToken
+from primer_nb.widgets._common import HandlerLog, escape
+from primer_nb.widgets.expiry import ExpiryCountdown
+from primer_nb.widgets.form import (
+    CurrencyNode,
+    Evaluation,
+    FormContext,
+    ListNode,
+    MetadataNode,
+    ModelNode,
+    Node,
+    RequestForm,
+)
+from primer_nb.widgets.preview import Preview, money
+from primer_nb.widgets.results import error_html, token_html, warnings_html
+
+__all__ = ["SessionBuilder", "api_key_of", "clock_of", "default_client"]
+
+
+def default_client() -> Any:
+    """`PrimerClient()`: the in-process emulator, or Primer's sandbox with PRIMER_API_KEY."""
+    from primer_nb.client import PrimerClient
+
+    return PrimerClient()
+
+
+def api_key_of(client: Any) -> str | None:
+    """The client's key, only so that it can be redacted from anything shown."""
+    key = getattr(getattr(client, "settings", None), "api_key", None)
+    return key if isinstance(key, str) else None
+
+
+def clock_of(client: Any) -> Any:
+    """The emulator's clock when the client targets the in-process emulator, else None."""
+    emulator = getattr(client, "emulator", None)
+    return getattr(emulator, "clock", None)
+
+
+def reason_html(evaluation: Evaluation, ready: str) -> str:
+    """Why Send is disabled (the first problems), or `ready` when it is not."""
+    if evaluation.valid:
+        return f"<span style='color:#1b5e20'>{escape(ready)}</span>"
+    shown = "; ".join(f"{p}: {m}" for p, m in evaluation.errors[:3])
+    more = len(evaluation.errors) - 3
+    extra = f" (+{more} more)" if more > 0 else ""
+    count = len(evaluation.errors)
+    return (
+        f"<span style='color:#b00020'>Send is disabled: {count} problem"
+        f"{'s' if count != 1 else ''}: {escape(shown)}{extra}</span>"
+    )
+
+
+class SessionBuilder(w.VBox):  # type: ignore[misc]
+    """A form for `POST /client-session` with a live preview, Send, token and warnings.
+
+    Attributes for the next cell: `request` (the valid `ClientSessionRequest`, else
+    None), `session` (the last `ClientSessionWithToken` created), `failure` (the last
+    `PrimerError`), `countdown`, and `errors` (exceptions raised in handlers: empty
+    unless something is broken).
+    """
+
+    def __init__(self, client: Any = None, **kwargs: Any) -> None:
+        self.client = client if client is not None else default_client()
+        self.handlers = HandlerLog(secret=api_key_of(self.client))
+        self.request: ClientSessionRequest | None = None
+        self.session: ClientSessionWithToken | None = None
+        self.failure: PrimerError | None = None
+        self.countdown: ExpiryCountdown | None = None
+        self.evaluation: Evaluation | None = None
+        self._displayed = False
+        self.ctx = FormContext(
+            on_change=self.handlers.guard(self.refresh),
+            guard=self.handlers.guard,
+            currency=self._currency,
+        )
+        self.form = RequestForm(
+            ClientSessionRequest, self.ctx, overrides={"currency_code": CurrencyNode}
+        )
+        self.preview = Preview(self.client)
+        self.status = w.HTML(value="").add_class("primer-status")
+        self.send_button = w.Button(description="Send", button_style="primary")
+        self.send_button.add_class("primer-send")
+        self.send_button.on_click(self.handlers.guard(lambda _b: self.submit()))
+        self.result = w.VBox([]).add_class("primer-result")
+        super().__init__(children=self._layout(), **kwargs)
+        self.add_class("primer-session-builder")
+        self.refresh()
+
+    def _layout(self) -> list[Any]:
+        return [
+            w.HTML("<b>Client session</b> — POST /client-session"),
+            w.HBox([self.form.widget, self.preview.widget]),
+            w.HBox([self.send_button, self.status]),
+            self.result,
+            self.handlers.output,
+        ]
+
+    # --- reading and filling the form -------------------------------------------------
+
+    @property
+    def errors(self) -> list[str]:
+        """Tracebacks of exceptions raised inside handlers (should stay empty)."""
+        return self.handlers.errors
+
+    @property
+    def problems(self) -> list[str]:
+        """What keeps Send disabled, as `JSONPath: message` lines (empty when valid)."""
+        evaluation = self.evaluation
+        return [f"{p}: {m}" for p, m in evaluation.errors] if evaluation else []
+
+    def _currency(self) -> str | None:
+        value = self.form.root.fields["currencyCode"].value  # type: ignore[attr-defined]
+        return value if isinstance(value, str) else None
+
+    def field(self, path: str) -> Node:
+        """The widget node at a JSONPath, e.g. `$.orderId` or `$.order.lineItems[0].amount`."""
+        return self.form.node(path)
+
+    def fill(self, values: Mapping[str, Any]) -> SessionBuilder:
+        """Type values by wire name, nested like the body (money as major-unit text)."""
+        self.form.root.fill(values)
+        return self
+
+    @property
+    def line_items(self) -> ListNode:
+        order = self.form.root.fields["order"]
+        assert isinstance(order, ModelNode)
+        items = order.fields["lineItems"]
+        assert isinstance(items, ListNode)
+        return items
+
+    @property
+    def metadata(self) -> MetadataNode:
+        node = self.form.root.fields["metadata"]
+        assert isinstance(node, MetadataNode)
+        return node
+
+    def add_line_item(self, values: Mapping[str, Any] | None = None) -> ModelNode:
+        """Add a line-item row, e.g. `{"name": "Shoes", "amount": "12.99", "quantity": "2"}`."""
+        return self.line_items.add_row(values)
+
+    # --- live evaluation ----------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Re-read the form: inline messages, preview, Send enabled or not (with reason)."""
+        evaluation = self.form.evaluate()
+        self.evaluation = evaluation
+        model = evaluation.model if evaluation.valid else None
+        self.request = model if isinstance(model, ClientSessionRequest) else None
+        self.preview.update(self.request.to_wire() if self.request else evaluation.body)
+        self.status.value = reason_html(evaluation, "Ready: POST /client-session")
+        self.send_button.disabled = self.request is None
+
+    # --- sending ------------------------------------------------------------------------
+
+    def submit(self) -> ClientSessionWithToken | None:
+        """Send the request (what the Send button does); returns the session or None."""
+        self.refresh()
+        request = self.request
+        if request is None:
+            return None
+        self.send_button.disabled = True
+        self.status.value = "Sending…"
+        try:
+            session = self.client.create_session(request)
+        except PrimerError as exc:
+            self._show_failure(exc)
+            return None
+        finally:
+            self.send_button.disabled = self.request is None
+        self._show_session(session)
+        return session  # type: ignore[no-any-return]
+
+    def _show_failure(self, exc: PrimerError) -> None:
+        self.failure = exc
+        self.result.children = [w.HTML(error_html(exc)).add_class("primer-error-box")]
+        details = getattr(exc, "validation_errors", [])
+        self.form.annotate([(d.path, d.description) for d in details])
+        self.status.value = (
+            "<span style='color:#b00020'>Primer refused the request; the form is unchanged.</span>"
+        )
+
+    def _show_session(self, session: ClientSessionWithToken) -> None:
+        self.session, self.failure = session, None
+        if self.countdown is not None:
+            self.countdown.close()
+        self.countdown = ExpiryCountdown(session, clock=clock_of(self.client))
+        if self._displayed:
+            self.countdown.start()
+        self.result.children = [
+            w.HTML(token_html(session.client_token)),
+            self.countdown,
+            w.HTML(warnings_html(session.warnings)),
+        ]
+        self.status.value = (
+            f"<span style='color:#1b5e20'>Created: amount "
+            f"{escape(money(session.amount, session.currency_code))}</span>"
+        )
+
+    # --- display ------------------------------------------------------------------------
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        self._displayed = True
+        if self.countdown is not None:
+            self.countdown.start()
+        return super()._repr_mimebundle_(**kwargs)
+
+    def close(self) -> None:
+        if self.countdown is not None:
+            self.countdown.close()
+        super().close()
+
+    def __repr__(self) -> str:
+        rows = len(self.line_items.rows)
+        valid = self.request is not None
+        return (
+            f"SessionBuilder(currency={self._currency()!r}, line_items={rows}, "
+            f"valid={valid}, sent={self.session is not None})"
+        )

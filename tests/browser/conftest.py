@@ -1,0 +1,326 @@
+"""A real JupyterLab driven by Playwright and Debian's chromium, reusable by any test.
+
+```python
+@pytest.mark.browser
+def test_something(lab_page: LabPage) -> None:
+    lab_page.open_notebook("05-session-builder.ipynb")
+    lab_page.run_all()
+    assert lab_page.error_outputs() == []
+```
+
+- `jupyterlab` (session scope): a `jupyter lab` server on a free 127.0.0.1 port with a
+  token, `--allow-root` when root, its own config/runtime/settings/workspaces dirs
+  (news and update checks off, autosave off, `windowingMode: none`), serving a temp
+  copy of `notebooks/` and `data/`, so no checkpoint or autosave lands in the repo.
+  Stopped by the PID in its `jpserver-<pid>.json`.
+- `lab_page`: a fresh chromium page on it (`LabPage`, helpers below); kernel sessions
+  are deleted before and after. Console and page errors are collected.
+- Without `/usr/bin/chromium` the tests are skipped with the reason, except when `CI`
+  is set: then they fail, because CI installs chromium (`.ci/run`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+BUILD = ROOT / "build"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+#: Tracebacks and stderr streams both render with this selector.
+STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+LAB_SETTINGS: dict[str, dict[str, Any]] = {
+    "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
+    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+}
+
+
+def require_chromium() -> None:
+    """Skip (locally) or fail (in CI) when Debian's chromium is missing."""
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must run the browser tests, so this is an error")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _write_settings(settings_dir: Path) -> None:
+    for plugin, values in LAB_SETTINGS.items():
+        package, name = plugin.rsplit("/", 1)
+        path = settings_dir / package / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+
+
+@dataclass
+class JupyterLab:
+    """A running JupyterLab server."""
+
+    url: str
+    token: str
+    root_dir: Path
+    runtime_dir: Path
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    pid: int = 0
+
+    def api(self, method: str, path: str) -> httpx.Response:
+        headers = {"Authorization": f"token {self.token}"}
+        return httpx.request(method, f"{self.url}{path}", headers=headers, timeout=10)
+
+    def notebook_url(self, name: str) -> str:
+        return f"{self.url}/lab/tree/notebooks/{name}?reset&token={self.token}"
+
+    def delete_sessions(self) -> None:
+        """Shut down every kernel session (they outlive the page)."""
+        answer = self.api("GET", "/api/sessions")
+        for session in answer.json() if answer.status_code == 200 else []:
+            self.api("DELETE", f"/api/sessions/{session['id']}")
+
+    def server_pid(self) -> int:
+        """The jupyter-lab process, from `jpserver-<pid>.json` in the runtime dir."""
+        for info in self.runtime_dir.glob("jpserver-*.json"):
+            data = json.loads(info.read_text())
+            if str(data.get("token")) == self.token:
+                return int(data["pid"])
+        return self.process.pid
+
+    def stop(self) -> None:
+        with contextlib.suppress(httpx.HTTPError):
+            self.delete_sessions()
+        pid = self.pid or self.server_pid()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.kill(pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+
+def start_jupyterlab(
+    base: Path, timeout: float = 60, extra_env: dict[str, str] | None = None
+) -> JupyterLab:
+    """Start JupyterLab on a temp copy of notebooks/ and data/; wait until it answers.
+
+    Kernels get no `PRIMER_*` variables (so notebooks use the in-process emulator)
+    unless `extra_env` passes some.
+    """
+    root_dir = base / "root"
+    for folder in ("notebooks", "data"):
+        if (ROOT / folder).is_dir():
+            shutil.copytree(
+                ROOT / folder,
+                root_dir / folder,
+                ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+            )
+    dirs = {name: base / name for name in ("config", "runtime", "settings", "workspaces")}
+    for path in dirs.values():
+        path.mkdir(parents=True, exist_ok=True)
+    _write_settings(dirs["settings"])
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PRIMER_")},
+        **(extra_env or {}),
+        "JUPYTER_CONFIG_DIR": str(dirs["config"]),
+        "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
+        "JUPYTERLAB_SETTINGS_DIR": str(dirs["settings"]),
+        "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
+        "JUPYTER_PLATFORM_DIRS": "1",
+    }
+    port, token = _free_port(), secrets.token_hex(16)
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        f"--ServerApp.token={token}",
+        f"--ServerApp.root_dir={root_dir}",
+    ]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    log_path = base / "jupyterlab.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root_dir
+        )
+    lab = JupyterLab(
+        f"http://127.0.0.1:{port}", token, root_dir, dirs["runtime"], process, log_path
+    )
+    _wait_ready(lab, timeout)
+    lab.pid = lab.server_pid()
+    return lab
+
+
+def _wait_ready(lab: JupyterLab, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if lab.process.poll() is not None:
+            raise RuntimeError(f"jupyter lab exited ({lab.process.returncode}):\n{lab.log()}")
+        try:
+            if lab.api("GET", "/api/status").status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    lab.stop()
+    raise RuntimeError(f"jupyter lab did not answer within {timeout} s:\n{lab.log()}")
+
+
+@pytest.fixture(scope="session")
+def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLab]:
+    """One JupyterLab server for the whole test session."""
+    require_chromium()
+    lab = start_jupyterlab(tmp_path_factory.mktemp("jupyterlab"))
+    try:
+        yield lab
+    finally:
+        lab.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's chromium under Playwright (never `playwright install`)."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class LabPage:
+    """A chromium page on JupyterLab, with the few actions notebook tests need."""
+
+    page: Any
+    lab: JupyterLab
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+
+    @property
+    def panel(self) -> Any:
+        """The visible notebook (hidden ones from other tabs never match)."""
+        return self.page.locator(PANEL)
+
+    def open_notebook(self, name: str, timeout: float = 60_000) -> None:
+        """Open `notebooks/<name>` with `?reset` and wait for the kernel to be idle."""
+        self.page.goto(self.lab.notebook_url(name))
+        self.panel.locator(".jp-Cell").first.wait_for(timeout=timeout)
+        self.wait_idle(timeout)
+
+    def wait_idle(self, timeout: float = 60_000) -> None:
+        """Wait for the status bar's `| Idle`."""
+        idle = self.page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\|\s*Idle"))
+        idle.first.wait_for(timeout=timeout)
+
+    def menu(self, menu: str, item: str) -> None:
+        """Click a main-menu item by exact labels (e.g. "Run" → "Run All Cells")."""
+        exact = re.compile(rf"^{re.escape(menu)}$")
+        self.page.locator(".lm-MenuBar-itemLabel", has_text=exact).click()
+        label = re.compile(rf"^{re.escape(item)}$")
+        self.page.locator(".lm-Menu-item:visible .lm-Menu-itemLabel", has_text=label).click()
+
+    def run_all(self, timeout: float = 120_000) -> float:
+        """Clear outputs, Run All Cells, wait until every code cell has a fresh count.
+
+        Returns the seconds it took. Stops early (and says which cell) when a cell
+        fails, since Run All stops there too.
+        """
+        self.menu("Edit", "Clear Outputs of All Cells")
+        self.page.wait_for_function(
+            """panel => [...document.querySelectorAll(panel + ' .jp-CodeCell .jp-InputArea-prompt')]
+                 .every(p => !/\\d/.test(p.textContent))""",
+            arg=PANEL,
+            timeout=timeout,
+        )
+        started = time.monotonic()
+        self.menu("Run", "Run All Cells")
+        self.page.wait_for_function(
+            """([panel, stderr]) => {
+                 const prompts = [...document.querySelectorAll(
+                     panel + ' .jp-CodeCell .jp-InputArea-prompt')];
+                 const errors = document.querySelectorAll(panel + ' ' + stderr);
+                 return errors.length > 0 ||
+                     prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+               }""",
+            arg=[PANEL, STDERR],
+            timeout=timeout,
+        )
+        self.wait_idle(timeout)
+        return time.monotonic() - started
+
+    def error_outputs(self) -> list[str]:
+        """Texts of every stderr/traceback output in the visible notebook."""
+        return [str(t) for t in self.panel.locator(STDERR).all_inner_texts()]
+
+    def screenshot(self, name: str, locator: Any = None) -> Path:
+        """Save `build/<name>` (of `locator`, or the whole page)."""
+        BUILD.mkdir(exist_ok=True)
+        path = BUILD / name
+        (locator or self.page).screenshot(path=str(path))
+        return path
+
+
+@pytest.fixture
+def lab_page(jupyterlab: JupyterLab, chromium: Any) -> Iterator[LabPage]:
+    """A fresh page (1600x1200) on the session's JupyterLab; kernels cleaned up after."""
+    jupyterlab.delete_sessions()
+    context = chromium.new_context(viewport={"width": 1600, "height": 1200})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    lab_page = LabPage(page, jupyterlab)
+    page.on(
+        "console", lambda m: lab_page.console_errors.append(m.text) if m.type == "error" else None
+    )
+    page.on("pageerror", lambda e: lab_page.page_errors.append(str(e)))
+    try:
+        yield lab_page
+    finally:
+        context.close()
+        jupyterlab.delete_sessions()

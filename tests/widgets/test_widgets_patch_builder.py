@@ -1,0 +1,99 @@
+"""PatchBuilder: loads a session, sends only what changed, explains the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from primer_nb.models import ClientSessionRequest
+from primer_nb.widgets import PatchBuilder
+from primer_nb.widgets.patch_builder import merge_preview, patch_of
+
+from .conftest import all_state, walk
+
+
+@pytest.fixture
+def token(client: Any) -> str:
+    session = client.create_session(
+        ClientSessionRequest.model_validate(
+            {
+                "orderId": "order-1",
+                "currencyCode": "EUR",
+                "customerId": "cust-1",
+                "customer": {"emailAddress": "ana@example.com"},
+                "order": {"lineItems": [{"name": "Shoes", "amount": 1299, "quantity": 2}]},
+                "paymentMethod": {"vaultOnSuccess": True},
+            }
+        )
+    )
+    return str(session.client_token)
+
+
+def test_loads_the_session_and_has_nothing_to_send(client: Any, token: str) -> None:
+    patcher = PatchBuilder(client, token)
+    assert patcher.errors == []
+    assert patcher.form.node("$.orderId").value == "order-1"  # type: ignore[attr-defined]
+    assert patcher.form.node("$.order.lineItems[0].amount").value == "12.99"  # type: ignore[attr-defined]
+    assert patcher.changes == {}
+    assert patcher.send_button.disabled is True
+    assert "Nothing to send" in patcher.status.value
+    assert "$.paymentMethod.options" not in patcher.form.nodes
+    assert "$.approvalMode" not in patcher.form.nodes
+    assert "cannot be updated" in patcher.rules.value
+    assert repr(patcher) == "PatchBuilder(changes=0, valid=True, sent=False)"
+
+
+def test_changed_array_is_sent_whole_and_amount_change_shown(client: Any, token: str) -> None:
+    patcher = PatchBuilder(client, token)
+    patcher.fill({"orderId": "order-1b"})
+    patcher.form.node("$.order.lineItems[0]").fill({"quantity": "3"})  # type: ignore[attr-defined]
+    assert patcher.changes == {
+        "orderId": "order-1b",
+        "order": {"lineItems": [{"name": "Shoes", "amount": 1299, "quantity": 3}]},
+    }
+    assert "replaces it whole" in patcher.rules.value
+    assert "$.order.lineItems" in patcher.diff.value and "order-1b" in patcher.diff.value
+    assert "Total: EUR 38.97" in patcher.preview.total.value
+    assert "$PRIMER_CLIENT_TOKEN" in patcher.preview.curl.value
+    patcher.send_button.click()
+    assert patcher.errors == []
+    assert patcher.session is not None and patcher.session.amount == 3897
+    result = "\n".join(str(getattr(x, "value", "")) for x in walk(patcher.result))
+    assert "EUR 25.98" in result and "EUR 38.97" in result
+    assert patcher.changes == {}  # the form now shows the new session
+    assert client.get_session(token).order_id == "order-1b"
+
+
+def test_emptying_a_field_sends_null(client: Any, token: str) -> None:
+    patcher = PatchBuilder(client, token)
+    patcher.fill({"customerId": ""})
+    assert patcher.changes == {"customerId": None}
+    assert "null clears" in patcher.rules.value
+    assert "null (cleared)" in patcher.diff.value
+    patcher.send_button.click()
+    assert patcher.session is not None and patcher.session.customer_id is None
+
+
+def test_invalid_change_disables_send(client: Any, token: str, marker_key: str) -> None:
+    patcher = PatchBuilder(client, token)
+    patcher.fill({"customer": {"emailAddress": "nope"}})
+    assert "valid email" in patcher.form.node("$.customer.emailAddress").error.value
+    assert patcher.send_button.disabled is True
+    assert "Send is disabled" in patcher.status.value
+    assert token not in all_state(patcher)
+    assert marker_key not in all_state(patcher)
+
+
+def test_patch_of_and_merge_preview_follow_primer_rules() -> None:
+    before = {"orderId": "a", "customer": {"emailAddress": "x@y.z", "firstName": "Ana"}}
+    after = {"orderId": "a", "customer": {"emailAddress": "x@y.z"}, "metadata": {"k": 1}}
+    patch = patch_of(before, after)
+    assert patch == {"metadata": {"k": 1}, "customer": {"firstName": None}}
+    merged = merge_preview({**before, "amount": 5}, patch)
+    assert merged == {
+        "orderId": "a",
+        "amount": 5,
+        "customer": {"emailAddress": "x@y.z"},
+        "metadata": {"k": 1},
+    }

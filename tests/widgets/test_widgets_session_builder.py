@@ -1,0 +1,222 @@
+"""SessionBuilder driven from Python: values set, Send clicked, state asserted."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from primer_nb.errors import DisabledCurrencyError
+from primer_nb.models import ClientSessionRequest, ClientSessionWithToken
+from primer_nb.widgets import ExpiryCountdown, SessionBuilder
+from primer_nb.widgets.form import LeafNode, ListNode, MoneyNode
+
+from .conftest import all_state, control_values, walk
+
+
+def filled(client: Any) -> SessionBuilder:
+    builder = SessionBuilder(client)
+    builder.fill({"orderId": "order-1", "currencyCode": "EUR", "customerId": "cust-1"})
+    builder.add_line_item({"name": "Shoes", "amount": "12.99", "quantity": "2"})
+    builder.add_line_item({"name": "Socks", "amount": "3.50", "taxAmount": "0.70"})
+    return builder
+
+
+def test_form_is_generated_from_every_request_field(client: Any) -> None:
+    builder = SessionBuilder(client)
+    builder.add_line_item()
+    paths = set(builder.form.nodes)
+    top = {(f.alias or n) for n, f in ClientSessionRequest.model_fields.items()}
+    assert {f"$.{alias}" for alias in top} <= paths
+    for path in (
+        "$.order.lineItems[0].productType",
+        "$.order.lineItems[0].productData.sku",
+        "$.order.shipping.amount",
+        "$.customer.billingAddress.postalCode",
+        "$.customer.shippingAddress.countryCode",
+        "$.paymentMethod.orderedAllowedCardNetworks",
+        "$.paymentMethod.vaultOnSuccess",
+        "$.paymentMethod.options",
+    ):
+        assert path in paths, path
+    assert isinstance(builder.field("$.order.lineItems[0].discountAmount"), MoneyNode)
+    assert isinstance(builder.field("$.order.fees"), ListNode)
+    assert builder.errors == []
+
+
+def test_currency_dropdown_shows_minor_units(client: Any) -> None:
+    builder = SessionBuilder(client)
+    control = builder.field("$.currencyCode").control  # type: ignore[attr-defined]
+    assert control.label == "—" and control.value is None
+    options = dict(control.options)
+    assert options["JPY — 0 minor units"] == "JPY"
+    assert options["KWD — 3 minor units"] == "KWD"
+    assert options["EUR — 2 minor units"] == "EUR"
+
+
+def test_send_creates_the_session_and_shows_token_countdown_warnings(client: Any) -> None:
+    builder = filled(client)
+    assert builder.send_button.disabled is False
+    builder.send_button.click()
+    assert builder.errors == []
+    assert builder.request == ClientSessionRequest.model_validate(
+        {
+            "orderId": "order-1",
+            "currencyCode": "EUR",
+            "customerId": "cust-1",
+            "order": {
+                "lineItems": [
+                    {"name": "Shoes", "amount": 1299, "quantity": 2},
+                    {"name": "Socks", "amount": 350, "taxAmount": 70},
+                ]
+            },
+        }
+    )
+    session = builder.session
+    assert isinstance(session, ClientSessionWithToken)
+    assert session.amount == 1299 * 2 + 350 + 70
+    assert [(x.type, x.code) for x in session.warnings or []] == [("TAXJAR", "MISSING_DATA")]
+    html = "\n".join(str(getattr(x, "value", "")) for x in walk(builder.result))
+    token = session.client_token
+    assert f"{token[:8]}…{token[-4:]}" in html
+    assert token not in all_state(builder)
+    assert "TAXJAR" in html and "MISSING_DATA" in html and "Shipping details" in html
+    assert isinstance(builder.countdown, ExpiryCountdown)
+    assert builder.countdown.value == "expires in 24:00:00"
+    assert "EUR 30.18" in builder.status.value
+    assert repr(builder) == "SessionBuilder(currency='EUR', line_items=2, valid=True, sent=True)"
+
+
+def test_json_preview_and_total_follow_the_request(client: Any) -> None:
+    builder = filled(client)
+    assert builder.request is not None
+    assert json.loads(builder.preview.body_text) == builder.request.to_wire()
+    assert "Total: EUR 30.18" in builder.preview.total.value
+    minor = builder.field("$.order.lineItems[0].amount").minor.value  # type: ignore[attr-defined]
+    assert minor == "<code>1299</code> minor units"
+    builder.fill({"amount": "10"})
+    assert (
+        builder.preview.total_text == "Total: EUR 10.00 (amount overrides the computed EUR 30.18)"
+    )
+
+
+def test_unset_fields_are_not_sent(client: Any) -> None:
+    builder = filled(client)
+    builder.fill({"customerId": ""})
+    assert builder.request is not None
+    assert "customerId" not in builder.request.to_wire()
+    assert "customer" not in builder.request.to_wire()  # untouched nested objects too
+    assert "paymentMethod" not in json.loads(builder.preview.body_text)
+
+
+def test_jpy_with_decimals_is_refused_inline_and_send_is_disabled(client: Any) -> None:
+    builder = SessionBuilder(client)
+    builder.fill({"currencyCode": "JPY", "amount": "5.5"})
+    message = builder.field("$.amount").error.value
+    assert "$.amount" in message and "JPY has 0 minor units" in message
+    assert builder.send_button.disabled is True
+    assert "Send is disabled" in builder.status.value and "$.amount" in builder.status.value
+    assert builder.request is None
+    assert builder.problems == [
+        "$.amount: JPY has 0 minor units (decimal places); 5.5 has 1. "
+        "Round it explicitly (e.g. with Decimal.quantize) if that is what you mean."
+    ]
+    builder.fill({"amount": "5"})
+    assert builder.field("$.amount").error.value == ""
+    assert builder.send_button.disabled is False
+    assert builder.request is not None and builder.request.amount == 5
+
+
+def test_bad_email_and_long_order_id_are_shown_beside_their_fields(client: Any) -> None:
+    builder = SessionBuilder(client)
+    builder.fill({"orderId": "x" * 256, "customer": {"emailAddress": "not-an-email"}})
+    assert "at most 255 characters" in builder.field("$.orderId").error.value
+    email_error = builder.field("$.customer.emailAddress").error.value
+    assert "$.customer.emailAddress" in email_error and "valid email" in email_error
+    assert builder.send_button.disabled is True
+    assert "2 problems" in builder.status.value
+    builder.send_button.click()  # disabled in the page; a programmatic click sends nothing
+    assert builder.session is None and builder.errors == []
+
+
+def test_other_local_rules(client: Any) -> None:
+    builder = SessionBuilder(client)
+    builder.fill({"amount": "12"})
+    assert "choose currencyCode first" in builder.field("$.amount").error.value
+    builder.fill({"currencyCode": "EUR"})
+    row = builder.add_line_item({"amount": "1", "quantity": "1.5"})
+    assert "whole number" in builder.field("$.order.lineItems[0].quantity").error.value
+    row.fill({"quantity": "3"})
+    assert builder.request is not None
+    builder.metadata.add_row("plan", "gold")
+    builder.metadata.add_row("seats", "3")
+    assert builder.request is not None
+    assert builder.request.to_wire()["metadata"] == {"plan": "gold", "seats": 3}
+    builder.metadata.add_row("", "x")
+    assert "empty string key" in builder.field("$.metadata").error.value
+    assert builder.send_button.disabled is True
+
+
+def test_rows_are_added_and_removed_with_buttons(client: Any) -> None:
+    builder = SessionBuilder(client)
+    builder.line_items.add_button.click()
+    builder.line_items.add_button.click()
+    assert len(builder.line_items.rows) == 2
+    assert "Field required" in builder.field("$.order.lineItems[1].amount").error.value
+    remove = builder.line_items.rows_box.children[0].children[0].children[1]
+    remove.click()
+    assert len(builder.line_items.rows) == 1
+    assert builder.errors == []
+
+
+def test_failed_send_shows_primer_error_and_keeps_every_value(client: Any) -> None:
+    builder = filled(client)
+    builder.fill({"currencyCode": "HUF", "customer": {"emailAddress": "ana@example.com"}})
+    builder.metadata.add_row("plan", "gold")
+    before = control_values(builder)
+    builder.send_button.click()
+    assert builder.errors == []
+    assert isinstance(builder.failure, DisabledCurrencyError)
+    assert builder.session is None
+    text = "\n".join(str(getattr(x, "value", "")) for x in walk(builder.result))
+    assert "DisabledCurrencyError" in text and "400" in text and "diagnosticsId" in text
+    assert control_values(builder) == before
+    assert builder.send_button.disabled is False  # fix the currency and send again
+    builder.fill({"currencyCode": "EUR"})
+    builder.send_button.click()
+    assert builder.session is not None and builder.failure is None
+
+
+def test_the_key_never_appears_in_any_widget(client: Any, marker_key: str) -> None:
+    builder = filled(client)
+    builder.send_button.click()
+    builder.fill({"currencyCode": "HUF"})
+    builder.send_button.click()  # an error answer too
+    assert builder.errors == []
+    state = all_state(builder)
+    assert marker_key not in state
+    assert "$PRIMER_API_KEY" in builder.preview.curl.value
+
+
+def test_handler_exceptions_are_recorded_and_redacted(
+    client: Any, marker_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builder = filled(client)
+
+    def broken(*_args: Any) -> Any:
+        raise RuntimeError(f"boom with {marker_key}")
+
+    monkeypatch.setattr(client, "create_session", broken)
+    builder.send_button.click()
+    assert len(builder.errors) == 1 and "RuntimeError: boom with ***" in builder.errors[0]
+    assert marker_key not in all_state(builder)
+    assert "boom with ***" in builder.handlers.output.outputs[0]["text"]
+
+
+def test_repr_is_short_and_deterministic(client: Any) -> None:
+    builder = SessionBuilder(client)
+    assert repr(builder) == "SessionBuilder(currency=None, line_items=0, valid=True, sent=False)"
+    bundle = builder._repr_mimebundle_()
+    assert bundle["text/plain"] == repr(builder)
+    assert isinstance(builder.field("$.orderId"), LeafNode)
