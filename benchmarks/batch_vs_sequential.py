@@ -1,0 +1,141 @@
+"""5,000 creates: create_sessions(concurrency=32) vs a sequential PrimerClient loop (goal >= 4x).
+
+`python benchmarks/batch_vs_sequential.py [--creates N] [--sample S] [--latency SECONDS]`
+
+Both talk to one `primer-nb emulator --port 0 --latency 0.05` process: every API answer is
+delayed 50 ms, a realistic network round trip, so the comparison measures what batching is
+for (overlapping round trips) rather than the emulator's CPU on a small machine.
+
+To keep the run short the sequential loop creates `--sample` sessions (default 500) and its
+mean time per create is extrapolated to N; the JSON says so (`sequential_extrapolated`).
+The batch creates all N. The server is stopped by PID at the end. The last line printed is
+one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from primer_nb.batch import create_sessions, order_request
+from primer_nb.client import PrimerClient
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def emulator(latency: float) -> Iterator[str]:
+    """Start `primer-nb emulator --port 0 --latency L`; yield its base URL; stop it by PID."""
+    script = shutil.which("primer-nb", path=str(Path(sys.executable).parent))
+    command = [script] if script else [sys.executable, "-m", "primer_nb.cli"]
+    command += ["emulator", "--port", "0", "--latency", str(latency)]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert proc.stdout is not None
+        url = None
+        for line in proc.stdout:
+            match = re.search(r"serving (http://\S+)/client-session", line)
+            if match:
+                url = match.group(1)
+                break
+        if url is None:
+            raise RuntimeError(f"the emulator did not start (exit code {proc.poll()})")
+        # keep draining its output so it never blocks on a full pipe
+        threading.Thread(target=proc.stdout.read, daemon=True).start()
+        yield url
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def order(prefix: str, n: int) -> dict[str, Any]:
+    return {
+        "order_id": f"{prefix}-{n:05d}",
+        "currency_code": "EUR",
+        "customer_email": f"buyer{n}@example.com",
+        "line_items": [{"item_id": "mug", "amount_major": "12.50", "quantity": 2}],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--creates", type=int, default=5000)
+    parser.add_argument("--sample", type=int, default=500, help="sequential creates timed")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--latency", type=float, default=0.05)
+    args = parser.parse_args(argv)
+
+    with emulator(args.latency) as url:
+        print(f"emulator at {url}, latency {args.latency} s", flush=True)
+        client = PrimerClient(base_url=url)
+        client.create_session({"orderId": "warm-up", "currencyCode": "EUR", "amount": 1})
+
+        sample = min(args.sample, args.creates)
+        start = time.perf_counter()
+        for n in range(sample):
+            body, _ = order_request(order("seq", n))
+            client.create_session(body)
+        sequential_sample = time.perf_counter() - start
+        per_create = sequential_sample / sample
+        sequential = per_create * args.creates
+        print(
+            f"sequential: {sample} creates in {sequential_sample:.2f} s "
+            f"({per_create * 1000:.1f} ms each) -> {args.creates} in ~{sequential:.1f} s",
+            flush=True,
+        )
+
+        rows = [order("batch", n) for n in range(args.creates)]
+        start = time.perf_counter()
+        result = create_sessions(
+            rows, client=client, concurrency=args.concurrency, progress=False, resume=False
+        )
+        batch = time.perf_counter() - start
+        print(
+            f"batch: {args.creates} creates, concurrency {args.concurrency}: {batch:.2f} s "
+            f"({result.ok} ok, {result.failed} failed)",
+            flush=True,
+        )
+        client.close()
+
+    speedup = sequential / batch
+    print(
+        json.dumps(
+            {
+                "benchmark": "batch_vs_sequential",
+                "ratio": round(speedup, 2),
+                "goal": ">= 4",
+                "met": speedup >= 4 and result.failed == 0,
+                "creates": args.creates,
+                "concurrency": args.concurrency,
+                "latency_s": args.latency,
+                "batch_s": round(batch, 3),
+                "sequential_s": round(sequential, 3),
+                "sequential_extrapolated": sample < args.creates,
+                "sequential_sample": sample,
+                "sequential_ms_per_create": round(per_create * 1000, 2),
+                "batch_failed": result.failed,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,821 @@
+"""Create many client sessions at once, from a CSV file, a DataFrame or dicts.
+
+```python
+from primer_nb.batch import create_sessions
+from primer_nb.ledger import Ledger
+
+result = create_sessions("data/orders.csv", concurrency=8, ledger=Ledger())
+result                      # BatchResult(rows=300, ok=291, failed=9, resumed=0)
+result.frame()              # one row per input row: its session or its error
+result.errors[0]            # RowError: row 17 (line 19), column amount_major: JPY has 0 ...
+```
+
+**Rows.** One row per order, with the columns of `data/orders.csv` (described in
+`data/README.md` and in `ORDER_COLUMNS`): money in **major units** as text
+(`amount_major="12.99"`, converted exactly with `currency.to_minor_units`), or `amount` in
+minor units; line items as a JSON list in the `line_items` column (or a list of dicts when
+rows are dicts). Empty cells are missing values. Read CSVs yourself with
+`pandas.read_csv(path, dtype=str, keep_default_na=False)`, or pass the path: a float
+`12.99` is refused, because it is not exactly 12.99.
+
+**Per-row results.** Every input row comes back, in input order, with its session or a
+`RowError`: a bad value is reported with the row, the CSV line, the column and the rule
+(nothing is sent for that row) and the batch goes on. Each request is checked once, before
+sending, with `models.check_request` (the check the client and the emulator use), so a
+schema violation is a `RequestValidationError` naming the column without a round trip. An
+API error keeps its `errorId`, description and validation paths (mapped back to columns
+where possible).
+
+**Sending.** `AsyncPrimerClient` with at most `concurrency` requests in flight, the
+client's own retries (429, connection failures before sending; an answered POST is never
+sent twice), and a `tqdm.auto` progress bar (a widget in Jupyter, text elsewhere;
+`progress=False` hides it). `create_sessions` can be called from a notebook, where an event
+loop is already running: it then runs the batch on a private thread with its own loop.
+Async code calls `await acreate_sessions(...)`.
+
+**Resume.** With a `ledger`, every exchange is recorded as it happens (the ledger is
+attached to the client for the batch). With `resume=True` (the default), rows whose
+`order_id` already has an answered `POST` (status 200) in the ledger, in the client's
+environment, are not sent again: their session is taken from the ledger
+(`resumed=True` in the frame). So an interrupted batch (kernel restart, `kill -9`) is
+finished by running it again. Rows without an `order_id` cannot be resumed and are sent.
+
+What resume cannot cover, honestly: the ledger commits each answer right after it arrives
+and before the client returns it, but a process killed in the few milliseconds between the
+server creating a session and that commit leaves a session the ledger never saw; resuming
+creates that order's session again. Primer's API has no idempotency key for
+`POST /client-session` to close this window, and the window is small (one response's
+parsing and one SQLite commit per in-flight request). Resume also trusts the ledger: a
+ledger that saw another emulator run with the same order ids resumes from those sessions,
+so use a fresh ledger (or `resume=False`) for a fresh emulator. Sessions taken from the
+ledger may have expired (client tokens live 24 h); `sessions_frame` shows their status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import math
+import os
+import threading
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from primer_nb import currency
+from primer_nb.errors import PrimerAPIError, PrimerConnectionError, ValidationErrorDetail
+from primer_nb.models import (
+    ClientSessionRequest,
+    ClientSessionWithToken,
+    check_request,
+)
+from primer_nb.models import _short as short_token
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from primer_nb.client import AsyncPrimerClient
+    from primer_nb.ledger import Ledger
+
+__all__ = [
+    "LINE_ITEM_KEYS",
+    "ORDER_COLUMNS",
+    "BatchResult",
+    "RowError",
+    "RowResult",
+    "acreate_sessions",
+    "create_sessions",
+    "order_request",
+]
+
+#: Columns of an order row (`data/orders.csv`) and the request field each fills.
+ORDER_COLUMNS: Mapping[str, str] = {
+    "order_id": "$.orderId",
+    "customer_id": "$.customerId",
+    "currency_code": "$.currencyCode",
+    "amount_major": "$.amount (major units; overrides the order's total)",
+    "amount": "$.amount (minor units; give amount_major or amount, not both)",
+    "customer_email": "$.customer.emailAddress",
+    "first_name": "$.customer.firstName",
+    "last_name": "$.customer.lastName",
+    "country_code": "$.order.countryCode",
+    "shipping_address_line1": "$.customer.shippingAddress.addressLine1",
+    "shipping_city": "$.customer.shippingAddress.city",
+    "shipping_state": "$.customer.shippingAddress.state",
+    "shipping_postal_code": "$.customer.shippingAddress.postalCode",
+    "shipping_country_code": "$.customer.shippingAddress.countryCode",
+    "shipping_amount_major": "$.order.shipping.amount (major units)",
+    "shipping_method": "$.order.shipping.methodName",
+    "line_items": "$.order.lineItems (JSON list of objects with LINE_ITEM_KEYS)",
+}
+
+#: Keys of one object in the `line_items` column, and the request field each fills.
+LINE_ITEM_KEYS: Mapping[str, str] = {
+    "item_id": "itemId",
+    "name": "name",
+    "description": "description",
+    "quantity": "quantity",
+    "amount_major": "amount (major units, per unit)",
+    "amount": "amount (minor units, per unit)",
+    "discount_major": "discountAmount (major units, whole line)",
+    "tax_major": "taxAmount (major units, whole line)",
+    "product_type": "productType",
+}
+
+# (column, where in the request body) for simple text columns.
+_TEXT: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("order_id", ("orderId",)),
+    ("customer_id", ("customerId",)),
+    ("customer_email", ("customer", "emailAddress")),
+    ("first_name", ("customer", "firstName")),
+    ("last_name", ("customer", "lastName")),
+    ("country_code", ("order", "countryCode")),
+    ("shipping_address_line1", ("customer", "shippingAddress", "addressLine1")),
+    ("shipping_city", ("customer", "shippingAddress", "city")),
+    ("shipping_state", ("customer", "shippingAddress", "state")),
+    ("shipping_postal_code", ("customer", "shippingAddress", "postalCode")),
+    ("shipping_country_code", ("customer", "shippingAddress", "countryCode")),
+    ("shipping_method", ("order", "shipping", "methodName")),
+)
+_LINE_TEXT = (
+    ("item_id", "itemId"),
+    ("name", "name"),
+    ("description", "description"),
+    ("product_type", "productType"),
+)
+_LINE_MONEY = (("discount_major", "discountAmount"), ("tax_major", "taxAmount"))
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why one input row has no session.
+
+    `error_id` is Primer's (`RequestValidationError`, `DisabledCurrencyError`, ...) when the
+    API or the client's own check refused the request, `InvalidRow` when a value could not
+    be turned into a request, `ConnectionError` when no answer came. `columns` names the
+    input columns at fault, `validation_errors` keeps Primer's `(model, JSONPath,
+    description)` details. `status_code` is None when nothing was answered.
+    """
+
+    row: int
+    order_id: str | None
+    error_id: str
+    description: str
+    status_code: int | None = None
+    columns: tuple[str, ...] = ()
+    validation_errors: tuple[ValidationErrorDetail, ...] = ()
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f" (line {self.line})" if self.line is not None else "")
+        return f"{where}: {self.description}"
+
+
+@dataclass(frozen=True)
+class RowResult:
+    """One input row's outcome: `session` or `error`, never both, never neither."""
+
+    row: int
+    order_id: str | None
+    session: ClientSessionWithToken | None = None
+    error: RowError | None = None
+    resumed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when the row has its session."""
+        return self.session is not None
+
+
+@dataclass
+class BatchResult:
+    """Every input row's outcome, in input order (`results`)."""
+
+    results: list[RowResult] = field(default_factory=list)
+    elapsed_s: float = 0.0
+
+    @property
+    def sessions(self) -> list[ClientSessionWithToken]:
+        """The sessions of the rows that have one, in input order."""
+        return [r.session for r in self.results if r.session is not None]
+
+    @property
+    def errors(self) -> list[RowError]:
+        """The errors of the rows that failed, in input order."""
+        return [r.error for r in self.results if r.error is not None]
+
+    @property
+    def ok(self) -> int:
+        """How many rows have a session (created now or resumed)."""
+        return sum(1 for r in self.results if r.ok)
+
+    @property
+    def failed(self) -> int:
+        """How many rows have an error."""
+        return len(self.results) - self.ok
+
+    @property
+    def resumed(self) -> int:
+        """How many sessions came from the ledger instead of being created again."""
+        return sum(1 for r in self.results if r.resumed)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __iter__(self) -> Iterator[RowResult]:
+        return iter(self.results)
+
+    def __repr__(self) -> str:
+        return (
+            f"BatchResult(rows={len(self.results)}, ok={self.ok}, failed={self.failed}, "
+            f"resumed={self.resumed})"
+        )
+
+    def frame(self) -> pd.DataFrame:
+        """One row per input row: `row, order_id, ok, resumed, client_token` (shortened),
+        `currency_code, amount` (minor units, `Int64`), `error_id, error`."""
+        import pandas as pd
+
+        results = self.results
+        sessions = [r.session for r in results]
+        return pd.DataFrame(
+            {
+                "row": pd.array([r.row for r in results], dtype="Int64"),
+                "order_id": pd.array([r.order_id for r in results], dtype="string"),
+                "ok": pd.array([r.ok for r in results], dtype="boolean"),
+                "resumed": pd.array([r.resumed for r in results], dtype="boolean"),
+                "client_token": pd.array(
+                    [short_token(s.client_token) if s else None for s in sessions],
+                    dtype="string",
+                ),
+                "currency_code": pd.array(
+                    [s.currency_code if s else None for s in sessions], dtype="string"
+                ),
+                "amount": pd.array([s.amount if s else None for s in sessions], dtype="Int64"),
+                "error_id": pd.array(
+                    [r.error.error_id if r.error else None for r in results], dtype="string"
+                ),
+                "error": pd.array(
+                    [str(r.error) if r.error else None for r in results], dtype="string"
+                ),
+            }
+        )
+
+
+# --- rows -> requests -----------------------------------------------------------------
+
+
+class _Problems(ValueError):
+    """Every value of one row that could not become part of a request."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"column {c}: {m}" for c, m in problems))
+
+
+def _missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str) and not value.strip():
+        return True
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def _scalar(value: Any) -> Any:
+    """numpy scalars -> Python scalars; strings stripped."""
+    if isinstance(value, str):
+        return value.strip()
+    item = getattr(value, "item", None)
+    if callable(item) and type(value).__module__ == "numpy":
+        return item()
+    return value
+
+
+def _text(value: Any) -> str:
+    value = _scalar(value)
+    if isinstance(value, bool):
+        raise ValueError(f"expected text, got {value!r}")
+    if isinstance(value, int):
+        return str(value)  # e.g. an order id read as a number
+    if not isinstance(value, str):
+        raise ValueError(f"expected text, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _money(value: Any, code: str) -> int:
+    """A major-unit amount -> minor units, with a message naming the rule broken."""
+    value = _scalar(value)
+    if isinstance(value, float):
+        raise ValueError(
+            f"got the float {value!r}; give amounts as text or Decimal (read CSVs with "
+            "dtype=str), because a float is not an exact decimal amount"
+        )
+    try:
+        return currency.to_minor_units(value, code)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _minor(value: Any) -> int:
+    value = _scalar(value)
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ValueError(f"must be a whole number of minor units, not {value!r}")
+
+
+def _put(body: dict[str, Any], where: tuple[str, ...], value: Any) -> None:
+    target = body
+    for key in where[:-1]:
+        target = target.setdefault(key, {})
+    target[where[-1]] = value
+
+
+def order_request(row: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """One order row -> the `POST /client-session` body (camelCase) and, for each JSONPath
+    in it, the input column it came from.
+
+    Raises `ValueError` listing every column whose value cannot be used (unknown column,
+    unknown currency, more decimals than the currency has, a float, bad JSON...). Rules the
+    API itself checks (negative amounts, email syntax, country codes) are left to
+    `check_request`, which `create_sessions` runs before sending.
+    """
+    problems: list[tuple[str, str]] = []
+    paths: dict[str, str] = {}
+    body: dict[str, Any] = {}
+    for column in row:
+        if column not in ORDER_COLUMNS:
+            problems.append((str(column), f"unknown column (known: {', '.join(ORDER_COLUMNS)})"))
+
+    def get(column: str) -> Any:
+        value = row.get(column)
+        return None if _missing(value) else value
+
+    for column, where in _TEXT:
+        value = get(column)
+        if value is None:
+            continue
+        try:
+            _put(body, where, _text(value))
+            paths["$." + ".".join(where)] = column
+        except ValueError as exc:
+            problems.append((column, str(exc)))
+
+    # Major units need the currency's digits. An invalid code is reported once (above);
+    # a missing one is reported once, naming the amounts it was needed for.
+    code: str | None = None
+    raw_code = get("currency_code")
+    if raw_code is not None:
+        paths["$.currencyCode"] = "currency_code"
+        try:
+            code = _text(raw_code)
+            currency.minor_units(code)
+            body["currencyCode"] = code
+        except ValueError as exc:
+            problems.append(("currency_code", str(exc)))
+            code = None
+    needs_code: list[str] = []
+
+    def money(column: str, where: tuple[str, ...], major: bool) -> None:
+        value = get(column)
+        if value is None:
+            return
+        paths["$." + ".".join(where)] = column
+        try:
+            if not major:
+                _put(body, where, _minor(value))
+            elif code is not None:
+                _put(body, where, _money(value, code))
+            elif raw_code is None:
+                needs_code.append(column)
+        except ValueError as exc:
+            problems.append((column, str(exc)))
+
+    if get("amount_major") is not None and get("amount") is not None:
+        problems.append(("amount", "give amount_major or amount, not both"))
+    money("amount_major", ("amount",), major=True)
+    money("amount", ("amount",), major=False)
+    money("shipping_amount_major", ("order", "shipping", "amount"), major=True)
+
+    lines = get("line_items")
+    if lines is not None:
+        try:
+            items = _line_items(lines, code, raw_code is None, paths, needs_code)
+            body.setdefault("order", {})["lineItems"] = items
+        except _Problems as exc:
+            problems.extend(exc.problems)
+    if needs_code:
+        problems.append(
+            (
+                "currency_code",
+                f"required to convert amounts in major units ({', '.join(needs_code)})",
+            )
+        )
+    if problems:
+        raise _Problems(problems)
+    return body, paths
+
+
+def _line_items(
+    raw: Any, code: str | None, report_code: bool, paths: dict[str, str], needs_code: list[str]
+) -> list[dict[str, Any]]:
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            problem = f"not valid JSON ({exc.msg} at char {exc.pos})"
+            raise _Problems([("line_items", problem)]) from None
+    if not isinstance(raw, list) or not all(isinstance(i, Mapping) for i in raw):
+        raise _Problems([("line_items", "must be a JSON list of objects")])
+    problems: list[tuple[str, str]] = []
+    items: list[dict[str, Any]] = []
+    for index, entry in enumerate(raw):
+        prefix = f"line_items[{index}]"
+        item: dict[str, Any] = {}
+        for key in entry:
+            if key not in LINE_ITEM_KEYS:
+                problems.append((f"{prefix}.{key}", "unknown key"))
+        for key, wire in _LINE_TEXT:
+            if not _missing(entry.get(key)):
+                try:
+                    item[wire] = _text(entry[key])
+                except ValueError as exc:
+                    problems.append((f"{prefix}.{key}", str(exc)))
+                paths[f"$.order.lineItems[{index}].{wire}"] = f"{prefix}.{key}"
+        quantity = entry.get("quantity")
+        if not _missing(quantity):
+            try:
+                item["quantity"] = _minor(quantity)
+            except ValueError:
+                problems.append((f"{prefix}.quantity", f"must be a whole number, not {quantity!r}"))
+            paths[f"$.order.lineItems[{index}].quantity"] = f"{prefix}.quantity"
+        money_keys = [("amount_major", "amount"), *_LINE_MONEY]
+        if not _missing(entry.get("amount_major")) and not _missing(entry.get("amount")):
+            problems.append((f"{prefix}.amount", "give amount_major or amount, not both"))
+        if not _missing(entry.get("amount")):
+            try:
+                item["amount"] = _minor(entry["amount"])
+            except ValueError as exc:
+                problems.append((f"{prefix}.amount", str(exc)))
+            paths[f"$.order.lineItems[{index}].amount"] = f"{prefix}.amount"
+        for key, wire in money_keys:
+            if _missing(entry.get(key)):
+                continue
+            paths[f"$.order.lineItems[{index}].{wire}"] = f"{prefix}.{key}"
+            if code is None:
+                if report_code:
+                    needs_code.append(f"{prefix}.{key}")
+                continue
+            try:
+                item[wire] = _money(entry[key], code)
+            except ValueError as exc:
+                problems.append((f"{prefix}.{key}", str(exc)))
+        items.append(item)
+    if problems:
+        raise _Problems(problems)
+    return items
+
+
+@dataclass
+class _Prepared:
+    row: int
+    line: int | None
+    order_id: str | None
+    body: dict[str, Any] | None = None
+    error: RowError | None = None
+    paths: dict[str, str] = field(default_factory=dict)
+
+
+def _column_of(path: str, paths: Mapping[str, str]) -> str | None:
+    """The input column behind a JSONPath (or its closest parent)."""
+    probe = path
+    while probe:
+        if probe in paths:
+            return paths[probe]
+        cut = max(probe.rfind("."), probe.rfind("["))
+        if cut <= 1:
+            return None
+        probe = probe[:cut]
+    return None
+
+
+def _validation_error(
+    item: _Prepared,
+    error_id: str,
+    details: Iterable[ValidationErrorDetail],
+    status_code: int | None,
+    headline: str,
+) -> RowError:
+    details = tuple(details)
+    parts: list[str] = []
+    columns: list[str] = []
+    for detail in details:
+        column = _column_of(detail.path, item.paths)
+        if column is not None:
+            columns.append(column)
+            parts.append(f"column {column}: {detail.description} ({detail.path})")
+        else:
+            parts.append(f"{detail.path}: {detail.description}")
+    return RowError(
+        row=item.row,
+        order_id=item.order_id,
+        error_id=error_id,
+        description=f"{headline}: " + "; ".join(parts) if parts else headline,
+        status_code=status_code,
+        columns=tuple(dict.fromkeys(columns)),
+        validation_errors=details,
+        line=item.line,
+    )
+
+
+def _prepare(row: int, line: int | None, data: Mapping[str, Any]) -> _Prepared:
+    raw_id = data.get("order_id")
+    order_id = None if _missing(raw_id) else str(_scalar(raw_id))
+    item = _Prepared(row, line, order_id)
+    try:
+        body, item.paths = order_request(data)
+    except _Problems as exc:
+        item.error = RowError(
+            row=row,
+            order_id=order_id,
+            error_id="InvalidRow",
+            description=str(exc),
+            columns=tuple(dict.fromkeys(c for c, _ in exc.problems)),
+            line=line,
+        )
+        return item
+    _, details = check_request(body, ClientSessionRequest)
+    if details:
+        item.error = _validation_error(
+            item, "RequestValidationError", details, None, "refused before sending"
+        )
+    else:
+        item.body = body
+    return item
+
+
+def _read_rows(rows: Any) -> Iterator[tuple[int | None, Mapping[str, Any], str | None]]:
+    """`(CSV line number or None, row mapping, malformation or None)` per input row."""
+    if isinstance(rows, str | os.PathLike):
+        with Path(rows).open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            header = [h.strip() for h in next(reader, [])]
+            start = reader.line_num + 1
+            for values in reader:
+                if values:  # skip blank lines
+                    problem = None
+                    if len(values) != len(header):
+                        problem = (
+                            f"malformed CSV row: {len(values)} fields, the header has "
+                            f"{len(header)} (an unquoted comma or a missing field?)"
+                        )
+                    yield start, dict(zip(header, values, strict=False)), problem
+                start = reader.line_num + 1
+        return
+    to_dict = getattr(rows, "to_dict", None)
+    if callable(to_dict) and hasattr(rows, "columns"):  # a DataFrame
+        for record in to_dict("records"):
+            yield None, record, None
+        return
+    if isinstance(rows, Mapping):
+        raise TypeError("rows must be a DataFrame, a CSV path or an iterable of dicts, not a dict")
+    for record in rows:
+        if not isinstance(record, Mapping):
+            raise TypeError(f"each row must be a dict, not {type(record).__name__}")
+        yield None, record, None
+
+
+def _prepare_all(rows: Any) -> list[_Prepared]:
+    prepared: list[_Prepared] = []
+    for index, (line, data, problem) in enumerate(_read_rows(rows)):
+        if problem is None:
+            prepared.append(_prepare(index, line, data))
+            continue
+        raw_id = data.get("order_id")
+        order_id = raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else None
+        error = RowError(index, order_id, "InvalidRow", problem, line=line)
+        prepared.append(_Prepared(index, line, order_id, error=error))
+    return prepared
+
+
+# --- sending --------------------------------------------------------------------------
+
+
+def _async_client(client: Any) -> tuple[AsyncPrimerClient, bool]:
+    """An `AsyncPrimerClient` for `client`, and whether this module owns (must close) it."""
+    from primer_nb.client import AsyncPrimerClient, PrimerClient
+
+    if client is None:
+        return AsyncPrimerClient(), True
+    if isinstance(client, AsyncPrimerClient):
+        return client, False
+    if isinstance(client, PrimerClient):
+        settings = client.settings
+        if settings.in_process and client.emulator is None:
+            raise TypeError(
+                "this PrimerClient uses a custom transport; pass an AsyncPrimerClient with an "
+                "async transport instead"
+            )
+        twin = AsyncPrimerClient(
+            settings.api_key,
+            environment=settings.environment,
+            api_version=settings.api_version,
+            base_url=None if settings.in_process else settings.base_url,
+            allow_production=settings.environment == "production",
+            emulator=client.emulator,
+            timeout=client.timeout,
+            max_retries=client.max_retries,
+            validate=client.validate,
+            hooks=client.hooks,
+        )
+        return twin, True
+    raise TypeError(f"client must be a PrimerClient or AsyncPrimerClient, not {type(client)}")
+
+
+def _api_error(item: _Prepared, exc: PrimerAPIError) -> RowError:
+    if exc.validation_errors:
+        return _validation_error(
+            item, exc.error_id, exc.validation_errors, exc.status_code, exc.description
+        )
+    headline = f"{exc.status_code} {exc.error_id}: {exc.description}"
+    columns: tuple[str, ...] = ()
+    if exc.error_id == "DisabledCurrencyError" and "$.currencyCode" in item.paths:
+        columns = (item.paths["$.currencyCode"],)
+        headline = f"column {columns[0]}: {headline}"
+    return RowError(
+        row=item.row,
+        order_id=item.order_id,
+        error_id=exc.error_id,
+        description=headline,
+        status_code=exc.status_code,
+        columns=columns,
+        line=item.line,
+    )
+
+
+async def acreate_sessions(
+    rows: Any,
+    *,
+    client: Any = None,
+    concurrency: int = 8,
+    ledger: Ledger | None = None,
+    progress: bool = True,
+    resume: bool = True,
+) -> BatchResult:
+    """Create one client session per row; the awaitable twin of `create_sessions`."""
+    import time
+
+    from tqdm.auto import tqdm
+
+    if concurrency < 1:
+        raise ValueError("concurrency must be >= 1")
+    began = time.perf_counter()
+    prepared = _prepare_all(rows)
+    http, owned = _async_client(client)
+    attached = False
+    results: list[RowResult | None] = [None] * len(prepared)
+    bar = tqdm(total=len(prepared), desc="client sessions", unit="row", disable=not progress)
+    failed = 0
+
+    def finish(result: RowResult) -> None:
+        nonlocal failed
+        results[result.row] = result
+        failed += 0 if result.ok else 1
+        bar.update(1)
+        if failed:
+            bar.set_postfix(failed=failed, refresh=False)
+
+    try:
+        if ledger is not None:
+            if not ledger.is_attached(http):
+                ledger.attach(http)
+                attached = True
+            answered: dict[str, Mapping[str, Any]] = {}
+            if resume:
+                wanted = sorted({p.order_id for p in prepared if p.order_id and not p.error})
+                for start in range(0, len(wanted), 500):  # SQLite limits IN (...) lists
+                    chunk = wanted[start : start + 500]
+                    for record in ledger.sessions(environment=http.environment, order_id=chunk):
+                        if record.order_id is not None:
+                            answered[record.order_id] = record.body  # the latest wins
+        else:
+            answered = {}
+        pending: list[_Prepared] = []
+        for item in prepared:
+            if item.error is not None:
+                finish(RowResult(item.row, item.order_id, error=item.error))
+            elif item.order_id is not None and item.order_id in answered:
+                session = ClientSessionWithToken.model_validate(answered[item.order_id])
+                finish(RowResult(item.row, item.order_id, session=session, resumed=True))
+            else:
+                pending.append(item)
+
+        gate = asyncio.Semaphore(concurrency)
+
+        async def send(item: _Prepared) -> None:
+            async with gate:
+                try:
+                    # checked above with the client's own check_request: not twice
+                    body = item.body or {}
+                    session = await http.create_session(body, validate=False)
+                    outcome = RowResult(item.row, item.order_id, session=session)
+                except PrimerAPIError as exc:
+                    outcome = RowResult(item.row, item.order_id, error=_api_error(item, exc))
+                except PrimerConnectionError as exc:
+                    error = RowError(
+                        item.row, item.order_id, "ConnectionError", str(exc), line=item.line
+                    )
+                    outcome = RowResult(item.row, item.order_id, error=error)
+                except Exception as exc:  # nothing is lost: an unexpected failure is a row error
+                    error = RowError(
+                        item.row,
+                        item.order_id,
+                        type(exc).__name__,
+                        f"{type(exc).__name__}: {exc}",
+                        line=item.line,
+                    )
+                    outcome = RowResult(item.row, item.order_id, error=error)
+            finish(outcome)
+
+        await asyncio.gather(*(send(item) for item in pending))
+    finally:
+        bar.close()
+        if attached and ledger is not None:
+            ledger.detach(http)
+        if owned:
+            await http.aclose()
+    done = [r for r in results if r is not None]
+    assert len(done) == len(prepared), "every row has an outcome"
+    return BatchResult(done, elapsed_s=time.perf_counter() - began)
+
+
+_R = TypeVar("_R")
+
+
+def _run(factory: Callable[[], Awaitable[_R]]) -> _R:
+    """Run a coroutine to completion, also from inside a running loop (Jupyter)."""
+
+    async def main() -> _R:
+        return await factory()
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(main())
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["value"] = asyncio.run(main())
+        except BaseException as exc:
+            box["error"] = exc
+
+    thread = threading.Thread(target=work, name="primer-nb-batch", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    result: _R = box["value"]
+    return result
+
+
+def create_sessions(
+    rows: Any,
+    *,
+    client: Any = None,
+    concurrency: int = 8,
+    ledger: Ledger | None = None,
+    progress: bool = True,
+    resume: bool = True,
+) -> BatchResult:
+    """Create one client session per order row, concurrently, and report every row.
+
+    **Parameters:**
+
+    * **rows** - a path to a CSV like `data/orders.csv`, a DataFrame with its columns, or an
+      iterable of dicts (where `line_items` may be a list of dicts).
+    * **client** - a `PrimerClient` (its settings and hooks are used by an
+      `AsyncPrimerClient` twin) or an `AsyncPrimerClient`; default: `AsyncPrimerClient()`,
+      configured from `PRIMER_*` variables (the in-process emulator when none are set).
+    * **concurrency** - requests in flight at most.
+    * **ledger** - record every exchange there, and resume from it (see the module docs).
+    * **progress** - show a `tqdm.auto` progress bar.
+    * **resume** - skip rows whose `order_id` the ledger shows as already created.
+
+    Returns a `BatchResult` with one `RowResult` per input row, in input order.
+    """
+    return _run(
+        lambda: acreate_sessions(
+            rows,
+            client=client,
+            concurrency=concurrency,
+            ledger=ledger,
+            progress=progress,
+            resume=resume,
+        )
+    )

@@ -1,0 +1,596 @@
+"""A SQLite ledger of every request the client makes and every answer it gets.
+
+```python
+from primer_nb import PrimerClient
+from primer_nb.ledger import Ledger
+from primer_nb.tables import sessions_frame
+
+ledger = Ledger()                  # ~/.local/share/primer-nb/ledger.sqlite3 (or PRIMER_NB_LEDGER)
+client = PrimerClient()
+ledger.attach(client)              # same as client.add_hook(ledger.record)
+client.create_session({"orderId": "order-1", "currencyCode": "EUR", "amount": 1299})
+ledger.frame(status=200)           # one row per HTTP attempt
+sessions_frame(ledger)             # every session it saw created, with environment and time
+```
+
+**Where.** `Ledger(path)`; else `$PRIMER_NB_LEDGER`; else `ledger.sqlite3` in
+`platformdirs.user_data_dir("primer-nb")`. `Ledger(":memory:")` keeps it in memory (tests);
+notebooks use a temporary file.
+
+**One row per HTTP attempt** (`Exchange` from the client's hooks), written in its own
+transaction right after the answer arrives and before the client returns it. Columns:
+`id, recorded_at, started_at, environment, api_version, method, path, query_params, status,
+error_id, duration_ms, order_id, client_token, request_id, attempt, request_body,
+response_body, error` (bodies and query parameters as JSON text; times as ISO 8601 UTC text).
+
+**Secrets.** The API key is never stored: any key named like an API key (`X-API-KEY`,
+`apiKey`, `api_key`, ...) at any depth of a body or the query is replaced by `***`, and the
+key's text itself (the attached client's key, `PRIMER_API_KEY`, or `secrets=`) is replaced
+wherever it appears. Request headers are not stored at all. The **client token** is stored
+in full: it is not the API key but a short-lived (24 h) credential for one checkout
+session, and `get_session`/`update_session` and batch resume need it. Tables show it
+shortened (`eyJhbGci…x9Qk`); `frame()` does too unless `full_tokens=True`.
+
+**Several notebooks at once.** WAL journal (readers never block the writer), a 10 s busy
+timeout, and `BEGIN IMMEDIATE` per exchange: processes and threads can record into one file
+concurrently. `synchronous=NORMAL`: a committed exchange survives the process being killed
+(even with SIGKILL); a power cut may lose the last few commits.
+
+**Schema versions.** `PRAGMA user_version` holds the version; opening an older file runs
+each `_migrate_to_vN` step in order, in one transaction:
+
+- v1: the `exchanges` table.
+- v2: `request_id` column (one id for all attempts of one call) and indexes on
+  `order_id`, `started_at` and `(method, status)`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from primer_nb.config import REDACTED, redact
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "LEDGER_COLUMNS",
+    "SCHEMA_VERSION",
+    "Ledger",
+    "LedgerError",
+    "SessionRecord",
+    "default_path",
+]
+
+#: The schema version this code writes; older files are migrated on open.
+SCHEMA_VERSION = 2
+#: `Ledger.frame()` columns and dtypes, in order.
+LEDGER_COLUMNS: Mapping[str, str] = {
+    "id": "Int64",
+    "recorded_at": "datetime64[ns, UTC]",
+    "started_at": "datetime64[ns, UTC]",
+    "environment": "string",
+    "api_version": "string",
+    "method": "string",
+    "path": "string",
+    "query_params": "object",
+    "status": "Int64",
+    "error_id": "string",
+    "duration_ms": "float64",
+    "order_id": "string",
+    "client_token": "string",
+    "request_id": "string",
+    "attempt": "Int64",
+    "request_body": "object",
+    "response_body": "object",
+    "error": "string",
+}
+_JSON_COLUMNS = ("query_params", "request_body", "response_body")
+_TIME_COLUMNS = ("recorded_at", "started_at")
+BUSY_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A created session as a ledger holds it: the POST's answer plus where and when.
+
+    `body` is the response JSON (camelCase dict) with the **full** client token; the
+    client token is a short-lived, per-session credential for the checkout, not the API
+    key (which is never stored). `environment`, `api_version` and `created_at` come from
+    the exchange that created it.
+    """
+
+    body: Mapping[str, Any]
+    environment: str | None = None
+    api_version: str | None = None
+    created_at: datetime | None = None
+    request_id: str | None = None
+
+    @property
+    def order_id(self) -> str | None:
+        """The session's `orderId`, if it has one."""
+        value = self.body.get("orderId")
+        return value if isinstance(value, str) else None
+
+    def model(self) -> Any:
+        """The body parsed as a `ClientSessionWithToken`."""
+        from primer_nb.models import ClientSessionWithToken
+
+        return ClientSessionWithToken.model_validate(self.body)
+
+    def __repr__(self) -> str:
+        from primer_nb.models import _short as short_token
+
+        token = self.body.get("clientToken")
+        shown = short_token(token) if isinstance(token, str) else None
+        return (
+            f"SessionRecord(order_id={self.order_id!r}, client_token={shown!r}, "
+            f"environment={self.environment!r})"
+        )
+
+
+class LedgerError(Exception):
+    """The ledger file cannot be opened or written (e.g. newer schema, not a database)."""
+
+
+def default_path() -> Path:
+    """`$PRIMER_NB_LEDGER`, else `ledger.sqlite3` in the user data directory."""
+    env = os.environ.get("PRIMER_NB_LEDGER", "").strip()
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("primer-nb")) / "ledger.sqlite3"
+
+
+# --- schema ---------------------------------------------------------------------------
+
+
+def _migrate_to_v1(db: sqlite3.Connection) -> None:
+    db.execute(
+        """
+        CREATE TABLE IF NOT EXISTS exchanges (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            recorded_at TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            environment TEXT,
+            api_version TEXT,
+            method TEXT NOT NULL,
+            path TEXT NOT NULL,
+            query_params TEXT,
+            status INTEGER,
+            error_id TEXT,
+            duration_ms REAL,
+            order_id TEXT,
+            client_token TEXT,
+            attempt INTEGER,
+            request_body TEXT,
+            response_body TEXT,
+            error TEXT
+        )
+        """
+    )
+
+
+def _migrate_to_v2(db: sqlite3.Connection) -> None:
+    db.execute("ALTER TABLE exchanges ADD COLUMN request_id TEXT")
+    db.execute("CREATE INDEX IF NOT EXISTS exchanges_order_id ON exchanges (order_id)")
+    db.execute("CREATE INDEX IF NOT EXISTS exchanges_started_at ON exchanges (started_at)")
+    db.execute("CREATE INDEX IF NOT EXISTS exchanges_method_status ON exchanges (method, status)")
+
+
+#: Step `n - 1 -> n` is `MIGRATIONS[n - 1]`.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_v1, _migrate_to_v2)
+
+
+# --- redaction ------------------------------------------------------------------------
+
+
+def _is_secret_name(name: str) -> bool:
+    plain = name.lower().replace("-", "").replace("_", "")
+    return "apikey" in plain or plain in ("authorization", "xapikey")
+
+
+def _scrub(value: Any) -> Any:
+    """`value` with every mapping entry named like an API key set to `***`."""
+    if isinstance(value, Mapping):
+        return {
+            k: (REDACTED if isinstance(k, str) and _is_secret_name(k) else _scrub(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def _text(value: Any, secrets: Iterable[str]) -> str | None:
+    if value is None:
+        return None
+    text = json.dumps(_scrub(value), ensure_ascii=False, separators=(",", ":"), default=str)
+    for secret in secrets:
+        text = redact(text, secret)
+    return text
+
+
+def _plain(value: Any, secrets: Iterable[str]) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    for secret in secrets:
+        text = redact(text, secret)
+    return text
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, datetime):
+        moment: datetime = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).isoformat(timespec="microseconds")
+    if isinstance(value, str):
+        return _iso(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    raise TypeError(f"expected a datetime or ISO 8601 text, not {type(value).__name__}")
+
+
+def _field(exchange: Any, name: str) -> Any:
+    if isinstance(exchange, Mapping):
+        return exchange.get(name)
+    return getattr(exchange, name, None)
+
+
+def _find(bodies: Iterable[Any], key: str) -> str | None:
+    for body in bodies:
+        if isinstance(body, Mapping):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
+    return None
+
+
+def _home_short(path: str) -> str:
+    home = str(Path.home())
+    if path == home or path.startswith(home + os.sep):
+        return "~" + path[len(home) :]
+    return path
+
+
+class Ledger:
+    """A SQLite file recording every exchange of the clients it is attached to.
+
+    **Parameters:**
+
+    * **path** - the database file (created with its folders), `":memory:"`, or None for
+      `default_path()`.
+    * **secrets** - extra strings never to store (e.g. a key from a vault). The attached
+      clients' keys and `PRIMER_API_KEY` are always included.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, secrets: Iterable[str] = ()):
+        if path is None:
+            path = default_path()
+        self._memory = str(path) == ":memory:"
+        self.path: Path | None = None if self._memory else Path(path).expanduser().resolve()
+        self._secrets: set[str] = {s for s in secrets if s}
+        self._lock = threading.RLock()
+        self._db: sqlite3.Connection | None = None
+        self._pid = os.getpid()
+        self._attached: list[Any] = []
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._connection()
+
+    # --- connection and schema ----------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        target = ":memory:" if self.path is None else str(self.path)
+        try:
+            db = sqlite3.connect(
+                target, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+            db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            if self.path is not None:
+                self._retry(lambda: db.execute("PRAGMA journal_mode = WAL"))
+                db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate(db)
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"cannot open the ledger {self._shown()}: {exc}") from exc
+        return db
+
+    def _connection(self) -> sqlite3.Connection:
+        """The connection, reopened in a forked child (a connection must not cross a fork)."""
+        if self._db is None or self._pid != os.getpid():
+            self._pid = os.getpid()
+            self._db = self._connect()
+        return self._db
+
+    @staticmethod
+    def _retry(action: Callable[[], Any]) -> Any:
+        """Run `action`, retrying while another process holds a lock past the busy timeout."""
+        deadline = time.monotonic() + 3 * BUSY_TIMEOUT_S
+        while True:
+            try:
+                return action()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise LedgerError(
+                f"{self._shown()} has schema version {version}; this primer-nb reads up to "
+                f"{SCHEMA_VERSION}. Upgrade primer-nb or use another ledger file."
+            )
+
+        def step() -> None:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                # Another process may have migrated while we waited for the lock.
+                current = db.execute("PRAGMA user_version").fetchone()[0]
+                for target in range(current + 1, SCHEMA_VERSION + 1):
+                    MIGRATIONS[target - 1](db)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+        self._retry(step)
+
+    @property
+    def schema_version(self) -> int:
+        """The file's `PRAGMA user_version`."""
+        with self._lock:
+            return int(self._connection().execute("PRAGMA user_version").fetchone()[0])
+
+    # --- writing --------------------------------------------------------------------------
+
+    def attach(self, client: Any) -> None:
+        """Record every exchange of `client` (a `PrimerClient` or `AsyncPrimerClient`).
+
+        Its API key is added to the strings never stored. Attaching twice does nothing.
+        """
+        key = getattr(getattr(client, "settings", None), "api_key", None)
+        if isinstance(key, str) and key:
+            self._secrets.add(key)
+        if not self.is_attached(client):
+            client.add_hook(self.record)
+            self._attached.append(client)
+
+    def detach(self, client: Any) -> None:
+        """Stop recording `client`'s exchanges."""
+        if self.is_attached(client):
+            client.remove_hook(self.record)
+        self._attached = [c for c in self._attached if c is not client]
+
+    def is_attached(self, client: Any) -> bool:
+        """True when `client` already calls `self.record` (via `attach` or `add_hook`)."""
+        hooks = getattr(client, "hooks", ())
+        return any(h == self.record for h in hooks)
+
+    def _all_secrets(self) -> list[str]:
+        found = set(self._secrets)
+        env = os.environ.get("PRIMER_API_KEY", "").strip()
+        if env:
+            found.add(env)
+        # longest first, so a key containing another is replaced whole
+        return sorted(found, key=len, reverse=True)
+
+    def record(self, exchange: Any) -> None:
+        """Write one `primer_nb.client.Exchange` (or a mapping with its fields).
+
+        The client hook: `client.add_hook(ledger.record)`. One transaction per call.
+        """
+        secrets = self._all_secrets()
+        request_body = _field(exchange, "request_body")
+        response_body = _field(exchange, "response_body")
+        query = _field(exchange, "query")
+        order_id = _find((request_body, response_body), "orderId")
+        token = _find((response_body, request_body, query), "clientToken")
+        status = _field(exchange, "status")
+        duration = _field(exchange, "duration_ms")
+        attempt = _field(exchange, "attempt")
+        row = (
+            datetime.now(UTC).isoformat(timespec="microseconds"),
+            _iso(_field(exchange, "started_at") or datetime.now(UTC)),
+            _plain(_field(exchange, "environment"), secrets),
+            _plain(_field(exchange, "api_version"), secrets),
+            str(_field(exchange, "method") or "").upper(),
+            _plain(_field(exchange, "path") or "", secrets) or "",
+            _text(query or None, secrets),
+            int(status) if status is not None else None,
+            _plain(_field(exchange, "error_id"), secrets),
+            float(duration) if duration is not None else None,
+            _plain(order_id, secrets),
+            _plain(token, secrets),
+            _plain(_field(exchange, "request_id"), secrets),
+            int(attempt) if attempt is not None else None,
+            _text(request_body, secrets),
+            _text(response_body, secrets),
+            _plain(_field(exchange, "error"), secrets),
+        )
+
+        def write() -> None:
+            db = self._connection()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute(
+                    "INSERT INTO exchanges (recorded_at, started_at, environment, api_version,"
+                    " method, path, query_params, status, error_id, duration_ms, order_id,"
+                    " client_token, request_id, attempt, request_body, response_body, error)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+        with self._lock:
+            self._retry(write)
+
+    __call__ = record
+
+    # --- reading --------------------------------------------------------------------------
+
+    def _select(
+        self,
+        columns: str,
+        *,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+        status: int | Iterable[int] | None = None,
+        order_id: str | Iterable[str] | None = None,
+        method: str | None = None,
+        environment: str | None = None,
+        path: str | None = None,
+    ) -> list[tuple[Any, ...]]:
+        where: list[str] = []
+        args: list[Any] = []
+        if since is not None:
+            where.append("started_at >= ?")
+            args.append(_iso(since))
+        if until is not None:
+            where.append("started_at < ?")
+            args.append(_iso(until))
+        for name, value in (("status", status), ("order_id", order_id)):
+            if value is None:
+                continue
+            values = [value] if isinstance(value, int | str) else list(value)
+            where.append(f"{name} IN ({', '.join('?' * len(values))})")
+            args.extend(values)
+        if method is not None:
+            where.append("method = ?")
+            args.append(method.upper())
+        if environment is not None:
+            where.append("environment = ?")
+            args.append(environment)
+        if path is not None:
+            where.append("path = ?")
+            args.append(path)
+        sql = f"SELECT {columns} FROM exchanges"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id"
+        with self._lock:
+            db = self._connection()
+            return list(self._retry(lambda: db.execute(sql, args).fetchall()))
+
+    def frame(
+        self,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+        status: int | Iterable[int] | None = None,
+        order_id: str | Iterable[str] | None = None,
+        method: str | None = None,
+        *,
+        environment: str | None = None,
+        full_tokens: bool = False,
+    ) -> pd.DataFrame:
+        """Recorded exchanges as a DataFrame, one row per HTTP attempt (`LEDGER_COLUMNS`).
+
+        **Filters** (combined with AND): `since <= started_at < until` (aware datetimes or
+        ISO text; naive means UTC), `status` (one or several), `order_id` (one or several),
+        `method` (`"POST"`), `environment`. Bodies and query come back parsed from JSON.
+        Client tokens are shortened, in the `client_token` column and inside bodies and
+        query, unless `full_tokens=True`.
+        """
+        from primer_nb.tables import _frame, _times, short_token
+
+        rows = self._select(
+            ", ".join(LEDGER_COLUMNS),
+            since=since,
+            until=until,
+            status=status,
+            order_id=order_id,
+            method=method,
+            environment=environment,
+        )
+        names = list(LEDGER_COLUMNS)
+        token_at = names.index("client_token")
+        columns: dict[str, Any] = {name: [r[i] for r in rows] for i, name in enumerate(names)}
+        tokens = columns["client_token"]
+        for name in _JSON_COLUMNS:
+            values = columns[name]
+            if not full_tokens:
+                values = [
+                    v.replace(r[token_at], short_token(r[token_at])) if v and r[token_at] else v
+                    for v, r in zip(values, rows, strict=True)
+                ]
+            columns[name] = [json.loads(v) if v is not None else None for v in values]
+        if not full_tokens:
+            columns["client_token"] = [short_token(t) if t else t for t in tokens]
+        for name in _TIME_COLUMNS:
+            columns[name] = _times(columns[name])
+        return _frame(columns, LEDGER_COLUMNS)
+
+    def sessions(
+        self, *, environment: str | None = None, order_id: str | Iterable[str] | None = None
+    ) -> list[SessionRecord]:
+        """Every session a `POST /client-session` created (status 200), oldest first.
+
+        Each `SessionRecord` holds the full answer (with its full client token) plus the
+        environment, API version and start time of the exchange; `sessions_frame(ledger)`
+        tabulates them. Sessions are not deduplicated: two POSTs with one `orderId` made
+        two sessions.
+        """
+        rows = self._select(
+            "response_body, environment, api_version, started_at, request_id",
+            status=200,
+            method="POST",
+            environment=environment,
+            order_id=order_id,
+            path="/client-session",
+        )
+        out: list[SessionRecord] = []
+        for body, env, version, started, request_id in rows:
+            parsed = json.loads(body) if body else None
+            if isinstance(parsed, dict):
+                out.append(
+                    SessionRecord(parsed, env, version, datetime.fromisoformat(started), request_id)
+                )
+        return out
+
+    def __len__(self) -> int:
+        with self._lock:
+            db = self._connection()
+            return int(db.execute("SELECT count(*) FROM exchanges").fetchone()[0])
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Detach from every client and close the connection."""
+        for client in list(self._attached):
+            self.detach(client)
+        with self._lock:
+            if self._db is not None and self._pid == os.getpid():
+                self._db.close()
+            self._db = None
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _shown(self) -> str:
+        return ":memory:" if self.path is None else _home_short(str(self.path))
+
+    def __repr__(self) -> str:
+        try:
+            count = f", exchanges={len(self)}"
+        except (sqlite3.Error, LedgerError):
+            count = ""
+        return f"Ledger({self._shown()!r}{count})"

@@ -1,0 +1,404 @@
+"""Client sessions as pandas tables: one row per session, line item or warning.
+
+```python
+from primer_nb import PrimerClient
+from primer_nb.tables import sessions_frame, line_items_frame, warnings_frame
+
+client = PrimerClient()
+sessions = [client.create_session({"orderId": f"o-{i}", "currencyCode": "EUR", "amount": 100})
+            for i in range(3)]
+sessions_frame(sessions)              # one row per session
+sessions_frame(ledger)                # every session a Ledger recorded, with its environment
+warnings_frame(sessions)              # one row per warning, e.g. TAXJAR / MISSING_DATA
+```
+
+A **source** is any of:
+
+- response models (`ClientSessionWithToken` from `create_session`, `ClientSession` from
+  `get_session`/`update_session`);
+- raw dicts in the API's camelCase, exactly as it answers (e.g. parsed JSON);
+- `SessionRecord`s from `Ledger.sessions()`, or a `Ledger` itself (then `environment`,
+  `api_version` and `created_at` are filled in from the ledger);
+- a single one of these.
+
+Tables read what the API answered; they never talk HTTP and never recompute what Primer
+said (`amount` is the answered amount, not one recomputed from the order).
+
+## Money
+
+Amounts stay exact. `amount` columns are **minor units** as pandas' nullable `Int64`
+(`<NA>` where the answer had none). `*_major` columns hold **`decimal.Decimal`** in major
+units (`Decimal('12.99')` USD, `Decimal('1.234')` KWD, `Decimal('1000')` JPY) from
+`currency.from_minor_units`, or `None` when the amount or the currency is unknown. Not
+`float`: a float cannot hold most decimal amounts (`12.99` is really
+`12.9900000000000002131628...`), sums of floats drift, and a KWD amount has 3 decimal places
+where USD has 2, so no single float rounding rule fits every currency. Sum decimals with
+`frame.amount_major.sum()` within one currency, or group by `currency_code` first.
+
+## Columns (stable order and dtypes; `string` is pandas' `StringDtype` with `<NA>`)
+
+`sessions_frame` (`SESSION_COLUMNS`):
+
+| column | dtype | from |
+|---|---|---|
+| order_id | string | `orderId` |
+| customer_id | string | `customerId` |
+| currency_code | string | `currencyCode` |
+| amount | Int64 | `amount`, minor units |
+| amount_major | object (Decimal) | `amount` in major units |
+| customer_email | string | `customer.emailAddress` |
+| country_code | string | `order.countryCode` |
+| line_items | Int64 | number of `order.lineItems` |
+| warnings | Int64 | number of `warnings` (a list, or one object as older docs show) |
+| client_token | string | `clientToken` shortened, `eyJhbGci…x9Qk` (`<NA>` for GET/PATCH answers) |
+| expires_at | datetime64[ns, UTC] | `clientTokenExpirationDate` (Primer sends naive UTC) |
+| status | string | `"active"` before `expires_at`, `"expired"` from then on, against `clock` |
+| environment | string | the ledger's record, else `<NA>` |
+| api_version | string | the ledger's record, else `<NA>` |
+| created_at | datetime64[ns, UTC] | when the ledger's POST started, else `NaT` |
+
+`line_items_frame` (`LINE_ITEM_COLUMNS`): order_id, client_token, position (Int64, 0-based
+index in `order.lineItems`), item_id, name, description, quantity (Int64, as sent; `<NA>`
+means 1), amount, discount_amount, tax_amount, line_total (all Int64 minor units;
+`line_total` = amount x quantity - discount + tax, by `amounts.line_total`), line_total_major
+(Decimal), currency_code.
+
+`warnings_frame` (`WARNING_COLUMNS`): order_id, client_token, type, code, message (all
+string).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Final
+
+import pandas as pd
+from pydantic import BaseModel
+
+from primer_nb import amounts, currency
+from primer_nb.ledger import Ledger, SessionRecord
+from primer_nb.models import _short as short_token
+
+__all__ = [
+    "LINE_ITEM_COLUMNS",
+    "SESSION_COLUMNS",
+    "WARNING_COLUMNS",
+    "SessionRecord",
+    "line_items_frame",
+    "sessions_frame",
+    "short_token",
+    "warnings_frame",
+]
+
+_STR = "string"
+_INT = "Int64"
+_TIME: Final = "datetime64[ns, UTC]"
+_DEC = "object"
+
+#: `sessions_frame` columns and their dtypes, in order.
+SESSION_COLUMNS: Mapping[str, str] = {
+    "order_id": _STR,
+    "customer_id": _STR,
+    "currency_code": _STR,
+    "amount": _INT,
+    "amount_major": _DEC,
+    "customer_email": _STR,
+    "country_code": _STR,
+    "line_items": _INT,
+    "warnings": _INT,
+    "client_token": _STR,
+    "expires_at": _TIME,
+    "status": _STR,
+    "environment": _STR,
+    "api_version": _STR,
+    "created_at": _TIME,
+}
+
+#: `line_items_frame` columns and their dtypes, in order.
+LINE_ITEM_COLUMNS: Mapping[str, str] = {
+    "order_id": _STR,
+    "client_token": _STR,
+    "position": _INT,
+    "item_id": _STR,
+    "name": _STR,
+    "description": _STR,
+    "quantity": _INT,
+    "amount": _INT,
+    "discount_amount": _INT,
+    "tax_amount": _INT,
+    "line_total": _INT,
+    "line_total_major": _DEC,
+    "currency_code": _STR,
+}
+
+#: `warnings_frame` columns and their dtypes, in order.
+WARNING_COLUMNS: Mapping[str, str] = {
+    "order_id": _STR,
+    "client_token": _STR,
+    "type": _STR,
+    "code": _STR,
+    "message": _STR,
+}
+
+
+Source = Any
+"""Models, dicts, `SessionRecord`s, a `Ledger`, or one of them (see the module docstring)."""
+
+_Meta = tuple[str | None, str | None, datetime | None]
+_NO_META: _Meta = (None, None, None)
+
+
+def _bodies(source: Source) -> tuple[list[Mapping[str, Any]], list[_Meta] | None]:
+    """Wire dicts of every session in `source`, and per-row ledger metadata if any."""
+    if isinstance(source, Ledger):
+        source = source.sessions()
+    if isinstance(source, (Mapping, BaseModel, SessionRecord)):
+        source = [source]
+    if isinstance(source, (str, bytes)) or not isinstance(source, Iterable):
+        raise TypeError(
+            "source must be response models, camelCase dicts, SessionRecords or a Ledger, "
+            f"not {type(source).__name__}"
+        )
+    bodies: list[Mapping[str, Any]] = []
+    meta: list[_Meta] | None = None
+    for index, item in enumerate(source):
+        if type(item) is dict or isinstance(item, Mapping):
+            bodies.append(item)
+            if meta is not None:
+                meta.append(_NO_META)
+        elif isinstance(item, SessionRecord):
+            if meta is None:
+                meta = [_NO_META] * len(bodies)
+            bodies.append(item.body)
+            meta.append((item.environment, item.api_version, item.created_at))
+        elif isinstance(item, BaseModel):
+            wire = getattr(item, "to_wire", None)
+            body = wire() if callable(wire) else item.model_dump(mode="json", by_alias=True)
+            bodies.append(body)
+            if meta is not None:
+                meta.append(_NO_META)
+        else:
+            raise TypeError(
+                f"item {index} of source is a {type(item).__name__}; expected a response "
+                "model, a camelCase dict or a SessionRecord"
+            )
+    return bodies, meta
+
+
+def _now(clock: Any) -> datetime:
+    if clock is None:
+        return datetime.now(UTC)
+    source = getattr(clock, "clock", clock)  # an Emulator -> its clock
+    now: Any
+    if isinstance(clock, datetime):
+        now = clock
+    elif callable(getattr(source, "now", None)):
+        now = source.now()
+    else:
+        raise TypeError(f"clock must be a datetime or have .now(), not {type(clock).__name__}")
+    if not isinstance(now, datetime):
+        raise TypeError(f"clock.now() returned {type(now).__name__}, not a datetime")
+    return now.replace(tzinfo=UTC) if now.tzinfo is None else now
+
+
+def _major(currency_cache: dict[Any, bool]) -> Callable[[Any, Any], Decimal | None]:
+    """`(units, code) -> Decimal | None`, checking each currency code once."""
+
+    def convert(units: Any, code: Any) -> Decimal | None:
+        if type(units) is not int:
+            return None
+        known = currency_cache.get(code)
+        if known is None:
+            try:
+                currency.minor_units(code)
+                known = True
+            except (ValueError, TypeError):
+                known = False
+            currency_cache[code] = known
+        return currency.from_minor_units(units, code) if known else None
+
+    return convert
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if type(value) is int else None
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if type(value) is str else None
+
+
+def _times(values: list[Any]) -> pd.Series:
+    """ISO texts (naive = UTC) or datetimes -> `datetime64[ns, UTC]`, `NaT` for None."""
+    series = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True)
+    return series.astype(_TIME)
+
+
+def _frame(columns: dict[str, Any], spec: Mapping[str, str]) -> pd.DataFrame:
+    data: dict[str, Any] = {}
+    for name, dtype in spec.items():
+        values = columns[name]
+        if dtype == _DEC:
+            data[name] = pd.Series(values, dtype=object)
+        elif dtype == _TIME:
+            data[name] = values
+        else:
+            data[name] = pd.array(values, dtype=dtype)
+    return pd.DataFrame(data, columns=list(spec))
+
+
+def _warning_list(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, Mapping):
+        return [value]
+    return []
+
+
+_EMPTY: Mapping[str, Any] = {}
+
+
+def sessions_frame(source: Source, *, clock: Any = None) -> pd.DataFrame:
+    """One row per client session, columns as in `SESSION_COLUMNS` (module docstring).
+
+    **Parameters:**
+
+    * **source** - response models, camelCase dicts, `SessionRecord`s or a `Ledger`.
+    * **clock** - what "now" is for `status`: a `datetime` (naive = UTC), an object with
+      `.now()` such as `Emulator().clock`, or an `Emulator`. Default: the current UTC time.
+      A session is `"expired"` from its `expires_at` on, `<NA>` when it has no expiry.
+
+    ```python
+    >>> sessions_frame([{"orderId": "o-1", "currencyCode": "USD", "amount": 1299}])[
+    ...     ["order_id", "amount", "amount_major"]]
+      order_id  amount amount_major
+    0      o-1    1299        12.99
+
+    ```
+    """
+    bodies, meta = _bodies(source)
+    now = _now(clock)
+    empty = _EMPTY
+    # Columns straight from the bodies: plain comprehensions, one pass each (fast).
+    orders = [b.get("order") or empty for b in bodies]
+    customers = [b.get("customer") or empty for b in bodies]
+    codes = [b.get("currencyCode") for b in bodies]
+    amount = [_int_or_none(b.get("amount")) for b in bodies]
+    to_major = _major({})
+    tokens = [b.get("clientToken") for b in bodies]
+    items = [o.get("lineItems") if isinstance(o, Mapping) else None for o in orders]
+    expiry = [b.get("clientTokenExpirationDate") for b in bodies]
+    expires_at = _times(expiry)
+    now_ts = pd.Timestamp(now).as_unit("ns")
+    expired = (expires_at <= now_ts).tolist()
+    unknown = expires_at.isna().tolist()
+    status = [
+        None if u else ("expired" if e else "active") for u, e in zip(unknown, expired, strict=True)
+    ]
+    columns: dict[str, Any] = {
+        "order_id": [_str_or_none(b.get("orderId")) for b in bodies],
+        "customer_id": [_str_or_none(b.get("customerId")) for b in bodies],
+        "currency_code": [_str_or_none(c) for c in codes],
+        "amount": amount,
+        "amount_major": [
+            None if a is None else to_major(a, c) for a, c in zip(amount, codes, strict=True)
+        ],
+        "customer_email": [
+            _str_or_none(c.get("emailAddress")) if isinstance(c, Mapping) else None
+            for c in customers
+        ],
+        "country_code": [
+            _str_or_none(o.get("countryCode")) if isinstance(o, Mapping) else None for o in orders
+        ],
+        "line_items": [len(i) if isinstance(i, list) else 0 for i in items],
+        "warnings": [len(_warning_list(b.get("warnings"))) for b in bodies],
+        "client_token": [short_token(t) if type(t) is str else None for t in tokens],
+        "expires_at": expires_at,
+        "status": status,
+    }
+    if meta is None:
+        nothing: list[Any] = [None] * len(bodies)
+        columns["environment"] = nothing
+        columns["api_version"] = nothing
+        columns["created_at"] = _times(nothing)
+    else:
+        columns["environment"] = [m[0] for m in meta]
+        columns["api_version"] = [m[1] for m in meta]
+        columns["created_at"] = _times([m[2] for m in meta])
+    return _frame(columns, SESSION_COLUMNS)
+
+
+def line_items_frame(source: Source) -> pd.DataFrame:
+    """One row per line item of every session in `source` (see `LINE_ITEM_COLUMNS`).
+
+    `line_total` is `amounts.line_total` (amount x quantity - discountAmount + taxAmount,
+    quantity defaulting to 1), the same rule the emulator uses for `amount`.
+    """
+    bodies, _ = _bodies(source)
+    to_major = _major({})
+    rows: list[tuple[Any, ...]] = []
+    for body in bodies:
+        order = body.get("order")
+        lines = order.get("lineItems") if isinstance(order, Mapping) else None
+        if not isinstance(lines, list):
+            continue
+        order_id = _str_or_none(body.get("orderId"))
+        token = body.get("clientToken")
+        shown = short_token(token) if type(token) is str else None
+        code = body.get("currencyCode")
+        for position, item in enumerate(lines):
+            if not isinstance(item, Mapping):
+                continue
+            total = amounts.line_total(item)
+            rows.append(
+                (
+                    order_id,
+                    shown,
+                    position,
+                    _str_or_none(item.get("itemId")),
+                    _str_or_none(item.get("name")),
+                    _str_or_none(item.get("description")),
+                    _int_or_none(item.get("quantity")),
+                    _int_or_none(item.get("amount")),
+                    _int_or_none(item.get("discountAmount")),
+                    _int_or_none(item.get("taxAmount")),
+                    total,
+                    to_major(total, code),
+                    _str_or_none(code),
+                )
+            )
+    names = list(LINE_ITEM_COLUMNS)
+    columns = {name: [row[i] for row in rows] for i, name in enumerate(names)}
+    return _frame(columns, LINE_ITEM_COLUMNS)
+
+
+def warnings_frame(source: Source) -> pd.DataFrame:
+    """One row per warning of every session in `source` (see `WARNING_COLUMNS`).
+
+    `warnings` may be a list of objects (current API) or one object (older documentation).
+    """
+    bodies, _ = _bodies(source)
+    rows: list[tuple[str | None, ...]] = []
+    for body in bodies:
+        found = _warning_list(body.get("warnings"))
+        if not found:
+            continue
+        order_id = _str_or_none(body.get("orderId"))
+        token = body.get("clientToken")
+        shown = short_token(token) if type(token) is str else None
+        for warning in found:
+            if isinstance(warning, Mapping):
+                rows.append(
+                    (
+                        order_id,
+                        shown,
+                        _str_or_none(warning.get("type")),
+                        _str_or_none(warning.get("code")),
+                        _str_or_none(warning.get("message")),
+                    )
+                )
+    names = list(WARNING_COLUMNS)
+    columns = {name: [row[i] for row in rows] for i, name in enumerate(names)}
+    return _frame(columns, WARNING_COLUMNS)

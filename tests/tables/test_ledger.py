@@ -1,0 +1,256 @@
+"""The SQLite ledger: recording, filters, redaction, migration, concurrency."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ledger_writer import write_many
+
+from primer_nb.client import PrimerClient
+from primer_nb.emulator import Emulator
+from primer_nb.errors import PrimerAPIError
+from primer_nb.ledger import (
+    LEDGER_COLUMNS,
+    SCHEMA_VERSION,
+    Ledger,
+    LedgerError,
+    _migrate_to_v1,
+    default_path,
+)
+
+BODY = {"orderId": "o-1", "currencyCode": "EUR", "amount": 1299}
+
+
+def exchange(n: int = 0, **changes: Any) -> dict[str, Any]:
+    """An `Exchange`-shaped mapping (the ledger accepts mappings as well as the dataclass)."""
+    row: dict[str, Any] = {
+        "started_at": datetime(2024, 6, 1, 12, 0, tzinfo=UTC) + timedelta(seconds=n),
+        "duration_ms": 1.5,
+        "environment": "emulator",
+        "api_version": "2.4",
+        "method": "POST",
+        "path": "/client-session",
+        "query": {},
+        "request_body": {"orderId": f"o-{n}", "amount": 100},
+        "status": 200,
+        "response_body": {"orderId": f"o-{n}", "amount": 100, "clientToken": f"tok-{n:020d}"},
+        "error_id": None,
+        "attempt": 1,
+        "error": None,
+        "request_id": f"{n:032x}",
+    }
+    row.update(changes)
+    return row
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Any:
+    with Ledger(tmp_path / "ledger.sqlite3") as opened:
+        yield opened
+
+
+def test_records_every_attempt_of_an_attached_client(ledger: Ledger) -> None:
+    emulator = Emulator(seed=3)
+    client = PrimerClient(emulator=emulator, max_retries=2)
+    client._random = lambda: 0.0  # no backoff wait in tests
+    ledger.attach(client)
+    ledger.attach(client)  # twice: still one hook
+    assert client.hooks.count(ledger.record) == 1
+    session = client.create_session(BODY)
+    client.get_session(session.client_token)
+    emulator.inject(503, times=1)
+    client.get_session(session.client_token)  # 503, then retried: two rows, one request id
+    with pytest.raises(PrimerAPIError):
+        client.create_session({**BODY, "amount": -1}, validate=False)
+    frame = ledger.frame(full_tokens=True)
+    assert list(frame.columns) == list(LEDGER_COLUMNS)
+    assert {k: str(v) for k, v in frame.dtypes.items()} == dict(LEDGER_COLUMNS)
+    assert frame.method.tolist() == ["POST", "GET", "GET", "GET", "POST"]
+    assert frame.status.tolist() == [200, 200, 503, 200, 422]
+    assert frame.request_id[2] == frame.request_id[3] and frame.attempt.tolist()[2:4] == [1, 2]
+    assert frame.error_id[4] == "RequestValidationError"
+    assert frame.order_id[0] == "o-1" and frame.client_token[1] == session.client_token
+    assert frame.response_body[0]["clientToken"] == session.client_token
+    assert frame.query_params[1] == {"clientToken": session.client_token}
+    assert (frame.duration_ms > 0).all() and frame.environment.eq("emulator").all()
+    ledger.detach(client)
+    client.create_session(BODY)
+    assert len(ledger) == 5
+
+
+def test_frame_filters_and_shortened_tokens(ledger: Ledger) -> None:
+    for n in range(6):
+        ledger.record(exchange(n, status=200 if n % 2 else 422, method="POST" if n < 4 else "GET"))
+    start = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+    assert ledger.frame(status=422).request_id.tolist() == [f"{n:032x}" for n in (0, 2, 4)]
+    assert len(ledger.frame(status=[200, 422])) == 6
+    assert ledger.frame(order_id="o-3").status.tolist() == [200]
+    assert len(ledger.frame(order_id=["o-1", "o-2"])) == 2
+    assert len(ledger.frame(method="get")) == 2
+    assert len(ledger.frame(since=start + timedelta(seconds=2))) == 4
+    assert len(ledger.frame(until="2024-06-01T12:00:02Z")) == 2
+    assert len(ledger.frame(since=start, until=start + timedelta(seconds=3), status=422)) == 2
+    frame = ledger.frame()
+    assert frame.client_token[0] == "tok-0000…0000"
+    assert frame.response_body[0]["clientToken"] == "tok-0000…0000"
+    assert ledger.frame().response_body[0] == ledger.frame(full_tokens=True).response_body[0] | {
+        "clientToken": "tok-0000…0000"
+    }
+
+
+def test_sessions_are_the_answered_posts(ledger: Ledger) -> None:
+    ledger.record(exchange(1))
+    ledger.record(exchange(2, status=422, response_body={"error": {"errorId": "X"}}))
+    ledger.record(exchange(3, method="GET"))
+    ledger.record(exchange(4, environment="sandbox"))
+    records = ledger.sessions()
+    assert [r.order_id for r in records] == ["o-1", "o-4"]
+    assert records[0].body["clientToken"] == f"tok-{1:020d}"  # full, for resume and GET
+    assert records[0].created_at == datetime(2024, 6, 1, 12, 0, 1, tzinfo=UTC)
+    assert [r.order_id for r in ledger.sessions(environment="sandbox")] == ["o-4"]
+
+
+def test_the_api_key_is_never_stored(tmp_path: Path, marker_key: str) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    ledger = Ledger(path)
+    client = PrimerClient(marker_key, emulator=Emulator())
+    ledger.attach(client)
+    client.create_session(BODY)
+    # Defensively, also a hook payload that carries the key (as a header-like field, in a
+    # nested body, in text) - as a buggy client or a hand-made exchange might.
+    ledger.record(
+        exchange(
+            9,
+            query={"api_key": marker_key},
+            request_body={"headers": {"X-API-KEY": marker_key}, "note": f"key={marker_key}"},
+            response_body={"apiKey": marker_key, "list": [{"x-api-key": "other"}]},
+            error=f"failed with {marker_key}",
+            path=f"/client-session?key={marker_key}",
+        )
+    )
+    row = ledger.frame().iloc[-1]
+    assert row.request_body["headers"]["X-API-KEY"] == "***"
+    assert row.request_body["note"] == "key=***"
+    assert row.response_body == {"apiKey": "***", "list": [{"x-api-key": "***"}]}
+    assert row.query_params == {"api_key": "***"}
+    assert row.error == "failed with ***"
+    ledger.close()
+    for file in tmp_path.iterdir():
+        assert marker_key.encode() not in file.read_bytes(), file.name
+    assert marker_key not in repr(ledger)
+
+
+def test_env_key_is_redacted_without_attach(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, marker_key: str
+) -> None:
+    monkeypatch.setenv("PRIMER_API_KEY", marker_key)
+    with Ledger(tmp_path / "l.sqlite3") as ledger:
+        ledger.record(exchange(1, error=f"boom {marker_key}"))
+        assert ledger.frame().error[0] == "boom ***"
+
+
+def test_default_path_and_repr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("PRIMER_NB_LEDGER", str(tmp_path / "nb" / "my.sqlite3"))
+    assert default_path() == tmp_path / "nb" / "my.sqlite3"
+    with Ledger() as ledger:
+        assert repr(ledger) == "Ledger('~/nb/my.sqlite3', exchanges=0)"
+    monkeypatch.delenv("PRIMER_NB_LEDGER")
+    assert default_path().name == "ledger.sqlite3"
+    assert "primer-nb" in str(default_path())
+    with Ledger(":memory:") as memory:
+        memory.record(exchange())
+        assert repr(memory) == "Ledger(':memory:', exchanges=1)"
+
+
+def test_wal_mode_and_schema_version(ledger: Ledger) -> None:
+    assert ledger.path is not None
+    db = sqlite3.connect(ledger.path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    db.close()
+    assert ledger.schema_version == 2
+
+
+def test_a_v1_file_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    _migrate_to_v1(db)
+    db.execute(
+        "INSERT INTO exchanges (recorded_at, started_at, environment, method, path, status,"
+        " order_id, response_body) VALUES ('2024-01-01T00:00:00+00:00',"
+        " '2024-01-01T00:00:00+00:00', 'emulator', 'POST', '/client-session', 200, 'old-1',"
+        ' \'{"orderId": "old-1", "clientToken": "t"}\')'
+    )
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with Ledger(path) as ledger:
+        assert ledger.schema_version == 2
+        ledger.record(exchange(1))
+        frame = ledger.frame()
+        assert frame.order_id.tolist() == ["old-1", "o-1"]
+        assert frame.request_id.isna().tolist() == [True, False]  # the v2 column
+        assert [r.order_id for r in ledger.sessions()] == ["old-1", "o-1"]
+    db = sqlite3.connect(path)
+    indexes = {row[1] for row in db.execute("PRAGMA index_list(exchanges)")}
+    assert {"exchanges_order_id", "exchanges_started_at", "exchanges_method_status"} <= indexes
+    db.close()
+
+
+def test_newer_or_foreign_files_are_refused(tmp_path: Path) -> None:
+    newer = tmp_path / "newer.sqlite3"
+    db = sqlite3.connect(newer)
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+    with pytest.raises(LedgerError, match="schema version 99"):
+        Ledger(newer)
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(LedgerError, match="cannot open"):
+        Ledger(junk)
+
+
+def test_threads_write_concurrently(tmp_path: Path) -> None:
+    path = tmp_path / "threads.sqlite3"
+    shared = Ledger(path)
+    errors: list[BaseException] = []
+
+    def work(worker: int) -> None:
+        try:
+            own = Ledger(path)  # half the writes through one object, half through their own
+            for n in range(40):
+                (shared if n % 2 else own).record(exchange(worker * 1000 + n))
+            own.close()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(shared) == 8 * 40
+    assert shared.frame().request_id.nunique() == 320
+    shared.close()
+
+
+def test_processes_write_concurrently(tmp_path: Path) -> None:
+    path = str(tmp_path / "processes.sqlite3")
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=write_many, args=(path, w, 50)) for w in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert [w.exitcode for w in workers] == [0, 0, 0, 0]
+    with Ledger(path) as ledger:
+        assert len(ledger) == 200
+        assert ledger.frame().request_id.nunique() == 200

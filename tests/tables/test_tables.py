@@ -1,0 +1,224 @@
+"""sessions_frame, line_items_frame, warnings_frame: columns, dtypes, exact money, sources."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from primer_nb import currency
+from primer_nb.client import PrimerClient
+from primer_nb.emulator import Emulator
+from primer_nb.ledger import Ledger, SessionRecord
+from primer_nb.models import ClientSessionWithToken
+from primer_nb.tables import (
+    LINE_ITEM_COLUMNS,
+    SESSION_COLUMNS,
+    WARNING_COLUMNS,
+    line_items_frame,
+    sessions_frame,
+    warnings_frame,
+)
+
+TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDI0MTQ2ODJ9.c2lnbmF0dXJlx9Qk"
+TAXJAR = {
+    "type": "TAXJAR",
+    "code": "MISSING_DATA",
+    "message": "Shipping details are required for calculating tax.",
+}
+
+
+def session(**changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "orderId": "order-1",
+        "customerId": "cus-1",
+        "currencyCode": "USD",
+        "amount": 1299,
+        "customer": {"emailAddress": "ada@example.com"},
+        "order": {
+            "countryCode": "US",
+            "lineItems": [
+                {"itemId": "mug", "name": "Mug", "amount": 500, "quantity": 2},
+                {"itemId": "tee", "amount": 400, "discountAmount": 150, "taxAmount": 49},
+            ],
+        },
+        "clientToken": TOKEN,
+        "clientTokenExpirationDate": "2024-06-02T12:00:00.000000",
+        "warnings": [TAXJAR],
+    }
+    body.update(changes)
+    return body
+
+
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def dtypes(frame: pd.DataFrame) -> dict[str, str]:
+    return {str(name): str(dtype) for name, dtype in frame.dtypes.items()}
+
+
+@pytest.mark.parametrize("rows", [0, 1, 3])
+def test_session_columns_and_dtypes_are_stable(rows: int) -> None:
+    frame = sessions_frame([session(orderId=f"o-{i}") for i in range(rows)], clock=NOW)
+    assert list(frame.columns) == list(SESSION_COLUMNS)
+    assert dtypes(frame) == dict(SESSION_COLUMNS)
+    assert len(frame) == rows
+
+
+def test_session_row_values() -> None:
+    row = sessions_frame([session()], clock=NOW).iloc[0]
+    assert row.order_id == "order-1"
+    assert row.customer_id == "cus-1"
+    assert row.currency_code == "USD"
+    assert row.amount == 1299
+    assert row.amount_major == Decimal("12.99")
+    assert isinstance(row.amount_major, Decimal)
+    assert row.customer_email == "ada@example.com"
+    assert row.country_code == "US"
+    assert row.line_items == 2
+    assert row.warnings == 1
+    assert row.client_token == "eyJhbGci…x9Qk"
+    assert row.expires_at == pd.Timestamp("2024-06-02T12:00:00", tz="UTC")
+    assert row.status == "active"
+    assert pd.isna(row.environment) and pd.isna(row.api_version) and pd.isna(row.created_at)
+
+
+@pytest.mark.parametrize(
+    ("code", "units", "expected"),
+    [("USD", 1299, "12.99"), ("KWD", 1234, "1.234"), ("JPY", 1000, "1000"), ("EUR", 5, "0.05")],
+)
+def test_amount_major_is_an_exact_decimal(code: str, units: int, expected: str) -> None:
+    major = sessions_frame([session(currencyCode=code, amount=units)]).amount_major[0]
+    assert isinstance(major, Decimal)
+    assert str(major) == expected
+
+
+def test_unknown_amount_or_currency_gives_missing_values() -> None:
+    frame = sessions_frame(
+        [session(amount=None), session(currencyCode="ZZZ"), {"orderId": "bare"}], clock=NOW
+    )
+    assert frame.amount.isna().tolist() == [True, False, True]
+    assert frame.amount_major.tolist() == [None, None, None]
+    bare = frame.iloc[2]
+    assert bare.line_items == 0 and bare.warnings == 0
+    assert pd.isna(bare.client_token) and pd.isna(bare.expires_at) and pd.isna(bare.status)
+
+
+def test_money_sums_stay_exact() -> None:
+    frame = sessions_frame([session(amount=10), session(amount=20)] * 5)  # 0.10 + 0.20 ...
+    assert frame.amount_major.sum() == Decimal("1.50")
+    assert frame.amount.sum() == 150
+
+
+@given(
+    code=st.sampled_from(["USD", "JPY", "KWD", "EUR", "AED", "IQD", "CLP"]),
+    units=st.integers(min_value=0, max_value=2**63 - 1),
+)
+def test_amount_major_round_trips(code: str, units: int) -> None:
+    major = sessions_frame([{"currencyCode": code, "amount": units}]).amount_major[0]
+    assert currency.to_minor_units(major, code) == units
+
+
+def test_warnings_as_a_list_or_as_one_object() -> None:
+    bodies = [session(orderId="list"), session(orderId="single", warnings=TAXJAR)]
+    frame = sessions_frame(bodies)
+    assert frame.warnings.tolist() == [1, 1]
+    warnings = warnings_frame(bodies)
+    assert list(warnings.columns) == list(WARNING_COLUMNS)
+    assert dtypes(warnings) == dict(WARNING_COLUMNS)
+    assert warnings.order_id.tolist() == ["list", "single"]
+    assert set(warnings.code) == {"MISSING_DATA"}
+    assert warnings.client_token.tolist() == ["eyJhbGci…x9Qk"] * 2
+
+
+def test_empty_warnings_frame_has_its_columns() -> None:
+    frame = warnings_frame([session(warnings=None)])
+    assert frame.empty and dtypes(frame) == dict(WARNING_COLUMNS)
+
+
+def test_status_against_a_clock() -> None:
+    expiry = datetime(2024, 6, 2, 12, 0, tzinfo=UTC)
+    body = [session()]
+    assert sessions_frame(body, clock=expiry - timedelta(microseconds=1)).status[0] == "active"
+    assert sessions_frame(body, clock=expiry).status[0] == "expired"
+    naive = expiry.replace(tzinfo=None) + timedelta(hours=1)  # naive means UTC
+    assert sessions_frame(body, clock=naive).status[0] == "expired"
+    emulator = Emulator(start="2024-06-01T12:00:00", frozen=True)
+    assert sessions_frame(body, clock=emulator.clock).status[0] == "active"
+    emulator.clock.advance(hours=25)
+    assert sessions_frame(body, clock=emulator).status[0] == "expired"
+    assert sessions_frame(body).status[0] == "expired"  # default: real now (2024 is past)
+    with pytest.raises(TypeError, match="clock"):
+        sessions_frame(body, clock="tomorrow")
+
+
+def test_models_and_dicts_give_the_same_frame() -> None:
+    emulator = Emulator(seed=7, start="2024-06-01T12:00:00", frozen=True)
+    client = PrimerClient(emulator=emulator)
+    made = [
+        client.create_session(
+            {"orderId": f"o-{i}", "currencyCode": "KWD", "order": {"lineItems": [{"amount": 1234}]}}
+        )
+        for i in range(3)
+    ]
+    dicts = [s.model_dump(mode="json", by_alias=True, exclude_unset=True) for s in made]
+    by_model = sessions_frame(made, clock=emulator.clock)
+    by_dict = sessions_frame(dicts, clock=emulator.clock)
+    pd.testing.assert_frame_equal(by_model, by_dict)
+    assert by_model.amount_major.tolist() == [Decimal("1.234")] * 3
+    assert by_model.warnings.tolist() == [1, 1, 1]  # no shipping address: TAXJAR
+    assert by_model.status.tolist() == ["active"] * 3
+    assert by_model.expires_at[0] == pd.Timestamp("2024-06-02T12:00:00", tz="UTC")
+    pd.testing.assert_frame_equal(line_items_frame(made), line_items_frame(dicts))
+    pd.testing.assert_frame_equal(warnings_frame(made), warnings_frame(dicts))
+
+
+def test_a_single_session_is_a_one_row_source() -> None:
+    assert len(sessions_frame(session())) == 1
+    model = ClientSessionWithToken.model_validate(session())
+    assert sessions_frame(model).client_token[0] == "eyJhbGci…x9Qk"
+
+
+def test_bad_sources_are_refused() -> None:
+    with pytest.raises(TypeError, match="item 1"):
+        sessions_frame([session(), 42])
+    with pytest.raises(TypeError, match="source"):
+        sessions_frame("order-1")
+
+
+def test_ledger_sources_carry_environment_version_and_time(tmp_path: Any) -> None:
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    client = PrimerClient(emulator=Emulator(seed=1))
+    ledger.attach(client)
+    client.create_session({"orderId": "o-1", "currencyCode": "EUR", "amount": 100})
+    client.create_session({"orderId": "o-2", "currencyCode": "JPY", "amount": 100})
+    for source in (ledger, ledger.sessions()):
+        frame = sessions_frame(source)
+        assert frame.order_id.tolist() == ["o-1", "o-2"]
+        assert frame.environment.tolist() == ["emulator"] * 2
+        assert frame.api_version.tolist() == ["2.4"] * 2
+        assert frame.created_at.notna().all()
+        assert dtypes(frame) == dict(SESSION_COLUMNS)
+    mixed = sessions_frame([*ledger.sessions(), session()])
+    assert mixed.environment.isna().tolist() == [False, False, True]
+    record = SessionRecord({"orderId": "x", "clientToken": TOKEN}, "emulator")
+    assert "x9Qk" in repr(record) and TOKEN not in repr(record)
+    ledger.close()
+
+
+def test_line_items_frame() -> None:
+    frame = line_items_frame([session(), session(orderId="none", order=None)])
+    assert list(frame.columns) == list(LINE_ITEM_COLUMNS)
+    assert dtypes(frame) == dict(LINE_ITEM_COLUMNS)
+    assert frame.position.tolist() == [0, 1]
+    assert frame.quantity.isna().tolist() == [False, True]  # as sent; missing means 1
+    assert frame.line_total.tolist() == [1000, 400 - 150 + 49]
+    assert frame.line_total_major.tolist() == [Decimal("10.00"), Decimal("2.99")]
+    assert frame.name.tolist()[0] == "Mug" and pd.isna(frame.name[1])
+    empty = line_items_frame([])
+    assert empty.empty and dtypes(empty) == dict(LINE_ITEM_COLUMNS)
