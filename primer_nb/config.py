@@ -113,7 +113,7 @@ def resolve_settings(
             raise ConfigurationError(f"PRIMER_BASE_URL must be an http(s) URL, not {url!r}")
     in_process = name == "emulator" and url is None
     resolved_url = url or (EMULATOR_URL if name == "emulator" else BASE_URLS[name])
-    host = (urlsplit(resolved_url).hostname or "").lower()
+    host = (urlsplit(resolved_url).hostname or "").lower().rstrip(".")
     opted_in = name == "production" and allow_production
     if (name == "production" or host == PRODUCTION_HOST) and not opted_in:
         raise ConfigurationError(

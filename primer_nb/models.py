@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar, Literal, TypeVar
+from functools import cache
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple, TypeVar
 
 import email_validator
 import pydantic
@@ -842,12 +843,8 @@ def _wire_loc(schema: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[int 
     current: type[BaseModel] | None = schema
     for part in loc:
         if isinstance(part, str) and current is not None:
-            field = current.model_fields.get(part)
-            if field is not None and field.alias:
-                part = field.alias
-            else:
-                field = next((f for f in current.model_fields.values() if f.alias == part), None)
-            current = _model_of(field.annotation) if field is not None else None
+            slot = _slots(current).get(part)
+            part, current = (slot.alias, slot.model) if slot is not None else (part, None)
         out.append(part)
     return tuple(out)
 
@@ -879,7 +876,26 @@ def metadata_has_empty_key(body: Any) -> bool:
 _OPEN_DICTS = {"metadata", "extraMerchantData"}
 
 
-def unknown_fields(body: Any, model: type[BaseModel], _path: str = "$") -> list[str]:
+class _Slot(NamedTuple):
+    alias: str
+    model: type[BaseModel] | None  # the nested model, None for a leaf
+    open: bool  # a free-form object (metadata): never descended
+
+
+@cache
+def _slots(model: type[BaseModel]) -> dict[str, _Slot]:
+    """Each field of `model` by wire name and by Python name (built once per model)."""
+    table: dict[str, _Slot] = {}
+    for name, field in model.model_fields.items():
+        alias = field.alias or name
+        slot = _Slot(alias, _model_of(field.annotation), alias in _OPEN_DICTS)
+        table[alias] = table[name] = slot
+    return table
+
+
+def unknown_fields(
+    body: Any, model: type[BaseModel], _loc: tuple[int | str, ...] = ()
+) -> list[str]:
     """JSONPaths of keys in a (valid) request body that its schema does not declare.
 
     Primer accepts them below the top level; the client warns so typos do not pass
@@ -889,41 +905,21 @@ def unknown_fields(body: Any, model: type[BaseModel], _path: str = "$") -> list[
     found: list[str] = []
     if not isinstance(body, dict):
         return found
-    fields = {(f.alias or n): f for n, f in model.model_fields.items()}
+    table = _slots(model)
     for key, value in body.items():
-        path = json_path((*_loc(_path), key))
-        field = fields.get(key)
-        if field is None:
-            if model is not PaymentMethodOptions:
-                found.append(path)
+        slot = table.get(key)
+        if slot is None:
+            if model is PaymentMethodOptions:
+                found.extend(unknown_fields(value, PaymentMethodOption, (*_loc, key)))
             else:
-                found.extend(unknown_fields(value, PaymentMethodOption, path))
-            continue
-        if key in _OPEN_DICTS:
-            continue
-        sub = _model_of(field.annotation)
-        if sub is None:
-            continue
-        if isinstance(value, list):
-            for i, item in enumerate(value):
-                found.extend(unknown_fields(item, sub, json_path((*_loc(path), i))))
-        else:
-            found.extend(unknown_fields(value, sub, path))
+                found.append(json_path((*_loc, key)))
+        elif slot.model is not None and not slot.open:
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    found.extend(unknown_fields(item, slot.model, (*_loc, key, i)))
+            else:
+                found.extend(unknown_fields(value, slot.model, (*_loc, key)))
     return found
-
-
-def _loc(path: str) -> tuple[int | str, ...]:
-    parts: list[int | str] = []
-    for name, quoted, index in re.findall(
-        r"\.([A-Za-z_][A-Za-z0-9_]*)|\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]", path
-    ):
-        if name:
-            parts.append(name)
-        elif index:
-            parts.append(int(index))
-        else:
-            parts.append(quoted.replace("\\'", "'").replace("\\\\", "\\"))
-    return tuple(parts)
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:

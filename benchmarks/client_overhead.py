@@ -1,0 +1,91 @@
+"""P1: `PrimerClient.create_session` vs raw `httpx.Client.post` (goal: ratio <= 1.3).
+
+Both send the same JSON with the same headers to the same in-process emulator
+(`Emulator().transport()`, no socket), so the emulator's own work is in both sides and
+the ratio shows what the client adds: building the request, validating it against the
+pydantic models (included: that is the client's default), retry bookkeeping, parsing
+the answer into `ClientSessionWithToken`. The raw side posts and decodes the JSON
+(`response.json()`), as any caller would. Rounds alternate baseline and subject; the
+ratio is of the best per-call times (medians are reported too). The ratio with
+`validate=False` and with a hook attached are details.
+
+    python benchmarks/client_overhead.py [--quick]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+from _common import REQUEST, best, emit, interleaved, median, parse_args, result, say
+
+from primer_nb.client import PrimerClient
+from primer_nb.config import EMULATOR_KEY, EMULATOR_URL
+from primer_nb.emulator import Emulator
+
+
+def main() -> None:
+    args = parse_args(__doc__ or "")
+    rounds, number = (2, 5) if args.quick else (9, 150)
+    emulator = Emulator(seed=1)
+    client = PrimerClient(emulator=emulator, max_retries=0)
+    unvalidated = PrimerClient(emulator=emulator, max_retries=0, validate=False)
+    seen: list[object] = []
+    hooked = PrimerClient(emulator=emulator, max_retries=0, hooks=[seen.append])
+    headers = client._headers()  # exactly what the client sends (version, type, key)
+    assert headers.get("X-API-KEY") == EMULATOR_KEY
+    raw = httpx.Client(transport=emulator.transport(), base_url=EMULATOR_URL)
+
+    def raw_post() -> None:
+        response = raw.post("/client-session", json=REQUEST, headers=headers)
+        assert response.status_code == 200, response.text
+        response.json()
+
+    # Every side must really create a session (nothing short-circuits).
+    before = emulator.session_count
+    raw_post()
+    client.create_session(REQUEST)
+    unvalidated.create_session(REQUEST)
+    assert emulator.session_count == before + 3
+
+    subjects: dict[str, Callable[[], object]] = {
+        "raw httpx post": raw_post,
+        "PrimerClient.create_session": lambda: client.create_session(REQUEST),
+        "validate=False": lambda: unvalidated.create_session(REQUEST),
+        "with a hook": lambda: hooked.create_session(REQUEST),
+    }
+    samples = interleaved(subjects, rounds=rounds, number=number)
+    base_best, base_median = best(samples["raw httpx post"]), median(samples["raw httpx post"])
+    ratios = {name: best(s) / base_best for name, s in samples.items()}
+    medians = {name: median(s) / base_median for name, s in samples.items()}
+    for name, s in samples.items():
+        say(
+            f"{name:<30} best {best(s) * 1e6:8.0f} us  median {median(s) * 1e6:8.0f} us  "
+            f"ratio {ratios[name]:.2f} (median {medians[name]:.2f})"
+        )
+    ratio = ratios["PrimerClient.create_session"]
+    say(f"client / raw httpx: {ratio:.2f} (goal <= 1.3); {rounds} rounds x {number} calls")
+    for c in (client, unvalidated, hooked):
+        c.close()
+    raw.close()
+    emulator.close()
+    emit(
+        result(
+            "client_overhead",
+            ratio,
+            "<= 1.3",
+            median_ratio=medians["PrimerClient.create_session"],
+            no_validation_ratio=ratios["validate=False"],
+            with_hook_ratio=ratios["with a hook"],
+            raw_us=base_best * 1e6,
+            client_us=best(samples["PrimerClient.create_session"]) * 1e6,
+            client_added_us=(best(samples["PrimerClient.create_session"]) - base_best) * 1e6,
+            rounds=rounds,
+            calls_per_round=number,
+            quick=args.quick,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
