@@ -1,0 +1,151 @@
+"""`primer-nb`: command-line tools of the kit.
+
+```
+primer-nb emulator [--host 127.0.0.1] [--port 8010] [--api-key KEY]...
+                   [--enable-currency CODE]... [--no-tax-connection]
+                   [--seed N] [--start ISO] [--freeze-clock] [--latency SECONDS]
+```
+
+`emulator` serves the Client Session API emulator on uvicorn, prints one line
+`primer-nb emulator serving http://HOST:PORT/client-session` once it listens
+(`--port 0` picks a free port), and stops cleanly on SIGINT or SIGTERM (exit 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import uvicorn
+
+    from primer_nb.emulator import Emulator
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `primer-nb` parser, one subcommand per tool."""
+    parser = argparse.ArgumentParser(prog="primer-nb", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    emu = commands.add_parser("emulator", help="serve the Client Session API emulator")
+    emu.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    emu.add_argument("--port", type=int, default=8010, help="port (0 picks a free one)")
+    emu.add_argument(
+        "--api-key",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="accept only this X-API-KEY (repeatable); default: any non-empty key",
+    )
+    emu.add_argument(
+        "--enable-currency",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="enable a currency Primer disables by default (repeatable)",
+    )
+    emu.add_argument(
+        "--no-tax-connection", action="store_true", help="no TaxJar connection: no TAXJAR warnings"
+    )
+    emu.add_argument("--seed", type=int, default=None, help="deterministic tokens and ids")
+    emu.add_argument("--start", default=None, metavar="ISO", help="clock start (naive = UTC)")
+    emu.add_argument(
+        "--freeze-clock", action="store_true", help="time moves only through /_emulator/clock"
+    )
+    emu.add_argument(
+        "--latency", type=float, default=0.0, metavar="SECONDS", help="delay before each API answer"
+    )
+    return parser
+
+
+def _make_emulator(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Emulator:
+    from primer_nb.emulator import Emulator
+
+    if args.latency < 0:
+        parser.error("--latency must be >= 0")
+    try:
+        return Emulator(
+            seed=args.seed,
+            start=args.start,
+            frozen=args.freeze_clock,
+            api_keys=args.api_key,
+            enabled_currencies=args.enable_currency,
+            tax_connection=not args.no_tax_connection,
+            latency=args.latency,
+        )
+    except (ValueError, TypeError) as exc:
+        parser.error(str(exc))
+
+
+class _QuietDrops(logging.Filter):
+    """Hide uvicorn's traceback for connections the emulator drops on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from primer_nb.emulator.faults import ConnectionDropped
+
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, ConnectionDropped)
+
+
+async def _announce(server: uvicorn.Server, host: str) -> None:
+    while not server.started:
+        if server.should_exit:
+            return
+        await asyncio.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    print(f"primer-nb emulator serving http://{shown}:{port}/client-session", flush=True)
+
+
+async def _serve(server: uvicorn.Server, host: str) -> None:
+    announcer = asyncio.create_task(_announce(server, host))
+    try:
+        await server.serve()
+    finally:
+        announcer.cancel()
+
+
+def run_emulator(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Serve until SIGINT/SIGTERM; 0 after a clean stop."""
+    import uvicorn
+
+    emulator = _make_emulator(args, parser)
+    config = uvicorn.Config(
+        emulator.app,
+        host=args.host,
+        port=args.port,
+        access_log=False,
+        log_level="warning",
+        lifespan="off",
+        server_header=False,
+        # longer than httpx's 5 s pool expiry, so a client never reuses a connection
+        # the server is closing at that very moment
+        timeout_keep_alive=30,
+        timeout_graceful_shutdown=5,
+    )
+    server = uvicorn.Server(config)
+    logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+    # uvicorn re-raises the signal that stopped it once it is done: make that a no-op,
+    # so a requested stop ends with exit status 0.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)
+    asyncio.run(_serve(server, args.host))
+    return 0 if server.started else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `primer-nb` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "emulator":
+        return run_emulator(args, parser)
+    parser.error(f"unknown command {args.command!r}")  # pragma: no cover - argparse refuses
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

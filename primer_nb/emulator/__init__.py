@@ -1,0 +1,37 @@
+"""A faithful, stateful emulator of Primer's Client Session API.
+
+In-process (no socket) through httpx transports, or served over HTTP by
+`primer-nb emulator`:
+
+```python
+import httpx
+from primer_nb.emulator import Emulator
+
+emulator = Emulator(seed=7, start="2026-01-15T09:00:00", frozen=True)
+with httpx.Client(transport=emulator.transport(), base_url="http://emulator") as http:
+    answer = http.post("/client-session", json={"orderId": "o-1", "amount": 500},
+                       headers={"X-API-KEY": "any", "X-API-VERSION": "2.4"})
+```
+
+The rules it follows are `spec/behaviour.md` §1-§3 and §5; the modules:
+`app` (routes), `validation` (checks in order), `patching` (PATCH merges),
+`responses` (answer bodies), `store`, `tokens`, `clock`, `faults`, `transport`,
+`openapi`.
+"""
+
+from __future__ import annotations
+
+from primer_nb.emulator.clock import Clock
+from primer_nb.emulator.core import Emulator, default_emulator
+from primer_nb.emulator.faults import ConnectionDropped, Fault
+from primer_nb.emulator.transport import AsyncEmulatorTransport, EmulatorTransport
+
+__all__ = [
+    "AsyncEmulatorTransport",
+    "Clock",
+    "ConnectionDropped",
+    "Emulator",
+    "EmulatorTransport",
+    "Fault",
+    "default_emulator",
+]

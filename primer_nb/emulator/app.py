@@ -1,0 +1,228 @@
+"""The emulator's Starlette app: `/client-session`, the admin endpoints, `/openapi.json`.
+
+Every answer that is not a 200 is Primer's error envelope with a fresh diagnosticsId,
+including unknown paths (404 `NotFound`), wrong methods (405 `MethodNotAllowed`) and,
+should a bug slip through, 500 `InternalServerError`: no input yields a traceback or
+a body of another shape. Injected faults and latency apply to `/client-session` only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from primer_nb.emulator.faults import ConnectionDropped, Fault, fault_error, parse_faults
+from primer_nb.emulator.openapi import openapi_document
+from primer_nb.emulator.responses import created_view, session_view
+from primer_nb.emulator.validation import (
+    ApiError,
+    check_api_version,
+    check_body,
+    parse_json_object,
+    read_body,
+)
+from primer_nb.models import ClientSessionRequest, ClientSessionUpdateRequest, format_expiry
+
+if TYPE_CHECKING:
+    from primer_nb.emulator.core import Emulator
+
+__all__ = ["API_PATH", "build_app"]
+
+API_PATH = "/client-session"
+logger = logging.getLogger("primer_nb.emulator")
+Handler = Callable[["Emulator", Request], Awaitable[Response]]
+
+
+def error_response(emulator: Emulator, error: ApiError) -> JSONResponse:
+    """Primer's envelope for `error`, with a fresh 19-digit diagnosticsId."""
+    body = emulator.error_body(error)
+    return JSONResponse(body, status_code=error.status, headers=error.headers)
+
+
+def _guarded(emulator: Emulator, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """The endpoint for `handler`: `ApiError` -> envelope; any other failure -> 500 envelope."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            response = await handler(emulator, request)
+        except ApiError as error:
+            response = error_response(emulator, error)
+        except Exception:
+            logger.exception("emulator bug while answering %s %s", request.method, request.url.path)
+            response = error_response(emulator, _internal_error())
+        logger.debug("%s %s -> %d", request.method, request.url.path, response.status_code)
+        return response
+
+    return endpoint
+
+
+def _internal_error() -> ApiError:
+    return ApiError(500, "InternalServerError", "The emulator failed to answer this request.")
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    raw = await read_body(request.headers.get("content-length"), request.stream())
+    return parse_json_object(raw)
+
+
+# --- /client-session ------------------------------------------------------------------
+
+
+async def client_session(emulator: Emulator, request: Request) -> Response:
+    """POST creates, GET retrieves, PATCH updates (behaviour.md §2-§3)."""
+    emulator.keys.check(request.headers.get("x-api-key"))
+    version = check_api_version(request.headers.get("x-api-version"))
+    if request.method in ("GET", "HEAD"):
+        session = emulator.find_session(request.query_params.get("clientToken"))
+        return JSONResponse(session_view(session))
+    body = await _json_body(request)
+    if request.method == "POST":
+        check_body(body, ClientSessionRequest, emulator.enabled_currencies)
+        created = emulator.create_session(body, version)
+        return JSONResponse(created_view(created, emulator.tax_connection))
+    check_body(body, ClientSessionUpdateRequest, emulator.enabled_currencies)
+    changes = {k: v for k, v in body.items() if k != "clientToken"}
+    updated = emulator.update_session(body.get("clientToken"), changes)
+    return JSONResponse(session_view(updated))
+
+
+# --- admin ----------------------------------------------------------------------------
+
+
+def _admin_error(description: str) -> ApiError:
+    return ApiError(400, "BadRequest", description, "See behaviour.md §1 for the admin endpoints.")
+
+
+async def admin_clock(emulator: Emulator, request: Request) -> Response:
+    """GET -> `{"now"}`; POST `{"advance": seconds}` or `{"now": ISO}` moves the clock."""
+    emulator.keys.check(request.headers.get("x-api-key"))
+    if request.method == "POST":
+        body = await _json_body(request)
+        advance, now = body.get("advance"), body.get("now")
+        if set(body) == {"advance"} and isinstance(advance, int | float):
+            if isinstance(advance, bool) or abs(advance) > 10**10:
+                raise _admin_error("advance must be a number of seconds")
+            try:
+                emulator.clock.advance(seconds=advance)
+            except ValueError as exc:
+                raise _admin_error(str(exc)) from None
+        elif set(body) == {"now"} and isinstance(now, str):
+            try:
+                emulator.clock.set(now)
+            except (ValueError, OverflowError):
+                raise _admin_error("now must be an ISO 8601 date-time, 1970..9000") from None
+        else:
+            raise _admin_error('expected {"advance": seconds} or {"now": "ISO 8601"}')
+    return JSONResponse({"now": format_expiry(emulator.clock.now())})
+
+
+async def admin_reset(emulator: Emulator, request: Request) -> Response:
+    """Drop sessions, faults and the clock offset."""
+    emulator.keys.check(request.headers.get("x-api-key"))
+    emulator.reset()
+    return JSONResponse({"reset": True, "sessions": 0})
+
+
+async def admin_faults(emulator: Emulator, request: Request) -> Response:
+    """GET lists waiting faults; POST `{"faults": [...]}` replaces them (`[]` clears)."""
+    emulator.keys.check(request.headers.get("x-api-key"))
+    if request.method == "POST":
+        body = await _json_body(request)
+        try:
+            faults = parse_faults(body)
+        except ValueError as exc:
+            raise _admin_error(str(exc)) from None
+        emulator.set_faults(faults)
+    return JSONResponse({"faults": emulator.pending_faults()})
+
+
+async def admin_sessions(emulator: Emulator, request: Request) -> Response:
+    """Every stored session with its client token and expiry, oldest first."""
+    emulator.keys.check(request.headers.get("x-api-key"))
+    return JSONResponse({"sessions": emulator.sessions()})
+
+
+async def openapi(emulator: Emulator, request: Request) -> Response:
+    """The OpenAPI 3.1 document of the three operations (no key needed)."""
+    return JSONResponse(openapi_document())
+
+
+# --- faults, latency and framework errors --------------------------------------------
+
+
+class FaultMiddleware:
+    """Latency and injected faults for `/client-session` requests, before anything else."""
+
+    def __init__(self, app: ASGIApp, emulator: Emulator) -> None:
+        self.app = app
+        self.emulator = emulator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != API_PATH:
+            await self.app(scope, receive, send)
+            return
+        if self.emulator.latency > 0:
+            await asyncio.sleep(self.emulator.latency)
+        fault = self.emulator.take_fault()
+        if fault is None:
+            await self.app(scope, receive, send)
+        elif fault.drop:
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            raise ConnectionDropped("connection dropped (a fault injected into the emulator)")
+        else:
+            await self._answer(fault, scope, receive, send)
+
+    async def _answer(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
+        error_id, description, headers = fault_error(fault)
+        error = ApiError(fault.status, error_id, description, headers=headers)
+        await error_response(self.emulator, error)(scope, receive, send)
+
+
+def _framework_errors(emulator: Emulator) -> dict[Any, Callable[..., Awaitable[Response]]]:
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
+        if status == 404:
+            error = ApiError(404, "NotFound", "There is nothing at this path.")
+        elif status == 405:
+            error = ApiError(405, "MethodNotAllowed", "This method is not allowed on this path.")
+        elif status < 500:
+            error = ApiError(status, "BadRequest", "The request could not be understood.")
+        else:
+            error = _internal_error()
+        error.headers.update(headers)
+        return error_response(emulator, error)
+
+    return {HTTPException: http_error, Exception: http_error}
+
+
+def build_app(emulator: Emulator) -> Starlette:
+    """The ASGI app of one emulator instance."""
+
+    def route(path: str, handler: Handler, methods: list[str]) -> Route:
+        return Route(path, _guarded(emulator, handler), methods=methods)
+
+    app = Starlette(
+        routes=[
+            route(API_PATH, client_session, ["GET", "POST", "PATCH"]),
+            route("/_emulator/clock", admin_clock, ["GET", "POST"]),
+            route("/_emulator/reset", admin_reset, ["POST"]),
+            route("/_emulator/faults", admin_faults, ["GET", "POST"]),
+            route("/_emulator/sessions", admin_sessions, ["GET"]),
+            route("/openapi.json", openapi, ["GET"]),
+        ],
+        middleware=[Middleware(FaultMiddleware, emulator=emulator)],
+        exception_handlers=_framework_errors(emulator),
+    )
+    app.router.redirect_slashes = False
+    return app

@@ -1,0 +1,109 @@
+"""The emulator's controllable clock: real time from a start, plus offsets, or frozen.
+
+Tokens, expiry dates and the store all read time from here, never from the wall
+clock, so a notebook can jump a day ahead and watch a client token expire:
+
+```python
+from primer_nb.emulator import Emulator
+
+emulator = Emulator(start="2026-01-15T09:00:00", frozen=True)
+emulator.clock.now()              # datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+emulator.clock.advance(hours=25)  # every token issued before now is expired
+```
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+__all__ = ["Clock", "parse_instant"]
+
+#: The clock refuses to move outside these years (tokens need `exp` and room for +24 h).
+EARLIEST = datetime(1970, 1, 2, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def parse_instant(value: datetime | str) -> datetime:
+    """An ISO 8601 text or a datetime -> aware UTC datetime.
+
+    Naive values are read as UTC (Primer's convention); `Z` and offsets are honoured.
+    Raises `ValueError` for text that is not ISO 8601 and `TypeError` for other types.
+    """
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.strip())
+    if not isinstance(value, datetime):
+        raise TypeError(f"expected a datetime or an ISO 8601 string, not {type(value).__name__}")
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+class Clock:
+    """Emulator time: `start` plus the real time elapsed (unless frozen) plus an offset.
+
+    Thread-safe. `reset()` drops the offset (what `advance` and `set` changed).
+    """
+
+    def __init__(self, start: datetime | str | None = None, *, frozen: bool = False) -> None:
+        self._lock = threading.Lock()
+        self._start = parse_instant(start) if start is not None else datetime.now(UTC)
+        self._origin = time.monotonic()
+        self._offset = timedelta()
+        self._frozen = frozen
+
+    @property
+    def frozen(self) -> bool:
+        """True when time only moves through `advance` and `set`."""
+        return self._frozen
+
+    @property
+    def start(self) -> datetime:
+        """The instant the clock started from (aware UTC)."""
+        return self._start
+
+    def _elapsed(self) -> timedelta:
+        if self._frozen:
+            return timedelta()
+        return timedelta(seconds=time.monotonic() - self._origin)
+
+    def now(self) -> datetime:
+        """The emulator's current time, an aware UTC datetime."""
+        with self._lock:
+            return self._start + self._elapsed() + self._offset
+
+    def advance(
+        self, seconds: float = 0, minutes: float = 0, hours: float = 0, days: float = 0
+    ) -> datetime:
+        """Move time forward (negative values move it back); returns the new `now()`."""
+        step = timedelta(seconds=seconds, minutes=minutes, hours=hours, days=days)
+        with self._lock:
+            self._move(self._offset + step)
+        return self.now()
+
+    def set(self, instant: datetime | str) -> datetime:
+        """Jump to `instant` (datetime or ISO text; naive means UTC); returns `now()`."""
+        target = parse_instant(instant)
+        with self._lock:
+            self._move(target - (self._start + self._elapsed()))
+        return self.now()
+
+    def _move(self, offset: timedelta) -> None:
+        """Take `offset` unless it leaves 1970..9000 (`ValueError`); the lock is held."""
+        try:
+            moved = self._start + self._elapsed() + offset
+        except OverflowError:
+            moved = LATEST
+        if not EARLIEST <= moved < LATEST:
+            raise ValueError("the emulator clock stays between 1970 and 9000")
+        self._offset = offset
+
+    def reset(self) -> None:
+        """Drop every `advance` and `set`: back to start plus elapsed real time."""
+        with self._lock:
+            self._offset = timedelta()
+
+    def __repr__(self) -> str:
+        state = "frozen" if self._frozen else "running"
+        return f"Clock({self.now().replace(tzinfo=None).isoformat()!r}, {state})"

@@ -1,0 +1,260 @@
+"""`Emulator`: one stateful, in-memory stand-in for Primer's Client Session API.
+
+```python
+from primer_nb.emulator import Emulator
+
+emulator = Emulator(seed=7, start="2026-01-15T09:00:00", frozen=True)
+emulator.app                      # the ASGI app (serve it, or call it in-process)
+emulator.clock.advance(hours=25)  # tokens issued before now have expired
+emulator.inject(429, times=2, retry_after=1)
+emulator.sessions()               # what GET /_emulator/sessions shows
+```
+
+With a `seed`, the token secret, the accessTokens and the diagnosticsIds come from
+`random.Random(seed)`; with `frozen=True` too, identical requests get byte-identical
+answers, so notebooks can store their outputs. Without a seed the secret is 32 bytes
+from `secrets`.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import threading
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from primer_nb.currency import CURRENCY_CODES, DISABLED_BY_DEFAULT
+from primer_nb.emulator.app import build_app
+from primer_nb.emulator.clock import Clock
+from primer_nb.emulator.faults import Fault, FaultQueue
+from primer_nb.emulator.patching import apply_patch
+from primer_nb.emulator.responses import admin_view
+from primer_nb.emulator.store import SessionStore, StoredSession
+from primer_nb.emulator.tokens import TOKEN_LIFETIME, TokenIssuer
+from primer_nb.emulator.validation import ApiError, KeyRing, invalid_token
+from primer_nb.errors import error_body, new_diagnostics_id
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+    from primer_nb.emulator.transport import AsyncEmulatorTransport, EmulatorTransport, LoopThread
+
+__all__ = ["Emulator", "default_emulator"]
+
+
+class Emulator:
+    """A Client Session API in memory: sessions, clock, faults, tokens, and its ASGI app.
+
+    - `seed`: deterministic secret, accessTokens and diagnosticsIds.
+    - `start`: the clock's start (datetime or ISO text; naive means UTC); default now.
+    - `frozen`: the clock moves only through `advance`/`set` (byte-stable answers).
+    - `api_keys`: the keys accepted; none given -> any non-empty key.
+    - `enabled_currencies`: codes taken off Primer's disabled-by-default list.
+    - `tax_connection`: the TaxJar connection that warns about missing shipping data.
+    - `latency`: seconds each API request waits before it is answered.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int | None = None,
+        start: datetime | str | None = None,
+        frozen: bool = False,
+        api_keys: Iterable[str] = (),
+        enabled_currencies: Iterable[str] = (),
+        tax_connection: bool = True,
+        latency: float = 0.0,
+    ) -> None:
+        self._seed = seed
+        self.clock = Clock(start, frozen=frozen)
+        self._start_text = None if start is None else _short_iso(self.clock.start)
+        self.keys = KeyRing(api_keys)
+        self._enabled: set[str] = set()
+        for code in enabled_currencies:
+            self.enable_currency(code)
+        self.tax_connection = tax_connection
+        self.latency = latency
+        self._rng_lock = threading.Lock()
+        self._store = SessionStore()
+        self._faults = FaultQueue()
+        self._seed_randomness()
+        self._loop: LoopThread | None = None
+        self._loop_lock = threading.Lock()
+        self.app: Starlette = build_app(self)
+
+    def _seed_randomness(self) -> None:
+        with self._rng_lock:
+            self._rng = random.Random(self._seed)
+            secret = self._rng.randbytes(32) if self._seed is not None else secrets.token_bytes(32)
+            self._issuer = TokenIssuer(secret)
+
+    def __repr__(self) -> str:
+        return (
+            f"Emulator(seed={self._seed!r}, start={self._start_text!r}, "
+            f"frozen={self.clock.frozen!r}, sessions={self.session_count})"
+        )
+
+    # --- settings ---------------------------------------------------------------------
+
+    @property
+    def enabled_currencies(self) -> frozenset[str]:
+        """Currencies taken off Primer's disabled-by-default list."""
+        return frozenset(self._enabled)
+
+    def enable_currency(self, code: str) -> None:
+        """Accept `code` although Primer disables it by default (e.g. `"HUF"`)."""
+        normalized = code.strip().upper()
+        if normalized not in DISABLED_BY_DEFAULT and normalized not in CURRENCY_CODES:
+            raise ValueError(f"{code!r} is not a currency code Primer knows")
+        self._enabled.add(normalized)
+
+    # --- controls ---------------------------------------------------------------------
+
+    def inject(
+        self,
+        status: int = 0,
+        times: int = 1,
+        retry_after: float | None = None,
+        *,
+        drop: bool = False,
+    ) -> None:
+        """Make the next `times` API requests answer `status` (0 or `drop=True`: drop)."""
+        self._faults.push(Fault(status=status, times=times, retry_after=retry_after, drop=drop))
+
+    def set_faults(self, faults: list[Fault]) -> None:
+        """Replace the waiting faults (an empty list clears them)."""
+        self._faults.replace(faults)
+
+    def clear_faults(self) -> None:
+        """Drop every waiting fault."""
+        self._faults.clear()
+
+    def pending_faults(self) -> list[dict[str, Any]]:
+        """The waiting faults as the admin endpoint shows them."""
+        return self._faults.pending()
+
+    def take_fault(self) -> Fault | None:
+        """Use up one answer of the first waiting fault (called once per API request)."""
+        return self._faults.take()
+
+    def reset(self) -> None:
+        """Drop sessions, faults and the clock offset; a seeded emulator restarts its sequence."""
+        self._store.clear()
+        self._faults.clear()
+        self.clock.reset()
+        self._seed_randomness()
+
+    # --- sessions ---------------------------------------------------------------------
+
+    @property
+    def session_count(self) -> int:
+        """How many sessions are stored."""
+        return len(self._store)
+
+    def sessions(self) -> list[dict[str, Any]]:
+        """Stored sessions as `GET /_emulator/sessions` shows them (token and expiry included)."""
+        return [admin_view(s) for s in self._store.all()]
+
+    def create_session(self, body: dict[str, Any], api_version: str) -> StoredSession:
+        """Store a validated POST body as a new session with a fresh client token."""
+        now = self.clock.now()
+        with self._rng_lock:
+            access_token = TokenIssuer.new_access_token(self._rng)
+        expires = now + TOKEN_LIFETIME
+        session = StoredSession(
+            access_token=access_token,
+            client_token=self._issuer.issue(access_token, expires),
+            created=now,
+            expires=expires,
+            api_version=api_version,
+            data=body,
+        )
+        self._store.add(session)
+        return session
+
+    def find_session(self, client_token: object) -> StoredSession:
+        """The live session of a client token; 400 ClientSessionValidationError otherwise."""
+        access_token = self._issuer.access_token(client_token)
+        session = self._store.get(access_token) if access_token else None
+        if session is None or session.expired(self.clock.now()):
+            raise invalid_token()
+        return session
+
+    def update_session(self, client_token: object, changes: dict[str, Any]) -> StoredSession:
+        """Apply a validated PATCH body (without `clientToken`) to a live session."""
+        access_token = self._issuer.access_token(client_token)
+        updated = None
+        if access_token is not None:
+            updated = self._store.update(
+                access_token, lambda data: apply_patch(data, changes), alive_at=self.clock.now()
+            )
+        if updated is None:
+            raise invalid_token()
+        return updated
+
+    # --- errors -----------------------------------------------------------------------
+
+    def new_diagnostics_id(self) -> str:
+        """A fresh 19-digit diagnosticsId (from the seed when there is one)."""
+        with self._rng_lock:
+            return new_diagnostics_id(self._rng)
+
+    def error_body(self, error: ApiError) -> dict[str, Any]:
+        """Primer's envelope for an `ApiError`."""
+        return error_body(
+            error.error_id,
+            error.description,
+            recovery_suggestion=error.recovery,
+            diagnostics_id=self.new_diagnostics_id(),
+            validation_errors=error.details,
+        )
+
+    # --- transports -------------------------------------------------------------------
+
+    def transport(self) -> EmulatorTransport:
+        """A sync httpx transport into this emulator (works inside a running event loop)."""
+        from primer_nb.emulator.transport import EmulatorTransport
+
+        return EmulatorTransport(self)
+
+    def async_transport(self) -> AsyncEmulatorTransport:
+        """An async httpx transport into this emulator (no socket)."""
+        from primer_nb.emulator.transport import AsyncEmulatorTransport
+
+        return AsyncEmulatorTransport(self)
+
+    def background_loop(self) -> LoopThread:
+        """The private event loop (daemon thread) the sync transport runs the app on."""
+        from primer_nb.emulator.transport import LoopThread
+
+        with self._loop_lock:
+            if self._loop is None or not self._loop.alive:
+                self._loop = LoopThread(name=f"primer-nb-emulator-{id(self):x}")
+            return self._loop
+
+    def close(self) -> None:
+        """Stop the background loop thread, if one was started (a new one starts on demand)."""
+        with self._loop_lock:
+            loop, self._loop = self._loop, None
+        if loop is not None:
+            loop.stop()
+
+
+def _short_iso(instant: datetime) -> str:
+    naive = instant.replace(tzinfo=None)
+    return naive.isoformat(timespec="microseconds" if naive.microsecond else "seconds")
+
+
+_default: Emulator | None = None
+_default_lock = threading.Lock()
+
+
+def default_emulator() -> Emulator:
+    """The process-wide emulator the client uses when nothing else is configured."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Emulator()
+        return _default

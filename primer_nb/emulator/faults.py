@@ -1,0 +1,177 @@
+"""Injected faults: the next API requests answer 429, 5xx, or a dropped connection.
+
+Faults form a queue; each one answers its `times` next `/client-session` requests
+(admin calls never use them up), then the next fault takes over.
+
+```python
+emulator.inject(429, times=2, retry_after=1)   # two 429s with `Retry-After: 1`
+emulator.inject(drop=True)                     # the connection closes mid-answer
+```
+
+A 429 always carries `Retry-After`: its `retryAfter` rounded up to whole seconds (1 when
+none was given); other statuses carry it only when `retryAfter` is set.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import deque
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+__all__ = ["ConnectionDropped", "Fault", "FaultQueue", "fault_error", "parse_faults"]
+
+#: Primer publishes no errorIds for these; ours are in behaviour.md §5.
+_ERROR_IDS = {
+    429: "TooManyRequests",
+    500: "InternalServerError",
+    503: "ServiceUnavailable",
+    504: "GatewayTimeout",
+}
+
+
+class ConnectionDropped(Exception):
+    """Raised inside the app after the response started: the connection is dropped.
+
+    Over uvicorn the socket closes mid-answer; the in-process transports turn it into
+    `httpx.RemoteProtocolError`.
+    """
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One kind of failure: `status` (0 with `drop=True` is a dropped connection)."""
+
+    status: int = 0
+    times: int = 1
+    retry_after: float | None = None
+    drop: bool = False
+
+    def __post_init__(self) -> None:
+        if self.drop or self.status == 0:
+            object.__setattr__(self, "drop", True)
+            object.__setattr__(self, "status", 0)
+        elif not 400 <= self.status <= 599:
+            raise ValueError("a fault's status must be 400..599, or 0 for a dropped connection")
+        if self.times < 1:
+            raise ValueError("a fault's times must be at least 1")
+        if self.retry_after is not None and not (
+            math.isfinite(self.retry_after) and self.retry_after >= 0
+        ):
+            raise ValueError("a fault's retryAfter must be a number >= 0")
+
+    def to_wire(self) -> dict[str, Any]:
+        """The admin endpoint's JSON form of this fault."""
+        out: dict[str, Any] = {"status": self.status, "times": self.times}
+        if self.retry_after is not None:
+            out["retryAfter"] = self.retry_after
+        if self.drop:
+            out["drop"] = True
+        return out
+
+
+def fault_error(fault: Fault) -> tuple[str, str, dict[str, str]]:
+    """`(errorId, description, headers)` of the answer to an injected HTTP fault."""
+    try:
+        phrase = HTTPStatus(fault.status).phrase
+    except ValueError:
+        phrase = "Error"
+    error_id = _ERROR_IDS.get(fault.status) or "".join(
+        w.capitalize() for w in phrase.replace("-", " ").split()
+    )
+    headers: dict[str, str] = {}
+    if fault.retry_after is not None:
+        headers["Retry-After"] = str(math.ceil(fault.retry_after))
+    elif fault.status == 429:
+        headers["Retry-After"] = "1"
+    return error_id, f"{phrase} (a fault injected into the emulator).", headers
+
+
+def _number(item: dict[str, Any], key: str) -> float | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{key} must be a number")
+    return float(value)
+
+
+def _integer(item: dict[str, Any], key: str, default: int) -> int:
+    value = item.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{key} must be an integer")
+    return value
+
+
+def parse_faults(body: Any) -> list[Fault]:
+    """`{"faults": [{"status": 429, "times": 2, "retryAfter": 1}, ...]}` -> faults.
+
+    Raises `ValueError` with a readable message for anything else.
+    """
+    if (
+        not isinstance(body, dict)
+        or set(body) != {"faults"}
+        or not isinstance(body["faults"], list)
+    ):
+        raise ValueError('expected {"faults": [{"status": 429, "times": 1, "retryAfter": 1}]}')
+    faults = []
+    for item in body["faults"]:
+        if not isinstance(item, dict) or set(item) - {"status", "times", "retryAfter", "drop"}:
+            raise ValueError("each fault takes only status, times, retryAfter and drop")
+        drop = item.get("drop", False)
+        if not isinstance(drop, bool):
+            raise ValueError("drop must be a boolean")
+        faults.append(
+            Fault(
+                status=_integer(item, "status", 0),
+                times=_integer(item, "times", 1),
+                retry_after=_number(item, "retryAfter"),
+                drop=drop,
+            )
+        )
+    return faults
+
+
+class FaultQueue:
+    """Thread-safe queue of faults; `take()` uses up one answer of the first fault."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: deque[list[Any]] = deque()  # [fault, remaining]
+
+    def push(self, fault: Fault) -> None:
+        """Append a fault after those already waiting."""
+        with self._lock:
+            self._queue.append([fault, fault.times])
+
+    def replace(self, faults: list[Fault]) -> None:
+        """Drop waiting faults and queue `faults` instead (an empty list clears)."""
+        with self._lock:
+            self._queue = deque([f, f.times] for f in faults)
+
+    def clear(self) -> None:
+        """Drop every waiting fault."""
+        self.replace([])
+
+    def take(self) -> Fault | None:
+        """The fault that answers the current API request, or None."""
+        with self._lock:
+            if not self._queue:
+                return None
+            entry = self._queue[0]
+            entry[1] -= 1
+            if entry[1] <= 0:
+                self._queue.popleft()
+            fault: Fault = entry[0]
+            return fault
+
+    def pending(self) -> list[dict[str, Any]]:
+        """Waiting faults in JSON form, `times` being what is left of each."""
+        with self._lock:
+            return [{**f.to_wire(), "times": n} for f, n in self._queue]
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._queue)

@@ -1,0 +1,108 @@
+"""The bodies the emulator answers with, built from stored session data.
+
+- POST: the request as sent, plus `amount`, the default card networks, the token,
+  its expiry and `warnings` (when there are any);
+- GET and PATCH: the session without token, expiry or warnings, empty values left out;
+- the admin list: the GET shape plus `clientToken` and `clientTokenExpirationDate`.
+
+The amount comes from `primer_nb.amounts` (the one place for that arithmetic).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from primer_nb.amounts import session_amount
+from primer_nb.emulator.store import StoredSession
+from primer_nb.enums import DEFAULT_CARD_NETWORKS
+from primer_nb.models import format_expiry
+
+__all__ = [
+    "TAXJAR_MISSING_DATA",
+    "admin_view",
+    "created_view",
+    "session_view",
+    "strip_empty",
+    "tax_warnings",
+]
+
+TAXJAR_MISSING_DATA = {
+    "type": "TAXJAR",
+    "code": "MISSING_DATA",
+    "message": "Shipping details are required for calculating tax.",
+}
+_STATE_REQUIRED = frozenset({"US", "CA"})
+
+
+def strip_empty(value: Any) -> Any:
+    """`value` without None, "", [] and {} inside objects, recursively.
+
+    List items are cleaned but kept in place, so indices never shift.
+    """
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            cleaned = strip_empty(item)
+            if cleaned not in (None, "", [], {}):
+                out[key] = cleaned
+        return out
+    if isinstance(value, list):
+        return [strip_empty(item) for item in value]
+    return value
+
+
+def _with_derived(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Session data plus what the API derives: `amount` and the default card networks."""
+    body = dict(data)
+    amount = session_amount(body)
+    if amount is not None:
+        body["amount"] = amount
+    method = body.get("paymentMethod")
+    if isinstance(method, Mapping) and method.get("orderedAllowedCardNetworks") is None:
+        body["paymentMethod"] = {
+            **method,
+            "orderedAllowedCardNetworks": list(DEFAULT_CARD_NETWORKS),
+        }
+    return body
+
+
+def tax_warnings(data: Mapping[str, Any], tax_connection: bool) -> list[dict[str, str]]:
+    """TAXJAR / MISSING_DATA when the shipping address cannot be taxed (or is absent)."""
+    if not tax_connection:
+        return []
+    customer = data.get("customer")
+    address = customer.get("shippingAddress") if isinstance(customer, Mapping) else None
+    address = address if isinstance(address, Mapping) else {}
+    needed = ["countryCode", "postalCode"]
+    if address.get("countryCode") in _STATE_REQUIRED:
+        needed.append("state")
+    if all(address.get(key) not in (None, "") for key in needed):
+        return []
+    return [dict(TAXJAR_MISSING_DATA)]
+
+
+def created_view(session: StoredSession, tax_connection: bool) -> dict[str, Any]:
+    """The answer to POST: the request echoed, derived fields, token, expiry, warnings."""
+    body = _with_derived(session.data)
+    body["clientToken"] = session.client_token
+    body["clientTokenExpirationDate"] = format_expiry(session.expires)
+    warnings = tax_warnings(session.data, tax_connection)
+    if warnings:
+        body["warnings"] = warnings
+    return body
+
+
+def session_view(session: StoredSession) -> dict[str, Any]:
+    """The answer to GET and PATCH: no token, expiry or warnings; empty values left out."""
+    cleaned: dict[str, Any] = strip_empty(_with_derived(session.data))
+    return cleaned
+
+
+def admin_view(session: StoredSession) -> dict[str, Any]:
+    """`GET /_emulator/sessions` item: the GET shape plus token and expiry."""
+    return {
+        **session_view(session),
+        "clientToken": session.client_token,
+        "clientTokenExpirationDate": format_expiry(session.expires),
+    }

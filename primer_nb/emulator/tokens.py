@@ -1,0 +1,73 @@
+"""Client tokens: HS256 JWTs shaped like Primer's, checked against the emulator clock.
+
+A token carries the header `{"typ":"JWT","alg":"HS256","kid":"client-token-signing-key"}`
+(in that order, as Primer's tokens do) and the claims `exp`, `accessToken` (the
+session's key in the store), `intent: "CHECKOUT"`, `env: "EMULATOR"` and the SDK URLs.
+The signing secret belongs to one `Emulator` instance: a token from another instance
+is "invalid", exactly like a token from another Primer account.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import datetime, timedelta
+from random import Random
+
+import jwt
+
+__all__ = ["TOKEN_LIFETIME", "TokenIssuer"]
+
+TOKEN_LIFETIME = timedelta(hours=24)
+_HEADER = {"typ": "JWT", "alg": "HS256", "kid": "client-token-signing-key"}
+_BASE = "http://emulator.primer-nb.invalid"
+
+
+class TokenIssuer:
+    """Makes and reads client tokens with one secret (32 random bytes)."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+
+    def __repr__(self) -> str:
+        return "TokenIssuer(secret=***)"
+
+    @staticmethod
+    def new_access_token(rand: Random) -> str:
+        """A UUID4 string drawn from `rand` (seeded emulators give the same sequence)."""
+        return str(uuid.UUID(int=rand.getrandbits(128), version=4))
+
+    def issue(self, access_token: str, expires: datetime) -> str:
+        """The JWT for a session; `exp` is the floor of `expires` in Unix seconds."""
+        claims = {
+            "exp": math.floor(expires.timestamp()),
+            "accessToken": access_token,
+            "configurationUrl": f"{_BASE}/client-sdk/configuration",
+            "coreUrl": _BASE,
+            "pciUrl": _BASE,
+            "paymentFlow": "DEFAULT",
+            "intent": "CHECKOUT",
+            "env": "EMULATOR",
+        }
+        return jwt.encode(
+            claims, self._secret, algorithm="HS256", headers=_HEADER, sort_headers=False
+        )
+
+    def access_token(self, token: object) -> str | None:
+        """The `accessToken` of a well-formed token signed by this issuer, else None.
+
+        Expiry is not checked here: the store compares it with the emulator clock.
+        """
+        if not isinstance(token, str) or not token or len(token) > 4096:
+            return None
+        try:
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=["HS256"],
+                options={"verify_exp": False, "verify_iat": False, "verify_nbf": False},
+            )
+        except (jwt.PyJWTError, ValueError, TypeError):
+            return None
+        value = claims.get("accessToken") if isinstance(claims, dict) else None
+        return value if isinstance(value, str) else None

@@ -1,0 +1,222 @@
+"""Request checks, in the order the emulator applies them (behaviour.md §2).
+
+Each check raises `ApiError`, which the app turns into Primer's envelope with a fresh
+diagnosticsId. Schema rules are not written here: `primer_nb.models.check_request`
+gives the 422 details, the same ones the client raises before sending.
+
+1. `X-API-KEY` missing or empty, or not one of the configured keys -> 401 `Unauthorized`
+2. `X-API-VERSION` not a known version -> 400 `UnsupportedApiVersion`
+3. body over 1 MiB -> 413 `RequestTooLarge`
+4. body not a JSON object -> 400 `BadRequest`
+5. schema violations -> 422 `RequestValidationError`, every one with its JSONPath
+6. `metadata` with an empty key -> 400 `MetadataContainsEmptyKey`
+7. a currency disabled by default -> 400 `DisabledCurrencyError`
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+from primer_nb.config import API_VERSIONS
+from primer_nb.currency import DISABLED_BY_DEFAULT
+from primer_nb.errors import (
+    DISABLED_CURRENCY_RECOVERY,
+    INVALID_TOKEN,
+    METADATA_EMPTY_KEY,
+    REQUEST_VALIDATION,
+    ValidationErrorDetail,
+)
+from primer_nb.models import check_request, metadata_has_empty_key
+
+__all__ = [
+    "DEFAULT_VERSION",
+    "MAX_BODY_BYTES",
+    "MAX_DEPTH",
+    "ApiError",
+    "KeyRing",
+    "check_api_version",
+    "check_body",
+    "invalid_token",
+    "parse_json_object",
+    "read_body",
+]
+
+MAX_BODY_BYTES = 1024 * 1024
+#: Deeper JSON is refused as malformed (400) before it can exhaust the stack.
+MAX_DEPTH = 64
+#: Primer: with no X-API-VERSION header, the earliest version applies.
+DEFAULT_VERSION = API_VERSIONS[0]
+
+
+class ApiError(Exception):
+    """An error answer: status, Primer's errorId and texts, optional details and headers."""
+
+    def __init__(
+        self,
+        status: int,
+        error_id: str,
+        description: str,
+        recovery: str | None = None,
+        *,
+        details: Sequence[ValidationErrorDetail] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(f"{status} {error_id}: {description}")
+        self.status = status
+        self.error_id = error_id
+        self.description = description
+        self.recovery = recovery
+        self.details = details
+        self.headers = dict(headers or {})
+
+
+def invalid_token() -> ApiError:
+    """400 ClientSessionValidationError: unknown, malformed or expired client token."""
+    return ApiError(400, *INVALID_TOKEN)
+
+
+def _bad_request(description: str) -> ApiError:
+    return ApiError(400, "BadRequest", description, "Send a JSON object as the request body.")
+
+
+class KeyRing:
+    """The API keys a server accepts, kept only as SHA-256 digests (never the keys).
+
+    With no configured keys, any non-empty key is accepted (like a fresh sandbox).
+    """
+
+    def __init__(self, keys: Iterable[str] = ()) -> None:
+        self._digests = frozenset(self._digest(k) for k in keys if k)
+
+    @staticmethod
+    def _digest(key: str) -> bytes:
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
+
+    def __repr__(self) -> str:
+        return f"KeyRing(keys={len(self._digests)})"
+
+    def check(self, key: str | None) -> None:
+        """Raise 401 `Unauthorized` unless `key` is acceptable."""
+        if key is not None and key.strip():
+            if not self._digests:
+                return
+            digest = self._digest(key)
+            if any(hmac.compare_digest(digest, d) for d in self._digests):
+                return
+        raise ApiError(
+            401,
+            "Unauthorized",
+            "The API key is missing or not valid.",
+            "Send a valid API key in the X-API-KEY header.",
+        )
+
+
+def check_api_version(value: str | None) -> str:
+    """The request's API version (absent -> the earliest); else 400 UnsupportedApiVersion."""
+    if value is None:
+        return DEFAULT_VERSION
+    if value.strip() in API_VERSIONS:
+        return value.strip()
+    raise ApiError(
+        400,
+        "UnsupportedApiVersion",
+        "The X-API-VERSION header names no supported API version.",
+        f"Use one of: {', '.join(API_VERSIONS)}.",
+    )
+
+
+def _too_large() -> ApiError:
+    return ApiError(
+        413,
+        "RequestTooLarge",
+        f"The request body is larger than {MAX_BODY_BYTES} bytes.",
+        "Send a smaller request body.",
+    )
+
+
+async def read_body(content_length: str | None, chunks: AsyncIterator[bytes]) -> bytes:
+    """The whole body, refusing (413) more than `MAX_BODY_BYTES`, declared or actual."""
+    if content_length is not None:
+        try:
+            declared = int(content_length)
+        except ValueError:
+            declared = -1
+        if declared > MAX_BODY_BYTES:
+            raise _too_large()
+    received = bytearray()
+    async for chunk in chunks:
+        received += chunk
+        if len(received) > MAX_BODY_BYTES:
+            raise _too_large()
+    return bytes(received)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("number out of range")
+    return value
+
+
+def _check_tree(value: Any) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and strings that are not valid Unicode."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _bad_request(f"The JSON body is nested more than {MAX_DEPTH} levels deep.")
+        if isinstance(item, str):
+            item.encode("utf-8")
+        elif isinstance(item, dict):
+            stack.extend((k, depth + 1) for k in item)
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+
+
+def parse_json_object(raw: bytes) -> dict[str, Any]:
+    """A UTF-8 JSON object; anything else (other JSON types included) -> 400 BadRequest."""
+    try:
+        value = json.loads(
+            raw.decode("utf-8"), parse_constant=_reject_constant, parse_float=_finite_float
+        )
+        _check_tree(value)
+    except ApiError:
+        raise
+    except (ValueError, RecursionError):  # UnicodeError and JSONDecodeError are ValueErrors
+        raise _bad_request("The request body is not valid JSON.") from None
+    if not isinstance(value, dict):
+        raise _bad_request("The request body must be a JSON object.")
+    return value
+
+
+def _check_currency(body: Mapping[str, Any], enabled: Iterable[str]) -> None:
+    code = body.get("currencyCode")
+    if isinstance(code, str) and code in DISABLED_BY_DEFAULT and code not in set(enabled):
+        raise ApiError(
+            400,
+            "DisabledCurrencyError",
+            f"{code} is a disabled currency",
+            DISABLED_CURRENCY_RECOVERY,
+        )
+
+
+def check_body(body: dict[str, Any], model: type[BaseModel], enabled: Iterable[str]) -> None:
+    """Schema (422), then metadata keys (400), then disabled currency (400)."""
+    _, details = check_request(body, model)
+    if details:
+        raise ApiError(422, *REQUEST_VALIDATION, details=details)
+    if metadata_has_empty_key(body):
+        raise ApiError(400, *METADATA_EMPTY_KEY)
+    _check_currency(body, enabled)

@@ -1,0 +1,290 @@
+"""Admin endpoints, Python controls, faults, determinism, OpenAPI (behaviour.md §1, §3, §5)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+
+from primer_nb.emulator import Emulator, default_emulator
+from tests.emulator.emulator_helpers import HEADERS, START, create, error_of, run
+
+
+def test_admin_clock_get_and_set(http: httpx.Client) -> None:
+    assert http.get("/_emulator/clock").json() == {"now": "2026-01-15T09:00:00.000000"}
+    assert (
+        http.post("/_emulator/clock", json={"advance": 90}).json()["now"]
+        == "2026-01-15T09:01:30.000000"
+    )
+    for text in ("2026-02-01T00:00:00", "2026-02-01T00:00:00Z", "2026-02-01T01:00:00+01:00"):
+        assert http.post("/_emulator/clock", json={"now": text}).json() == {
+            "now": "2026-02-01T00:00:00.000000"
+        }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"advance": "1"},
+        {"now": "yesterday"},
+        {"advance": True},
+        {"advance": 1, "now": "2026-01-01"},
+        [1],
+        {"now": "9999-12-31T23:59:59"},
+        {"advance": -(10**10)},
+    ],
+)
+def test_admin_clock_refuses_bad_bodies(http: httpx.Client, body: Any) -> None:
+    error_of(http.post("/_emulator/clock", json=body), 400, "BadRequest")
+
+
+def test_admin_clock_advance_expires_tokens(http: httpx.Client) -> None:
+    token = create(http, {})["clientToken"]
+    http.post("/_emulator/clock", json={"advance": 24 * 3600})
+    error_of(
+        http.get("/client-session", params={"clientToken": token}),
+        400,
+        "ClientSessionValidationError",
+    )
+
+
+def test_admin_endpoints_need_the_api_key() -> None:
+    emu = Emulator(api_keys=["k1"])
+    with httpx.Client(transport=emu.transport(), base_url="http://e") as http:
+        for method, path in [
+            ("GET", "/_emulator/clock"),
+            ("POST", "/_emulator/reset"),
+            ("POST", "/_emulator/faults"),
+            ("GET", "/_emulator/sessions"),
+        ]:
+            error_of(http.request(method, path, headers={"X-API-KEY": "k2"}), 401, "Unauthorized")
+        assert http.get("/_emulator/sessions", headers={"X-API-KEY": "k1"}).json() == {
+            "sessions": []
+        }
+
+
+def test_admin_sessions_lists_tokens_and_expiry(http: httpx.Client, emulator: Emulator) -> None:
+    made = [create(http, {"orderId": f"o-{i}", "metadata": {}}) for i in range(3)]
+    listed = http.get("/_emulator/sessions").json()["sessions"]
+    assert [s["orderId"] for s in listed] == ["o-0", "o-1", "o-2"]
+    assert [s["clientToken"] for s in listed] == [m["clientToken"] for m in made]
+    assert all(s["clientTokenExpirationDate"] == "2026-01-16T09:00:00.000000" for s in listed)
+    assert "metadata" not in listed[0] and listed == emulator.sessions()
+
+
+def test_admin_reset_drops_sessions_faults_and_clock_offset(
+    http: httpx.Client, emulator: Emulator
+) -> None:
+    create(http, {})
+    emulator.clock.advance(days=3)
+    emulator.inject(503, times=5)
+    assert http.post("/_emulator/reset").status_code == 200  # admin calls use no faults
+    assert emulator.session_count == 0 and emulator.pending_faults() == []
+    assert http.get("/_emulator/clock").json()["now"] == "2026-01-15T09:00:00.000000"
+
+
+def test_admin_faults_replace_list_and_clear(http: httpx.Client) -> None:
+    faults = {"faults": [{"status": 429, "times": 2, "retryAfter": 1}, {"status": 503}]}
+    assert http.post("/_emulator/faults", json=faults).json() == {
+        "faults": [{"status": 429, "times": 2, "retryAfter": 1}, {"status": 503, "times": 1}]
+    }
+    assert http.get("/_emulator/faults").json()["faults"][0]["times"] == 2
+    assert http.post("/_emulator/faults", json={"faults": []}).json() == {"faults": []}
+    assert http.post("/client-session", json={}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"faults": [{"status": 200}]},
+        {"faults": [{"status": 429, "times": 0}]},
+        {"faults": [{"status": "429"}]},
+        {"faults": [{"status": 429, "x": 1}]},
+        {"faults": {}},
+        {"faults": [{"status": 429, "retryAfter": -1}]},
+    ],
+)
+def test_admin_faults_refuse_bad_bodies(http: httpx.Client, body: Any) -> None:
+    error_of(http.post("/_emulator/faults", json=body), 400, "BadRequest")
+
+
+def test_fault_429_carries_retry_after_and_counts_only_api_calls(http: httpx.Client) -> None:
+    http.post(
+        "/_emulator/faults", json={"faults": [{"status": 429, "times": 2, "retryAfter": 1.5}]}
+    )
+    http.get("/_emulator/clock")
+    http.get("/_emulator/sessions")
+    http.get("/openapi.json")
+    for _ in range(2):
+        response = http.post("/client-session", json={})
+        error_of(response, 429, "TooManyRequests")
+        assert response.headers["Retry-After"] == "2"
+    assert http.post("/client-session", json={}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("status", "error_id"),
+    [
+        (503, "ServiceUnavailable"),
+        (504, "GatewayTimeout"),
+        (500, "InternalServerError"),
+        (502, "BadGateway"),
+    ],
+)
+def test_fault_5xx_envelopes(
+    http: httpx.Client, emulator: Emulator, status: int, error_id: str
+) -> None:
+    emulator.inject(status)
+    error_of(http.get("/client-session"), status, error_id)
+    assert http.get("/client-session").status_code == 400  # the fault is used up
+
+
+def test_fault_comes_before_auth_and_validation(http: httpx.Client, emulator: Emulator) -> None:
+    emulator.inject(503)
+    error_of(
+        http.post("/client-session", content=b"[", headers={"X-API-KEY": ""}),
+        503,
+        "ServiceUnavailable",
+    )
+
+
+def test_drop_fault_raises_remote_protocol_error_in_process(
+    http: httpx.Client, emulator: Emulator
+) -> None:
+    emulator.inject(drop=True, times=2)
+    with pytest.raises(httpx.RemoteProtocolError):
+        http.post("/client-session", json={})
+
+    async def async_drop() -> None:
+        async with httpx.AsyncClient(
+            transport=emulator.async_transport(), base_url="http://e"
+        ) as client:
+            await client.post("/client-session", json={}, headers=HEADERS)
+
+    with pytest.raises(httpx.RemoteProtocolError):
+        run(async_drop())
+    assert emulator.session_count == 0
+    assert http.post("/client-session", json={}).status_code == 200
+
+
+def test_admin_drop_fault_and_clear_faults(http: httpx.Client, emulator: Emulator) -> None:
+    http.post("/_emulator/faults", json={"faults": [{"status": 0, "drop": True}]})
+    assert emulator.pending_faults() == [{"status": 0, "times": 1, "drop": True}]
+    emulator.clear_faults()
+    assert http.post("/client-session", json={}).status_code == 200
+
+
+def test_python_clock_controls(emulator: Emulator) -> None:
+    assert emulator.clock.frozen
+    emulator.clock.advance(seconds=1, minutes=1, hours=1, days=1)
+    assert emulator.clock.now().isoformat() == "2026-01-16T10:01:01+00:00"
+    emulator.clock.set("2027-01-01T00:00:00+02:00")
+    assert emulator.clock.now().isoformat() == "2026-12-31T22:00:00+00:00"
+
+
+def test_running_clock_moves_in_real_time() -> None:
+    emu = Emulator(start=START)
+    first = emu.clock.now()
+    assert not emu.clock.frozen and emu.clock.now() >= first
+
+
+def _scenario(emu: Emulator) -> list[bytes]:
+    with httpx.Client(transport=emu.transport(), base_url="http://e", headers=HEADERS) as http:
+        made = http.post(
+            "/client-session", json={"orderId": "d", "order": {"lineItems": [{"amount": 1}]}}
+        )
+        token = made.json()["clientToken"]
+        return [
+            made.content,
+            http.get("/client-session", params={"clientToken": token}).content,
+            http.patch("/client-session", json={"clientToken": token, "orderId": 5}).content,
+            http.get("/client-session", params={"clientToken": "bad"}).content,
+            http.get("/_emulator/sessions").content,
+        ]
+
+
+def test_determinism_same_seed_same_bytes() -> None:
+    one = _scenario(Emulator(seed=11, start=START, frozen=True))
+    two = _scenario(Emulator(seed=11, start=START, frozen=True))
+    other = _scenario(Emulator(seed=12, start=START, frozen=True))
+    assert one == two
+    assert one[0] != other[0]
+
+
+def test_reset_restarts_a_seeded_sequence() -> None:
+    emu = Emulator(seed=3, start=START, frozen=True)
+    first = _scenario(emu)
+    emu.reset()
+    assert _scenario(emu) == first
+
+
+def test_unseeded_emulators_have_different_secrets() -> None:
+    bodies = [_scenario(Emulator(start=START, frozen=True))[0] for _ in range(2)]
+    tokens = [json.loads(b)["clientToken"] for b in bodies]
+    assert tokens[0] != tokens[1]
+
+
+def test_repr_is_short_and_deterministic(http: httpx.Client, emulator: Emulator) -> None:
+    for _ in range(3):
+        create(http, {})
+    assert (
+        repr(emulator) == "Emulator(seed=7, start='2026-01-15T09:00:00', frozen=True, sessions=3)"
+    )
+    assert repr(Emulator()) == "Emulator(seed=None, start=None, frozen=False, sessions=0)"
+
+
+def test_default_emulator_is_shared() -> None:
+    assert default_emulator() is default_emulator()
+
+
+def test_latency_delays_api_calls(emulator: Emulator) -> None:
+    emulator.latency = 0.2
+    with httpx.Client(
+        transport=emulator.transport(), base_url="http://e", headers=HEADERS, timeout=0.05
+    ) as http:
+        with pytest.raises(httpx.ReadTimeout):
+            http.post("/client-session", json={})
+        assert http.get("/_emulator/clock").status_code == 200  # admin calls have no latency
+
+
+def test_openapi_document(http: httpx.Client) -> None:
+    response = http.get("/openapi.json", headers={"X-API-KEY": ""})
+    doc = response.json()
+    assert doc["openapi"].startswith("3.1")
+    ops = doc["paths"]["/client-session"]
+    assert set(ops) == {"get", "post", "patch"}
+    assert doc["components"]["securitySchemes"]["ApiKeyAuth"]["name"] == "X-API-KEY"
+    assert "ClientSessionRequest" in doc["components"]["schemas"]
+    refs = json.dumps(doc)
+    for ref in {r.split('"')[0] for r in refs.split('"$ref": "#/components/schemas/')[1:]}:
+        assert ref in doc["components"]["schemas"]
+
+
+def test_key_never_in_bodies_headers_or_logs(
+    marker_key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    emu = Emulator(seed=1, api_keys=[marker_key])
+    seen: list[str] = []
+    with httpx.Client(transport=emu.transport(), base_url="http://e") as http:
+        for key in (marker_key, marker_key + "x", ""):
+            headers = {"X-API-KEY": key, "X-API-VERSION": "2.4"}
+            for response in (
+                http.post("/client-session", json={"orderId": "o"}, headers=headers),
+                http.post("/client-session", json={"orderId": 1}, headers=headers),
+                http.get("/client-session", headers=headers),
+                http.get("/_emulator/sessions", headers=headers),
+                http.get("/nowhere", headers=headers),
+            ):
+                seen.append(response.text + json.dumps(dict(response.headers)))
+        made = http.post("/client-session", json={}, headers={"X-API-KEY": marker_key})
+        token = made.json()["clientToken"]
+        seen.append(json.dumps(jwt.decode(token, options={"verify_signature": False})))
+    seen.extend(r.getMessage() + str(r.args) for r in caplog.records)
+    seen.append(repr(emu) + repr(vars(emu)) + json.dumps(emu.sessions()))
+    assert not [text for text in seen if marker_key in text]

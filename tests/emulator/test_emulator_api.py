@@ -1,0 +1,645 @@
+"""behaviour.md §2 (validation), §3 (answers) and §5 (settled points), one test per rule."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+
+from primer_nb.currency import DISABLED_BY_DEFAULT
+from primer_nb.emulator import Emulator
+from primer_nb.enums import DEFAULT_CARD_NETWORKS
+from primer_nb.errors import DISABLED_CURRENCY_RECOVERY
+from tests.emulator.emulator_helpers import HEADERS, KEY, create, error_of, paths, run
+
+ORDER = {"lineItems": [{"itemId": "a", "amount": 1299, "quantity": 2}], "countryCode": "GB"}
+TAXABLE = {"shippingAddress": {"countryCode": "GB", "postalCode": "CB1 1AA"}}
+
+
+# --- §2 auth and versions ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-API-KEY": ""}, {"X-API-KEY": "   "}])
+def test_missing_or_empty_key_is_401(http: httpx.Client, headers: dict[str, str]) -> None:
+    http.headers.pop("X-API-KEY")
+    error_of(http.post("/client-session", json={}, headers=headers), 401, "Unauthorized")
+
+
+def test_configured_keys_refuse_other_keys() -> None:
+    emu = Emulator(api_keys=["right-key"])
+    with httpx.Client(transport=emu.transport(), base_url="http://e") as http:
+        wrong = http.post("/client-session", json={}, headers={"X-API-KEY": "wrong"})
+        error_of(wrong, 401, "Unauthorized")
+        right = http.post("/client-session", json={}, headers={"X-API-KEY": "right-key"})
+        assert right.status_code == 200
+    assert "right-key" not in repr(vars(emu)) and "right-key" not in repr(emu.keys)
+
+
+@pytest.mark.parametrize("version", ["2.1", "2.2", "2.3", "2.4", "2021-09-27", "2021-10-19"])
+def test_known_api_versions_are_accepted(http: httpx.Client, version: str) -> None:
+    response = http.post("/client-session", json={}, headers={"X-API-VERSION": version})
+    assert response.status_code == 200
+
+
+def test_absent_api_version_means_the_earliest(http: httpx.Client, emulator: Emulator) -> None:
+    http.headers.pop("X-API-VERSION")
+    create(http, {"orderId": "v"})
+    assert emulator._store.all()[0].api_version == "2021-09-27"
+
+
+@pytest.mark.parametrize("version", ["2.5", "", "latest", "2.4 beta"])
+def test_unknown_api_version_is_400(http: httpx.Client, version: str) -> None:
+    response = http.post("/client-session", json={}, headers={"X-API-VERSION": version})
+    error_of(response, 400, "UnsupportedApiVersion")
+
+
+# --- §2 body ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content", [b"{", b"", b"not json", b'{"a": NaN}', b"[1, 2]", b'"text"', b"3", b"null", b"\xff"]
+)
+def test_malformed_or_non_object_body_is_400(http: httpx.Client, content: bytes) -> None:
+    for method in ("POST", "PATCH"):
+        response = http.request(method, "/client-session", content=content)
+        error_of(response, 400, "BadRequest")
+
+
+def test_deeply_nested_json_is_400_not_500(http: httpx.Client) -> None:
+    deep = b'{"metadata": {"a": ' + b"[" * 5000 + b"]" * 5000 + b"}}"
+    error_of(http.post("/client-session", content=deep), 400, "BadRequest")
+
+
+def test_body_over_one_mib_is_413_and_nothing_is_stored(
+    http: httpx.Client, emulator: Emulator
+) -> None:
+    big = {"metadata": {"blob": "x" * (1024 * 1024)}}
+    error_of(http.post("/client-session", json=big), 413, "RequestTooLarge")
+
+    def chunks() -> Any:  # no Content-Length: the size is counted while streaming
+        for _ in range(20):
+            yield b" " * 65536
+
+    error_of(http.post("/client-session", content=chunks()), 413, "RequestTooLarge")
+    assert emulator.session_count == 0
+
+
+def test_schema_violations_are_422_listing_every_path(http: httpx.Client) -> None:
+    body = {
+        "orderId": "",
+        "customerId": 5,
+        "currencyCode": "EURO",
+        "amount": -1,
+        "bogus": 1,
+        "order": {
+            "countryCode": "XX",
+            "lineItems": [{"amount": "100"}, {"quantity": 1}, {"amount": 1, "quantity": -1}],
+            "fees": [{"type": "SURCHARGE"}],
+        },
+        "customer": {"emailAddress": "not-an-email", "firstName": "x" * 256},
+        "paymentMethod": {
+            "paymentType": "SOMETIMES",
+            "authorizationType": "MAYBE",
+            "firstPaymentReason": "Whim",
+            "orderedAllowedCardNetworks": ["VISA", "NOPE"],
+        },
+    }
+    inner = error_of(http.post("/client-session", json=body), 422, "RequestValidationError")
+    assert inner["validationErrors"][0]["model"] == "ClientSessionAPIRequest"
+    assert set(paths(inner)) >= {
+        "$.orderId",
+        "$.customerId",
+        "$.currencyCode",
+        "$.amount",
+        "$.bogus",
+        "$.order.countryCode",
+        "$.order.lineItems[0].amount",
+        "$.order.lineItems[1].amount",
+        "$.order.lineItems[2].quantity",
+        "$.order.fees[0].amount",
+        "$.customer.emailAddress",
+        "$.customer.firstName",
+        "$.paymentMethod.paymentType",
+        "$.paymentMethod.authorizationType",
+        "$.paymentMethod.firstPaymentReason",
+        "$.paymentMethod.orderedAllowedCardNetworks[1]",
+    }
+
+
+def test_customer_id_example_message(http: httpx.Client) -> None:
+    inner = error_of(
+        http.post("/client-session", json={"customerId": 1}), 422, "RequestValidationError"
+    )
+    assert inner["validationErrors"] == [
+        {
+            "model": "ClientSessionAPIRequest",
+            "errors": [{"path": "$.customerId", "description": "Value must be a valid string"}],
+        }
+    ]
+    assert inner["description"].endswith("/docs/api")
+
+
+def test_patch_violations_use_the_update_model(http: httpx.Client) -> None:
+    token = create(http, {})["clientToken"]
+    response = http.patch("/client-session", json={"clientToken": token, "amount": "5"})
+    inner = error_of(response, 422, "RequestValidationError")
+    assert inner["validationErrors"][0]["model"] == "ClientSessionUpdateAPIRequest"
+    assert paths(inner) == ["$.amount"]
+
+
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_metadata_empty_key_is_400(http: httpx.Client, method: str) -> None:
+    body: dict[str, Any] = {"metadata": {"": "x", "ok": 1}}
+    if method == "PATCH":
+        body["clientToken"] = create(http, {})["clientToken"]
+    inner = error_of(
+        http.request(method, "/client-session", json=body), 400, "MetadataContainsEmptyKey"
+    )
+    assert inner["description"] == "Metadata field contains empty string key."
+
+
+def test_metadata_accepts_any_json_value(http: httpx.Client) -> None:
+    meta = {"n": 1, "s": "x", "nested": {"deviceInfo": [1, {"a": None}]}, "f": 1.5}
+    assert create(http, {"metadata": meta})["metadata"] == meta
+
+
+@pytest.mark.parametrize("code", sorted(DISABLED_BY_DEFAULT - {"VED", "VES"}))
+def test_disabled_currency_is_400(http: httpx.Client, code: str) -> None:
+    inner = error_of(
+        http.post("/client-session", json={"currencyCode": code}), 400, "DisabledCurrencyError"
+    )
+    assert inner["description"] == f"{code} is a disabled currency"
+    assert inner["recoverySuggestion"] == DISABLED_CURRENCY_RECOVERY
+
+
+def test_disabled_currency_on_patch_is_400(http: httpx.Client) -> None:
+    token = create(http, {"currencyCode": "EUR"})["clientToken"]
+    response = http.patch("/client-session", json={"clientToken": token, "currencyCode": "HUF"})
+    error_of(response, 400, "DisabledCurrencyError")
+
+
+def test_enabled_currency_is_accepted() -> None:
+    emu = Emulator(enabled_currencies=["huf"])
+    emu.enable_currency("CLP")
+    with httpx.Client(transport=emu.transport(), base_url="http://e", headers=HEADERS) as http:
+        assert create(http, {"currencyCode": "HUF"})["currencyCode"] == "HUF"
+        assert create(http, {"currencyCode": "CLP"})["currencyCode"] == "CLP"
+    with pytest.raises(ValueError):
+        emu.enable_currency("ZZZ")
+
+
+@pytest.mark.parametrize("code", ["VED", "VES"])
+def test_ved_ves_fail_the_enum_first(http: httpx.Client, code: str) -> None:
+    inner = error_of(
+        http.post("/client-session", json={"currencyCode": code}), 422, "RequestValidationError"
+    )
+    assert paths(inner) == ["$.currencyCode"]
+
+
+def test_every_error_has_a_fresh_diagnostics_id(http: httpx.Client) -> None:
+    ids = {
+        http.post("/client-session", content=b"[").json()["error"]["diagnosticsId"]
+        for _ in range(20)
+    }
+    assert len(ids) == 20
+
+
+# --- §3 POST ----------------------------------------------------------------------------
+
+
+def test_post_is_200_echoing_the_request_keys_as_sent(http: httpx.Client) -> None:
+    body = {
+        "customerId": None,
+        "orderId": "o-1",
+        "currencyCode": "EUR",
+        "order": ORDER,
+        "customer": {"emailAddress": "a@b.co", **TAXABLE},
+    }
+    answer = create(http, body)
+    assert list(answer) == [*body, "amount", "clientToken", "clientTokenExpirationDate"]
+    assert {k: answer[k] for k in body} == body
+    assert "warnings" not in answer
+
+
+def test_client_token_is_a_primer_shaped_jwt(http: httpx.Client, emulator: Emulator) -> None:
+    answer = create(http, {})
+    token = answer["clientToken"]
+    header = json.loads(jwt.utils.base64url_decode(token.split(".")[0]))
+    assert list(header.items()) == [
+        ("typ", "JWT"),
+        ("alg", "HS256"),
+        ("kid", "client-token-signing-key"),
+    ]
+    claims = jwt.decode(
+        token, emulator._issuer._secret, algorithms=["HS256"], options={"verify_exp": False}
+    )
+    assert claims["intent"] == "CHECKOUT" and claims["env"] == "EMULATOR"
+    assert len(claims["accessToken"]) == 36 and claims["accessToken"][14] == "4"
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(token, b"another secret" * 3, algorithms=["HS256"])
+
+
+def test_expiry_is_24h_on_the_emulator_clock_in_primer_format(emulator: Emulator) -> None:
+    emulator.clock.set("2026-01-15T09:00:00.123456Z")
+    with httpx.Client(transport=emulator.transport(), base_url="http://e", headers=HEADERS) as http:
+        answer = create(http, {})
+    assert answer["clientTokenExpirationDate"] == "2026-01-16T09:00:00.123456"
+    exp = jwt.decode(answer["clientToken"], options={"verify_signature": False})["exp"]
+    assert exp == 1768554000  # floor of 2026-01-16T09:00:00.123456Z
+
+
+def test_expiry_keeps_six_digits_when_microseconds_are_zero(http: httpx.Client) -> None:
+    assert create(http, {})["clientTokenExpirationDate"] == "2026-01-16T09:00:00.000000"
+
+
+def test_amount_is_computed_from_lines_fees_and_shipping(http: httpx.Client) -> None:
+    order = {
+        "lineItems": [
+            {"amount": 500, "quantity": 3, "discountAmount": 100, "taxAmount": 20},
+            {"amount": 250},
+        ],
+        "fees": [{"type": "SURCHARGE", "amount": 100}],
+        "shipping": {"amount": 50},
+    }
+    assert create(http, {"order": order})["amount"] == 1500 - 100 + 20 + 250 + 100 + 50
+
+
+def test_top_level_amount_overrides(http: httpx.Client) -> None:
+    assert create(http, {"amount": 7, "order": ORDER})["amount"] == 7
+
+
+def test_amount_absent_when_nothing_to_compute(http: httpx.Client) -> None:
+    assert "amount" not in create(http, {"order": {"countryCode": "GB"}})
+
+
+def test_quantity_zero_accepted_negative_refused(http: httpx.Client) -> None:
+    assert create(http, {"order": {"lineItems": [{"amount": 5, "quantity": 0}]}})["amount"] == 0
+    response = http.post(
+        "/client-session", json={"order": {"lineItems": [{"amount": 5, "quantity": -1}]}}
+    )
+    assert paths(error_of(response, 422, "RequestValidationError")) == [
+        "$.order.lineItems[0].quantity"
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"amount": "100"},
+        {"order": {"lineItems": [{"amount": 1, "quantity": 1.0}]}},
+        {"orderId": 12},
+        {"paymentMethod": {"vaultOnSuccess": "true"}},
+    ],
+)
+def test_types_are_strict(http: httpx.Client, body: dict[str, Any]) -> None:
+    error_of(http.post("/client-session", json=body), 422, "RequestValidationError")
+
+
+@pytest.mark.parametrize(
+    "method", [{}, {"orderedAllowedCardNetworks": None}, {"vaultOnSuccess": True}]
+)
+def test_default_card_networks_when_not_sent(http: httpx.Client, method: dict[str, Any]) -> None:
+    answer = create(http, {"paymentMethod": method})
+    assert answer["paymentMethod"]["orderedAllowedCardNetworks"] == list(DEFAULT_CARD_NETWORKS)
+    assert len(DEFAULT_CARD_NETWORKS) == 17
+
+
+def test_sent_card_networks_are_kept_and_no_payment_method_means_none(http: httpx.Client) -> None:
+    nets = ["CARTES_BANCAIRES", "VISA"]
+    assert create(http, {"paymentMethod": {"orderedAllowedCardNetworks": nets}})[
+        "paymentMethod"
+    ] == {"orderedAllowedCardNetworks": nets}
+    assert "paymentMethod" not in create(http, {})
+
+
+@pytest.mark.parametrize(
+    ("customer", "warned"),
+    [
+        (None, True),
+        ({"emailAddress": "a@b.co"}, True),
+        ({"shippingAddress": {"countryCode": "GB"}}, True),
+        ({"shippingAddress": {"postalCode": "1"}}, True),
+        ({"shippingAddress": {"countryCode": "GB", "postalCode": "1"}}, False),
+        ({"shippingAddress": {"countryCode": "US", "postalCode": "10001"}}, True),
+        ({"shippingAddress": {"countryCode": "US", "postalCode": "10001", "state": "NY"}}, False),
+        ({"shippingAddress": {"countryCode": "CA", "postalCode": "H2X", "state": "QC"}}, False),
+        ({"shippingAddress": {"countryCode": "CA", "postalCode": "H2X"}}, True),
+    ],
+)
+def test_taxjar_warning_rule(http: httpx.Client, customer: Any, warned: bool) -> None:
+    body = {} if customer is None else {"customer": customer}
+    answer = create(http, body)
+    if warned:
+        assert answer["warnings"] == [
+            {
+                "type": "TAXJAR",
+                "code": "MISSING_DATA",
+                "message": "Shipping details are required for calculating tax.",
+            }
+        ]
+    else:
+        assert "warnings" not in answer
+
+
+def test_tax_connection_is_switchable(http: httpx.Client, emulator: Emulator) -> None:
+    emulator.tax_connection = False
+    assert "warnings" not in create(http, {})
+
+
+def test_unknown_nested_keys_are_accepted_and_echoed(http: httpx.Client) -> None:
+    answer = create(
+        http,
+        {
+            "paymentMethod": {"paymentMethodType": "PAYMENT_CARD"},
+            "customer": {"emailAdress": "typo@x.io"},
+        },
+    )
+    assert answer["paymentMethod"]["paymentMethodType"] == "PAYMENT_CARD"
+    assert answer["customer"] == {"emailAdress": "typo@x.io"}
+
+
+def test_card_networks_option_forbids_unknown_keys(http: httpx.Client) -> None:
+    body = {"paymentMethod": {"options": {"PAYMENT_CARD": {"networks": {"EFTPOS": {}}}}}}
+    inner = error_of(http.post("/client-session", json=body), 422, "RequestValidationError")
+    assert paths(inner) == ["$.paymentMethod.options.PAYMENT_CARD.networks.EFTPOS"]
+
+
+def test_version_specific_fields_accepted_under_every_version(http: httpx.Client) -> None:
+    body = {"paymentMethod": {"firstPaymentReason": "CardOnFile", "vaultOnAgreement": True}}
+    answer = create(http, body, headers={"X-API-VERSION": "2.1"})
+    assert answer["paymentMethod"]["firstPaymentReason"] == "CardOnFile"
+    assert "paymentType" not in answer["paymentMethod"]
+
+
+def test_approval_mode_accepted_on_post(http: httpx.Client) -> None:
+    assert create(http, {"approvalMode": "MANUAL"})["approvalMode"] == "MANUAL"
+
+
+# --- §3 GET -------------------------------------------------------------------------------
+
+
+def test_get_returns_the_session_without_token_expiry_warnings_or_empties(
+    http: httpx.Client,
+) -> None:
+    body = {
+        "orderId": "o-1",
+        "customerId": None,
+        "metadata": {},
+        "order": ORDER,
+        "customer": {"emailAddress": "a@b.co", "billingAddress": {"addressLine2": ""}},
+    }
+    token = create(http, body)["clientToken"]
+    response = http.get("/client-session", params={"clientToken": token})
+    assert response.status_code == 200
+    assert response.json() == {
+        "orderId": "o-1",
+        "order": ORDER,
+        "customer": {"emailAddress": "a@b.co"},
+        "amount": 2598,
+    }
+
+
+def test_get_without_token_is_400(http: httpx.Client) -> None:
+    inner = error_of(http.get("/client-session"), 400, "ClientSessionValidationError")
+    assert inner["description"] == "The client token is invalid."
+    assert inner["recoverySuggestion"] == "Please provide a valid client token."
+
+
+@pytest.mark.parametrize("token", ["x", "a.b.c", "eyJhbGciOiJub25lIn0.e30.", "ü" * 10])
+def test_malformed_token_is_400(http: httpx.Client, token: str) -> None:
+    error_of(
+        http.get("/client-session", params={"clientToken": token}),
+        400,
+        "ClientSessionValidationError",
+    )
+    error_of(
+        http.patch("/client-session", json={"clientToken": token}),
+        400,
+        "ClientSessionValidationError",
+    )
+
+
+def test_token_of_another_emulator_or_unknown_session_is_400(
+    http: httpx.Client, emulator: Emulator
+) -> None:
+    other = Emulator()
+    with httpx.Client(transport=other.transport(), base_url="http://e", headers=HEADERS) as o:
+        foreign = create(o, {})["clientToken"]
+    error_of(
+        http.get("/client-session", params={"clientToken": foreign}),
+        400,
+        "ClientSessionValidationError",
+    )
+    token = create(http, {})["clientToken"]
+    emulator.reset()
+    error_of(
+        http.get("/client-session", params={"clientToken": token}),
+        400,
+        "ClientSessionValidationError",
+    )
+
+
+def test_token_with_a_forged_signature_is_400(http: httpx.Client) -> None:
+    token = create(http, {})["clientToken"]
+    claims = jwt.decode(token, options={"verify_signature": False})
+    forged = jwt.encode(claims, b"not the secret" * 3, algorithm="HS256")
+    error_of(
+        http.get("/client-session", params={"clientToken": forged}),
+        400,
+        "ClientSessionValidationError",
+    )
+
+
+def test_expired_token_is_400_on_get_and_patch(http: httpx.Client, emulator: Emulator) -> None:
+    token = create(http, {"orderId": "o"})["clientToken"]
+    emulator.clock.advance(hours=23, minutes=59)
+    assert http.get("/client-session", params={"clientToken": token}).status_code == 200
+    emulator.clock.advance(hours=25)
+    error_of(
+        http.get("/client-session", params={"clientToken": token}),
+        400,
+        "ClientSessionValidationError",
+    )
+    error_of(
+        http.patch("/client-session", json={"clientToken": token}),
+        400,
+        "ClientSessionValidationError",
+    )
+
+
+# --- §3 PATCH ------------------------------------------------------------------------------
+
+
+def _patch(http: httpx.Client, token: str, changes: dict[str, Any]) -> dict[str, Any]:
+    response = http.patch("/client-session", json={"clientToken": token, **changes})
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    assert "clientToken" not in answer and "warnings" not in answer
+    assert "clientTokenExpirationDate" not in answer
+    return answer
+
+
+def test_patch_without_token_is_400(http: httpx.Client) -> None:
+    error_of(
+        http.patch("/client-session", json={"orderId": "x"}), 400, "ClientSessionValidationError"
+    )
+    error_of(
+        http.patch("/client-session", json={"clientToken": None}),
+        400,
+        "ClientSessionValidationError",
+    )
+
+
+def test_patch_replaces_arrays_whole(http: httpx.Client) -> None:
+    token = create(
+        http, {"order": {"lineItems": [{"amount": 1}, {"amount": 2}], "fees": [{"amount": 3}]}}
+    )["clientToken"]
+    answer = _patch(http, token, {"order": {"lineItems": [{"amount": 10}]}})
+    assert answer["order"] == {"lineItems": [{"amount": 10}], "fees": [{"amount": 3}]}
+    assert answer["amount"] == 13
+
+
+def test_patch_merges_customer_one_level_and_replaces_sub_objects(http: httpx.Client) -> None:
+    customer = {
+        "emailAddress": "a@b.co",
+        "firstName": "Ann",
+        "billingAddress": {"city": "Cambridge", "countryCode": "GB"},
+    }
+    token = create(http, {"customer": customer})["clientToken"]
+    answer = _patch(
+        http, token, {"customer": {"firstName": "Bea", "billingAddress": {"city": "Ely"}}}
+    )
+    assert answer["customer"] == {
+        "emailAddress": "a@b.co",
+        "firstName": "Bea",
+        "billingAddress": {"city": "Ely"},
+    }
+
+
+def test_patch_merges_order_and_replaces_shipping_whole(http: httpx.Client) -> None:
+    token = create(
+        http, {"order": {"countryCode": "GB", "shipping": {"amount": 5, "methodId": "std"}}}
+    )["clientToken"]
+    answer = _patch(http, token, {"order": {"shipping": {"amount": 7}}})
+    assert answer["order"] == {"countryCode": "GB", "shipping": {"amount": 7}}
+
+
+def test_patch_merges_payment_method_one_level(http: httpx.Client) -> None:
+    token = create(
+        http,
+        {
+            "paymentMethod": {
+                "vaultOnSuccess": True,
+                "descriptor": "d",
+                "orderedAllowedCardNetworks": ["VISA"],
+            }
+        },
+    )["clientToken"]
+    answer = _patch(
+        http, token, {"paymentMethod": {"descriptor": "e", "orderedAllowedCardNetworks": ["AMEX"]}}
+    )
+    assert answer["paymentMethod"] == {
+        "vaultOnSuccess": True,
+        "descriptor": "e",
+        "orderedAllowedCardNetworks": ["AMEX"],
+    }
+
+
+def test_patch_replaces_metadata_whole(http: httpx.Client) -> None:
+    token = create(http, {"metadata": {"a": 1, "b": 2}})["clientToken"]
+    assert _patch(http, token, {"metadata": {"c": 3}})["metadata"] == {"c": 3}
+
+
+def test_patch_null_clears_fields(http: httpx.Client) -> None:
+    token = create(
+        http, {"orderId": "o", "customer": {"emailAddress": "a@b.co", "firstName": "A"}}
+    )["clientToken"]
+    answer = _patch(http, token, {"orderId": None, "customer": {"firstName": None}})
+    assert "orderId" not in answer and answer["customer"] == {"emailAddress": "a@b.co"}
+    assert "orderId" not in http.get("/client-session", params={"clientToken": token}).json()
+
+
+def test_patch_options_and_approval_mode_are_422(http: httpx.Client) -> None:
+    token = create(http, {})["clientToken"]
+    body = {
+        "clientToken": token,
+        "paymentMethod": {"options": {"GOOGLE_PAY": {"surcharge": {"amount": 1}}}},
+        "approvalMode": "AUTO",
+    }
+    inner = error_of(http.patch("/client-session", json=body), 422, "RequestValidationError")
+    assert set(paths(inner)) == {"$.paymentMethod.options", "$.approvalMode"}
+    assert "cannot be updated" in json.dumps(inner)
+
+
+def test_patch_amount_override_stays_until_cleared(http: httpx.Client) -> None:
+    token = create(http, {"order": {"lineItems": [{"amount": 100}]}})["clientToken"]
+    assert _patch(http, token, {"amount": 42})["amount"] == 42
+    assert _patch(http, token, {"order": {"lineItems": [{"amount": 300}]}})["amount"] == 42
+    assert _patch(http, token, {"amount": None})["amount"] == 300
+    assert (
+        _patch(http, token, {"order": {"lineItems": [{"amount": 5, "quantity": 2}]}})["amount"]
+        == 10
+    )
+
+
+def test_patch_keeps_the_token_identity(http: httpx.Client, emulator: Emulator) -> None:
+    token = create(http, {"orderId": "a"})["clientToken"]
+    _patch(http, token, {"orderId": "b"})
+    stored = emulator.sessions()
+    assert len(stored) == 1 and stored[0]["clientToken"] == token and stored[0]["orderId"] == "b"
+    assert http.get("/client-session", params={"clientToken": token}).json()["orderId"] == "b"
+
+
+def test_patch_validates_with_post_rules(http: httpx.Client) -> None:
+    token = create(http, {})["clientToken"]
+    response = http.patch(
+        "/client-session", json={"clientToken": token, "orderId": "x" * 256, "currencyCode": "ABC"}
+    )
+    assert set(paths(error_of(response, 422, "RequestValidationError"))) == {
+        "$.orderId",
+        "$.currencyCode",
+    }
+
+
+def test_patch_with_disabled_currency_or_empty_key_stores_nothing(http: httpx.Client) -> None:
+    token = create(http, {"orderId": "a", "currencyCode": "EUR"})["clientToken"]
+    http.patch(
+        "/client-session", json={"clientToken": token, "orderId": "b", "currencyCode": "HUF"}
+    )
+    http.patch("/client-session", json={"clientToken": token, "orderId": "c", "metadata": {"": 1}})
+    assert http.get("/client-session", params={"clientToken": token}).json()["orderId"] == "a"
+
+
+# --- §5 paths and methods ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/", "/client-sessions", "/client-session/", "/_emulator/nope"])
+def test_unknown_paths_are_404_envelopes(http: httpx.Client, path: str) -> None:
+    error_of(http.get(path), 404, "NotFound")
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "OPTIONS"])
+def test_wrong_method_is_405_envelope(http: httpx.Client, method: str) -> None:
+    response = http.request(method, "/client-session")
+    error_of(response, 405, "MethodNotAllowed")
+    assert "PATCH" in response.headers["allow"]
+
+
+def test_over_asgi_transport_with_async_client(emulator: Emulator) -> None:
+    async def scenario() -> tuple[int, int, int]:
+        transport = httpx.ASGITransport(app=emulator.app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://e", headers=HEADERS
+        ) as client:
+            made = await client.post("/client-session", json={"orderId": "async"})
+            token = made.json()["clientToken"]
+            got = await client.get("/client-session", params={"clientToken": token})
+            bad = await client.post(
+                "/client-session", json={"orderId": 1}, headers={"X-API-KEY": KEY}
+            )
+            return made.status_code, got.status_code, bad.status_code
+
+    assert run(scenario()) == (200, 200, 422)

@@ -1,0 +1,131 @@
+"""The real `primer-nb emulator` server: start on a free port, drive, load, drop, stop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import selectors
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from primer_nb.cli import build_parser, main
+from tests.emulator.emulator_helpers import HEADERS, run
+
+ROOT = Path(__file__).resolve().parents[2]
+LINE = "primer-nb emulator serving http://127.0.0.1:"
+
+
+def _read_line(proc: subprocess.Popen[str], timeout: float = 30) -> str:
+    assert proc.stdout is not None
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        if not sel.select(timeout):
+            raise AssertionError("the emulator printed no URL in time")
+    return proc.stdout.readline().strip()
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[subprocess.Popen[str], str]]:
+    command = [
+        sys.executable,
+        "-m",
+        "primer_nb.cli",
+        "emulator",
+        "--port",
+        "0",
+        "--seed",
+        "3",
+        "--api-key",
+        "cli-key",
+    ]
+    proc = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        line = _read_line(proc)
+        assert line.startswith(LINE) and line.endswith("/client-session"), line
+        yield proc, line.removeprefix("primer-nb emulator serving ").removesuffix("/client-session")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+
+
+async def _concurrent_creates(base: str, n: int) -> list[tuple[str, str]]:
+    limits = httpx.Limits(max_connections=n)
+    async with httpx.AsyncClient(
+        base_url=base, headers={**HEADERS, "X-API-KEY": "cli-key"}, limits=limits, timeout=60
+    ) as client:
+        made = await asyncio.gather(
+            *(client.post("/client-session", json={"orderId": f"order-{i}"}) for i in range(n))
+        )
+        assert all(r.status_code == 200 for r in made)
+        tokens = [r.json()["clientToken"] for r in made]
+        got = await asyncio.gather(
+            *(client.get("/client-session", params={"clientToken": t}) for t in tokens)
+        )
+        return [(f"order-{i}", r.json()["orderId"]) for i, r in enumerate(got)]
+
+
+def test_cli_server_end_to_end(server: tuple[subprocess.Popen[str], str]) -> None:
+    proc, base = server
+    headers = {**HEADERS, "X-API-KEY": "cli-key"}
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
+        assert (
+            http.post("/client-session", json={}, headers={"X-API-KEY": "other"}).status_code == 401
+        )
+        made = http.post(
+            "/client-session", json={"orderId": "cli", "order": {"lineItems": [{"amount": 5}]}}
+        )
+        assert made.status_code == 200 and made.json()["amount"] == 5
+        token = made.json()["clientToken"]
+        patched = http.patch("/client-session", json={"clientToken": token, "orderId": "cli-2"})
+        assert patched.json()["orderId"] == "cli-2"
+        assert (
+            http.get("/client-session", params={"clientToken": token}).json()["orderId"] == "cli-2"
+        )
+        assert http.post("/_emulator/reset").status_code == 200
+
+        pairs = run(_concurrent_creates(base, 200))
+        assert all(sent == got for sent, got in pairs)
+        listed = http.get("/_emulator/sessions").json()["sessions"]
+        assert len(listed) == 200 and len({s["clientToken"] for s in listed}) == 200
+
+        http.post("/_emulator/faults", json={"faults": [{"status": 0, "drop": True}]})
+        with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+            http.post("/client-session", json={})
+        assert http.post("/client-session", json={}).status_code == 200
+
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 0
+    assert proc.stderr is not None
+    errors = proc.stderr.read()
+    assert "Traceback" not in errors and "cli-key" not in errors
+
+
+def test_cli_sigint_stops_cleanly(server: tuple[subprocess.Popen[str], str]) -> None:
+    proc, base = server
+    assert httpx.get(f"{base}/_emulator/clock", headers={"X-API-KEY": "cli-key"}).status_code == 200
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=20) == 0
+
+
+def test_cli_parser_defaults_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    args = build_parser().parse_args(["emulator"])
+    assert (args.host, args.port, args.api_key, args.latency) == ("127.0.0.1", 8010, [], 0.0)
+    with pytest.raises(SystemExit):
+        main(["emulator", "--enable-currency", "ZZZ"])
+    with pytest.raises(SystemExit):
+        main([])
+    assert "ZZZ" in capsys.readouterr().err

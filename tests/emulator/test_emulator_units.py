@@ -1,0 +1,133 @@
+"""Transports, PATCH merging, the store and the clock, tested directly."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import httpx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from primer_nb.emulator import Emulator
+from primer_nb.emulator.clock import Clock
+from primer_nb.emulator.faults import Fault, FaultQueue
+from primer_nb.emulator.patching import apply_patch
+from primer_nb.emulator.responses import strip_empty
+from tests.emulator.emulator_helpers import HEADERS, START, run
+
+
+def test_sync_transport_works_inside_a_running_event_loop(emulator: Emulator) -> None:
+    async def notebook_cell() -> tuple[int, str]:
+        assert asyncio.get_running_loop().is_running()
+        with httpx.Client(
+            transport=emulator.transport(), base_url="http://e", headers=HEADERS
+        ) as http:
+            made = http.post("/client-session", json={"orderId": "in-loop"})
+            got = http.get("/client-session", params={"clientToken": made.json()["clientToken"]})
+            return got.status_code, got.json()["orderId"]
+
+    assert run(notebook_cell()) == (200, "in-loop")
+    assert emulator.background_loop().alive
+
+
+def test_sync_transport_is_safe_from_many_threads(emulator: Emulator) -> None:
+    orders: list[str] = []
+
+    def worker(n: int) -> None:
+        with httpx.Client(
+            transport=emulator.transport(), base_url="http://e", headers=HEADERS
+        ) as http:
+            for i in range(10):
+                token = http.post("/client-session", json={"orderId": f"{n}-{i}"}).json()[
+                    "clientToken"
+                ]
+                orders.append(
+                    http.get("/client-session", params={"clientToken": token}).json()["orderId"]
+                )
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(orders) == sorted(f"{n}-{i}" for n in range(8) for i in range(10))
+    assert emulator.session_count == 80
+
+
+def test_close_stops_the_loop_and_a_new_one_starts_on_demand(emulator: Emulator) -> None:
+    first = emulator.background_loop()
+    emulator.close()
+    assert not first.alive
+    with httpx.Client(transport=emulator.transport(), base_url="http://e", headers=HEADERS) as http:
+        assert http.post("/client-session", json={}).status_code == 200
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+sessions = st.dictionaries(
+    st.sampled_from(["orderId", "customer", "order", "paymentMethod", "metadata", "amount"]),
+    json_values,
+    max_size=6,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(sessions, sessions)
+def test_patch_merge_rules(data: dict[str, Any], changes: dict[str, Any]) -> None:
+    before = repr((data, changes))
+    merged = apply_patch(data, changes)
+    assert repr((data, changes)) == before  # inputs untouched
+    for key, value in changes.items():
+        if value is None:
+            assert key not in merged
+        elif key in {"customer", "order", "paymentMethod"} and isinstance(value, dict):
+            old = data.get(key) if isinstance(data.get(key), dict) else {}
+            for sub, sub_value in value.items():
+                assert merged[key].get(sub) == sub_value or (
+                    sub_value is None and sub not in merged[key]
+                )
+            for sub in set(old) - set(value):
+                assert merged[key][sub] == old[sub]
+        else:
+            assert merged[key] == value
+    for key in set(data) - set(changes):
+        assert merged[key] == data[key]
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values)
+def test_strip_empty_leaves_no_empty_object_values(value: Any) -> None:
+    def check(item: Any) -> None:
+        if isinstance(item, dict):
+            for sub in item.values():
+                assert sub not in (None, "", [], {})
+                check(sub)
+        elif isinstance(item, list):
+            for sub in item:
+                check(sub)
+
+    check(strip_empty(value))
+
+
+def test_clock_reset_and_frozen() -> None:
+    clock = Clock(START, frozen=True)
+    clock.advance(hours=2)
+    clock.reset()
+    assert clock.now().isoformat() == "2026-01-15T09:00:00+00:00"
+    assert "frozen" in repr(clock)
+
+
+def test_fault_queue_uses_faults_in_order() -> None:
+    queue = FaultQueue()
+    queue.push(Fault(429, times=2))
+    queue.push(Fault(drop=True))
+    taken = [queue.take() for _ in range(4)]
+    assert [f.status if f else None for f in taken] == [429, 429, 0, None]
+    assert taken[2] is not None and taken[2].drop
