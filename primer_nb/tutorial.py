@@ -1,0 +1,167 @@
+"""The one set-up call of every tutorial notebook: pick the backend and say which.
+
+```python
+from primer_nb.tutorial import tutorial_client
+
+client = tutorial_client()
+# Backend: in-process emulator (seed 7, clock frozen at 2026-01-15 09:00:00 UTC). Set
+# PRIMER_API_KEY to use Primer's sandbox instead.
+```
+
+- Nothing set: a `PrimerClient` on a fresh in-process `Emulator(seed=7,
+  start="2026-01-15T09:00:00", frozen=True)`. Same seed and start, same client tokens,
+  expiry dates and diagnosticsIds, so the outputs stored in the notebooks stay true.
+- `PRIMER_API_KEY` set: a client from the environment, i.e. Primer's sandbox (or the
+  environment `PRIMER_ENV` names). `PRIMER_BASE_URL` set: the server at that URL (e.g. a
+  running `primer-nb emulator`). The notebooks run unchanged; cells that need the
+  in-process emulator (its clock, fault injection) check `client.emulator is not None`.
+
+The printed line names the backend and never the API key. The call also silences
+DeprecationWarnings that third-party libraries (Jupyter, dateutil, pandas, ...) emit,
+so a notebook's stderr is the same in every environment; warnings from primer-nb itself
+(e.g. `UnknownFieldWarning`) are left alone.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from primer_nb.client import PrimerClient
+
+__all__ = [
+    "NOISY_MODULES",
+    "backend_line",
+    "quiet_third_party_warnings",
+    "short_token",
+    "tutorial_client",
+]
+
+#: Third-party modules whose DeprecationWarnings vary between environments and say nothing
+#: to a reader of the tutorials. Matched against the module a warning is attributed to.
+NOISY_MODULES: tuple[str, ...] = (
+    "anyio",
+    "comm",
+    "dateutil",
+    "debugpy",
+    "httpx",
+    "IPython",
+    "ipykernel",
+    "ipywidgets",
+    "jupyter_client",
+    "jupyter_core",
+    "jwt",
+    "matplotlib",
+    "nbformat",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "pydantic",
+    "pyparsing",
+    "starlette",
+    "tqdm",
+    "traitlets",
+    "zmq",
+)
+
+
+def quiet_third_party_warnings() -> None:
+    """Ignore DeprecationWarning and PendingDeprecationWarning from `NOISY_MODULES`."""
+    pattern = r"(" + "|".join(NOISY_MODULES) + r")(\..*)?$"
+    for category in (DeprecationWarning, PendingDeprecationWarning):
+        warnings.filterwarnings("ignore", category=category, module=pattern)
+
+
+def short_token(token: str) -> str:
+    """A client token shortened for display: `eyJ0eXAi…x9Qk` (first 8, last 4 characters).
+
+    A client token is a credential for one checkout: show it whole only when you mean to.
+    """
+    return token if len(token) <= 16 else f"{token[:8]}…{token[-4:]}"
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def _utc_text(start: str) -> str:
+    """`2026-01-15T09:00:00` (naive = UTC, or with an offset) -> `2026-01-15 09:00:00 UTC`."""
+    moment = datetime.fromisoformat(start.replace("Z", "+00:00"))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return f"{moment:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _safe_url(url: str) -> str:
+    """A URL without user-info (`https://user:secret@host` -> `https://host`)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def backend_line(
+    client: PrimerClient, *, seed: int | None = None, start: str | None = None, frozen: bool = True
+) -> str:
+    """One plain sentence naming the backend a client talks to; never the API key."""
+    if client.emulator is not None:
+        clock = "clock frozen at" if frozen else "clock started at"
+        when = _utc_text(start) if start else "its start time"
+        return (
+            f"Backend: in-process emulator (seed {seed}, {clock} {when}). "
+            "Set PRIMER_API_KEY to use Primer's sandbox instead."
+        )
+    environment = str(client.environment)
+    base_url = _env("PRIMER_BASE_URL")
+    if environment == "emulator" and base_url:
+        return (
+            f"Backend: the emulator server at {_safe_url(base_url)} (from PRIMER_BASE_URL). "
+            "Cells that need the in-process emulator are skipped."
+        )
+    names = {"sandbox": "Primer's sandbox", "production": "Primer's PRODUCTION API"}
+    where = f" at {_safe_url(base_url)}" if base_url else ""
+    return (
+        f"Backend: {names.get(environment, environment)}{where}, with the API key from "
+        "PRIMER_API_KEY. Outputs differ from the stored ones where Primer's values do; "
+        "emulator-only cells are skipped."
+    )
+
+
+def tutorial_client(
+    *, seed: int = 7, start: str = "2026-01-15T09:00:00", **emulator_options: Any
+) -> PrimerClient:
+    """The client every tutorial notebook uses, after printing which backend it talks to.
+
+    **Parameters:**
+
+    * **seed**, **start** - the in-process emulator's seed and clock start (naive = UTC);
+      ignored when `PRIMER_API_KEY` or `PRIMER_BASE_URL` is set.
+    * **emulator_options** - passed on to `Emulator` (e.g. `tax_connection=False`,
+      `enabled_currencies=("HUF",)`); the clock is frozen unless `frozen=False` is given.
+
+    ```python
+    client = tutorial_client()                       # emulator, seed 7, frozen clock
+    client = tutorial_client(enabled_currencies=("HUF",))
+    ```
+    """
+    quiet_third_party_warnings()
+    from primer_nb.client import PrimerClient
+
+    if _env("PRIMER_API_KEY") or _env("PRIMER_BASE_URL"):
+        client = PrimerClient()
+        print(backend_line(client))
+        return client
+
+    from primer_nb.emulator import Emulator
+
+    frozen = bool(emulator_options.pop("frozen", True))
+    emulator = Emulator(seed=seed, start=start, frozen=frozen, **emulator_options)
+    client = PrimerClient(emulator=emulator)
+    print(backend_line(client, seed=seed, start=start, frozen=frozen))
+    return client

@@ -1,0 +1,191 @@
+"""Every tutorial notebook in a real JupyterLab: Run All Cells completes without errors.
+
+Reuses the harness of `tests/browser/conftest.py`: `start_jupyterlab` (one server for all
+notebooks, serving a temp copy of `notebooks/` and `data/`, with its own settings), the
+`LabPage` helpers, the chromium arguments and `require_chromium` (skipped with a reason
+without `/usr/bin/chromium`, a failure when `CI` is set). Added here:
+
+- a Run All that knows which cells are *meant* to fail (tag `raises-exception`):
+  JupyterLab's Run All carries on past those and stops at any other error;
+- the server starts without the developer's `PRIMER_*` settings, so the notebooks run
+  against the emulator, as stored;
+- Playwright runs in one worker thread of its own. Its sync API allows one instance per
+  thread, and the widget tests' session-scoped browser may already live in the main
+  thread when these tests run in the same pytest session.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import nbformat
+import pytest
+
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PANEL,
+    JupyterLab,
+    LabPage,
+    require_chromium,
+    start_jupyterlab,
+)
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+RAISES = "raises-exception"
+PRIMER_VARS = ("PRIMER_API_KEY", "PRIMER_ENV", "PRIMER_API_VERSION", "PRIMER_BASE_URL")
+STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+
+# Done when every code cell has a number, or when a cell that is not meant to fail has an
+# error output and nothing is still running (Run All stopped there).
+_FINISHED_JS = """([panel, stderr, raises]) => {
+  const cells = [...document.querySelectorAll(panel + ' .jp-CodeCell')];
+  const prompts = cells.map(c => (c.querySelector('.jp-InputArea-prompt') || {}).textContent || '');
+  if (prompts.every(p => /\\[\\d+\\]/.test(p))) return true;
+  const running = prompts.some(p => p.includes('*'));
+  const failed = cells.some((c, i) => !raises.includes(i) && c.querySelector(stderr));
+  return failed && !running;
+}"""
+
+_CELLS_JS = """([panel, stderr]) =>
+  [...document.querySelectorAll(panel + ' .jp-CodeCell')].map(c => ({
+    prompt: (c.querySelector('.jp-InputArea-prompt') || {}).textContent || '',
+    errors: [...c.querySelectorAll(stderr)].map(e => e.innerText),
+  }))"""
+
+_T = TypeVar("_T")
+
+
+class BrowserThread:
+    """Debian's chromium under Playwright's sync API, driven from one worker thread."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notebooks-browser")
+        self._playwright: Any = None
+        self.browser: Any = None
+        self.context: Any = None
+
+    def call(self, function: Callable[..., _T], *args: Any) -> _T:
+        """Run `function(*args)` in the browser's thread and return its result."""
+        return self._pool.submit(function, *args).result()
+
+    def start(self) -> None:
+        def launch() -> None:
+            from playwright.sync_api import sync_playwright
+
+            self._playwright = sync_playwright().start()
+            self.browser = self._playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            # one context for every notebook: JupyterLab's scripts load from its cache
+            self.context = self.browser.new_context(viewport={"width": 1600, "height": 1200})
+
+        self.call(launch)
+
+    def stop(self) -> None:
+        def close() -> None:
+            if self.browser is not None:
+                self.browser.close()
+            if self._playwright is not None:
+                self._playwright.stop()
+
+        try:
+            self.call(close)
+        finally:
+            self._pool.shutdown()
+
+
+def _raises_indexes(path: Path) -> list[int]:
+    """Indexes (among all code cells) of the cells tagged `raises-exception`."""
+    nb: Any = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    return [i for i, c in enumerate(code) if RAISES in c.get("metadata", {}).get("tags", [])]
+
+
+@pytest.fixture(scope="session")
+def notebooks_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLab]:
+    """The harness's JupyterLab, started without PRIMER_* (the emulator backend)."""
+    require_chromium()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in PRIMER_VARS:
+            patch.delenv(name, raising=False)
+        lab = start_jupyterlab(tmp_path_factory.mktemp("jupyterlab-notebooks"))
+    try:
+        yield lab
+    finally:
+        lab.stop()
+
+
+@pytest.fixture(scope="session")
+def browser_thread() -> Iterator[BrowserThread]:
+    require_chromium()
+    thread = BrowserThread()
+    thread.start()
+    try:
+        yield thread
+    finally:
+        thread.stop()
+
+
+def run_all_cells(page: LabPage, raises: list[int], timeout: float = 120_000) -> float:
+    """Clear outputs, Run All Cells, wait until done (or stopped by an error); seconds."""
+    page.menu("Edit", "Clear Outputs of All Cells")
+    page.page.wait_for_function(
+        """panel => [...document.querySelectorAll(panel + ' .jp-CodeCell .jp-InputArea-prompt')]
+             .every(p => !/\\d/.test(p.textContent))""",
+        arg=PANEL,
+        timeout=timeout,
+    )
+    started = time.monotonic()
+    page.menu("Run", "Run All Cells")
+    page.page.wait_for_function(_FINISHED_JS, arg=[PANEL, STDERR, raises], timeout=timeout)
+    page.wait_idle(timeout)
+    return time.monotonic() - started
+
+
+def open_and_run(context: Any, lab: JupyterLab, path: Path) -> dict[str, Any]:
+    """In the browser's thread: open `path` in a new page, Run All, report each code cell."""
+    raises = _raises_indexes(path)
+    lab.delete_sessions()
+    page = context.new_page()
+    try:
+        page.set_default_timeout(30_000)
+        lab_page = LabPage(page, lab)
+        page.on("pageerror", lambda e: lab_page.page_errors.append(str(e)))
+        lab_page.open_notebook(path.name)
+        seconds = run_all_cells(lab_page, raises)
+        cells = page.evaluate(_CELLS_JS, [PANEL, STDERR])
+        return {"cells": cells, "seconds": seconds, "page_errors": lab_page.page_errors}
+    finally:
+        page.close()
+        lab.delete_sessions()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem[:2] for p in NOTEBOOKS])
+def test_run_all_cells_without_errors(
+    notebooks_lab: JupyterLab, browser_thread: BrowserThread, path: Path
+) -> None:
+    raises = _raises_indexes(path)
+    report = browser_thread.call(open_and_run, browser_thread.context, notebooks_lab, path)
+    cells: list[dict[str, Any]] = report["cells"]
+
+    unexpected = {i: c["errors"] for i, c in enumerate(cells) if c["errors"] and i not in raises}
+    assert unexpected == {}, f"{path.name}: error output in code cells {unexpected}"
+    for i in raises:
+        assert cells[i]["errors"], f"{path.name}: code cell {i} is tagged {RAISES} but ran clean"
+
+    counts = [re.search(r"\[(\d+)\]", c["prompt"]) for c in cells]
+    missing = [i for i, m in enumerate(counts) if m is None]
+    assert missing == [], f"{path.name}: code cells {missing} got no execution count"
+    numbers = [int(m.group(1)) for m in counts if m is not None]
+    assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers), numbers
+    assert report["page_errors"] == [], report["page_errors"]
+    print(f"{path.name}: Run All {report['seconds']:.1f} s")

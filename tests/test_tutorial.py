@@ -1,0 +1,94 @@
+"""`primer_nb.tutorial.tutorial_client`: the notebooks' one set-up call."""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from primer_nb.tutorial import backend_line, quiet_third_party_warnings, tutorial_client
+
+
+def test_default_is_the_frozen_in_process_emulator(capsys: pytest.CaptureFixture[str]) -> None:
+    client = tutorial_client()
+    out = capsys.readouterr().out
+    assert client.emulator is not None
+    assert client.environment == "emulator"
+    assert out == (
+        "Backend: in-process emulator (seed 7, clock frozen at 2026-01-15 09:00:00 UTC). "
+        "Set PRIMER_API_KEY to use Primer's sandbox instead.\n"
+    )
+
+
+def test_emulator_clock_is_frozen_at_start(capsys: pytest.CaptureFixture[str]) -> None:
+    client = tutorial_client(seed=3, start="2030-02-01T12:30:00")
+    assert client.emulator is not None
+    first = client.emulator.clock.now()
+    second = client.emulator.clock.now()
+    assert first == second
+    assert "seed 3, clock frozen at 2030-02-01 12:30:00 UTC" in capsys.readouterr().out
+
+
+def test_same_seed_same_tokens(capsys: pytest.CaptureFixture[str]) -> None:
+    body = {"orderId": "o-1", "currencyCode": "EUR", "amount": 100}
+    tokens = [tutorial_client().create_session(body).client_token for _ in range(2)]
+    assert tokens[0] == tokens[1]
+
+
+def test_emulator_options_are_passed_on(capsys: pytest.CaptureFixture[str]) -> None:
+    client = tutorial_client(tax_connection=False)
+    session = client.create_session({"orderId": "o-1", "currencyCode": "EUR", "amount": 100})
+    assert not session.warnings
+
+
+def test_unfrozen_clock_is_said(capsys: pytest.CaptureFixture[str]) -> None:
+    tutorial_client(frozen=False)
+    assert "clock started at 2026-01-15 09:00:00 UTC" in capsys.readouterr().out
+
+
+def test_api_key_selects_the_sandbox_and_is_never_printed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], marker_key: str
+) -> None:
+    monkeypatch.setenv("PRIMER_API_KEY", marker_key)
+    client = tutorial_client()  # no request is made: constructing a client is offline
+    out = capsys.readouterr().out
+    assert client.environment == "sandbox"
+    assert client.emulator is None
+    assert out.startswith("Backend: Primer's sandbox, with the API key from PRIMER_API_KEY.")
+    assert marker_key not in out
+    assert "sk_" not in out
+    assert marker_key not in repr(client)
+
+
+def test_base_url_selects_that_server_without_its_credentials(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], marker_key: str
+) -> None:
+    monkeypatch.setenv("PRIMER_BASE_URL", f"http://user:{marker_key}@127.0.0.1:8010/")
+    monkeypatch.setenv("PRIMER_API_KEY", marker_key)
+    client = tutorial_client()
+    out = capsys.readouterr().out
+    assert client.emulator is None
+    assert "the emulator server at http://127.0.0.1:8010/ (from PRIMER_BASE_URL)" in out
+    assert marker_key not in out
+
+
+def test_backend_line_for_a_sandbox_client(
+    monkeypatch: pytest.MonkeyPatch, marker_key: str
+) -> None:
+    from primer_nb.client import PrimerClient
+
+    client = PrimerClient(marker_key)
+    line = backend_line(client)
+    assert line.startswith("Backend: Primer's sandbox")
+    assert marker_key not in line
+
+
+def test_third_party_deprecations_are_silenced_ours_are_not() -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        quiet_third_party_warnings()
+        warnings.warn_explicit("old", DeprecationWarning, "x.py", 1, module="dateutil.tz")
+        warnings.warn_explicit("old", DeprecationWarning, "x.py", 1, module="jupyter_client.x")
+        warnings.warn_explicit("ours", DeprecationWarning, "x.py", 1, module="primer_nb.client")
+        warnings.warn_explicit("typo", UserWarning, "x.py", 1, module="pandas")
+    assert [str(w.message) for w in caught] == ["ours", "typo"]
