@@ -218,9 +218,13 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLab]
         lab.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """Debian's chromium under Playwright (never `playwright install`)."""
+    """Debian's chromium under Playwright (never `playwright install`).
+
+    Module scope, not session: Playwright's sync API keeps an asyncio loop marked as
+    running in this thread while it lives, which would break later async tests.
+    """
     require_chromium()
     from playwright.sync_api import sync_playwright
 
