@@ -16,53 +16,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
-import shutil
-import signal
-import subprocess
-import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from primer_nb.batch import create_sessions, order_request
 from primer_nb.client import PrimerClient
+from primer_nb.emulator.process import EmulatorProcess
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@contextmanager
-def emulator(latency: float) -> Iterator[str]:
-    """Start `primer-nb emulator --port 0 --latency L`; yield its base URL; stop it by PID."""
-    script = shutil.which("primer-nb", path=str(Path(sys.executable).parent))
-    command = [script] if script else [sys.executable, "-m", "primer_nb.cli"]
-    command += ["emulator", "--port", "0", "--latency", str(latency)]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        assert proc.stdout is not None
-        url = None
-        for line in proc.stdout:
-            match = re.search(r"serving (http://\S+)/client-session", line)
-            if match:
-                url = match.group(1)
-                break
-        if url is None:
-            raise RuntimeError(f"the emulator did not start (exit code {proc.poll()})")
-        # keep draining its output so it never blocks on a full pipe
-        threading.Thread(target=proc.stdout.read, daemon=True).start()
-        yield url
-    finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait()
 
 
 def order(prefix: str, n: int) -> dict[str, Any]:
@@ -82,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.05)
     args = parser.parse_args(argv)
 
-    with emulator(args.latency) as url:
+    with EmulatorProcess(latency=args.latency) as server:
+        url = server.url
         print(f"emulator at {url}, latency {args.latency} s", flush=True)
         client = PrimerClient(base_url=url)
         client.create_session({"orderId": "warm-up", "currencyCode": "EUR", "amount": 1})

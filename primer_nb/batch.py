@@ -70,8 +70,8 @@ from primer_nb.models import (
     ClientSessionRequest,
     ClientSessionWithToken,
     check_request,
+    short_token,
 )
-from primer_nb.models import _short as short_token
 
 if TYPE_CHECKING:
     import pandas as pd

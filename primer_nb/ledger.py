@@ -128,7 +128,7 @@ class SessionRecord:
         return ClientSessionWithToken.model_validate(self.body)
 
     def __repr__(self) -> str:
-        from primer_nb.models import _short as short_token
+        from primer_nb.models import short_token
 
         token = self.body.get("clientToken")
         shown = short_token(token) if isinstance(token, str) else None

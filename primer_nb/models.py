@@ -121,6 +121,7 @@ __all__ = [
     "json_path",
     "metadata_has_empty_key",
     "parse_expiry",
+    "short_token",
     "unknown_fields",
     "validation_details",
 ]
@@ -594,7 +595,12 @@ class SessionWarning(_Model):
     message: str | None = None
 
 
-def _short(token: str) -> str:
+def short_token(token: str) -> str:
+    """A client token for display: `eyJhbGci…x9Qk` (first 8 and last 4 characters).
+
+    Tables, widgets and reprs show this; the full token stays on the model
+    (behaviour.md §4).
+    """
     return token if len(token) <= 16 else f"{token[:8]}…{token[-4:]}"
 
 
@@ -719,7 +725,7 @@ class ClientSessionWithToken(ClientSession):
 
     def __repr_args__(self) -> Any:
         for name, value in super().__repr_args__():
-            yield name, (_short(value) if name == "client_token" else value)
+            yield name, (short_token(value) if name == "client_token" else value)
 
 
 class ErrorDetail(_Model):

@@ -79,7 +79,7 @@ from pydantic import BaseModel
 
 from primer_nb import amounts, currency
 from primer_nb.ledger import Ledger, SessionRecord
-from primer_nb.models import _short as short_token
+from primer_nb.models import short_token
 
 __all__ = [
     "LINE_ITEM_COLUMNS",

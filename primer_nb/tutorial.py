@@ -30,6 +30,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from primer_nb.models import short_token  # re-exported: the notebooks import it from here
+
 if TYPE_CHECKING:
     from primer_nb.client import PrimerClient
 
@@ -74,14 +76,6 @@ def quiet_third_party_warnings() -> None:
     pattern = r"(" + "|".join(NOISY_MODULES) + r")(\..*)?$"
     for category in (DeprecationWarning, PendingDeprecationWarning):
         warnings.filterwarnings("ignore", category=category, module=pattern)
-
-
-def short_token(token: str) -> str:
-    """A client token shortened for display: `eyJ0eXAi…x9Qk` (first 8, last 4 characters).
-
-    A client token is a credential for one checkout: show it whole only when you mean to.
-    """
-    return token if len(token) <= 16 else f"{token[:8]}…{token[-4:]}"
 
 
 def _env(name: str) -> str | None:

@@ -12,15 +12,11 @@ from typing import Any, TypeVar
 import ipywidgets as w
 
 from primer_nb.config import redact
+from primer_nb.models import short_token
 
 __all__ = ["HandlerLog", "code_block", "escape", "short_token", "table"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def short_token(token: str) -> str:
-    """`eyJhbGci…x9Qk`: the first 8 and last 4 characters of a client token (behaviour.md §4)."""
-    return token if len(token) <= 16 else f"{token[:8]}…{token[-4:]}"
 
 
 def escape(value: Any) -> str:

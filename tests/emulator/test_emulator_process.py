@@ -1,0 +1,38 @@
+"""`EmulatorProcess`: a real `primer-nb emulator` child process, started and stopped by PID."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from primer_nb.client import PrimerClient
+from primer_nb.emulator.process import EmulatorProcess
+from primer_nb.errors import AuthenticationError
+
+
+def test_serves_until_stopped_and_stops_by_pid(marker_key: str) -> None:
+    server = EmulatorProcess(api_keys=[marker_key], extra_args=["--seed", "3"])
+    assert repr(server) == "EmulatorProcess(not started)"
+    with server:
+        assert server.url.startswith("http://127.0.0.1:")
+        assert repr(server) == f"EmulatorProcess(url={server.url!r})"
+        with PrimerClient(api_key=marker_key, base_url=server.url) as client:
+            session = client.create_session({"orderId": "proc-1", "amount": 100})
+            assert client.get_session(session.client_token).order_id == "proc-1"
+        with (
+            PrimerClient(api_key="another-key", base_url=server.url) as client,
+            pytest.raises(AuthenticationError),
+        ):
+            client.get_session(session.client_token)
+        pid = server.pid
+    assert server.stop() == 0  # SIGTERM is a clean stop
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert not any(marker_key in line for line in server.output)
+
+
+def test_a_server_that_cannot_start_is_reported() -> None:
+    server = EmulatorProcess(extra_args=["--start", "not-a-date"], startup_timeout=20)
+    with pytest.raises(RuntimeError, match="did not start"):
+        server.start()
