@@ -18,7 +18,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import uvicorn
@@ -92,33 +92,37 @@ class _QuietDrops(logging.Filter):
         return not isinstance(exc, ConnectionDropped)
 
 
-async def _announce(server: uvicorn.Server, host: str) -> None:
+async def _announce(server: uvicorn.Server, host: str, name: str) -> None:
     while not server.started:
         if server.should_exit:
             return
         await asyncio.sleep(0.02)
     port = server.servers[0].sockets[0].getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
-    print(f"primer-nb emulator serving http://{shown}:{port}/client-session", flush=True)
+    print(f"{name} serving http://{shown}:{port}/client-session", flush=True)
 
 
-async def _serve(server: uvicorn.Server, host: str) -> None:
-    announcer = asyncio.create_task(_announce(server, host))
+async def _serve(server: uvicorn.Server, host: str, name: str) -> None:
+    announcer = asyncio.create_task(_announce(server, host, name))
     try:
         await server.serve()
     finally:
         announcer.cancel()
 
 
-def run_emulator(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    """Serve until SIGINT/SIGTERM; 0 after a clean stop."""
+def serve(app: Any, *, host: str, port: int, name: str = "primer-nb emulator") -> int:
+    """Serve an ASGI app on uvicorn until SIGINT/SIGTERM; 0 after a clean stop.
+
+    Prints `NAME serving http://HOST:PORT/client-session` once it listens (port 0 picks
+    a free one). The P2 benchmark serves its echo baseline through this very function,
+    so both servers run with the same settings.
+    """
     import uvicorn
 
-    emulator = _make_emulator(args, parser)
     config = uvicorn.Config(
-        emulator.app,
-        host=args.host,
-        port=args.port,
+        app,
+        host=host,
+        port=port,
         access_log=False,
         log_level="warning",
         lifespan="off",
@@ -134,8 +138,14 @@ def run_emulator(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     # so a requested stop ends with exit status 0.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: None)
-    asyncio.run(_serve(server, args.host))
+    asyncio.run(_serve(server, host, name))
     return 0 if server.started else 1
+
+
+def run_emulator(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """`primer-nb emulator`: serve until SIGINT/SIGTERM; 0 after a clean stop."""
+    emulator = _make_emulator(args, parser)
+    return serve(emulator.app, host=args.host, port=args.port)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
