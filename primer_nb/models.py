@@ -799,6 +799,9 @@ _MESSAGES: dict[str, str] = {
 def _describe(error: Any, model: str) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
+    field = str(error["loc"][-1]) if error["loc"] else ""
+    if kind in ("int_type", "int_from_float", "int_parsing") and field.lower().endswith("amount"):
+        return f"{_MESSAGES[kind]}: amounts are minor units, e.g. 1250 for EUR 12.50"
     if kind in _MESSAGES:
         return _MESSAGES[kind]
     if kind == "extra_forbidden":
@@ -813,9 +816,8 @@ def _describe(error: Any, model: str) -> str:
         return f"Value must be less than or equal to {ctx.get('le')}"
     if kind in ("enum", "literal_error"):
         expected = str(ctx.get("expected", ""))
-        name = str(error["loc"][-1]) if error["loc"] else ""
         if expected.count("'") > 40:
-            what = "currency code (ISO 4217)" if "urrency" in name else "country code (ISO 3166-1)"
+            what = "currency code (ISO 4217)" if "urrency" in field else "country code (ISO 3166-1)"
             return f"Value {error['input']!r} is not a valid {what} in Primer's list"
         return f"Value must be one of {expected}"
     if kind == "value_error":
