@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,23 @@ def examples() -> list[dict[str, Any]]:
 @pytest.fixture
 def marker_key() -> str:
     return MARKER_KEY
+
+
+@pytest.fixture(scope="session")
+def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One JupyterLab server for every browser test of the session (tests/browser harness).
+
+    It serves a temp copy of notebooks/ and data/, without the developer's PRIMER_*
+    settings, and is stopped by PID at the end.
+    """
+    from tests.browser.conftest import require_chromium, start_jupyterlab
+
+    require_chromium()
+    lab = start_jupyterlab(tmp_path_factory.mktemp("jupyterlab"))
+    try:
+        yield lab
+    finally:
+        lab.stop()
 
 
 @pytest.fixture(autouse=True)

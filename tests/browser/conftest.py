@@ -8,7 +8,8 @@ def test_something(lab_page: LabPage) -> None:
     assert lab_page.error_outputs() == []
 ```
 
-- `jupyterlab` (session scope): a `jupyter lab` server on a free 127.0.0.1 port with a
+- `jupyterlab` (session scope, defined in tests/conftest.py so the notebook tests share
+  it): a `jupyter lab` server on a free 127.0.0.1 port with a
   token, `--allow-root` when root, its own config/runtime/settings/workspaces dirs
   (news and update checks off, autosave off, `windowingMode: none`), serving a temp
   copy of `notebooks/` and `data/`, so no checkpoint or autosave lands in the repo.
@@ -205,17 +206,6 @@ def _wait_ready(lab: JupyterLab, timeout: float) -> None:
         time.sleep(0.25)
     lab.stop()
     raise RuntimeError(f"jupyter lab did not answer within {timeout} s:\n{lab.log()}")
-
-
-@pytest.fixture(scope="session")
-def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLab]:
-    """One JupyterLab server for the whole test session."""
-    require_chromium()
-    lab = start_jupyterlab(tmp_path_factory.mktemp("jupyterlab"))
-    try:
-        yield lab
-    finally:
-        lab.stop()
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ without `/usr/bin/chromium`, a failure when `CI` is set). Added here:
 
 - a Run All that knows which cells are *meant* to fail (tag `raises-exception`):
   JupyterLab's Run All carries on past those and stops at any other error;
-- the server starts without the developer's `PRIMER_*` settings, so the notebooks run
-  against the emulator, as stored;
+- the server (the session's `jupyterlab` fixture, shared with the builder test) runs
+  kernels without the developer's `PRIMER_*` settings, so notebooks use the emulator;
 - Playwright runs in one worker thread of its own. Its sync API allows one instance per
   thread, and the widget tests' session-scoped browser may already live in the main
   thread when these tests run in the same pytest session.
@@ -33,7 +33,6 @@ from tests.browser.conftest import (
     JupyterLab,
     LabPage,
     require_chromium,
-    start_jupyterlab,
 )
 
 pytestmark = pytest.mark.browser
@@ -41,7 +40,6 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 RAISES = "raises-exception"
-PRIMER_VARS = ("PRIMER_API_KEY", "PRIMER_ENV", "PRIMER_API_VERSION", "PRIMER_BASE_URL")
 STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
 
 # Done when every code cell has a number, or when a cell that is not meant to fail has an
@@ -111,20 +109,6 @@ def _raises_indexes(path: Path) -> list[int]:
 
 
 @pytest.fixture(scope="session")
-def notebooks_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JupyterLab]:
-    """The harness's JupyterLab, started without PRIMER_* (the emulator backend)."""
-    require_chromium()
-    with pytest.MonkeyPatch.context() as patch:
-        for name in PRIMER_VARS:
-            patch.delenv(name, raising=False)
-        lab = start_jupyterlab(tmp_path_factory.mktemp("jupyterlab-notebooks"))
-    try:
-        yield lab
-    finally:
-        lab.stop()
-
-
-@pytest.fixture(scope="session")
 def browser_thread() -> Iterator[BrowserThread]:
     require_chromium()
     thread = BrowserThread()
@@ -171,10 +155,10 @@ def open_and_run(context: Any, lab: JupyterLab, path: Path) -> dict[str, Any]:
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem[:2] for p in NOTEBOOKS])
 def test_run_all_cells_without_errors(
-    notebooks_lab: JupyterLab, browser_thread: BrowserThread, path: Path
+    jupyterlab: JupyterLab, browser_thread: BrowserThread, path: Path
 ) -> None:
     raises = _raises_indexes(path)
-    report = browser_thread.call(open_and_run, browser_thread.context, notebooks_lab, path)
+    report = browser_thread.call(open_and_run, browser_thread.context, jupyterlab, path)
     cells: list[dict[str, Any]] = report["cells"]
 
     unexpected = {i: c["errors"] for i, c in enumerate(cells) if c["errors"] and i not in raises}
