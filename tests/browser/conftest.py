@@ -33,7 +33,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -228,6 +228,18 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
+# Done when every code cell has a number, or when a cell that is not meant to fail has an
+# error output and nothing is still running (Run All stopped there).
+_FINISHED_JS = """([panel, stderr, raises]) => {
+  const cells = [...document.querySelectorAll(panel + ' .jp-CodeCell')];
+  const prompts = cells.map(c => (c.querySelector('.jp-InputArea-prompt') || {}).textContent || '');
+  if (prompts.every(p => /\\[\\d+\\]/.test(p))) return true;
+  const running = prompts.some(p => p.includes('*'));
+  const failed = cells.some((c, i) => !raises.includes(i) && c.querySelector(stderr));
+  return failed && !running;
+}"""
+
+
 @dataclass
 class LabPage:
     """A chromium page on JupyterLab, with the few actions notebook tests need."""
@@ -260,11 +272,12 @@ class LabPage:
         label = re.compile(rf"^{re.escape(item)}$")
         self.page.locator(".lm-Menu-item:visible .lm-Menu-itemLabel", has_text=label).click()
 
-    def run_all(self, timeout: float = 120_000) -> float:
+    def run_all(self, raises: Sequence[int] = (), timeout: float = 120_000) -> float:
         """Clear outputs, Run All Cells, wait until every code cell has a fresh count.
 
-        Returns the seconds it took. Stops early (and says which cell) when a cell
-        fails, since Run All stops there too.
+        `raises` are the indexes (among code cells) of cells meant to fail (tag
+        `raises-exception`): Run All carries on past them. An error in any other cell
+        stops Run All, so the wait ends there too. Returns the seconds it took.
         """
         self.menu("Edit", "Clear Outputs of All Cells")
         self.page.wait_for_function(
@@ -276,15 +289,7 @@ class LabPage:
         started = time.monotonic()
         self.menu("Run", "Run All Cells")
         self.page.wait_for_function(
-            """([panel, stderr]) => {
-                 const prompts = [...document.querySelectorAll(
-                     panel + ' .jp-CodeCell .jp-InputArea-prompt')];
-                 const errors = document.querySelectorAll(panel + ' ' + stderr);
-                 return errors.length > 0 ||
-                     prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
-               }""",
-            arg=[PANEL, STDERR],
-            timeout=timeout,
+            _FINISHED_JS, arg=[PANEL, STDERR, list(raises)], timeout=timeout
         )
         self.wait_idle(timeout)
         return time.monotonic() - started

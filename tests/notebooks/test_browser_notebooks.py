@@ -5,8 +5,8 @@ notebooks, serving a temp copy of `notebooks/` and `data/`, with its own setting
 `LabPage` helpers, the chromium arguments and `require_chromium` (skipped with a reason
 without `/usr/bin/chromium`, a failure when `CI` is set). Added here:
 
-- a Run All that knows which cells are *meant* to fail (tag `raises-exception`):
-  JupyterLab's Run All carries on past those and stops at any other error;
+- the indexes of the cells *meant* to fail (tag `raises-exception`), passed to
+  `LabPage.run_all(raises=...)`: JupyterLab's Run All carries on past those;
 - the server (the session's `jupyterlab` fixture, shared with the builder test) runs
   kernels without the developer's `PRIMER_*` settings, so notebooks use the emulator;
 - Playwright runs in one worker thread of its own. Its sync API allows one instance per
@@ -17,7 +17,6 @@ without `/usr/bin/chromium`, a failure when `CI` is set). Added here:
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -30,6 +29,7 @@ from tests.browser.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PANEL,
+    STDERR,
     JupyterLab,
     LabPage,
     require_chromium,
@@ -40,18 +40,6 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 RAISES = "raises-exception"
-STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
-
-# Done when every code cell has a number, or when a cell that is not meant to fail has an
-# error output and nothing is still running (Run All stopped there).
-_FINISHED_JS = """([panel, stderr, raises]) => {
-  const cells = [...document.querySelectorAll(panel + ' .jp-CodeCell')];
-  const prompts = cells.map(c => (c.querySelector('.jp-InputArea-prompt') || {}).textContent || '');
-  if (prompts.every(p => /\\[\\d+\\]/.test(p))) return true;
-  const running = prompts.some(p => p.includes('*'));
-  const failed = cells.some((c, i) => !raises.includes(i) && c.querySelector(stderr));
-  return failed && !running;
-}"""
 
 _CELLS_JS = """([panel, stderr]) =>
   [...document.querySelectorAll(panel + ' .jp-CodeCell')].map(c => ({
@@ -119,22 +107,6 @@ def browser_thread() -> Iterator[BrowserThread]:
         thread.stop()
 
 
-def run_all_cells(page: LabPage, raises: list[int], timeout: float = 120_000) -> float:
-    """Clear outputs, Run All Cells, wait until done (or stopped by an error); seconds."""
-    page.menu("Edit", "Clear Outputs of All Cells")
-    page.page.wait_for_function(
-        """panel => [...document.querySelectorAll(panel + ' .jp-CodeCell .jp-InputArea-prompt')]
-             .every(p => !/\\d/.test(p.textContent))""",
-        arg=PANEL,
-        timeout=timeout,
-    )
-    started = time.monotonic()
-    page.menu("Run", "Run All Cells")
-    page.page.wait_for_function(_FINISHED_JS, arg=[PANEL, STDERR, raises], timeout=timeout)
-    page.wait_idle(timeout)
-    return time.monotonic() - started
-
-
 def open_and_run(context: Any, lab: JupyterLab, path: Path) -> dict[str, Any]:
     """In the browser's thread: open `path` in a new page, Run All, report each code cell."""
     raises = _raises_indexes(path)
@@ -145,7 +117,7 @@ def open_and_run(context: Any, lab: JupyterLab, path: Path) -> dict[str, Any]:
         lab_page = LabPage(page, lab)
         page.on("pageerror", lambda e: lab_page.page_errors.append(str(e)))
         lab_page.open_notebook(path.name)
-        seconds = run_all_cells(lab_page, raises)
+        seconds = lab_page.run_all(raises=raises)
         cells = page.evaluate(_CELLS_JS, [PANEL, STDERR])
         return {"cells": cells, "seconds": seconds, "page_errors": lab_page.page_errors}
     finally:
