@@ -1,4 +1,4 @@
-"""Shared fixtures: the spec folder beside the repo, its examples, a marker API key."""
+"""Shared fixtures: Primer's reference data (tests/data/primer), its examples, a marker API key."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SPEC = SHARED / "spec"
+#: Primer's reference data, copied into the repository (see tests/data/primer/README.md).
+SPEC = ROOT / "tests" / "data" / "primer"
+#: Primer's documented request/response pairs ship with the package (parity uses them).
+EXAMPLES = ROOT / "primer_nb" / "data" / "primer-examples.json"
 
 #: A key-shaped marker: tests send it through every path and then search for it.
 #: Built from parts so that no key-shaped literal sits in the repository for scanners to flag.
@@ -19,17 +21,16 @@ MARKER_KEY = "sk_" + "sandbox_" + "MARKERKEY0123456789abcdef"
 
 
 def spec_file(name: str) -> Path:
-    """A file of ../shared/spec, or skip the test when ../shared is absent."""
+    """A file of Primer's reference data in tests/data/primer (never skipped: it is committed)."""
     path = SPEC / name
-    if not path.exists():
-        pytest.skip(f"{path} is absent (../shared is not beside the repo)")
+    assert path.is_file(), f"{path} is missing: see tests/data/primer/README.md"
     return path
 
 
 @pytest.fixture(scope="session")
 def examples() -> list[dict[str, Any]]:
-    """Primer's request/response pairs from ../shared/spec/examples.json."""
-    data: list[dict[str, Any]] = json.loads(spec_file("examples.json").read_text())
+    """Primer's request/response pairs (primer_nb/data/primer-examples.json)."""
+    data: list[dict[str, Any]] = json.loads(EXAMPLES.read_text())
     return data
 
 

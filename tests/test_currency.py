@@ -1,7 +1,7 @@
 """Tests for primer_nb.currency against Primer's published minor units.
 
 The lists below are copied from client-session-api.md §10 and Appendix A and behaviour.md §5:
-they are the spec. When the spec folder is present, they are also checked against it.
+they are the spec. They are also checked against the copy in tests/data/primer.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import enum
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import iso4217
 import pytest
@@ -28,6 +27,7 @@ from primer_nb.currency import (
     minor_units,
     to_minor_units,
 )
+from tests.conftest import spec_file
 
 
 def _codes(text: str) -> list[str]:
@@ -69,14 +69,9 @@ def expected_minor_units(code: str) -> int:
     return 2
 
 
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec" / "client-session-api.md"
-
-
 @pytest.fixture(scope="module")
 def spec_text() -> str:
-    if not SPEC.is_file():
-        pytest.skip(f"spec not found at {SPEC}")
-    return SPEC.read_text(encoding="utf-8")
+    return spec_file("client-session-api.md").read_text(encoding="utf-8")
 
 
 def _section(text: str, heading: str) -> str:
