@@ -9,6 +9,17 @@ primer-nb emulator [--host 127.0.0.1] [--port 8010] [--api-key KEY]...
 `emulator` serves the Client Session API emulator on uvicorn, prints one line
 `primer-nb emulator serving http://HOST:PORT/client-session` once it listens
 (`--port 0` picks a free port), and stops cleanly on SIGINT or SIGTERM (exit 0).
+
+```
+primer-nb parity [--against URL|sandbox | --snapshot FILE] [--record FILE] [--json]
+                 [--enable-currency CODE]... [--no-tax-connection] [--show-known]
+                 [--timeout SECONDS] [--list]
+```
+
+`parity` sends the built-in scenarios to the in-process emulator (configured with the
+same flags as `emulator`) and to another backend, and prints where the answers differ
+(`primer_nb.parity`). Exit 0: no differences; 1: differences; 2: usage or connection
+errors.
 """
 
 from __future__ import annotations
@@ -60,7 +71,91 @@ def build_parser() -> argparse.ArgumentParser:
     emu.add_argument(
         "--latency", type=float, default=0.0, metavar="SECONDS", help="delay before each API answer"
     )
+    _add_parity(commands)
     return parser
+
+
+def _add_parity(commands: Any) -> None:
+    par = commands.add_parser(
+        "parity",
+        help="compare the emulator with a server, your sandbox account or a snapshot",
+        description=(
+            "Send the built-in scenarios to the in-process emulator and to another backend, "
+            "and show where their answers differ. Without --against or --snapshot, the "
+            "emulator is checked against the shipped snapshot of Primer's documented examples."
+        ),
+    )
+    where = par.add_mutually_exclusive_group()
+    where.add_argument(
+        "--against",
+        metavar="URL|sandbox",
+        help="a running server (e.g. http://127.0.0.1:8010), or 'sandbox' with PRIMER_API_KEY",
+    )
+    where.add_argument(
+        "--snapshot", metavar="FILE", help="compare with a recorded snapshot, offline"
+    )
+    par.add_argument(
+        "--record", metavar="FILE", help="with --against: save the other side's answers there"
+    )
+    par.add_argument("--json", action="store_true", help="machine output (one JSON object)")
+    par.add_argument(
+        "--enable-currency",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="emulator side: enable a currency Primer disables by default (repeatable)",
+    )
+    par.add_argument(
+        "--no-tax-connection",
+        action="store_true",
+        help="emulator side: no TaxJar connection, no TAXJAR warnings",
+    )
+    par.add_argument(
+        "--show-known", action="store_true", help="list a snapshot's known differences"
+    )
+    par.add_argument(
+        "--timeout", type=float, default=30.0, metavar="SECONDS", help="per request (default 30)"
+    )
+    par.add_argument("--list", action="store_true", help="list the scenarios and exit")
+
+
+def run_parity(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """`primer-nb parity`: 0 no differences, 1 differences, 2 usage or connection errors."""
+    import json
+    import sys
+
+    from primer_nb import parity
+
+    if args.list:
+        for scenario in parity.SCENARIOS:
+            print(f"{scenario.name:32} {scenario.description}")
+        return 0
+    if args.record and not args.against:
+        parser.error("--record needs --against URL|sandbox (it saves that side's answers)")
+    if args.timeout <= 0:
+        parser.error("--timeout must be > 0")
+    options: dict[str, Any] = {
+        "enable_currencies": args.enable_currency,
+        "tax_connection": not args.no_tax_connection,
+        "timeout": args.timeout,
+    }
+    try:
+        if args.record:
+            result = parity.record(args.against, args.record, **options)
+        else:
+            result = parity.run(args.against, snapshot=args.snapshot, **options)
+    except parity.ParityError as exc:
+        if args.json:
+            print(json.dumps({"error": str(exc)}))
+        print(f"primer-nb parity: error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        if args.record:
+            print(f"recorded {len(result.scenarios)} scenarios to {args.record}")
+        print(result.render(show_known=args.show_known))
+    return result.exit_status
 
 
 def _make_emulator(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Emulator:
@@ -154,6 +249,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "emulator":
         return run_emulator(args, parser)
+    if args.command == "parity":
+        return run_parity(args, parser)
     parser.error(f"unknown command {args.command!r}")  # pragma: no cover - argparse refuses
 
 

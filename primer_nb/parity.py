@@ -1,0 +1,1353 @@
+"""`primer-nb parity`: is the emulator right for *your* account?
+
+The same built-in scenarios go to two backends, the in-process emulator and another one
+(a running server, or Primer's sandbox with `PRIMER_API_KEY`), and every answer is
+compared per JSONPath after volatile values are replaced by their shapes:
+
+| value | becomes |
+|---|---|
+| a client token (a JWT) | `<JWT alg=HS256 kid=... typ=JWT; claims: accessToken, env, exp, ...>` |
+| `diagnosticsId` | `<19 digits>` |
+| a date-time such as `clientTokenExpirationDate` | `<naive UTC, 6 fractional digits>` |
+
+```python
+from primer_nb.parity import compare
+
+frame = compare(against="http://127.0.0.1:8010")     # a running server (or "sandbox")
+frame                                                # scenario, step, path, emulator, other
+frame.attrs["summary"]                               # 'parity: 21 scenarios, 0 differ'
+compare(snapshot="team-sandbox.json", tax_connection=False)   # offline, from a recording
+```
+
+The scenarios (`SCENARIOS`): every valid request in Primer's documented examples
+(`primer_nb/data/primer-examples.json`, "valid" as behaviour.md §5 reads it), the
+reference page's request the first tutorial sends, the documented error cases, and a
+create → get → patch → get flow. A difference comes with the emulator flag that removes
+it where there is one (`--no-tax-connection`, `--enable-currency CODE`).
+
+Snapshots, as LocalStack checks its AWS emulator: `record(...)` (CLI `--record FILE`)
+saves the other side's normalised answers together with the requests; `--snapshot FILE`
+replays those requests on the emulator and compares, with no network and no key. A
+snapshot may list known differences, each with its reason; they are reported apart and
+do not count. The package ships one built from Primer's documented request/response
+pairs: `DOCS_SNAPSHOT`.
+
+The API key is sent as `X-API-KEY` and never printed, stored or put in an error.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import httpx
+import jwt
+
+from primer_nb.config import BASE_URLS, EMULATOR_KEY, redact
+from primer_nb.errors import PrimerConnectionError, PrimerError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "ABSENT",
+    "DOCS_SNAPSHOT",
+    "EXAMPLES_FILE",
+    "SCENARIOS",
+    "SNAPSHOT_FORMAT",
+    "Difference",
+    "ParityConnectionError",
+    "ParityError",
+    "ParityResult",
+    "ParityUsageError",
+    "Scenario",
+    "Step",
+    "Suggestion",
+    "build_docs_snapshot",
+    "compare",
+    "load_snapshot",
+    "normalise",
+    "record",
+    "run",
+]
+
+DATA = Path(__file__).resolve().parent / "data"
+#: Primer's documented request/response pairs (copied from its docs and SDK fixtures).
+EXAMPLES_FILE = DATA / "primer-examples.json"
+#: The shipped snapshot: Primer's documented answers, normalised, with known differences.
+DOCS_SNAPSHOT = DATA / "parity-snapshot-primer-docs.json"
+SNAPSHOT_FORMAT = "primer-nb parity snapshot 1"
+#: How a JSONPath present on one side only shows on the other.
+ABSENT = "<absent>"
+#: Stands in a step's body or query for the client token an earlier step of the same
+#: scenario received (on the same backend).
+TOKEN = "{{clientToken}}"
+API_PATH = "/client-session"
+TAXJAR_FLAG = "--no-tax-connection"
+
+
+# --- errors ------------------------------------------------------------------------------
+
+
+class ParityError(PrimerError):
+    """`primer-nb parity` could not compare (exit status 2)."""
+
+
+class ParityUsageError(ParityError):
+    """Bad arguments: an unknown `--against`, a missing key, an unreadable snapshot."""
+
+
+class ParityConnectionError(ParityError, PrimerConnectionError):
+    """The other backend did not answer, or refused the API key."""
+
+
+# --- scenarios ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One HTTP request of a scenario, in wire terms.
+
+    `body` and `params` may hold `{{clientToken}}`: the token an earlier step of the same
+    scenario received. `send_key=False` leaves `X-API-KEY` out.
+    """
+
+    label: str
+    method: str
+    body: Any = None
+    params: Mapping[str, str] | None = None
+    api_version: str = "2.4"
+    send_key: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "label": self.label,
+            "method": self.method,
+            "apiVersion": self.api_version,
+        }
+        if self.body is not None:
+            out["body"] = self.body
+        if self.params is not None:
+            out["params"] = dict(self.params)
+        if not self.send_key:
+            out["sendKey"] = False
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Step:
+        return cls(
+            label=str(data["label"]),
+            method=str(data["method"]).upper(),
+            body=data.get("body"),
+            params=data.get("params"),
+            api_version=str(data.get("apiVersion", "2.4")),
+            send_key=bool(data.get("sendKey", True)),
+        )
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named list of steps; `example` is the id in primer-examples.json it comes from."""
+
+    name: str
+    description: str
+    steps: tuple[Step, ...]
+    example: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "description": self.description}
+        if self.example:
+            out["example"] = self.example
+        out["steps"] = [step.to_json() for step in self.steps]
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Scenario:
+        return cls(
+            name=str(data["name"]),
+            description=str(data.get("description", "")),
+            steps=tuple(Step.from_json(s) for s in data["steps"]),
+            example=data.get("example"),
+        )
+
+
+def _examples() -> dict[str, dict[str, Any]]:
+    data: list[dict[str, Any]] = json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
+    return {example["id"]: example for example in data}
+
+
+_VERSIONS = ("2021-09-27", "2021-10-19", "2.1", "2.2", "2.3", "2.4")
+
+
+def _version(example: Mapping[str, Any]) -> str:
+    """The X-API-VERSION an example was written for (2.4 where it does not say)."""
+    raw = str(example.get("api_version") or "").split(" ")[0]
+    return raw if raw in _VERSIONS else "2.4"
+
+
+def _request(example: Mapping[str, Any]) -> dict[str, Any]:
+    request: dict[str, Any] = copy.deepcopy(example["request"])
+    return request
+
+
+def _post(example: Mapping[str, Any], body: Any = None, label: str = "create") -> Step:
+    return Step(label, "POST", _request(example) if body is None else body, None, _version(example))
+
+
+def _android_replay(example: Mapping[str, Any]) -> dict[str, Any]:
+    """The request behind the captured Android response: what it echoes, minus what the API
+    adds (token, expiry, amount), with a valid address for the `EMAIL_ADDRESS` placeholder."""
+    shown = example["response"]
+    body = {
+        k: copy.deepcopy(v)
+        for k, v in shown.items()
+        if k not in {"clientToken", "clientTokenExpirationDate", "amount"}
+    }
+    body["customer"]["emailAddress"] = "someone@example.com"
+    return body
+
+
+#: The request the first tutorial sends: the example on Primer's API reference page
+#: (AED, every country code "AW", the payment-method placeholder sent literally).
+REFERENCE_PAGE_REQUEST: dict[str, Any] = {
+    "orderId": "order-abc",
+    "currencyCode": "AED",
+    "order": {
+        "lineItems": [
+            {"itemId": "shoe-123", "description": "Blue Shoe", "amount": 100, "quantity": 10}
+        ],
+        "countryCode": "AW",
+        "retailerCountryCode": "AW",
+    },
+    "customerId": "customer-123",
+    "customer": {
+        "emailAddress": "john@primer.io",
+        "billingAddress": {"countryCode": "AW"},
+        "shippingAddress": {"countryCode": "AW"},
+    },
+    "paymentMethod": {
+        "paymentType": "FIRST_PAYMENT",
+        "options": {"<PAYMENT_METHOD_TYPE>": {"surcharge": {}}},
+        "authorizationType": "ESTIMATED",
+    },
+}
+
+#: The session the v2.4 PATCH example's documented answer starts from (its metadata,
+#: fee and shipping), created before the example's PATCH is sent.
+_PATCH_EXAMPLE_BASE: dict[str, Any] = {
+    "currencyCode": "GBP",
+    "metadata": {"productType": "Clothing"},
+    "order": {"fees": [{"type": "SURCHARGE", "amount": 100}], "shipping": {"amount": 50}},
+}
+
+
+def _fixed_typo(request: dict[str, Any]) -> dict[str, Any]:
+    """The v2.4 example with its typo `"countryCode": "FR,"` read as `"FR"` (behaviour.md §5)."""
+    fixed = copy.deepcopy(request)
+    fixed["order"]["countryCode"] = "FR"
+    return fixed
+
+
+def _flow() -> Scenario:
+    create = {
+        "orderId": "parity-flow-1",
+        "currencyCode": "EUR",
+        "customerId": "parity-customer",
+        "customer": {"emailAddress": "someone@example.com"},
+        "order": {
+            "countryCode": "DE",
+            "lineItems": [{"itemId": "mug", "amount": 1250, "quantity": 2}],
+        },
+        "metadata": {"source": "primer-nb parity"},
+    }
+    patch = {
+        "clientToken": TOKEN,
+        "order": {
+            "lineItems": [
+                {"itemId": "mug", "amount": 1250, "quantity": 1},
+                {"itemId": "tea", "amount": 499, "quantity": 1, "discountAmount": 50},
+            ]
+        },
+        "customer": {"emailAddress": "other@example.com"},
+    }
+    get = Step("get", "GET", params={"clientToken": TOKEN})
+    return Scenario(
+        "create-get-patch-get",
+        "create a session, read it, replace its line items and change the e-mail, read it again",
+        (
+            Step("create", "POST", create),
+            get,
+            Step("patch", "PATCH", patch),
+            Step("get-after-patch", "GET", params={"clientToken": TOKEN}),
+        ),
+    )
+
+
+def built_in_scenarios() -> tuple[Scenario, ...]:
+    """The scenario set, built from primer-examples.json and the documented errors."""
+    ex = _examples()
+    v24, v22 = ex["v2.4-create-200"], ex["v2.2-create-200"]
+    patch_example = ex["v2.4-patch-200"]
+    android = ex["sdk-android-captured-create-response"]
+    bad_token = "not-a-client-token"
+    scenarios = [
+        Scenario(
+            "v2.4-create",
+            "the v2.4 reference example, its typo 'FR,' read as 'FR' (behaviour.md §5)",
+            (_post(v24, _fixed_typo(v24["request"])),),
+            v24["id"],
+        ),
+        Scenario(
+            "v2.4-create-as-documented",
+            "the v2.4 reference example as printed: 'FR,' is not a country code (422)",
+            (_post(v24),),
+            v24["id"],
+        ),
+        Scenario(
+            "v2.4-patch",
+            "the v2.4 PATCH example on a session holding its documented fee and shipping",
+            (
+                Step("create", "POST", _PATCH_EXAMPLE_BASE, None, "2.4"),
+                Step("patch", "PATCH", {**_request(patch_example), "clientToken": TOKEN}),
+            ),
+            patch_example["id"],
+        ),
+        Scenario("v2.2-create", "the v2.2 reference example under 2.2", (_post(v22),), v22["id"]),
+    ]
+    for example_id, name in (
+        ("guide-manage-client-sessions-2.2", "guide-manage-client-sessions"),
+        ("guide-get-started-android-java", "guide-get-started"),
+        ("migration-v2-2021-09-27-request", "migration-v2-request"),
+        ("example-web-checkout-server-request", "web-checkout-sample-server"),
+        ("checkout-web-cobadged-request", "web-checkout-co-badged"),
+    ):
+        example = ex[example_id]
+        described = f"{example_id} under X-API-VERSION {_version(example)}"
+        scenarios.append(Scenario(name, described, (_post(example),), example_id))
+    scenarios += [
+        Scenario(
+            "android-fixture-replay",
+            "the request behind the captured Android SDK response (full shipping address)",
+            (Step("create", "POST", _android_replay(android)),),
+            android["id"],
+        ),
+        Scenario(
+            "reference-page-request",
+            "the API reference page's request that tutorial 01 sends (AED, addresses 'AW')",
+            (Step("create", "POST", REFERENCE_PAGE_REQUEST),),
+        ),
+        Scenario(
+            "disabled-currency",
+            "a currency Primer disables by default (HUF): 400 DisabledCurrencyError",
+            (_post(ex["currencies-disabled-currency-error"]),),
+            "currencies-disabled-currency-error",
+        ),
+        Scenario(
+            "post-422-customer-id",
+            "customerId that is not a string: 422 RequestValidationError at $.customerId",
+            (Step("create", "POST", {"customerId": 123}),),
+            "v2.4-post-422-RequestValidationError",
+        ),
+        Scenario(
+            "post-422-customer-id-v2.2",
+            "the same under X-API-VERSION 2.2",
+            (Step("create", "POST", {"customerId": 123}, None, "2.2"),),
+            "v2.2-post-422",
+        ),
+        Scenario(
+            "post-400-metadata-empty-key",
+            "metadata with an empty key on POST: 400 MetadataContainsEmptyKey",
+            (Step("create", "POST", {"currencyCode": "EUR", "metadata": {"": "x"}}),),
+            "v2.4-post-400-MetadataContainsEmptyKey",
+        ),
+        Scenario(
+            "patch-400-metadata-empty-key",
+            "metadata with an empty key on PATCH: 400 MetadataContainsEmptyKey",
+            (
+                Step("create", "POST", {"currencyCode": "EUR", "amount": 100}),
+                Step("patch", "PATCH", {"clientToken": TOKEN, "metadata": {"": "x"}}),
+            ),
+            "v2.4-patch-400-MetadataContainsEmptyKey",
+        ),
+        Scenario(
+            "get-400-invalid-token",
+            "GET with a client token that is not one: 400 ClientSessionValidationError",
+            (Step("get", "GET", params={"clientToken": bad_token}),),
+        ),
+        Scenario(
+            "patch-400-invalid-token",
+            "PATCH with a client token that is not one: 400 ClientSessionValidationError",
+            (Step("patch", "PATCH", {"clientToken": bad_token, "amount": 100}),),
+            "v2.4-patch-400-ClientSessionValidationError",
+        ),
+        Scenario(
+            "no-api-key",
+            "POST without X-API-KEY: the key is refused before anything else",
+            (Step("create", "POST", {"currencyCode": "EUR", "amount": 100}, send_key=False),),
+        ),
+        _flow(),
+    ]
+    return tuple(scenarios)
+
+
+SCENARIOS: tuple[Scenario, ...] = built_in_scenarios()
+
+
+# --- normalising ---------------------------------------------------------------------------
+
+_JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.(?P<fraction>\d+))?)?"
+    r"(?P<zone>Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def _jwt_shape(token: str) -> str | None:
+    try:
+        header = jwt.get_unverified_header(token)
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return None
+    if not isinstance(claims, dict):
+        return None
+    head = " ".join(f"{k}={header[k]}" for k in sorted(header))
+    return f"<JWT {head}; claims: {', '.join(sorted(claims))}>"
+
+
+def _datetime_shape(text: str) -> str | None:
+    match = _DATETIME.match(text)
+    if match is None:
+        return None
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    zone = match.group("zone")
+    where = "naive UTC" if zone is None else ("UTC with Z" if zone == "Z" else f"offset {zone}")
+    digits = len(match.group("fraction") or "")
+    return f"<{where}, {digits} fractional digits>"
+
+
+def normalise(value: Any, key: str | None = None) -> Any:
+    """`value` with volatile parts replaced by their shapes (see the module docstring).
+
+    A client token becomes the shape of its JWT (header and claim names), a
+    `diagnosticsId` of digits `<N digits>`, an ISO date-time its form (zone and number of
+    fractional digits). Anything not of the expected form stays as it is, so that a
+    placeholder such as `"client-session-token"` shows as itself.
+    """
+    if isinstance(value, Mapping):
+        return {str(k): normalise(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [normalise(item) for item in value]
+    if isinstance(value, str):
+        if key == "diagnosticsId" and value.isdigit():
+            return f"<{len(value)} digits>"
+        if _JWT.match(value):
+            shape = _jwt_shape(value)
+            if shape is not None:
+                return shape
+        shape = _datetime_shape(value)
+        if shape is not None:
+            return shape
+    return value
+
+
+# --- comparing -----------------------------------------------------------------------------
+
+
+def _member(path: str, key: str) -> str:
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+        return f"{path}.{key}"
+    return f"{path}[{json.dumps(key)}]"
+
+
+def _diff(left: Any, right: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
+    """(JSONPath, left value, right value) wherever the two JSON values differ."""
+    if isinstance(left, dict) and isinstance(right, dict):
+        for key in list(left) + [k for k in right if k not in left]:
+            yield from _diff(left.get(key, ABSENT), right.get(key, ABSENT), _member(path, key))
+    elif isinstance(left, list) and isinstance(right, list):
+        for index in range(max(len(left), len(right))):
+            a = left[index] if index < len(left) else ABSENT
+            b = right[index] if index < len(right) else ABSENT
+            yield from _diff(a, b, f"{path}[{index}]")
+    elif type(left) is not type(right) or left != right:
+        yield path, left, right
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One JSONPath of one step where the emulator and the other side disagree.
+
+    `path` is `status` for the HTTP status, else a JSONPath into the body. `reason` is
+    set when a snapshot lists this difference as known.
+    """
+
+    scenario: str
+    step: str
+    path: str
+    emulator: Any
+    other: Any
+    reason: str | None = None
+
+    @property
+    def known(self) -> bool:
+        return self.reason is not None
+
+    def key(self) -> tuple[str, str, str]:
+        return (self.scenario, self.step, self.path)
+
+    def to_json(self) -> dict[str, Any]:
+        out = {
+            "scenario": self.scenario,
+            "step": self.step,
+            "path": self.path,
+            "emulator": self.emulator,
+            "other": self.other,
+        }
+        if self.reason is not None:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An emulator flag (or a note, `flag=None`) that would remove some differences."""
+
+    message: str
+    flag: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"flag": self.flag, "message": self.message}
+
+
+@dataclass
+class ParityResult:
+    """What one parity run found: `to_frame()`, `to_json()`, `render()`."""
+
+    against: str
+    flags: list[str]
+    scenarios: list[str]
+    differences: list[Difference]
+    known: list[Difference] = field(default_factory=list)
+    stale: list[Difference] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
+    #: Scenarios of more than one step: their rows name the step (`name/step`).
+    multi_step: set[str] = field(default_factory=set)
+
+    @property
+    def differing(self) -> list[str]:
+        """Scenarios with at least one difference that no snapshot explains (run order)."""
+        names = {d.scenario for d in self.differences} | {d.scenario for d in self.stale}
+        return [name for name in self.scenarios if name in names]
+
+    @property
+    def summary(self) -> str:
+        return f"parity: {len(self.scenarios)} scenarios, {len(self.differing)} differ"
+
+    @property
+    def exit_status(self) -> int:
+        """0 when nothing differs, 1 otherwise (known differences do not count)."""
+        return 1 if self.differing else 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "against": self.against,
+            "emulatorFlags": list(self.flags),
+            "scenarios": len(self.scenarios),
+            "differ": len(self.differing),
+            "differingScenarios": self.differing,
+            "differences": [d.to_json() for d in self.differences],
+            "knownDifferences": [d.to_json() for d in self.known],
+            "staleKnownDifferences": [d.to_json() for d in self.stale],
+            "suggestions": [s.to_json() for s in self.suggestions],
+            "summary": self.summary,
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per difference (known ones too, with their reason); the run's summary,
+        suggestions and counts in `.attrs`."""
+        import pandas as pd
+
+        columns = ["scenario", "step", "path", "emulator", "other", "known", "reason"]
+        rows = [
+            [d.scenario, d.step, d.path, d.emulator, d.other, False, None] for d in self.differences
+        ]
+        rows += [
+            [
+                d.scenario,
+                d.step,
+                d.path,
+                d.emulator,
+                d.other,
+                False,
+                f"no longer differs: {d.reason}",
+            ]
+            for d in self.stale
+        ]
+        rows += [
+            [d.scenario, d.step, d.path, d.emulator, d.other, True, d.reason] for d in self.known
+        ]
+        frame = pd.DataFrame(rows, columns=columns)
+        frame.attrs.update(
+            {
+                "against": self.against,
+                "emulator_flags": list(self.flags),
+                "scenarios": len(self.scenarios),
+                "differ": len(self.differing),
+                "summary": self.summary,
+                "suggestions": [s.message for s in self.suggestions],
+            }
+        )
+        return frame
+
+    def render(self, width: int = 44, *, show_known: bool = False) -> str:
+        """The text report: header, table, suggestions, and `parity: N scenarios, D differ`."""
+        flags = " ".join(self.flags) or "default flags"
+        lines = [f"emulator ({flags}) vs {self.against}"]
+        rows = [(d.scenario, d.step, d.path, d.emulator, d.other) for d in self.differences]
+        rows += [
+            (
+                d.scenario,
+                d.step,
+                d.path,
+                d.emulator,
+                f"(listed as known, now equal) {_text(d.other)}",
+            )
+            for d in self.stale
+        ]
+        if rows:
+            lines.append("")
+            lines += _table(
+                ("scenario", "JSONPath", "emulator", "other"), rows, width, self.multi_step
+            )
+        if self.known:
+            lines.append("")
+            lines.append(
+                f"{len(self.known)} known differences listed in the snapshot, not counted"
+                + (":" if show_known else " (--show-known lists them with their reasons)")
+            )
+            if show_known:
+                by_reason: dict[str, list[str]] = {}
+                for d in self.known:
+                    by_reason.setdefault(str(d.reason), []).append(
+                        f"{_label(d.scenario, d.step, self.multi_step)} {d.path}"
+                    )
+                for reason, where in by_reason.items():
+                    lines.append(f"  - {reason}:")
+                    lines += [f"      {item}" for item in where]
+        if self.suggestions:
+            lines.append("")
+            lines.append("suggestions:")
+            lines += [f"  - {s.message}" for s in self.suggestions]
+        lines.append("")
+        lines.append(self.summary)
+        return "\n".join(lines)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str) and (value.startswith("<") and value.endswith(">")):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _label(scenario: str, step: str, multi_step: Iterable[str] = ()) -> str:
+    return f"{scenario}/{step}" if scenario in multi_step else scenario
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _table(
+    header: tuple[str, str, str, str],
+    rows: Sequence[tuple[str, str, str, Any, Any]],
+    width: int,
+    multi_step: Iterable[str],
+) -> list[str]:
+    cells = [
+        (
+            _label(scenario, step, multi_step),
+            path,
+            _cut(_text(emu), width),
+            _cut(
+                other if isinstance(other, str) and other.startswith("(") else _text(other), width
+            ),
+        )
+        for scenario, step, path, emu, other in rows
+    ]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(header)]
+    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    out.append("  ".join("-" * w for w in widths))
+    out += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    return out
+
+
+# --- backends ------------------------------------------------------------------------------
+
+Answer = dict[str, Any]
+Sender = Callable[[Step, Any, Mapping[str, str] | None], Answer]
+
+
+def _parse(response: httpx.Response) -> Answer:
+    try:
+        body: Any = response.json()
+    except ValueError:
+        kind = response.headers.get("content-type", "no content type").split(";")[0]
+        body = f"<not JSON: {kind}, {len(response.content)} bytes>"
+    return {"status": response.status_code, "body": body}
+
+
+def _http_sender(http: httpx.Client, key: str | None, where: str) -> Sender:
+    def send(step: Step, body: Any, params: Mapping[str, str] | None) -> Answer:
+        headers = {"X-API-VERSION": step.api_version, "Accept": "application/json"}
+        if step.send_key and key:
+            headers["X-API-KEY"] = key
+        try:
+            response = http.request(
+                step.method,
+                API_PATH,
+                params=dict(params) if params is not None else None,
+                json=body,
+                headers=headers,
+            )
+        except httpx.TimeoutException:
+            raise ParityConnectionError(f"{where} did not answer in time.") from None
+        except httpx.HTTPError as exc:
+            reason = redact(str(exc), key) or type(exc).__name__
+            raise ParityConnectionError(
+                f"cannot reach {where}: {reason}. Is the server running at that address?"
+            ) from None
+        return _parse(response)
+
+    return send
+
+
+@dataclass(frozen=True)
+class _Other:
+    """The other backend: where it is, for messages, and its HTTP client settings."""
+
+    label: str
+    base_url: str
+    key: str | None
+
+
+def resolve_against(against: str, environ: Mapping[str, str] | None = None) -> _Other:
+    """`sandbox` or an http(s) URL (a trailing `/client-session` is allowed) -> backend.
+
+    The sandbox needs `PRIMER_API_KEY`; a URL gets it too when set, else the key the
+    kit sends to emulators.
+    """
+    env = os.environ if environ is None else environ
+    key = (env.get("PRIMER_API_KEY") or "").strip() or None
+    if against.strip().lower() == "sandbox":
+        if not key:
+            raise ParityUsageError(
+                "--against sandbox needs your sandbox API key in PRIMER_API_KEY "
+                "(it is sent as X-API-KEY and never printed)."
+            )
+        return _Other("Primer's sandbox", BASE_URLS["sandbox"], key)
+    url = against.strip().rstrip("/")
+    if url.endswith(API_PATH):
+        url = url[: -len(API_PATH)]
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ParityUsageError(
+            f"--against must be 'sandbox' or an http(s) URL such as http://127.0.0.1:8010, "
+            f"not {against!r}"
+        )
+    if parts.username or parts.password:
+        raise ParityUsageError("--against: put no credentials in the URL; use PRIMER_API_KEY")
+    if (parts.hostname or "").lower() == urlsplit(BASE_URLS["production"]).hostname:
+        raise ParityUsageError("--against: parity never sends its scenarios to production")
+    return _Other(url, url, key or EMULATOR_KEY)
+
+
+# --- running -------------------------------------------------------------------------------
+
+
+def _fill(value: Any, token: str) -> Any:
+    if value == TOKEN:
+        return token
+    if isinstance(value, Mapping):
+        return {k: _fill(v, token) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, token) for v in value]
+    return value
+
+
+_NO_TOKEN = "no-client-token-from-an-earlier-step"
+
+
+def _play(scenario: Scenario, send: Sender) -> list[Answer]:
+    """Send a scenario's steps in order; return each answer, normalised, with its label."""
+    token = _NO_TOKEN
+    answers: list[Answer] = []
+    for step in scenario.steps:
+        answer = send(step, _fill(step.body, token), _fill(step.params, token))
+        body = answer["body"]
+        if isinstance(body, dict) and isinstance(body.get("clientToken"), str):
+            token = body["clientToken"]
+        answers.append(
+            {"step": step.label, "status": answer["status"], "body": normalise(answer["body"])}
+        )
+    return answers
+
+
+def _compare_answers(scenario: str, mine: Answer, theirs: Answer | None) -> list[Difference]:
+    if theirs is None:  # a snapshot step whose answer is not documented
+        return []
+    found = []
+    if mine["status"] != theirs.get("status"):
+        found.append(
+            Difference(scenario, mine["step"], "status", mine["status"], theirs.get("status"))
+        )
+    for path, a, b in _diff(mine["body"], theirs.get("body", ABSENT), "$"):
+        found.append(Difference(scenario, mine["step"], path, a, b))
+    return found
+
+
+def _refused_key(step: Step, answer: Answer) -> bool:
+    return step.send_key and answer["status"] in (401, 403)
+
+
+def _emulator_flags(enable_currencies: Sequence[str], tax_connection: bool) -> list[str]:
+    flags = [f"--enable-currency {code.strip().upper()}" for code in enable_currencies]
+    if not tax_connection:
+        flags.append(TAXJAR_FLAG)
+    return flags
+
+
+@contextmanager
+def _emulator_sender(enable_currencies: Sequence[str], tax_connection: bool) -> Iterator[Sender]:
+    from primer_nb.emulator import Emulator
+
+    try:
+        emulator = Emulator(enabled_currencies=enable_currencies, tax_connection=tax_connection)
+    except (ValueError, TypeError) as exc:
+        raise ParityUsageError(f"--enable-currency: {exc}") from None
+    try:
+        with httpx.Client(transport=emulator.transport(), base_url="http://emulator") as http:
+            yield _http_sender(http, EMULATOR_KEY, "the in-process emulator")
+    finally:
+        emulator.close()
+
+
+def _warning_types(answer: Answer | None) -> set[str]:
+    body = answer.get("body") if answer else None
+    warnings = body.get("warnings") if isinstance(body, dict) else None
+    if isinstance(warnings, dict):
+        warnings = [warnings]
+    if not isinstance(warnings, list):
+        return set()
+    return {str(w.get("type")) for w in warnings if isinstance(w, dict)}
+
+
+def _disabled_currency(answer: Answer | None) -> str | None:
+    body = answer.get("body") if answer else None
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict) and error.get("errorId") == "DisabledCurrencyError":
+        match = re.match(r"^([A-Z]{3}) ", str(error.get("description", "")))
+        return match.group(1) if match else None
+    return None
+
+
+def _suggest(
+    pairs: Sequence[tuple[Answer, Answer | None]],
+    enable_currencies: Sequence[str],
+    tax_connection: bool,
+    differences: Sequence[Difference],
+) -> list[Suggestion]:
+    """The flags that would remove differences, from the pairs of answers that differ."""
+    out: list[Suggestion] = []
+    taxjar_only_mine = any(
+        "TAXJAR" in _warning_types(m) and "TAXJAR" not in _warning_types(t) and t is not None
+        for m, t in pairs
+    )
+    taxjar_only_theirs = any(
+        "TAXJAR" not in _warning_types(m) and "TAXJAR" in _warning_types(t) for m, t in pairs
+    )
+    if taxjar_only_mine and not taxjar_only_theirs:
+        out.append(
+            Suggestion("your account has no tax connection: use `--no-tax-connection`", TAXJAR_FLAG)
+        )
+    elif taxjar_only_theirs and not tax_connection:
+        out.append(
+            Suggestion(
+                "the other side has a tax connection (TAXJAR warnings): drop `--no-tax-connection`",
+                None,
+            )
+        )
+    enabled = {code.strip().upper() for code in enable_currencies}
+    seen: set[str] = set()
+    for mine, theirs in pairs:
+        if theirs is None:
+            continue
+        code = _disabled_currency(mine)
+        if code and theirs.get("status") == 200 and code not in seen:
+            seen.add(code)
+            out.append(
+                Suggestion(
+                    f"your account accepts {code}, which Primer disables by default: "
+                    f"use `--enable-currency {code}`",
+                    f"--enable-currency {code}",
+                )
+            )
+        code = _disabled_currency(theirs)
+        if code and mine.get("status") == 200 and code not in seen:
+            seen.add(code)
+            if code in enabled:
+                message = f"your account refuses {code}: drop `--enable-currency {code}`"
+            else:
+                message = (
+                    f"your account refuses {code}, which the emulator accepts: "
+                    "the emulator has no flag to disable it"
+                )
+            out.append(Suggestion(message, None))
+    if any(d.path == "$.clientToken" for d in differences):
+        out.append(
+            Suggestion(
+                "the client tokens differ in their JWT header or claims: no flag changes "
+                "what the emulator puts in a token",
+                None,
+            )
+        )
+    return out
+
+
+def _run(
+    scenarios: Sequence[Scenario],
+    other: Callable[[Scenario], list[Answer | None]],
+    against: str,
+    enable_currencies: Sequence[str],
+    tax_connection: bool,
+    known: Mapping[tuple[str, str, str], Mapping[str, Any]] | None = None,
+) -> tuple[ParityResult, dict[str, list[Answer | None]]]:
+    differences: list[Difference] = []
+    pairs: dict[tuple[str, str], tuple[Answer, Answer | None]] = {}
+    recorded: dict[str, list[Answer | None]] = {}
+    with _emulator_sender(enable_currencies, tax_connection) as emulator:
+        for scenario in scenarios:
+            theirs = other(scenario)
+            recorded[scenario.name] = theirs
+            mine = _play(scenario, emulator)
+            for m, t in zip(mine, theirs, strict=True):
+                pairs[(scenario.name, m["step"])] = (m, t)
+                differences += _compare_answers(scenario.name, m, t)
+    result = ParityResult(
+        against=against,
+        flags=_emulator_flags(enable_currencies, tax_connection),
+        scenarios=[s.name for s in scenarios],
+        differences=[],
+        multi_step={s.name for s in scenarios if len(s.steps) > 1},
+    )
+    listed = dict(known or {})
+    for difference in differences:
+        entry = listed.pop(difference.key(), None)
+        if entry is not None and _same(entry, difference):
+            result.known.append(
+                Difference(**{**difference.__dict__, "reason": str(entry["reason"])})
+            )
+        else:
+            result.differences.append(difference)
+    result.stale = [
+        Difference(
+            k[0], k[1], k[2], entry.get("emulator"), entry.get("other"), str(entry["reason"])
+        )
+        for k, entry in listed.items()
+        if k[0] in result.scenarios
+    ]
+    unexplained = [pairs[d.scenario, d.step] for d in result.differences]
+    result.suggestions = _suggest(
+        list({id(p): p for p in unexplained}.values()),
+        enable_currencies,
+        tax_connection,
+        result.differences,
+    )
+    return result, recorded
+
+
+def _same(entry: Mapping[str, Any], difference: Difference) -> bool:
+    return bool(
+        entry.get("emulator") == difference.emulator and entry.get("other") == difference.other
+    )
+
+
+def _against_server(
+    target: _Other, timeout: float
+) -> tuple[httpx.Client, Callable[[Scenario], list[Answer | None]]]:
+    http = httpx.Client(base_url=target.base_url, timeout=timeout, follow_redirects=False)
+    send = _http_sender(http, target.key, target.label)
+
+    def play(scenario: Scenario) -> list[Answer | None]:
+        answers: list[Answer | None] = []
+        for answer, step in zip(_play(scenario, send), scenario.steps, strict=True):
+            if _refused_key(step, answer):
+                status = answer["status"]
+                body = answer["body"]
+                error = body.get("error", {}) if isinstance(body, dict) else {}
+                error_id = error.get("errorId") if isinstance(error, dict) else None
+                what = f"{status} {error_id}" if error_id else str(status)
+                raise ParityConnectionError(
+                    f"{target.label} refused the API key ({what}). Check that PRIMER_API_KEY "
+                    "holds an active key of that account (sent as the X-API-KEY header)."
+                )
+            answers.append(answer)
+        return answers
+
+    return http, play
+
+
+def run(
+    against: str | None = None,
+    *,
+    snapshot: str | Path | None = None,
+    enable_currencies: Iterable[str] = (),
+    tax_connection: bool = True,
+    scenarios: Sequence[Scenario] | None = None,
+    timeout: float = 30.0,
+    environ: Mapping[str, str] | None = None,
+) -> ParityResult:
+    """Compare the in-process emulator (configured like `primer-nb emulator`'s flags) with
+    `against` (`"sandbox"` or a URL) or with a `snapshot` file (offline).
+
+    With neither, the shipped snapshot of Primer's documented examples is used. Raises
+    `ParityUsageError` or `ParityConnectionError` when no comparison can be made.
+    """
+    result, _ = _run_with_answers(
+        against,
+        snapshot=snapshot,
+        enable_currencies=list(enable_currencies),
+        tax_connection=tax_connection,
+        scenarios=scenarios,
+        timeout=timeout,
+        environ=environ,
+    )
+    return result
+
+
+def _run_with_answers(
+    against: str | None,
+    *,
+    snapshot: str | Path | None,
+    enable_currencies: list[str],
+    tax_connection: bool,
+    scenarios: Sequence[Scenario] | None,
+    timeout: float,
+    environ: Mapping[str, str] | None,
+) -> tuple[ParityResult, dict[str, list[Answer | None]]]:
+    if against is not None and snapshot is not None:
+        raise ParityUsageError("give either --against or --snapshot, not both")
+    if against is None:
+        data = load_snapshot(DOCS_SNAPSHOT if snapshot is None else snapshot)
+        chosen = [Scenario.from_json(s) for s in data["scenarios"]]
+        answers = {s["name"]: s["answers"] for s in data["scenarios"]}
+        known = {
+            (str(d["scenario"]), str(d["step"]), str(d["path"])): d
+            for d in data.get("knownDifferences", [])
+        }
+        label = f"snapshot {Path(DOCS_SNAPSHOT if snapshot is None else snapshot).name}"
+        return _run(
+            chosen,
+            lambda s: list(answers[s.name]),
+            label,
+            enable_currencies,
+            tax_connection,
+            known,
+        )
+    target = resolve_against(against, environ)
+    http, play = _against_server(target, timeout)
+    with http:
+        return _run(
+            list(SCENARIOS if scenarios is None else scenarios),
+            play,
+            target.label,
+            enable_currencies,
+            tax_connection,
+        )
+
+
+def compare(
+    against: str | None = None,
+    *,
+    snapshot: str | Path | None = None,
+    enable_currencies: Iterable[str] = (),
+    tax_connection: bool = True,
+    timeout: float = 30.0,
+) -> pd.DataFrame:
+    """`run(...)` as a DataFrame for notebooks: one row per difference (scenario, step,
+    path, emulator, other, known, reason); `.attrs` holds `summary`, `suggestions`,
+    `scenarios`, `differ`, `against` and `emulator_flags`.
+
+    ```python
+    frame = compare(against="http://127.0.0.1:8010", tax_connection=False)
+    frame.attrs["summary"]   # 'parity: 21 scenarios, 0 differ'
+    ```
+    """
+    return run(
+        against,
+        snapshot=snapshot,
+        enable_currencies=enable_currencies,
+        tax_connection=tax_connection,
+        timeout=timeout,
+    ).to_frame()
+
+
+# --- snapshots -----------------------------------------------------------------------------
+
+
+def load_snapshot(path: str | Path) -> dict[str, Any]:
+    """A snapshot file, checked for its format; `ParityUsageError` when it is not one."""
+    where = Path(path)
+    try:
+        data = json.loads(where.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParityUsageError(f"--snapshot: no such file: {where}") from None
+    except (OSError, ValueError) as exc:
+        raise ParityUsageError(f"--snapshot: cannot read {where}: {exc}") from None
+    if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
+        raise ParityUsageError(f"--snapshot: {where} is not a primer-nb parity snapshot")
+    for scenario in data.get("scenarios", []):
+        if len(scenario.get("answers", [])) != len(scenario.get("steps", [])):
+            raise ParityUsageError(
+                f"--snapshot: {where}: scenario {scenario.get('name')!r} needs one answer per step"
+            )
+    return data
+
+
+def _snapshot(
+    source: str,
+    scenarios: Sequence[Scenario],
+    answers: Mapping[str, Sequence[Answer | None]],
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "source": source,
+        **extra,
+        "scenarios": [
+            {**scenario.to_json(), "answers": list(answers[scenario.name])}
+            for scenario in scenarios
+        ],
+    }
+
+
+def _write(path: str | Path, data: Mapping[str, Any]) -> None:
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ParityUsageError(f"--record: cannot write {path}: {exc}") from None
+
+
+def record(
+    against: str,
+    path: str | Path,
+    *,
+    enable_currencies: Iterable[str] = (),
+    tax_connection: bool = True,
+    timeout: float = 30.0,
+    environ: Mapping[str, str] | None = None,
+) -> ParityResult:
+    """Run the comparison against `against` and save the other side's normalised answers
+    (with the requests) to `path`, for `--snapshot` later. The key is never written."""
+    result, answers = _run_with_answers(
+        against,
+        snapshot=None,
+        enable_currencies=list(enable_currencies),
+        tax_connection=tax_connection,
+        scenarios=None,
+        timeout=timeout,
+        environ=environ,
+    )
+    recorded_at = datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+    data = _snapshot(
+        result.against,
+        SCENARIOS,
+        answers,
+        recorded=recorded_at,
+        suggestedFlags=[s.flag for s in result.suggestions if s.flag],
+        knownDifferences=[],
+    )
+    _write(path, data)
+    return result
+
+
+# --- the shipped snapshot of Primer's documented examples ---------------------------------
+
+#: Scenario -> the documented example whose response answers each step (None: no
+#: documented answer for that step, it is not compared).
+_DOCS_ANSWERS: dict[str, tuple[str | None, ...]] = {
+    "v2.4-create": ("v2.4-create-200",),
+    "v2.4-patch": (None, "v2.4-patch-200"),
+    "v2.2-create": ("v2.2-create-200",),
+    "guide-manage-client-sessions": ("guide-manage-client-sessions-2.2",),
+    "guide-get-started": ("guide-get-started-android-java",),
+    "android-fixture-replay": ("sdk-android-captured-create-response",),
+    "disabled-currency": ("currencies-disabled-currency-error",),
+    "post-422-customer-id": ("v2.4-post-422-RequestValidationError",),
+    "post-422-customer-id-v2.2": ("v2.2-post-422",),
+    "post-400-metadata-empty-key": ("v2.4-post-400-MetadataContainsEmptyKey",),
+    "patch-400-metadata-empty-key": (None, "v2.4-patch-400-MetadataContainsEmptyKey"),
+    "patch-400-invalid-token": ("v2.4-patch-400-ClientSessionValidationError",),
+}
+
+#: Documented examples the shipped snapshot does not replay, and why.
+_NOT_REPLAYED: dict[str, str] = {
+    "v2.4-post-400-ClientSessionValidationError": (
+        "Primer documents 'The client token is invalid.' for POST, but a POST carries no "
+        "client token: no request is known to produce it (the same answer on GET and PATCH "
+        "is replayed)"
+    ),
+    "migration-v2-2021-09-27-request": "request only: no documented answer to compare",
+    "example-web-checkout-server-request": "request only: no documented answer to compare",
+    "checkout-web-cobadged-request": "request only: no documented answer to compare",
+}
+
+_INCONSISTENT = (
+    "Primer's example response is not the answer to its own request (see the example's "
+    "notes in primer-examples.json); the emulator answers the request"
+)
+_TRUNCATED = "Primer's guide shows this response cut short"
+
+_DEFAULT_NETWORKS = (
+    "the emulator fills in Primer's default list of 17 card networks when paymentMethod is "
+    "sent without one (behaviour.md §3, from Primer's schema); no documented response shows "
+    "the list, the captured Android one included"
+)
+_EXPIRY_KEY = (
+    "the example's response spells the key 'clientExpirationDate' with a 'Z' value; the "
+    "schema and real responses use clientTokenExpirationDate, naive UTC"
+)
+_MISNESTED = (
+    "the documented response nests paymentMethod and authorizationType inside order "
+    "(a documentation error, see the example's notes)"
+)
+
+#: Why each documented difference exists: (scenario or "*", JSONPath prefix, reason).
+#: The first entry whose prefix covers a difference's path gives its reason.
+_DOCS_REASONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "android-fixture-replay",
+        "$.clientToken",
+        "the captured staging token has claims the emulator's tokens lack (analyticsUrl, "
+        "analyticsUrlV2): the emulator runs no analytics service",
+    ),
+    (
+        "android-fixture-replay",
+        "$.customer.emailAddress",
+        "the fixture's e-mail is the placeholder 'EMAIL_ADDRESS', which is not an e-mail "
+        "address; the replay sends a valid one",
+    ),
+    ("*", "$.paymentMethod.orderedAllowedCardNetworks", _DEFAULT_NETWORKS),
+    ("*", "$.clientToken", "the documented token is a placeholder, not a JWT"),
+    ("*", "$.clientExpirationDate", _EXPIRY_KEY),
+    ("*", "$.clientTokenExpirationDate", _EXPIRY_KEY),
+    (
+        "*",
+        "$.error.diagnosticsId",
+        "the documented diagnosticsId is a 10-digit placeholder; real ones have 19 digits",
+    ),
+    ("v2.4-patch", "$.order.paymentMethod", _MISNESTED),
+    ("v2.4-patch", "$.order.authorizationType", _MISNESTED),
+    ("v2.4-patch", "$.paymentMethod", _MISNESTED),
+    ("v2.4-create", "$", _INCONSISTENT),
+    ("v2.2-create", "$", _INCONSISTENT),
+    ("v2.4-patch", "$", _INCONSISTENT),
+    (
+        "guide-manage-client-sessions",
+        "$.amount",
+        "the guide shows 5000 (2 x 2500) although its request sends amount 4999, against "
+        "the documented rule that a top-level amount overrides (behaviour.md §3)",
+    ),
+    (
+        "guide-manage-client-sessions",
+        "$.orderId",
+        "the guide's response shows orderId 'order-abc' for a request that sent '<YOUR_ORDER_ID>'",
+    ),
+    ("guide-manage-client-sessions", "$", _TRUNCATED + " ('heavily truncated', its words)"),
+    ("guide-get-started", "$", _TRUNCATED + " (after customerId)"),
+    (
+        "disabled-currency",
+        "status",
+        "Primer's currencies page does not state the HTTP status; the emulator answers "
+        "400 (behaviour.md §2)",
+    ),
+    (
+        "post-422-customer-id-v2.2",
+        "$.error.description",
+        "the emulator gives the v2.4 wording ('/docs/api') under every version; the v2.2 "
+        "description pointed to https://primer.io/docs/api",
+    ),
+)
+
+
+def _reason(scenario: str, path: str) -> str | None:
+    for name, prefix, reason in _DOCS_REASONS:
+        covered = path == prefix or path.startswith((prefix + ".", prefix + "["))
+        if name in ("*", scenario) and covered:
+            return reason
+    return None
+
+
+def build_docs_snapshot() -> dict[str, Any]:
+    """The shipped snapshot, rebuilt: Primer's documented answers, normalised, for the
+    scenarios that have them, and every difference the emulator shows from them with its
+    reason. Raises `ParityError` for a difference that has no reason yet.
+
+    Maintainers regenerate the file after a deliberate change:
+    `python -c "from primer_nb.parity import write_docs_snapshot; write_docs_snapshot()"`.
+    """
+    examples = _examples()
+    by_name = {s.name: s for s in SCENARIOS}
+    chosen = [by_name[name] for name in _DOCS_ANSWERS]
+    answers: dict[str, list[Answer | None]] = {}
+    for scenario in chosen:
+        answers[scenario.name] = []
+        for step, example_id in zip(scenario.steps, _DOCS_ANSWERS[scenario.name], strict=True):
+            if example_id is None:
+                answers[scenario.name].append(None)
+                continue
+            example = examples[example_id]
+            answers[scenario.name].append(
+                {
+                    "step": step.label,
+                    "status": example["status"],
+                    "body": normalise(example["response"]),
+                }
+            )
+    result, _ = _run(chosen, lambda s: answers[s.name], "Primer's documented examples", [], True)
+    known = []
+    for difference in result.differences:
+        reason = _reason(difference.scenario, difference.path)
+        if reason is None:
+            raise ParityError(
+                f"no reason for the documented difference {difference.scenario} "
+                f"{difference.step} {difference.path}: add one to _DOCS_REASONS"
+            )
+        known.append({**difference.to_json(), "reason": reason})
+    return _snapshot(
+        "Primer's documented request/response pairs (primer_nb/data/primer-examples.json), "
+        "normalised; steps whose answer Primer does not document are null and not compared",
+        chosen,
+        answers,
+        notReplayed=[{"example": k, "reason": v} for k, v in _NOT_REPLAYED.items()],
+        knownDifferences=known,
+    )
+
+
+def write_docs_snapshot(path: str | Path = DOCS_SNAPSHOT) -> None:
+    """Write `build_docs_snapshot()` to `path` (the shipped file by default)."""
+    _write(path, build_docs_snapshot())
