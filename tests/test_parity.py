@@ -1,0 +1,424 @@
+"""`primer-nb parity`: the emulator against real `primer-nb emulator` processes, the shipped
+snapshot of Primer's documented examples, recorded snapshots, JSON and DataFrame output.
+
+The sandbox path (`--against sandbox`) needs a key this repository does not have; it is
+the same code as `--against URL` (only the base URL and the key differ), exercised here.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+import pandas as pd
+import pytest
+
+from primer_nb.cli import main
+from primer_nb.emulator.process import EmulatorProcess
+from primer_nb.parity import (
+    ABSENT,
+    DOCS_SNAPSHOT,
+    SCENARIOS,
+    Scenario,
+    compare,
+    normalise,
+)
+
+TAXJAR = {
+    "type": "TAXJAR",
+    "code": "MISSING_DATA",
+    "message": "Shipping details are required for calculating tax.",
+}
+TAX_ADVICE = "your account has no tax connection: use `--no-tax-connection`"
+N = len(SCENARIOS)
+
+
+@pytest.fixture(scope="module")
+def default_server() -> Iterator[EmulatorProcess]:
+    with EmulatorProcess() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def no_tax_server() -> Iterator[EmulatorProcess]:
+    with EmulatorProcess(extra_args=["--no-tax-connection"]) as server:
+        yield server
+
+
+def parity(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(["parity", *args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def parity_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
+    status, out, _ = parity(capsys, *args, "--json")
+    data: dict[str, Any] = json.loads(out)
+    return status, data
+
+
+# --- the scenario set -------------------------------------------------------------------
+
+
+def _bodies(scenario: Scenario) -> list[Any]:
+    return [step.body for step in scenario.steps]
+
+
+def test_scenarios_cover_every_valid_documented_request(examples: list[dict[str, Any]]) -> None:
+    sent = [body for scenario in SCENARIOS for body in _bodies(scenario)]
+    requests = [e for e in examples if e["request"] and e["status"] in (200, None)]
+    assert len(requests) >= 8
+    for example in requests:
+        request = example["request"]
+        fixed = copy.deepcopy(request)
+        if fixed.get("order", {}).get("countryCode") == "FR,":  # behaviour.md §5: a typo
+            fixed["order"]["countryCode"] = "FR"
+        # PATCH examples carry the client token an earlier step of the scenario received
+        patched = {**request, "clientToken": "{{clientToken}}"} if "clientToken" in request else {}
+        assert request in sent or fixed in sent or patched in sent, example["id"]
+    # the reference page's request (the one tutorial 01 sends) and a create-get-patch-get flow
+    by_name = {s.name: s for s in SCENARIOS}
+    assert by_name["reference-page-request"].steps[0].body["currencyCode"] == "AED"
+    flow = [(step.method, step.label) for step in by_name["create-get-patch-get"].steps]
+    assert [m for m, _ in flow] == ["POST", "GET", "PATCH", "GET"]
+    assert len({s.name for s in SCENARIOS}) == N
+
+
+def test_documented_error_cases_are_replayed(examples: list[dict[str, Any]]) -> None:
+    documented = {
+        e["response"]["error"]["errorId"]
+        for e in examples
+        if isinstance(e["response"], dict) and "error" in e["response"]
+    }
+    assert documented == {
+        "ClientSessionValidationError",
+        "MetadataContainsEmptyKey",
+        "RequestValidationError",
+        "DisabledCurrencyError",
+    }
+    shipped = json.loads(DOCS_SNAPSHOT.read_text())
+    replayed = {
+        answer["body"]["error"]["errorId"]
+        for scenario in shipped["scenarios"]
+        for answer in scenario["answers"]
+        if answer is not None and "error" in answer["body"]
+    }
+    assert replayed == documented  # and the shipped-snapshot test shows the emulator agrees
+    names = {s.name for s in SCENARIOS}
+    assert {"get-400-invalid-token", "v2.4-create-as-documented", "no-api-key"} <= names
+
+
+# --- normalising -----------------------------------------------------------------------
+
+
+def test_volatile_values_become_their_shapes() -> None:
+    token = jwt.encode(
+        {"exp": 1, "accessToken": "a", "intent": "CHECKOUT"},
+        "s" * 32,
+        algorithm="HS256",
+        headers={"kid": "client-token-signing-key"},
+    )
+    answer = {
+        "clientToken": token,
+        "clientTokenExpirationDate": "2023-12-12T09:18:02.346787",
+        "metadata": {"when": "2019-08-24T14:15:22Z"},
+        "error": {"diagnosticsId": "9942005157443145021"},
+        "orderId": "order-1",
+    }
+    assert normalise(answer) == {
+        "clientToken": "<JWT alg=HS256 kid=client-token-signing-key typ=JWT; "
+        "claims: accessToken, exp, intent>",
+        "clientTokenExpirationDate": "<naive UTC, 6 fractional digits>",
+        "metadata": {"when": "<UTC with Z, 0 fractional digits>"},
+        "error": {"diagnosticsId": "<19 digits>"},
+        "orderId": "order-1",
+    }
+    # a placeholder is not volatile: it shows as itself, so the difference is visible
+    assert normalise({"clientToken": "client-session-token"}) == {
+        "clientToken": "client-session-token"
+    }
+
+
+# --- against a running `primer-nb emulator` --------------------------------------------
+
+
+def test_against_a_second_emulator_with_default_flags_nothing_differs(
+    capsys: pytest.CaptureFixture[str], default_server: EmulatorProcess
+) -> None:
+    status, out, err = parity(capsys, "--against", default_server.url)
+    assert status == 0, out + err
+    assert out.rstrip().splitlines()[-1] == f"parity: {N} scenarios, 0 differ"
+    assert N >= 20
+
+
+def test_no_tax_connection_gives_exactly_the_taxjar_differences_and_the_flag(
+    capsys: pytest.CaptureFixture[str], no_tax_server: EmulatorProcess
+) -> None:
+    status, data = parity_json(capsys, "--against", no_tax_server.url)
+    assert status == 1
+    differences = data["differences"]
+    assert differences
+    for difference in differences:
+        assert difference["path"] == "$.warnings"
+        assert difference["emulator"] == [TAXJAR]
+        assert difference["other"] == ABSENT
+        assert difference["step"] == "create"  # only POST answers carry warnings
+    differing = set(data["differingScenarios"])
+    # the scenarios whose shipping address lacks what TaxJar needs, and only those
+    assert {"reference-page-request", "v2.4-create", "create-get-patch-get"} <= differing
+    assert not differing & {
+        "android-fixture-replay",  # full shipping address: no warning on either side
+        "migration-v2-request",
+        "disabled-currency",
+        "get-400-invalid-token",
+        "v2.4-create-as-documented",
+    }
+    assert data["differ"] == len(differing) == len(differences)
+    assert data["suggestions"] == [{"flag": "--no-tax-connection", "message": TAX_ADVICE}]
+
+    status, out, _ = parity(capsys, "--against", no_tax_server.url)
+    assert status == 1
+    assert TAX_ADVICE in out
+    assert f"parity: {N} scenarios, {len(differing)} differ" == out.rstrip().splitlines()[-1]
+    header = next(line for line in out.splitlines() if line.startswith("scenario"))
+    assert header.split() == ["scenario", "JSONPath", "emulator", "other"]
+
+    # the user confirms the suggestion: the emulator side configured the same way
+    status, out, _ = parity(capsys, "--against", no_tax_server.url, "--no-tax-connection")
+    assert status == 0
+    assert out.rstrip().splitlines()[-1] == f"parity: {N} scenarios, 0 differ"
+
+
+def test_a_currency_the_other_side_accepts_suggests_enable_currency(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with EmulatorProcess(extra_args=["--enable-currency", "HUF"]) as server:
+        status, data = parity_json(capsys, "--against", server.url)
+        assert status == 1
+        assert data["differingScenarios"] == ["disabled-currency"]
+        paths = {d["path"]: d for d in data["differences"]}
+        assert paths["status"]["emulator"] == 400 and paths["status"]["other"] == 200
+        assert paths["$.error"]["other"] == ABSENT
+        assert {
+            "flag": "--enable-currency HUF",
+            "message": (
+                "your account accepts HUF, which Primer disables by default: "
+                "use `--enable-currency HUF`"
+            ),
+        } in data["suggestions"]
+        status, _ = parity_json(capsys, "--against", server.url, "--enable-currency", "HUF")
+        assert status == 0
+
+
+def test_a_server_that_is_down_exits_2_with_a_clear_message() -> None:
+    with socket.socket() as probe:  # a port nothing listens on once the probe is closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    done = subprocess.run(
+        [sys.executable, "-m", "primer_nb.cli", "parity", "--against", url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stdout + done.stderr
+    assert done.stderr.startswith(f"primer-nb parity: error: cannot reach {url}")
+    assert "Is the server running" in done.stderr
+
+
+def test_a_refused_key_exits_2_and_the_key_is_never_printed(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, marker_key: str
+) -> None:
+    monkeypatch.setenv("PRIMER_API_KEY", marker_key)
+    with EmulatorProcess(api_keys=["the-only-accepted-key"]) as server:
+        status, out, err = parity(capsys, "--against", server.url)
+        json_status, json_out, json_err = parity(capsys, "--against", server.url, "--json")
+    assert status == json_status == 2
+    assert "refused the API key" in err and "PRIMER_API_KEY" in err
+    assert json.loads(json_out)["error"].startswith(f"{server.url} refused the API key")
+    assert marker_key not in out + err + json_out + json_err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, _, err = parity(capsys, "--against", "sandbox")  # no PRIMER_API_KEY: no network
+    assert status == 2 and "PRIMER_API_KEY" in err
+    status, _, err = parity(capsys, "--against", "ftp://example.invalid")
+    assert status == 2 and "http(s) URL" in err
+    status, _, err = parity(capsys, "--snapshot", str(tmp_path / "missing.json"))
+    assert status == 2 and "no such file" in err
+    (tmp_path / "other.json").write_text('{"format": "something else"}')
+    status, _, err = parity(capsys, "--snapshot", str(tmp_path / "other.json"))
+    assert status == 2 and "not a primer-nb parity snapshot" in err
+    status, _, err = parity(capsys, "--enable-currency", "XYZ")
+    assert status == 2 and "XYZ" in err
+    for argv in (
+        ["--record", str(tmp_path / "r.json")],
+        ["--against", "http://127.0.0.1:1", "--snapshot", str(DOCS_SNAPSHOT)],
+    ):
+        with pytest.raises(SystemExit) as stopped:
+            main(["parity", *argv])
+        assert stopped.value.code == 2
+    capsys.readouterr()
+
+
+# --- snapshots -------------------------------------------------------------------------
+
+
+def test_the_shipped_snapshot_passes_offline(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_network(*args: object, **kwargs: object) -> httpx.Response:
+        raise AssertionError("a snapshot check must not use the network")
+
+    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", no_network)
+    status, data = parity_json(capsys)  # no --against, no --snapshot: the shipped one
+    assert status == 0, data["differences"]
+    shipped = json.loads(DOCS_SNAPSHOT.read_text())
+    assert data["differ"] == 0
+    assert data["scenarios"] == len(shipped["scenarios"]) >= 10
+    assert len(data["knownDifferences"]) == len(shipped["knownDifferences"])
+    assert all(d["reason"] for d in data["knownDifferences"])
+    assert data["staleKnownDifferences"] == []
+    status, out, _ = parity(capsys, "--snapshot", str(DOCS_SNAPSHOT), "--show-known")
+    assert status == 0
+    assert "the documented token is a placeholder, not a JWT" in out
+
+
+def test_the_shipped_snapshot_holds_primers_documented_answers(
+    examples: list[dict[str, Any]],
+) -> None:
+    by_id = {e["id"]: e for e in examples}
+    shipped = json.loads(DOCS_SNAPSHOT.read_text())
+    compared = 0
+    for scenario in shipped["scenarios"]:
+        example = by_id[scenario["example"]]
+        for answer in scenario["answers"]:
+            if answer is None:  # a step Primer documents no answer for
+                continue
+            assert answer["status"] == example["status"]
+            assert answer["body"] == normalise(example["response"])
+            compared += 1
+    assert compared == len(shipped["scenarios"])
+    noted = {item["example"] for item in shipped["notReplayed"]}
+    replayed = {s["example"] for s in shipped["scenarios"]}
+    with_answers = {e["id"] for e in examples if e["response"] is not None}
+    assert with_answers <= replayed | noted
+    assert all(item["reason"] for item in shipped["notReplayed"])
+
+
+def test_the_shipped_snapshot_catches_a_change_in_the_emulator(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Primer's documented POST answers carry the TAXJAR warning: an emulator without a
+    # tax connection no longer matches them.
+    status, data = parity_json(capsys, "--no-tax-connection")
+    assert status == 1
+    assert {d["path"] for d in data["differences"]} == {"$.warnings"}
+    assert "v2.4-create" in data["differingScenarios"]
+
+
+def test_record_then_snapshot_round_trip(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    no_tax_server: EmulatorProcess,
+    tmp_path: Path,
+    marker_key: str,
+) -> None:
+    monkeypatch.setenv("PRIMER_API_KEY", marker_key)  # the server accepts any key
+    snapshot = tmp_path / "team.json"
+    status, out, _ = parity(capsys, "--against", no_tax_server.url, "--record", str(snapshot))
+    assert status == 1 and TAX_ADVICE in out
+    text = snapshot.read_text()
+    assert marker_key not in text
+    recorded = json.loads(text)
+    assert recorded["source"] == no_tax_server.url
+    assert recorded["suggestedFlags"] == ["--no-tax-connection"]
+    assert [s["name"] for s in recorded["scenarios"]] == [s.name for s in SCENARIOS]
+
+    monkeypatch.delenv("PRIMER_API_KEY")
+    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", _no_network)
+    status, out, _ = parity(capsys, "--snapshot", str(snapshot))
+    assert status == 1 and TAX_ADVICE in out
+    status, out, _ = parity(capsys, "--snapshot", str(snapshot), "--no-tax-connection")
+    assert status == 0, out
+    assert out.rstrip().splitlines()[-1] == f"parity: {N} scenarios, 0 differ"
+
+    # a recorded answer that the emulator does not give is found at its JSONPath
+    flow = next(s for s in recorded["scenarios"] if s["name"] == "create-get-patch-get")
+    assert flow["answers"][3]["body"]["amount"] == 1250 + 499 - 50
+    flow["answers"][3]["body"]["amount"] = 1700
+    snapshot.write_text(json.dumps(recorded))
+    status, data = parity_json(capsys, "--snapshot", str(snapshot), "--no-tax-connection")
+    assert status == 1
+    assert data["differences"] == [
+        {
+            "scenario": "create-get-patch-get",
+            "step": "get-after-patch",
+            "path": "$.amount",
+            "emulator": 1699,
+            "other": 1700,
+        }
+    ]
+
+
+def _no_network(*args: object, **kwargs: object) -> httpx.Response:
+    raise AssertionError("a snapshot check must not use the network")
+
+
+# --- machine output and notebooks ------------------------------------------------------
+
+
+def test_json_output_shape(
+    capsys: pytest.CaptureFixture[str], default_server: EmulatorProcess
+) -> None:
+    status, data = parity_json(capsys, "--against", default_server.url)
+    assert status == 0
+    assert data == {
+        "against": default_server.url,
+        "emulatorFlags": [],
+        "scenarios": N,
+        "differ": 0,
+        "differingScenarios": [],
+        "differences": [],
+        "knownDifferences": [],
+        "staleKnownDifferences": [],
+        "suggestions": [],
+        "summary": f"parity: {N} scenarios, 0 differ",
+    }
+
+
+def test_compare_returns_the_same_result_as_a_dataframe(
+    capsys: pytest.CaptureFixture[str], no_tax_server: EmulatorProcess
+) -> None:
+    frame = compare(against=no_tax_server.url)
+    _, data = parity_json(capsys, "--against", no_tax_server.url)
+    assert isinstance(frame, pd.DataFrame)
+    assert list(frame.columns) == [
+        "scenario",
+        "step",
+        "path",
+        "emulator",
+        "other",
+        "known",
+        "reason",
+    ]
+    assert frame[["scenario", "step", "path"]].to_dict("records") == [
+        {k: d[k] for k in ("scenario", "step", "path")} for d in data["differences"]
+    ]
+    assert frame.attrs["summary"] == data["summary"]
+    assert frame.attrs["suggestions"] == [TAX_ADVICE]
+    assert not frame["known"].any()
+
+    docs = compare()  # the shipped snapshot: known differences only, each with its reason
+    assert docs.attrs["summary"].endswith(", 0 differ")
+    assert len(docs) > 0 and docs["known"].all() and docs["reason"].notna().all()
