@@ -41,6 +41,7 @@ import copy
 import json
 import os
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -390,6 +391,15 @@ def built_in_scenarios() -> tuple[Scenario, ...]:
             "v2.4-patch-400-ClientSessionValidationError",
         ),
         Scenario(
+            "post-422-python-style-key",
+            "a Python-style key at the top level is not a field of Primer's schema (422)",
+            (
+                Step(
+                    "create", "POST", {"order_id": "parity-1", "currencyCode": "EUR", "amount": 100}
+                ),
+            ),
+        ),
+        Scenario(
             "no-api-key",
             "POST without X-API-KEY: the key is refused before anything else",
             (Step("create", "POST", {"currencyCode": "EUR", "amount": 100}, send_key=False),),
@@ -710,19 +720,34 @@ def _parse(response: httpx.Response) -> Answer:
     return {"status": response.status_code, "body": body}
 
 
+_RATE_LIMIT_TRIES = 3
+
+
+def _retry_after(response: httpx.Response) -> float:
+    """Seconds to wait after a 429: its `Retry-After` (at most 10 s), else 1 s."""
+    try:
+        return min(max(float(response.headers.get("retry-after", "1")), 0.0), 10.0)
+    except ValueError:
+        return 1.0
+
+
 def _http_sender(http: httpx.Client, key: str | None, where: str) -> Sender:
     def send(step: Step, body: Any, params: Mapping[str, str] | None) -> Answer:
         headers = {"X-API-VERSION": step.api_version, "Accept": "application/json"}
         if step.send_key and key:
             headers["X-API-KEY"] = key
         try:
-            response = http.request(
-                step.method,
-                API_PATH,
-                params=dict(params) if params is not None else None,
-                json=body,
-                headers=headers,
-            )
+            for attempt in range(_RATE_LIMIT_TRIES):
+                response = http.request(
+                    step.method,
+                    API_PATH,
+                    params=dict(params) if params is not None else None,
+                    json=body,
+                    headers=headers,
+                )
+                if response.status_code != 429 or attempt == _RATE_LIMIT_TRIES - 1:
+                    break
+                time.sleep(_retry_after(response))  # rate-limited: nothing was processed
         except httpx.TimeoutException:
             raise ParityConnectionError(f"{where} did not answer in time.") from None
         except httpx.HTTPError as exc:

@@ -422,3 +422,16 @@ def test_compare_returns_the_same_result_as_a_dataframe(
     docs = compare()  # the shipped snapshot: known differences only, each with its reason
     assert docs.attrs["summary"].endswith(", 0 differ")
     assert len(docs) > 0 and docs["known"].all() and docs["reason"].notna().all()
+
+
+def test_a_rate_limited_answer_is_retried_not_reported(
+    capsys: pytest.CaptureFixture[str], default_server: EmulatorProcess
+) -> None:
+    faults = {"faults": [{"status": 429, "times": 2, "retryAfter": 0}]}
+    headers = {"X-API-KEY": "any"}
+    answer = httpx.post(f"{default_server.url}/_emulator/faults", json=faults, headers=headers)
+    assert answer.status_code == 200, answer.text
+    status, data = parity_json(capsys, "--against", default_server.url)
+    assert status == 0, data["differences"]
+    left = httpx.get(f"{default_server.url}/_emulator/faults", headers=headers).json()
+    assert left == {"faults": []}  # both 429s were answered, and retried
