@@ -627,19 +627,19 @@ class ParityResult:
         lines = [f"emulator ({flags}) vs {self.against}"]
         rows = [(d.scenario, d.step, d.path, d.emulator, d.other) for d in self.differences]
         rows += [
-            (
-                d.scenario,
-                d.step,
-                d.path,
-                d.emulator,
-                f"(listed as known, now equal) {_text(d.other)}",
-            )
+            (d.scenario, d.step, d.path, "(both sides agree now)", "(a known difference)")
             for d in self.stale
         ]
         if rows:
             lines.append("")
             lines += _table(
                 ("scenario", "JSONPath", "emulator", "other"), rows, width, self.multi_step
+            )
+        if self.stale:
+            lines.append("")
+            lines.append(
+                "a known difference that no longer occurs is stale: remove it from the "
+                "snapshot's knownDifferences"
             )
         if self.known:
             lines.append("")
@@ -689,7 +689,7 @@ def _table(
         (
             _label(scenario, step, multi_step),
             path,
-            _cut(_text(emu), width),
+            _cut(emu if isinstance(emu, str) and emu.startswith("(") else _text(emu), width),
             _cut(
                 other if isinstance(other, str) and other.startswith("(") else _text(other), width
             ),
@@ -1028,6 +1028,11 @@ def _against_server(
                 raise ParityConnectionError(
                     f"{target.label} refused the API key ({what}). Check that PRIMER_API_KEY "
                     "holds an active key of that account (sent as the X-API-KEY header)."
+                )
+            if answer["status"] == 404:
+                raise ParityConnectionError(
+                    f"{target.label} has no {API_PATH} (it answered 404): give the base URL "
+                    "of a Client Session API, e.g. http://127.0.0.1:8010"
                 )
             answers.append(answer)
         return answers

@@ -435,3 +435,49 @@ def test_a_rate_limited_answer_is_retried_not_reported(
     assert status == 0, data["differences"]
     left = httpx.get(f"{default_server.url}/_emulator/faults", headers=headers).json()
     assert left == {"faults": []}  # both 429s were answered, and retried
+
+
+def test_a_url_without_the_api_exits_2(
+    capsys: pytest.CaptureFixture[str], default_server: EmulatorProcess
+) -> None:
+    status, _, err = parity(capsys, "--against", f"{default_server.url}/not-the-api")
+    assert status == 2
+    assert "has no /client-session (it answered 404)" in err
+    # the URL the emulator prints (with /client-session) is accepted as it is
+    status, _, _ = parity(capsys, "--against", f"{default_server.url}/client-session")
+    assert status == 0
+
+
+def test_known_differences_must_still_match(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    shipped = json.loads(DOCS_SNAPSHOT.read_text())
+    changed = copy.deepcopy(shipped)
+    amount = next(
+        d
+        for d in changed["knownDifferences"]
+        if (d["scenario"], d["path"]) == ("v2.4-create", "$.amount")
+    )
+    assert (amount["emulator"], amount["other"]) == (1000, 20)
+    amount["emulator"] = 999  # the listed difference no longer describes the emulator
+    changed["knownDifferences"].append(
+        {
+            "scenario": "disabled-currency",
+            "step": "create",
+            "path": "$.error.errorId",
+            "emulator": "DisabledCurrencyError",
+            "other": "SomethingElse",
+            "reason": "listed, but both sides agree",
+        }
+    )
+    path = tmp_path / "changed.json"
+    path.write_text(json.dumps(changed))
+    status, data = parity_json(capsys, "--snapshot", str(path))
+    assert status == 1
+    assert [(d["scenario"], d["path"], d["emulator"]) for d in data["differences"]] == [
+        ("v2.4-create", "$.amount", 1000)
+    ]
+    assert [d["path"] for d in data["staleKnownDifferences"]] == ["$.error.errorId"]
+    assert data["differingScenarios"] == ["v2.4-create", "disabled-currency"]
+    status, out, _ = parity(capsys, "--snapshot", str(path))
+    assert "(both sides agree now)" in out and "is stale" in out
