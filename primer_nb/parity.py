@@ -1193,6 +1193,9 @@ def record(
 ) -> ParityResult:
     """Run the comparison against `against` and save the other side's normalised answers
     (with the requests) to `path`, for `--snapshot` later. The key is never written."""
+    folder = Path(path).resolve().parent
+    if not folder.is_dir():
+        raise ParityUsageError(f"--record: no such folder: {folder}")
     result, answers = _run_with_answers(
         against,
         snapshot=None,

@@ -261,6 +261,10 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     assert status == 2 and "not a primer-nb parity snapshot" in err
     status, _, err = parity(capsys, "--enable-currency", "XYZ")
     assert status == 2 and "XYZ" in err
+    status, _, err = parity(
+        capsys, "--against", "http://127.0.0.1:1", "--record", str(tmp_path / "no" / "r.json")
+    )
+    assert status == 2 and "no such folder" in err  # before any request is sent
     for argv in (
         ["--record", str(tmp_path / "r.json")],
         ["--against", "http://127.0.0.1:1", "--snapshot", str(DOCS_SNAPSHOT)],
