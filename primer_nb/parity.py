@@ -915,6 +915,15 @@ def _suggest(
                 None,
             )
         )
+    elif taxjar_only_theirs:
+        out.append(
+            Suggestion(
+                "the other side gives TAXJAR warnings where the emulator gives none: its tax "
+                "connection asks for more than a shipping countryCode and postalCode (and "
+                "state in US/CA); no flag changes the emulator's rule",
+                None,
+            )
+        )
     enabled = {code.strip().upper() for code in enable_currencies}
     seen: set[str] = set()
     for mine, theirs in pairs:
@@ -941,7 +950,7 @@ def _suggest(
                     "the emulator has no flag to disable it"
                 )
             out.append(Suggestion(message, None))
-    if any(d.path == "$.clientToken" for d in differences):
+    if any(d.path == "$.clientToken" and ABSENT not in (d.emulator, d.other) for d in differences):
         out.append(
             Suggestion(
                 "the client tokens differ in their JWT header or claims: no flag changes "

@@ -485,3 +485,44 @@ def test_known_differences_must_still_match(
     assert data["differingScenarios"] == ["v2.4-create", "disabled-currency"]
     status, out, _ = parity(capsys, "--snapshot", str(path))
     assert "(both sides agree now)" in out and "is stale" in out
+
+
+def test_flags_the_other_side_does_not_share_are_named_for_removal(
+    capsys: pytest.CaptureFixture[str], default_server: EmulatorProcess
+) -> None:
+    status, data = parity_json(
+        capsys,
+        "--against",
+        default_server.url,
+        "--no-tax-connection",
+        "--enable-currency",
+        "huf",
+    )
+    assert status == 1
+    assert data["emulatorFlags"] == ["--enable-currency HUF", "--no-tax-connection"]
+    messages = [s["message"] for s in data["suggestions"]]
+    assert messages == [
+        "the other side has a tax connection (TAXJAR warnings): drop `--no-tax-connection`",
+        "your account refuses HUF: drop `--enable-currency HUF`",
+    ]
+    assert all(s["flag"] is None for s in data["suggestions"])
+
+
+def test_a_token_with_other_claims_is_a_difference_no_flag_removes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    shipped = json.loads(DOCS_SNAPSHOT.read_text())
+    shipped["knownDifferences"] = [
+        d
+        for d in shipped["knownDifferences"]
+        if (d["scenario"], d["path"]) != ("android-fixture-replay", "$.clientToken")
+    ]
+    path = tmp_path / "unlisted.json"
+    path.write_text(json.dumps(shipped))
+    status, data = parity_json(capsys, "--snapshot", str(path))
+    assert status == 1
+    (difference,) = data["differences"]
+    assert difference["path"] == "$.clientToken"
+    assert "analyticsUrl" in difference["other"] and "analyticsUrl" not in difference["emulator"]
+    assert [s["flag"] for s in data["suggestions"]] == [None]
+    assert "no flag changes what the emulator puts in a token" in data["suggestions"][0]["message"]
