@@ -74,11 +74,13 @@ __all__ = [
     "Step",
     "Suggestion",
     "build_docs_snapshot",
+    "built_in_scenarios",
     "compare",
     "load_snapshot",
     "normalise",
     "record",
     "run",
+    "write_docs_snapshot",
 ]
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -200,8 +202,10 @@ def _request(example: Mapping[str, Any]) -> dict[str, Any]:
     return request
 
 
-def _post(example: Mapping[str, Any], body: Any = None, label: str = "create") -> Step:
-    return Step(label, "POST", _request(example) if body is None else body, None, _version(example))
+def _post(example: Mapping[str, Any], body: Any = None) -> Step:
+    return Step(
+        "create", "POST", _request(example) if body is None else body, None, _version(example)
+    )
 
 
 def _android_replay(example: Mapping[str, Any]) -> dict[str, Any]:
