@@ -526,3 +526,39 @@ def test_a_token_with_other_claims_is_a_difference_no_flag_removes(
     assert "analyticsUrl" in difference["other"] and "analyticsUrl" not in difference["emulator"]
     assert [s["flag"] for s in data["suggestions"]] == [None]
     assert "no flag changes what the emulator puts in a token" in data["suggestions"][0]["message"]
+
+
+def test_the_sandbox_path_sends_the_key_to_the_sandbox_and_never_shows_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, marker_key: str
+) -> None:
+    """`--against sandbox` offline: the sandbox's requests are answered by an emulator
+    behind httpx's network transport, so no byte leaves the machine."""
+    from primer_nb.emulator import Emulator
+
+    stand_in = Emulator()
+    inner = stand_in.transport()
+    seen: list[tuple[str, str, str | None]] = []
+
+    def handle(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
+        seen.append((request.url.scheme, request.url.host, request.headers.get("x-api-key")))
+        return inner.handle_request(request)
+
+    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", handle)
+    monkeypatch.setenv("PRIMER_API_KEY", marker_key)
+    try:
+        status, out, err = parity(capsys, "--against", "sandbox")
+    finally:
+        stand_in.close()
+    assert status == 0, out + err
+    assert out.splitlines()[0] == "emulator (default flags) vs Primer's sandbox"
+    assert {(scheme, host) for scheme, host, _ in seen} == {("https", "api.sandbox.primer.io")}
+    keys = [key for _, _, key in seen]
+    assert keys.count(None) == 1  # the no-api-key scenario
+    assert set(keys) == {marker_key, None}
+    assert marker_key not in out + err
+
+
+def test_list_names_every_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = parity(capsys, "--list")
+    assert status == 0
+    assert [line.split()[0] for line in out.splitlines()] == [s.name for s in SCENARIOS]
