@@ -32,6 +32,7 @@ import ipywidgets as w
 
 from primer_nb.amounts import breakdown
 from primer_nb.errors import PrimerError
+from primer_nb.merging import MERGED_ONE_LEVEL, apply_patch, patch_of
 from primer_nb.models import ClientSession, ClientSessionUpdateRequest
 from primer_nb.widgets._common import HandlerLog, as_json, code_block, escape, table
 from primer_nb.widgets.form import UNSET, CurrencyNode, Evaluation, FormContext, RequestForm
@@ -41,50 +42,16 @@ from primer_nb.widgets.session_builder import api_key_of, reason_html
 
 __all__ = ["MERGED", "PatchBuilder", "flatten", "merge_preview", "patch_of"]
 
-#: Objects PATCH merges one level deep; every other top-level key is replaced whole.
-MERGED = frozenset({"customer", "order", "paymentMethod"})
+#: Objects PATCH merges one level deep (`primer_nb.merging.MERGED_ONE_LEVEL`).
+MERGED = MERGED_ONE_LEVEL
 SKIP = frozenset({"client_token", "approval_mode", "payment_method.options"})
 _SHORT = 60
 
 
-def patch_of(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
-    """The PATCH body (without `clientToken`) turning `before` into `after`.
-
-    Both are wire dicts as the form produces them. A key that disappeared becomes `null`.
-    """
-    patch: dict[str, Any] = {}
-    for key in [*after, *(k for k in before if k not in after)]:
-        old, new = before.get(key, UNSET), after.get(key, UNSET)
-        if old == new:
-            continue
-        if key in MERGED and isinstance(old, Mapping) and isinstance(new, Mapping):
-            patch[key] = _one_level(old, new)
-        else:
-            patch[key] = None if new is UNSET else new
-    return patch
-
-
-def _one_level(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key in [*new, *(k for k in old if k not in new)]:
-        if old.get(key, UNSET) != new.get(key, UNSET):
-            out[key] = new.get(key)
-    return out
-
-
 def merge_preview(session: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
-    """The session as it will be after `patch` (for the predicted total)."""
-    out = dict(session)
-    for key, value in patch.items():
-        if value is None:
-            out.pop(key, None)
-        elif key in MERGED and isinstance(value, Mapping):
-            merged = dict(out.get(key) or {})
-            merged.update(value)
-            out[key] = {k: v for k, v in merged.items() if v is not None}
-        else:
-            out[key] = value
-    return out
+    """The session as it will be after `patch` (for the predicted total): the emulator's
+    own rule, `primer_nb.merging.apply_patch`."""
+    return apply_patch(session, patch)
 
 
 def flatten(value: Any, path: str = "$") -> dict[str, Any]:
