@@ -6,6 +6,9 @@
 | `PRIMER_ENV` | `emulator`, `sandbox` or `production` | `sandbox` with a key, else `emulator` |
 | `PRIMER_API_VERSION` | `X-API-VERSION` header | `2.4` |
 | `PRIMER_BASE_URL` | another server, e.g. `primer-nb emulator`'s URL | by environment |
+| `PRIMER_NB_LEDGER` | the ledger file `Ledger()` opens | in the user data directory |
+
+Every variable is read here (`resolve_settings`, `env_var`), nowhere else in the package.
 
 Production is never a default: it needs `PRIMER_ENV=production` (or `environment=`) **and**
 `allow_production=True` in code; any configuration whose URL is Primer's production host
@@ -29,6 +32,7 @@ __all__ = [
     "EMULATOR_URL",
     "Environment",
     "Settings",
+    "env_var",
     "redact",
     "resolve_settings",
 ]
@@ -76,6 +80,11 @@ class Settings:
 def _env(name: str, environ: Mapping[str, str]) -> str | None:
     value = environ.get(name)
     return value.strip() if value and value.strip() else None
+
+
+def env_var(name: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The stripped value of the environment variable `name`, or None when unset or blank."""
+    return _env(name, os.environ if environ is None else environ)
 
 
 def resolve_settings(

@@ -7,7 +7,7 @@ from primer_nb.tables import sessions_frame
 
 ledger = Ledger()                  # ~/.local/share/primer-nb/ledger.sqlite3 (or PRIMER_NB_LEDGER)
 client = PrimerClient()
-ledger.attach(client)              # same as client.add_hook(ledger.record)
+ledger.attach(client)              # the one way to record a client's exchanges
 client.create_session({"orderId": "order-1", "currencyCode": "EUR", "amount": 1299})
 ledger.frame(status=200)           # one row per HTTP attempt
 sessions_frame(ledger)             # every session it saw created, with environment and time
@@ -16,6 +16,17 @@ sessions_frame(ledger)             # every session it saw created, with environm
 **Where.** `Ledger(path)`; else `$PRIMER_NB_LEDGER`; else `ledger.sqlite3` in
 `platformdirs.user_data_dir("primer-nb")`. `Ledger(":memory:")` keeps it in memory (tests);
 notebooks use a temporary file.
+
+**Attaching.** `ledger.attach(client)` records every exchange of a `PrimerClient` or
+`AsyncPrimerClient` until `ledger.detach(client)` or `ledger.close()`; it also adds the
+client's API key to the strings never stored. `create_sessions(..., ledger=ledger)`
+attaches it for the batch. (`attach` installs `ledger.record` as the client's hook; call
+`record` yourself only to write an exchange you hold.)
+
+**Private to you.** The ledger holds customers' e-mail and postal addresses and full
+client tokens: the folders it creates are `0700` and the database file `0600`, and
+SQLite gives its WAL, shared-memory and journal files the database's mode. A file or
+folder that already exists keeps its mode.
 
 **One row per HTTP attempt** (`Exchange` from the client's hooks), written in its own
 transaction right after the answer arrives and before the client returns it. Columns:
@@ -36,12 +47,11 @@ timeout, and `BEGIN IMMEDIATE` per exchange: processes and threads can record in
 concurrently. `synchronous=NORMAL`: a committed exchange survives the process being killed
 (even with SIGKILL); a power cut may lose the last few commits.
 
-**Schema versions.** `PRAGMA user_version` holds the version; opening an older file runs
-each `_migrate_to_vN` step in order, in one transaction:
-
-- v1: the `exchanges` table.
-- v2: `request_id` column (one id for all attempts of one call) and indexes on
-  `order_id`, `started_at` and `(method, status)`.
+**Schema version.** `PRAGMA user_version` holds `SCHEMA_VERSION` (2: the `exchanges`
+table with `request_id`, one id for all attempts of one call, and indexes on `order_id`,
+`started_at` and `(method, status)`). A new file gets the schema on open; a file of
+another version is refused with `LedgerError` rather than misread. A later schema adds
+its migration step here.
 """
 
 from __future__ import annotations
@@ -57,7 +67,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from primer_nb.config import REDACTED, redact
+from primer_nb.config import REDACTED, env_var, redact
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,7 +81,7 @@ __all__ = [
     "default_path",
 ]
 
-#: The schema version this code writes; older files are migrated on open.
+#: The schema version this code writes and reads (`PRAGMA user_version`).
 SCHEMA_VERSION = 2
 #: `Ledger.frame()` columns and dtypes, in order.
 LEDGER_COLUMNS: Mapping[str, str] = {
@@ -144,7 +154,7 @@ class LedgerError(Exception):
 
 def default_path() -> Path:
     """`$PRIMER_NB_LEDGER`, else `ledger.sqlite3` in the user data directory."""
-    env = os.environ.get("PRIMER_NB_LEDGER", "").strip()
+    env = env_var("PRIMER_NB_LEDGER")
     if env:
         return Path(env).expanduser()
     import platformdirs
@@ -155,7 +165,7 @@ def default_path() -> Path:
 # --- schema ---------------------------------------------------------------------------
 
 
-def _migrate_to_v1(db: sqlite3.Connection) -> None:
+def _create_schema(db: sqlite3.Connection) -> None:
     db.execute(
         """
         CREATE TABLE IF NOT EXISTS exchanges (
@@ -175,21 +185,34 @@ def _migrate_to_v1(db: sqlite3.Connection) -> None:
             attempt INTEGER,
             request_body TEXT,
             response_body TEXT,
-            error TEXT
+            error TEXT,
+            request_id TEXT
         )
         """
     )
-
-
-def _migrate_to_v2(db: sqlite3.Connection) -> None:
-    db.execute("ALTER TABLE exchanges ADD COLUMN request_id TEXT")
     db.execute("CREATE INDEX IF NOT EXISTS exchanges_order_id ON exchanges (order_id)")
     db.execute("CREATE INDEX IF NOT EXISTS exchanges_started_at ON exchanges (started_at)")
     db.execute("CREATE INDEX IF NOT EXISTS exchanges_method_status ON exchanges (method, status)")
 
 
-#: Step `n - 1 -> n` is `MIGRATIONS[n - 1]`.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_v1, _migrate_to_v2)
+def _private_file(path: Path) -> None:
+    """Create `path` and its missing folders for the owner alone (folders 0700, file 0600).
+
+    SQLite creates the WAL, shared-memory and journal files with the database's mode, so
+    they are 0600 too. What already exists is left as it is.
+    """
+    missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:  # another process made it meanwhile
+            continue
+        os.chmod(folder, 0o700)  # whatever the umask
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return
+    os.chmod(path, 0o600)
 
 
 # --- redaction ------------------------------------------------------------------------
@@ -283,7 +306,7 @@ class Ledger:
         self._pid = os.getpid()
         self._attached: list[Any] = []
         if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _private_file(self.path)
         self._connection()
 
     # --- connection and schema ----------------------------------------------------------
@@ -328,20 +351,19 @@ class Ledger:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version == SCHEMA_VERSION:
             return
-        if version > SCHEMA_VERSION:
+        if version != 0:
             raise LedgerError(
-                f"{self._shown()} has schema version {version}; this primer-nb reads up to "
-                f"{SCHEMA_VERSION}. Upgrade primer-nb or use another ledger file."
+                f"{self._shown()} has schema version {version}; this primer-nb reads "
+                f"{SCHEMA_VERSION}. Use the primer-nb that wrote it, or another ledger file."
             )
 
         def step() -> None:
             db.execute("BEGIN IMMEDIATE")
             try:
-                # Another process may have migrated while we waited for the lock.
-                current = db.execute("PRAGMA user_version").fetchone()[0]
-                for target in range(current + 1, SCHEMA_VERSION + 1):
-                    MIGRATIONS[target - 1](db)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                # Another process may have created the schema while we waited for the lock.
+                if db.execute("PRAGMA user_version").fetchone()[0] == 0:
+                    _create_schema(db)
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -382,7 +404,7 @@ class Ledger:
 
     def _all_secrets(self) -> list[str]:
         found = set(self._secrets)
-        env = os.environ.get("PRIMER_API_KEY", "").strip()
+        env = env_var("PRIMER_API_KEY")
         if env:
             found.add(env)
         # longest first, so a key containing another is replaced whole
@@ -391,7 +413,7 @@ class Ledger:
     def record(self, exchange: Any) -> None:
         """Write one `primer_nb.client.Exchange` (or a mapping with its fields).
 
-        The client hook: `client.add_hook(ledger.record)`. One transaction per call.
+        This is the hook `attach` installs; one transaction per call.
         """
         secrets = self._all_secrets()
         request_body = _field(exchange, "request_body")
@@ -440,8 +462,6 @@ class Ledger:
 
         with self._lock:
             self._retry(write)
-
-    __call__ = record
 
     # --- reading --------------------------------------------------------------------------
 
