@@ -24,12 +24,14 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from primer_nb.errors import ConfigurationError
+from primer_nb.redaction import REDACTED, redact  # re-exported: the client imports them here
 
 __all__ = [
     "API_VERSIONS",
     "BASE_URLS",
     "DEFAULT_API_VERSION",
     "EMULATOR_URL",
+    "REDACTED",
     "Environment",
     "Settings",
     "env_var",
@@ -51,14 +53,6 @@ EMULATOR_KEY = "primer-nb-emulator"
 DEFAULT_API_VERSION = "2.4"
 #: Values of X-API-VERSION Primer has used, oldest first (v2 was the date 2021-09-27).
 API_VERSIONS: tuple[str, ...] = ("2021-09-27", "2021-10-19", "2.1", "2.2", "2.3", "2.4")
-REDACTED = "***"
-
-
-def redact(text: str, secret: str | None) -> str:
-    """`text` with every occurrence of `secret` replaced by `***`."""
-    if secret and secret in text:
-        return text.replace(secret, REDACTED)
-    return text
 
 
 @dataclass(frozen=True)

@@ -67,10 +67,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from primer_nb.config import REDACTED, env_var, redact
+from primer_nb.config import env_var
+from primer_nb.redaction import redact_all, scrub_secret_names, short_token
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from primer_nb.client import AsyncPrimerClient, Exchange, PrimerClient
+    from primer_nb.models import ClientSessionWithToken
+
+    Client = PrimerClient | AsyncPrimerClient
 
 __all__ = [
     "LEDGER_COLUMNS",
@@ -131,14 +137,13 @@ class SessionRecord:
         value = self.body.get("orderId")
         return value if isinstance(value, str) else None
 
-    def model(self) -> Any:
+    def model(self) -> ClientSessionWithToken:
         """The body parsed as a `ClientSessionWithToken`."""
         from primer_nb.models import ClientSessionWithToken
 
         return ClientSessionWithToken.model_validate(self.body)
 
     def __repr__(self) -> str:
-        from primer_nb.models import short_token
 
         token = self.body.get("clientToken")
         shown = short_token(token) if isinstance(token, str) else None
@@ -218,39 +223,16 @@ def _private_file(path: Path) -> None:
 # --- redaction ------------------------------------------------------------------------
 
 
-def _is_secret_name(name: str) -> bool:
-    plain = name.lower().replace("-", "").replace("_", "")
-    return "apikey" in plain or plain in ("authorization", "xapikey")
-
-
-def _scrub(value: Any) -> Any:
-    """`value` with every mapping entry named like an API key set to `***`."""
-    if isinstance(value, Mapping):
-        return {
-            k: (REDACTED if isinstance(k, str) and _is_secret_name(k) else _scrub(v))
-            for k, v in value.items()
-        }
-    if isinstance(value, list | tuple):
-        return [_scrub(v) for v in value]
-    return value
-
-
 def _text(value: Any, secrets: Iterable[str]) -> str | None:
     if value is None:
         return None
-    text = json.dumps(_scrub(value), ensure_ascii=False, separators=(",", ":"), default=str)
-    for secret in secrets:
-        text = redact(text, secret)
-    return text
+    scrubbed = scrub_secret_names(value)
+    text = json.dumps(scrubbed, ensure_ascii=False, separators=(",", ":"), default=str)
+    return redact_all(text, secrets)
 
 
 def _plain(value: Any, secrets: Iterable[str]) -> str | None:
-    if value is None:
-        return None
-    text = str(value)
-    for secret in secrets:
-        text = redact(text, secret)
-    return text
+    return None if value is None else redact_all(str(value), secrets)
 
 
 def _iso(value: Any) -> str:
@@ -304,7 +286,7 @@ class Ledger:
         self._lock = threading.RLock()
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()
-        self._attached: list[Any] = []
+        self._attached: list[Client] = []
         if self.path is not None:
             _private_file(self.path)
         self._connection()
@@ -379,7 +361,7 @@ class Ledger:
 
     # --- writing --------------------------------------------------------------------------
 
-    def attach(self, client: Any) -> None:
+    def attach(self, client: Client) -> None:
         """Record every exchange of `client` (a `PrimerClient` or `AsyncPrimerClient`).
 
         Its API key is added to the strings never stored. Attaching twice does nothing.
@@ -391,13 +373,13 @@ class Ledger:
             client.add_hook(self.record)
             self._attached.append(client)
 
-    def detach(self, client: Any) -> None:
+    def detach(self, client: Client) -> None:
         """Stop recording `client`'s exchanges."""
         if self.is_attached(client):
             client.remove_hook(self.record)
         self._attached = [c for c in self._attached if c is not client]
 
-    def is_attached(self, client: Any) -> bool:
+    def is_attached(self, client: Client) -> bool:
         """True when `client` already calls `self.record` (via `attach` or `add_hook`)."""
         hooks = getattr(client, "hooks", ())
         return any(h == self.record for h in hooks)
@@ -407,10 +389,9 @@ class Ledger:
         env = env_var("PRIMER_API_KEY")
         if env:
             found.add(env)
-        # longest first, so a key containing another is replaced whole
-        return sorted(found, key=len, reverse=True)
+        return list(found)  # redact_all replaces the longest first
 
-    def record(self, exchange: Any) -> None:
+    def record(self, exchange: Exchange | Mapping[str, object]) -> None:
         """Write one `primer_nb.client.Exchange` (or a mapping with its fields).
 
         This is the hook `attach` installs; one transaction per call.
@@ -527,7 +508,7 @@ class Ledger:
         Client tokens are shortened, in the `client_token` column and inside bodies and
         query, unless `full_tokens=True`.
         """
-        from primer_nb.tables import _frame, _times, short_token
+        from primer_nb.frames import typed_frame, utc_times  # pandas loads only here
 
         rows = self._select(
             ", ".join(LEDGER_COLUMNS),
@@ -553,8 +534,8 @@ class Ledger:
         if not full_tokens:
             columns["client_token"] = [short_token(t) if t else t for t in tokens]
         for name in _TIME_COLUMNS:
-            columns[name] = _times(columns[name])
-        return _frame(columns, LEDGER_COLUMNS)
+            columns[name] = utc_times(columns[name])
+        return typed_frame(columns, LEDGER_COLUMNS)
 
     def sessions(
         self, *, environment: str | None = None, order_id: str | Iterable[str] | None = None
