@@ -127,20 +127,12 @@ LINE_ITEM_KEYS: Mapping[str, str] = {
     "product_type": "productType",
 }
 
-# (column, where in the request body) for simple text columns.
-_TEXT: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("order_id", ("orderId",)),
-    ("customer_id", ("customerId",)),
-    ("customer_email", ("customer", "emailAddress")),
-    ("first_name", ("customer", "firstName")),
-    ("last_name", ("customer", "lastName")),
-    ("country_code", ("order", "countryCode")),
-    ("shipping_address_line1", ("customer", "shippingAddress", "addressLine1")),
-    ("shipping_city", ("customer", "shippingAddress", "city")),
-    ("shipping_state", ("customer", "shippingAddress", "state")),
-    ("shipping_postal_code", ("customer", "shippingAddress", "postalCode")),
-    ("shipping_country_code", ("customer", "shippingAddress", "countryCode")),
-    ("shipping_method", ("order", "shipping", "methodName")),
+# (column, where in the request body) for the simple text columns: those ORDER_COLUMNS
+# maps to a plain JSONPath, except the currency (needed first, for the amounts).
+_TEXT: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (column, tuple(where.removeprefix("$.").split(".")))
+    for column, where in ORDER_COLUMNS.items()
+    if " " not in where and column != "currency_code"
 )
 _LINE_TEXT = (
     ("item_id", "itemId"),
