@@ -207,3 +207,9 @@ def test_base_rooms_import_nothing_of_ours_but_each_other() -> None:
             outside = {t for t in EDGES[name] if room(t) not in BASE}
             assert not outside, f"{name} imports {sorted(outside)}"
     assert not {t for t in EDGES["primer_nb.frames"]}, "frames imports nothing of ours"
+
+
+def test_no_module_imports_the_public_surface() -> None:
+    """`primer_nb/__init__.py` re-exports lazily; a module importing it would close a loop."""
+    users = sorted(name for name, targets in EDGES.items() if "primer_nb" in targets)
+    assert users == [], users
