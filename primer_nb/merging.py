@@ -76,9 +76,9 @@ def patch_of(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, A
     """
     patch: dict[str, Any] = {}
     for key in _changed(before, after):
-        old, new = before.get(key, _ABSENT), after.get(key, _ABSENT)
+        old, new = before.get(key), after.get(key)  # absent -> None: sent as null
         if key in MERGED_ONE_LEVEL and isinstance(old, Mapping) and isinstance(new, Mapping):
             patch[key] = {k: new.get(k) for k in _changed(old, new)}
         else:
-            patch[key] = None if new is _ABSENT else new
+            patch[key] = new
     return patch

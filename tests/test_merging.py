@@ -66,14 +66,18 @@ def test_null_clears_merged_objects_merge_one_level_the_rest_is_replaced() -> No
 def test_the_result_shares_nothing_with_the_inputs() -> None:
     """Changing the request dict (or the session) after a PATCH never changes the other."""
     session = {"metadata": {"tags": ["a"]}, "order": {"lineItems": [{"amount": 1}]}}
-    changes = {"customer": {"billingAddress": {"city": "X"}}, "orderId": ["o", "p"]}
+    changes: dict[str, Any] = {
+        "customer": {"billingAddress": {"lines": ["X"]}},
+        "metadata": {"tags": ["o", "p"]},
+    }
     merged = apply_patch(session, changes)
-    changes["customer"]["billingAddress"]["city"] = "changed"
-    changes["orderId"].append("q")
+    changes["customer"]["billingAddress"]["lines"].append("changed")
+    changes["metadata"]["tags"].append("q")
+    assert merged["customer"] == {"billingAddress": {"lines": ["X"]}}
+    assert merged["metadata"] == {"tags": ["o", "p"]}
+    merged = apply_patch(session, {"amount": 5})
     merged["metadata"]["tags"].append("b")
     merged["order"]["lineItems"][0]["amount"] = 2
-    assert merged["customer"] == {"billingAddress": {"city": "X"}}
-    assert merged["orderId"] == ["o", "p"]
     assert session == {"metadata": {"tags": ["a"]}, "order": {"lineItems": [{"amount": 1}]}}
 
 
@@ -117,4 +121,8 @@ def test_patch_of_sends_null_for_what_disappeared_and_keeps_the_order() -> None:
         ("amount", None),
     ]
     assert patch_of(after, after) == {}
+    # an explicit null is sent (it clears), and so is a key that had a null and is gone
+    assert patch_of({}, {"amount": None}) == {"amount": None}
+    assert patch_of({"amount": None}, {}) == {"amount": None}
+    assert patch_of({"order": {}}, {"order": {"fees": None}}) == {"order": {"fees": None}}
     assert patch_of({"order": {"a": 1, "b": 2}}, {"order": {"b": 2}}) == {"order": {"a": None}}
