@@ -72,7 +72,7 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
 
     def __init__(
         self,
-        client: Any,
+        client: PrimerClient,
         model: type[BaseModel],
         *,
         title: str,

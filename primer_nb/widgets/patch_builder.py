@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
@@ -38,6 +38,9 @@ from primer_nb.widgets._builder import RequestBuilder, reason_html
 from primer_nb.widgets._common import as_json, code_block, escape, table
 from primer_nb.widgets.form import UNSET, Evaluation
 from primer_nb.widgets.preview import money
+
+if TYPE_CHECKING:
+    from primer_nb.client import PrimerClient
 
 __all__ = ["MERGED", "PatchBuilder", "flatten", "merge_preview", "patch_of"]
 
@@ -113,7 +116,7 @@ class PatchBuilder(RequestBuilder):
     (the answer to the last PATCH), `failure`, `errors` (handler exceptions).
     """
 
-    def __init__(self, client: Any, client_token: str, **kwargs: Any) -> None:
+    def __init__(self, client: PrimerClient, client_token: str, **kwargs: Any) -> None:
         self.client_token = client_token
         self.before: ClientSession = client.get_session(client_token)
         self.session: ClientSession | None = None

@@ -23,7 +23,7 @@ the form exactly as typed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
@@ -48,6 +48,9 @@ from primer_nb.widgets.form import (
 from primer_nb.widgets.preview import money
 from primer_nb.widgets.results import token_html, warnings_html
 
+if TYPE_CHECKING:
+    from primer_nb.client import PrimerClient
+
 __all__ = ["SessionBuilder", "api_key_of", "clock_of", "default_client"]
 
 
@@ -60,7 +63,7 @@ class SessionBuilder(RequestBuilder):
     unless something is broken).
     """
 
-    def __init__(self, client: Any = None, **kwargs: Any) -> None:
+    def __init__(self, client: PrimerClient | None = None, **kwargs: Any) -> None:
         self.request: ClientSessionRequest | None = None
         self.session: ClientSessionWithToken | None = None
         self.countdown: ExpiryCountdown | None = None
@@ -137,7 +140,7 @@ class SessionBuilder(RequestBuilder):
         finally:
             self.send_button.disabled = self.request is None
         self._show_session(session)
-        return session  # type: ignore[no-any-return]
+        return session
 
     def _show_failure(self, exc: PrimerError) -> None:
         super()._show_failure(exc)
