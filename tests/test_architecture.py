@@ -36,10 +36,11 @@ BASE = {
     "merging",
     "frames",
     "_version",
+    "display",  # HTML from plain values for `_repr_html_` hooks (learn branch); imports currency
 }
 MIDDLE = {"client", "emulator"}
 FLOOR = {**dict.fromkeys(BASE, 0), **dict.fromkeys(MIDDLE, 1)}
-TOP = 2  # ledger, tables, batch, widgets, plots, parity, exercises, display, tutorial, cli
+TOP = 2  # ledger, tables, batch, widgets, plots, parity, exercises, notebook, tutorial, cli
 
 #: (importer room, imported room) pairs forbidden although the floors would allow them.
 FORBIDDEN = {
