@@ -9,7 +9,7 @@ LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/notebooks/sanitize.cfg
 
-.PHONY: install lab test lint typecheck unit notebooks emulator clean mutation
+.PHONY: install lab test lint typecheck unit notebooks emulator clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,16 @@ lint: install
 typecheck: install
 	$(BIN)/mypy primer_nb
 
+## Mutation testing of the shared rules (minutes; not part of `make test`): mutmut over
+## [tool.mutmut] in pyproject.toml; fails below 90% killed or on an unexplained survivor.
+.PHONY: mutation
+mutation: install
+	@$(BIN)/python -c "import mutmut" 2>/dev/null || uv pip install --quiet \
+	  --python $(BIN)/python 'mutmut>=3.8,<4' 2>/dev/null || $(BIN)/python -m pip install \
+	  --quiet 'mutmut>=3.8,<4'
+	$(BIN)/mutmut run
+	$(BIN)/python tests/mutation/score.py
+
 ## Only the notebooks, as documentation tests.
 notebooks: install
 	$(BIN)/pytest notebooks $(NBVAL)
@@ -41,12 +51,5 @@ notebooks: install
 emulator: install
 	$(BIN)/primer-nb emulator
 
-## Mutation testing of the shared rules (minutes; not part of `make test`): mutmut over
-## [tool.mutmut] in pyproject.toml; fails below 90% killed or on an unexplained survivor.
-mutation: install
-	@$(BIN)/python -c "import mutmut" 2>/dev/null || $(BIN)/python -m pip install --quiet 'mutmut>=3.8,<4'
-	$(BIN)/mutmut run
-	$(BIN)/python tests/mutation/score.py
-
 clean:
-	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis mutants
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis
