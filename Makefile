@@ -33,6 +33,10 @@ lint: install
 typecheck: install
 	$(BIN)/mypy primer_nb
 
+## Only the notebooks, as documentation tests.
+notebooks: install
+	$(BIN)/pytest notebooks $(NBVAL)
+
 ## Mutation testing of the shared rules (minutes; not part of `make test`): mutmut over
 ## [tool.mutmut] in pyproject.toml; fails below 90% killed or on an unexplained survivor.
 .PHONY: mutation
@@ -42,10 +46,6 @@ mutation: install
 	  --quiet 'mutmut>=3.8,<4'
 	$(BIN)/mutmut run
 	$(BIN)/python tests/mutation/score.py
-
-## Only the notebooks, as documentation tests.
-notebooks: install
-	$(BIN)/pytest notebooks $(NBVAL)
 
 ## A standalone emulator on http://127.0.0.1:8010 (Ctrl-C stops it).
 emulator: install
