@@ -30,13 +30,6 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: install
-	$(BIN)/mypy primer_nb
-
-## Only the notebooks, as documentation tests.
-notebooks: install
-	$(BIN)/pytest notebooks $(NBVAL)
-
 ## Mutation testing of the shared rules (minutes; not part of `make test`): mutmut over
 ## [tool.mutmut] in pyproject.toml; fails below 90% killed or on an unexplained survivor.
 .PHONY: mutation
@@ -46,6 +39,13 @@ mutation: install
 	  --quiet 'mutmut>=3.8,<4'
 	$(BIN)/mutmut run
 	$(BIN)/python tests/mutation/score.py
+
+typecheck: install
+	$(BIN)/mypy primer_nb
+
+## Only the notebooks, as documentation tests.
+notebooks: install
+	$(BIN)/pytest notebooks $(NBVAL)
 
 ## A standalone emulator on http://127.0.0.1:8010 (Ctrl-C stops it).
 emulator: install
