@@ -26,7 +26,10 @@ schema violation is a `RequestValidationError` naming the column without a round
 API error keeps its `errorId`, description and validation paths (mapped back to columns
 where possible).
 
-**Sending.** `AsyncPrimerClient` with at most `concurrency` requests in flight, the
+**Sending.** Through the client you pass, with its transport, settings and hooks: an
+`AsyncPrimerClient` is awaited, a `PrimerClient` sends from `concurrency` worker threads
+(one on the in-process emulator through an `AsyncPrimerClient` on the same emulator);
+without one, a new `AsyncPrimerClient()`. At most `concurrency` requests in flight, the
 client's own retries (429, connection failures before sending; an answered POST is never
 sent twice), and a `tqdm.auto` progress bar (a widget in Jupyter, text elsewhere;
 `progress=False` hides it). `create_sessions` can be called from a notebook, where an event
@@ -62,7 +65,7 @@ import threading
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from primer_nb import currency
 from primer_nb.errors import PrimerAPIError, PrimerConnectionError, ValidationErrorDetail
@@ -76,7 +79,7 @@ from primer_nb.models import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from primer_nb.client import AsyncPrimerClient
+    from primer_nb.client import AsyncPrimerClient, PrimerClient
     from primer_nb.ledger import Ledger
 
 __all__ = [
@@ -124,20 +127,12 @@ LINE_ITEM_KEYS: Mapping[str, str] = {
     "product_type": "productType",
 }
 
-# (column, where in the request body) for simple text columns.
-_TEXT: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("order_id", ("orderId",)),
-    ("customer_id", ("customerId",)),
-    ("customer_email", ("customer", "emailAddress")),
-    ("first_name", ("customer", "firstName")),
-    ("last_name", ("customer", "lastName")),
-    ("country_code", ("order", "countryCode")),
-    ("shipping_address_line1", ("customer", "shippingAddress", "addressLine1")),
-    ("shipping_city", ("customer", "shippingAddress", "city")),
-    ("shipping_state", ("customer", "shippingAddress", "state")),
-    ("shipping_postal_code", ("customer", "shippingAddress", "postalCode")),
-    ("shipping_country_code", ("customer", "shippingAddress", "countryCode")),
-    ("shipping_method", ("order", "shipping", "methodName")),
+# (column, where in the request body) for the simple text columns: those ORDER_COLUMNS
+# maps to a plain JSONPath, except the currency (needed first, for the amounts).
+_TEXT: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (column, tuple(where.removeprefix("$.").split(".")))
+    for column, where in ORDER_COLUMNS.items()
+    if " " not in where and column != "currency_code"
 )
 _LINE_TEXT = (
     ("item_id", "itemId"),
@@ -146,6 +141,12 @@ _LINE_TEXT = (
     ("product_type", "productType"),
 )
 _LINE_MONEY = (("discount_major", "discountAmount"), ("tax_major", "taxAmount"))
+
+#: What `create_sessions` reads rows from: a CSV path, a DataFrame, or dicts (one per row).
+Rows: TypeAlias = "str | os.PathLike[str] | pd.DataFrame | Iterable[Mapping[str, object]]"
+
+# Sends one checked request body and returns the created session.
+_Create = Callable[[dict[str, Any]], Awaitable[ClientSessionWithToken]]
 
 
 @dataclass(frozen=True)
@@ -559,7 +560,7 @@ def _prepare(row: int, line: int | None, data: Mapping[str, Any]) -> _Prepared:
     return item
 
 
-def _read_rows(rows: Any) -> Iterator[tuple[int | None, Mapping[str, Any], str | None]]:
+def _read_rows(rows: Rows) -> Iterator[tuple[int | None, Mapping[str, Any], str | None]]:
     """`(CSV line number or None, row mapping, malformation or None)` per input row."""
     if isinstance(rows, str | os.PathLike):
         with Path(rows).open(newline="", encoding="utf-8-sig") as handle:
@@ -590,7 +591,7 @@ def _read_rows(rows: Any) -> Iterator[tuple[int | None, Mapping[str, Any], str |
         yield None, record, None
 
 
-def _prepare_all(rows: Any) -> list[_Prepared]:
+def _prepare_all(rows: Rows) -> list[_Prepared]:
     prepared: list[_Prepared] = []
     for index, (line, data, problem) in enumerate(_read_rows(rows)):
         if problem is None:
@@ -606,34 +607,62 @@ def _prepare_all(rows: Any) -> list[_Prepared]:
 # --- sending --------------------------------------------------------------------------
 
 
-def _async_client(client: Any) -> tuple[AsyncPrimerClient, bool]:
-    """An `AsyncPrimerClient` for `client`, and whether this module owns (must close) it."""
+def _sender(
+    client: PrimerClient | AsyncPrimerClient | None, concurrency: int
+) -> tuple[PrimerClient | AsyncPrimerClient, _Create, Callable[[], Awaitable[None]]]:
+    """The client the batch sends through, how to send one body with it, and how to finish.
+
+    The given client is used as it is, with its own transport, settings and hooks: an
+    `AsyncPrimerClient` is awaited directly; a `PrimerClient` sends from a private pool of
+    `concurrency` threads (httpx's sync client is thread-safe), except one on the in-process
+    emulator, which is awaited through an `AsyncPrimerClient` twin on the same emulator.
+    Only the clients made here are closed at the end.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     from primer_nb.client import AsyncPrimerClient, PrimerClient
 
-    if client is None:
-        return AsyncPrimerClient(), True
-    if isinstance(client, AsyncPrimerClient):
-        return client, False
-    if isinstance(client, PrimerClient):
-        settings = client.settings
-        if settings.in_process and client.emulator is None:
-            raise TypeError(
-                "this PrimerClient uses a custom transport; pass an AsyncPrimerClient with an "
-                "async transport instead"
-            )
-        twin = AsyncPrimerClient(
-            settings.api_key,
-            environment=settings.environment,
-            api_version=settings.api_version,
-            base_url=None if settings.in_process else settings.base_url,
-            allow_production=settings.environment == "production",
+    owned = client is None
+    if isinstance(client, PrimerClient) and client.emulator is not None:
+        # The in-process emulator has an async door too: the same emulator, settings and
+        # hooks, awaited without threads (a request's attempts stay in a fixed order).
+        client = AsyncPrimerClient(
+            client.settings.api_key,
+            environment=client.environment,
+            api_version=client.api_version,
             emulator=client.emulator,
             timeout=client.timeout,
             max_retries=client.max_retries,
             validate=client.validate,
             hooks=client.hooks,
         )
-        return twin, True
+        owned = True
+    if client is None or isinstance(client, AsyncPrimerClient):
+        http = AsyncPrimerClient() if client is None else client
+
+        async def create_async(body: dict[str, Any]) -> ClientSessionWithToken:
+            # checked before with check_request: not twice
+            return await http.create_session(body, validate=False)
+
+        async def finish_async() -> None:
+            if owned:
+                await http.aclose()
+
+        return http, create_async, finish_async
+    if isinstance(client, PrimerClient):
+        sync = client
+        pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="primer-nb-batch")
+
+        async def create_sync(body: dict[str, Any]) -> ClientSessionWithToken:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(
+                pool, lambda: sync.create_session(body, validate=False)
+            )
+
+        async def finish_sync() -> None:
+            pool.shutdown(wait=True)
+
+        return sync, create_sync, finish_sync
     raise TypeError(f"client must be a PrimerClient or AsyncPrimerClient, not {type(client)}")
 
 
@@ -659,9 +688,9 @@ def _api_error(item: _Prepared, exc: PrimerAPIError) -> RowError:
 
 
 async def acreate_sessions(
-    rows: Any,
+    rows: Rows,
     *,
-    client: Any = None,
+    client: PrimerClient | AsyncPrimerClient | None = None,
     concurrency: int = 8,
     ledger: Ledger | None = None,
     progress: bool = True,
@@ -676,7 +705,7 @@ async def acreate_sessions(
         raise ValueError("concurrency must be >= 1")
     began = time.perf_counter()
     prepared = _prepare_all(rows)
-    http, owned = _async_client(client)
+    http, create, close = _sender(client, concurrency)
     attached = False
     results: list[RowResult | None] = [None] * len(prepared)
     bar = tqdm(total=len(prepared), desc="client sessions", unit="row", disable=not progress)
@@ -720,9 +749,7 @@ async def acreate_sessions(
         async def send(item: _Prepared) -> None:
             async with gate:
                 try:
-                    # checked above with the client's own check_request: not twice
-                    body = item.body or {}
-                    session = await http.create_session(body, validate=False)
+                    session = await create(item.body or {})
                     outcome = RowResult(item.row, item.order_id, session=session)
                 except PrimerAPIError as exc:
                     outcome = RowResult(item.row, item.order_id, error=_api_error(item, exc))
@@ -747,8 +774,7 @@ async def acreate_sessions(
         bar.close()
         if attached and ledger is not None:
             ledger.detach(http)
-        if owned:
-            await http.aclose()
+        await close()
     done = [r for r in results if r is not None]
     assert len(done) == len(prepared), "every row has an outcome"
     return BatchResult(done, elapsed_s=time.perf_counter() - began)
@@ -785,9 +811,9 @@ def _run(factory: Callable[[], Awaitable[_R]]) -> _R:
 
 
 def create_sessions(
-    rows: Any,
+    rows: Rows,
     *,
-    client: Any = None,
+    client: PrimerClient | AsyncPrimerClient | None = None,
     concurrency: int = 8,
     ledger: Ledger | None = None,
     progress: bool = True,
@@ -799,9 +825,11 @@ def create_sessions(
 
     * **rows** - a path to a CSV like `data/orders.csv`, a DataFrame with its columns, or an
       iterable of dicts (where `line_items` may be a list of dicts).
-    * **client** - a `PrimerClient` (its settings and hooks are used by an
-      `AsyncPrimerClient` twin) or an `AsyncPrimerClient`; default: `AsyncPrimerClient()`,
-      configured from `PRIMER_*` variables (the in-process emulator when none are set).
+    * **client** - a `PrimerClient` (used as it is, with its own transport, from
+      `concurrency` worker threads; one on the in-process emulator is awaited through an
+      `AsyncPrimerClient` on the same emulator) or an `AsyncPrimerClient`; default:
+      `AsyncPrimerClient()`, configured from `PRIMER_*` variables (the in-process emulator
+      when none are set).
     * **concurrency** - requests in flight at most.
     * **ledger** - record every exchange there, and resume from it (see the module docs).
     * **progress** - show a `tqdm.auto` progress bar.

@@ -64,7 +64,7 @@ from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 import httpx
 import pydantic
 
-from primer_nb import __version__
+from primer_nb._version import __version__
 from primer_nb.config import REDACTED, Settings, redact, resolve_settings
 from primer_nb.errors import (
     METADATA_EMPTY_KEY,

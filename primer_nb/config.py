@@ -6,6 +6,9 @@
 | `PRIMER_ENV` | `emulator`, `sandbox` or `production` | `sandbox` with a key, else `emulator` |
 | `PRIMER_API_VERSION` | `X-API-VERSION` header | `2.4` |
 | `PRIMER_BASE_URL` | another server, e.g. `primer-nb emulator`'s URL | by environment |
+| `PRIMER_NB_LEDGER` | the ledger file `Ledger()` opens | in the user data directory |
+
+Every variable is read here (`resolve_settings`, `env_var`), nowhere else in the package.
 
 Production is never a default: it needs `PRIMER_ENV=production` (or `environment=`) **and**
 `allow_production=True` in code; any configuration whose URL is Primer's production host
@@ -21,14 +24,17 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from primer_nb.errors import ConfigurationError
+from primer_nb.redaction import REDACTED, redact  # re-exported: the client imports them here
 
 __all__ = [
     "API_VERSIONS",
     "BASE_URLS",
     "DEFAULT_API_VERSION",
     "EMULATOR_URL",
+    "REDACTED",
     "Environment",
     "Settings",
+    "env_var",
     "redact",
     "resolve_settings",
 ]
@@ -47,14 +53,6 @@ EMULATOR_KEY = "primer-nb-emulator"
 DEFAULT_API_VERSION = "2.4"
 #: Values of X-API-VERSION Primer has used, oldest first (v2 was the date 2021-09-27).
 API_VERSIONS: tuple[str, ...] = ("2021-09-27", "2021-10-19", "2.1", "2.2", "2.3", "2.4")
-REDACTED = "***"
-
-
-def redact(text: str, secret: str | None) -> str:
-    """`text` with every occurrence of `secret` replaced by `***`."""
-    if secret and secret in text:
-        return text.replace(secret, REDACTED)
-    return text
 
 
 @dataclass(frozen=True)
@@ -76,6 +74,11 @@ class Settings:
 def _env(name: str, environ: Mapping[str, str]) -> str | None:
     value = environ.get(name)
     return value.strip() if value and value.strip() else None
+
+
+def env_var(name: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The stripped value of the environment variable `name`, or None when unset or blank."""
+    return _env(name, os.environ if environ is None else environ)
 
 
 def resolve_settings(

@@ -62,6 +62,8 @@ from types import MappingProxyType
 
 import iso4217
 
+from primer_nb.enums import Currency
+
 __all__ = [
     "CURRENCY_CODES",
     "DISABLED_BY_DEFAULT",
@@ -75,25 +77,9 @@ __all__ = [
     "to_minor_units",
 ]
 
-#: Primer's `Currency` enum, OpenAPI v2.4, in document order (172 codes).
-# fmt: off
-CURRENCY_CODES: tuple[str, ...] = (
-    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
-    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYR", "BYN",
-    "BZD", "CAD", "CDF", "CHE", "CHF", "CHW", "CLP", "CNY", "COP", "COU", "CRC", "CUC", "CUP",
-    "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP",
-    "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HRK", "HTG", "HUF", "IDR",
-    "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW",
-    "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MKD",
-    "MMK", "MNT", "MOP", "MRO", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN",
-    "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR",
-    "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SOS", "SRD",
-    "SSP", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS",
-    "UAH", "UGX", "USD", "UYU", "UZS", "VND", "VUV", "WST", "XAF", "XAG", "XAU", "XBA", "XBB",
-    "XBC", "XBD", "XCD", "XDR", "XFU", "XOF", "XPD", "XPF", "XPT", "XSU", "XTS", "XUA", "YER",
-    "ZAR", "ZMW", "ZWL",
-)
-# fmt: on
+#: Primer's `Currency` enum, OpenAPI v2.4, in document order (172 codes): the values of
+#: `primer_nb.enums.Currency`, the one table of them.
+CURRENCY_CODES: tuple[str, ...] = tuple(member.value for member in Currency)
 
 #: Codes in Primer's SDK currency table but not in the v2.4 `Currency` enum. They have minor
 #: units here, but the API refuses them: its enum check comes first (behaviour.md §2, §5).

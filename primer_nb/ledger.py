@@ -7,7 +7,7 @@ from primer_nb.tables import sessions_frame
 
 ledger = Ledger()                  # ~/.local/share/primer-nb/ledger.sqlite3 (or PRIMER_NB_LEDGER)
 client = PrimerClient()
-ledger.attach(client)              # same as client.add_hook(ledger.record)
+ledger.attach(client)              # the one way to record a client's exchanges
 client.create_session({"orderId": "order-1", "currencyCode": "EUR", "amount": 1299})
 ledger.frame(status=200)           # one row per HTTP attempt
 sessions_frame(ledger)             # every session it saw created, with environment and time
@@ -16,6 +16,17 @@ sessions_frame(ledger)             # every session it saw created, with environm
 **Where.** `Ledger(path)`; else `$PRIMER_NB_LEDGER`; else `ledger.sqlite3` in
 `platformdirs.user_data_dir("primer-nb")`. `Ledger(":memory:")` keeps it in memory (tests);
 notebooks use a temporary file.
+
+**Attaching.** `ledger.attach(client)` records every exchange of a `PrimerClient` or
+`AsyncPrimerClient` until `ledger.detach(client)` or `ledger.close()`; it also adds the
+client's API key to the strings never stored. `create_sessions(..., ledger=ledger)`
+attaches it for the batch. (`attach` installs `ledger.record` as the client's hook; call
+`record` yourself only to write an exchange you hold.)
+
+**Private to you.** The ledger holds customers' e-mail and postal addresses and full
+client tokens: the folders it creates are `0700` and the database file `0600`, and
+SQLite gives its WAL, shared-memory and journal files the database's mode. A file or
+folder that already exists keeps its mode.
 
 **One row per HTTP attempt** (`Exchange` from the client's hooks), written in its own
 transaction right after the answer arrives and before the client returns it. Columns:
@@ -36,12 +47,11 @@ timeout, and `BEGIN IMMEDIATE` per exchange: processes and threads can record in
 concurrently. `synchronous=NORMAL`: a committed exchange survives the process being killed
 (even with SIGKILL); a power cut may lose the last few commits.
 
-**Schema versions.** `PRAGMA user_version` holds the version; opening an older file runs
-each `_migrate_to_vN` step in order, in one transaction:
-
-- v1: the `exchanges` table.
-- v2: `request_id` column (one id for all attempts of one call) and indexes on
-  `order_id`, `started_at` and `(method, status)`.
+**Schema version.** `PRAGMA user_version` holds `SCHEMA_VERSION` (2: the `exchanges`
+table with `request_id`, one id for all attempts of one call, and indexes on `order_id`,
+`started_at` and `(method, status)`). A new file gets the schema on open; a file of
+another version is refused with `LedgerError` rather than misread. A later schema adds
+its migration step here.
 """
 
 from __future__ import annotations
@@ -57,10 +67,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from primer_nb.config import REDACTED, redact
+from primer_nb.config import env_var
+from primer_nb.redaction import redact_all, scrub_secret_names, short_token
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from primer_nb.client import AsyncPrimerClient, Exchange, PrimerClient
+    from primer_nb.models import ClientSessionWithToken
+
+    Client = PrimerClient | AsyncPrimerClient
 
 __all__ = [
     "LEDGER_COLUMNS",
@@ -71,7 +87,7 @@ __all__ = [
     "default_path",
 ]
 
-#: The schema version this code writes; older files are migrated on open.
+#: The schema version this code writes and reads (`PRAGMA user_version`).
 SCHEMA_VERSION = 2
 #: `Ledger.frame()` columns and dtypes, in order.
 LEDGER_COLUMNS: Mapping[str, str] = {
@@ -121,14 +137,13 @@ class SessionRecord:
         value = self.body.get("orderId")
         return value if isinstance(value, str) else None
 
-    def model(self) -> Any:
+    def model(self) -> ClientSessionWithToken:
         """The body parsed as a `ClientSessionWithToken`."""
         from primer_nb.models import ClientSessionWithToken
 
         return ClientSessionWithToken.model_validate(self.body)
 
     def __repr__(self) -> str:
-        from primer_nb.models import short_token
 
         token = self.body.get("clientToken")
         shown = short_token(token) if isinstance(token, str) else None
@@ -144,7 +159,7 @@ class LedgerError(Exception):
 
 def default_path() -> Path:
     """`$PRIMER_NB_LEDGER`, else `ledger.sqlite3` in the user data directory."""
-    env = os.environ.get("PRIMER_NB_LEDGER", "").strip()
+    env = env_var("PRIMER_NB_LEDGER")
     if env:
         return Path(env).expanduser()
     import platformdirs
@@ -155,7 +170,7 @@ def default_path() -> Path:
 # --- schema ---------------------------------------------------------------------------
 
 
-def _migrate_to_v1(db: sqlite3.Connection) -> None:
+def _create_schema(db: sqlite3.Connection) -> None:
     db.execute(
         """
         CREATE TABLE IF NOT EXISTS exchanges (
@@ -175,59 +190,49 @@ def _migrate_to_v1(db: sqlite3.Connection) -> None:
             attempt INTEGER,
             request_body TEXT,
             response_body TEXT,
-            error TEXT
+            error TEXT,
+            request_id TEXT
         )
         """
     )
-
-
-def _migrate_to_v2(db: sqlite3.Connection) -> None:
-    db.execute("ALTER TABLE exchanges ADD COLUMN request_id TEXT")
     db.execute("CREATE INDEX IF NOT EXISTS exchanges_order_id ON exchanges (order_id)")
     db.execute("CREATE INDEX IF NOT EXISTS exchanges_started_at ON exchanges (started_at)")
     db.execute("CREATE INDEX IF NOT EXISTS exchanges_method_status ON exchanges (method, status)")
 
 
-#: Step `n - 1 -> n` is `MIGRATIONS[n - 1]`.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_to_v1, _migrate_to_v2)
+def _private_file(path: Path) -> None:
+    """Create `path` and its missing folders for the owner alone (folders 0700, file 0600).
+
+    SQLite creates the WAL, shared-memory and journal files with the database's mode, so
+    they are 0600 too. What already exists is left as it is.
+    """
+    missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:  # another process made it meanwhile
+            continue
+        os.chmod(folder, 0o700)  # whatever the umask
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return
+    os.chmod(path, 0o600)
 
 
 # --- redaction ------------------------------------------------------------------------
 
 
-def _is_secret_name(name: str) -> bool:
-    plain = name.lower().replace("-", "").replace("_", "")
-    return "apikey" in plain or plain in ("authorization", "xapikey")
-
-
-def _scrub(value: Any) -> Any:
-    """`value` with every mapping entry named like an API key set to `***`."""
-    if isinstance(value, Mapping):
-        return {
-            k: (REDACTED if isinstance(k, str) and _is_secret_name(k) else _scrub(v))
-            for k, v in value.items()
-        }
-    if isinstance(value, list | tuple):
-        return [_scrub(v) for v in value]
-    return value
-
-
 def _text(value: Any, secrets: Iterable[str]) -> str | None:
     if value is None:
         return None
-    text = json.dumps(_scrub(value), ensure_ascii=False, separators=(",", ":"), default=str)
-    for secret in secrets:
-        text = redact(text, secret)
-    return text
+    scrubbed = scrub_secret_names(value)
+    text = json.dumps(scrubbed, ensure_ascii=False, separators=(",", ":"), default=str)
+    return redact_all(text, secrets)
 
 
 def _plain(value: Any, secrets: Iterable[str]) -> str | None:
-    if value is None:
-        return None
-    text = str(value)
-    for secret in secrets:
-        text = redact(text, secret)
-    return text
+    return None if value is None else redact_all(str(value), secrets)
 
 
 def _iso(value: Any) -> str:
@@ -281,9 +286,9 @@ class Ledger:
         self._lock = threading.RLock()
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()
-        self._attached: list[Any] = []
+        self._attached: list[Client] = []
         if self.path is not None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _private_file(self.path)
         self._connection()
 
     # --- connection and schema ----------------------------------------------------------
@@ -328,20 +333,19 @@ class Ledger:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version == SCHEMA_VERSION:
             return
-        if version > SCHEMA_VERSION:
+        if version != 0:
             raise LedgerError(
-                f"{self._shown()} has schema version {version}; this primer-nb reads up to "
-                f"{SCHEMA_VERSION}. Upgrade primer-nb or use another ledger file."
+                f"{self._shown()} has schema version {version}; this primer-nb reads "
+                f"{SCHEMA_VERSION}. Use the primer-nb that wrote it, or another ledger file."
             )
 
         def step() -> None:
             db.execute("BEGIN IMMEDIATE")
             try:
-                # Another process may have migrated while we waited for the lock.
-                current = db.execute("PRAGMA user_version").fetchone()[0]
-                for target in range(current + 1, SCHEMA_VERSION + 1):
-                    MIGRATIONS[target - 1](db)
-                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                # Another process may have created the schema while we waited for the lock.
+                if db.execute("PRAGMA user_version").fetchone()[0] == 0:
+                    _create_schema(db)
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
@@ -357,7 +361,7 @@ class Ledger:
 
     # --- writing --------------------------------------------------------------------------
 
-    def attach(self, client: Any) -> None:
+    def attach(self, client: Client) -> None:
         """Record every exchange of `client` (a `PrimerClient` or `AsyncPrimerClient`).
 
         Its API key is added to the strings never stored. Attaching twice does nothing.
@@ -369,29 +373,28 @@ class Ledger:
             client.add_hook(self.record)
             self._attached.append(client)
 
-    def detach(self, client: Any) -> None:
+    def detach(self, client: Client) -> None:
         """Stop recording `client`'s exchanges."""
         if self.is_attached(client):
             client.remove_hook(self.record)
         self._attached = [c for c in self._attached if c is not client]
 
-    def is_attached(self, client: Any) -> bool:
+    def is_attached(self, client: Client) -> bool:
         """True when `client` already calls `self.record` (via `attach` or `add_hook`)."""
         hooks = getattr(client, "hooks", ())
         return any(h == self.record for h in hooks)
 
     def _all_secrets(self) -> list[str]:
         found = set(self._secrets)
-        env = os.environ.get("PRIMER_API_KEY", "").strip()
+        env = env_var("PRIMER_API_KEY")
         if env:
             found.add(env)
-        # longest first, so a key containing another is replaced whole
-        return sorted(found, key=len, reverse=True)
+        return list(found)  # redact_all replaces the longest first
 
-    def record(self, exchange: Any) -> None:
+    def record(self, exchange: Exchange | Mapping[str, object]) -> None:
         """Write one `primer_nb.client.Exchange` (or a mapping with its fields).
 
-        The client hook: `client.add_hook(ledger.record)`. One transaction per call.
+        This is the hook `attach` installs; one transaction per call.
         """
         secrets = self._all_secrets()
         request_body = _field(exchange, "request_body")
@@ -440,8 +443,6 @@ class Ledger:
 
         with self._lock:
             self._retry(write)
-
-    __call__ = record
 
     # --- reading --------------------------------------------------------------------------
 
@@ -507,7 +508,7 @@ class Ledger:
         Client tokens are shortened, in the `client_token` column and inside bodies and
         query, unless `full_tokens=True`.
         """
-        from primer_nb.tables import _frame, _times, short_token
+        from primer_nb.frames import typed_frame, utc_times  # pandas loads only here
 
         rows = self._select(
             ", ".join(LEDGER_COLUMNS),
@@ -533,8 +534,8 @@ class Ledger:
         if not full_tokens:
             columns["client_token"] = [short_token(t) if t else t for t in tokens]
         for name in _TIME_COLUMNS:
-            columns[name] = _times(columns[name])
-        return _frame(columns, LEDGER_COLUMNS)
+            columns[name] = utc_times(columns[name])
+        return typed_frame(columns, LEDGER_COLUMNS)
 
     def sessions(
         self, *, environment: str | None = None, order_id: str | Iterable[str] | None = None

@@ -68,6 +68,7 @@ from primer_nb.enums import (
     ProductType,
 )
 from primer_nb.errors import REQUEST_VALIDATION, PrimerValidationError, ValidationErrorDetail
+from primer_nb.redaction import short_token  # re-exported: public here since 0.1
 
 __all__ = [
     "DEFAULT_CARD_NETWORKS",
@@ -120,6 +121,7 @@ __all__ = [
     "format_expiry",
     "json_path",
     "metadata_has_empty_key",
+    "one_or_many",
     "parse_expiry",
     "short_token",
     "unknown_fields",
@@ -583,7 +585,8 @@ class ClientSessionUpdateRequest(_TopLevelRequest):
 # --- responses ------------------------------------------------------------------------
 
 
-def _as_list(value: Any) -> Any:
+def one_or_many(value: Any) -> Any:
+    """Primer sends `warnings` as a list or as one object: one object becomes a list of it."""
     return [value] if isinstance(value, dict) else value
 
 
@@ -593,15 +596,6 @@ class SessionWarning(_Model):
     type: str | None = None
     code: str | None = None
     message: str | None = None
-
-
-def short_token(token: str) -> str:
-    """A client token for display: `eyJhbGci…x9Qk` (first 8 and last 4 characters).
-
-    Tables, widgets and reprs show this; the full token stays on the model
-    (behaviour.md §4).
-    """
-    return token if len(token) <= 16 else f"{token[:8]}…{token[-4:]}"
 
 
 class SessionLineItem(_Model):
@@ -721,7 +715,7 @@ class ClientSessionWithToken(ClientSession):
         ),
         serialization_alias="clientTokenExpirationDate",
     )
-    warnings: Annotated[list[SessionWarning] | None, BeforeValidator(_as_list)] = None
+    warnings: Annotated[list[SessionWarning] | None, BeforeValidator(one_or_many)] = None
 
     def __repr_args__(self) -> Any:
         for name, value in super().__repr_args__():

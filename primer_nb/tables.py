@@ -72,14 +72,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Protocol, TypeAlias
 
 import pandas as pd
 from pydantic import BaseModel
 
 from primer_nb import amounts, currency
+from primer_nb.frames import DECIMAL, INT, STRING, UTC_TIME, typed_frame, utc_times
 from primer_nb.ledger import Ledger, SessionRecord
-from primer_nb.models import short_token
+from primer_nb.models import one_or_many
+from primer_nb.redaction import short_token  # re-exported: public here since 0.1
 
 __all__ = [
     "LINE_ITEM_COLUMNS",
@@ -92,10 +94,10 @@ __all__ = [
     "warnings_frame",
 ]
 
-_STR = "string"
-_INT = "Int64"
-_TIME: Final = "datetime64[ns, UTC]"
-_DEC = "object"
+_STR = STRING
+_INT = INT
+_TIME = UTC_TIME
+_DEC = DECIMAL
 
 #: `sessions_frame` columns and their dtypes, in order.
 SESSION_COLUMNS: Mapping[str, str] = {
@@ -143,8 +145,26 @@ WARNING_COLUMNS: Mapping[str, str] = {
 }
 
 
-Source = Any
+_One: TypeAlias = "BaseModel | SessionRecord | Mapping[str, object]"
+Source: TypeAlias = "Ledger | _One | Iterable[_One]"
 """Models, dicts, `SessionRecord`s, a `Ledger`, or one of them (see the module docstring)."""
+
+
+class SupportsNow(Protocol):
+    """A clock: `Emulator().clock`, or anything with `.now() -> datetime`."""
+
+    def now(self) -> datetime: ...
+
+
+class HasClock(Protocol):
+    """An object with a `.clock`, such as an `Emulator`."""
+
+    @property
+    def clock(self) -> SupportsNow: ...
+
+
+#: What "now" is for a session's `status`: a datetime, a clock, an `Emulator`, or None.
+Clock: TypeAlias = "datetime | SupportsNow | HasClock | None"
 
 _Meta = tuple[str | None, str | None, datetime | None]
 _NO_META: _Meta = (None, None, None)
@@ -187,10 +207,10 @@ def _bodies(source: Source) -> tuple[list[Mapping[str, Any]], list[_Meta] | None
     return bodies, meta
 
 
-def _now(clock: Any) -> datetime:
+def _now(clock: Clock) -> datetime:
     if clock is None:
         return datetime.now(UTC)
-    source = getattr(clock, "clock", clock)  # an Emulator -> its clock
+    source: Any = getattr(clock, "clock", clock)  # an Emulator -> its clock
     now: Any
     if isinstance(clock, datetime):
         now = clock
@@ -230,37 +250,16 @@ def _str_or_none(value: Any) -> str | None:
     return value if type(value) is str else None
 
 
-def _times(values: list[Any]) -> pd.Series:
-    """ISO texts (naive = UTC) or datetimes -> `datetime64[ns, UTC]`, `NaT` for None."""
-    series = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True)
-    return series.astype(_TIME)
-
-
-def _frame(columns: dict[str, Any], spec: Mapping[str, str]) -> pd.DataFrame:
-    data: dict[str, Any] = {}
-    for name, dtype in spec.items():
-        values = columns[name]
-        if dtype == _DEC:
-            data[name] = pd.Series(values, dtype=object)
-        elif dtype == _TIME:
-            data[name] = values
-        else:
-            data[name] = pd.array(values, dtype=dtype)
-    return pd.DataFrame(data, columns=list(spec))
-
-
 def _warning_list(value: Any) -> list[Any]:
-    if isinstance(value, list):
-        return value
-    if isinstance(value, Mapping):
-        return [value]
-    return []
+    """`warnings` as a list (`models.one_or_many`); anything else that is not one: none."""
+    value = one_or_many(value)
+    return value if isinstance(value, list) else []
 
 
 _EMPTY: Mapping[str, Any] = {}
 
 
-def sessions_frame(source: Source, *, clock: Any = None) -> pd.DataFrame:
+def sessions_frame(source: Source, *, clock: Clock = None) -> pd.DataFrame:
     """One row per client session, columns as in `SESSION_COLUMNS` (module docstring).
 
     **Parameters:**
@@ -290,7 +289,7 @@ def sessions_frame(source: Source, *, clock: Any = None) -> pd.DataFrame:
     tokens = [b.get("clientToken") for b in bodies]
     items = [o.get("lineItems") if isinstance(o, Mapping) else None for o in orders]
     expiry = [b.get("clientTokenExpirationDate") for b in bodies]
-    expires_at = _times(expiry)
+    expires_at = utc_times(expiry)
     now_ts = pd.Timestamp(now).as_unit("ns")
     expired = (expires_at <= now_ts).tolist()
     unknown = expires_at.isna().tolist()
@@ -322,12 +321,12 @@ def sessions_frame(source: Source, *, clock: Any = None) -> pd.DataFrame:
         nothing: list[Any] = [None] * len(bodies)
         columns["environment"] = nothing
         columns["api_version"] = nothing
-        columns["created_at"] = _times(nothing)
+        columns["created_at"] = utc_times(nothing)
     else:
         columns["environment"] = [m[0] for m in meta]
         columns["api_version"] = [m[1] for m in meta]
-        columns["created_at"] = _times([m[2] for m in meta])
-    return _frame(columns, SESSION_COLUMNS)
+        columns["created_at"] = utc_times([m[2] for m in meta])
+    return typed_frame(columns, SESSION_COLUMNS)
 
 
 def line_items_frame(source: Source) -> pd.DataFrame:
@@ -371,7 +370,7 @@ def line_items_frame(source: Source) -> pd.DataFrame:
             )
     names = list(LINE_ITEM_COLUMNS)
     columns = {name: [row[i] for row in rows] for i, name in enumerate(names)}
-    return _frame(columns, LINE_ITEM_COLUMNS)
+    return typed_frame(columns, LINE_ITEM_COLUMNS)
 
 
 def warnings_frame(source: Source) -> pd.DataFrame:
@@ -401,4 +400,4 @@ def warnings_frame(source: Source) -> pd.DataFrame:
                 )
     names = list(WARNING_COLUMNS)
     columns = {name: [row[i] for row in rows] for i, name in enumerate(names)}
-    return _frame(columns, WARNING_COLUMNS)
+    return typed_frame(columns, WARNING_COLUMNS)

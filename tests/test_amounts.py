@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -71,3 +72,24 @@ def test_amount_is_the_sum_of_its_parts(
     has_any = bool(items or fees or shipping is not None)
     assert session_amount({"order": order}) == (expected if has_any else None)
     assert isinstance(session_amount({"order": order}) or 0, int)
+
+
+def test_breakdown_keeps_each_part() -> None:
+    parts = breakdown(
+        {
+            "amount": 999,
+            "order": {
+                "lineItems": [{"amount": 100, "quantity": 2}, {"amount": 5}],
+                "fees": [{"amount": 30}, {"amount": 7}],
+                "shipping": {"amount": 50},
+            },
+        }
+    )
+    assert (parts.line_items, parts.fees, parts.shipping) == (205, 37, 50)
+    assert (parts.computed, parts.override, parts.total) == (292, 999, 999)
+
+
+@pytest.mark.parametrize("override", [True, "999", 9.5, None])
+def test_only_an_integer_amount_overrides(override: object) -> None:
+    parts = breakdown({"amount": override, "order": {"lineItems": [{"amount": 10}]}})
+    assert parts.override is None and parts.total == 10

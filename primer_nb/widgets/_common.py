@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import ipywidgets as w
 
 from primer_nb.config import redact
-from primer_nb.models import short_token
+from primer_nb.redaction import short_token
 
 __all__ = ["HandlerLog", "code_block", "escape", "short_token", "table"]
 

@@ -26,65 +26,34 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
 from primer_nb.amounts import breakdown
 from primer_nb.errors import PrimerError
+from primer_nb.merging import MERGED_ONE_LEVEL, apply_patch, patch_of
 from primer_nb.models import ClientSession, ClientSessionUpdateRequest
-from primer_nb.widgets._common import HandlerLog, as_json, code_block, escape, table
-from primer_nb.widgets.form import UNSET, CurrencyNode, Evaluation, FormContext, RequestForm
-from primer_nb.widgets.preview import Preview, money
-from primer_nb.widgets.results import error_html
-from primer_nb.widgets.session_builder import api_key_of, reason_html
+from primer_nb.widgets._builder import RequestBuilder, reason_html
+from primer_nb.widgets._common import as_json, code_block, escape, table
+from primer_nb.widgets.form import UNSET, Evaluation
+from primer_nb.widgets.preview import money
+
+if TYPE_CHECKING:
+    from primer_nb.client import PrimerClient
 
 __all__ = ["MERGED", "PatchBuilder", "flatten", "merge_preview", "patch_of"]
 
-#: Objects PATCH merges one level deep; every other top-level key is replaced whole.
-MERGED = frozenset({"customer", "order", "paymentMethod"})
+#: Objects PATCH merges one level deep (`primer_nb.merging.MERGED_ONE_LEVEL`).
+MERGED = MERGED_ONE_LEVEL
 SKIP = frozenset({"client_token", "approval_mode", "payment_method.options"})
 _SHORT = 60
 
 
-def patch_of(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
-    """The PATCH body (without `clientToken`) turning `before` into `after`.
-
-    Both are wire dicts as the form produces them. A key that disappeared becomes `null`.
-    """
-    patch: dict[str, Any] = {}
-    for key in [*after, *(k for k in before if k not in after)]:
-        old, new = before.get(key, UNSET), after.get(key, UNSET)
-        if old == new:
-            continue
-        if key in MERGED and isinstance(old, Mapping) and isinstance(new, Mapping):
-            patch[key] = _one_level(old, new)
-        else:
-            patch[key] = None if new is UNSET else new
-    return patch
-
-
-def _one_level(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key in [*new, *(k for k in old if k not in new)]:
-        if old.get(key, UNSET) != new.get(key, UNSET):
-            out[key] = new.get(key)
-    return out
-
-
 def merge_preview(session: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
-    """The session as it will be after `patch` (for the predicted total)."""
-    out = dict(session)
-    for key, value in patch.items():
-        if value is None:
-            out.pop(key, None)
-        elif key in MERGED and isinstance(value, Mapping):
-            merged = dict(out.get(key) or {})
-            merged.update(value)
-            out[key] = {k: v for k, v in merged.items() if v is not None}
-        else:
-            out[key] = value
-    return out
+    """The session as it will be after `patch` (for the predicted total): the emulator's
+    own rule, `primer_nb.merging.apply_patch`."""
+    return apply_patch(session, patch)
 
 
 def flatten(value: Any, path: str = "$") -> dict[str, Any]:
@@ -139,7 +108,7 @@ def rules_for(patch: Mapping[str, Any]) -> list[str]:
     return rules
 
 
-class PatchBuilder(w.VBox):  # type: ignore[misc]
+class PatchBuilder(RequestBuilder):
     """A form over an existing session that sends `PATCH /client-session`.
 
     Attributes: `before` (the session as loaded), `changes` (the PATCH body without the
@@ -147,60 +116,31 @@ class PatchBuilder(w.VBox):  # type: ignore[misc]
     (the answer to the last PATCH), `failure`, `errors` (handler exceptions).
     """
 
-    def __init__(self, client: Any, client_token: str, **kwargs: Any) -> None:
-        self.client, self.client_token = client, client_token
-        self.handlers = HandlerLog(secret=api_key_of(client))
+    def __init__(self, client: PrimerClient, client_token: str, **kwargs: Any) -> None:
+        self.client_token = client_token
         self.before: ClientSession = client.get_session(client_token)
         self.session: ClientSession | None = None
-        self.failure: PrimerError | None = None
         self.request: ClientSessionUpdateRequest | None = None
         self.changes: dict[str, Any] = {}
         self.baseline: dict[str, Any] = {}
-        self.ctx = FormContext(
-            on_change=self.handlers.guard(self.refresh),
-            guard=self.handlers.guard,
-            currency=self._currency,
-        )
-        self.form = RequestForm(
-            ClientSessionUpdateRequest,
-            self.ctx,
-            skip=SKIP,
-            overrides={"currency_code": CurrencyNode},
-        )
-        self.preview = Preview(client, method="PATCH")
         self.diff = w.HTML(value="").add_class("primer-diff-box")
         self.rules = w.HTML(value="").add_class("primer-rules")
-        self.status = w.HTML(value="").add_class("primer-status")
-        self.send_button = w.Button(description="Send PATCH", button_style="primary")
-        self.send_button.on_click(self.handlers.guard(lambda _b: self.submit()))
-        self.result = w.VBox([]).add_class("primer-result")
-        super().__init__(children=self._layout(), **kwargs)
-        self.add_class("primer-patch-builder")
+        super().__init__(
+            client,
+            ClientSessionUpdateRequest,
+            title="<b>Update a client session</b> — PATCH /client-session",
+            send_label="Send PATCH",
+            css_class="primer-patch-builder",
+            method="PATCH",
+            skip=SKIP,
+            beside=(self.diff, self.rules),
+            **kwargs,
+        )
         self._load(self.before)
 
-    def _layout(self) -> list[Any]:
-        return [
-            w.HTML("<b>Update a client session</b> — PATCH /client-session"),
-            w.HBox([self.form.widget, w.VBox([self.preview.widget, self.diff, self.rules])]),
-            w.HBox([self.send_button, self.status]),
-            self.result,
-            self.handlers.output,
-        ]
-
-    @property
-    def errors(self) -> list[str]:
-        return self.handlers.errors
-
     def _currency(self) -> str | None:
-        value = self.form.root.fields["currencyCode"].value  # type: ignore[attr-defined]
-        if isinstance(value, str):
-            return value
-        return self.before.currency_code
-
-    def fill(self, values: Mapping[str, Any]) -> PatchBuilder:
-        """Type values by wire name (money as major-unit text), as in `SessionBuilder`."""
-        self.form.root.fill(values)
-        return self
+        typed = super()._currency()
+        return typed if typed is not None else self.before.currency_code
 
     def _load(self, session: ClientSession) -> None:
         wire = session.to_wire()
@@ -250,10 +190,7 @@ class PatchBuilder(w.VBox):  # type: ignore[misc]
         try:
             new: ClientSession = self.client.update_session(self.client_token, self.changes)
         except PrimerError as exc:
-            self.failure = exc
-            self.result.children = [w.HTML(error_html(exc))]
-            details = getattr(exc, "validation_errors", [])
-            self.form.annotate([(d.path, d.description) for d in details])
+            self._show_failure(exc)
             return None
         self.session, self.failure, self.before = new, None, new
         self.result.children = [w.HTML(self._outcome_html(old, new))]

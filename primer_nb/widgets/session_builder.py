@@ -23,64 +23,38 @@ the form exactly as typed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
 from primer_nb.errors import PrimerError
 from primer_nb.models import ClientSessionRequest, ClientSessionWithToken
-from primer_nb.widgets._common import HandlerLog, escape
+from primer_nb.widgets._builder import (
+    RequestBuilder,
+    api_key_of,
+    clock_of,
+    default_client,
+    reason_html,
+)
+from primer_nb.widgets._common import escape
 from primer_nb.widgets.expiry import ExpiryCountdown
 from primer_nb.widgets.form import (
-    CurrencyNode,
     Evaluation,
-    FormContext,
     ListNode,
     MetadataNode,
     ModelNode,
     Node,
-    RequestForm,
 )
-from primer_nb.widgets.preview import Preview, money
-from primer_nb.widgets.results import error_html, token_html, warnings_html
+from primer_nb.widgets.preview import money
+from primer_nb.widgets.results import token_html, warnings_html
+
+if TYPE_CHECKING:
+    from primer_nb.client import PrimerClient
 
 __all__ = ["SessionBuilder", "api_key_of", "clock_of", "default_client"]
 
 
-def default_client() -> Any:
-    """`PrimerClient()`: the in-process emulator, or Primer's sandbox with PRIMER_API_KEY."""
-    from primer_nb.client import PrimerClient
-
-    return PrimerClient()
-
-
-def api_key_of(client: Any) -> str | None:
-    """The client's key, only so that it can be redacted from anything shown."""
-    key = getattr(getattr(client, "settings", None), "api_key", None)
-    return key if isinstance(key, str) else None
-
-
-def clock_of(client: Any) -> Any:
-    """The emulator's clock when the client targets the in-process emulator, else None."""
-    emulator = getattr(client, "emulator", None)
-    return getattr(emulator, "clock", None)
-
-
-def reason_html(evaluation: Evaluation, ready: str) -> str:
-    """Why Send is disabled (the first problems), or `ready` when it is not."""
-    if evaluation.valid:
-        return f"<span style='color:#1b5e20'>{escape(ready)}</span>"
-    shown = "; ".join(f"{p}: {m}" for p, m in evaluation.errors[:3])
-    more = len(evaluation.errors) - 3
-    extra = f" (+{more} more)" if more > 0 else ""
-    count = len(evaluation.errors)
-    return (
-        f"<span style='color:#b00020'>Send is disabled: {count} problem"
-        f"{'s' if count != 1 else ''}: {escape(shown)}{extra}</span>"
-    )
-
-
-class SessionBuilder(w.VBox):  # type: ignore[misc]
+class SessionBuilder(RequestBuilder):
     """A form for `POST /client-session` with a live preview, Send, token and warnings.
 
     Attributes for the next cell: `request` (the valid `ClientSessionRequest`, else
@@ -89,48 +63,24 @@ class SessionBuilder(w.VBox):  # type: ignore[misc]
     unless something is broken).
     """
 
-    def __init__(self, client: Any = None, **kwargs: Any) -> None:
-        self.client = client if client is not None else default_client()
-        self.handlers = HandlerLog(secret=api_key_of(self.client))
+    def __init__(self, client: PrimerClient | None = None, **kwargs: Any) -> None:
         self.request: ClientSessionRequest | None = None
         self.session: ClientSessionWithToken | None = None
-        self.failure: PrimerError | None = None
         self.countdown: ExpiryCountdown | None = None
         self.evaluation: Evaluation | None = None
         self._displayed = False
-        self.ctx = FormContext(
-            on_change=self.handlers.guard(self.refresh),
-            guard=self.handlers.guard,
-            currency=self._currency,
+        super().__init__(
+            client if client is not None else default_client(),
+            ClientSessionRequest,
+            title="<b>Client session</b> — POST /client-session",
+            send_label="Send",
+            css_class="primer-session-builder",
+            **kwargs,
         )
-        self.form = RequestForm(
-            ClientSessionRequest, self.ctx, overrides={"currency_code": CurrencyNode}
-        )
-        self.preview = Preview(self.client)
-        self.status = w.HTML(value="").add_class("primer-status")
-        self.send_button = w.Button(description="Send", button_style="primary")
         self.send_button.add_class("primer-send")
-        self.send_button.on_click(self.handlers.guard(lambda _b: self.submit()))
-        self.result = w.VBox([]).add_class("primer-result")
-        super().__init__(children=self._layout(), **kwargs)
-        self.add_class("primer-session-builder")
         self.refresh()
 
-    def _layout(self) -> list[Any]:
-        return [
-            w.HTML("<b>Client session</b> — POST /client-session"),
-            w.HBox([self.form.widget, self.preview.widget]),
-            w.HBox([self.send_button, self.status]),
-            self.result,
-            self.handlers.output,
-        ]
-
     # --- reading and filling the form -------------------------------------------------
-
-    @property
-    def errors(self) -> list[str]:
-        """Tracebacks of exceptions raised inside handlers (should stay empty)."""
-        return self.handlers.errors
 
     @property
     def problems(self) -> list[str]:
@@ -138,18 +88,9 @@ class SessionBuilder(w.VBox):  # type: ignore[misc]
         evaluation = self.evaluation
         return [f"{p}: {m}" for p, m in evaluation.errors] if evaluation else []
 
-    def _currency(self) -> str | None:
-        value = self.form.root.fields["currencyCode"].value  # type: ignore[attr-defined]
-        return value if isinstance(value, str) else None
-
     def field(self, path: str) -> Node:
         """The widget node at a JSONPath, e.g. `$.orderId` or `$.order.lineItems[0].amount`."""
         return self.form.node(path)
-
-    def fill(self, values: Mapping[str, Any]) -> SessionBuilder:
-        """Type values by wire name, nested like the body (money as major-unit text)."""
-        self.form.root.fill(values)
-        return self
 
     @property
     def line_items(self) -> ListNode:
@@ -199,13 +140,10 @@ class SessionBuilder(w.VBox):  # type: ignore[misc]
         finally:
             self.send_button.disabled = self.request is None
         self._show_session(session)
-        return session  # type: ignore[no-any-return]
+        return session
 
     def _show_failure(self, exc: PrimerError) -> None:
-        self.failure = exc
-        self.result.children = [w.HTML(error_html(exc)).add_class("primer-error-box")]
-        details = getattr(exc, "validation_errors", [])
-        self.form.annotate([(d.path, d.description) for d in details])
+        super()._show_failure(exc)
         self.status.value = (
             "<span style='color:#b00020'>Primer refused the request; the form is unchanged.</span>"
         )

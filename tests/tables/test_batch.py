@@ -306,3 +306,39 @@ def test_kill_minus_9_then_resume_without_duplicates(tmp_path: Path) -> None:
         assert sorted(order_ids) == [f"k-{i:03d}" for i in range(count)]  # one each
         assert json.dumps(sorted(order_ids)) == json.dumps(sorted(set(order_ids)))
         ledger.close()
+
+
+def test_the_given_client_and_its_transport_are_used() -> None:
+    """A `PrimerClient` with its own transport sends through that transport, not a copy."""
+    emulator = Emulator(seed=3, start="2024-06-01T12:00:00", frozen=True)
+    seen: list[str] = []
+    into_emulator = emulator.transport()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            seen.append(json.loads(request.content)["orderId"])
+        return into_emulator.handle_request(request)
+
+    # 127.0.0.1:9 (discard) answers nothing: only the mock transport can create sessions
+    client = PrimerClient(base_url="http://127.0.0.1:9", transport=httpx.MockTransport(handler))
+    ledger = Ledger(":memory:")
+    rows = [{"order_id": f"m-{i}", "currency_code": "EUR", "amount": 100 + i} for i in range(5)]
+    result = create_sessions(rows, client=client, ledger=ledger, concurrency=3, progress=False)
+    assert result.failed == 0, result.errors
+    assert sorted(seen) == [f"m-{i}" for i in range(5)]
+    assert [s.amount for s in result.sessions] == [100, 101, 102, 103, 104]
+    assert emulator.session_count == 5
+    assert len(ledger) == 5 and not ledger.is_attached(client)  # attached for the batch only
+    assert client.get_session(result.sessions[0].client_token).order_id == "m-0"  # still open
+
+
+def test_the_given_async_client_and_its_transport_are_used() -> None:
+    emulator = Emulator(seed=4)
+    client = AsyncPrimerClient(base_url="http://127.0.0.1:9", transport=emulator.async_transport())
+    rows = [{"order_id": f"n-{i}", "currency_code": "USD", "amount": 1} for i in range(4)]
+
+    async def run() -> BatchResult:
+        async with client:
+            return await acreate_sessions(rows, client=client, progress=False, concurrency=2)
+
+    assert asyncio.run(run()).ok == 4 and emulator.session_count == 4

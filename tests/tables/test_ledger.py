@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sqlite3
+import stat
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +22,6 @@ from primer_nb.ledger import (
     SCHEMA_VERSION,
     Ledger,
     LedgerError,
-    _migrate_to_v1,
     default_path,
 )
 
@@ -178,30 +179,48 @@ def test_wal_mode_and_schema_version(ledger: Ledger) -> None:
     assert ledger.schema_version == 2
 
 
-def test_a_v1_file_is_migrated(tmp_path: Path) -> None:
-    path = tmp_path / "old.sqlite3"
+def test_a_file_of_another_schema_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "v1.sqlite3"
     db = sqlite3.connect(path)
-    _migrate_to_v1(db)
-    db.execute(
-        "INSERT INTO exchanges (recorded_at, started_at, environment, method, path, status,"
-        " order_id, response_body) VALUES ('2024-01-01T00:00:00+00:00',"
-        " '2024-01-01T00:00:00+00:00', 'emulator', 'POST', '/client-session', 200, 'old-1',"
-        ' \'{"orderId": "old-1", "clientToken": "t"}\')'
-    )
+    db.execute("CREATE TABLE exchanges (id INTEGER PRIMARY KEY)")
     db.execute("PRAGMA user_version = 1")
-    db.commit()
     db.close()
-    with Ledger(path) as ledger:
-        assert ledger.schema_version == 2
+    with pytest.raises(LedgerError, match="schema version 1; this primer-nb reads 2"):
+        Ledger(path)
+
+
+def test_the_ledger_is_private_to_its_owner(tmp_path: Path) -> None:
+    """Folders it creates 0700; the database, its WAL, shm and journal files 0600."""
+    path = tmp_path / "shared-home" / "primer-nb" / "ledger.sqlite3"
+    existing = stat.S_IMODE(tmp_path.stat().st_mode)
+    old = os.umask(0o022)  # the usual umask, under which files are world-readable
+    try:
+        ledger = Ledger(path)
         ledger.record(exchange(1))
-        frame = ledger.frame()
-        assert frame.order_id.tolist() == ["old-1", "o-1"]
-        assert frame.request_id.isna().tolist() == [True, False]  # the v2 column
-        assert [r.order_id for r in ledger.sessions()] == ["old-1", "o-1"]
-    db = sqlite3.connect(path)
-    indexes = {row[1] for row in db.execute("PRAGMA index_list(exchanges)")}
-    assert {"exchanges_order_id", "exchanges_started_at", "exchanges_method_status"} <= indexes
-    db.close()
+        assert len(ledger) == 1
+        files = sorted(path.parent.iterdir())
+        assert {f.name for f in files} >= {"ledger.sqlite3", "ledger.sqlite3-wal"}
+        for folder in (path.parent, path.parent.parent):
+            assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+        for file in files:
+            assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+        ledger.close()
+        journaled = tmp_path / "journaled.sqlite3"
+        Ledger(journaled).close()
+        db = sqlite3.connect(journaled, isolation_level=None)  # rollback journal, not WAL
+        db.execute("PRAGMA journal_mode = DELETE")
+        db.execute("BEGIN IMMEDIATE")
+        db.execute(
+            "INSERT INTO exchanges (recorded_at, started_at, method, path) "
+            "VALUES ('t', 't', 'GET', '/')"
+        )
+        journal = tmp_path / "journaled.sqlite3-journal"
+        assert stat.S_IMODE(journal.stat().st_mode) == 0o600
+        db.execute("COMMIT")
+        db.close()
+        assert stat.S_IMODE(tmp_path.stat().st_mode) == existing  # not created: untouched
+    finally:
+        os.umask(old)
 
 
 def test_newer_or_foreign_files_are_refused(tmp_path: Path) -> None:

@@ -1,0 +1,82 @@
+"""Keeping secrets out of what people and files see: one home for the redaction rules.
+
+- `redact(text, secret)` / `redact_all(text, secrets)`: every occurrence of a secret (an
+  API key) in a text becomes `***` (longest secret first, so a key containing another is
+  replaced whole);
+- `scrub_secret_names(value)`: in decoded JSON, every entry whose key is named like an API
+  key (`X-API-KEY`, `apiKey`, `api_key`, `Authorization`, ...) gets the value `***`;
+- `short_token(token)`: a client token for display, `eyJhbGci…x9Qk`. A client token is
+  not the API key but a 24 h credential for one checkout: tables, widgets and reprs show
+  it shortened, models and the ledger keep it whole (behaviour.md §4).
+
+Used by `config` (and so the client), the ledger, the tables and the widgets. Imports
+nothing of ours.
+
+```python
+>>> redact("key sk_live_1 failed", "sk_live_1")
+'key *** failed'
+>>> scrub_secret_names({"headers": {"X-API-KEY": "k", "Accept": "json"}})
+{'headers': {'X-API-KEY': '***', 'Accept': 'json'}}
+>>> short_token("eyJhbGciOiJIUzI1NiJ9.payload.signature-x9Qk")
+'eyJhbGci…x9Qk'
+
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+__all__ = [
+    "REDACTED",
+    "is_secret_name",
+    "redact",
+    "redact_all",
+    "scrub_secret_names",
+    "short_token",
+]
+
+#: What a secret is replaced with.
+REDACTED = "***"
+
+
+def redact(text: str, secret: str | None) -> str:
+    """`text` with every occurrence of `secret` replaced by `***`."""
+    if secret and secret in text:
+        return text.replace(secret, REDACTED)
+    return text
+
+
+def redact_all(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every secret replaced by `***`, the longest first."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        text = redact(text, secret)
+    return text
+
+
+def is_secret_name(name: str) -> bool:
+    """True for a header or field name that holds an API key (`X-API-KEY`, `api_key`...)."""
+    plain = name.lower().replace("-", "").replace("_", "")
+    return "apikey" in plain or plain in ("authorization", "xapikey")
+
+
+def scrub_secret_names(value: object) -> object:
+    """`value` with every mapping entry named like an API key set to `***` (at any depth;
+    tuples become lists, as in JSON)."""
+    if isinstance(value, Mapping):
+        return {
+            k: (REDACTED if isinstance(k, str) and is_secret_name(k) else scrub_secret_names(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [scrub_secret_names(v) for v in value]
+    return value
+
+
+def short_token(token: str) -> str:
+    """A client token for display: `eyJhbGci…x9Qk` (first 8 and last 4 characters).
+
+    Tables, widgets and reprs show this; the full token stays on the model
+    (behaviour.md §4).
+    """
+    return token if len(token) <= 16 else f"{token[:8]}…{token[-4:]}"

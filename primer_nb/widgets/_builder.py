@@ -1,0 +1,141 @@
+"""What `SessionBuilder` and `PatchBuilder` share: the form, preview, Send and failure.
+
+A builder is a generated `RequestForm` over one request model (money in major units,
+the currency dropdown), a `Preview` of the request, a Send button gated by the form's
+own check with the reason beside it, a result area, and a `HandlerLog` that keeps
+handler exceptions visible with the API key redacted. A subclass adds what its request
+needs (`refresh`, `submit`, extra widgets beside the preview).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Self
+
+import ipywidgets as w
+from pydantic import BaseModel
+
+from primer_nb.errors import PrimerError
+from primer_nb.widgets._common import HandlerLog, escape
+from primer_nb.widgets.form import CurrencyNode, Evaluation, FormContext, RequestForm
+from primer_nb.widgets.preview import Preview
+from primer_nb.widgets.results import error_html
+
+if TYPE_CHECKING:
+    from primer_nb.client import PrimerClient
+    from primer_nb.widgets.expiry import Clock
+
+__all__ = ["RequestBuilder", "api_key_of", "clock_of", "default_client", "reason_html"]
+
+
+def default_client() -> PrimerClient:
+    """`PrimerClient()`: the in-process emulator, or Primer's sandbox with PRIMER_API_KEY."""
+    from primer_nb.client import PrimerClient
+
+    return PrimerClient()
+
+
+def api_key_of(client: object) -> str | None:
+    """The client's key, only so that it can be redacted from anything shown."""
+    key = getattr(getattr(client, "settings", None), "api_key", None)
+    return key if isinstance(key, str) else None
+
+
+def clock_of(client: object) -> Clock | None:
+    """The emulator's clock when the client targets the in-process emulator, else None."""
+    emulator = getattr(client, "emulator", None)
+    clock: Clock | None = getattr(emulator, "clock", None)
+    return clock
+
+
+def reason_html(evaluation: Evaluation, ready: str) -> str:
+    """Why Send is disabled (the first problems), or `ready` when it is not."""
+    if evaluation.valid:
+        return f"<span style='color:#1b5e20'>{escape(ready)}</span>"
+    shown = "; ".join(f"{p}: {m}" for p, m in evaluation.errors[:3])
+    more = len(evaluation.errors) - 3
+    extra = f" (+{more} more)" if more > 0 else ""
+    count = len(evaluation.errors)
+    return (
+        f"<span style='color:#b00020'>Send is disabled: {count} problem"
+        f"{'s' if count != 1 else ''}: {escape(shown)}{extra}</span>"
+    )
+
+
+class RequestBuilder(w.VBox):  # type: ignore[misc]
+    """The common body of the builders (not used on its own).
+
+    **Parameters:** `client`; `model`, the request model the form is generated from;
+    `title` (HTML), `send_label`, `css_class`; `method` for the preview's snippets;
+    `skip`, form fields left out; `beside`, widgets shown under the preview.
+    """
+
+    def __init__(
+        self,
+        client: PrimerClient,
+        model: type[BaseModel],
+        *,
+        title: str,
+        send_label: str,
+        css_class: str,
+        method: str = "POST",
+        skip: frozenset[str] = frozenset(),
+        beside: Sequence[w.Widget] = (),
+        **kwargs: Any,
+    ) -> None:
+        self.client = client
+        self.handlers = HandlerLog(secret=api_key_of(client))
+        self.failure: PrimerError | None = None
+        self.ctx = FormContext(
+            on_change=self.handlers.guard(self.refresh),
+            guard=self.handlers.guard,
+            currency=self._currency,
+        )
+        self.form = RequestForm(
+            model, self.ctx, skip=skip, overrides={"currency_code": CurrencyNode}
+        )
+        self.preview = Preview(client, method=method)
+        self.status = w.HTML(value="").add_class("primer-status")
+        self.send_button = w.Button(description=send_label, button_style="primary")
+        self.send_button.on_click(self.handlers.guard(lambda _b: self.submit()))
+        self.result = w.VBox([]).add_class("primer-result")
+        side = w.VBox([self.preview.widget, *beside]) if beside else self.preview.widget
+        children = [
+            w.HTML(title),
+            w.HBox([self.form.widget, side]),
+            w.HBox([self.send_button, self.status]),
+            self.result,
+            self.handlers.output,
+        ]
+        super().__init__(children=children, **kwargs)
+        self.add_class(css_class)
+
+    @property
+    def errors(self) -> list[str]:
+        """Tracebacks of exceptions raised inside handlers (should stay empty)."""
+        return self.handlers.errors
+
+    def _currency(self) -> str | None:
+        """The currency typed in the form (the form asks for it to show money)."""
+        value = self.form.root.fields["currencyCode"].value  # type: ignore[attr-defined]
+        return value if isinstance(value, str) else None
+
+    def fill(self, values: Mapping[str, Any]) -> Self:
+        """Type values by wire name, nested like the body (money as major-unit text)."""
+        self.form.root.fill(values)
+        return self
+
+    def refresh(self) -> None:
+        """Re-read the form and update everything shown."""
+        raise NotImplementedError
+
+    def submit(self) -> BaseModel | None:
+        """Send the request (what the Send button does)."""
+        raise NotImplementedError
+
+    def _show_failure(self, exc: PrimerError) -> None:
+        """Primer's error in the result area, its messages at their fields; the form stays."""
+        self.failure = exc
+        self.result.children = [w.HTML(error_html(exc)).add_class("primer-error-box")]
+        details = getattr(exc, "validation_errors", [])
+        self.form.annotate([(d.path, d.description) for d in details])

@@ -1,0 +1,138 @@
+"""The emulator's request checks (`primer_nb.emulator.validation`), one rule at a time.
+
+The API tests in `tests/emulator/` drive these through HTTP; this file pins each rule's
+boundaries and the exact texts a learner sees in Primer's error envelope.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from primer_nb.config import API_VERSIONS
+from primer_nb.emulator.validation import (
+    DEFAULT_VERSION,
+    MAX_BODY_BYTES,
+    MAX_DEPTH,
+    ApiError,
+    KeyRing,
+    check_api_version,
+    parse_json_object,
+    read_body,
+)
+
+
+def refused(raw: bytes) -> ApiError:
+    with pytest.raises(ApiError) as caught:
+        parse_json_object(raw)
+    return caught.value
+
+
+def test_an_api_error_reads_as_status_id_and_description() -> None:
+    error = ApiError(400, "BadRequest", "The request body is not valid JSON.")
+    assert str(error) == "400 BadRequest: The request body is not valid JSON."
+    assert (error.recovery, error.details, error.headers) == (None, None, {})
+
+
+@pytest.mark.parametrize(
+    ("raw", "description"),
+    [
+        (b"{", "The request body is not valid JSON."),
+        (b'{"a": NaN}', "The request body is not valid JSON."),
+        (b'{"amount": 1e999}', "The request body is not valid JSON."),  # not a finite number
+        (b'{"a": "\\ud800"}', "The request body is not valid JSON."),  # not valid Unicode
+        (b"\xff{}", "The request body is not valid JSON."),
+        (b"[1]", "The request body must be a JSON object."),
+        (b'"text"', "The request body must be a JSON object."),
+    ],
+)
+def test_malformed_bodies_are_400_bad_request(raw: bytes, description: str) -> None:
+    error = refused(raw)
+    assert (error.status, error.error_id, error.description) == (400, "BadRequest", description)
+    assert error.recovery == "Send a JSON object as the request body."
+
+
+def test_finite_floats_are_kept() -> None:
+    assert parse_json_object(b'{"x": 1.5, "y": -2e3}') == {"x": 1.5, "y": -2000.0}
+
+
+def _nested_lists(levels: int) -> bytes:
+    return b'{"a":' + b"[" * levels + b"]" * levels + b"}"
+
+
+def _nested_objects(levels: int) -> bytes:
+    text = "1"
+    for _ in range(levels):
+        text = '{"k":' + text + "}"
+    return text.encode()
+
+
+@pytest.mark.parametrize("nested", [_nested_lists, _nested_objects])
+def test_nesting_is_allowed_up_to_max_depth_levels(nested: object) -> None:
+    assert callable(nested)
+    assert isinstance(parse_json_object(nested(MAX_DEPTH)), dict)
+    error = refused(nested(MAX_DEPTH + 1))
+    assert error.description == f"The JSON body is nested more than {MAX_DEPTH} levels deep."
+    assert MAX_DEPTH == 64
+
+
+def test_api_keys() -> None:
+    open_ring, ring = KeyRing(), KeyRing(["sk_test_1", "", "k\ud800"])
+    open_ring.check("anything")
+    ring.check("sk_test_1")
+    ring.check("k\ud800")  # a key that is not valid Unicode is still compared, never echoed
+    assert repr(ring) == "KeyRing(keys=2)"
+    for key in (None, "", "  ", "sk_test_2"):
+        with pytest.raises(ApiError) as caught:
+            (ring if key == "sk_test_2" else open_ring).check(key)
+        error = caught.value
+        assert (error.status, error.error_id) == (401, "Unauthorized")
+        assert error.description == "The API key is missing or not valid."
+        assert error.recovery == "Send a valid API key in the X-API-KEY header."
+
+
+def test_api_versions() -> None:
+    assert check_api_version(None) == DEFAULT_VERSION == "2021-09-27"
+    assert check_api_version(" 2.4 ") == "2.4"
+    with pytest.raises(ApiError) as caught:
+        check_api_version("2.5")
+    error = caught.value
+    assert (error.status, error.error_id) == (400, "UnsupportedApiVersion")
+    assert error.description == "The X-API-VERSION header names no supported API version."
+    assert error.recovery == "Use one of: 2021-09-27, 2021-10-19, 2.1, 2.2, 2.3, 2.4."
+    assert API_VERSIONS[-1] == "2.4"
+
+
+async def _chunks(*parts: bytes) -> AsyncIterator[bytes]:
+    for part in parts:
+        yield part
+
+
+def _read(content_length: str | None, *parts: bytes) -> bytes:
+    return asyncio.run(read_body(content_length, _chunks(*parts)))
+
+
+def test_bodies_up_to_one_mebibyte_are_read() -> None:
+    full = b"x" * MAX_BODY_BYTES
+    assert _read(str(MAX_BODY_BYTES), full[:10], full[10:]) == full
+    assert _read(None, b"{", b"}") == b"{}"  # no Content-Length: counted while reading
+    assert _read("not a number", b"{}") == b"{}"  # a bad header is not trusted either way
+
+
+@pytest.mark.parametrize(
+    ("content_length", "parts"),
+    [
+        (str(MAX_BODY_BYTES + 1), [b"{}"]),  # declared too large: refused before reading
+        (None, [b"x" * MAX_BODY_BYTES, b"x"]),  # actually too large
+        ("2", [b"x" * (MAX_BODY_BYTES + 1)]),  # understated
+    ],
+)
+def test_larger_bodies_are_413(content_length: str | None, parts: list[bytes]) -> None:
+    with pytest.raises(ApiError) as caught:
+        _read(content_length, *parts)
+    error = caught.value
+    assert (error.status, error.error_id) == (413, "RequestTooLarge")
+    assert error.description == f"The request body is larger than {MAX_BODY_BYTES} bytes."
+    assert error.recovery == "Send a smaller request body."
