@@ -1,9 +1,11 @@
-"""Every notebook cell that draws a chart with `primer_nb.plots` stores it as a PNG.
+"""What the stored notebooks must hold for the site: chart images and widget state.
 
 nbval compares only a cell's text, so a chart cell whose image is missing (a bare
 `Figure` shows only `<Figure size ...>`) would pass nbval while the reader, and the
 documentation site, see no chart. This scans the stored notebooks (found by glob, so new
 tutorials are covered) for cells that call a plot function and checks what they stored.
+Likewise a widget output whose model is not in the notebook's saved widget state is an
+empty box on the site.
 """
 
 from __future__ import annotations
@@ -78,3 +80,30 @@ def test_plot_cell_stores_a_png(notebook: str, index: int, cell: dict[str, Any])
         assert width >= 300 and height >= 200, (notebook, index, width, height)
         # Opaque: readable on JupyterLab's dark theme as on the light one.
         assert pixels[..., 3].min() == 1.0
+
+
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_widget_outputs_have_their_saved_state(path: Path) -> None:
+    """The site draws a widget from the notebook's saved widget state, or shows nothing.
+
+    A notebook executed without storing widget state (nbclient's `store_widget_state`,
+    JupyterLab's "Save Widget State Automatically") keeps only the view's model id.
+    """
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    state = notebook["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    views = [
+        output["data"][WIDGET_VIEW]["model_id"]
+        for cell in notebook["cells"]
+        if cell["cell_type"] == "code"
+        for output in cell.get("outputs", [])
+        if WIDGET_VIEW in output.get("data", {})
+    ]
+    missing = [model_id for model_id in views if model_id not in state]
+    assert missing == [], (
+        f"{path.name}: {len(missing)} of {len(views)} widget outputs have no saved state;"
+        " re-execute it with widget state stored (docs/README.md)"
+    )
