@@ -157,7 +157,16 @@ def _home_as_index(app: Any, exception: Exception | None) -> None:
         shutil.copyfile(out / "README.html", out / "index.html")
 
 
+def _full_width_tutorials(
+    app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Tutorials get the page's full width for their outputs (widget forms, tables, charts)."""
+    if pagename.startswith("notebooks/") and pagename != "notebooks/README":
+        context["secondary_sidebar_items"] = []
+
+
 def setup(app: Any) -> dict[str, Any]:
+    app.connect("html-page-context", _full_width_tutorials, priority=900)
     app.connect("source-read", _add_navigation)
     app.connect("build-finished", _home_as_index)
     return {"parallel_read_safe": True}
