@@ -5,7 +5,7 @@
   `make test` (whose `docs` target has just built it) does not build it twice.
 - `site_url`: `python -m http.server` on a free port serving `site_dir`, stopped by PID.
 - `docs_browser`: Debian's chromium through Playwright, launched as the other browser
-  tests launch it.
+  tests launch it, for one test module at a time.
 """
 
 from __future__ import annotations
@@ -92,8 +92,13 @@ def site_url(site_dir: Path) -> Iterator[str]:
         server.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def docs_browser() -> Iterator[object]:
+    """Chromium for one test module.
+
+    Not session-wide: Playwright's sync API keeps an asyncio loop running while it is
+    open, and later tests run their own loops.
+    """
     require_chromium()
     from playwright.sync_api import sync_playwright
 
