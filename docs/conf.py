@@ -22,11 +22,14 @@ root_doc = "README"
 
 # Pages besides the tutorials: Markdown files at the top level and the README of a
 # top-level folder (benchmarks/, data/), whatever exists when the site is built.
+_NOT_PAGES = {"README.md", "notebooks/README.md", "docs/README.md"}
+_NOT_FOLDERS = {".venv", "build", "site", "tests", "primer_nb"}
 PROJECT_PAGES = sorted(
-    p.relative_to(ROOT).with_suffix("").as_posix()
-    for p in [*ROOT.glob("*.md"), *ROOT.glob("*/README.md")]
-    if p.name != "README.md" or p.parent.name not in ("", "notebooks", "docs")
-    if p.relative_to(ROOT).as_posix() != "README.md"
+    path.relative_to(ROOT).with_suffix("").as_posix()
+    for path in [*ROOT.glob("*.md"), *ROOT.glob("*/README.md")]
+    if path.relative_to(ROOT).as_posix() not in _NOT_PAGES
+    and path.relative_to(ROOT).parts[0] not in _NOT_FOLDERS
+    and not path.relative_to(ROOT).parts[0].startswith(".")
 )
 
 extensions = ["myst_nb", "autodoc2"]
