@@ -9,7 +9,7 @@ LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/notebooks/sanitize.cfg
 
-.PHONY: install lab test lint typecheck unit notebooks emulator clean
+.PHONY: install lab test lint typecheck unit notebooks emulator clean docs
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ lab: install
 	cd notebooks && ../$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS)
 
 ## Every check: lint, format, types, unit/behaviour tests, browser tests, nbval notebooks.
-test: install lint typecheck
+test: install lint typecheck docs
 	$(BIN)/pytest tests notebooks $(NBVAL)
 
 lint: install
@@ -43,6 +43,10 @@ mutation: install
 typecheck: install
 	$(BIN)/mypy primer_nb
 
+## The documentation site in site/ (README, tutorials, API reference), built strictly.
+docs: install
+	$(BIN)/python docs/build.py
+
 ## Only the notebooks, as documentation tests.
 notebooks: install
 	$(BIN)/pytest notebooks $(NBVAL)
@@ -52,4 +56,4 @@ emulator: install
 	$(BIN)/primer-nb emulator
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build site docs/api .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -7,10 +7,15 @@ from decimal import Decimal
 from typing import Any
 
 import matplotlib
+import matplotlib.image
+import matplotlib.style
+import pytest
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 
-from primer_nb.plots import amount_by_currency, currency_totals, warnings_by_code
+from primer_nb.plots import BACKGROUND, Chart, amount_by_currency, currency_totals, warnings_by_code
 
 matplotlib.use("Agg")  # headless, whatever the environment says
 
@@ -48,18 +53,45 @@ def test_currency_totals_are_exact() -> None:
 
 def test_amount_by_currency() -> None:
     fig = amount_by_currency(sessions())
+    assert isinstance(fig, Chart)
     assert isinstance(fig, Figure)
-    count_ax, total_ax = fig.axes
+    count_ax, *total_axes = fig.axes
     assert count_ax.get_title() == "Client sessions by currency"
-    assert total_ax.get_title() == "Total amount by currency"
     assert (count_ax.get_xlabel(), count_ax.get_ylabel()) == ("Currency", "Sessions")
-    assert total_ax.get_ylabel() == "Amount (major units of each currency)"
     assert [t.get_text() for t in count_ax.get_xticklabels()] == ["EUR", "JPY", "KWD", "USD"]
     assert heights(count_ax) == [1, 2, 1, 2]
-    assert heights(total_ax) == [0.1, 5000.0, 1.234, 13.0]
-    labels = [t.get_text() for t in total_ax.texts]
-    assert labels == ["0.10", "5,000", "1.234", "13.00"]
+    # One panel per currency, each on its own scale: totals never share an axis.
+    assert [ax.get_title() for ax in total_axes] == [
+        "Total in EUR",
+        "Total in JPY",
+        "Total in KWD",
+        "Total in USD",
+    ]
+    assert [heights(ax) for ax in total_axes] == [[0.1], [5000.0], [1.234], [13.0]]
+    assert [[t.get_text() for t in ax.texts] for ax in total_axes] == [
+        ["0.10"],
+        ["5,000"],
+        ["1.234"],
+        ["13.00"],
+    ]
+    # Each panel's scale fits its own total: the KWD bar is not dwarfed by JPY's.
+    for ax, total in zip(total_axes, [0.1, 5000.0, 1.234, 13.0], strict=True):
+        low, high = ax.get_ylim()
+        assert low == 0 and total < high <= total * 1.5
     fig.savefig(io.BytesIO(), format="png")  # renders headless (Agg)
+
+
+def test_totals_wrap_into_rows_of_panels() -> None:
+    many = [
+        {"orderId": f"o{i}", "currencyCode": code, "amount": 100}
+        for i, code in enumerate(["AED", "AUD", "CAD", "CHF", "EUR", "GBP", "JPY"])
+    ]
+    fig = amount_by_currency(many, columns=3)
+    count_ax, *total_axes = fig.axes
+    assert len(total_axes) == 7
+    rows = {ax.get_subplotspec().rowspan.start for ax in total_axes}
+    assert rows == {0, 1, 2}
+    assert count_ax.get_subplotspec().rowspan == range(3)
 
 
 def test_warnings_by_code() -> None:
@@ -74,5 +106,53 @@ def test_warnings_by_code() -> None:
 
 def test_empty_sources_still_draw() -> None:
     fig = amount_by_currency([])
-    assert all(ax.texts[-1].get_text() == "no sessions" for ax in fig.axes)
+    assert [ax.texts[-1].get_text() for ax in fig.axes] == ["no sessions"]
     assert warnings_by_code([]).axes[0].texts[-1].get_text() == "no warnings"
+
+
+def _luminance(colour: Any) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b, _ = to_rgba(colour)
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def _contrast(a: Any, b: Any) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _texts(fig: Figure) -> list[Text]:
+    return [t for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible()]
+
+
+@pytest.mark.parametrize("style", ["default", "dark_background"])
+def test_charts_display_as_opaque_png_readable_in_light_and_dark_themes(style: str) -> None:
+    """Jupyter shows a Chart as a PNG: white, opaque, with dark text, whatever the style."""
+    with matplotlib.style.context(style):
+        charts = [amount_by_currency(sessions()), warnings_by_code(sessions())]
+        pngs = [chart._repr_png_() for chart in charts]
+    for chart, png in zip(charts, pngs, strict=True):
+        assert png.startswith(b"\x89PNG\r\n\x1a\n")
+        pixels = matplotlib.image.imread(io.BytesIO(png), format="png")
+        width, height = chart.get_size_inches() * chart.dpi
+        assert pixels.shape[:2] == (round(height), round(width))
+        # Opaque everywhere, so a dark notebook background never shows through.
+        assert pixels[..., 3].min() == 1.0
+        assert tuple(pixels[0, 0, :3]) == (1.0, 1.0, 1.0)
+        assert to_rgba(chart.get_facecolor()) == to_rgba(BACKGROUND)
+        for text in _texts(chart):
+            assert _contrast(text.get_color(), BACKGROUND) >= 7, text.get_text()
+        for ax in chart.axes:
+            for label in [*ax.get_xticklabels(), *ax.get_yticklabels()]:
+                assert _contrast(label.get_color(), BACKGROUND) >= 7
+
+
+def test_ipython_displays_a_chart_as_png() -> None:
+    """The display machinery a notebook uses stores `image/png` for a returned Chart."""
+    from IPython.core.formatters import DisplayFormatter
+
+    data, _ = DisplayFormatter().format(warnings_by_code(sessions()))
+    assert set(data) == {"text/plain", "image/png"}
+    assert data["text/plain"] == "<Chart size 600x400 with 1 Axes>"
