@@ -67,7 +67,8 @@ _STRICT = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 def _pack(data: dict[str, Any]) -> _Data:
     try:
-        return orjson.dumps(data, option=_STRICT)
+        # orjson's bytes keep a 4 KiB buffer whatever the length: copy to the exact size
+        return bytes(memoryview(orjson.dumps(data, option=_STRICT)))
     except TypeError:  # orjson.JSONEncodeError: big integers, lone surrogates, non-JSON
         pass
     try:
