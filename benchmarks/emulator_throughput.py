@@ -13,9 +13,12 @@ as were created (wrk counts answered requests; up to one request per connection 
 still be in flight when a round ends, so the store may hold that many more); the
 store is then emptied (`POST /_emulator/reset`, not timed).
 
-Details: the per-request cost in-process (the ASGI app called directly, no socket,
-CPU time per request) of echo and emulator, and the old figure from an
-`httpx.AsyncClient` loop (8 in flight), which caps at the client's own speed.
+Details: each server's CPU time per request under wrk (from /proc: what a request
+costs the server whatever else the machine runs; `cpu_ratio` = echo's / emulator's,
+the throughput ratio each would reach on a core of its own), the per-request cost
+in-process (the ASGI app called directly, no socket, CPU time per request), and the
+old figure from an `httpx.AsyncClient` loop (8 in flight), which caps at the client's
+own speed.
 
     python benchmarks/emulator_throughput.py [--quick]
 
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -114,6 +118,16 @@ def run_wrk(wrk: str, script: Path, url: str, seconds: int) -> tuple[float, int]
     if bad or (errors and any(int(n) for n in errors.groups())):
         raise SystemExit(f"{url}: wrk saw failed requests:\n{text}")
     return float(rate.group(1)), int(count.group(1))
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) a process has used so far; None where /proc is missing."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # --- in-process cost (no socket) ---------------------------------------------------------
@@ -245,6 +259,7 @@ def main() -> None:
         cpu_rounds, cpu_number = 5, 1000
     rps: dict[str, list[float]] = {"echo": [], "emulator": []}
     loop_rps: dict[str, list[float]] = {"echo": [], "emulator": []}
+    cpu_us: dict[str, list[float]] = {"echo": [], "emulator": []}  # server CPU per request
     stored = answered = 0  # sessions the emulator held after each round; answers counted
     with (
         tempfile.TemporaryDirectory(prefix="primer-nb-wrk-") as folder,
@@ -261,7 +276,11 @@ def main() -> None:
         check_and_reset(emulator, 0, 10**9)
         for r in range(rounds):
             for name in ["echo", "emulator"] if r % 2 == 0 else ["emulator", "echo"]:
+                before = cpu_seconds(servers[name].pid)
                 value, count = run_wrk(wrk, script, servers[name].url, seconds)
+                after = cpu_seconds(servers[name].pid)
+                if before is not None and after is not None and count:
+                    cpu_us[name].append((after - before) / count * 1e6)
                 rps[name].append(value)
                 if name == "emulator":
                     answered += count
@@ -294,6 +313,13 @@ def main() -> None:
         f"in-process CPU per POST: echo {cpu['echo']:.0f} us, emulator {cpu['emulator']:.0f} us "
         f"(the emulator's own work: {cpu['emulator'] - cpu['echo']:.0f} us)"
     )
+    cpu_ratio = None
+    if cpu_us["echo"] and cpu_us["emulator"]:
+        cpu_ratio = median(cpu_us["echo"]) / median(cpu_us["emulator"])
+        say(
+            f"server CPU per request under wrk: echo {median(cpu_us['echo']):.0f} us, emulator "
+            f"{median(cpu_us['emulator']):.0f} us: {cpu_ratio:.2f} (the ratio on an idle core)"
+        )
     say(f"stored sessions: {stored} (wrk and the loop counted {answered} answers)")
     emit(
         result(
@@ -307,6 +333,9 @@ def main() -> None:
             echo_requests_per_s=median(rps["echo"]),
             emulator_us_per_request=1e6 / median(rps["emulator"]),
             echo_us_per_request=1e6 / median(rps["echo"]),
+            cpu_ratio=cpu_ratio,
+            emulator_server_cpu_us=median(cpu_us["emulator"]) if cpu_us["emulator"] else None,
+            echo_server_cpu_us=median(cpu_us["echo"]) if cpu_us["echo"] else None,
             emulator_cpu_us_in_process=cpu["emulator"],
             echo_cpu_us_in_process=cpu["echo"],
             httpx_loop_ratio=loop_ratio,
