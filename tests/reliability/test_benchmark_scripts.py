@@ -104,7 +104,7 @@ def test_p1_and_p3_report_the_issue_figures(
     p3 = json.loads(outputs["batch_vs_sequential"].stdout.strip().splitlines()[-1])
     assert p3["batch_failed"] == 0
     assert 0 < p3["ratio"] <= 1.0  # the ceiling cannot be beaten
-    assert p3["ratio"] == pytest.approx(p3["ceiling_s"] / p3["batch_s"], rel=0.01)
+    assert p3["ratio"] == pytest.approx(p3["ceiling_s"] / p3["batch_s"], abs=0.002)
     assert p3["speedup"] > 1
     p2 = json.loads(outputs["emulator_throughput"].stdout.strip().splitlines()[-1])
     assert p2["load_generator"] == "wrk"
