@@ -98,11 +98,14 @@ def interleaved(
     rounds: int,
     number: int,
     warmup: int = 1,
+    timer: Callable[[], float] = time.perf_counter,
 ) -> dict[str, list[float]]:
     """Seconds per call of each subject, one sample per round, subjects alternating.
 
     Each round times `number` calls of every subject in turn (the order flips every
     round, so neither side always runs first); `warmup` rounds are run and discarded.
+    `timer=time.process_time` counts this process's CPU time (all its threads) instead
+    of wall time: steadier when other processes compete for the cores.
     """
     names = list(subjects)
     samples: dict[str, list[float]] = {name: [] for name in names}
@@ -110,10 +113,10 @@ def interleaved(
         order = names if r % 2 == 0 else names[::-1]
         for name in order:
             fn = subjects[name]
-            start = time.perf_counter()
+            start = timer()
             for _ in range(number):
                 fn()
-            elapsed = (time.perf_counter() - start) / number
+            elapsed = (timer() - start) / number
             if r >= warmup:
                 samples[name].append(elapsed)
     return samples

@@ -13,10 +13,10 @@ import argparse
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from primer_nb.cli import serve
+from primer_nb.emulator.responses import JSONResponse  # the emulator's (orjson) answers
 
 
 async def echo(request: Request) -> JSONResponse:

@@ -4,6 +4,7 @@
 primer-nb emulator [--host 127.0.0.1] [--port 8010] [--api-key KEY]...
                    [--enable-currency CODE]... [--no-tax-connection]
                    [--seed N] [--start ISO] [--freeze-clock] [--latency SECONDS]
+                   [--max-sessions N]
 ```
 
 `emulator` serves the Client Session API emulator on uvicorn, prints one line
@@ -70,6 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     emu.add_argument(
         "--latency", type=float, default=0.0, metavar="SECONDS", help="delay before each API answer"
+    )
+    emu.add_argument(
+        "--max-sessions",
+        type=int,
+        default=None,
+        metavar="N",
+        help="keep at most N sessions, dropping the oldest first (a dropped token answers "
+        "like an unknown one); default: no limit",
     )
     _add_parity(commands)
     return parser
@@ -163,6 +172,8 @@ def _make_emulator(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
 
     if args.latency < 0:
         parser.error("--latency must be >= 0")
+    if args.max_sessions is not None and args.max_sessions < 1:
+        parser.error("--max-sessions must be >= 1")
     try:
         return Emulator(
             seed=args.seed,
@@ -172,6 +183,7 @@ def _make_emulator(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
             enabled_currencies=args.enable_currency,
             tax_connection=not args.no_tax_connection,
             latency=args.latency,
+            max_sessions=args.max_sessions,
         )
     except (ValueError, TypeError) as exc:
         parser.error(str(exc))

@@ -570,14 +570,14 @@ class _BaseClient(ABC, Generic[_T]):
             body = _scrub(_decode(response.content), self._settings.api_key)
             raise error_from_response(status, body, retry_after=_retry_after(response))
         try:
-            return model.model_validate(response.json())
+            # pydantic reads the JSON itself: one pass, no intermediate dicts
+            return model.model_validate_json(response.content)
         except ValueError as exc:  # JSON decoding and pydantic errors are ValueErrors
             text = self._redact(response.text[:200])
-            what = (
-                f"is not a valid {model.__name__}"
-                if isinstance(exc, pydantic.ValidationError)
-                else "is not JSON"
+            not_json = not isinstance(exc, pydantic.ValidationError) or any(
+                e["type"] == "json_invalid" for e in exc.errors()
             )
+            what = "is not JSON" if not_json else f"is not a valid {model.__name__}"
             raise PrimerAPIError(
                 status,
                 "InvalidResponse",
@@ -714,7 +714,12 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
         if transport is None and emulator is not None:
             transport = emulator.async_transport()
         self._http = httpx.AsyncClient(
-            base_url=self.base_url, transport=transport, timeout=httpx.Timeout(self.timeout)
+            base_url=self.base_url,
+            transport=transport,
+            timeout=httpx.Timeout(self.timeout),
+            # keep every connection it opens (httpx keeps 20): a batch with more in
+            # flight would otherwise close and reopen connections all the time
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
         )
         self._sleep = asyncio.sleep
 

@@ -139,7 +139,32 @@ MinorUnits = Annotated[StrictInt, Field(ge=0, le=INT64_MAX)]
 """An amount in minor units: a JSON integer >= 0 (int64)."""
 
 
+#: Plain ASCII addresses that `email_validator` always accepts (dot-atom local part of
+#: letters, digits, `_+-`; LDH labels without `--`; a top-level domain of letters); a test
+#: checks the claim. Anything else, special-use domains included, takes the full check.
+_PLAIN_EMAIL = re.compile(
+    r"(?=.{1,64}@)[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"
+    r"@(?=.{4,253}\Z)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+#: A domain that is, or ends with, one of the special-use names email_validator refuses.
+_SPECIAL_USE = re.compile(
+    r"(?:@|\.)(?:{})\Z".format("|".join(map(re.escape, email_validator.SPECIAL_USE_DOMAIN_NAMES))),
+    re.IGNORECASE,
+)
+
+
+def _plain_email(value: str) -> bool:
+    return (
+        len(value) <= 254
+        and _PLAIN_EMAIL.fullmatch(value) is not None
+        and "--" not in value[value.index("@") :]
+        and _SPECIAL_USE.search(value) is None
+    )
+
+
 def _check_email(value: str) -> str:
+    if _plain_email(value):  # 1 µs instead of 20 µs for the usual address
+        return value
     try:
         email_validator.validate_email(value, check_deliverability=False)
     except email_validator.EmailNotValidError as exc:

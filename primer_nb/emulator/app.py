@@ -17,13 +17,13 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from primer_nb.emulator.faults import ConnectionDropped, Fault, fault_error, parse_faults
 from primer_nb.emulator.openapi import openapi_document
-from primer_nb.emulator.responses import created_view, session_view
+from primer_nb.emulator.responses import JSONResponse, created_view, session_view
 from primer_nb.emulator.validation import (
     ApiError,
     check_api_version,
@@ -60,7 +60,7 @@ def _guarded(emulator: Emulator, handler: Handler) -> Callable[[Request], Awaita
         except Exception:
             logger.exception("emulator bug while answering %s %s", request.method, request.url.path)
             response = error_response(emulator, _internal_error())
-        logger.debug("%s %s -> %d", request.method, request.url.path, response.status_code)
+        logger.debug("%s %s -> %d", request.method, request.scope["path"], response.status_code)
         return response
 
     return endpoint

@@ -54,6 +54,8 @@ class Emulator:
     - `enabled_currencies`: codes taken off Primer's disabled-by-default list.
     - `tax_connection`: the TaxJar connection that warns about missing shipping data.
     - `latency`: seconds each API request waits before it is answered.
+    - `max_sessions`: keep at most this many sessions, dropping the oldest first (a
+      dropped token then answers like an unknown one); None (default): no limit.
     """
 
     def __init__(
@@ -66,6 +68,7 @@ class Emulator:
         enabled_currencies: Iterable[str] = (),
         tax_connection: bool = True,
         latency: float = 0.0,
+        max_sessions: int | None = None,
     ) -> None:
         self._seed = seed
         self.clock = Clock(start, frozen=frozen)
@@ -77,7 +80,10 @@ class Emulator:
         self.tax_connection = tax_connection
         self.latency = latency
         self._rng_lock = threading.Lock()
-        self._store = SessionStore()
+        # tokens are remade from the secret when read, not stored (see store.py)
+        self._store = SessionStore(
+            max_sessions=max_sessions, client_token=lambda a, e: self._issuer.issue(a, e)
+        )
         self._faults = FaultQueue()
         self._seed_randomness()
         self._loop: LoopThread | None = None

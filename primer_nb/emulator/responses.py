@@ -13,6 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
+from starlette import responses
+
 from primer_nb.amounts import session_amount
 from primer_nb.emulator.store import StoredSession
 from primer_nb.enums import DEFAULT_CARD_NETWORKS
@@ -20,6 +23,7 @@ from primer_nb.models import format_expiry
 
 __all__ = [
     "TAXJAR_MISSING_DATA",
+    "JSONResponse",
     "admin_view",
     "created_view",
     "session_view",
@@ -33,6 +37,20 @@ TAXJAR_MISSING_DATA = {
     "message": "Shipping details are required for calculating tax.",
 }
 _STATE_REQUIRED = frozenset({"US", "CA"})
+
+
+class JSONResponse(responses.JSONResponse):
+    """Starlette's JSON answer, written by orjson (the same compact UTF-8, ten times faster).
+
+    What orjson cannot write (integers beyond 64 bits in echoed metadata) falls back to
+    Starlette's `json.dumps`.
+    """
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return orjson.dumps(content)
+        except TypeError:  # orjson.JSONEncodeError
+            return super().render(content)
 
 
 def strip_empty(value: Any) -> Any:

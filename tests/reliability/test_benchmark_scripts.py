@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,7 +21,14 @@ import pytest
 
 from tests.reliability.conftest import ROOT, bench
 
-SCRIPTS = ["client_overhead", "emulator_throughput", "import_time", "nbval_time"]
+SCRIPTS = [
+    "client_overhead",
+    "emulator_throughput",
+    "emulator_memory",
+    "batch_vs_sequential",
+    "import_time",
+    "nbval_time",
+]
 KEYS = {"benchmark", "ratio", "goal", "met"}
 
 
@@ -67,6 +75,42 @@ def test_script_ends_with_its_json_line(
     assert record.get("quick") is True
     if record["ratio"] is None:
         assert record["met"] is False and record.get("reason")
+
+
+def test_throughput_says_clearly_when_wrk_is_missing(tmp_path: Path) -> None:
+    """P2 needs wrk: without it on PATH the script explains and exits non-zero."""
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "emulator_throughput.py"), "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PATH": str(bare)},
+    )
+    assert proc.returncode == 2
+    assert "`wrk` is not installed" in proc.stderr and "apt-get install wrk" in proc.stderr
+    assert not proc.stdout.strip()  # no server was started, no figure printed
+
+
+def test_p1_and_p3_report_the_issue_figures(
+    outputs: dict[str, subprocess.CompletedProcess[str]],
+) -> None:
+    """P1 carries `hook_ratio` (the ledger attached); P3's ratio is a share of its ceiling."""
+    p1 = json.loads(outputs["client_overhead"].stdout.strip().splitlines()[-1])
+    assert p1["goal"] == "<= 1.15" and p1["hook_goal"] == "<= 1.3"
+    assert p1["hook_ratio"] > 0
+    p3 = json.loads(outputs["batch_vs_sequential"].stdout.strip().splitlines()[-1])
+    assert p3["batch_failed"] == 0
+    assert 0 < p3["ratio"] <= 1.0  # the ceiling cannot be beaten
+    assert p3["ratio"] == pytest.approx(p3["ceiling_s"] / p3["batch_s"], abs=0.002)
+    assert p3["speedup"] > 1
+    p2 = json.loads(outputs["emulator_throughput"].stdout.strip().splitlines()[-1])
+    assert p2["load_generator"] == "wrk"
+    assert p2["sessions_answered"] <= p2["sessions_stored"]
+    p7 = json.loads(outputs["emulator_memory"].stdout.strip().splitlines()[-1])
+    assert p7["sessions"] == 2000 and p7["bytes_per_session"] > 0
 
 
 def _run_all() -> ModuleType:

@@ -1,0 +1,237 @@
+"""The emulator's fast paths give the same answers as the slow ones they replace.
+
+- client tokens are made by hand, byte for byte what PyJWT makes, and decode with PyJWT;
+- plain email addresses skip `email_validator`, which accepts every one of them;
+- the store keeps compact JSON and remakes tokens, and `max_sessions` drops the oldest.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import email_validator
+import httpx
+import jwt
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from primer_nb.cli import build_parser, main
+from primer_nb.emulator import Emulator
+from primer_nb.emulator.store import SessionStore, StoredSession
+from primer_nb.emulator.tokens import _BASE, _HEADER, TokenIssuer
+from primer_nb.models import _PLAIN_EMAIL, _check_email, _plain_email
+
+HEADERS = {"X-API-KEY": "any", "X-API-VERSION": "2.4"}
+T0 = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+
+
+# --- tokens ---------------------------------------------------------------------------
+
+
+def _pyjwt(secret: bytes, access_token: str, expires: datetime) -> str:
+    claims = {
+        "exp": math.floor(expires.timestamp()),
+        "accessToken": access_token,
+        "configurationUrl": f"{_BASE}/client-sdk/configuration",
+        "coreUrl": _BASE,
+        "pciUrl": _BASE,
+        "paymentFlow": "DEFAULT",
+        "intent": "CHECKOUT",
+        "env": "EMULATOR",
+    }
+    return jwt.encode(claims, secret, algorithm="HS256", headers=_HEADER, sort_headers=False)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    secret=st.binary(min_size=32, max_size=32),
+    access_token=st.text(max_size=40) | st.uuids().map(str),
+    seconds=st.integers(min_value=-(10**9), max_value=10**10),
+    micro=st.integers(min_value=0, max_value=999_999),
+)
+def test_tokens_are_byte_identical_to_pyjwt(
+    secret: bytes, access_token: str, seconds: int, micro: int
+) -> None:
+    expires = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds, microseconds=micro)
+    issuer = TokenIssuer(secret)
+    token = issuer.issue(access_token, expires)
+    assert token == _pyjwt(secret, access_token, expires)
+    assert jwt.get_unverified_header(token) == _HEADER
+    if access_token:
+        assert issuer.access_token(token) == access_token
+
+
+# --- email ----------------------------------------------------------------------------
+
+
+def _accepted(address: str) -> bool:
+    try:
+        email_validator.validate_email(address, check_deliverability=False)
+    except email_validator.EmailNotValidError:
+        return False
+    return True
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(_PLAIN_EMAIL, fullmatch=True) | st.emails() | st.text(max_size=30))
+def test_every_plain_email_is_one_email_validator_accepts(address: str) -> None:
+    if _plain_email(address):
+        assert _accepted(address), address
+
+
+@pytest.mark.parametrize(
+    ("address", "plain", "valid"),
+    [
+        ("jane@example.com", True, True),
+        ("A.B_c+d-e@sub.Example.CO", True, True),
+        ("a@b.c", False, True),  # one-letter top-level domain: the full check decides
+        ("a@b.test", False, False),  # special-use domains are refused
+        ("a@x.b.local", False, False),
+        ("a@ab--cd.com", False, False),
+        ("a@xn--cd.com", False, False),
+        (".a@b.com", False, False),
+        ("a..b@b.com", False, False),
+        ("a@1.23", False, False),
+        ("müller@example.de", False, True),
+        ("x" * 65 + "@example.com", False, True),  # long local part: the full check
+    ],
+)
+def test_email_fast_path_and_full_check_agree(address: str, plain: bool, valid: bool) -> None:
+    assert _plain_email(address) is plain
+    assert _accepted(address) is valid
+    if valid:
+        assert _check_email(address) == address
+    else:
+        with pytest.raises(ValueError, match="valid email address"):
+            _check_email(address)
+
+
+# --- the store ------------------------------------------------------------------------
+
+
+def _session(token: str, data: dict[str, Any]) -> StoredSession:
+    return StoredSession(token, f"jwt-{token}", T0, T0 + timedelta(hours=24), "2.4", data)
+
+
+def test_store_hands_out_copies_and_keeps_any_json() -> None:
+    store = SessionStore()
+    data: dict[str, Any] = {
+        "orderId": "o-1",
+        "metadata": {"big": 2**80, "neg": -(2**70), "f": 1.5, "u": "é✓", "list": [1, None]},
+    }
+    store.add(_session("a", data))
+    data["orderId"] = "changed after add"
+    first = store.get("a")
+    assert first is not None
+    assert first.data["orderId"] == "o-1"
+    assert first.data["metadata"] == {
+        "big": 2**80,
+        "neg": -(2**70),
+        "f": 1.5,
+        "u": "é✓",
+        "list": [1, None],
+    }
+    assert first.client_token == "jwt-a"  # no remaking function: the token is kept
+    first.data["metadata"]["list"].append(2)
+    again = store.get("a")
+    assert again is not None and again.data["metadata"]["list"] == [1, None]
+    updated = store.update("a", lambda d: {**d, "amount": 5})
+    assert updated is not None and updated.data["amount"] == 5
+    assert [s.data.get("amount") for s in store.all()] == [5]
+    assert store.update("a", lambda d: d, alive_at=T0 + timedelta(hours=25)) is None
+    assert store.get("nope") is None
+
+
+def test_store_keeps_data_that_is_not_json_as_a_copy() -> None:
+    store = SessionStore()
+    data: dict[str, Any] = {"when": T0, "pair": (1, 2), 3: "int key"}
+    store.add(_session("a", data))
+    got = store.get("a")
+    assert got is not None and got.data == data and got.data is not data
+
+
+def test_store_drops_the_oldest_beyond_max_sessions() -> None:
+    store = SessionStore(max_sessions=3)
+    for n in range(5):
+        store.add(_session(f"t{n}", {"orderId": f"o-{n}"}))
+    assert len(store) == 3 and store.dropped == 2
+    assert [s.access_token for s in store.all()] == ["t2", "t3", "t4"]
+    assert store.get("t0") is None and store.get("t1") is None
+    store.update("t2", lambda d: {**d, "amount": 1})  # an update does not make it younger
+    store.add(_session("t5", {}))
+    assert [s.access_token for s in store.all()] == ["t3", "t4", "t5"]
+    store.clear()
+    assert len(store) == 0 and store.dropped == 0
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "10"])
+def test_max_sessions_must_be_a_positive_integer(bad: Any) -> None:
+    with pytest.raises(ValueError, match="max_sessions"):
+        SessionStore(max_sessions=bad)
+    with pytest.raises(ValueError, match="max_sessions"):
+        Emulator(max_sessions=bad)
+
+
+def _create(http: httpx.Client, order_id: str) -> str:
+    answer = http.post("/client-session", json={"orderId": order_id, "amount": 100})
+    assert answer.status_code == 200, answer.text
+    token: str = answer.json()["clientToken"]
+    return token
+
+
+def test_a_dropped_session_answers_like_an_unknown_token() -> None:
+    emulator = Emulator(seed=5, max_sessions=2)
+    with httpx.Client(transport=emulator.transport(), base_url="http://e", headers=HEADERS) as http:
+        tokens = [_create(http, f"o-{n}") for n in range(3)]
+        assert emulator.session_count == 2
+        dropped = http.get("/client-session", params={"clientToken": tokens[0]})
+        unknown = http.get("/client-session", params={"clientToken": tokens[0][:-2] + "xx"})
+        assert dropped.status_code == unknown.status_code == 400
+        assert dropped.json()["error"]["errorId"] == "ClientSessionValidationError"
+        assert dropped.json()["error"]["description"] == unknown.json()["error"]["description"]
+        patched = http.patch("/client-session", json={"clientToken": tokens[0], "amount": 5})
+        assert patched.status_code == 400
+        assert patched.json()["error"]["errorId"] == "ClientSessionValidationError"
+        for token, order_id in zip(tokens[1:], ["o-1", "o-2"], strict=True):
+            got = http.get("/client-session", params={"clientToken": token})
+            assert got.status_code == 200 and got.json()["orderId"] == order_id
+        # the admin list remakes each token exactly as POST gave it
+        listed = http.get("/_emulator/sessions").json()["sessions"]
+        assert [s["clientToken"] for s in listed] == tokens[1:]
+    emulator.close()
+
+
+def test_no_limit_by_default() -> None:
+    emulator = Emulator(seed=1)
+    with httpx.Client(transport=emulator.transport(), base_url="http://e", headers=HEADERS) as http:
+        tokens = [_create(http, f"o-{n}") for n in range(30)]
+        assert emulator.session_count == 30
+        first = http.get("/client-session", params={"clientToken": tokens[0]})
+        assert first.status_code == 200 and first.json()["orderId"] == "o-0"
+    emulator.close()
+
+
+def test_seeded_tokens_are_unchanged_by_the_compact_store() -> None:
+    """Same seed, same tokens as PyJWT would have made: stored notebook outputs stay valid."""
+    emulator = Emulator(seed=7, start="2026-01-15T09:00:00", frozen=True)
+    with httpx.Client(transport=emulator.transport(), base_url="http://e", headers=HEADERS) as http:
+        token = _create(http, "o-1")
+    emulator.close()
+    rng = random.Random(7)
+    secret = rng.randbytes(32)
+    access = TokenIssuer.new_access_token(rng)
+    assert token == _pyjwt(secret, access, T0 + timedelta(hours=24))
+
+
+def test_cli_max_sessions_option(capsys: pytest.CaptureFixture[str]) -> None:
+    args = build_parser().parse_args(["emulator", "--max-sessions", "10"])
+    assert args.max_sessions == 10
+    assert build_parser().parse_args(["emulator"]).max_sessions is None
+    with pytest.raises(SystemExit) as exit_info:
+        main(["emulator", "--max-sessions", "0"])
+    assert exit_info.value.code == 2
+    assert "--max-sessions must be >= 1" in capsys.readouterr().err
