@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple, TypeVar
 
+import email_validator
 import pydantic
 from pydantic import (
     AfterValidator,
@@ -137,8 +138,6 @@ MinorUnits = Annotated[StrictInt, Field(ge=0, le=INT64_MAX)]
 
 
 def _check_email(value: str) -> str:
-    import email_validator  # here, not at the top: only a request with an email needs it
-
     try:
         email_validator.validate_email(value, check_deliverability=False)
     except email_validator.EmailNotValidError as exc:
