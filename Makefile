@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.stamp-install
+LAB_STAMP := $(VENV)/.stamp-lab
 LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/notebooks/sanitize.cfg
@@ -30,15 +31,23 @@ $(UV_VENV)/bin/uv:
 	$(PYTHON) -m venv $(UV_VENV) || { echo "python3 -m venv failed: on Debian, apt-get install python3-venv"; exit 1; }
 	$(UV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check 'uv==$(UV_VERSION)'
 
+LOCK_HINT := echo "uv sync failed; if uv.lock is out of date with pyproject.toml: make lock"
+
+# Everything: the package (editable), its dependencies and the dev tools, exactly as locked.
 $(STAMP): uv.lock pyproject.toml | $(UV)
-	@$(UV_ENV) $(UV) sync --quiet --locked --extra dev --python $(PYTHON) || { \
-	  echo "uv sync failed; if uv.lock is out of date with pyproject.toml: make lock"; exit 1; }
-	@touch $(STAMP)
+	@$(UV_ENV) $(UV) sync --quiet --locked --extra dev --python $(PYTHON) || { $(LOCK_HINT); exit 1; }
+	@touch $(STAMP) $(LAB_STAMP)
+
+# What the lab needs: the package and its dependencies, no test tools (`--inexact` keeps
+# them when `make test` installed them already).
+$(LAB_STAMP): uv.lock pyproject.toml | $(UV)
+	@$(UV_ENV) $(UV) sync --quiet --locked --inexact --python $(PYTHON) || { $(LOCK_HINT); exit 1; }
+	@touch $(LAB_STAMP)
 
 install: $(STAMP)
 
 ## Open JupyterLab on the tutorials; the in-process emulator is the default backend.
-lab: install
+lab: $(LAB_STAMP)
 	cd notebooks && ../$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS)
 
 ## Every check: lint, format, types, unit/behaviour tests, the wheel on its own, browser

@@ -52,6 +52,14 @@ def test_install_reruns_when_the_lock_or_the_ranges_change(changed: str) -> None
     assert "pip install" not in commands
 
 
+def test_make_lab_installs_the_lab_without_the_test_tools() -> None:
+    """`make lab` syncs without the dev extra, and keeps what `make test` installed."""
+    commands = _dry_run("-W", "uv.lock", "lab")
+    sync = next(line for line in commands.splitlines() if " sync " in line)
+    assert "--locked --inexact" in sync
+    assert "--extra dev" not in sync
+
+
 def test_install_bootstraps_uv_into_its_own_venv_when_uv_is_missing() -> None:
     commands = _dry_run("-B", "install", "UV=.venv-uv/bin/uv").splitlines()
     venv = next(i for i, c in enumerate(commands) if " -m venv .venv-uv" in c)
