@@ -10,7 +10,8 @@ Baseline: the least a user does by hand to get a lab: `python -m venv`, then
 notebooks' libraries), then `jupyter lab`, timed the same way until `/api/status` answers.
 
 Both sides use the same interpreter (`--python`, default Debian's `/usr/bin/python3`), the
-machine's ordinary pip and index configuration, and **cold, separate caches**
+machine's ordinary pip and index configuration, bytecode written on import as on a user's
+machine (`PYTHONDONTWRITEBYTECODE` removed), and **cold, separate caches**
 (`UV_CACHE_DIR`, `PIP_CACHE_DIR`, `XDG_CACHE_HOME` in fresh temp folders), so every wheel is
 downloaded. Rounds alternate which side goes first; the best round of each is compared.
 Ratio = subject / baseline; goal <= 0.5. Details: each side's median, the install part of
@@ -74,6 +75,9 @@ def path_without_uv() -> str:
 def base_env(work: Path, *, cold: bool, uv_on_path: bool) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PRIMER_", "UV_", "VIRTUAL"))}
     env.pop("UV", None)
+    # A user's machine writes bytecode as it imports (this VM's environment may say not to,
+    # which would make every import recompile and the side installed without .pyc slower).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if not uv_on_path:
         env["PATH"] = path_without_uv()
     if cold:
