@@ -34,8 +34,11 @@ $(UV_VENV)/bin/uv:
 LOCK_HINT := echo "uv sync failed; if uv.lock is out of date with pyproject.toml: make lock"
 
 # Everything: the package (editable), its dependencies and the dev tools, exactly as locked.
+# Bytecode is compiled at install: the test suite starts many interpreters (kernels,
+# servers, benchmarks), and none of them then compiles the libraries again.
 $(STAMP): uv.lock pyproject.toml | $(UV)
-	@$(UV_ENV) $(UV) sync --quiet --locked --extra dev --python $(PYTHON) || { $(LOCK_HINT); exit 1; }
+	@$(UV_ENV) $(UV) sync --quiet --locked --extra dev --compile-bytecode --python $(PYTHON) \
+	  || { $(LOCK_HINT); exit 1; }
 	@touch $(STAMP) $(LAB_STAMP)
 
 # What the lab needs: the package and its dependencies, no test tools (`--inexact` keeps

@@ -19,6 +19,7 @@ Details:
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -68,9 +69,14 @@ print(json.dumps([t1 - t0, t2 - t1, t3 - t2, t4 - t3]))
 STAGES = ("import", "client", "first_create", "second_create")
 
 
+#: As on a user's machine, imports write bytecode (the warm-up round writes it; this VM's
+#: environment may set PYTHONDONTWRITEBYTECODE, which would time compiling, not importing).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_once(code: str) -> float:
     start = time.perf_counter()
-    subprocess.run([PYTHON, "-c", code], check=True, cwd=ROOT)
+    subprocess.run([PYTHON, "-c", code], check=True, cwd=ROOT, env=ENV)
     return time.perf_counter() - start
 
 
@@ -80,7 +86,7 @@ def loaded_heavy(code: str) -> list[str]:
         f"{code}\nimport json, sys\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
     )
     out = subprocess.run(
-        [PYTHON, "-c", probe], check=True, capture_output=True, text=True, cwd=ROOT
+        [PYTHON, "-c", probe], check=True, capture_output=True, text=True, cwd=ROOT, env=ENV
     ).stdout
     found: list[str] = json.loads(out.strip().splitlines()[-1])
     return found
@@ -92,7 +98,7 @@ def first_create(request: dict[str, object], rounds: int) -> dict[str, float]:
     samples: list[list[float]] = []
     for _ in range(rounds):
         out = subprocess.run(
-            [PYTHON, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT
+            [PYTHON, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT, env=ENV
         ).stdout
         samples.append(json.loads(out.strip().splitlines()[-1]))
     stages = {name: min(s[i] for s in samples) for i, name in enumerate(STAGES)}

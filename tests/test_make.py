@@ -47,7 +47,7 @@ def test_install_reruns_when_the_lock_or_the_ranges_change(changed: str) -> None
     result = subprocess.run(["make", "-q", "-W", changed, "install"], cwd=ROOT, check=False)
     assert result.returncode == 1
     commands = _dry_run("-W", changed, "install")
-    assert "sync --quiet --locked --extra dev" in commands
+    assert "sync --quiet --locked --extra dev --compile-bytecode" in commands
     assert "UV_PYTHON_DOWNLOADS=never" in commands
     assert "pip install" not in commands
 
