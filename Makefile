@@ -82,10 +82,11 @@ lock: | $(UV)
 
 ## The unit and behaviour tests on the lowest versions the floors in pyproject.toml allow
 ## (direct dependencies at their floor, the rest resolved as usual; no browser tests).
+## A fresh venv each time, so that a lowered floor is really installed.
 test-lowest: | $(UV)
-	@test -x $(LOWEST_VENV)/bin/python || UV_PYTHON_DOWNLOADS=never $(UV) venv --quiet --python $(PYTHON) $(LOWEST_VENV)
+	UV_PYTHON_DOWNLOADS=never $(UV) venv --quiet --clear --python $(PYTHON) $(LOWEST_VENV)
 	UV_PYTHON_DOWNLOADS=never $(UV) pip install --quiet --python $(LOWEST_VENV)/bin/python \
-	  --resolution lowest-direct --reinstall-package primer-nb -e '.[dev]'
+	  --resolution lowest-direct -e '.[dev]'
 	$(LOWEST_VENV)/bin/pytest $(LOWEST_TESTS) -q -p no:cacheprovider
 
 ## Build the wheel into dist/ (tests/test_wheel.py installs it in a clean venv).
