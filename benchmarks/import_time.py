@@ -108,7 +108,7 @@ def first_create(request: dict[str, object], rounds: int) -> dict[str, float]:
 
 def main() -> None:
     args = parse_args(__doc__ or "")
-    rounds, warmup = (1, 0) if args.quick else (11, 1)
+    rounds, warmup = (1, 0) if args.quick else (21, 1)
     samples: dict[str, list[float]] = {name: [] for name in SUBJECTS}
     for r in range(warmup + rounds):  # a warm-up round fills the OS file cache, then dropped
         order = list(SUBJECTS) if r % 2 == 0 else list(SUBJECTS)[::-1]
