@@ -45,7 +45,6 @@ ledger is such a hook. A failing hook is logged and never breaks a call.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -62,7 +61,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 import httpx
-import pydantic
 
 from primer_nb._version import __version__
 from primer_nb.config import REDACTED, Settings, redact, resolve_settings
@@ -78,18 +76,43 @@ from primer_nb.errors import (
     error_body,
     error_from_response,
 )
-from primer_nb.models import (
-    ClientSession,
-    ClientSessionRequest,
-    ClientSessionUpdateRequest,
-    ClientSessionWithToken,
-    check_request,
-    metadata_has_empty_key,
-    unknown_fields,
-)
 
 if TYPE_CHECKING:
+    import pydantic
+
     from primer_nb.emulator import Emulator
+    from primer_nb.models import (
+        ClientSession,
+        ClientSessionRequest,
+        ClientSessionUpdateRequest,
+        ClientSessionWithToken,
+        check_request,
+        metadata_has_empty_key,
+        unknown_fields,
+    )
+
+
+def _load_models() -> None:
+    """Import the models (and pydantic) when the first client is made, not with this module.
+
+    `from primer_nb import PrimerClient` then costs about what `import httpx` does
+    (benchmarks/import_time.py); a client needs pydantic and the models for its first
+    request anyway, so that request is no slower.
+    """
+    global ClientSession, ClientSessionRequest, ClientSessionUpdateRequest
+    global ClientSessionWithToken, check_request, metadata_has_empty_key, unknown_fields, pydantic
+    import pydantic
+
+    from primer_nb.models import (
+        ClientSession,
+        ClientSessionRequest,
+        ClientSessionUpdateRequest,
+        ClientSessionWithToken,
+        check_request,
+        metadata_has_empty_key,
+        unknown_fields,
+    )
+
 
 __all__ = ["AsyncPrimerClient", "Exchange", "Hook", "PrimerClient"]
 
@@ -117,7 +140,7 @@ _TRANSIENT: tuple[type[Exception], ...] = (
     httpx.RemoteProtocolError,
 )
 
-_M = TypeVar("_M", bound=pydantic.BaseModel)
+_M = TypeVar("_M", bound="pydantic.BaseModel")
 _T = TypeVar("_T")
 
 
@@ -266,6 +289,7 @@ class _BaseClient(ABC, Generic[_T]):
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
+        _load_models()
         environ: Mapping[str, str] | None = None
         if emulator is not None:
             # An explicit emulator wins over PRIMER_ENV / PRIMER_BASE_URL / PRIMER_API_KEY:
@@ -721,6 +745,8 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
             # flight would otherwise close and reopen connections all the time
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
         )
+        import asyncio  # here, not at the top: only the async client needs it
+
         self._sleep = asyncio.sleep
 
     async def create_session(

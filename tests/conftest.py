@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Primer's reference data, copied into the repository (see tests/data/primer/README.md).
@@ -18,6 +20,36 @@ EXAMPLES = ROOT / "primer_nb" / "data" / "primer-examples.json"
 #: A key-shaped marker: tests send it through every path and then search for it.
 #: Built from parts so that no key-shaped literal sits in the repository for scanners to flag.
 MARKER_KEY = "sk_" + "sandbox_" + "MARKERKEY0123456789abcdef"
+
+
+#: No timed tests (speed is measured in benchmarks/ only): Hypothesis's per-example deadline
+#: would fail a property test because a shared machine was busy, so it is off everywhere.
+settings.register_profile("primer-nb", deadline=None)
+settings.load_profile("primer-nb")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Any, None]:
+    """The skip rule: a skip must say why, and a browser test never skips in CI.
+
+    A skip with an empty reason fails everywhere. When `CI` is set, a skipped test marked
+    `browser` fails with its reason: CI installs chromium (`.ci/run`), so a skip there would
+    hide that the browser tests did not run.
+    """
+    outcome = yield
+    report = outcome.get_result()
+    if not report.skipped or hasattr(report, "wasxfail"):
+        return
+    reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
+    reason = reason.removeprefix("Skipped: ").strip()
+    if reason in ("", "Skipped", "unconditional skip"):
+        report.outcome = "failed"
+        report.longrepr = f"{item.nodeid} was skipped without a reason: say why in the skip"
+    elif os.environ.get("CI") and item.get_closest_marker("browser") is not None:
+        report.outcome = "failed"
+        report.longrepr = f"browser test skipped in CI ({reason}); CI must run it"
 
 
 def spec_file(name: str) -> Path:
