@@ -23,6 +23,7 @@ import pytest
 from primer_nb import errors
 from primer_nb.client import BACKOFF_CAP, RETRY_AFTER_CAP, Exchange, PrimerClient
 from primer_nb.config import BASE_URLS, EMULATOR_URL
+from primer_nb.emulator import Emulator
 from primer_nb.errors import (
     ConfigurationError,
     PrimerAPIError,
@@ -422,6 +423,12 @@ ERROR_CASES: list[tuple[int, Any, type[PrimerAPIError], str]] = [
         "UnsupportedApiVersion",
     ),
     (400, envelope("BadRequest", "Malformed JSON"), errors.BadRequestError, "BadRequest"),
+    (
+        403,
+        envelope("SecurityPolicyBlock", "Blocked by the security policy"),
+        errors.AuthenticationError,
+        "SecurityPolicyBlock",
+    ),
     (401, envelope("Unauthorized", "Missing API key"), errors.AuthenticationError, "Unauthorized"),
     (403, envelope("Forbidden", "Wrong scope"), errors.AuthenticationError, "Forbidden"),
     (404, envelope("NotFound", "No such path"), errors.NotFoundError, "NotFound"),
@@ -437,10 +444,10 @@ ERROR_CASES: list[tuple[int, Any, type[PrimerAPIError], str]] = [
     # the 2.2 spec's bare error object and the Android SDK's `detail`
     (400, INVALID_TOKEN["error"], errors.InvalidClientTokenError, "ClientSessionValidationError"),
     (
-        401,
-        {"errorId": "Unauthorized", "detail": "No key"},
+        403,
+        {"errorId": "SecurityPolicyBlock", "detail": "Blocked"},
         errors.AuthenticationError,
-        "Unauthorized",
+        "SecurityPolicyBlock",
     ),
 ]
 
@@ -461,6 +468,28 @@ def test_error_class_from_a_primer_body(
     assert line.startswith(f"{status} {error_id}")
     assert error.description in line
     assert len(server.requests) == 1  # no 4xx but 429, no POST 5xx is retried
+
+
+def test_a_bad_key_is_an_authentication_error_that_says_what_to_check() -> None:
+    """The emulator answers 403 SecurityPolicyBlock, as the sandbox does; the message
+    points at the X-API-KEY header and the key being active, and never holds the key."""
+    strict = Emulator(seed=3, api_keys=["the-right-key"])
+    calls: list[Callable[[PrimerClient], object]] = [
+        lambda c: c.create_session({"orderId": "o-1"}),
+        lambda c: c.get_session("eyJ.not.a.token"),
+        lambda c: c.update_session("eyJ.not.a.token", {"amount": 5}),
+    ]
+    with PrimerClient("sk_wrong_key_0042", emulator=strict, max_retries=0) as client:
+        for call in calls:
+            with pytest.raises(errors.AuthenticationError) as info:
+                call(client)
+            error = info.value
+            assert (error.status_code, error.error_id) == (403, "SecurityPolicyBlock")
+            text = str(error)
+            assert "X-API-KEY" in text and "active" in text
+            assert "sk_wrong_key_0042" not in text + repr(error) + json.dumps(error.body)
+    assert strict.session_count == 0
+    strict.close()
 
 
 def test_validation_error_paths_and_str() -> None:
@@ -847,7 +876,7 @@ def test_the_key_never_leaks(marker_key: str, caplog: pytest.LogCaptureFixture) 
     def echo_key(request: httpx.Request) -> httpx.Response:
         # a hostile server that echoes the key back in its error body
         key = request.headers["X-API-KEY"]
-        return httpx.Response(401, json=envelope("Unauthorized", f"Bad key {key}"))
+        return httpx.Response(403, json=envelope("SecurityPolicyBlock", f"Bad key {key}"))
 
     def nosy_hook(exchange: Exchange) -> None:
         raise RuntimeError(f"hook saw {exchange.request_headers}")
@@ -870,7 +899,7 @@ def test_the_key_never_leaks(marker_key: str, caplog: pytest.LogCaptureFixture) 
         for call in (
             lambda: client.get_session(TOKEN),  # 503 x3
             lambda: client.update_session(TOKEN, {"amount": 1}),  # read timeout
-            lambda: client.create_session({"orderId": "o-2"}),  # 401 echoing the key
+            lambda: client.create_session({"orderId": "o-2"}),  # 403 echoing the key
             lambda: client.create_session({"orderId": 1}),  # local 422
             lambda: client.create_session({"metadata": {"": 1}}),  # local 400
         ):

@@ -128,7 +128,7 @@ async def test_unknown_field_warns_at_the_callers_line() -> None:
     ("status", "body", "cls"),
     [
         (400, INVALID_TOKEN, errors.InvalidClientTokenError),
-        (401, envelope("Unauthorized", "No key"), errors.AuthenticationError),
+        (403, envelope("SecurityPolicyBlock", "No key"), errors.AuthenticationError),
         (422, VALIDATION_422, errors.PrimerValidationError),
         (504, envelope("GatewayTimeout", "Too slow"), errors.GatewayTimeoutError),
     ],

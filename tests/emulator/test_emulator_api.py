@@ -22,17 +22,35 @@ TAXABLE = {"shippingAddress": {"countryCode": "GB", "postalCode": "CB1 1AA"}}
 # --- §2 auth and versions ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("headers", [{}, {"X-API-KEY": ""}, {"X-API-KEY": "   "}])
-def test_missing_or_empty_key_is_401(http: httpx.Client, headers: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-API-KEY": ""},
+        {"X-API-KEY": "   "},
+        {"Authorization": "Bearer sk_test_bearer"},  # a Bearer-only key is a missing key
+    ],
+)
+def test_missing_empty_or_bearer_key_is_403(http: httpx.Client, headers: dict[str, str]) -> None:
     http.headers.pop("X-API-KEY")
-    error_of(http.post("/client-session", json={}, headers=headers), 401, "Unauthorized")
+    for method, body in [("POST", {}), ("PATCH", {"clientToken": "x"}), ("GET", None)]:
+        answer = http.request(method, "/client-session", json=body, headers=headers)
+        error = error_of(answer, 403, "SecurityPolicyBlock")
+        assert "X-API-KEY" in error["recoverySuggestion"]
+        assert "sk_test_bearer" not in answer.text
+    assert emulator_sessions(http) == 0
+
+
+def emulator_sessions(http: httpx.Client) -> int:
+    return len(http.get("/_emulator/sessions", headers={"X-API-KEY": KEY}).json()["sessions"])
 
 
 def test_configured_keys_refuse_other_keys() -> None:
     emu = Emulator(api_keys=["right-key"])
     with httpx.Client(transport=emu.transport(), base_url="http://e") as http:
-        wrong = http.post("/client-session", json={}, headers={"X-API-KEY": "wrong"})
-        error_of(wrong, 401, "Unauthorized")
+        wrong = http.post("/client-session", json={}, headers={"X-API-KEY": "wrong-key-123"})
+        error_of(wrong, 403, "SecurityPolicyBlock")
+        assert "wrong-key-123" not in wrong.text
         right = http.post("/client-session", json={}, headers={"X-API-KEY": "right-key"})
         assert right.status_code == 200
     assert "right-key" not in repr(vars(emu)) and "right-key" not in repr(emu.keys)
