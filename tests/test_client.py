@@ -320,6 +320,61 @@ def test_unknown_top_level_key_is_refused() -> None:
     assert server.requests == []
 
 
+def test_snake_case_top_level_keys_are_refused_before_sending_with_the_wire_name() -> None:
+    client, server = make(created, session)
+    with pytest.raises(PrimerValidationError) as info:
+        client.create_session({"order_id": "x", "currency_code": "HUF", "amount": 5})
+    error = info.value
+    assert (error.local, error.status_code) == (True, 422)
+    assert [d.path for d in error.validation_errors] == ["$.order_id", "$.currency_code"]
+    assert "$.order_id: Unknown field" in str(error)
+    assert "did you mean `orderId`?" in str(error)
+    assert "did you mean `currencyCode`?" in error.validation_errors[1].description
+    with pytest.raises(PrimerValidationError) as patched:
+        client.update_session(TOKEN, {"order_id": "renamed"})
+    assert [d.path for d in patched.value.validation_errors] == ["$.order_id"]
+    assert patched.value.validation_errors[0].model == "ClientSessionUpdateAPIRequest"
+    assert server.requests == []
+
+
+def test_python_names_still_work_in_python() -> None:
+    client, server = make(created)
+    client.create_session(ClientSessionRequest(order_id="o-1", currency_code="EUR"))
+    assert server.bodies == [{"orderId": "o-1", "currencyCode": "EUR"}]
+
+
+def test_nested_snake_case_key_warns_with_the_wire_name_and_is_sent_as_written() -> None:
+    client, server = make(created)
+    body = {"order": {"line_items": [{"amount": 5}]}}
+    with pytest.warns(UnknownFieldWarning) as rec:
+        client.create_session(body)
+    assert [str(w.message) for w in rec] == [
+        "$.order.line_items is not a field of ClientSessionAPIRequest; did you mean "
+        "`lineItems`?; it is sent as written"
+    ]
+    assert server.bodies == [body]
+
+
+def test_typo_warning_suggests_the_close_wire_name() -> None:
+    client, _ = make(created)
+    with pytest.warns(UnknownFieldWarning, match=r"emailAdress .*did you mean `emailAddress`\?"):
+        client.create_session({"customer": {"emailAdress": "a@example.com"}})
+
+
+def test_an_echoed_snake_case_key_is_not_read_as_the_field() -> None:
+    """Against the emulator: `order.line_items` adds nothing to `amount`, and the
+    parsed session does not read it as `order.line_items` (the wire `lineItems`)."""
+    with PrimerClient(emulator=Emulator(seed=2)) as client, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnknownFieldWarning)
+        made = client.create_session(
+            {"order": {"line_items": [{"amount": 700}], "lineItems": [{"amount": 300}]}}
+        )
+    assert made.amount == 300
+    assert made.order is not None
+    assert [item.amount for item in made.order.line_items or []] == [300]
+    assert made.order.model_extra == {"line_items": [{"amount": 700}]}
+
+
 def test_metadata_empty_key_is_refused_locally() -> None:
     client, server = make(created)
     with pytest.raises(errors.MetadataEmptyKeyError) as info:
