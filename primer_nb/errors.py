@@ -14,11 +14,12 @@ PrimerError
     │   ├── MetadataEmptyKeyError      MetadataContainsEmptyKey
     │   ├── DisabledCurrencyError      DisabledCurrencyError
     │   └── UnsupportedApiVersionError UnsupportedApiVersion
-    ├── AuthenticationError       401, 403
+    ├── AuthenticationError       403 SecurityPolicyBlock (bad or missing key), 401
     ├── NotFoundError             404, 405
     ├── RequestTooLargeError      413
     ├── PrimerValidationError     422 RequestValidationError (also raised locally,
-    │                             before the network, with the same paths)
+    │                             before the network, with the same paths, and by
+    │                             constructing any request model, nested ones too)
     ├── RateLimitError            429, with `retry_after`
     └── ServerError               5xx
         └── GatewayTimeoutError   504 (Primer's 90 s limit)
@@ -46,6 +47,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 __all__ = [
+    "AUTHENTICATION_HINT",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
@@ -85,6 +87,15 @@ REQUEST_VALIDATION = (
     "RequestValidationError",
     "We were unable to validate your request, please check your payload against /docs/api",
     None,
+)
+SECURITY_POLICY_BLOCK = (
+    "SecurityPolicyBlock",
+    "The request was blocked by the security policy: the API key is missing or not valid.",
+    "Send an active API key in the X-API-KEY header.",
+)
+AUTHENTICATION_HINT = (
+    "check that the X-API-KEY header is sent (not Authorization: Bearer) and that the key "
+    "is active for this environment (sandbox and production keys differ)"
 )
 DISABLED_CURRENCY_RECOVERY = (
     "To enable, please speak to your Customer Success Manager or our Service Desk "
@@ -203,7 +214,22 @@ class UnsupportedApiVersionError(BadRequestError):
 
 
 class AuthenticationError(PrimerAPIError):
-    """401/403: the API key is missing, wrong, or lacks the scope."""
+    """403 `SecurityPolicyBlock` (or 401): the API key is missing, wrong, or not active.
+
+    Primer's sandbox answers 403 `SecurityPolicyBlock` to a missing, an invalid and a
+    Bearer-style key alike, so the message says what to check: the `X-API-KEY` header,
+    and that the key is active for the environment. It never contains the key.
+
+    ```python
+    try:
+        client.create_session({"orderId": "o-1"})
+    except AuthenticationError as exc:
+        print(exc)   # 403 SecurityPolicyBlock: ... check that the X-API-KEY header is sent ...
+    ```
+    """
+
+    def _line(self) -> str:
+        return f"{super()._line()}; {AUTHENTICATION_HINT}"
 
 
 class NotFoundError(PrimerAPIError):
@@ -215,7 +241,13 @@ class RequestTooLargeError(PrimerAPIError):
 
 
 class PrimerValidationError(PrimerAPIError):
-    """422 RequestValidationError; `validation_errors` lists every JSONPath and rule."""
+    """422 RequestValidationError; `validation_errors` lists every JSONPath and rule.
+
+    The one exception for a bad request value, wherever it is caught: the API's 422, the
+    client's check before sending (`local=True`), and constructing a model in Python
+    (`LineItem(amount=-1)`, paths relative to that model). An unknown key's description
+    suggests the close wire name (`$.order_id: ...; did you mean `orderId`?`).
+    """
 
 
 class RateLimitError(PrimerAPIError):
@@ -236,6 +268,7 @@ _BY_ERROR_ID: dict[str, type[PrimerAPIError]] = {
     "DisabledCurrencyError": DisabledCurrencyError,
     "UnsupportedApiVersion": UnsupportedApiVersionError,
     "RequestValidationError": PrimerValidationError,
+    "SecurityPolicyBlock": AuthenticationError,
 }
 _BY_STATUS: dict[int, type[PrimerAPIError]] = {
     400: BadRequestError,
