@@ -88,9 +88,11 @@ def test_api_keys() -> None:
         with pytest.raises(ApiError) as caught:
             (ring if key == "sk_test_2" else open_ring).check(key)
         error = caught.value
-        assert (error.status, error.error_id) == (401, "Unauthorized")
-        assert error.description == "The API key is missing or not valid."
-        assert error.recovery == "Send a valid API key in the X-API-KEY header."
+        assert (error.status, error.error_id) == (403, "SecurityPolicyBlock")
+        assert error.description == (
+            "The request was blocked by the security policy: the API key is missing or not valid."
+        )
+        assert error.recovery == "Send an active API key in the X-API-KEY header."
 
 
 def test_api_versions() -> None:

@@ -218,7 +218,8 @@ def test_primer_nb_emulator_serves_from_the_wheel(wheel_venv: WheelVenv) -> None
         )
         assert again.status_code == 200 and again.json()["amount"] == 500
         refused = httpx.post(f"{url}/client-session", json={"orderId": "x"}, headers={}, timeout=10)
-        assert refused.status_code == 401
+        assert refused.status_code == 403
+        assert refused.json()["error"]["errorId"] == "SecurityPolicyBlock"
     finally:
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGTERM)
