@@ -9,7 +9,7 @@ LAB_ARGS ?=
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/notebooks/sanitize.cfg
 
-.PHONY: install lab test lint typecheck unit notebooks emulator clean
+.PHONY: install lab test lint typecheck unit notebooks execute emulator clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ typecheck: install
 ## Only the notebooks, as documentation tests.
 notebooks: install
 	$(BIN)/pytest notebooks $(NBVAL)
+
+## Re-execute notebooks with their widget state (all, or NB="05 payment" by number or word).
+execute: install
+	$(BIN)/python tests/notebooks/execute.py $(NB)
 
 ## A standalone emulator on http://127.0.0.1:8010 (Ctrl-C stops it).
 emulator: install

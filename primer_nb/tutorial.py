@@ -3,10 +3,14 @@
 ```python
 from primer_nb.tutorial import tutorial_client
 
-client = tutorial_client()
-# Backend: in-process emulator (seed 7, clock frozen at 2026-01-15 09:00:00 UTC). Set
+client = tutorial_client(seed=1)
+# Backend: in-process emulator (seed 1, clock frozen at 2026-01-15 09:00:00 UTC). Set
 # PRIMER_API_KEY to use Primer's sandbox instead.
 ```
+
+Each notebook passes its own `seed` (never one another notebook uses: a test checks), so
+client tokens and diagnosticsIds differ between notebooks as they would between real runs,
+while each notebook's outputs stay the same on every run.
 
 - Nothing set: a `PrimerClient` on a fresh in-process `Emulator(seed=7,
   start="2026-01-15T09:00:00", frozen=True)`. Same seed and start, same client tokens,
