@@ -28,6 +28,8 @@ so a notebook's stderr is the same in every environment; warnings from primer-nb
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import warnings
 from datetime import UTC, datetime
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NOISY_MODULES",
+    "CollapsibleJSON",
     "backend_line",
     "quiet_third_party_warnings",
     "short_token",
@@ -163,3 +166,30 @@ def tutorial_client(
     client = PrimerClient(emulator=emulator)
     print(backend_line(client, seed=seed, start=start, frozen=frozen))
     return client
+
+
+class CollapsibleJSON:
+    """JSON shown folded in HTML (`<details>`), in full as text: long answers, less wall.
+
+    ```python
+    CollapsibleJSON(session.to_wire(), "The whole answer (34 lines)")
+    ```
+
+    JupyterLab and the documentation site show the summary line, opened with a click; a
+    plain-text view (a terminal, nbval) gets the summary and the whole JSON. The data is
+    shown as given: shorten client tokens (`short_token`) before passing them in.
+    """
+
+    def __init__(self, data: Any, summary: str | None = None) -> None:
+        self.text = json.dumps(data, indent=2, ensure_ascii=False)
+        lines = self.text.count("\n") + 1
+        self.summary = summary or f"JSON, {lines} lines"
+
+    def __repr__(self) -> str:
+        return f"{self.summary}\n{self.text}"
+
+    def _repr_html_(self) -> str:
+        return (
+            f"<details><summary>{html.escape(self.summary)}</summary>"
+            f"<pre>{html.escape(self.text)}</pre></details>"
+        )
