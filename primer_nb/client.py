@@ -23,7 +23,9 @@ and `allow_production=True`.
 **Validation.** Requests (models, or dicts in the API's camelCase) are checked before
 anything is sent, with the same `(model, JSONPath, description)` the emulator answers:
 a bad request raises `PrimerValidationError` with `local=True`, and keys Primer's schema
-does not declare below the top level raise an `UnknownFieldWarning`. Pass
+does not declare below the top level raise an `UnknownFieldWarning`. A dict is read by
+wire names only: `{"order_id": ...}` is refused at `$.order_id` ("did you mean
+`orderId`?"), and a nested `order.line_items` is sent as written with a warning. Pass
 `validate=False` to send a dict exactly as written and see what the server says.
 
 **Retries.** At most `max_retries` (default 2) more attempts, with exponential backoff
@@ -85,7 +87,7 @@ from primer_nb.models import (
     ClientSessionWithToken,
     check_request,
     metadata_has_empty_key,
-    unknown_fields,
+    unknown_keys,
 )
 
 if TYPE_CHECKING:
@@ -373,11 +375,9 @@ class _BaseClient(ABC, Generic[_T]):
             raise _local_error(422, REQUEST_VALIDATION, details)
         if metadata_has_empty_key(data):
             raise _local_error(400, METADATA_EMPTY_KEY)
-        for path in unknown_fields(data, model):
+        for unknown in unknown_keys(data, model):
             warnings.warn(
-                UnknownFieldWarning(
-                    f"{path} is not a field of {name} (a typo?); it is sent as written"
-                ),
+                UnknownFieldWarning(f"{unknown.message(name)}; it is sent as written"),
                 stacklevel=4,
             )
         return data

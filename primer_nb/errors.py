@@ -14,7 +14,7 @@ PrimerError
     │   ├── MetadataEmptyKeyError      MetadataContainsEmptyKey
     │   ├── DisabledCurrencyError      DisabledCurrencyError
     │   └── UnsupportedApiVersionError UnsupportedApiVersion
-    ├── AuthenticationError       401, 403
+    ├── AuthenticationError       403 SecurityPolicyBlock (bad or missing key), 401
     ├── NotFoundError             404, 405
     ├── RequestTooLargeError      413
     ├── PrimerValidationError     422 RequestValidationError (also raised locally,
@@ -46,6 +46,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 __all__ = [
+    "AUTHENTICATION_HINT",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
@@ -85,6 +86,15 @@ REQUEST_VALIDATION = (
     "RequestValidationError",
     "We were unable to validate your request, please check your payload against /docs/api",
     None,
+)
+SECURITY_POLICY_BLOCK = (
+    "SecurityPolicyBlock",
+    "The request was blocked by the security policy: the API key is missing or not valid.",
+    "Send an active API key in the X-API-KEY header.",
+)
+AUTHENTICATION_HINT = (
+    "check that the X-API-KEY header is sent (not Authorization: Bearer) and that the key "
+    "is active for this environment (sandbox and production keys differ)"
 )
 DISABLED_CURRENCY_RECOVERY = (
     "To enable, please speak to your Customer Success Manager or our Service Desk "
@@ -203,7 +213,22 @@ class UnsupportedApiVersionError(BadRequestError):
 
 
 class AuthenticationError(PrimerAPIError):
-    """401/403: the API key is missing, wrong, or lacks the scope."""
+    """403 `SecurityPolicyBlock` (or 401): the API key is missing, wrong, or not active.
+
+    Primer's sandbox answers 403 `SecurityPolicyBlock` to a missing, an invalid and a
+    Bearer-style key alike, so the message says what to check: the `X-API-KEY` header,
+    and that the key is active for the environment. It never contains the key.
+
+    ```python
+    try:
+        client.create_session({"orderId": "o-1"})
+    except AuthenticationError as exc:
+        print(exc)   # 403 SecurityPolicyBlock: ... check that the X-API-KEY header is sent ...
+    ```
+    """
+
+    def _line(self) -> str:
+        return f"{super()._line()}; {AUTHENTICATION_HINT}"
 
 
 class NotFoundError(PrimerAPIError):
@@ -236,6 +261,7 @@ _BY_ERROR_ID: dict[str, type[PrimerAPIError]] = {
     "DisabledCurrencyError": DisabledCurrencyError,
     "UnsupportedApiVersion": UnsupportedApiVersionError,
     "RequestValidationError": PrimerValidationError,
+    "SecurityPolicyBlock": AuthenticationError,
 }
 _BY_STATUS: dict[int, type[PrimerAPIError]] = {
     400: BadRequestError,

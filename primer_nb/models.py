@@ -27,14 +27,25 @@ Rules the models follow (see `spec/behaviour.md` §2 and §5):
 - Validation failures become Primer-shaped details, `(model, JSONPath, description)`,
   through `check_request()`: the client uses it before sending and the emulator uses
   it to answer 422, so both say exactly the same thing.
+- Wire names only on the wire: `check_request()` reads a JSON body by Primer's camelCase
+  names alone, so `{"order_id": ...}` is an unknown key (422 at `$.order_id` at the top
+  level, kept and echoed when nested, never read as `orderId`). Python keeps its names:
+  `ClientSessionRequest(order_id=...)` works. Response models read wire names only.
+- One exception for one mistake: constructing any request model with a bad value
+  (`LineItem(amount=-1)`, `ClientSessionRequest(amount=-1)`, or `Model.model_validate`)
+  raises `primer_nb.errors.PrimerValidationError` with JSONPaths relative to that model.
+- An unknown key gets a suggestion when a field's wire name is close:
+  `$.order_id` -> `orderId`, `$.customer.emailAdress` -> `emailAddress`
+  (`suggest_field()`; snake_case is mapped to camelCase, then `difflib` finds typos).
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import UTC, datetime
 from functools import cache
-from typing import Annotated, Any, ClassVar, Literal, NamedTuple, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple, Self, TypeVar
 
 import email_validator
 import pydantic
@@ -116,13 +127,16 @@ __all__ = [
     "SessionWarning",
     "Shipping",
     "Surcharge",
+    "UnknownKey",
     "check_request",
     "format_expiry",
     "json_path",
     "metadata_has_empty_key",
     "parse_expiry",
     "short_token",
+    "suggest_field",
     "unknown_fields",
+    "unknown_keys",
     "validation_details",
 ]
 
@@ -193,16 +207,33 @@ ExpiryDate = Annotated[
 
 
 class _Model(BaseModel):
-    """Shared configuration and a short repr that shows only the fields that were set."""
+    """Shared configuration and a short repr that shows only the fields that were set.
+
+    Responses are read by wire name only: an echoed `order.line_items` stays an extra
+    key and never fills `SessionOrder.line_items`.
+    """
 
     model_config = ConfigDict(
         alias_generator=to_camel,
-        validate_by_name=True,
+        validate_by_name=False,
         validate_by_alias=True,
         serialize_by_alias=True,
         extra="allow",
     )
     __primer_schema__: ClassVar[str] = ""
+
+    @pydantic.model_validator(mode="after")
+    def _unset_names_sent_as_extra(self) -> Self:
+        # pydantic counts extra keys in `model_fields_set`, so an unknown wire key that is
+        # also a Python name (`line_items`) would mark that field as set and `to_wire()`
+        # would send `lineItems: null`. Only a field still at its default is unmarked.
+        extra = self.__pydantic_extra__
+        if extra:
+            fields = type(self).model_fields
+            for key in extra.keys() & fields.keys():
+                if getattr(self, key) == fields[key].default:
+                    self.__pydantic_fields_set__.discard(key)
+        return self
 
     def __repr_args__(self) -> Any:
         fields_set = self.model_fields_set
@@ -217,8 +248,47 @@ class _Model(BaseModel):
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
+def _local_error(model: type[BaseModel], exc: pydantic.ValidationError) -> PrimerValidationError:
+    name = getattr(model, "__primer_schema__", "") or model.__name__
+    return PrimerValidationError(
+        422,
+        REQUEST_VALIDATION[0],
+        REQUEST_VALIDATION[1],
+        validation_errors=validation_details(exc, name, model),
+        local=True,
+    )
+
+
 class _RequestModel(_Model):
-    """Objects inside a request body: strict types, unknown keys kept (and warned about)."""
+    """Objects inside a request body: strict types, unknown keys kept (and warned about).
+
+    Python code uses Python names (`LineItem(item_id=...)`) or wire names; a JSON body
+    is read by wire names only (`check_request`). Constructing one with a bad value, by
+    `LineItem(...)` or `LineItem.model_validate(...)`, raises `PrimerValidationError`
+    with the same JSONPaths (relative to this model) the emulator answers with.
+    """
+
+    model_config = ConfigDict(validate_by_name=True)
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except pydantic.ValidationError as exc:
+            raise _local_error(type(self), exc) from None
+
+    # Marked as pydantic's own `__init__`, so validation of an enclosing model builds
+    # nested models in pydantic-core (keeping `by_alias`/`by_name` for the whole tree and
+    # every error's full path) instead of calling this method. Only direct construction
+    # comes through here. tests/test_models.py fails if pydantic stops honouring it.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    @classmethod
+    def model_validate(cls, obj: Any, **options: Any) -> Self:
+        """pydantic's `model_validate`, raising `PrimerValidationError` on bad input."""
+        try:
+            return super().model_validate(obj, **options)
+        except pydantic.ValidationError as exc:
+            raise _local_error(cls, exc) from None
 
 
 class _TopLevelRequest(_RequestModel):
@@ -226,26 +296,10 @@ class _TopLevelRequest(_RequestModel):
 
     Constructing one directly (`ClientSessionRequest(amount=-1)`) raises the same error,
     with the same JSONPaths, that the client raises before sending and that the API
-    answers with 422. (Nested objects such as `LineItem` raise pydantic's own
-    `ValidationError`, also a `ValueError`: pydantic calls a custom `__init__` for
-    nested models too, so only the top level converts; `PrimerValidationError` is not a
-    `ValueError`, so pydantic lets it through `model_validate` unchanged.)
+    answers with 422.
     """
 
     model_config = ConfigDict(extra="forbid")
-
-    def __init__(self, /, **data: Any) -> None:
-        try:
-            super().__init__(**data)
-        except pydantic.ValidationError as exc:
-            model = type(self).__primer_schema__ or type(self).__name__
-            raise PrimerValidationError(
-                422,
-                REQUEST_VALIDATION[0],
-                REQUEST_VALIDATION[1],
-                validation_errors=validation_details(exc, model, type(self)),
-                local=True,
-            ) from None
 
 
 # --- order ----------------------------------------------------------------------------
@@ -805,7 +859,7 @@ def _describe(error: Any, model: str) -> str:
     if kind in _MESSAGES:
         return _MESSAGES[kind]
     if kind == "extra_forbidden":
-        return "Unknown field: additional properties are not allowed here"
+        return UNKNOWN_FIELD
     if kind == "string_too_short":
         return f"String must have at least {ctx.get('min_length')} character(s)"
     if kind == "string_too_long":
@@ -825,13 +879,17 @@ def _describe(error: Any, model: str) -> str:
     return str(error["msg"])
 
 
+UNKNOWN_FIELD = "Unknown field: additional properties are not allowed here"
+
+
 def validation_details(
     exc: pydantic.ValidationError, model: str, schema: type[BaseModel] | None = None
 ) -> list[ValidationErrorDetail]:
     """Every error of a pydantic `ValidationError` as Primer's `(model, JSONPath, description)`.
 
     With `schema` (the validated model class), Python field names in the location
-    (`order_id`, from snake_case input) are written as their wire names (`orderId`).
+    (`order_id`, when Python code constructed the model) are written as their wire names
+    (`orderId`), and an unknown key's description suggests a close wire name.
     """
     out: list[ValidationErrorDetail] = []
     for error in exc.errors(include_url=False):
@@ -839,40 +897,50 @@ def validation_details(
         # a dict key that failed validation is reported as (..., key, '[key]'): drop the tag
         if loc and isinstance(loc[-1], str) and loc[-1] == "[key]":
             loc = loc[:-1]
-        if schema is not None:
-            loc = _wire_loc(schema, loc)
-        out.append(ValidationErrorDetail(model, json_path(loc), _describe(error, model)))
+        description = _describe(error, model)
+        if error["type"] == "extra_forbidden" and loc:
+            # the unknown key is reported as sent (`order_id`), with a close wire name
+            parent, owner = _wire_loc(schema, loc[:-1]) if schema else (loc[:-1], None)
+            loc = (*parent, loc[-1])
+            hint = suggest_field(str(loc[-1]), owner) if owner is not None else None
+            if hint is not None:
+                description += f"; did you mean `{hint}`?"
+        elif schema is not None:
+            loc, _ = _wire_loc(schema, loc)
+        out.append(ValidationErrorDetail(model, json_path(loc), description))
     return out
 
 
-def _wire_loc(schema: type[BaseModel], loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
-    """Replace Python field names in an error location by their aliases, level by level."""
+def _wire_loc(
+    schema: type[BaseModel], loc: tuple[int | str, ...]
+) -> tuple[tuple[int | str, ...], type[BaseModel] | None]:
+    """The location with Python field names replaced by their aliases, level by level,
+    and the model it leads to (None when that is not a known model)."""
     out: list[int | str] = []
     current: type[BaseModel] | None = schema
     for part in loc:
         if isinstance(part, str) and current is not None:
-            slot = _slots(current).get(part)
+            slot = _names(current).get(part)
             part, current = (slot.alias, slot.model) if slot is not None else (part, None)
         out.append(part)
-    return tuple(out)
+    return tuple(out), current
 
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def check_request(data: Any, model: type[M]) -> tuple[M | None, list[ValidationErrorDetail]]:
-    """Validate a decoded JSON body against a request model.
+    """Validate a decoded JSON body against a request model, by Primer's wire names only.
 
     Returns the model and no errors, or `None` and every violation with its JSONPath.
     The emulator answers 422 with exactly these; the client raises them before sending.
+    A Python name in the body (`order_id`) is an unknown key, never read as `orderId`.
     """
     name = getattr(model, "__primer_schema__", "") or model.__name__
     try:
-        return model.model_validate(data), []
+        return model.__pydantic_validator__.validate_python(data, by_alias=True, by_name=False), []
     except pydantic.ValidationError as exc:
         return None, validation_details(exc, name, model)
-    except PrimerValidationError as exc:  # raised by a top-level model's own __init__
-        return None, exc.validation_errors
 
 
 def metadata_has_empty_key(body: Any) -> bool:
@@ -892,25 +960,73 @@ class _Slot(NamedTuple):
 
 @cache
 def _slots(model: type[BaseModel]) -> dict[str, _Slot]:
-    """Each field of `model` by wire name and by Python name (built once per model)."""
+    """Each field of `model` by wire name, the only name a JSON body may use."""
     table: dict[str, _Slot] = {}
     for name, field in model.model_fields.items():
         alias = field.alias or name
-        slot = _Slot(alias, _model_of(field.annotation), alias in _OPEN_DICTS)
-        table[alias] = table[name] = slot
+        table[alias] = _Slot(alias, _model_of(field.annotation), alias in _OPEN_DICTS)
     return table
 
 
-def unknown_fields(
-    body: Any, model: type[BaseModel], _loc: tuple[int | str, ...] = ()
-) -> list[str]:
-    """JSONPaths of keys in a (valid) request body that its schema does not declare.
+@cache
+def _names(model: type[BaseModel]) -> dict[str, _Slot]:
+    """Each field of `model` by wire name and by Python name (for error locations)."""
+    table = dict(_slots(model))
+    for name, field in model.model_fields.items():
+        table.setdefault(name, table[field.alias or name])
+    return table
 
-    Primer accepts them below the top level; the client warns so typos do not pass
-    silently. Payment-method types under `options` and free-form objects (`metadata`,
-    `extraMerchantData`) are not reported.
+
+def _squash(key: str) -> str:
+    return key.replace("_", "").replace("-", "").replace(" ", "").lower()
+
+
+@cache
+def _squashed(model: type[BaseModel]) -> dict[str, str]:
+    return {_squash(alias): alias for alias in _slots(model)}
+
+
+def suggest_field(key: str, model: type[BaseModel]) -> str | None:
+    """The wire name `key` was probably meant to be, or None (`key` is fine or unlike any).
+
+    `order_id` -> `orderId` (a Python name, or snake_case of a wire name), `OrderID` ->
+    `orderId` (case), `emailAdress` -> `emailAddress` (a typo, by `difflib`).
     """
-    found: list[str] = []
+    if key in _slots(model):
+        return None
+    slot = _names(model).get(key)
+    if slot is not None:
+        return slot.alias
+    table = _squashed(model)
+    squashed = _squash(to_camel(key) if "_" in key else key)
+    if squashed in table:
+        return table[squashed]
+    close = difflib.get_close_matches(squashed, list(table), n=1, cutoff=0.8)
+    return table[close[0]] if close else None
+
+
+class UnknownKey(NamedTuple):
+    """A key a request's schema does not declare: its JSONPath and a close wire name."""
+
+    path: str
+    suggestion: str | None
+
+    def message(self, where: str = "") -> str:
+        """`$.order_id is not a field[ of X]; did you mean `orderId`?`"""
+        text = f"{self.path} is not a field{f' of {where}' if where else ''}"
+        return text + (f"; did you mean `{self.suggestion}`?" if self.suggestion else "")
+
+
+def unknown_keys(
+    body: Any, model: type[BaseModel], _loc: tuple[int | str, ...] = ()
+) -> list[UnknownKey]:
+    """Keys in a (valid) request body that its schema does not declare, with suggestions.
+
+    Primer accepts them below the top level; the client warns so typos (and Python names
+    such as `line_items`) do not pass silently. Payment-method types under `options` and
+    free-form objects (`metadata`, `extraMerchantData`) are not reported.
+    """
+    found: list[UnknownKey] = []
     if not isinstance(body, dict):
         return found
     table = _slots(model)
@@ -918,16 +1034,21 @@ def unknown_fields(
         slot = table.get(key)
         if slot is None:
             if model is PaymentMethodOptions:
-                found.extend(unknown_fields(value, PaymentMethodOption, (*_loc, key)))
+                found.extend(unknown_keys(value, PaymentMethodOption, (*_loc, key)))
             else:
-                found.append(json_path((*_loc, key)))
+                found.append(UnknownKey(json_path((*_loc, key)), suggest_field(key, model)))
         elif slot.model is not None and not slot.open:
             if isinstance(value, list):
                 for i, item in enumerate(value):
-                    found.extend(unknown_fields(item, slot.model, (*_loc, key, i)))
+                    found.extend(unknown_keys(item, slot.model, (*_loc, key, i)))
             else:
-                found.extend(unknown_fields(value, slot.model, (*_loc, key)))
+                found.extend(unknown_keys(value, slot.model, (*_loc, key)))
     return found
+
+
+def unknown_fields(body: Any, model: type[BaseModel]) -> list[str]:
+    """JSONPaths of the keys `unknown_keys` finds (without suggestions)."""
+    return [found.path for found in unknown_keys(body, model)]
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:

@@ -23,6 +23,7 @@ import pytest
 from primer_nb import errors
 from primer_nb.client import BACKOFF_CAP, RETRY_AFTER_CAP, Exchange, PrimerClient
 from primer_nb.config import BASE_URLS, EMULATOR_URL
+from primer_nb.emulator import Emulator
 from primer_nb.errors import (
     ConfigurationError,
     PrimerAPIError,
@@ -319,6 +320,61 @@ def test_unknown_top_level_key_is_refused() -> None:
     assert server.requests == []
 
 
+def test_snake_case_top_level_keys_are_refused_before_sending_with_the_wire_name() -> None:
+    client, server = make(created, session)
+    with pytest.raises(PrimerValidationError) as info:
+        client.create_session({"order_id": "x", "currency_code": "HUF", "amount": 5})
+    error = info.value
+    assert (error.local, error.status_code) == (True, 422)
+    assert [d.path for d in error.validation_errors] == ["$.order_id", "$.currency_code"]
+    assert "$.order_id: Unknown field" in str(error)
+    assert "did you mean `orderId`?" in str(error)
+    assert "did you mean `currencyCode`?" in error.validation_errors[1].description
+    with pytest.raises(PrimerValidationError) as patched:
+        client.update_session(TOKEN, {"order_id": "renamed"})
+    assert [d.path for d in patched.value.validation_errors] == ["$.order_id"]
+    assert patched.value.validation_errors[0].model == "ClientSessionUpdateAPIRequest"
+    assert server.requests == []
+
+
+def test_python_names_still_work_in_python() -> None:
+    client, server = make(created)
+    client.create_session(ClientSessionRequest(order_id="o-1", currency_code="EUR"))
+    assert server.bodies == [{"orderId": "o-1", "currencyCode": "EUR"}]
+
+
+def test_nested_snake_case_key_warns_with_the_wire_name_and_is_sent_as_written() -> None:
+    client, server = make(created)
+    body = {"order": {"line_items": [{"amount": 5}]}}
+    with pytest.warns(UnknownFieldWarning) as rec:
+        client.create_session(body)
+    assert [str(w.message) for w in rec] == [
+        "$.order.line_items is not a field of ClientSessionAPIRequest; did you mean "
+        "`lineItems`?; it is sent as written"
+    ]
+    assert server.bodies == [body]
+
+
+def test_typo_warning_suggests_the_close_wire_name() -> None:
+    client, _ = make(created)
+    with pytest.warns(UnknownFieldWarning, match=r"emailAdress .*did you mean `emailAddress`\?"):
+        client.create_session({"customer": {"emailAdress": "a@example.com"}})
+
+
+def test_an_echoed_snake_case_key_is_not_read_as_the_field() -> None:
+    """Against the emulator: `order.line_items` adds nothing to `amount`, and the
+    parsed session does not read it as `order.line_items` (the wire `lineItems`)."""
+    with PrimerClient(emulator=Emulator(seed=2)) as client, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnknownFieldWarning)
+        made = client.create_session(
+            {"order": {"line_items": [{"amount": 700}], "lineItems": [{"amount": 300}]}}
+        )
+    assert made.amount == 300
+    assert made.order is not None
+    assert [item.amount for item in made.order.line_items or []] == [300]
+    assert made.order.model_extra == {"line_items": [{"amount": 700}]}
+
+
 def test_metadata_empty_key_is_refused_locally() -> None:
     client, server = make(created)
     with pytest.raises(errors.MetadataEmptyKeyError) as info:
@@ -422,6 +478,12 @@ ERROR_CASES: list[tuple[int, Any, type[PrimerAPIError], str]] = [
         "UnsupportedApiVersion",
     ),
     (400, envelope("BadRequest", "Malformed JSON"), errors.BadRequestError, "BadRequest"),
+    (
+        403,
+        envelope("SecurityPolicyBlock", "Blocked by the security policy"),
+        errors.AuthenticationError,
+        "SecurityPolicyBlock",
+    ),
     (401, envelope("Unauthorized", "Missing API key"), errors.AuthenticationError, "Unauthorized"),
     (403, envelope("Forbidden", "Wrong scope"), errors.AuthenticationError, "Forbidden"),
     (404, envelope("NotFound", "No such path"), errors.NotFoundError, "NotFound"),
@@ -437,10 +499,10 @@ ERROR_CASES: list[tuple[int, Any, type[PrimerAPIError], str]] = [
     # the 2.2 spec's bare error object and the Android SDK's `detail`
     (400, INVALID_TOKEN["error"], errors.InvalidClientTokenError, "ClientSessionValidationError"),
     (
-        401,
-        {"errorId": "Unauthorized", "detail": "No key"},
+        403,
+        {"errorId": "SecurityPolicyBlock", "detail": "Blocked"},
         errors.AuthenticationError,
-        "Unauthorized",
+        "SecurityPolicyBlock",
     ),
 ]
 
@@ -461,6 +523,28 @@ def test_error_class_from_a_primer_body(
     assert line.startswith(f"{status} {error_id}")
     assert error.description in line
     assert len(server.requests) == 1  # no 4xx but 429, no POST 5xx is retried
+
+
+def test_a_bad_key_is_an_authentication_error_that_says_what_to_check() -> None:
+    """The emulator answers 403 SecurityPolicyBlock, as the sandbox does; the message
+    points at the X-API-KEY header and the key being active, and never holds the key."""
+    strict = Emulator(seed=3, api_keys=["the-right-key"])
+    calls: list[Callable[[PrimerClient], object]] = [
+        lambda c: c.create_session({"orderId": "o-1"}),
+        lambda c: c.get_session("eyJ.not.a.token"),
+        lambda c: c.update_session("eyJ.not.a.token", {"amount": 5}),
+    ]
+    with PrimerClient("sk_wrong_key_0042", emulator=strict, max_retries=0) as client:
+        for call in calls:
+            with pytest.raises(errors.AuthenticationError) as info:
+                call(client)
+            error = info.value
+            assert (error.status_code, error.error_id) == (403, "SecurityPolicyBlock")
+            text = str(error)
+            assert "X-API-KEY" in text and "active" in text
+            assert "sk_wrong_key_0042" not in text + repr(error) + json.dumps(error.body)
+    assert strict.session_count == 0
+    strict.close()
 
 
 def test_validation_error_paths_and_str() -> None:
@@ -847,7 +931,7 @@ def test_the_key_never_leaks(marker_key: str, caplog: pytest.LogCaptureFixture) 
     def echo_key(request: httpx.Request) -> httpx.Response:
         # a hostile server that echoes the key back in its error body
         key = request.headers["X-API-KEY"]
-        return httpx.Response(401, json=envelope("Unauthorized", f"Bad key {key}"))
+        return httpx.Response(403, json=envelope("SecurityPolicyBlock", f"Bad key {key}"))
 
     def nosy_hook(exchange: Exchange) -> None:
         raise RuntimeError(f"hook saw {exchange.request_headers}")
@@ -870,7 +954,7 @@ def test_the_key_never_leaks(marker_key: str, caplog: pytest.LogCaptureFixture) 
         for call in (
             lambda: client.get_session(TOKEN),  # 503 x3
             lambda: client.update_session(TOKEN, {"amount": 1}),  # read timeout
-            lambda: client.create_session({"orderId": "o-2"}),  # 401 echoing the key
+            lambda: client.create_session({"orderId": "o-2"}),  # 403 echoing the key
             lambda: client.create_session({"orderId": 1}),  # local 422
             lambda: client.create_session({"metadata": {"": 1}}),  # local 400
         ):

@@ -105,6 +105,17 @@ async def test_validation_before_the_network() -> None:
     assert server.requests == []
 
 
+async def test_snake_case_keys_are_refused_before_the_network() -> None:
+    client, server = make()
+    with pytest.raises(PrimerValidationError) as info:
+        await client.create_session({"order_id": "x", "currency_code": "HUF"})
+    assert [d.path for d in info.value.validation_errors] == ["$.order_id", "$.currency_code"]
+    assert "did you mean `orderId`?" in str(info.value)
+    with pytest.raises(PrimerValidationError):
+        await client.update_session(TOKEN, {"customer_id": "c"})
+    assert server.requests == []
+
+
 async def test_validate_false_sends_the_raw_dict() -> None:
     client, server = make(httpx.Response(422, json=VALIDATION_422))
     with pytest.raises(PrimerValidationError) as info:
@@ -121,6 +132,7 @@ async def test_unknown_field_warns_at_the_callers_line() -> None:
     (warning,) = caught
     assert issubclass(warning.category, UnknownFieldWarning)
     assert "$.customer.emailAdress" in str(warning.message)
+    assert "did you mean `emailAddress`?" in str(warning.message)
     assert warning.filename == __file__
 
 
@@ -128,7 +140,7 @@ async def test_unknown_field_warns_at_the_callers_line() -> None:
     ("status", "body", "cls"),
     [
         (400, INVALID_TOKEN, errors.InvalidClientTokenError),
-        (401, envelope("Unauthorized", "No key"), errors.AuthenticationError),
+        (403, envelope("SecurityPolicyBlock", "No key"), errors.AuthenticationError),
         (422, VALIDATION_422, errors.PrimerValidationError),
         (504, envelope("GatewayTimeout", "Too slow"), errors.GatewayTimeoutError),
     ],

@@ -9,6 +9,7 @@ request models declare exactly the properties, limits and enums of Primer's v2.4
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ import pytest
 from primer_nb.errors import PrimerValidationError, ValidationErrorDetail
 from primer_nb.models import (
     Address,
+    CardNetworks,
     ClientSession,
     ClientSessionRequest,
     ClientSessionUpdateRequest,
@@ -30,7 +32,9 @@ from primer_nb.models import (
     check_request,
     json_path,
     metadata_has_empty_key,
+    suggest_field,
     unknown_fields,
+    unknown_keys,
 )
 from tests.conftest import spec_file
 
@@ -406,9 +410,41 @@ def test_nested_snake_case_dicts_report_wire_paths() -> None:
     assert [d.path for d in info.value.validation_errors] == ["$.order.lineItems[0].amount"]
 
 
-def test_nested_models_raise_pydantic_errors() -> None:
-    with pytest.raises(pydantic.ValidationError):
-        LineItem(amount="5")  # type: ignore[arg-type]
+@pytest.mark.parametrize(
+    ("build", "model", "path"),
+    [
+        (lambda: LineItem(amount=-1), "OrderLineItemsAPISchema", "$.amount"),
+        (lambda: LineItem(amount="5"), "OrderLineItemsAPISchema", "$.amount"),
+        (lambda: LineItem.model_validate({"quantity": 1}), "OrderLineItemsAPISchema", "$.amount"),
+        (
+            lambda: Order(line_items=[{"amount": 1.5}]),
+            "OrderDetailsAPISchema",
+            "$.lineItems[0].amount",
+        ),
+        (
+            lambda: Customer(email_address="nope"),
+            "CheckoutCustomerDetailsAPISchema",
+            "$.emailAddress",
+        ),
+        (lambda: Address(country_code="XX"), "OptionalAddressAPISchema", "$.countryCode"),
+        (lambda: CardNetworks.model_validate({"visa": {}}), "PaymentCardNetworks", "$.visa"),
+        (lambda: ClientSessionRequest(amount=-1), "ClientSessionAPIRequest", "$.amount"),
+        (
+            lambda: ClientSessionRequest.model_validate({"orderId": 5}),
+            "ClientSessionAPIRequest",
+            "$.orderId",
+        ),
+    ],
+)
+def test_every_model_raises_primer_validation_error(
+    build: Callable[[], object], model: str, path: str
+) -> None:
+    """One exception type for one kind of mistake, nested models included."""
+    with pytest.raises(PrimerValidationError) as info:
+        build()
+    assert type(info.value) is PrimerValidationError
+    assert (info.value.status_code, info.value.local) == (422, True)
+    assert [(d.model, d.path) for d in info.value.validation_errors][:1] == [(model, path)]
 
 
 def test_models_serialise_what_was_set_in_camel_case() -> None:
@@ -542,3 +578,111 @@ def test_request_models_match_the_openapi_file() -> None:
     assert problems == []
     # the comparison is not vacuous: limits and enums were found on both sides
     assert compared["maxLength"] >= 19 and compared["minLength"] >= 13 and compared["enum"] >= 7
+
+
+# --- wire names only on the wire (issue 11 §1, behaviour.md §5) ------------------------
+
+HINT = "Unknown field: additional properties are not allowed here; did you mean `{}`?"
+
+
+@pytest.mark.parametrize(
+    ("model", "body", "errors"),
+    [
+        (
+            ClientSessionRequest,
+            {"order_id": "x", "currency_code": "HUF", "amount": 5},
+            [("$.order_id", "orderId"), ("$.currency_code", "currencyCode")],
+        ),
+        (ClientSessionRequest, {"customer_id": "c-1"}, [("$.customer_id", "customerId")]),
+        (ClientSessionRequest, {"payment_method": {}}, [("$.payment_method", "paymentMethod")]),
+        (
+            ClientSessionUpdateRequest,
+            {"clientToken": "t", "order_id": "renamed"},
+            [("$.order_id", "orderId")],
+        ),
+        (ClientSessionUpdateRequest, {"client_token": "t"}, [("$.client_token", "clientToken")]),
+        (
+            ClientSessionRequest,
+            {"paymentMethod": {"options": {"PAYMENT_CARD": {"networks": {"visa": {}}}}}},
+            [("$.paymentMethod.options.PAYMENT_CARD.networks.visa", "VISA")],
+        ),
+    ],
+)
+def test_python_names_in_a_body_are_unknown_keys_with_a_suggestion(
+    model: Any, body: dict[str, Any], errors: list[tuple[str, str]]
+) -> None:
+    """A body is read by wire names only: `order_id` is refused at its own path."""
+    parsed, details = check_request(body, model)
+    assert parsed is None
+    assert [(d.path, d.description) for d in details] == [
+        (path, HINT.format(name)) for path, name in errors
+    ]
+
+
+def test_nested_python_names_are_kept_but_never_read_as_the_wire_field() -> None:
+    body = {
+        "orderId": "o",
+        "order": {"line_items": [{"amount": -1}]},
+        "customer": {"email_address": "x"},
+    }
+    parsed, details = check_request(body, ClientSessionRequest)
+    assert details == [] and parsed is not None
+    assert parsed.order is not None and parsed.order.line_items is None
+    assert parsed.customer is not None and parsed.customer.email_address is None
+    assert parsed.to_wire() == body  # echoed as sent; no `lineItems: null` invented
+    assert unknown_keys(body, ClientSessionRequest) == [
+        ("$.order.line_items", "lineItems"),
+        ("$.customer.email_address", "emailAddress"),
+    ]
+
+
+def test_python_code_keeps_python_names() -> None:
+    request = ClientSessionRequest(order_id="o-1", order=Order(line_items=[LineItem(amount=5)]))
+    assert request.to_wire() == {"orderId": "o-1", "order": {"lineItems": [{"amount": 5}]}}
+    assert ClientSessionRequest(
+        order={"line_items": [{"item_id": "a", "amount": 1}]}
+    ).to_wire() == {"order": {"lineItems": [{"itemId": "a", "amount": 1}]}}
+
+
+def test_responses_are_read_by_wire_names_only() -> None:
+    session = ClientSession.model_validate(
+        {"order_id": "x", "order": {"line_items": [{"amount": 5}], "lineItems": [{"amount": 2}]}}
+    )
+    assert session.order_id is None and session.model_extra == {"order_id": "x"}
+    assert session.order is not None and [i.amount for i in session.order.line_items or []] == [2]
+
+
+@pytest.mark.parametrize(
+    ("key", "model", "expected"),
+    [
+        ("order_id", ClientSessionRequest, "orderId"),
+        ("currency_code", ClientSessionRequest, "currencyCode"),
+        ("OrderID", ClientSessionRequest, "orderId"),
+        ("orderid", ClientSessionRequest, "orderId"),
+        ("ammount", ClientSessionRequest, "amount"),
+        ("client_token", ClientSessionUpdateRequest, "clientToken"),
+        ("emailAdress", Customer, "emailAddress"),
+        ("email_adress", Customer, "emailAddress"),
+        ("line_items", Order, "lineItems"),
+        ("address_line_1", Address, "addressLine1"),
+        ("vault_on_3ds", PaymentMethod, "vaultOn3DS"),
+        ("visa", CardNetworks, "VISA"),
+        ("emailAddress", Customer, None),  # already right
+        ("favouriteColour", Customer, None),  # like nothing
+    ],
+)
+def test_suggest_field(key: str, model: Any, expected: str | None) -> None:
+    assert suggest_field(key, model) == expected
+
+
+def test_pydantic_still_builds_nested_models_itself() -> None:
+    """`__pydantic_base_init__` keeps the runtime `by_name=False` for nested models (a
+    custom `__init__` would be called without it); if pydantic stopped honouring the
+    marker, `item_id` below would be read as `itemId` and refused as not a string."""
+    assert LineItem.__pydantic_custom_init__ is False
+    assert ClientSessionRequest.__pydantic_custom_init__ is False
+    body = {"order": {"lineItems": [{"item_id": 5, "amount": 1}]}}
+    parsed, details = check_request(body, ClientSessionRequest)
+    assert details == [] and parsed is not None and parsed.order is not None
+    assert [i.item_id for i in parsed.order.line_items or []] == [None]
+    assert unknown_fields(body, ClientSessionRequest) == ["$.order.lineItems[0].item_id"]

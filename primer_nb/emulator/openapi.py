@@ -34,7 +34,7 @@ _MODELS: list[tuple[type[BaseModel], JsonSchemaMode]] = [
 ]
 _ERRORS = {
     "400": "Bad request: token, metadata, currency, API version or malformed body",
-    "401": "Missing or unknown API key",
+    "403": "SecurityPolicyBlock: missing, empty or unknown API key",
     "413": "Request body over 1 MiB",
     "422": "Request validation failed; every violation with its JSONPath",
     "429": "Too many requests (injected fault)",

@@ -4,7 +4,8 @@ Each check raises `ApiError`, which the app turns into Primer's envelope with a 
 diagnosticsId. Schema rules are not written here: `primer_nb.models.check_request`
 gives the 422 details, the same ones the client raises before sending.
 
-1. `X-API-KEY` missing or empty, or not one of the configured keys -> 401 `Unauthorized`
+1. `X-API-KEY` missing or empty, or not one of the configured keys -> 403
+   `SecurityPolicyBlock` (what Primer's sandbox answers; a Bearer-only key is a missing key)
 2. `X-API-VERSION` not a known version -> 400 `UnsupportedApiVersion`
 3. body over 1 MiB -> 413 `RequestTooLarge`
 4. body not a JSON object -> 400 `BadRequest`
@@ -31,6 +32,7 @@ from primer_nb.errors import (
     INVALID_TOKEN,
     METADATA_EMPTY_KEY,
     REQUEST_VALIDATION,
+    SECURITY_POLICY_BLOCK,
     ValidationErrorDetail,
 )
 from primer_nb.models import check_request, metadata_has_empty_key
@@ -103,19 +105,19 @@ class KeyRing:
         return f"KeyRing(keys={len(self._digests)})"
 
     def check(self, key: str | None) -> None:
-        """Raise 401 `Unauthorized` unless `key` is acceptable."""
+        """Raise 403 `SecurityPolicyBlock` unless `key` is acceptable.
+
+        Primer documents no body for a bad key; field reports (spec §9.1) show the sandbox
+        answering 403 `SecurityPolicyBlock` to a missing, an invalid and a Bearer-style key
+        alike. The description never repeats the key.
+        """
         if key is not None and key.strip():
             if not self._digests:
                 return
             digest = self._digest(key)
             if any(hmac.compare_digest(digest, d) for d in self._digests):
                 return
-        raise ApiError(
-            401,
-            "Unauthorized",
-            "The API key is missing or not valid.",
-            "Send a valid API key in the X-API-KEY header.",
-        )
+        raise ApiError(403, *SECURITY_POLICY_BLOCK)
 
 
 def check_api_version(value: str | None) -> str:

@@ -62,7 +62,8 @@ def test_admin_endpoints_need_the_api_key() -> None:
             ("POST", "/_emulator/faults"),
             ("GET", "/_emulator/sessions"),
         ]:
-            error_of(http.request(method, path, headers={"X-API-KEY": "k2"}), 401, "Unauthorized")
+            for headers in [{"X-API-KEY": "k2"}, {"X-API-KEY": ""}, {"Authorization": "Bearer k1"}]:
+                error_of(http.request(method, path, headers=headers), 403, "SecurityPolicyBlock")
         assert http.get("/_emulator/sessions", headers={"X-API-KEY": "k1"}).json() == {
             "sessions": []
         }

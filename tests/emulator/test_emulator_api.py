@@ -22,17 +22,35 @@ TAXABLE = {"shippingAddress": {"countryCode": "GB", "postalCode": "CB1 1AA"}}
 # --- §2 auth and versions ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("headers", [{}, {"X-API-KEY": ""}, {"X-API-KEY": "   "}])
-def test_missing_or_empty_key_is_401(http: httpx.Client, headers: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-API-KEY": ""},
+        {"X-API-KEY": "   "},
+        {"Authorization": "Bearer sk_test_bearer"},  # a Bearer-only key is a missing key
+    ],
+)
+def test_missing_empty_or_bearer_key_is_403(http: httpx.Client, headers: dict[str, str]) -> None:
     http.headers.pop("X-API-KEY")
-    error_of(http.post("/client-session", json={}, headers=headers), 401, "Unauthorized")
+    for method, body in [("POST", {}), ("PATCH", {"clientToken": "x"}), ("GET", None)]:
+        answer = http.request(method, "/client-session", json=body, headers=headers)
+        error = error_of(answer, 403, "SecurityPolicyBlock")
+        assert "X-API-KEY" in error["recoverySuggestion"]
+        assert "sk_test_bearer" not in answer.text
+    assert emulator_sessions(http) == 0
+
+
+def emulator_sessions(http: httpx.Client) -> int:
+    return len(http.get("/_emulator/sessions", headers={"X-API-KEY": KEY}).json()["sessions"])
 
 
 def test_configured_keys_refuse_other_keys() -> None:
     emu = Emulator(api_keys=["right-key"])
     with httpx.Client(transport=emu.transport(), base_url="http://e") as http:
-        wrong = http.post("/client-session", json={}, headers={"X-API-KEY": "wrong"})
-        error_of(wrong, 401, "Unauthorized")
+        wrong = http.post("/client-session", json={}, headers={"X-API-KEY": "wrong-key-123"})
+        error_of(wrong, 403, "SecurityPolicyBlock")
+        assert "wrong-key-123" not in wrong.text
         right = http.post("/client-session", json={}, headers={"X-API-KEY": "right-key"})
         assert right.status_code == 200
     assert "right-key" not in repr(vars(emu)) and "right-key" not in repr(emu.keys)
@@ -359,6 +377,56 @@ def test_unknown_nested_keys_are_accepted_and_echoed(http: httpx.Client) -> None
     )
     assert answer["paymentMethod"]["paymentMethodType"] == "PAYMENT_CARD"
     assert answer["customer"] == {"emailAdress": "typo@x.io"}
+
+
+# --- §5 wire names only -------------------------------------------------------------------
+
+
+def test_snake_case_top_level_keys_are_422_at_their_own_paths(
+    http: httpx.Client, emulator: Emulator
+) -> None:
+    """`currency_code` is not `currencyCode`: a 422, never a session (nor a HUF 400)."""
+    answer = http.post(
+        "/client-session", json={"order_id": "x", "currency_code": "HUF", "amount": 5}
+    )
+    inner = error_of(answer, 422, "RequestValidationError")
+    assert paths(inner) == ["$.order_id", "$.currency_code"]
+    described = {e["path"]: e["description"] for e in inner["validationErrors"][0]["errors"]}
+    assert described["$.order_id"].endswith("did you mean `orderId`?")
+    assert described["$.currency_code"].endswith("did you mean `currencyCode`?")
+    assert emulator.session_count == 0
+
+
+def test_snake_case_top_level_keys_on_patch_are_422_and_change_nothing(
+    http: httpx.Client,
+) -> None:
+    token = create(http, {"orderId": "kept"})["clientToken"]
+    for changes in ({"order_id": "renamed"}, {"client_token": token, "orderId": "renamed"}):
+        body = {"clientToken": token, **changes}
+        inner = error_of(http.patch("/client-session", json=body), 422, "RequestValidationError")
+        assert inner["validationErrors"][0]["model"] == "ClientSessionUpdateAPIRequest"
+        assert paths(inner) == [f"$.{next(k for k in changes if '_' in k)}"]
+    assert http.get("/client-session", params={"clientToken": token}).json()["orderId"] == "kept"
+
+
+def test_nested_snake_case_keys_are_echoed_and_never_read_as_wire_fields(
+    http: httpx.Client,
+) -> None:
+    body = {
+        "currencyCode": "EUR",
+        "order": {"line_items": [{"amount": 500}], "lineItems": [{"amount": 100}]},
+        "customer": {"shipping_address": {"countryCode": "GB"}},
+    }
+    answer = create(http, body)
+    assert answer["amount"] == 100  # line_items adds nothing
+    assert answer["order"] == body["order"]
+    assert answer["customer"] == {"shipping_address": {"countryCode": "GB"}}
+    assert answer["warnings"][0]["type"] == "TAXJAR"  # shipping_address is not an address
+    token = answer["clientToken"]
+    patched = _patch(http, token, {"order": {"line_items": [{"amount": 9}]}})
+    assert patched["amount"] == 100 and patched["order"]["line_items"] == [{"amount": 9}]
+    # a nested snake_case key is not validated as the field: a negative amount in it passes
+    create(http, {"order": {"line_items": [{"amount": -1}]}})
 
 
 def test_card_networks_option_forbids_unknown_keys(http: httpx.Client) -> None:

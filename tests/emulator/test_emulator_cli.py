@@ -83,7 +83,7 @@ def test_cli_server_end_to_end(server: tuple[subprocess.Popen[str], str]) -> Non
     headers = {**HEADERS, "X-API-KEY": "cli-key"}
     with httpx.Client(base_url=base, headers=headers, timeout=30) as http:
         assert (
-            http.post("/client-session", json={}, headers={"X-API-KEY": "other"}).status_code == 401
+            http.post("/client-session", json={}, headers={"X-API-KEY": "other"}).status_code == 403
         )
         made = http.post(
             "/client-session", json={"orderId": "cli", "order": {"lineItems": [{"amount": 5}]}}

@@ -2,7 +2,9 @@
 
 The default run sends 11,100 generated requests through the in-process (async)
 transport: arbitrary JSON values placed at the top level and inside each object of a request,
-mutated valid requests, random header and query values, and random bytes. Each
+mutated valid requests, random header and query values, and random bytes. The key pool
+includes Python-style names (`order_id`, `line_items`): at the top level of a POST or
+PATCH they must get a 422, wherever else they are unknown keys like any other. Each
 hypothesis example sends several requests (generation is the slow part), and each
 test asserts that it really sent its quota.
 """
@@ -108,9 +110,13 @@ def check(response: httpx.Response) -> None:
     assert inner["diagnosticsId"].isdigit() and len(inner["diagnosticsId"]) == 19
 
 
-def send(http: Sender, kind: str, method: str, **kw: Any) -> None:
+def send(http: Sender, kind: str, method: str, body: Any = None, **kw: Any) -> None:
     SENT[kind] += 1
-    check(http(httpx.Request(method, URL, headers=HEADERS, **kw)))
+    response = http(httpx.Request(method, URL, headers=HEADERS, **kw))
+    check(response)
+    if refused_for_snake_keys(method, body):
+        assert response.status_code == 422, (body, response.text)
+        SENT["snake"] += 1
 
 
 def fuzz(kind: str) -> settings:
@@ -131,6 +137,28 @@ def _run(kind: str, test: Any) -> None:
     assert SENT[kind] - before >= QUOTAS[kind]
 
 
+#: Python-style names of wire fields: unknown keys like any other (behaviour.md §5)
+SNAKE_KEYS = [
+    "order_id",
+    "currency_code",
+    "customer_id",
+    "payment_method",
+    "approval_mode",
+    "client_token",
+    "line_items",
+    "email_address",
+    "country_code",
+    "discount_amount",
+]
+
+
+def refused_for_snake_keys(method: str, body: Any) -> bool:
+    """A POST/PATCH object with a snake_case key at the top level must be a 422."""
+    return (
+        method in ("POST", "PATCH") and isinstance(body, dict) and bool(set(body) & set(SNAKE_KEYS))
+    )
+
+
 keys = st.sampled_from(
     [
         "orderId",
@@ -147,6 +175,7 @@ keys = st.sampled_from(
         "options",
         "clientToken",
         "approvalMode",
+        *SNAKE_KEYS,
     ]
 ) | st.text(max_size=4)
 scalars = (
@@ -178,12 +207,14 @@ def test_fuzz_json_values(client: tuple[Sender, str]) -> None:
     def body_test(value: Any) -> None:
         for where in PLACES:
             body = _place(value, where)
-            send(http, "json", "POST", content=json.dumps(body).encode())
+            send(http, "json", "POST", body, content=json.dumps(body).encode())
             if isinstance(body, dict):
                 body = {**body, "clientToken": token}
-            send(http, "json", "PATCH", content=json.dumps(body).encode())
+            send(http, "json", "PATCH", body, content=json.dumps(body).encode())
 
+    snake = SENT["snake"]
     _run("json", body_test)
+    assert SENT["snake"] - snake >= 30  # top-level snake_case keys were really sent (~100)
 
 
 def _set_path(body: Any, path: list[int], value: Any) -> Any:
@@ -211,10 +242,10 @@ def test_fuzz_mutated_valid_requests(client: tuple[Sender, str]) -> None:
         for base in VALID:
             body = _set_path(base, path, value)
             body = {**body, **extra} if isinstance(body, dict) else body
-            send(http, "mutated", "POST", json=body)
+            send(http, "mutated", "POST", body, json=body)
             if isinstance(body, dict):
                 body = {**body, "clientToken": token}
-            send(http, "mutated", "PATCH", json=body)
+            send(http, "mutated", "PATCH", body, json=body)
 
     _run("mutated", mutated_test)
 

@@ -2,7 +2,7 @@
 
 The marker (`tests.conftest.MARKER_KEY`) is the client's API key. It goes through: the
 client's repr/str and settings, every exception of the create/get/update paths (local
-validation, 401, 400 invalid token, 422 with `validate=False`, transport errors whose
+validation, 403, 400 invalid token, 422 with `validate=False`, transport errors whose
 message carries the URL and headers), DEBUG logs including retries, `Exchange` objects
 handed to hooks, snippets and widget states, the ledger's SQLite file, and executed
 notebook outputs (stored ones, and two notebooks run live with the marker as
@@ -174,9 +174,9 @@ def test_errors_of_every_path_are_clean(
             lambda: client.update_session("not-a-token", {"amount": 5}),
             InvalidClientTokenError,
         ),
-        ("401 create", lambda: wrong_key.create_session(BODY), AuthenticationError),
-        ("401 get", lambda: wrong_key.get_session(token), AuthenticationError),
-        ("401 update", lambda: wrong_key.update_session(token, {"amount": 5}), AuthenticationError),
+        ("403 create", lambda: wrong_key.create_session(BODY), AuthenticationError),
+        ("403 get", lambda: wrong_key.get_session(token), AuthenticationError),
+        ("403 update", lambda: wrong_key.update_session(token, {"amount": 5}), AuthenticationError),
     ]
     raised = 0
     for where, call, expected in cases:
