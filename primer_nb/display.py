@@ -1,0 +1,296 @@
+"""HTML for notebooks: session cards, error boxes, ledger and batch counts, exercise results.
+
+Objects a learner looks at most render themselves in Jupyter through `_repr_html_`
+(their plain-text `repr` stays for consoles); this module only turns plain data into
+HTML. Colours come from JupyterLab's CSS variables (`--jp-*`, with neutral fallbacks
+outside JupyterLab), so the light and the dark theme are both readable. The HTML is
+deterministic (no element ids, no wall-clock times), because nbval compares `text/html`
+in the stored notebooks: the time left on a session is computed on the backend's clock,
+which the tutorials freeze.
+
+**Where this module sits.** `models` and `errors` are the lowest rooms, and DESIGN.md
+wants imports to point down with no two modules importing each other, not even lazily.
+So this module is a low room of its own: it imports nothing of primer-nb but `currency`
+(another low room), and never `models` or `errors`. It works on plain values the caller
+passes in (a session's wire dict, an error's fields). `ClientSessionWithToken._repr_html_`
+and `PrimerAPIError._repr_html_` import it lazily (down), `ledger`, `batch` and `exercises`
+import it from above. The other way to keep the models free of HTML, registering
+renderers with IPython's formatters from an upper module, would leave a session without
+its card whenever that module was not imported first; a low, dependency-free renderer
+avoids the ordering trap.
+
+The short error box for uncaught `PrimerAPIError`s in a notebook (IPython's custom
+exception hook) needs the exception class, so it lives one floor up, in
+`primer_nb.notebook`.
+
+```python
+from primer_nb import display
+
+display.session_html(session.to_wire(), token="eyJhbGci…x9Qk", now=clock.now())
+display.time_left(expiry, now)        # '23 h 59 min left'
+```
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from html import escape
+from typing import Any
+
+from primer_nb.currency import format_amount
+
+__all__ = [
+    "batch_html",
+    "error_html",
+    "ledger_html",
+    "note_html",
+    "progress_html",
+    "result_html",
+    "session_html",
+    "time_left",
+]
+
+# JupyterLab theme variables, with fallbacks for other front ends.
+FG = "var(--jp-ui-font-color1, inherit)"
+MUTED = "var(--jp-ui-font-color2, #616161)"
+BORDER = "var(--jp-border-color2, #bdbdbd)"
+PANEL = "var(--jp-layout-color2, transparent)"
+CODE_BG = "var(--jp-cell-editor-background, transparent)"
+MONO = "var(--jp-code-font-family, monospace)"
+COLORS = {
+    "ok": "var(--jp-success-color1, #388e3c)",
+    "error": "var(--jp-error-color1, #d32f2f)",
+    "warn": "var(--jp-warn-color1, #f57c00)",
+    "info": "var(--jp-info-color1, #0288d1)",
+    "muted": "var(--jp-border-color1, #9e9e9e)",
+}
+
+
+def _box(accent: str, title: str, body: str, *, css_class: str) -> str:
+    style = (
+        f"border:1px solid {BORDER};border-left:4px solid {COLORS[accent]};"
+        f"border-radius:3px;padding:6px 10px;margin:2px 0;color:{FG};"
+        f"background:{PANEL};font-family:var(--jp-ui-font-family, sans-serif);"
+        "font-size:var(--jp-ui-font-size1, 13px);line-height:1.4;max-width:60em"
+    )
+    head = f'<div style="font-weight:600;color:{COLORS[accent]}">{title}</div>'
+    return f'<div class="primer-nb {css_class}" style="{style}">{head}{body}</div>'
+
+
+def _rows(pairs: Iterable[tuple[str, str]]) -> str:
+    cells = "".join(
+        f'<tr><th style="text-align:left;padding:1px 12px 1px 0;color:{MUTED};'
+        f'font-weight:normal;vertical-align:top">{escape(k)}</th>'
+        f'<td style="text-align:left;padding:1px 0">{v}</td></tr>'
+        for k, v in pairs
+    )
+    return f'<table style="border-collapse:collapse;margin:4px 0">{cells}</table>'
+
+
+def _code(text: str) -> str:
+    return f'<code style="font-family:{MONO}">{escape(text)}</code>'
+
+
+def _details(summary: str, text: str) -> str:
+    pre = (
+        f'<pre style="font-family:{MONO};background:{CODE_BG};color:{FG};margin:4px 0;'
+        f'padding:4px;white-space:pre-wrap">{escape(text)}</pre>'
+    )
+    return (
+        f'<details style="margin-top:4px"><summary style="cursor:pointer;color:{MUTED}">'
+        f"{escape(summary)}</summary>{pre}</details>"
+    )
+
+
+def time_left(expiry: datetime, now: datetime) -> str:
+    """`'23 h 59 min left'` or `'expired 1 h 0 min ago'` (whole minutes, rounded down)."""
+    delta = expiry - now
+    ahead = delta >= timedelta(0)
+    minutes = int(abs(delta).total_seconds() // 60)
+    text = f"{minutes // 60} h {minutes % 60} min"
+    return f"{text} left" if ahead else f"expired {text} ago"
+
+
+def _utc(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _amount(amount: Any, currency: Any) -> str:
+    if isinstance(amount, int) and not isinstance(amount, bool):
+        if isinstance(currency, str):
+            try:
+                return f"{escape(format_amount(amount, currency))} ({amount} minor units)"
+            except (KeyError, ValueError):
+                pass
+        return f"{amount} minor units{f' {escape(str(currency))}' if currency else ''}"
+    return "not set (no line items or amount)"
+
+
+def session_html(
+    wire: Mapping[str, Any],
+    *,
+    token: str | None = None,
+    expiry: datetime | None = None,
+    now: datetime | None = None,
+) -> str:
+    """A session card: order, amount with its currency, the shortened token, the expiry
+    with the time left at `now` on the backend's clock, warnings highlighted, and the
+    JSON (token shortened) folded in a `<details>`.
+
+    `wire` is the session's JSON (`session.to_wire()`); `token` the shortened client token.
+    """
+    pairs: list[tuple[str, str]] = []
+    if wire.get("orderId") is not None:
+        pairs.append(("orderId", _code(str(wire["orderId"]))))
+    pairs.append(("amount", _amount(wire.get("amount"), wire.get("currencyCode"))))
+    if token:
+        pairs.append(("clientToken", _code(token)))
+    if expiry is not None:
+        when = _utc(expiry)
+        if now is not None:
+            left = time_left(expiry, now)
+            color = COLORS["ok"] if expiry > now else COLORS["error"]
+            when += (
+                f' · <span style="color:{color};font-weight:600">{escape(left)}</span>'
+                f' <span style="color:{MUTED}">(backend clock {_utc(now)})</span>'
+            )
+        pairs.append(("expires", when))
+    raw = wire.get("warnings")
+    warnings = [raw] if isinstance(raw, Mapping) else list(raw or [])
+    warning_html = "".join(
+        f'<div style="color:{COLORS["warn"]};font-weight:600">⚠ '
+        f"{escape(str(w.get('type')))} / {escape(str(w.get('code')))}: "
+        f'<span style="font-weight:normal;color:{FG}">{escape(str(w.get("message")))}</span>'
+        "</div>"
+        for w in warnings
+        if isinstance(w, Mapping)
+    )
+    shown = dict(wire)
+    if token and "clientToken" in shown:
+        shown["clientToken"] = token
+    body = _rows(pairs) + warning_html + _details("JSON", json.dumps(shown, indent=2))
+    accent = "warn" if warning_html else "info"
+    title = "Client session" + (f" · {len(warnings)} warning(s)" if warning_html else "")
+    return _box(accent, escape(title), body, css_class="primer-session")
+
+
+def error_html(
+    *,
+    kind: str,
+    status_code: int,
+    error_id: str,
+    description: str,
+    diagnostics_id: str | None,
+    recovery_suggestion: str | None,
+    validation_errors: Sequence[tuple[str, str]] = (),
+    local: bool = False,
+    footer: str | None = None,
+) -> str:
+    """An API error: status, errorId, diagnosticsId, a table of JSONPath and description,
+    and the recovery suggestion. `local` marks an error raised before sending."""
+    where = " (refused before sending)" if local else ""
+    title = f"{escape(kind)}: {status_code} {escape(error_id)}{where}"
+    pairs = [("description", escape(description))]
+    if diagnostics_id:
+        pairs.append(("diagnosticsId", _code(diagnostics_id)))
+    body = _rows(pairs)
+    if validation_errors:
+        head = (
+            f'<tr><th style="text-align:left;padding:1px 12px 1px 0;color:{MUTED}">JSONPath</th>'
+            f'<th style="text-align:left;color:{MUTED}">description</th></tr>'
+        )
+        rows = "".join(
+            f'<tr><td style="text-align:left;padding:1px 12px 1px 0;vertical-align:top">'
+            f'{_code(path)}</td><td style="text-align:left">{escape(text)}</td></tr>'
+            for path, text in validation_errors
+        )
+        body += (
+            f'<table style="border-collapse:collapse;margin:4px 0;border-top:1px solid {BORDER}">'
+            f"{head}{rows}</table>"
+        )
+    if recovery_suggestion:
+        body += (
+            f'<div style="margin-top:4px"><span style="color:{COLORS["info"]};'
+            f'font-weight:600">What to do:</span> {escape(recovery_suggestion)}</div>'
+        )
+    if footer:
+        body += f'<div style="margin-top:4px;color:{MUTED}">{footer}</div>'
+    return _box("error", title, body, css_class="primer-error")
+
+
+def ledger_html(name: str, counts: Mapping[tuple[str, int | None], int]) -> str:
+    """The ledger: its file name and how many exchanges per method and status."""
+    total = sum(counts.values())
+    pairs = [("file", _code(name)), ("exchanges", str(total))]
+    for (method, status), n in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
+        accent = COLORS["ok"] if status is not None and status < 400 else COLORS["error"]
+        label = "no answer" if status is None else str(status)
+        pairs.append(
+            (f"{method} {label}", f'<span style="color:{accent};font-weight:600">{n}</span>')
+        )
+    return _box("info", "Ledger", _rows(pairs), css_class="primer-ledger")
+
+
+def batch_html(
+    *, rows: int, ok: int, failed: int, resumed: int, error_ids: Mapping[str, int]
+) -> str:
+    """A batch result: rows, created, resumed, failed, and failures by errorId."""
+    pairs = [
+        ("rows", str(rows)),
+        ("sessions", f'<span style="color:{COLORS["ok"]};font-weight:600">{ok}</span>'),
+        ("resumed from the ledger", str(resumed)),
+        (
+            "failed",
+            f'<span style="color:{COLORS["error"] if failed else FG};font-weight:600">'
+            f"{failed}</span>",
+        ),
+    ]
+    pairs += [(f"  {error_id}", str(n)) for error_id, n in sorted(error_ids.items())]
+    accent = "warn" if failed else "ok"
+    return _box(accent, "Batch result", _rows(pairs), css_class="primer-batch")
+
+
+_RESULT = {
+    "passed": ("ok", "✓ Passed"),
+    "failed": ("error", "✗ Not yet"),
+    "not attempted": ("muted", "… Not attempted yet"),
+}
+
+
+def result_html(exercise_id: str, status: str, message: str) -> str:
+    """An exercise's result: pass, feedback, or not attempted yet."""
+    accent, label = _RESULT[status]
+    title = f"{label} · {escape(exercise_id)}"
+    return _box(accent, title, f"<div>{escape(message)}</div>", css_class="primer-exercise")
+
+
+def note_html(exercise_id: str, kind: str, text: str, code: str) -> str:
+    """A hint or a solution."""
+    body = f"<div>{escape(text)}</div>"
+    if code:
+        body += (
+            f'<pre style="font-family:{MONO};background:{CODE_BG};color:{FG};margin:4px 0;'
+            f'padding:4px;white-space:pre-wrap">{escape(code)}</pre>'
+        )
+    accent = "info" if kind == "hint" else "ok"
+    title = f"{escape(kind.capitalize())} · {escape(exercise_id)}"
+    return _box(accent, title, body, css_class="primer-note")
+
+
+def progress_html(rows: Sequence[tuple[str, str, str, int]]) -> str:
+    """Exercises per notebook with their status for this user."""
+    marks = {"passed": ("ok", "✓"), "tried": ("warn", "✗"), "not attempted": ("muted", "·")}
+    passed = sum(1 for r in rows if r[2] == "passed")
+    lines = "".join(
+        f'<tr><td style="padding:1px 8px 1px 0;color:{COLORS[marks[s][0]]};font-weight:600">'
+        f'{marks[s][1]}</td><td style="padding:1px 12px 1px 0">{_code(i)}</td>'
+        f'<td style="padding:1px 12px 1px 0;color:{MUTED}">{escape(nb)}</td>'
+        f"<td>{escape(s)}{f' ({n} attempts)' if n else ''}</td></tr>"
+        for i, nb, s, n in rows
+    )
+    body = f'<table style="border-collapse:collapse">{lines}</table>'
+    return _box(
+        "info", f"Progress: {passed} of {len(rows)} passed", body, css_class="primer-progress"
+    )
