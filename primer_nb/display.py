@@ -34,19 +34,25 @@ display.time_left(expiry, now)        # '23 h 59 min left'
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from html import escape
 from typing import Any
 
 from primer_nb.currency import format_amount
 
 __all__ = [
+    "BackendClock",
+    "backend_now",
     "batch_html",
+    "error_box",
     "error_html",
     "ledger_html",
     "note_html",
     "progress_html",
+    "remember_backend_clock",
     "result_html",
     "session_html",
     "time_left",
@@ -66,6 +72,68 @@ COLORS = {
     "info": "var(--jp-info-color1, #0288d1)",
     "muted": "var(--jp-border-color1, #9e9e9e)",
 }
+
+
+# --- the backend's clock ----------------------------------------------------------------------
+
+_CLOCK_ATTR = "_primer_backend_clock"
+
+
+class BackendClock:
+    """Reads "now" on the clock of the backend that answered.
+
+    The in-process emulator's clock is read live (so a card shown after
+    `clock.advance(hours=25)` says the token expired); for a server, the answer's `Date`
+    header plus the time elapsed since. Copies share it; a pickle keeps a snapshot.
+    """
+
+    def __init__(
+        self, live: Callable[[], datetime] | None = None, date: datetime | None = None
+    ) -> None:
+        self._live = live
+        self._date = date
+        self._since = time.monotonic()
+
+    def now(self) -> datetime | None:
+        """The backend's current time, or None when the answer did not say."""
+        if self._live is not None:
+            return self._live()
+        if self._date is None:
+            return None
+        return self._date + timedelta(seconds=time.monotonic() - self._since)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> BackendClock:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (BackendClock, (None, self.now()))
+
+
+def remember_backend_clock(
+    model: Any, live: Callable[[], datetime] | None, date_header: str | None
+) -> None:
+    """Attach the answering backend's clock to a response model (the client calls this).
+
+    Stored outside the model's fields: it never appears in dumps, reprs or equality.
+    """
+    date: datetime | None = None
+    if live is None and date_header:
+        try:
+            date = parsedate_to_datetime(date_header).astimezone(UTC)
+        except (TypeError, ValueError):
+            date = None
+    if live is None and date is None:
+        return
+    object.__setattr__(model, _CLOCK_ATTR, BackendClock(live, date))
+
+
+def backend_now(model: Any) -> datetime | None:
+    """Now on the clock of the backend that answered with `model`, if known."""
+    clock = getattr(model, "__dict__", {}).get(_CLOCK_ATTR)
+    return clock.now() if isinstance(clock, BackendClock) else None
+
+
+# --- boxes ---------------------------------------------------------------------------------
 
 
 def _box(accent: str, title: str, body: str, *, css_class: str) -> str:
@@ -96,7 +164,7 @@ def _code(text: str) -> str:
 def _details(summary: str, text: str) -> str:
     pre = (
         f'<pre style="font-family:{MONO};background:{CODE_BG};color:{FG};margin:4px 0;'
-        f'padding:4px;white-space:pre-wrap">{escape(text)}</pre>'
+        f'padding:4px;white-space:pre-wrap">{escape(text, quote=False)}</pre>'
     )
     return (
         f'<details style="margin-top:4px"><summary style="cursor:pointer;color:{MUTED}">'
@@ -170,7 +238,11 @@ def session_html(
     shown = dict(wire)
     if token and "clientToken" in shown:
         shown["clientToken"] = token
-    body = _rows(pairs) + warning_html + _details("JSON", json.dumps(shown, indent=2))
+    body = (
+        _rows(pairs)
+        + warning_html
+        + _details("JSON", json.dumps(shown, indent=2, ensure_ascii=False))
+    )
     accent = "warn" if warning_html else "info"
     title = "Client session" + (f" · {len(warnings)} warning(s)" if warning_html else "")
     return _box(accent, escape(title), body, css_class="primer-session")
@@ -218,6 +290,22 @@ def error_html(
     if footer:
         body += f'<div style="margin-top:4px;color:{MUTED}">{footer}</div>'
     return _box("error", title, body, css_class="primer-error")
+
+
+def error_box(error: Any, *, footer: str | None = None) -> str:
+    """`error_html` for a `PrimerAPIError` (read by attribute, so this module need not
+    import `errors`)."""
+    return error_html(
+        kind=type(error).__name__,
+        status_code=int(error.status_code),
+        error_id=str(error.error_id),
+        description=str(error.description),
+        diagnostics_id=error.diagnostics_id,
+        recovery_suggestion=error.recovery_suggestion,
+        validation_errors=[(v.path, v.description) for v in error.validation_errors],
+        local=bool(error.local),
+        footer=footer,
+    )
 
 
 def ledger_html(name: str, counts: Mapping[tuple[str, int | None], int]) -> str:
@@ -272,7 +360,7 @@ def note_html(exercise_id: str, kind: str, text: str, code: str) -> str:
     if code:
         body += (
             f'<pre style="font-family:{MONO};background:{CODE_BG};color:{FG};margin:4px 0;'
-            f'padding:4px;white-space:pre-wrap">{escape(code)}</pre>'
+            f'padding:4px;white-space:pre-wrap">{escape(code, quote=False)}</pre>'
         )
     accent = "info" if kind == "hint" else "ok"
     title = f"{escape(kind.capitalize())} · {escape(exercise_id)}"
