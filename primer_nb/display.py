@@ -62,9 +62,15 @@ __all__ = [
 FG = "var(--jp-ui-font-color1, inherit)"
 MUTED = "var(--jp-ui-font-color2, #616161)"
 BORDER = "var(--jp-border-color2, #bdbdbd)"
-PANEL = "var(--jp-layout-color2, transparent)"
+PANEL = "var(--jp-layout-color1, transparent)"
+TITLE = "var(--jp-ui-font-color0, inherit)"
+#: A tint behind warnings: translucent, so it darkens a light theme and lightens nothing
+#: in a dark one; the text on it keeps the theme's own font colour.
+WARN_TINT = "rgba(255, 152, 0, 0.14)"
 CODE_BG = "var(--jp-cell-editor-background, transparent)"
 MONO = "var(--jp-code-font-family, monospace)"
+#: A table row without JupyterLab's zebra and hover backgrounds (they lower the contrast).
+TR = '<tr style="background:transparent">'
 COLORS = {
     "ok": "var(--jp-success-color1, #388e3c)",
     "error": "var(--jp-error-color1, #d32f2f)",
@@ -143,13 +149,13 @@ def _box(accent: str, title: str, body: str, *, css_class: str) -> str:
         f"background:{PANEL};font-family:var(--jp-ui-font-family, sans-serif);"
         "font-size:var(--jp-ui-font-size1, 13px);line-height:1.4;max-width:60em"
     )
-    head = f'<div style="font-weight:600;color:{COLORS[accent]}">{title}</div>'
+    head = f'<div style="font-weight:600;color:{TITLE}">{title}</div>'
     return f'<div class="primer-nb {css_class}" style="{style}">{head}{body}</div>'
 
 
 def _rows(pairs: Iterable[tuple[str, str]]) -> str:
     cells = "".join(
-        f'<tr><th style="text-align:left;padding:1px 12px 1px 0;color:{MUTED};'
+        f'{TR}<th style="text-align:left;padding:1px 12px 1px 0;color:{MUTED};'
         f'font-weight:normal;vertical-align:top">{escape(k)}</th>'
         f'<td style="text-align:left;padding:1px 0">{v}</td></tr>'
         for k, v in pairs
@@ -219,16 +225,16 @@ def session_html(
         when = _utc(expiry)
         if now is not None:
             left = time_left(expiry, now)
-            color = COLORS["ok"] if expiry > now else COLORS["error"]
             when += (
-                f' · <span style="color:{color};font-weight:600">{escape(left)}</span>'
+                f' · <span style="font-weight:600">{escape(left)}</span>'
                 f' <span style="color:{MUTED}">(backend clock {_utc(now)})</span>'
             )
         pairs.append(("expires", when))
     raw = wire.get("warnings")
     warnings = [raw] if isinstance(raw, Mapping) else list(raw or [])
     warning_html = "".join(
-        f'<div style="color:{COLORS["warn"]};font-weight:600">⚠ '
+        f'<div style="border-left:3px solid {COLORS["warn"]};background:{WARN_TINT};'
+        f'padding:2px 6px;margin:2px 0;font-weight:600">⚠ '
         f"{escape(str(w.get('type')))} / {escape(str(w.get('code')))}: "
         f'<span style="font-weight:normal;color:{FG}">{escape(str(w.get("message")))}</span>'
         "</div>"
@@ -270,12 +276,13 @@ def error_html(
     body = _rows(pairs)
     if validation_errors:
         head = (
-            f'<tr><th style="text-align:left;padding:1px 12px 1px 0;color:{MUTED}">JSONPath</th>'
+            f'{TR}<th style="text-align:left;padding:1px 12px 1px 0;color:{MUTED}">JSONPath</th>'
             f'<th style="text-align:left;color:{MUTED}">description</th></tr>'
         )
         rows = "".join(
-            f'<tr><td style="text-align:left;padding:1px 12px 1px 0;vertical-align:top">'
-            f'{_code(path)}</td><td style="text-align:left">{escape(text)}</td></tr>'
+            f'{TR}<td style="text-align:left;padding:1px 12px 1px 0;vertical-align:baseline">'
+            f'{_code(path)}</td><td style="text-align:left;vertical-align:baseline">'
+            f"{escape(text)}</td></tr>"
             for path, text in validation_errors
         )
         body += (
@@ -284,8 +291,8 @@ def error_html(
         )
     if recovery_suggestion:
         body += (
-            f'<div style="margin-top:4px"><span style="color:{COLORS["info"]};'
-            f'font-weight:600">What to do:</span> {escape(recovery_suggestion)}</div>'
+            f'<div style="margin-top:4px"><span style="font-weight:600">What to do:</span> '
+            f"{escape(recovery_suggestion)}</div>"
         )
     if footer:
         body += f'<div style="margin-top:4px;color:{MUTED}">{footer}</div>'
@@ -313,11 +320,8 @@ def ledger_html(name: str, counts: Mapping[tuple[str, int | None], int]) -> str:
     total = sum(counts.values())
     pairs = [("file", _code(name)), ("exchanges", str(total))]
     for (method, status), n in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
-        accent = COLORS["ok"] if status is not None and status < 400 else COLORS["error"]
         label = "no answer" if status is None else str(status)
-        pairs.append(
-            (f"{method} {label}", f'<span style="color:{accent};font-weight:600">{n}</span>')
-        )
+        pairs.append((f"{method} {label}", f'<span style="font-weight:600">{n}</span>'))
     return _box("info", "Ledger", _rows(pairs), css_class="primer-ledger")
 
 
@@ -327,12 +331,11 @@ def batch_html(
     """A batch result: rows, created, resumed, failed, and failures by errorId."""
     pairs = [
         ("rows", str(rows)),
-        ("sessions", f'<span style="color:{COLORS["ok"]};font-weight:600">{ok}</span>'),
+        ("sessions", f'<span style="font-weight:600">{ok}</span>'),
         ("resumed from the ledger", str(resumed)),
         (
             "failed",
-            f'<span style="color:{COLORS["error"] if failed else FG};font-weight:600">'
-            f"{failed}</span>",
+            f'<span style="font-weight:600">{failed}</span>',
         ),
     ]
     pairs += [(f"  {error_id}", str(n)) for error_id, n in sorted(error_ids.items())]
@@ -372,7 +375,7 @@ def progress_html(rows: Sequence[tuple[str, str, str, int]]) -> str:
     marks = {"passed": ("ok", "✓"), "tried": ("warn", "✗"), "not attempted": ("muted", "·")}
     passed = sum(1 for r in rows if r[2] == "passed")
     lines = "".join(
-        f'<tr><td style="padding:1px 8px 1px 0;color:{COLORS[marks[s][0]]};font-weight:600">'
+        f'{TR}<td style="padding:1px 8px 1px 0;font-weight:600">'
         f'{marks[s][1]}</td><td style="padding:1px 12px 1px 0">{_code(i)}</td>'
         f'<td style="padding:1px 12px 1px 0;color:{MUTED}">{escape(nb)}</td>'
         f"<td>{escape(s)}{f' ({n} attempts)' if n else ''}</td></tr>"

@@ -1280,7 +1280,7 @@ def _catalogue() -> tuple[Exercise, ...]:
                 "the session gets no TAXJAR warning. Pass the session create_session returned."
             ),
             judge=_judge_no_warning,
-            success="Passed: order-ex-101, €25.00, and no TAXJAR warning.",
+            success="order-ex-101 in EUR 25.00, and no TAXJAR warning.",
             hint_text=(
                 "TaxJar needs to know where the order ships: look at which fields of "
                 "customer.shippingAddress the warning's message asks for."
@@ -1328,7 +1328,7 @@ def _catalogue() -> tuple[Exercise, ...]:
                 "'order-ex-102' in USD with one line item: 2 × a $12.50 T-shirt."
             ),
             judge=_judge_minimal_request,
-            success="Passed: one line item, amount 1250 per unit, quantity 2 ($25.00).",
+            success="One line item, amount 1250 per unit, quantity 2 ($25.00).",
             hint_text=(
                 "A line item's amount is the price of one unit, in minor units; "
                 "quantity says how many."
@@ -1386,7 +1386,7 @@ def _catalogue() -> tuple[Exercise, ...]:
                     15: "JPY has no minor unit, so there is nothing to divide: ¥1,500 is 1500.",
                 },
             ),
-            success="Passed: JPY has no minor unit, so ¥1,500 is 1500.",
+            success="JPY has no minor unit, so ¥1,500 is 1500.",
             hint_text="How many minor units does the yen have? minor_units('JPY').",
             solution_text="The yen has 0 minor units: to_minor_units('1500', 'JPY') == 1500.",
             solution_code='answer = to_minor_units("1500", "JPY")  # 1500',
@@ -1428,7 +1428,7 @@ def _catalogue() -> tuple[Exercise, ...]:
                     1: "Minor units keep the fraction: KWD 1.250 is 1250 fils.",
                 },
             ),
-            success="Passed: KWD has three minor units, so KWD 1.250 is 1250 fils.",
+            success="KWD has three minor units, so KWD 1.250 is 1250 fils.",
             hint_text="The dinar has more minor units than the dollar: minor_units('KWD').",
             solution_text="KWD has 3 minor units: to_minor_units('1.250', 'KWD') == 1250.",
             solution_code='answer = to_minor_units("1.250", "KWD")  # 1250',
@@ -1461,7 +1461,7 @@ def _catalogue() -> tuple[Exercise, ...]:
                 "JSONPath the error names."
             ),
             judge=_judge_read_path,
-            success="Passed: $.orderId, the field that holds the number 5.",
+            success="$.orderId, the field that holds the number 5.",
             hint_text="Each entry of exc.validation_errors has a path; $ is the request body.",
             solution_text="exc.validation_errors[0].path is '$.orderId': orderId must be a string.",
             solution_code="answer = exc.validation_errors[0].path  # '$.orderId'",
@@ -1500,7 +1500,7 @@ def _catalogue() -> tuple[Exercise, ...]:
                 "ada@example.com, any non-empty orderId. Keep every field; fix the values."
             ),
             judge=_judge_fix_request,
-            success="Passed: every JSONPath the error named is fixed, and the order is intact.",
+            success="Every JSONPath the error named is fixed, and the order is intact.",
             hint_text=(
                 "Print each (path, description) of the error and fix one path at a time; "
                 "deleting a field hides an error but changes the order."
@@ -1557,7 +1557,7 @@ def _catalogue() -> tuple[Exercise, ...]:
                 "the others, or pass the session that PATCH answered."
             ),
             judge=_judge_add_item,
-            success="Passed: mug, tea and biscuits, since a PATCH replaces arrays whole.",
+            success="Mug, tea and biscuits, since a PATCH replaces arrays whole.",
             hint_text="A PATCH replaces an array whole: what happens to items you leave out?",
             solution_text="Send the complete list: mug and tea as they are, plus biscuits.",
             solution_code=(
@@ -1599,7 +1599,7 @@ def _catalogue() -> tuple[Exercise, ...]:
             title="Remove a field with a PATCH",
             task="Write the PATCH changes that remove the order's shipping.",
             judge=_judge_clear_shipping,
-            success="Passed: None (null on the wire) clears a field.",
+            success="None (null on the wire) clears a field.",
             hint_text="Which JSON value means 'no value'? And where does shipping live?",
             solution_text="null clears a field; shipping is inside order.",
             solution_code='answer = {"order": {"shipping": None}}',
@@ -1636,7 +1636,7 @@ def _catalogue() -> tuple[Exercise, ...]:
                 "When does its client token expire? Give an aware datetime."
             ),
             judge=_judge_expiry,
-            success="Passed: 24 hours after creation, 2026-01-16 09:00:00 UTC.",
+            success="24 hours after creation, 2026-01-16 09:00:00 UTC.",
             hint_text="Client tokens live a fixed time; clientTokenExpirationDate is UTC.",
             solution_text="Creation + 24 hours, in UTC.",
             solution_code="answer = datetime(2026, 1, 16, 9, 0, tzinfo=UTC)",
@@ -1676,7 +1676,7 @@ def _catalogue() -> tuple[Exercise, ...]:
             ),
             judge=_judge_after_expiry,
             success=(
-                "Passed: 400 ClientSessionValidationError. An expired session cannot be "
+                "400 ClientSessionValidationError. An expired session cannot be "
                 "revived: create a new one (POST) for a new client token."
             ),
             hint_text=(
@@ -1730,7 +1730,7 @@ def _catalogue() -> tuple[Exercise, ...]:
                 "Write the paymentMethod object: its paymentType and the vault flag."
             ),
             judge=_judge_save_card,
-            success="Passed: FIRST_PAYMENT, and vaultOnSuccess stores the card after it succeeds.",
+            success="FIRST_PAYMENT, and vaultOnSuccess stores the card after it succeeds.",
             hint_text=(
                 "Which paymentType is the first customer-initiated payment of a series? "
                 "Which vaultOn... flag stores the card after a successful payment?"
@@ -1778,7 +1778,7 @@ def _catalogue() -> tuple[Exercise, ...]:
                 "and a €0.50 surcharge for VISA cards that Primer will actually apply."
             ),
             judge=_judge_surcharge,
-            success="Passed: a per-network surcharge, and the total comes from the line items.",
+            success="A per-network surcharge, and the total comes from the line items.",
             hint_text=(
                 "Surcharges live in paymentMethod.options, per payment method (and for cards "
                 "per network); and Primer computes none when you fix the total yourself."
@@ -1832,7 +1832,7 @@ def _catalogue() -> tuple[Exercise, ...]:
                 "productId 1001."
             ),
             judge=_judge_order_details,
-            success="Passed: integers in minor units, tax for the whole line, metadata typed.",
+            success="Integers in minor units, tax for the whole line, metadata typed.",
             hint_text=(
                 "Every amount (fees too) is an integer in minor units; taxAmount covers the "
                 "whole line; metadata values are strings or integers."
@@ -1876,7 +1876,7 @@ def _catalogue() -> tuple[Exercise, ...]:
                 "to the browser, which starts the checkout with it."
             ),
             judge=_judge_return_token,
-            success="Passed: only the client token leaves your server.",
+            success="Only the client token leaves your server.",
             hint_text=(
                 "The browser needs one thing to start the checkout; everything else (and "
                 "your API key above all) stays on the server."
@@ -1923,7 +1923,7 @@ def _catalogue() -> tuple[Exercise, ...]:
                 "front end calls to show the change)."
             ),
             judge=_judge_patch_token,
-            success="Passed: same token; refreshClientSession() fetches the updated session.",
+            success="Same token; refreshClientSession() fetches the updated session.",
             hint_text=(
                 "Does a PATCH answer carry a clientToken? What does the Web SDK's "
                 "refresh method do?"
@@ -1970,7 +1970,7 @@ def _catalogue() -> tuple[Exercise, ...]:
             title="Ask for API version 2.4",
             task="Give the HTTP header (as a dict) that asks Primer for API version 2.4.",
             judge=_judge_version_header,
-            success="Passed: X-API-VERSION: 2.4 (header names are case-insensitive).",
+            success="X-API-VERSION: 2.4 (header names are case-insensitive).",
             hint_text="The header's name starts with X-API-; its value is a string.",
             solution_text="{'X-API-VERSION': '2.4'}",
             solution_code='answer = {"X-API-VERSION": "2.4"}',
@@ -2005,7 +2005,7 @@ def _catalogue() -> tuple[Exercise, ...]:
             task="Which API version serves a request that sends no X-API-VERSION header?",
             judge=_judge_omitted_version,
             success=(
-                "Passed: the earliest, 2021-09-27, not the latest. Always send "
+                "The earliest, 2021-09-27, not the latest. Always send "
                 "X-API-VERSION (primer-nb sends 2.4)."
             ),
             hint_text="Primer picks the oldest supported version, not the newest.",
@@ -2041,7 +2041,7 @@ def _catalogue() -> tuple[Exercise, ...]:
                 "warnings_frame(result.sessions); check with sessions=result.sessions."
             ),
             judge=_judge_warning_count,
-            success="Passed: the sessions whose shipping address lacks a postal code.",
+            success="The sessions whose shipping address lacks a postal code.",
             hint_text="warnings_frame has one row per warning, with the session's order_id.",
             solution_text="The number of distinct sessions in the warnings table.",
             solution_code=(
@@ -2079,7 +2079,7 @@ def _catalogue() -> tuple[Exercise, ...]:
                 "table; check with sessions=result.sessions."
             ),
             judge=_judge_eur_total,
-            success="Passed: a Decimal in euros, over the EUR sessions only.",
+            success="A Decimal in euros, over the EUR sessions only.",
             hint_text=(
                 "sessions_frame(...) has currency_code and amount_major (Decimal, major units)."
             ),
@@ -2120,7 +2120,7 @@ def _catalogue() -> tuple[Exercise, ...]:
                 "builder (or builder.request)."
             ),
             judge=_judge_builder,
-            success="Passed: the builder sends 3 × 420 (£12.60) for order-ex-1001.",
+            success="The builder sends 3 × 420 (£12.60) for order-ex-1001.",
             hint_text=(
                 "The builder's money fields take major units (4.20) and show the minor "
                 "units it will send in the preview."
@@ -2166,7 +2166,7 @@ def _catalogue() -> tuple[Exercise, ...]:
                 "change tea's quantity to 3. Pass the PatchBuilder (or its .changes)."
             ),
             judge=_judge_patch_builder,
-            success="Passed: the whole lineItems array, tea now × 3, mug kept.",
+            success="The whole lineItems array, tea now × 3, mug kept.",
             hint_text="patcher.form.node('$.order.lineItems[1]').fill({'quantity': '3'})",
             solution_text=(
                 "The PatchBuilder sends the whole lineItems array, since a PATCH replaces "

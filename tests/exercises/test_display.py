@@ -135,7 +135,7 @@ def test_error_box_has_status_ids_paths_and_recovery(client: Any) -> None:
     assert "JSONPath description" in text
     for detail in error.validation_errors:
         assert f"{detail.path} {detail.description}" in text
-    assert html.count("<tr>") >= len(error.validation_errors) + 2
+    assert html.count("<tr ") >= len(error.validation_errors) + 2
     assert "--jp-error-color1" in html
 
 
