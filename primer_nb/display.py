@@ -49,6 +49,7 @@ __all__ = [
     "batch_html",
     "error_box",
     "error_html",
+    "exercise_html",
     "ledger_html",
     "note_html",
     "progress_html",
@@ -355,6 +356,18 @@ def result_html(exercise_id: str, status: str, message: str) -> str:
     accent, label = _RESULT[status]
     title = f"{label} · {escape(exercise_id)}"
     return _box(accent, title, f"<div>{escape(message)}</div>", css_class="primer-exercise")
+
+
+def exercise_html(exercise_id: str, title: str, task: str, needs: Sequence[str]) -> str:
+    """An exercise's task, with the cell that checks it."""
+    extra = "".join(f", {name}={name}" for name in needs)
+    cell = f'answer = ...\ncheck("{exercise_id}", answer{extra})'
+    body = f"<div>{escape(task)}</div>" + (
+        f'<pre style="font-family:{MONO};background:{CODE_BG};color:{FG};margin:4px 0;'
+        f'padding:4px;white-space:pre-wrap">{escape(cell, quote=False)}</pre>'
+    )
+    title_html = f"Exercise · {escape(exercise_id)}: {escape(title)}"
+    return _box("info", title_html, body, css_class="primer-exercise-task")
 
 
 def note_html(exercise_id: str, kind: str, text: str, code: str) -> str:

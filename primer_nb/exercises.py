@@ -25,11 +25,16 @@ The same through the exercise object, with its hint and its solution:
 from primer_nb import exercises
 
 exercise = exercises.get("02-jpy-amount")
+exercise                     # shows the task and the cell that checks it
 exercise.check(answer)       # a Result: passed, or a specific feedback message
 exercise.hint()              # a nudge, without the answer
 exercise.solution()          # the answer and why
 exercises.progress()         # which exercises you have passed
 ```
+
+In the stored notebooks the answer stays `...`: its result ("Not attempted yet") is
+deterministic, so nbval compares it like any other output. Never store a notebook with a
+real answer or with `progress()` output (that depends on the reader).
 
 **What is checked.** The learner passes what they built or received: a number, a request
 (a model or a dict in Primer's camelCase), the session a call returned, the error it
@@ -208,6 +213,9 @@ class Exercise:
 
     def __repr__(self) -> str:
         return f"Exercise({self.id!r}, notebook={self.notebook!r}, mistakes={len(self.mistakes)})"
+
+    def _repr_html_(self) -> str:
+        return display.exercise_html(self.id, self.title, self.task, self.needs)
 
 
 # --- progress --------------------------------------------------------------------------------

@@ -182,3 +182,32 @@ def test_a_real_patch_builder_passes(client: Any) -> None:
     )
     patcher.form.node("$.order.lineItems[1]").fill({"quantity": "3"})
     assert exercises.check("10-patch-builder", patcher).passed, patcher.changes
+
+
+def test_the_session_a_patch_answered_also_passes(client: Any) -> None:
+    """04-add-line-item takes the changes or what the PATCH answered, on any backend."""
+    items = [
+        {"itemId": "mug", "description": "Mug", "amount": 1200, "quantity": 2},
+        {"itemId": "tea", "description": "Tea", "amount": 650},
+    ]
+    session = client.create_session(
+        {"orderId": "order-2001", "currencyCode": "GBP", "order": {"lineItems": items}}
+    )
+    biscuits = {"itemId": "biscuits", "description": "Biscuits", "amount": 350}
+    after = client.update_session(
+        session.client_token, {"order": {"lineItems": [*items, biscuits]}}
+    )
+    assert exercises.check("04-add-line-item", after).passed
+    lost = client.update_session(session.client_token, {"order": {"lineItems": [biscuits]}})
+    assert exercises.check("04-add-line-item", lost).message.startswith(
+        "Arrays are replaced whole: this PATCH leaves only the biscuits."
+    )
+
+
+def test_an_exercise_shows_its_task_and_the_cell_to_run() -> None:
+    html = exercises.get("09-warnings-count")._repr_html_()
+    assert "How many of the created sessions have a TAXJAR warning?" in html
+    assert 'check("09-warnings-count", answer, sessions=sessions)' in html
+    assert repr(exercises.get("02-jpy-amount")) == (
+        "Exercise('02-jpy-amount', notebook='02-currency-minor-units.ipynb', mistakes=4)"
+    )
