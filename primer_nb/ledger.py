@@ -601,5 +601,8 @@ class Ledger:
 
         from primer_nb import display
 
-        counts = Counter((str(m), s) for m, s in self._select("method, status"))
+        try:
+            counts = Counter((str(m), s) for m, s in self._select("method, status"))
+        except (sqlite3.Error, LedgerError):  # closed: show the name and no counts
+            counts = Counter()
         return display.ledger_html(":memory:" if self.path is None else self.path.name, counts)

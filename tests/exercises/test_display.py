@@ -206,6 +206,10 @@ def test_uncaught_api_errors_show_the_box_in_a_real_kernel() -> None:
         "primer_nb.notebook.enable()\nint('x')",
         "primer_nb.notebook.disable()\nprint(primer_nb.notebook.is_enabled())\n"
         "%load_ext primer_nb.notebook\nprimer_nb.notebook.is_enabled()",
+        "primer_nb.notebook.disable()\n"
+        "from primer_nb.tutorial import tutorial_client\n"
+        "tutorial = tutorial_client()\n"
+        "primer_nb.notebook.is_enabled()",
     ]
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
@@ -231,3 +235,5 @@ def test_uncaught_api_errors_show_the_box_in_a_real_kernel() -> None:
     assert out[4][0].ename == "ValueError" and len(out[4][0].traceback) > 1
     assert out[0] == []  # the set-up cell shows nothing
     assert out[5][0].text == "False\n" and out[5][1].data["text/plain"] == "True"
+    # the tutorials' set-up call turns the box on
+    assert out[6][-1].data["text/plain"] == "True"
