@@ -66,7 +66,7 @@ from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 import httpx
 import pydantic
 
-from primer_nb import __version__
+from primer_nb import __version__, display
 from primer_nb.config import REDACTED, Settings, redact, resolve_settings
 from primer_nb.errors import (
     METADATA_EMPTY_KEY,
@@ -570,7 +570,7 @@ class _BaseClient(ABC, Generic[_T]):
             body = _scrub(_decode(response.content), self._settings.api_key)
             raise error_from_response(status, body, retry_after=_retry_after(response))
         try:
-            return model.model_validate(response.json())
+            parsed = model.model_validate(response.json())
         except ValueError as exc:  # JSON decoding and pydantic errors are ValueErrors
             text = self._redact(response.text[:200])
             what = (
@@ -584,6 +584,10 @@ class _BaseClient(ABC, Generic[_T]):
                 f"The server answered {status} with a body that {what}: {text!r}",
                 body={"raw": text},
             ) from None
+        clock = getattr(self.emulator, "clock", None)  # the in-process emulator's, read live
+        live = clock.now if clock is not None else None
+        display.remember_backend_clock(parsed, live, response.headers.get("date"))
+        return parsed
 
 
 class PrimerClient(_BaseClient[httpx.BaseTransport]):

@@ -20,6 +20,9 @@ while each notebook's outputs stay the same on every run.
   running `primer-nb emulator`). The notebooks run unchanged; cells that need the
   in-process emulator (its clock, fault injection) check `client.emulator is not None`.
 
+In a notebook it also turns on `primer_nb.notebook`: an uncaught `PrimerAPIError` shows
+as a short error box instead of a long traceback (`%tb` prints the full one).
+
 The printed line names the backend and never the API key. The call also silences
 DeprecationWarnings that third-party libraries (Jupyter, dateutil, pandas, ...) emit,
 so a notebook's stderr is the same in every environment; warnings from primer-nb itself
@@ -152,7 +155,10 @@ def tutorial_client(
     ```
     """
     quiet_third_party_warnings()
+    from primer_nb import notebook
     from primer_nb.client import PrimerClient
+
+    notebook.enable()  # the short box for uncaught PrimerAPIErrors (no-op outside IPython)
 
     if _env("PRIMER_API_KEY") or _env("PRIMER_BASE_URL"):
         client = PrimerClient()
