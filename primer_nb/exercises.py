@@ -1106,7 +1106,7 @@ def _session_wires(sessions: Iterable[Any]) -> list[Mapping[str, Any]]:
 def _judge_warning_count(answer: Any, given: Mapping[str, Any]) -> str | None:
     wires = _session_wires(given["sessions"])
     right = sum(1 for w in wires if "TAXJAR" in _warning_types(w))
-    if hasattr(answer, "shape"):
+    if getattr(answer, "ndim", 0) >= 1:  # a DataFrame or Series (a numpy scalar has ndim 0)
         return "Give the number, e.g. warnings['order_id'].nunique(), not the table."
     if isinstance(answer, bool) or not hasattr(answer, "__index__"):
         return "Give the count as a whole number."
