@@ -1001,6 +1001,8 @@ def _judge_return_token(answer: Any, given: Mapping[str, Any]) -> str | None:
     if isinstance(answer, Mapping) and any(_KEYISH.search(str(k)) for k in answer):
         return "Never send the API key to the browser: return only the client token."
     if not isinstance(answer, Mapping | str):
+        if not hasattr(answer, "to_wire"):
+            return "Return a JSON object with the token: {'clientToken': session.client_token}."
         return (
             "Return only the client token ({'clientToken': session.client_token}), not the "
             "session: order and customer data stay on your server."
