@@ -273,3 +273,8 @@ def test_numpy_and_pandas_numbers_are_numbers(client: Any) -> None:
     given = exercises.get("09-warnings-count").given(client)
     right = exercises.get("09-warnings-count").correct(client, given)
     assert exercises.check("09-warnings-count", np.int64(right), **given).passed
+
+
+def test_every_exercise_says_where_it_goes() -> None:
+    assert all(e.after for e in CATALOGUE)
+    assert set(exercises.AFTER) == {e.id for e in CATALOGUE}
