@@ -66,7 +66,7 @@ from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 import httpx
 import pydantic
 
-from primer_nb import __version__, display
+from primer_nb import __version__
 from primer_nb.config import REDACTED, Settings, redact, resolve_settings
 from primer_nb.errors import (
     METADATA_EMPTY_KEY,
@@ -584,9 +584,11 @@ class _BaseClient(ABC, Generic[_T]):
                 f"The server answered {status} with a body that {what}: {text!r}",
                 body={"raw": text},
             ) from None
+        from primer_nb.display import remember_backend_clock  # for the session card
+
         clock = getattr(self.emulator, "clock", None)  # the in-process emulator's, read live
         live = clock.now if clock is not None else None
-        display.remember_backend_clock(parsed, live, response.headers.get("date"))
+        remember_backend_clock(parsed, live, response.headers.get("date"))
         return parsed
 
 

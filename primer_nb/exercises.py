@@ -63,7 +63,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -75,6 +75,7 @@ from primer_nb.errors import PrimerAPIError
 from primer_nb.models import ClientSessionRequest, ClientSessionUpdateRequest, check_request
 
 __all__ = [
+    "AFTER",
     "DATA_DIR_ENV",
     "Exercise",
     "Mistake",
@@ -162,7 +163,8 @@ class Exercise:
     - `needs`: the names of what `check` needs besides the answer (e.g. `sessions`);
       `given(client)` builds them the way the notebook does;
     - `correct(client, given)` builds a right answer; `mistakes` lists the typical wrong
-      ones, each with the feedback it must get.
+      ones, each with the feedback it must get;
+    - `after`: the cell of the notebook that teaches the skill (the exercise goes next).
     """
 
     id: str
@@ -178,6 +180,8 @@ class Exercise:
     mistakes: tuple[Mistake, ...]
     needs: tuple[str, ...] = ()
     given: Callable[[Any], dict[str, Any]] = field(default=_nothing_needed)
+    #: Where the exercise goes in its notebook: right after the cell that teaches this.
+    after: str = ""
 
     def check(self, answer: Any = ..., /, *, record: bool = True, **given: Any) -> Result:
         """Check `answer`; `...` (the placeholder) gives "not attempted yet"."""
@@ -1001,6 +1005,8 @@ def _judge_return_token(answer: Any, given: Mapping[str, Any]) -> str | None:
     if isinstance(answer, Mapping) and any(_KEYISH.search(str(k)) for k in answer):
         return "Never send the API key to the browser: return only the client token."
     if not isinstance(answer, Mapping | str):
+        if not hasattr(answer, "to_wire"):
+            return "Return a JSON object with the token: {'clientToken': session.client_token}."
         return (
             "Return only the client token ({'clientToken': session.client_token}), not the "
             "session: order and customer data stay on your server."
@@ -1106,7 +1112,7 @@ def _session_wires(sessions: Iterable[Any]) -> list[Mapping[str, Any]]:
 def _judge_warning_count(answer: Any, given: Mapping[str, Any]) -> str | None:
     wires = _session_wires(given["sessions"])
     right = sum(1 for w in wires if "TAXJAR" in _warning_types(w))
-    if hasattr(answer, "shape"):
+    if getattr(answer, "ndim", 0) >= 1:  # a DataFrame or Series (a numpy scalar has ndim 0)
         return "Give the number, e.g. warnings['order_id'].nunique(), not the table."
     if isinstance(answer, bool) or not hasattr(answer, "__index__"):
         return "Give the count as a whole number."
@@ -2219,6 +2225,31 @@ def _frame(sessions: Sequence[Any]) -> Any:
     return warnings_frame(sessions)
 
 
+#: Where each exercise goes: right after the notebook cell that teaches the skill.
+AFTER = {
+    "01-no-taxjar-warning": "the cell that removes the TAXJAR warning with a full address",
+    "01-minimal-request": "the minimal ClientSessionRequest built with the models",
+    "02-jpy-amount": "the table of minor units for USD, JPY and KWD",
+    "02-kwd-amount": "to_minor_units / from_minor_units for USD, JPY and KWD",
+    "03-read-jsonpath": "the PrimerAPIError fields (status_code, error_id, validation_errors)",
+    "03-fix-request": "the table of every JSONPath of bad_request",
+    "04-add-line-item": "the PATCH that replaced lineItems and lost the tea",
+    "04-clear-shipping": "the PATCH that clears order.shipping with None",
+    "05-expiry-time": "clientTokenExpirationDate on the wire and in Python",
+    "05-patch-after-expiry": "the PATCH after the clock passed the expiry",
+    "06-save-card": "the paymentType and vaulting flags",
+    "06-card-surcharge": "the surcharge section (none with a top-level amount)",
+    "06-order-details": "fees, taxAmount and metadata",
+    "07-return-token": "the server endpoint that hands the token to the browser",
+    "07-patch-keeps-token": "the server-side PATCH and refreshClientSession()",
+    "08-version-header": "the X-API-VERSION header",
+    "08-omitted-version": "what an omitted X-API-VERSION means",
+    "09-warnings-count": "warnings_frame(result.sessions)",
+    "09-eur-total": "the sessions table grouped by currency",
+    "10-build-session": "the SessionBuilder filled and previewed",
+    "10-patch-builder": "the PatchBuilder that edits a line item",
+}
+
 _CATALOGUE: tuple[Exercise, ...] | None = None
 
 
@@ -2226,7 +2257,7 @@ def catalogue() -> tuple[Exercise, ...]:
     """Every exercise, in tutorial order."""
     global _CATALOGUE
     if _CATALOGUE is None:
-        _CATALOGUE = _catalogue()
+        _CATALOGUE = tuple(replace(e, after=AFTER[e.id]) for e in _catalogue())
     return _CATALOGUE
 
 

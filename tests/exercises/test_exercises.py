@@ -211,3 +211,70 @@ def test_an_exercise_shows_its_task_and_the_cell_to_run() -> None:
     assert repr(exercises.get("02-jpy-amount")) == (
         "Exercise('02-jpy-amount', notebook='02-currency-minor-units.ipynb', mistakes=4)"
     )
+
+
+def _notebook_names(client: Any, given: dict[str, Any]) -> dict[str, Any]:
+    """What a notebook has in scope where the exercise sits."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from primer_nb.currency import to_minor_units
+    from primer_nb.errors import PrimerAPIError
+    from primer_nb.models import ClientSessionRequest, LineItem, Order
+    from primer_nb.tables import sessions_frame, warnings_frame
+    from primer_nb.widgets import PatchBuilder, SessionBuilder
+
+    names: dict[str, Any] = {
+        "client": client,
+        "datetime": datetime,
+        "UTC": UTC,
+        "to_minor_units": to_minor_units,
+        "ClientSessionRequest": ClientSessionRequest,
+        "Order": Order,
+        "LineItem": LineItem,
+        "PrimerAPIError": PrimerAPIError,
+        "SessionBuilder": SessionBuilder,
+        "PatchBuilder": PatchBuilder,
+        "sessions_frame": sessions_frame,
+        "warnings_frame": warnings_frame,
+        **given,
+    }
+    if "sessions" in given:
+        names["result"] = SimpleNamespace(sessions=given["sessions"])
+    if "session" not in given:
+        items = [
+            {"itemId": "mug", "description": "Mug", "amount": 1200, "quantity": 2},
+            {"itemId": "tea", "description": "Tea", "amount": 650},
+        ]
+        names["session"] = client.create_session(
+            {"orderId": "order-2001", "currencyCode": "GBP", "order": {"lineItems": items}}
+        )
+    names["token"] = names["session"].client_token
+    try:
+        client.create_session({"orderId": 5, "currencyCode": "EUR"}, validate=False)
+    except PrimerAPIError as exc:
+        names["exc"] = exc
+    return names
+
+
+@pytest.mark.parametrize("exercise", CATALOGUE, ids=lambda e: e.id)
+def test_the_solution_code_runs_and_passes(exercise: Exercise, client: Any) -> None:
+    """The code `solution()` shows is real: run in the notebook's scope, it passes."""
+    given = exercise.given(client)
+    names = _notebook_names(client, given)
+    exec(exercise.solution().code, names)
+    result = exercise.check(names["answer"], **given)
+    assert result.passed, (result, names["answer"])
+
+
+def test_numpy_and_pandas_numbers_are_numbers(client: Any) -> None:
+    import numpy as np
+
+    given = exercises.get("09-warnings-count").given(client)
+    right = exercises.get("09-warnings-count").correct(client, given)
+    assert exercises.check("09-warnings-count", np.int64(right), **given).passed
+
+
+def test_every_exercise_says_where_it_goes() -> None:
+    assert all(e.after for e in CATALOGUE)
+    assert set(exercises.AFTER) == {e.id for e in CATALOGUE}
