@@ -18,7 +18,8 @@ PrimerError
     ├── NotFoundError             404, 405
     ├── RequestTooLargeError      413
     ├── PrimerValidationError     422 RequestValidationError (also raised locally,
-    │                             before the network, with the same paths)
+    │                             before the network, with the same paths, and by
+    │                             constructing any request model, nested ones too)
     ├── RateLimitError            429, with `retry_after`
     └── ServerError               5xx
         └── GatewayTimeoutError   504 (Primer's 90 s limit)
@@ -246,7 +247,13 @@ class RequestTooLargeError(PrimerAPIError):
 
 
 class PrimerValidationError(PrimerAPIError):
-    """422 RequestValidationError; `validation_errors` lists every JSONPath and rule."""
+    """422 RequestValidationError; `validation_errors` lists every JSONPath and rule.
+
+    The one exception for a bad request value, wherever it is caught: the API's 422, the
+    client's check before sending (`local=True`), and constructing a model in Python
+    (`LineItem(amount=-1)`, paths relative to that model). An unknown key's description
+    suggests the close wire name (`$.order_id: ...; did you mean `orderId`?`).
+    """
 
 
 class RateLimitError(PrimerAPIError):

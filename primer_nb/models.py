@@ -58,11 +58,12 @@ from pydantic import (
     Field,
     JsonValue,
     PlainSerializer,
+    PlainValidator,
     StrictBool,
-    StrictFloat,
     StrictInt,
     StrictStr,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
 )
 from pydantic.alias_generators import to_camel
@@ -151,6 +152,20 @@ MinorUnits = Annotated[StrictInt, Field(ge=0, le=INT64_MAX)]
 """An amount in minor units: a JSON integer >= 0 (int64)."""
 
 
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+#: Addresses whose domain is a special-use name (`a@shop.test`, `a@localhost`), which
+#: email-validator refuses; the OpenAPI document states it next to `format: email`
+#: (ECMA-262 has no inline case flag, hence the character classes).
+SPECIAL_USE_EMAIL_PATTERN = (
+    "[@.]("
+    + "|".join(_any_case(name) for name in email_validator.SPECIAL_USE_DOMAIN_NAMES)
+    + r")\.?$"
+)
+
+
 def _check_email(value: str) -> str:
     try:
         email_validator.validate_email(value, check_deliverability=False)
@@ -159,20 +174,54 @@ def _check_email(value: str) -> str:
     return value  # keep what was sent: no normalisation, so the JSON round-trips
 
 
+#: An RFC 3339 date-time with its offset, as Primer's `format: date-time` says (a date
+#: alone or a time without offset is refused). The OpenAPI document states this pattern.
+DATETIME_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+
+
 def _check_datetime(value: str) -> str:
     try:
-        datetime.fromisoformat(value)
+        if not re.fullmatch(DATETIME_PATTERN, value):
+            raise ValueError
+        # RFC 3339 allows a leap second (`23:59:60Z`); Python's datetime has none
+        datetime.fromisoformat(re.sub(r"(?<=:)60(?=[.Z+-]|$)", "59", value.upper(), count=1))
     except ValueError:
-        raise ValueError("Value must be an ISO 8601 date-time, e.g. 2024-06-03T00:00:00Z") from None
+        raise ValueError(
+            "Value must be an ISO 8601 date-time with an offset, e.g. 2024-06-03T00:00:00Z"
+        ) from None
     return value
 
 
+#: An absolute URI (`managementUrl`). The OpenAPI document states the same pattern, so it
+#: is written to mean the same in Python and in ECMA-262 (JSON Schema): ASCII whitespace
+#: spelled out, matched against the whole string.
+URI_PATTERN = r"^[A-Za-z][A-Za-z0-9+.-]*://[^ \t\n\r\f\v/?#]+[^ \t\n\r\f\v]*$"
+
+
 def _check_uri(value: str) -> str:
-    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#]+[^\s]*$", value):
+    if not re.fullmatch(URI_PATTERN, value):
         raise ValueError("Value must be an absolute URI, e.g. https://example.com/manage")
     return value
 
 
+def _non_negative_number(value: Any) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("Value must be a valid number")
+    if value < 0:
+        raise ValueError("Value must be greater than or equal to 0")
+    return value
+
+
+#: A JSON number >= 0, integer or not, kept as sent (`productData.weight`). One validator,
+#: so a bad value gets one error at its own path (a union would report one per member).
+NonNegativeNumber = Annotated[
+    int | float,
+    PlainValidator(_non_negative_number),
+    WithJsonSchema({"type": "number", "minimum": 0}),
+]
 Email = Annotated[StrictStr, AfterValidator(_check_email)]
 DateTimeText = Annotated[StrictStr, AfterValidator(_check_datetime)]
 Uri = Annotated[
@@ -314,7 +363,7 @@ class ProductData(_RequestModel):
     color: Str1To255 | None = None
     global_trade_item_number: Str1To255 | None = None
     manufacturer_part_number: Str1To255 | None = None
-    weight: Annotated[StrictInt | StrictFloat, Field(ge=0)] | None = None
+    weight: NonNegativeNumber | None = None
     weight_unit: Str1To255 | None = None
     page_url: Str1To1024 | None = None
 

@@ -154,7 +154,7 @@ async def admin_sessions(emulator: Emulator, request: Request) -> Response:
 
 async def openapi(emulator: Emulator, request: Request) -> Response:
     """The OpenAPI 3.1 document of the three operations (no key needed)."""
-    return JSONResponse(openapi_document())
+    return JSONResponse(openapi_document(emulator.enabled_currencies))
 
 
 # --- faults, latency and framework errors --------------------------------------------

@@ -2,24 +2,51 @@
 
 Generated from the same pydantic models the emulator validates with (their JSON
 schemas, by alias), so tools such as schemathesis read what the emulator enforces.
+Rules a pydantic schema does not carry are stated here too, each next to its reason:
+
+- `customer.emailAddress` has `format: email` and no special-use domain (`.test`,
+  `localhost`: email-validator refuses them); the Apple Pay dates have
+  `format: date-time` and the RFC 3339 `pattern` the models use; `managementUrl` has
+  the absolute-URI `pattern` the models use.
+- `orderedAllowedCardNetworks` has `uniqueItems`.
+- `metadata` keys are non-empty (`propertyNames`), else 400 MetadataContainsEmptyKey.
+- `currencyCode` lists only the currencies this emulator accepts: Primer's enum without
+  the ones disabled by default, unless enabled (else 400 DisabledCurrencyError).
+- PATCH: `clientToken` is a required string; `approvalMode` and `paymentMethod.options`
+  have the schema `false` (they cannot be updated, 422).
+- 403 `SecurityPolicyBlock` answers a missing or unknown `X-API-KEY`.
+
+One rule no JSON Schema can state: integers are written without a fraction part
+(`"quantity": 1.0` is a 422, behaviour.md §5), while JSON Schema 2020-12 counts `1.0`
+as an integer. The `x-primer-nb-strict-integers` extension says so.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import typing
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from primer_nb.config import API_VERSIONS
+from primer_nb.currency import DISABLED_BY_DEFAULT
 from primer_nb.models import (
+    DATETIME_PATTERN,
+    SPECIAL_USE_EMAIL_PATTERN,
+    URI_PATTERN,
     ClientSession,
     ClientSessionRequest,
     ClientSessionUpdateRequest,
     ClientSessionWithToken,
+    DateTimeText,
+    Email,
     ErrorEnvelope,
+    Uri,
 )
 
 __all__ = ["openapi_document"]
@@ -39,6 +66,93 @@ _ERRORS = {
     "422": "Request validation failed; every violation with its JSONPath",
     "429": "Too many requests (injected fault)",
 }
+
+
+#: JSON Schema for values whose rule is a Python validator (same rule, stated for tools)
+_TYPE_RULES: list[tuple[Any, dict[str, Any]]] = [
+    (Email, {"format": "email", "not": {"pattern": SPECIAL_USE_EMAIL_PATTERN}}),
+    (DateTimeText, {"format": "date-time", "pattern": DATETIME_PATTERN}),
+    (Uri, {"pattern": URI_PATTERN}),
+]
+#: (schema, property) -> what to add to the property's non-null schema
+_FIELD_RULES: dict[tuple[str, str], dict[str, Any]] = {
+    ("PaymentMethod", "orderedAllowedCardNetworks"): {"uniqueItems": True},
+    ("PaymentMethodUpdate", "orderedAllowedCardNetworks"): {"uniqueItems": True},
+    ("ClientSessionRequest", "metadata"): {"propertyNames": {"minLength": 1}},
+    ("ClientSessionUpdateRequest", "metadata"): {"propertyNames": {"minLength": 1}},
+}
+#: (schema, property) that a PATCH cannot carry (422 "cannot be updated")
+_NOT_UPDATABLE = [
+    ("ClientSessionUpdateRequest", "approvalMode"),
+    ("PaymentMethodUpdate", "options"),
+]
+
+
+def _models(root: type[BaseModel]) -> dict[str, type[BaseModel]]:
+    """Every model reachable from `root`, by class name (the component names)."""
+    found: dict[str, type[BaseModel]] = {}
+    stack: list[Any] = [root]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            if item.__name__ in found:
+                continue
+            found[item.__name__] = item
+            stack.extend(f.annotation for f in item.model_fields.values())
+            extra = item.model_fields.get("__pydantic_extra__")
+            if extra is not None:
+                stack.append(extra.annotation)
+        else:
+            stack.extend(typing.get_args(item))
+            origin = getattr(item, "__origin__", None)
+            if origin is not None:
+                stack.append(origin)
+    return found
+
+
+def _uses(field: FieldInfo, kind: Any) -> bool:
+    """Whether a field is of the Annotated type `kind`, alone (pydantic then moves the
+    validator into `field.metadata`) or inside `kind | None`."""
+    validator = typing.get_args(kind)[-1]
+    return validator in field.metadata or kind in typing.get_args(field.annotation)
+
+
+def _non_null(prop: dict[str, Any]) -> dict[str, Any]:
+    """The branch of `X | None` (`anyOf: [X, {type: null}]`) that is not null."""
+    for branch in prop.get("anyOf", []):
+        if branch.get("type") != "null":
+            return branch  # type: ignore[no-any-return]
+    return prop
+
+
+def _state_rules(schemas: dict[str, Any], enabled: frozenset[str]) -> None:
+    """Write into the generated schemas the rules the emulator enforces in Python."""
+    for root in (ClientSessionRequest, ClientSessionUpdateRequest):
+        for name, model in _models(root).items():
+            props = schemas.get(name, {}).get("properties", {})
+            for field_name, field in model.model_fields.items():
+                alias = field.alias or field_name
+                for kind, rule in _TYPE_RULES:
+                    if alias in props and _uses(field, kind):
+                        _non_null(props[alias]).update(rule)
+    for (schema, prop), rule in _FIELD_RULES.items():
+        _non_null(schemas[schema]["properties"][prop]).update(rule)
+    for schema, prop in _NOT_UPDATABLE:
+        # `false`: never valid (nested objects allow unknown keys, so leaving it out is not enough)
+        schemas[schema]["properties"][prop] = False
+    update = schemas["ClientSessionUpdateRequest"]
+    update["properties"]["clientToken"] = {
+        "type": "string",
+        "minLength": 1,
+        "description": "The token from POST; an unknown or expired one is a 400.",
+    }
+    update["required"] = ["clientToken"]
+    currency = schemas["Currency"]
+    currency["enum"] = [c for c in currency["enum"] if c not in DISABLED_BY_DEFAULT or c in enabled]
+    currency["description"] = (
+        "ISO 4217 code from Primer's list. Currencies Primer disables by default answer 400 "
+        "DisabledCurrencyError and are left out unless this emulator enables them."
+    )
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
@@ -66,8 +180,10 @@ def _operation(op_id: str, summary: str, success: type[BaseModel]) -> dict[str, 
 
 
 @functools.cache
-def _document() -> dict[str, Any]:
+def _document(enabled: frozenset[str]) -> dict[str, Any]:
     _, top = models_json_schema(_MODELS, ref_template=_REF)
+    schemas = top.get("$defs", {})
+    _state_rules(schemas, enabled)
     post = _operation(
         "create_client_side_token_client_session_post",
         "Create a client session",
@@ -84,7 +200,13 @@ def _document() -> dict[str, Any]:
         "retrieve_client_side_token_client_session_get", "Retrieve a client session", ClientSession
     )
     get["parameters"].append(
-        {"name": "clientToken", "in": "query", "required": True, "schema": {"type": "string"}}
+        {
+            "name": "clientToken",
+            "in": "query",
+            "required": True,
+            "schema": {"type": "string", "minLength": 1},
+            "description": "The token from POST; an unknown or expired one is a 400.",
+        }
     )
     return {
         "openapi": "3.1.0",
@@ -94,8 +216,12 @@ def _document() -> dict[str, Any]:
         },
         "paths": {"/client-session": {"post": post, "get": get, "patch": patch}},
         "security": [{"ApiKeyAuth": []}],
+        "x-primer-nb-strict-integers": (
+            "Integers must be written without a fraction part: 1.0 is refused with 422 "
+            "although JSON Schema counts it as an integer."
+        ),
         "components": {
-            "schemas": top.get("$defs", {}),
+            "schemas": schemas,
             "securitySchemes": {
                 "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-KEY"}
             },
@@ -112,6 +238,9 @@ def _document() -> dict[str, Any]:
     }
 
 
-def openapi_document() -> dict[str, Any]:
-    """The OpenAPI 3.1 document (a fresh copy each call)."""
-    return copy.deepcopy(_document())
+def openapi_document(enabled_currencies: Iterable[str] = ()) -> dict[str, Any]:
+    """The OpenAPI 3.1 document (a fresh copy each call).
+
+    `enabled_currencies`: currencies disabled by default that the emulator accepts.
+    """
+    return copy.deepcopy(_document(frozenset(enabled_currencies)))

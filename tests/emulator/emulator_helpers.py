@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 import httpx
 
+from primer_nb.emulator import Emulator
+
 T = TypeVar("T")
 START = "2026-01-15T09:00:00"
 KEY = "test-key"
@@ -48,3 +50,11 @@ def error_of(response: httpx.Response, status: int, error_id: str) -> dict[str, 
 def paths(inner: dict[str, Any]) -> list[str]:
     """Every JSONPath of a 422 envelope's validationErrors."""
     return [e["path"] for group in inner["validationErrors"] for e in group["errors"]]
+
+
+def live_token(emulator: Emulator, key: str) -> str:
+    """A client token of a session just created on `emulator` (whose API key is `key`)."""
+    with httpx.Client(transport=emulator.transport(), base_url="http://emulator") as http:
+        made = http.post("/client-session", json={"orderId": "live"}, headers={"X-API-KEY": key})
+    token: str = made.json()["clientToken"]
+    return token
