@@ -25,7 +25,7 @@ LOWEST_VENV := .venv-lowest
 LOWEST_TESTS := tests --ignore=tests/browser --ignore=tests/notebooks/test_browser_notebooks.py \
 	--ignore=tests/test_make.py --ignore=tests/test_wheel.py -m "not browser"
 
-.PHONY: install lab test lint typecheck unit notebooks emulator lock test-lowest wheel clean docs mutation
+.PHONY: install lab test lint typecheck unit notebooks emulator lock test-lowest wheel clean docs mutation execute
 
 $(UV_VENV)/bin/uv:
 	$(PYTHON) -m venv $(UV_VENV) || { echo "python3 -m venv failed: on Debian, apt-get install python3-venv"; exit 1; }
@@ -81,6 +81,10 @@ docs: install
 ## Only the notebooks, as documentation tests.
 notebooks: install
 	$(BIN)/pytest notebooks $(NBVAL)
+
+## Re-execute notebooks with their widget state (all, or NB="05 payment" by number or word).
+execute: install
+	$(BIN)/python tests/notebooks/execute.py $(NB)
 
 ## A standalone emulator on http://127.0.0.1:8010 (Ctrl-C stops it).
 emulator: install

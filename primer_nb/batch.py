@@ -234,6 +234,17 @@ class BatchResult:
             f"resumed={self.resumed})"
         )
 
+    def _repr_html_(self) -> str:
+        """Counts in notebooks: rows, sessions, resumed, failed by errorId."""
+        from collections import Counter
+
+        from primer_nb import display
+
+        ids = Counter(e.error_id for e in self.errors)
+        return display.batch_html(
+            rows=len(self), ok=self.ok, failed=self.failed, resumed=self.resumed, error_ids=ids
+        )
+
     def frame(self) -> pd.DataFrame:
         """One row per input row: `row, order_id, ok, resumed, client_token` (shortened),
         `currency_code, amount` (minor units, `Int64`), `error_id, error`."""

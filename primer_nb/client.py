@@ -595,7 +595,7 @@ class _BaseClient(ABC, Generic[_T]):
             raise error_from_response(status, body, retry_after=_retry_after(response))
         try:
             # pydantic reads the JSON itself: one pass, no intermediate dicts
-            return model.model_validate_json(response.content)
+            parsed = model.model_validate_json(response.content)
         except ValueError as exc:  # JSON decoding and pydantic errors are ValueErrors
             text = self._redact(response.text[:200])
             not_json = not isinstance(exc, pydantic.ValidationError) or any(
@@ -608,6 +608,12 @@ class _BaseClient(ABC, Generic[_T]):
                 f"The server answered {status} with a body that {what}: {text!r}",
                 body={"raw": text},
             ) from None
+        from primer_nb.display import remember_backend_clock  # for the session card
+
+        clock = getattr(self.emulator, "clock", None)  # the in-process emulator's, read live
+        live = clock.now if clock is not None else None
+        remember_backend_clock(parsed, live, response.headers.get("date"))
+        return parsed
 
 
 class PrimerClient(_BaseClient[httpx.BaseTransport]):

@@ -192,6 +192,12 @@ class PrimerAPIError(PrimerError):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._line()!r})"
 
+    def _repr_html_(self) -> str:
+        """The short error box in notebooks (`primer_nb.display`)."""
+        from primer_nb import display
+
+        return display.error_box(self)
+
 
 class BadRequestError(PrimerAPIError):
     """400: the request was understood but refused."""

@@ -595,3 +595,15 @@ class Ledger:
         except (sqlite3.Error, LedgerError):
             count = ""
         return f"Ledger({self._shown()!r}{count})"
+
+    def _repr_html_(self) -> str:
+        """Counts per method and status in notebooks (the file name only: no temp paths)."""
+        from collections import Counter
+
+        from primer_nb import display
+
+        try:
+            counts = Counter((str(m), s) for m, s in self._select("method, status"))
+        except (sqlite3.Error, LedgerError):  # closed: show the name and no counts
+            counts = Counter()
+        return display.ledger_html(":memory:" if self.path is None else self.path.name, counts)

@@ -827,6 +827,18 @@ class ClientSession(_Model):
     approval_mode: str | None = None
     current_attempt_id: str | None = None
 
+    def _repr_html_(self) -> str:
+        """A session card in notebooks (`primer_nb.display`); `repr()` stays for consoles."""
+        from primer_nb import display
+
+        token = getattr(self, "client_token", None)
+        return display.session_html(
+            self.to_wire(),
+            token=short_token(token) if isinstance(token, str) else None,
+            expiry=getattr(self, "client_token_expiration_date", None),
+            now=display.backend_now(self),
+        )
+
 
 class ClientSessionWithToken(ClientSession):
     """The answer to `POST /client-session`: the session plus its client token.

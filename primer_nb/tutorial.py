@@ -3,10 +3,14 @@
 ```python
 from primer_nb.tutorial import tutorial_client
 
-client = tutorial_client()
-# Backend: in-process emulator (seed 7, clock frozen at 2026-01-15 09:00:00 UTC). Set
+client = tutorial_client(seed=1)
+# Backend: in-process emulator (seed 1, clock frozen at 2026-01-15 09:00:00 UTC). Set
 # PRIMER_API_KEY to use Primer's sandbox instead.
 ```
+
+Each notebook passes its own `seed` (never one another notebook uses: a test checks), so
+client tokens and diagnosticsIds differ between notebooks as they would between real runs,
+while each notebook's outputs stay the same on every run.
 
 - Nothing set: a `PrimerClient` on a fresh in-process `Emulator(seed=7,
   start="2026-01-15T09:00:00", frozen=True)`. Same seed and start, same client tokens,
@@ -16,6 +20,9 @@ client = tutorial_client()
   running `primer-nb emulator`). The notebooks run unchanged; cells that need the
   in-process emulator (its clock, fault injection) check `client.emulator is not None`.
 
+In a notebook it also turns on `primer_nb.notebook`: an uncaught `PrimerAPIError` shows
+as a short error box instead of a long traceback (`%tb` prints the full one).
+
 The printed line names the backend and never the API key. The call also silences
 DeprecationWarnings that third-party libraries (Jupyter, dateutil, pandas, ...) emit,
 so a notebook's stderr is the same in every environment; warnings from primer-nb itself
@@ -24,6 +31,8 @@ so a notebook's stderr is the same in every environment; warnings from primer-nb
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import warnings
 from datetime import UTC, datetime
@@ -37,6 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NOISY_MODULES",
+    "CollapsibleJSON",
     "backend_line",
     "quiet_third_party_warnings",
     "short_token",
@@ -145,7 +155,10 @@ def tutorial_client(
     ```
     """
     quiet_third_party_warnings()
+    from primer_nb import notebook
     from primer_nb.client import PrimerClient
+
+    notebook.enable()  # the short box for uncaught PrimerAPIErrors (no-op outside IPython)
 
     if _env("PRIMER_API_KEY") or _env("PRIMER_BASE_URL"):
         client = PrimerClient()
@@ -159,3 +172,30 @@ def tutorial_client(
     client = PrimerClient(emulator=emulator)
     print(backend_line(client, seed=seed, start=start, frozen=frozen))
     return client
+
+
+class CollapsibleJSON:
+    """JSON shown folded in HTML (`<details>`), in full as text: long answers, less wall.
+
+    ```python
+    CollapsibleJSON(session.to_wire(), "The whole answer (34 lines)")
+    ```
+
+    JupyterLab and the documentation site show the summary line, opened with a click; a
+    plain-text view (a terminal, nbval) gets the summary and the whole JSON. The data is
+    shown as given: shorten client tokens (`short_token`) before passing them in.
+    """
+
+    def __init__(self, data: Any, summary: str | None = None) -> None:
+        self.text = json.dumps(data, indent=2, ensure_ascii=False)
+        lines = self.text.count("\n") + 1
+        self.summary = summary or f"JSON, {lines} lines"
+
+    def __repr__(self) -> str:
+        return f"{self.summary}\n{self.text}"
+
+    def _repr_html_(self) -> str:
+        return (
+            f"<details><summary>{html.escape(self.summary)}</summary>"
+            f"<pre>{html.escape(self.text)}</pre></details>"
+        )

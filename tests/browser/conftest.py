@@ -3,7 +3,7 @@
 ```python
 @pytest.mark.browser
 def test_something(lab_page: LabPage) -> None:
-    lab_page.open_notebook("05-session-builder.ipynb")
+    lab_page.open_notebook("10-session-builder.ipynb")
     lab_page.run_all()
     assert lab_page.error_outputs() == []
 ```

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,10 @@ from .conftest import LabPage
 
 pytestmark = pytest.mark.browser
 
-NOTEBOOK = "05-session-builder.ipynb"
+#: Found by its stable name, whatever its number.
+NOTEBOOK = next(
+    (Path(__file__).resolve().parents[2] / "notebooks").glob("*-session-builder.ipynb")
+).name
 
 
 def _text_input(builder: object, label: str) -> object:

@@ -1,0 +1,62 @@
+"""Progress per user: recorded under the data directory, never for a placeholder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from primer_nb import exercises
+
+
+def test_progress_round_trip(progress_dir: Path) -> None:
+    before = exercises.progress()
+    assert before.passed == []
+    assert "0 of" in repr(before)
+
+    exercises.check("02-jpy-amount", 150000)
+    exercises.check("02-jpy-amount", 1500)
+    exercises.check("02-kwd-amount", 125)
+    exercises.check("08-omitted-version", ...)
+
+    stored = json.loads((progress_dir / "progress.json").read_text())
+    assert stored["exercises"]["02-jpy-amount"] == {"attempts": 2, "passed": True}
+    assert stored["exercises"]["02-kwd-amount"] == {"attempts": 1, "passed": False}
+    assert "08-omitted-version" not in stored["exercises"]
+
+    after = exercises.progress()
+    assert after.passed == ["02-jpy-amount"]
+    rows = {row[0]: row for row in after.rows}
+    assert rows["02-kwd-amount"][2:] == ("tried", 1)
+    assert rows["08-omitted-version"][2:] == ("not attempted", 0)
+    assert len(after.rows) == len(exercises.catalogue())
+    # a later wrong answer does not undo a pass
+    exercises.check("02-jpy-amount", 15)
+    assert exercises.progress().passed == ["02-jpy-amount"]
+    assert "✓" in after._repr_html_() and "1 of" in repr(after)
+
+
+def test_record_false_keeps_a_check_out(progress_dir: Path) -> None:
+    exercises.get("02-jpy-amount").check(1500, record=False)
+    assert not (progress_dir / "progress.json").exists()
+
+
+def test_default_location_is_the_user_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
+    import platformdirs
+
+    monkeypatch.delenv(exercises.DATA_DIR_ENV)
+    expected = Path(platformdirs.user_data_dir("primer-nb", appauthor=False)) / "progress.json"
+    assert exercises.progress_path() == expected
+    root = Path(__file__).resolve().parents[2]
+    assert root not in expected.parents
+
+
+def test_a_corrupt_or_unwritable_store_never_breaks_a_check(progress_dir: Path) -> None:
+    progress_dir.mkdir(parents=True)
+    (progress_dir / "progress.json").write_text("{not json")
+    assert exercises.check("02-jpy-amount", 1500).passed
+    assert exercises.progress().passed == ["02-jpy-amount"]
+    (progress_dir / "progress.json").unlink()
+    (progress_dir / "progress.json").mkdir()  # a directory where the file should be
+    assert exercises.check("02-jpy-amount", 1500).passed
