@@ -132,6 +132,10 @@ nitpick_ignore_regex = [
     (r"py:.*", rf"({_EXTERNAL})(\..+)?"),
     # pydantic's `Annotated[...]` metadata, as written in the source (`Field(...)`, ...)
     (r"py:.*", r"Field|StringConstraints|BeforeValidator|AfterValidator|_\w+"),
+    # ... and the validators named inside it (`BeforeValidator(one_or_many)`), which are not
+    # types; type aliases written for type checkers only (`ledger.Client`, under
+    # TYPE_CHECKING, so that the ledger does not import the client at run time).
+    (r"py:.*", r"one_or_many|primer_nb\.ledger\.Client"),
     # Private helpers (a public class's private base, `_T`) are left out of the reference on
     # purpose, and type variables (`T`, `M`) have no page of their own.
     (r"py:.*", r"primer_nb\.(\w+\.)*(_\w+|[A-Z])"),

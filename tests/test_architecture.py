@@ -36,7 +36,7 @@ BASE = {
     "merging",
     "frames",
     "_version",
-    "display",  # HTML from plain values for `_repr_html_` hooks (learn branch); imports currency
+    "display",  # HTML from plain values for the `_repr_html_` hooks; imports only currency
 }
 MIDDLE = {"client", "emulator"}
 FLOOR = {**dict.fromkeys(BASE, 0), **dict.fromkeys(MIDDLE, 1)}
@@ -50,7 +50,7 @@ FORBIDDEN = {
     ("ledger", "emulator"): "the ledger records what the client saw, never the emulator",
 }
 
-#: The one loop left, inside the emulator (owned by the `wire` work): `core` builds the
+#: The one loop left, inside the emulator: `core` builds the
 #: app and the transports, `app` and `transport` reach back to `core` for the Emulator,
 #: lazily or for types only. Untangling it means moving the shared state into a module
 #: both import; until then these exact edges are tolerated, and no other edge may join a
