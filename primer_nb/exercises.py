@@ -555,6 +555,38 @@ def _judge_minor(
     return judge
 
 
+def _minor_units_exercise(
+    *,
+    id: str,
+    notebook: str,
+    code: str,
+    shown: str,
+    right: int,
+    texts: tuple[str, str, str, str, str],
+    wrong: Sequence[tuple[str, str, object]],
+) -> Exercise:
+    """An exercise "give `shown` in minor units": the judge knows every wrong integer of
+    `wrong` (label, feedback, answer), so each feedback is written once.
+
+    `texts` are the title, task, success, hint and solution text; the solution code is
+    `to_minor_units(...)` of `shown`'s figure."""
+    title, task, success, hint_text, solution_text = texts
+    figure = shown.split()[-1].lstrip("¥$€£").replace(",", "")
+    return Exercise(
+        id=id,
+        notebook=notebook,
+        title=title,
+        task=task,
+        judge=_judge_minor(code, shown, right, {v: f for _, f, v in wrong if type(v) is int}),
+        success=success,
+        hint_text=hint_text,
+        solution_text=solution_text,
+        solution_code=f'answer = to_minor_units("{figure}", "{code}")  # {right}',
+        correct=_value(right),
+        mistakes=tuple(Mistake(label, feedback, _value(v)) for label, feedback, v in wrong),
+    )
+
+
 # --- 03 errors -------------------------------------------------------------------------------
 
 BROKEN_REQUEST: dict[str, Any] = {
@@ -1386,82 +1418,66 @@ def _catalogue() -> tuple[Exercise, ...]:
                 ),
             ),
         ),
-        Exercise(
+        _minor_units_exercise(
             id="02-jpy-amount",
             notebook=nb02,
-            title="¥1,500 in minor units",
-            task="An order costs ¥1,500. Give its amount in minor units (an int).",
-            judge=_judge_minor(
-                "JPY",
-                "¥1,500",
-                1500,
-                {
-                    150000: "JPY has no minor unit: ¥1,500 is 1500",
-                    15: "JPY has no minor unit, so there is nothing to divide: ¥1,500 is 1500.",
-                },
+            code="JPY",
+            shown="¥1,500",
+            right=1500,
+            texts=(
+                "¥1,500 in minor units",
+                "An order costs ¥1,500. Give its amount in minor units (an int).",
+                "JPY has no minor unit, so ¥1,500 is 1500.",
+                "How many minor units does the yen have? minor_units('JPY').",
+                "The yen has 0 minor units: to_minor_units('1500', 'JPY') == 1500.",
             ),
-            success="JPY has no minor unit, so ¥1,500 is 1500.",
-            hint_text="How many minor units does the yen have? minor_units('JPY').",
-            solution_text="The yen has 0 minor units: to_minor_units('1500', 'JPY') == 1500.",
-            solution_code='answer = to_minor_units("1500", "JPY")  # 1500',
-            correct=_value(1500),
-            mistakes=(
-                Mistake(
-                    "as if JPY had cents",
-                    "JPY has no minor unit: ¥1,500 is 1500",
-                    _value(150000),
-                ),
-                Mistake(
+            wrong=(
+                ("as if JPY had cents", "JPY has no minor unit: ¥1,500 is 1500", 150000),
+                (
                     "divided by 100",
                     "JPY has no minor unit, so there is nothing to divide: ¥1,500 is 1500.",
-                    _value(15),
+                    15,
                 ),
-                Mistake(
+                (
                     "a float",
                     "An amount is an integer in minor units, never a float: ¥1,500 is 1500.",
-                    _value(1500.0),
+                    1500.0,
                 ),
-                Mistake(
+                (
                     "a string",
                     "An amount is an integer in minor units, never a string: ¥1,500 is 1500.",
-                    _value("1500"),
+                    "1500",
                 ),
             ),
         ),
-        Exercise(
+        _minor_units_exercise(
             id="02-kwd-amount",
             notebook=nb02,
-            title="KWD 1.250 in minor units",
-            task="An order costs KWD 1.250 (Kuwaiti dinar). Give its amount in minor units.",
-            judge=_judge_minor(
-                "KWD",
-                "KWD 1.250",
-                1250,
-                {
-                    125: "KWD has three minor units (fils): KWD 1.250 is 1250, not 125.",
-                    1: "Minor units keep the fraction: KWD 1.250 is 1250 fils.",
-                },
+            code="KWD",
+            shown="KWD 1.250",
+            right=1250,
+            texts=(
+                "KWD 1.250 in minor units",
+                "An order costs KWD 1.250 (Kuwaiti dinar). Give its amount in minor units.",
+                "KWD has three minor units, so KWD 1.250 is 1250 fils.",
+                "The dinar has more minor units than the dollar: minor_units('KWD').",
+                "KWD has 3 minor units: to_minor_units('1.250', 'KWD') == 1250.",
             ),
-            success="KWD has three minor units, so KWD 1.250 is 1250 fils.",
-            hint_text="The dinar has more minor units than the dollar: minor_units('KWD').",
-            solution_text="KWD has 3 minor units: to_minor_units('1.250', 'KWD') == 1250.",
-            solution_code='answer = to_minor_units("1.250", "KWD")  # 1250',
-            correct=_value(1250),
-            mistakes=(
-                Mistake(
+            wrong=(
+                (
                     "two decimals, as for USD",
                     "KWD has three minor units (fils): KWD 1.250 is 1250, not 125.",
-                    _value(125),
+                    125,
                 ),
-                Mistake(
+                (
                     "a float in major units",
                     "An amount is an integer in minor units, never a float: KWD 1.250 is 1250.",
-                    _value(1.25),
+                    1.25,
                 ),
-                Mistake(
+                (
                     "the fraction dropped",
                     "Minor units keep the fraction: KWD 1.250 is 1250 fils.",
-                    _value(1),
+                    1,
                 ),
             ),
         ),
