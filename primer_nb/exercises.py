@@ -359,6 +359,15 @@ def _snake_message(data: Any) -> str | None:
     )
 
 
+def _camel_request(answer: Any, not_a_mapping: str) -> tuple[Mapping[str, Any] | None, str | None]:
+    """The answer's wire data, or why it cannot be read as a request in camelCase."""
+    wire = _wire(answer)
+    if not isinstance(wire, Mapping):
+        return None, not_a_mapping
+    snake = _snake_message(wire)
+    return (None, snake) if snake else (wire, None)
+
+
 def _first_error(data: Any, model: type[Any]) -> tuple[str, str] | None:
     _, errors = check_request(data, model)
     return (errors[0].path, errors[0].description) if errors else None
@@ -471,12 +480,11 @@ def _judge_no_warning(answer: Any, given: Mapping[str, Any]) -> str | None:
 
 
 def _judge_minimal_request(answer: Any, given: Mapping[str, Any]) -> str | None:
-    wire = _wire(answer)
-    if not isinstance(wire, Mapping):
-        return "Give a ClientSessionRequest(...) or a dict in Primer's camelCase."
-    snake = _snake_message(wire)
-    if snake:
-        return snake
+    wire, problem = _camel_request(
+        answer, "Give a ClientSessionRequest(...) or a dict in Primer's camelCase."
+    )
+    if wire is None:
+        return problem
     items = _line_items(wire) or []
     for item in items:
         raw = _raw_amount(item.get("amount"))
@@ -955,12 +963,11 @@ def _surcharge_request(
 
 
 def _judge_order_details(answer: Any, given: Mapping[str, Any]) -> str | None:
-    wire = _wire(answer)
-    if not isinstance(wire, Mapping):
-        return "Give the request as a dict (or a ClientSessionRequest)."
-    snake = _snake_message(wire)
-    if snake:
-        return snake
+    wire, problem = _camel_request(
+        answer, "Give the request as a dict (or a ClientSessionRequest)."
+    )
+    if wire is None:
+        return problem
     order = wire.get("order")
     fees = order.get("fees") if isinstance(order, Mapping) else None
     if not isinstance(fees, list) or len(fees) != 1 or not isinstance(fees[0], Mapping):
