@@ -40,6 +40,16 @@ if TYPE_CHECKING:
 __all__ = ["build_parser", "main"]
 
 
+def _repeatable(parser: argparse.ArgumentParser, flag: str, metavar: str, help: str) -> None:
+    """A flag that may be given again and again; its values gather in a list."""
+    parser.add_argument(flag, action="append", default=[], metavar=metavar, help=help)
+
+
+def _switch(parser: argparse.ArgumentParser, flag: str, help: str) -> None:
+    """An on/off flag, off unless given."""
+    parser.add_argument(flag, action="store_true", help=help)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `primer-nb` parser, one subcommand per tool."""
     parser = argparse.ArgumentParser(prog="primer-nb", description=__doc__.splitlines()[0])
@@ -47,28 +57,22 @@ def build_parser() -> argparse.ArgumentParser:
     emu = commands.add_parser("emulator", help="serve the Client Session API emulator")
     emu.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     emu.add_argument("--port", type=int, default=8010, help="port (0 picks a free one)")
-    emu.add_argument(
+    _repeatable(
+        emu,
         "--api-key",
-        action="append",
-        default=[],
-        metavar="KEY",
-        help="accept only this X-API-KEY (repeatable); default: any non-empty key",
+        "KEY",
+        "accept only this X-API-KEY (repeatable); default: any non-empty key",
     )
-    emu.add_argument(
+    _repeatable(
+        emu,
         "--enable-currency",
-        action="append",
-        default=[],
-        metavar="CODE",
-        help="enable a currency Primer disables by default (repeatable)",
+        "CODE",
+        "enable a currency Primer disables by default (repeatable)",
     )
-    emu.add_argument(
-        "--no-tax-connection", action="store_true", help="no TaxJar connection: no TAXJAR warnings"
-    )
+    _switch(emu, "--no-tax-connection", "no TaxJar connection: no TAXJAR warnings")
     emu.add_argument("--seed", type=int, default=None, help="deterministic tokens and ids")
     emu.add_argument("--start", default=None, metavar="ISO", help="clock start (naive = UTC)")
-    emu.add_argument(
-        "--freeze-clock", action="store_true", help="time moves only through /_emulator/clock"
-    )
+    _switch(emu, "--freeze-clock", "time moves only through /_emulator/clock")
     emu.add_argument(
         "--latency", type=float, default=0.0, metavar="SECONDS", help="delay before each API answer"
     )
@@ -106,26 +110,19 @@ def _add_parity(commands: Any) -> None:
     par.add_argument(
         "--record", metavar="FILE", help="with --against: save the other side's answers there"
     )
-    par.add_argument("--json", action="store_true", help="machine output (one JSON object)")
-    par.add_argument(
+    _switch(par, "--json", "machine output (one JSON object)")
+    _repeatable(
+        par,
         "--enable-currency",
-        action="append",
-        default=[],
-        metavar="CODE",
-        help="emulator side: enable a currency Primer disables by default (repeatable)",
+        "CODE",
+        "emulator side: enable a currency Primer disables by default (repeatable)",
     )
-    par.add_argument(
-        "--no-tax-connection",
-        action="store_true",
-        help="emulator side: no TaxJar connection, no TAXJAR warnings",
-    )
-    par.add_argument(
-        "--show-known", action="store_true", help="list a snapshot's known differences"
-    )
+    _switch(par, "--no-tax-connection", "emulator side: no TaxJar connection, no TAXJAR warnings")
+    _switch(par, "--show-known", "list a snapshot's known differences")
     par.add_argument(
         "--timeout", type=float, default=30.0, metavar="SECONDS", help="per request (default 30)"
     )
-    par.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    _switch(par, "--list", "list the scenarios and exit")
 
 
 def run_parity(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -1069,21 +1069,15 @@ def run(
     With neither, the shipped snapshot of Primer's documented examples is used. Raises
     `ParityUsageError` or `ParityConnectionError` when no comparison can be made.
     """
+    currencies = list(enable_currencies)
     result, _ = _run_with_answers(
-        against,
-        snapshot=snapshot,
-        enable_currencies=list(enable_currencies),
-        tax_connection=tax_connection,
-        scenarios=scenarios,
-        timeout=timeout,
-        environ=environ,
+        against, snapshot, currencies, tax_connection, scenarios, timeout, environ
     )
     return result
 
 
 def _run_with_answers(
     against: str | None,
-    *,
     snapshot: str | Path | None,
     enable_currencies: list[str],
     tax_connection: bool,
@@ -1209,14 +1203,9 @@ def record(
     folder = Path(path).resolve().parent
     if not folder.is_dir():
         raise ParityUsageError(f"--record: no such folder: {folder}")
+    currencies = list(enable_currencies)
     result, answers = _run_with_answers(
-        against,
-        snapshot=None,
-        enable_currencies=list(enable_currencies),
-        tax_connection=tax_connection,
-        scenarios=None,
-        timeout=timeout,
-        environ=environ,
+        against, None, currencies, tax_connection, None, timeout, environ
     )
     recorded_at = datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
     data = _snapshot(
