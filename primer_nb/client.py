@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import random
 import time
 import uuid
@@ -65,7 +64,7 @@ from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 import httpx
 
 from primer_nb._version import __version__
-from primer_nb.config import REDACTED, Settings, redact, resolve_settings
+from primer_nb.config import REDACTED, Settings, env_var, redact, resolve_settings
 from primer_nb.errors import (
     METADATA_EMPTY_KEY,
     REQUEST_VALIDATION,
@@ -297,7 +296,7 @@ class _BaseClient(ABC, Generic[_T]):
             # An explicit emulator wins over PRIMER_ENV / PRIMER_BASE_URL / PRIMER_API_KEY:
             # a real key is never sent to it by accident.
             environment = environment or "emulator"
-            version = os.environ.get("PRIMER_API_VERSION")
+            version = env_var("PRIMER_API_VERSION")
             environ = {"PRIMER_API_VERSION": version} if version else {}
         self._settings: Settings = resolve_settings(
             api_key=api_key,

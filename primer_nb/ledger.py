@@ -65,7 +65,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from primer_nb.config import env_var
 from primer_nb.redaction import redact_all, scrub_secret_names, short_token
@@ -151,6 +151,18 @@ class SessionRecord:
             f"SessionRecord(order_id={self.order_id!r}, client_token={shown!r}, "
             f"environment={self.environment!r})"
         )
+
+
+class _Filters(TypedDict, total=False):
+    """What `Ledger._select` may filter on (None: no filter)."""
+
+    since: datetime | str | None
+    until: datetime | str | None
+    status: int | Iterable[int] | None
+    order_id: str | Iterable[str] | None
+    method: str | None
+    environment: str | None
+    path: str | None
 
 
 class LedgerError(Exception):
@@ -446,41 +458,34 @@ class Ledger:
 
     # --- reading --------------------------------------------------------------------------
 
-    def _select(
-        self,
-        columns: str,
-        *,
-        since: datetime | str | None = None,
-        until: datetime | str | None = None,
-        status: int | Iterable[int] | None = None,
-        order_id: str | Iterable[str] | None = None,
-        method: str | None = None,
-        environment: str | None = None,
-        path: str | None = None,
-    ) -> list[tuple[Any, ...]]:
+    def _select(self, columns: str, filters: _Filters) -> list[tuple[Any, ...]]:
         where: list[str] = []
         args: list[Any] = []
+        since, until = filters.get("since"), filters.get("until")
         if since is not None:
             where.append("started_at >= ?")
             args.append(_iso(since))
         if until is not None:
             where.append("started_at < ?")
             args.append(_iso(until))
-        for name, value in (("status", status), ("order_id", order_id)):
+        chosen = (("status", filters.get("status")), ("order_id", filters.get("order_id")))
+        for name, value in chosen:
             if value is None:
                 continue
             values = [value] if isinstance(value, int | str) else list(value)
             where.append(f"{name} IN ({', '.join('?' * len(values))})")
             args.extend(values)
+        method = filters.get("method")
         if method is not None:
             where.append("method = ?")
             args.append(method.upper())
-        if environment is not None:
-            where.append("environment = ?")
-            args.append(environment)
-        if path is not None:
-            where.append("path = ?")
-            args.append(path)
+        for name, text in (
+            ("environment", filters.get("environment")),
+            ("path", filters.get("path")),
+        ):
+            if text is not None:
+                where.append(f"{name} = ?")
+                args.append(text)
         sql = f"SELECT {columns} FROM exchanges"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -512,12 +517,14 @@ class Ledger:
 
         rows = self._select(
             ", ".join(LEDGER_COLUMNS),
-            since=since,
-            until=until,
-            status=status,
-            order_id=order_id,
-            method=method,
-            environment=environment,
+            {
+                "since": since,
+                "until": until,
+                "status": status,
+                "order_id": order_id,
+                "method": method,
+                "environment": environment,
+            },
         )
         names = list(LEDGER_COLUMNS)
         token_at = names.index("client_token")
@@ -549,11 +556,13 @@ class Ledger:
         """
         rows = self._select(
             "response_body, environment, api_version, started_at, request_id",
-            status=200,
-            method="POST",
-            environment=environment,
-            order_id=order_id,
-            path="/client-session",
+            {
+                "status": 200,
+                "method": "POST",
+                "environment": environment,
+                "order_id": order_id,
+                "path": "/client-session",
+            },
         )
         out: list[SessionRecord] = []
         for body, env, version, started, request_id in rows:
@@ -603,7 +612,7 @@ class Ledger:
         from primer_nb import display
 
         try:
-            counts = Counter((str(m), s) for m, s in self._select("method, status"))
+            counts = Counter((str(m), s) for m, s in self._select("method, status", {}))
         except (sqlite3.Error, LedgerError):  # closed: show the name and no counts
             counts = Counter()
         return display.ledger_html(":memory:" if self.path is None else self.path.name, counts)
