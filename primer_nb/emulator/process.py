@@ -23,7 +23,6 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterable
-from types import TracebackType
 
 __all__ = ["EmulatorProcess"]
 
@@ -106,12 +105,7 @@ class EmulatorProcess:
     def __enter__(self) -> EmulatorProcess:
         return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def __repr__(self) -> str:
