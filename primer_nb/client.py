@@ -80,6 +80,7 @@ from primer_nb.errors import (
 
 if TYPE_CHECKING:
     import pydantic
+    from pydantic import JsonValue
 
     from primer_nb.emulator import Emulator
     from primer_nb.models import (
@@ -167,9 +168,9 @@ class Exchange:
     method: str
     path: str
     query: dict[str, str]
-    request_body: Any
+    request_body: JsonValue
     status: int | None
-    response_body: Any
+    response_body: JsonValue
     error_id: str | None
     attempt: int
     error: str | None
@@ -641,7 +642,7 @@ class PrimerClient(_BaseClient[httpx.BaseTransport]):
 
     def create_session(
         self,
-        request: ClientSessionRequest | Mapping[str, Any],
+        request: ClientSessionRequest | Mapping[str, object],
         *,
         validate: bool | None = None,
     ) -> ClientSessionWithToken:
@@ -662,7 +663,7 @@ class PrimerClient(_BaseClient[httpx.BaseTransport]):
     def update_session(
         self,
         client_token: str,
-        changes: ClientSessionUpdateRequest | Mapping[str, Any],
+        changes: ClientSessionUpdateRequest | Mapping[str, object],
         *,
         validate: bool | None = None,
     ) -> ClientSession:
@@ -680,7 +681,7 @@ class PrimerClient(_BaseClient[httpx.BaseTransport]):
         method: str,
         path: str,
         *,
-        json: Any = None,
+        json: object = None,
         content: bytes | str | None = None,
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
@@ -756,7 +757,7 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
 
     async def create_session(
         self,
-        request: ClientSessionRequest | Mapping[str, Any],
+        request: ClientSessionRequest | Mapping[str, object],
         *,
         validate: bool | None = None,
     ) -> ClientSessionWithToken:
@@ -771,7 +772,7 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
     async def update_session(
         self,
         client_token: str,
-        changes: ClientSessionUpdateRequest | Mapping[str, Any],
+        changes: ClientSessionUpdateRequest | Mapping[str, object],
         *,
         validate: bool | None = None,
     ) -> ClientSession:
@@ -784,7 +785,7 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
         method: str,
         path: str,
         *,
-        json: Any = None,
+        json: object = None,
         content: bytes | str | None = None,
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,

@@ -42,6 +42,7 @@ first validation paths. No error ever carries the API key.
 
 from __future__ import annotations
 
+import random
 import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
@@ -148,7 +149,7 @@ class PrimerAPIError(PrimerError):
     recovery_suggestion: str | None
     diagnostics_id: str | None
     validation_errors: list[ValidationErrorDetail]
-    body: dict[str, Any]
+    body: dict[str, object]
     local: bool
 
     def __init__(
@@ -160,7 +161,7 @@ class PrimerAPIError(PrimerError):
         recovery_suggestion: str | None = None,
         diagnostics_id: str | None = None,
         validation_errors: Sequence[ValidationErrorDetail] = (),
-        body: Mapping[str, Any] | None = None,
+        body: Mapping[str, object] | None = None,
         local: bool = False,
         retry_after: float | None = None,
     ) -> None:
@@ -322,7 +323,7 @@ def _details(raw: Any) -> list[ValidationErrorDetail]:
 
 def error_from_response(
     status_code: int,
-    body: Any,
+    body: object,
     *,
     retry_after: float | None = None,
     local: bool = False,
@@ -360,7 +361,7 @@ def error_from_response(
     )
 
 
-def new_diagnostics_id(rand: Any = None) -> str:
+def new_diagnostics_id(rand: random.Random | None = None) -> str:
     """A fresh 19-digit numeric diagnosticsId, like Primer's `9942005157443145021`.
 
     `rand` may be a `random.Random` for deterministic ids (the emulator's seed).
@@ -377,9 +378,9 @@ def error_body(
     recovery_suggestion: str | None = None,
     diagnostics_id: str,
     validation_errors: Sequence[ValidationErrorDetail] | None = None,
-) -> dict[str, Any]:
+) -> dict[str, dict[str, object]]:
     """Primer's error envelope, with validation errors grouped by model."""
-    inner: dict[str, Any] = {"errorId": error_id, "description": description}
+    inner: dict[str, object] = {"errorId": error_id, "description": description}
     if recovery_suggestion is not None:
         inner["recoverySuggestion"] = recovery_suggestion
     inner["diagnosticsId"] = diagnostics_id

@@ -207,7 +207,7 @@ class Emulator:
         with self._rng_lock:
             return new_diagnostics_id(self._rng)
 
-    def error_body(self, error: ApiError) -> dict[str, Any]:
+    def error_body(self, error: ApiError) -> dict[str, dict[str, object]]:
         """Primer's envelope for an `ApiError`."""
         return error_body(
             error.error_id,
