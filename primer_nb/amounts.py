@@ -33,7 +33,7 @@ def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-def line_total(item: Mapping[str, Any]) -> int:
+def line_total(item: Mapping[str, object]) -> int:
     """`amount x quantity - discountAmount + taxAmount` of one line item (minor units)."""
     quantity = item.get("quantity")
     qty = 1 if quantity is None else _int(quantity)
@@ -60,7 +60,7 @@ class AmountBreakdown:
         return self.override if self.override is not None else self.computed
 
 
-def breakdown(session: Mapping[str, Any]) -> AmountBreakdown:
+def breakdown(session: Mapping[str, object]) -> AmountBreakdown:
     """Split a session (or request body) into line items, fees, shipping and override."""
     order = session.get("order")
     order = order if isinstance(order, Mapping) else {}
@@ -85,6 +85,6 @@ def breakdown(session: Mapping[str, Any]) -> AmountBreakdown:
     )
 
 
-def session_amount(session: Mapping[str, Any]) -> int | None:
+def session_amount(session: Mapping[str, object]) -> int | None:
     """The session's `amount`: the top-level override, else the order's sum, else None."""
     return breakdown(session).total

@@ -348,7 +348,7 @@ def _put(body: dict[str, Any], where: tuple[str, ...], value: Any) -> None:
     target[where[-1]] = value
 
 
-def order_request(row: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+def order_request(row: Mapping[str, object]) -> tuple[dict[str, object], dict[str, str]]:
     """One order row -> the `POST /client-session` body (camelCase) and, for each JSONPath
     in it, the input column it came from.
 

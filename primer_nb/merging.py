@@ -48,7 +48,7 @@ def _merge(current: Any, changes: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def apply_patch(data: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+def apply_patch(data: Mapping[str, object], changes: Mapping[str, object]) -> dict[str, object]:
     """The session `data` after a PATCH body's `changes` (neither input is modified)."""
     result = copy.deepcopy(dict(data))
     for key, value in changes.items():
@@ -67,7 +67,7 @@ def _changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     return [k for k in keys if old.get(k, _ABSENT) != new.get(k, _ABSENT)]
 
 
-def patch_of(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+def patch_of(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str, object]:
     """The smallest PATCH body (without `clientToken`) that turns `before` into `after`.
 
     A key that disappeared becomes `null`; a merged object sends only its changed keys.
