@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from html import escape
-from typing import Any
+from typing import Any, Protocol, cast
 
 from primer_nb.currency import format_amount
 
@@ -109,15 +109,15 @@ class BackendClock:
             return None
         return self._date + timedelta(seconds=time.monotonic() - self._since)
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> BackendClock:
+    def __deepcopy__(self, memo: dict[int, object]) -> BackendClock:
         return self
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> tuple[object, ...]:
         return (BackendClock, (None, self.now()))
 
 
 def remember_backend_clock(
-    model: Any, live: Callable[[], datetime] | None, date_header: str | None
+    model: object, live: Callable[[], datetime] | None, date_header: str | None
 ) -> None:
     """Attach the answering backend's clock to a response model (the client calls this).
 
@@ -134,7 +134,7 @@ def remember_backend_clock(
     object.__setattr__(model, _CLOCK_ATTR, BackendClock(live, date))
 
 
-def backend_now(model: Any) -> datetime | None:
+def backend_now(model: object) -> datetime | None:
     """Now on the clock of the backend that answered with `model`, if known."""
     clock = getattr(model, "__dict__", {}).get(_CLOCK_ATTR)
     return clock.now() if isinstance(clock, BackendClock) else None
@@ -204,7 +204,7 @@ def _amount(amount: Any, currency: Any) -> str:
 
 
 def session_html(
-    wire: Mapping[str, Any],
+    wire: Mapping[str, object],
     *,
     token: str | None = None,
     expiry: datetime | None = None,
@@ -232,7 +232,7 @@ def session_html(
             )
         pairs.append(("expires", when))
     raw = wire.get("warnings")
-    warnings = [raw] if isinstance(raw, Mapping) else list(raw or [])
+    warnings = [raw] if isinstance(raw, Mapping) else list(cast("Iterable[Any]", raw or []))
     warning_html = "".join(
         f'<div style="border-left:3px solid {COLORS["warn"]};background:{WARN_TINT};'
         f'padding:2px 6px;margin:2px 0;font-weight:600">⚠ '
@@ -300,7 +300,35 @@ def error_html(
     return _box("error", title, body, css_class="primer-error")
 
 
-def error_box(error: Any, *, footer: str | None = None) -> str:
+class DetailLike(Protocol):
+    """One validation error, as `error_box` reads it."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+
+
+class APIErrorLike(Protocol):
+    """What `error_box` reads of a `PrimerAPIError` (by attribute: no import of `errors`)."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def error_id(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def diagnostics_id(self) -> str | None: ...
+    @property
+    def recovery_suggestion(self) -> str | None: ...
+    @property
+    def validation_errors(self) -> Sequence[DetailLike]: ...
+    @property
+    def local(self) -> bool: ...
+
+
+def error_box(error: APIErrorLike, *, footer: str | None = None) -> str:
     """`error_html` for a `PrimerAPIError` (read by attribute, so this module need not
     import `errors`)."""
     return error_html(

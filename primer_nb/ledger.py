@@ -125,7 +125,7 @@ class SessionRecord:
     the exchange that created it.
     """
 
-    body: Mapping[str, Any]
+    body: Mapping[str, object]
     environment: str | None = None
     api_version: str | None = None
     created_at: datetime | None = None
