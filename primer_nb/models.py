@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple, Self, TypeVar
@@ -256,7 +257,7 @@ Uri = Annotated[
 ]
 
 
-def parse_expiry(value: Any) -> Any:
+def parse_expiry(value: object) -> object:
     """Primer's naive-UTC expiry text (`2023-12-12T09:18:02.346787`) -> aware UTC datetime."""
     if isinstance(value, str):
         parsed = datetime.fromisoformat(value)
@@ -311,7 +312,7 @@ class _Model(BaseModel):
                     self.__pydantic_fields_set__.discard(key)
         return self
 
-    def __repr_args__(self) -> Any:
+    def __repr_args__(self) -> Iterator[tuple[str | None, object]]:
         fields_set = self.model_fields_set
         for name in type(self).model_fields:
             if name in fields_set:
@@ -713,7 +714,7 @@ class ClientSessionUpdateRequest(_TopLevelRequest):
 # --- responses ------------------------------------------------------------------------
 
 
-def one_or_many(value: Any) -> Any:
+def one_or_many(value: object) -> object:
     """Primer sends `warnings` as a list or as one object: one object becomes a list of it."""
     return [value] if isinstance(value, dict) else value
 
@@ -857,9 +858,11 @@ class ClientSessionWithToken(ClientSession):
     )
     warnings: Annotated[list[SessionWarning] | None, BeforeValidator(one_or_many)] = None
 
-    def __repr_args__(self) -> Any:
+    def __repr_args__(self) -> Iterator[tuple[str | None, object]]:
         for name, value in super().__repr_args__():
-            yield name, (short_token(value) if name == "client_token" else value)
+            if name == "client_token" and isinstance(value, str):
+                value = short_token(value)
+            yield name, value
 
 
 class ErrorDetail(_Model):
@@ -1009,7 +1012,7 @@ def _wire_loc(
 M = TypeVar("M", bound=BaseModel)
 
 
-def check_request(data: Any, model: type[M]) -> tuple[M | None, list[ValidationErrorDetail]]:
+def check_request(data: object, model: type[M]) -> tuple[M | None, list[ValidationErrorDetail]]:
     """Validate a decoded JSON body against a request model, by Primer's wire names only.
 
     Returns the model and no errors, or `None` and every violation with its JSONPath.
@@ -1023,7 +1026,7 @@ def check_request(data: Any, model: type[M]) -> tuple[M | None, list[ValidationE
         return None, validation_details(exc, name, model)
 
 
-def metadata_has_empty_key(body: Any) -> bool:
+def metadata_has_empty_key(body: object) -> bool:
     """True when `metadata` has an empty-string key (400 MetadataContainsEmptyKey)."""
     metadata = body.get("metadata") if isinstance(body, dict) else None
     return isinstance(metadata, dict) and "" in metadata
@@ -1098,7 +1101,7 @@ class UnknownKey(NamedTuple):
 
 
 def unknown_keys(
-    body: Any, model: type[BaseModel], _loc: tuple[int | str, ...] = ()
+    body: object, model: type[BaseModel], _loc: tuple[int | str, ...] = ()
 ) -> list[UnknownKey]:
     """Keys in a (valid) request body that its schema does not declare, with suggestions.
 
@@ -1126,7 +1129,7 @@ def unknown_keys(
     return found
 
 
-def unknown_fields(body: Any, model: type[BaseModel]) -> list[str]:
+def unknown_fields(body: object, model: type[BaseModel]) -> list[str]:
     """JSONPaths of the keys `unknown_keys` finds (without suggestions)."""
     return [found.path for found in unknown_keys(body, model)]
 
