@@ -77,6 +77,7 @@ from primer_nb.errors import (
     error_body,
     error_from_response,
 )
+from primer_nb.redaction import redact_json
 
 if TYPE_CHECKING:
     import pydantic
@@ -203,19 +204,6 @@ class _Call:
     attempt: int = 0
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     clock: float = 0.0
-
-
-def _scrub(value: Any, secret: str | None) -> Any:
-    """`value` (decoded JSON) with the secret redacted from every string in it."""
-    if not secret:
-        return value
-    if isinstance(value, str):
-        return redact(value, secret)
-    if isinstance(value, dict):
-        return {_scrub(k, secret): _scrub(v, secret) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v, secret) for v in value]
-    return value
 
 
 def _decode(content: bytes) -> Any:
@@ -557,7 +545,7 @@ class _BaseClient(ABC, Generic[_T]):
         if not self._hooks:
             return
         secret = self._settings.api_key
-        response_body = _scrub(_decode(response.content), secret) if response else None
+        response_body = redact_json(_decode(response.content), secret) if response else None
         exchange = Exchange(
             started_at=call.started_at,
             duration_ms=duration_ms,
@@ -565,8 +553,8 @@ class _BaseClient(ABC, Generic[_T]):
             api_version=self._settings.api_version,
             method=call.method,
             path=call.path,
-            query=_scrub(dict(request.url.params), secret),
-            request_body=_scrub(_decode(request.content), secret),
+            query={redact(k, secret): redact(v, secret) for k, v in request.url.params.items()},
+            request_body=redact_json(_decode(request.content), secret),
             status=response.status_code if response else None,
             response_body=response_body,
             error_id=_error_id(response_body) if response and response.is_error else None,
@@ -591,7 +579,7 @@ class _BaseClient(ABC, Generic[_T]):
         """The response as `model`, or the `PrimerAPIError` it stands for."""
         status = response.status_code
         if not response.is_success:
-            body = _scrub(_decode(response.content), self._settings.api_key)
+            body = redact_json(_decode(response.content), self._settings.api_key)
             raise error_from_response(status, body, retry_after=_retry_after(response))
         try:
             # pydantic reads the JSON itself: one pass, no intermediate dicts

@@ -60,7 +60,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -70,6 +69,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from primer_nb import display
+from primer_nb.config import env_var
 from primer_nb.currency import format_amount, from_minor_units
 from primer_nb.errors import PrimerAPIError
 from primer_nb.models import ClientSessionRequest, ClientSessionUpdateRequest, check_request
@@ -227,8 +227,8 @@ class Exercise:
 
 def progress_path() -> Path:
     """Where progress is kept: `$PRIMER_NB_DATA_DIR/progress.json`, else the user data dir."""
-    base = os.environ.get(DATA_DIR_ENV, "").strip()
-    if not base:
+    base = env_var(DATA_DIR_ENV)
+    if base is None:
         import platformdirs
 
         base = platformdirs.user_data_dir("primer-nb", appauthor=False)

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -53,7 +52,7 @@ from urllib.parse import urlsplit
 import httpx
 import jwt
 
-from primer_nb.config import BASE_URLS, EMULATOR_KEY, redact
+from primer_nb.config import BASE_URLS, EMULATOR_KEY, env_var, redact
 from primer_nb.errors import PrimerConnectionError, PrimerError
 
 if TYPE_CHECKING:
@@ -779,8 +778,7 @@ def resolve_against(against: str, environ: Mapping[str, str] | None = None) -> _
     The sandbox needs `PRIMER_API_KEY`; a URL gets it too when set, else the key the
     kit sends to emulators.
     """
-    env = os.environ if environ is None else environ
-    key = (env.get("PRIMER_API_KEY") or "").strip() or None
+    key = env_var("PRIMER_API_KEY", environ)
     if against.strip().lower() == "sandbox":
         if not key:
             raise ParityUsageError(

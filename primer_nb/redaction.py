@@ -3,6 +3,8 @@
 - `redact(text, secret)` / `redact_all(text, secrets)`: every occurrence of a secret (an
   API key) in a text becomes `***` (longest secret first, so a key containing another is
   replaced whole);
+- `redact_json(value, secret)`: the same inside decoded JSON, keys and values, at any
+  depth (what the client hands its hooks and puts in errors);
 - `scrub_secret_names(value)`: in decoded JSON, every entry whose key is named like an API
   key (`X-API-KEY`, `apiKey`, `api_key`, `Authorization`, ...) gets the value `***`;
 - `short_token(token)`: a client token for display, `eyJhbGci…x9Qk`. A client token is
@@ -26,12 +28,17 @@ nothing of ours.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import JsonValue
 
 __all__ = [
     "REDACTED",
     "is_secret_name",
     "redact",
     "redact_all",
+    "redact_json",
     "scrub_secret_names",
     "short_token",
 ]
@@ -52,6 +59,19 @@ def redact_all(text: str, secrets: Iterable[str]) -> str:
     for secret in sorted(set(secrets), key=len, reverse=True):
         text = redact(text, secret)
     return text
+
+
+def redact_json(value: JsonValue, secret: str | None) -> JsonValue:
+    """`value` (decoded JSON) with the secret redacted from every string in it, keys too."""
+    if not secret:
+        return value
+    if isinstance(value, str):
+        return redact(value, secret)
+    if isinstance(value, dict):
+        return {redact(k, secret): redact_json(v, secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_json(v, secret) for v in value]
+    return value
 
 
 def is_secret_name(name: str) -> bool:

@@ -33,12 +33,12 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import warnings
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from primer_nb.config import env_var
 from primer_nb.models import short_token  # re-exported: the notebooks import it from here
 
 if TYPE_CHECKING:
@@ -88,11 +88,6 @@ def quiet_third_party_warnings() -> None:
         warnings.filterwarnings("ignore", category=category, module=pattern)
 
 
-def _env(name: str) -> str | None:
-    value = os.environ.get(name, "").strip()
-    return value or None
-
-
 def _utc_text(start: str) -> str:
     """`2026-01-15T09:00:00` (naive = UTC, or with an offset) -> `2026-01-15 09:00:00 UTC`."""
     moment = datetime.fromisoformat(start.replace("Z", "+00:00"))
@@ -122,7 +117,7 @@ def backend_line(
             "Set PRIMER_API_KEY to use Primer's sandbox instead."
         )
     environment = str(client.environment)
-    base_url = _env("PRIMER_BASE_URL")
+    base_url = env_var("PRIMER_BASE_URL")
     if environment == "emulator" and base_url:
         return (
             f"Backend: the emulator server at {_safe_url(base_url)} (from PRIMER_BASE_URL). "
@@ -160,7 +155,7 @@ def tutorial_client(
 
     notebook.enable()  # the short box for uncaught PrimerAPIErrors (no-op outside IPython)
 
-    if _env("PRIMER_API_KEY") or _env("PRIMER_BASE_URL"):
+    if env_var("PRIMER_API_KEY") or env_var("PRIMER_BASE_URL"):
         client = PrimerClient()
         print(backend_line(client))
         return client
