@@ -29,17 +29,20 @@ from __future__ import annotations
 
 import sys
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from primer_nb import display
 from primer_nb.errors import PrimerAPIError
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 __all__ = ["disable", "enable", "is_enabled", "load_ipython_extension", "unload_ipython_extension"]
 
 FOOTER = "Full traceback: run <code>%tb</code> in the next cell."
 
 
-def _shell(shell: Any) -> Any:
+def _shell(shell: InteractiveShell | None) -> Any:
     if shell is not None:
         return shell
     try:
@@ -84,37 +87,37 @@ def _handler(
     return stb
 
 
-def enable(shell: Any = None, *, full_traceback: bool = False) -> None:
+def enable(shell: InteractiveShell | None = None, *, full_traceback: bool = False) -> None:
     """Show uncaught `PrimerAPIError`s as the short box (does nothing outside IPython).
 
     `full_traceback=True` keeps IPython's full traceback instead. Returns None, so a
     set-up cell that ends with it shows nothing.
     """
-    shell = _shell(shell)
-    if shell is None:
+    active = _shell(shell)
+    if active is None:
         return
-    shell._primer_full_traceback = full_traceback
-    shell.set_custom_exc((PrimerAPIError,), _handler)
+    active._primer_full_traceback = full_traceback
+    active.set_custom_exc((PrimerAPIError,), _handler)
 
 
-def disable(shell: Any = None) -> None:
+def disable(shell: InteractiveShell | None = None) -> None:
     """Restore IPython's own handling of every exception."""
-    shell = _shell(shell)
-    if shell is not None and is_enabled(shell):
-        shell.set_custom_exc((), None)
+    active = _shell(shell)
+    if active is not None and is_enabled(active):
+        active.set_custom_exc((), None)
 
 
-def is_enabled(shell: Any = None) -> bool:
+def is_enabled(shell: InteractiveShell | None = None) -> bool:
     """True when the short error box is installed in this shell."""
-    shell = _shell(shell)
-    return shell is not None and PrimerAPIError in tuple(shell.custom_exceptions)
+    active = _shell(shell)
+    return active is not None and PrimerAPIError in tuple(active.custom_exceptions)
 
 
-def load_ipython_extension(ipython: Any) -> None:
+def load_ipython_extension(ipython: InteractiveShell) -> None:
     """`%load_ext primer_nb.notebook`."""
     enable(ipython)
 
 
-def unload_ipython_extension(ipython: Any) -> None:
+def unload_ipython_extension(ipython: InteractiveShell) -> None:
     """`%unload_ext primer_nb.notebook`."""
     disable(ipython)

@@ -42,7 +42,7 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from primer_nb.tables import sessions_frame, warnings_frame
+from primer_nb.tables import Source, sessions_frame, warnings_frame
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -117,7 +117,7 @@ def _finish_axes(ax: Any) -> None:
     ax.yaxis.label.set_color(INK)
 
 
-def currency_totals(source: Any) -> list[tuple[str, int, Decimal]]:
+def currency_totals(source: Source) -> list[tuple[str, int, Decimal]]:
     """`(currency_code, sessions, total in major units)` per currency, by currency code.
 
     Sessions without a currency are left out; sessions without an amount count as sessions
@@ -144,7 +144,7 @@ def _grouped(value: float, _position: float) -> str:
 
 
 def amount_by_currency(
-    source: Any, *, figsize: tuple[float, float] | None = None, columns: int = 5
+    source: Source, *, figsize: tuple[float, float] | None = None, columns: int = 5
 ) -> Chart:
     """Sessions per currency, and each currency's total in a panel of its own.
 
@@ -198,7 +198,7 @@ def amount_by_currency(
     return chart
 
 
-def warnings_by_code(source: Any, *, figsize: tuple[float, float] = (6, 4)) -> Chart:
+def warnings_by_code(source: Source, *, figsize: tuple[float, float] = (6, 4)) -> Chart:
     """A horizontal bar chart: how many warnings of each `type/code` the sessions carry."""
     frame = warnings_frame(source)
     counts: dict[str, int] = {}

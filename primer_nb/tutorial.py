@@ -181,7 +181,7 @@ class CollapsibleJSON:
     shown as given: shorten client tokens (`short_token`) before passing them in.
     """
 
-    def __init__(self, data: Any, summary: str | None = None) -> None:
+    def __init__(self, data: object, summary: str | None = None) -> None:
         self.text = json.dumps(data, indent=2, ensure_ascii=False)
         lines = self.text.count("\n") + 1
         self.summary = summary or f"JSON, {lines} lines"
