@@ -41,11 +41,9 @@ Rules the models follow (see `spec/behaviour.md` §2 and §5):
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from functools import cache
 from typing import Annotated, Any, ClassVar, Literal, NamedTuple, Self, TypeVar
 
 import email_validator
@@ -82,9 +80,17 @@ from primer_nb.enums import (
 )
 from primer_nb.errors import REQUEST_VALIDATION, PrimerValidationError, ValidationErrorDetail
 from primer_nb.redaction import short_token  # re-exported: public here since 0.1
+from primer_nb.wire_errors import (  # re-exported: public here since 0.1
+    UNKNOWN_FIELD,
+    json_path,
+    suggest_field,
+    validation_details,
+    wire_fields,
+)
 
 __all__ = [
     "DEFAULT_CARD_NETWORKS",
+    "UNKNOWN_FIELD",
     "Address",
     "ApplePayAutomaticReloadBilling",
     "ApplePayAutomaticReloadRequest",
@@ -897,118 +903,6 @@ class ErrorEnvelope(_Model):
     error: ErrorObject
 
 
-# --- validation -> Primer's shape ------------------------------------------------------
-
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def json_path(loc: tuple[int | str, ...]) -> str:
-    """Error location -> JSONPath: `('order', 'lineItems', 0)` -> `$.order.lineItems[0]`."""
-    out = "$"
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif _IDENT.match(part):
-            out += f".{part}"
-        else:
-            escaped = part.replace("\\", "\\\\").replace("'", "\\'")
-            out += f"['{escaped}']"
-    return out
-
-
-_MESSAGES: dict[str, str] = {
-    "string_type": "Value must be a valid string",
-    "int_type": "Value must be a valid integer",
-    "int_parsing": "Value must be a valid integer",
-    "int_from_float": "Value must be a valid integer",
-    "bool_type": "Value must be a valid boolean",
-    "bool_parsing": "Value must be a valid boolean",
-    "float_type": "Value must be a valid number",
-    "model_type": "Value must be a valid object",
-    "model_attributes_type": "Value must be a valid object",
-    "dict_type": "Value must be a valid object",
-    "list_type": "Value must be a valid array",
-    "missing": "Field required",
-    "datetime_type": "Value must be a valid date-time",
-}
-
-
-def _describe(error: Any, model: str) -> str:
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
-    field = str(error["loc"][-1]) if error["loc"] else ""
-    if kind in ("int_type", "int_from_float", "int_parsing") and field.lower().endswith("amount"):
-        return f"{_MESSAGES[kind]}: amounts are minor units, e.g. 1250 for EUR 12.50"
-    if kind in _MESSAGES:
-        return _MESSAGES[kind]
-    if kind == "extra_forbidden":
-        return UNKNOWN_FIELD
-    if kind == "string_too_short":
-        return f"String must have at least {ctx.get('min_length')} character(s)"
-    if kind == "string_too_long":
-        return f"String must have at most {ctx.get('max_length')} characters"
-    if kind == "greater_than_equal":
-        return f"Value must be greater than or equal to {ctx.get('ge')}"
-    if kind == "less_than_equal":
-        return f"Value must be less than or equal to {ctx.get('le')}"
-    if kind in ("enum", "literal_error"):
-        expected = str(ctx.get("expected", ""))
-        if expected.count("'") > 40:
-            what = "currency code (ISO 4217)" if "urrency" in field else "country code (ISO 3166-1)"
-            return f"Value {error['input']!r} is not a valid {what} in Primer's list"
-        return f"Value must be one of {expected}"
-    if kind == "value_error":
-        return str(ctx.get("error", error["msg"]))
-    return str(error["msg"])
-
-
-UNKNOWN_FIELD = "Unknown field: additional properties are not allowed here"
-
-
-def validation_details(
-    exc: pydantic.ValidationError, model: str, schema: type[BaseModel] | None = None
-) -> list[ValidationErrorDetail]:
-    """Every error of a pydantic `ValidationError` as Primer's `(model, JSONPath, description)`.
-
-    With `schema` (the validated model class), Python field names in the location
-    (`order_id`, when Python code constructed the model) are written as their wire names
-    (`orderId`), and an unknown key's description suggests a close wire name.
-    """
-    out: list[ValidationErrorDetail] = []
-    for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
-        # a dict key that failed validation is reported as (..., key, '[key]'): drop the tag
-        if loc and isinstance(loc[-1], str) and loc[-1] == "[key]":
-            loc = loc[:-1]
-        description = _describe(error, model)
-        if error["type"] == "extra_forbidden" and loc:
-            # the unknown key is reported as sent (`order_id`), with a close wire name
-            parent, owner = _wire_loc(schema, loc[:-1]) if schema else (loc[:-1], None)
-            loc = (*parent, loc[-1])
-            hint = suggest_field(str(loc[-1]), owner) if owner is not None else None
-            if hint is not None:
-                description += f"; did you mean `{hint}`?"
-        elif schema is not None:
-            loc, _ = _wire_loc(schema, loc)
-        out.append(ValidationErrorDetail(model, json_path(loc), description))
-    return out
-
-
-def _wire_loc(
-    schema: type[BaseModel], loc: tuple[int | str, ...]
-) -> tuple[tuple[int | str, ...], type[BaseModel] | None]:
-    """The location with Python field names replaced by their aliases, level by level,
-    and the model it leads to (None when that is not a known model)."""
-    out: list[int | str] = []
-    current: type[BaseModel] | None = schema
-    for part in loc:
-        if isinstance(part, str) and current is not None:
-            slot = _names(current).get(part)
-            part, current = (slot.alias, slot.model) if slot is not None else (part, None)
-        out.append(part)
-    return tuple(out), current
-
-
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -1030,62 +924,6 @@ def metadata_has_empty_key(body: object) -> bool:
     """True when `metadata` has an empty-string key (400 MetadataContainsEmptyKey)."""
     metadata = body.get("metadata") if isinstance(body, dict) else None
     return isinstance(metadata, dict) and "" in metadata
-
-
-_OPEN_DICTS = {"metadata", "extraMerchantData"}
-
-
-class _Slot(NamedTuple):
-    alias: str
-    model: type[BaseModel] | None  # the nested model, None for a leaf
-    open: bool  # a free-form object (metadata): never descended
-
-
-@cache
-def _slots(model: type[BaseModel]) -> dict[str, _Slot]:
-    """Each field of `model` by wire name, the only name a JSON body may use."""
-    table: dict[str, _Slot] = {}
-    for name, field in model.model_fields.items():
-        alias = field.alias or name
-        table[alias] = _Slot(alias, _model_of(field.annotation), alias in _OPEN_DICTS)
-    return table
-
-
-@cache
-def _names(model: type[BaseModel]) -> dict[str, _Slot]:
-    """Each field of `model` by wire name and by Python name (for error locations)."""
-    table = dict(_slots(model))
-    for name, field in model.model_fields.items():
-        table.setdefault(name, table[field.alias or name])
-    return table
-
-
-def _squash(key: str) -> str:
-    return key.replace("_", "").replace("-", "").replace(" ", "").lower()
-
-
-@cache
-def _squashed(model: type[BaseModel]) -> dict[str, str]:
-    return {_squash(alias): alias for alias in _slots(model)}
-
-
-def suggest_field(key: str, model: type[BaseModel]) -> str | None:
-    """The wire name `key` was probably meant to be, or None (`key` is fine or unlike any).
-
-    `order_id` -> `orderId` (a Python name, or snake_case of a wire name), `OrderID` ->
-    `orderId` (case), `emailAdress` -> `emailAddress` (a typo, by `difflib`).
-    """
-    if key in _slots(model):
-        return None
-    slot = _names(model).get(key)
-    if slot is not None:
-        return slot.alias
-    table = _squashed(model)
-    squashed = _squash(to_camel(key) if "_" in key else key)
-    if squashed in table:
-        return table[squashed]
-    close = difflib.get_close_matches(squashed, list(table), n=1, cutoff=0.8)
-    return table[close[0]] if close else None
 
 
 class UnknownKey(NamedTuple):
@@ -1112,7 +950,7 @@ def unknown_keys(
     found: list[UnknownKey] = []
     if not isinstance(body, dict):
         return found
-    table = _slots(model)
+    table = wire_fields(model)
     for key, value in body.items():
         slot = table.get(key)
         if slot is None:
@@ -1132,17 +970,3 @@ def unknown_keys(
 def unknown_fields(body: object, model: type[BaseModel]) -> list[str]:
     """JSONPaths of the keys `unknown_keys` finds (without suggestions)."""
     return [found.path for found in unknown_keys(body, model)]
-
-
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    """The pydantic model inside `X | None`, `list[X] | None` or `Annotated[...]`."""
-    stack = [annotation]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, type) and issubclass(item, BaseModel):
-            return item
-        stack.extend(getattr(item, "__args__", ()))
-        origin = getattr(item, "__origin__", None)
-        if origin is not None and getattr(item, "__metadata__", None) is not None:
-            stack.append(origin)
-    return None

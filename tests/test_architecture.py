@@ -34,6 +34,7 @@ BASE = {
     "config",
     "redaction",
     "merging",
+    "wire_errors",  # pydantic errors in Primer's words; models and the emulator use it
     "frames",
     "_version",
     "display",  # HTML from plain values for the `_repr_html_` hooks; imports only currency
