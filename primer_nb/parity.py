@@ -46,7 +46,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 import httpx
@@ -125,12 +125,12 @@ class Step:
 
     label: str
     method: str
-    body: Any = None
+    body: object = None
     params: Mapping[str, str] | None = None
     api_version: str = "2.4"
     send_key: bool = True
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         out: dict[str, Any] = {
             "label": self.label,
             "method": self.method,
@@ -145,12 +145,12 @@ class Step:
         return out
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Step:
+    def from_json(cls, data: Mapping[str, object]) -> Step:
         return cls(
             label=str(data["label"]),
             method=str(data["method"]).upper(),
             body=data.get("body"),
-            params=data.get("params"),
+            params=cast("Mapping[str, str] | None", data.get("params")),
             api_version=str(data.get("apiVersion", "2.4")),
             send_key=bool(data.get("sendKey", True)),
         )
@@ -165,7 +165,7 @@ class Scenario:
     steps: tuple[Step, ...]
     example: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         out: dict[str, Any] = {"name": self.name, "description": self.description}
         if self.example:
             out["example"] = self.example
@@ -173,12 +173,14 @@ class Scenario:
         return out
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Scenario:
+    def from_json(cls, data: Mapping[str, object]) -> Scenario:
         return cls(
             name=str(data["name"]),
             description=str(data.get("description", "")),
-            steps=tuple(Step.from_json(s) for s in data["steps"]),
-            example=data.get("example"),
+            steps=tuple(
+                Step.from_json(s) for s in cast("list[Mapping[str, object]]", data["steps"])
+            ),
+            example=cast("str | None", data.get("example")),
         )
 
 
@@ -450,7 +452,7 @@ def _datetime_shape(text: str) -> str | None:
     return f"<{where}, {digits} fractional digits>"
 
 
-def normalise(value: Any, key: str | None = None) -> Any:
+def normalise(value: object, key: str | None = None) -> object:
     """`value` with volatile parts replaced by their shapes (see the module docstring).
 
     A client token becomes the shape of its JWT (header and claim names), a
@@ -509,8 +511,8 @@ class Difference:
     scenario: str
     step: str
     path: str
-    emulator: Any
-    other: Any
+    emulator: object
+    other: object
     reason: str | None = None
 
     @property
@@ -520,7 +522,7 @@ class Difference:
     def key(self) -> tuple[str, str, str]:
         return (self.scenario, self.step, self.path)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         out = {
             "scenario": self.scenario,
             "step": self.step,
@@ -540,7 +542,7 @@ class Suggestion:
     message: str
     flag: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {"flag": self.flag, "message": self.message}
 
 
@@ -573,7 +575,7 @@ class ParityResult:
         """0 when nothing differs, 1 otherwise (known differences do not count)."""
         return 1 if self.differing else 0
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         return {
             "against": self.against,
             "emulatorFlags": list(self.flags),
