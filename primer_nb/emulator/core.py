@@ -21,9 +21,9 @@ from __future__ import annotations
 import random
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from primer_nb.currency import CURRENCY_CODES, DISABLED_BY_DEFAULT
 from primer_nb.emulator.app import build_app
@@ -137,7 +137,7 @@ class Emulator:
         """Drop every waiting fault."""
         self._faults.clear()
 
-    def pending_faults(self) -> list[dict[str, Any]]:
+    def pending_faults(self) -> list[dict[str, object]]:
         """The waiting faults as the admin endpoint shows them."""
         return self._faults.pending()
 
@@ -159,11 +159,11 @@ class Emulator:
         """How many sessions are stored."""
         return len(self._store)
 
-    def sessions(self) -> list[dict[str, Any]]:
+    def sessions(self) -> list[dict[str, object]]:
         """Stored sessions as `GET /_emulator/sessions` shows them (token and expiry included)."""
         return [admin_view(s) for s in self._store.all()]
 
-    def create_session(self, body: dict[str, Any], api_version: str) -> StoredSession:
+    def create_session(self, body: dict[str, object], api_version: str) -> StoredSession:
         """Store a validated POST body as a new session with a fresh client token."""
         now = self.clock.now()
         with self._rng_lock:
@@ -188,7 +188,7 @@ class Emulator:
             raise invalid_token()
         return session
 
-    def update_session(self, client_token: object, changes: dict[str, Any]) -> StoredSession:
+    def update_session(self, client_token: object, changes: Mapping[str, object]) -> StoredSession:
         """Apply a validated PATCH body (without `clientToken`) to a live session."""
         access_token = self._issuer.access_token(client_token)
         updated = None

@@ -62,7 +62,7 @@ class Fault:
         ):
             raise ValueError("a fault's retryAfter must be a number >= 0")
 
-    def to_wire(self) -> dict[str, Any]:
+    def to_wire(self) -> dict[str, object]:
         """The admin endpoint's JSON form of this fault."""
         out: dict[str, Any] = {"status": self.status, "times": self.times}
         if self.retry_after is not None:
@@ -105,7 +105,7 @@ def _integer(item: dict[str, Any], key: str, default: int) -> int:
     return value
 
 
-def parse_faults(body: Any) -> list[Fault]:
+def parse_faults(body: object) -> list[Fault]:
     """`{"faults": [{"status": 429, "times": 2, "retryAfter": 1}, ...]}` -> faults.
 
     Raises `ValueError` with a readable message for anything else.
@@ -167,7 +167,7 @@ class FaultQueue:
             fault: Fault = entry[0]
             return fault
 
-    def pending(self) -> list[dict[str, Any]]:
+    def pending(self) -> list[dict[str, object]]:
         """Waiting faults in JSON form, `times` being what is left of each."""
         with self._lock:
             return [{**f.to_wire(), "times": n} for f, n in self._queue]

@@ -46,7 +46,7 @@ class JSONResponse(responses.JSONResponse):
     Starlette's `json.dumps`.
     """
 
-    def render(self, content: Any) -> bytes:
+    def render(self, content: object) -> bytes:
         try:
             return orjson.dumps(content)
         except TypeError:  # orjson.JSONEncodeError
@@ -85,7 +85,7 @@ def _with_derived(data: Mapping[str, Any]) -> dict[str, Any]:
     return body
 
 
-def tax_warnings(data: Mapping[str, Any], tax_connection: bool) -> list[dict[str, str]]:
+def tax_warnings(data: Mapping[str, object], tax_connection: bool) -> list[dict[str, str]]:
     """TAXJAR / MISSING_DATA when the shipping address cannot be taxed (or is absent)."""
     if not tax_connection:
         return []
@@ -100,7 +100,7 @@ def tax_warnings(data: Mapping[str, Any], tax_connection: bool) -> list[dict[str
     return [dict(TAXJAR_MISSING_DATA)]
 
 
-def created_view(session: StoredSession, tax_connection: bool) -> dict[str, Any]:
+def created_view(session: StoredSession, tax_connection: bool) -> dict[str, object]:
     """The answer to POST: the request echoed, derived fields, token, expiry, warnings."""
     body = _with_derived(session.data)
     body["clientToken"] = session.client_token
@@ -111,13 +111,13 @@ def created_view(session: StoredSession, tax_connection: bool) -> dict[str, Any]
     return body
 
 
-def session_view(session: StoredSession) -> dict[str, Any]:
+def session_view(session: StoredSession) -> dict[str, object]:
     """The answer to GET and PATCH: no token, expiry or warnings; empty values left out."""
     cleaned: dict[str, Any] = strip_empty(_with_derived(session.data))
     return cleaned
 
 
-def admin_view(session: StoredSession) -> dict[str, Any]:
+def admin_view(session: StoredSession) -> dict[str, object]:
     """`GET /_emulator/sessions` item: the GET shape plus token and expiry."""
     return {
         **session_view(session),
