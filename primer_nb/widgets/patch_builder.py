@@ -50,13 +50,13 @@ SKIP = frozenset({"client_token", "approval_mode", "payment_method.options"})
 _SHORT = 60
 
 
-def merge_preview(session: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
+def merge_preview(session: Mapping[str, object], patch: Mapping[str, object]) -> dict[str, object]:
     """The session as it will be after `patch` (for the predicted total): the emulator's
     own rule, `primer_nb.merging.apply_patch`."""
     return apply_patch(session, patch)
 
 
-def flatten(value: Any, path: str = "$") -> dict[str, Any]:
+def flatten(value: object, path: str = "$") -> dict[str, object]:
     """Leaves by JSONPath; arrays are leaves (PATCH replaces them whole)."""
     if isinstance(value, Mapping):
         out: dict[str, Any] = {}
@@ -75,7 +75,7 @@ def _show(value: Any) -> str:
     return text if len(text) <= _SHORT else text[: _SHORT - 1] + "…"
 
 
-def diff_html(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
+def diff_html(before: Mapping[str, object], after: Mapping[str, object]) -> str:
     """A table of the JSONPaths that change: before → after."""
     old, new = flatten(before), flatten(after)
     paths = [*new, *(p for p in old if p not in new)]
@@ -89,7 +89,7 @@ def diff_html(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
     return "<b>Changes</b>" + table(("path", "before", "after"), rows, "primer-diff")
 
 
-def rules_for(patch: Mapping[str, Any]) -> list[str]:
+def rules_for(patch: Mapping[str, object]) -> list[str]:
     """Primer's PATCH rules that apply to this body (and the two that always do)."""
     rules: list[str] = []
     for path, value in flatten(patch).items():

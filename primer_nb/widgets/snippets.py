@@ -43,7 +43,7 @@ _EMULATOR_NOTE = (
 )
 
 
-def snippet_target(client: Any) -> tuple[str, str, str | None]:
+def snippet_target(client: object) -> tuple[str, str, str | None]:
     """`(base_url, api_version, note)` for a client: the local emulator URL when in-process."""
     settings = getattr(client, "settings", None)
     version = str(getattr(client, "api_version", None) or getattr(settings, "api_version", "2.4"))
@@ -60,7 +60,7 @@ def _without_token(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def curl_snippet(
-    body: dict[str, Any],
+    body: dict[str, object],
     *,
     method: str = "POST",
     base_url: str,
@@ -81,7 +81,7 @@ def curl_snippet(
     return f"{note}\n{command}" if note else command
 
 
-def python_literal(value: Any, level: int = 0) -> str:
+def python_literal(value: object, level: int = 0) -> str:
     """`value` as Python source, one key or item per line, indented by four spaces."""
     inner, outer = "    " * (level + 1), "    " * level
     if isinstance(value, dict) and value:
@@ -93,7 +93,7 @@ def python_literal(value: Any, level: int = 0) -> str:
     return repr(value)
 
 
-def python_snippet(body: dict[str, Any], *, method: str = "POST") -> str:
+def python_snippet(body: dict[str, object], *, method: str = "POST") -> str:
     """The request with `PrimerClient`, which reads `PRIMER_API_KEY` from the environment."""
     payload = {k: v for k, v in body.items() if k != "clientToken"}
     literal = python_literal(payload)
