@@ -29,7 +29,7 @@ import argparse
 import asyncio
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -242,8 +242,22 @@ def serve(app: Any, *, host: str, port: int, name: str = "primer-nb emulator") -
     # so a requested stop ends with exit status 0.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: None)
-    asyncio.run(_serve(server, host, name))
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        runner.run(_serve(server, host, name))
     return 0 if server.started else 1
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop where it is installed (a dependency on CPython, not Windows).
+
+    uvicorn picks uvloop itself only in `uvicorn.run`/`Server.run`; `serve` runs
+    `Server.serve` on a loop of its own (to announce the port), so it chooses here.
+    """
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - Windows or PyPy
+        return None
+    return uvloop.new_event_loop
 
 
 def run_emulator(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -216,6 +216,22 @@ def _decode(content: bytes) -> Any:
         return content.decode("utf-8", errors="replace")
 
 
+def _redacted_json(content: bytes, secret: str | None) -> Any:
+    """`_decode(content)` with `secret` redacted from every string in it, keys too.
+
+    The walk through the decoded value is skipped when it cannot find the secret:
+    without a backslash, JSON holds its strings as they are, so a secret absent from
+    the bytes is absent from the value.
+    """
+    value = _decode(content)
+    if not secret or value is None:
+        return value
+    escaped = b"\\" in content
+    if isinstance(value, str) or escaped or secret.encode(errors="surrogatepass") in content:
+        return redact_json(value, secret)  # a text body (not JSON) is always redacted
+    return value
+
+
 def _error_id(body: Any) -> str | None:
     if isinstance(body, dict):
         inner = body.get("error")
@@ -545,7 +561,7 @@ class _BaseClient(ABC, Generic[_T]):
         if not self._hooks:
             return
         secret = self._settings.api_key
-        response_body = redact_json(_decode(response.content), secret) if response else None
+        response_body = _redacted_json(response.content, secret) if response else None
         exchange = Exchange(
             started_at=call.started_at,
             duration_ms=duration_ms,
@@ -554,7 +570,7 @@ class _BaseClient(ABC, Generic[_T]):
             method=call.method,
             path=call.path,
             query={redact(k, secret): redact(v, secret) for k, v in request.url.params.items()},
-            request_body=redact_json(_decode(request.content), secret),
+            request_body=_redacted_json(request.content, secret),
             status=response.status_code if response else None,
             response_body=response_body,
             error_id=_error_id(response_body) if response and response.is_error else None,

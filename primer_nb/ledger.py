@@ -68,7 +68,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from primer_nb.config import env_var
-from primer_nb.redaction import redact_all, scrub_secret_names, short_token
+from primer_nb.redaction import may_name_a_secret, redact_all, scrub_secret_names, short_token
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -235,11 +235,26 @@ def _private_file(path: Path) -> None:
 # --- redaction ------------------------------------------------------------------------
 
 
+class _NotPlainJson(Exception):
+    """A mapping that is not a dict: `scrub_secret_names` must turn it into one first."""
+
+
+def _plain_default(value: object) -> str:
+    if isinstance(value, Mapping):
+        raise _NotPlainJson
+    return str(value)
+
+
 def _text(value: Any, secrets: Iterable[str]) -> str | None:
     if value is None:
         return None
-    scrubbed = scrub_secret_names(value)
-    text = json.dumps(scrubbed, ensure_ascii=False, separators=(",", ":"), default=str)
+    try:  # the usual body names no secret: written as it is, without a walk through it
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_plain_default)
+        if may_name_a_secret(text):
+            raise _NotPlainJson
+    except _NotPlainJson:
+        scrubbed = scrub_secret_names(value)
+        text = json.dumps(scrubbed, ensure_ascii=False, separators=(",", ":"), default=str)
     return redact_all(text, secrets)
 
 
@@ -438,20 +453,14 @@ class Ledger:
         )
 
         def write() -> None:
-            db = self._connection()
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                db.execute(
-                    "INSERT INTO exchanges (recorded_at, started_at, environment, api_version,"
-                    " method, path, query_params, status, error_id, duration_ms, order_id,"
-                    " client_token, request_id, attempt, request_body, response_body, error)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    row,
-                )
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+            # one statement in autocommit mode: its own transaction, no BEGIN/COMMIT needed
+            self._connection().execute(
+                "INSERT INTO exchanges (recorded_at, started_at, environment, api_version,"
+                " method, path, query_params, status, error_id, duration_ms, order_id,"
+                " client_token, request_id, attempt, request_body, response_body, error)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
 
         with self._lock:
             self._retry(write)

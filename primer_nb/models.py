@@ -277,7 +277,7 @@ def format_expiry(value: datetime) -> str:
     """Aware or naive-UTC datetime -> Primer's wire format: naive UTC, 6 fractional digits."""
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return value.isoformat(timespec="microseconds")  # strftime's %Y drops a year's zeros
 
 
 ExpiryDate = Annotated[

@@ -27,6 +27,7 @@ nothing of ours.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "REDACTED",
     "is_secret_name",
+    "may_name_a_secret",
     "redact",
     "redact_all",
     "redact_json",
@@ -74,16 +76,34 @@ def redact_json(value: JsonValue, secret: str | None) -> JsonValue:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
 def is_secret_name(name: str) -> bool:
     """True for a header or field name that holds an API key (`X-API-KEY`, `api_key`...)."""
     plain = name.lower().replace("-", "").replace("_", "")
     return "apikey" in plain or plain in ("authorization", "xapikey")
 
 
+def may_name_a_secret(text: str) -> bool:
+    """False when no name in `text` (e.g. JSON) can be one `is_secret_name` accepts.
+
+    Every such name holds `apikey` or is `authorization` once lower-cased without `-`
+    and `_`, and JSON writes those letters as they are: a text without either needs no
+    walk through its decoded value. True may be a false alarm (names run together).
+    """
+    plain = text.lower().replace("-", "").replace("_", "")
+    return "apikey" in plain or "authorization" in plain
+
+
+#: JSON's leaves, returned as they are without a look at their type's ancestry.
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
 def scrub_secret_names(value: object) -> object:
     """`value` with every mapping entry named like an API key set to `***` (at any depth;
     tuples become lists, as in JSON)."""
-    if isinstance(value, Mapping):
+    if type(value) in _LEAVES:
+        return value
+    if isinstance(value, dict) or isinstance(value, Mapping):  # noqa: SIM101 - dict first: no ABC check
         return {
             k: (REDACTED if isinstance(k, str) and is_secret_name(k) else scrub_secret_names(v))
             for k, v in value.items()

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -78,22 +79,38 @@ async def _json_body(request: Request) -> dict[str, Any]:
 # --- /client-session ------------------------------------------------------------------
 
 
-async def client_session(emulator: Emulator, request: Request) -> Response:
-    """POST creates, GET retrieves, PATCH updates (behaviour.md §2-§3)."""
-    emulator.keys.check(request.headers.get("x-api-key"))
-    version = check_api_version(request.headers.get("x-api-version"))
-    if request.method in ("GET", "HEAD"):
-        session = emulator.find_session(request.query_params.get("clientToken"))
-        return JSONResponse(session_view(session))
-    body = await _json_body(request)
-    if request.method == "POST":
+def answer_api(
+    emulator: Emulator,
+    method: str,
+    headers: Mapping[str, str],
+    client_token: str | None,
+    body: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The 200 answer to `/client-session`: POST creates, GET retrieves, PATCH updates.
+
+    `headers` holds the lower-case `x-api-key` and `x-api-version` when sent;
+    `client_token` is GET's query parameter, `body` the parsed JSON object (POST and
+    PATCH). Raises `ApiError` for any other answer (behaviour.md §2-§3).
+    """
+    emulator.keys.check(headers.get("x-api-key"))
+    version = check_api_version(headers.get("x-api-version"))
+    if body is None:
+        return session_view(emulator.find_session(client_token))
+    if method == "POST":
         check_body(body, ClientSessionRequest, emulator.enabled_currencies)
         created = emulator.create_session(body, version)
-        return JSONResponse(created_view(created, emulator.tax_connection))
+        return created_view(created, emulator.tax_connection)
     check_body(body, ClientSessionUpdateRequest, emulator.enabled_currencies)
     changes = {k: v for k, v in body.items() if k != "clientToken"}
-    updated = emulator.update_session(body.get("clientToken"), changes)
-    return JSONResponse(session_view(updated))
+    return session_view(emulator.update_session(body.get("clientToken"), changes))
+
+
+async def client_session(emulator: Emulator, request: Request) -> Response:
+    """The Starlette route of `/client-session`, for what `ApiMiddleware` passes on (HEAD)."""
+    reading = request.method not in ("GET", "HEAD")
+    body = await _json_body(request) if reading else None
+    token = request.query_params.get("clientToken")
+    return JSONResponse(answer_api(emulator, request.method, request.headers, token, body))
 
 
 # --- admin ----------------------------------------------------------------------------
@@ -160,8 +177,35 @@ async def openapi(emulator: Emulator, request: Request) -> Response:
 # --- faults, latency and framework errors --------------------------------------------
 
 
-class FaultMiddleware:
-    """Latency and injected faults for `/client-session` requests, before anything else."""
+class ClientDisconnected(Exception):
+    """The client went away before its request body arrived: there is no one to answer."""
+
+
+_API_HEADERS = frozenset({b"x-api-key", b"x-api-version", b"content-length"})
+#: Methods answered straight from ASGI; the rest (HEAD, or a 405) go through the routes.
+_DIRECT_METHODS = frozenset({"GET", "POST", "PATCH"})
+
+
+async def _body_chunks(receive: Receive) -> AsyncIterator[bytes]:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnected
+        yield message.get("body", b"")
+        if not message.get("more_body", False):
+            return
+
+
+class ApiMiddleware:
+    """`/client-session` before anything else: latency, injected faults, then the API.
+
+    GET, POST and PATCH are answered here, straight from the ASGI scope: the API's
+    requests skip Starlette's request objects, routing and exception middleware, about
+    half of what a create costs in-process (benchmarks/emulator_throughput.py). What
+    they would add is done the same way here: headers by lower-case name (first
+    value), the query's last `clientToken`, errors as Primer's envelope, a 500
+    envelope for a bug. Other methods and paths go on to the Starlette routes.
+    """
 
     def __init__(self, app: ASGIApp, emulator: Emulator) -> None:
         self.app = app
@@ -174,18 +218,54 @@ class FaultMiddleware:
         if self.emulator.latency > 0:
             await asyncio.sleep(self.emulator.latency)
         fault = self.emulator.take_fault()
-        if fault is None:
-            await self.app(scope, receive, send)
-        elif fault.drop:
-            await send({"type": "http.response.start", "status": 200, "headers": []})
-            raise ConnectionDropped("connection dropped (a fault injected into the emulator)")
+        if fault is not None:
+            if fault.drop:
+                await send({"type": "http.response.start", "status": 200, "headers": []})
+                raise ConnectionDropped("connection dropped (a fault injected into the emulator)")
+            await self._fault(fault, scope, receive, send)
+        elif scope["method"] in _DIRECT_METHODS:
+            try:
+                response = await self._answer(scope, receive)
+            except ClientDisconnected:
+                return
+            await response(scope, receive, send)
         else:
-            await self._answer(fault, scope, receive, send)
+            await self.app(scope, receive, send)
 
-    async def _answer(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _answer(self, scope: Scope, receive: Receive) -> Response:
+        emulator, method = self.emulator, scope["method"]
+        try:
+            headers: dict[str, str] = {}
+            for name, value in scope["headers"]:
+                if name in _API_HEADERS and name not in headers:
+                    headers[name.decode("latin-1")] = value.decode("latin-1")
+            token = body = None
+            if method == "GET":
+                query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+                token = dict(query).get("clientToken")
+            else:
+                chunks = _body_chunks(receive)
+                body = parse_json_object(await read_body(headers.get("content-length"), chunks))
+            response = JSONResponse(answer_api(emulator, method, headers, token, body))
+        except ApiError as error:
+            response = error_response(emulator, error)
+        except ClientDisconnected:
+            raise
+        except Exception:
+            logger.exception("emulator bug while answering %s %s", method, API_PATH)
+            response = error_response(emulator, _internal_error())
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s %s -> %d", method, API_PATH, response.status_code)
+        return response
+
+    async def _fault(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
         error_id, description, headers = fault_error(fault)
         error = ApiError(fault.status, error_id, description, headers=headers)
         await error_response(self.emulator, error)(scope, receive, send)
+
+
+#: The name this middleware had before it answered the API itself.
+FaultMiddleware = ApiMiddleware
 
 
 def _framework_errors(emulator: Emulator) -> dict[Any, Callable[..., Awaitable[Response]]]:
@@ -221,7 +301,7 @@ def build_app(emulator: Emulator) -> Starlette:
             route("/_emulator/sessions", admin_sessions, ["GET"]),
             route("/openapi.json", openapi, ["GET"]),
         ],
-        middleware=[Middleware(FaultMiddleware, emulator=emulator)],
+        middleware=[Middleware(ApiMiddleware, emulator=emulator)],
         exception_handlers=_framework_errors(emulator),
     )
     app.router.redirect_slashes = False

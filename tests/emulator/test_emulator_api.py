@@ -184,6 +184,73 @@ def test_metadata_accepts_any_json_value(http: httpx.Client) -> None:
     assert create(http, {"metadata": meta})["metadata"] == meta
 
 
+@pytest.mark.parametrize("number", [2**64, -(2**63) - 1, 10**30, 123456789012345678])
+def test_metadata_integers_beyond_64_bits_are_echoed_exactly(
+    http: httpx.Client, number: int
+) -> None:
+    """The emulator reads JSON with orjson, which reads such integers as floats: not here."""
+    raw = '{"orderId": "big", "metadata": {"n": %d, "s": "%d"}}' % (number, number)
+    made = http.post("/client-session", content=raw.encode())
+    assert made.status_code == 200
+    assert f'"n":{number}' in made.text.replace(" ", "")
+    assert made.json()["metadata"] == {"n": number, "s": str(number)}
+    got = http.get("/client-session", params={"clientToken": made.json()["clientToken"]})
+    assert got.json()["metadata"]["n"] == number
+
+
+@pytest.mark.parametrize(
+    "raw", [b'{"a": 1e400}', b'{"a": NaN}', b'{"a": "\\ud800"}', b"\xef\xbb\xbf{}", b'{"a": 1,}']
+)
+def test_json_orjson_refuses_gets_the_standard_librarys_answer(
+    http: httpx.Client, raw: bytes
+) -> None:
+    error_of(http.post("/client-session", content=raw), 400, "BadRequest")
+
+
+def test_head_and_get_answer_alike(http: httpx.Client) -> None:
+    """GET is answered straight from ASGI, HEAD through the Starlette route: same answer."""
+    token = create(http, {"orderId": "head"})["clientToken"]
+    got = http.get("/client-session", params={"clientToken": token})
+    head = http.head("/client-session", params={"clientToken": token})
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["content-length"] == got.headers["content-length"]
+    assert head.headers["content-type"] == got.headers["content-type"] == "application/json"
+    for answer in (http.head("/client-session"), http.get("/client-session")):
+        assert answer.status_code == 400
+
+
+def test_last_client_token_in_the_query_wins(http: httpx.Client) -> None:
+    """As Starlette's query parameters read it: the last value of a repeated name."""
+    token = create(http, {"orderId": "q"})["clientToken"]
+    url = f"/client-session?clientToken=nope&clientToken={token}"
+    assert http.get(url).json()["orderId"] == "q"
+    answer = http.get(f"/client-session?clientToken={token}&clientToken=nope")
+    error_of(answer, 400, "ClientSessionValidationError")
+
+
+def test_client_gone_before_its_body_gets_no_answer_and_no_bug_log(
+    emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/client-session",
+        "headers": [(b"x-api-key", KEY.encode())],
+        "query_string": b"",
+    }
+    run(emulator.app(scope, receive, send))
+    assert sent == [] and emulator.session_count == 0
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
 @pytest.mark.parametrize("code", sorted(DISABLED_BY_DEFAULT - {"VED", "VES"}))
 def test_disabled_currency_is_400(http: httpx.Client, code: str) -> None:
     inner = error_of(
