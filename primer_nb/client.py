@@ -216,6 +216,12 @@ def _decode(content: bytes) -> Any:
         return content.decode("utf-8", errors="replace")
 
 
+#: Keep every connection opened (httpx keeps 20): a batch with more requests in flight
+#: (`create_sessions(concurrency=32)`, from threads or tasks) would otherwise close and
+#: reopen connections all the time.
+_POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+
+
 def _redacted_json(content: bytes, secret: str | None) -> Any:
     """`_decode(content)` with `secret` redacted from every string in it, keys too.
 
@@ -640,7 +646,10 @@ class PrimerClient(_BaseClient[httpx.BaseTransport]):
         if transport is None and emulator is not None:
             transport = emulator.transport()
         self._http = httpx.Client(
-            base_url=self.base_url, transport=transport, timeout=httpx.Timeout(self.timeout)
+            base_url=self.base_url,
+            transport=transport,
+            timeout=httpx.Timeout(self.timeout),
+            limits=_POOL_LIMITS,
         )
         self._sleep = time.sleep
 
@@ -751,9 +760,7 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
             base_url=self.base_url,
             transport=transport,
             timeout=httpx.Timeout(self.timeout),
-            # keep every connection it opens (httpx keeps 20): a batch with more in
-            # flight would otherwise close and reopen connections all the time
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=100),
+            limits=_POOL_LIMITS,
         )
         import asyncio  # here, not at the top: only the async client needs it
 

@@ -189,7 +189,7 @@ def test_metadata_integers_beyond_64_bits_are_echoed_exactly(
     http: httpx.Client, number: int
 ) -> None:
     """The emulator reads JSON with orjson, which reads such integers as floats: not here."""
-    raw = '{"orderId": "big", "metadata": {"n": %d, "s": "%d"}}' % (number, number)
+    raw = json.dumps({"orderId": "big", "metadata": {"n": number, "s": str(number)}})
     made = http.post("/client-session", content=raw.encode())
     assert made.status_code == 200
     assert f'"n":{number}' in made.text.replace(" ", "")

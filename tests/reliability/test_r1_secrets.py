@@ -266,6 +266,26 @@ def test_key_echoed_in_a_body_is_scrubbed_from_exchanges(client: PrimerClient) -
         assert_clean("Exchange with the key in its body/query", exchange_text(exchange))
 
 
+def test_key_behind_json_escapes_is_scrubbed_from_exchanges() -> None:
+    """Hooks skip the walk through a body that cannot hold the key: an escape can hide it."""
+    escaped = "".join(f"\\u{ord(c):04x}" for c in MARKER_KEY)  # the key, every letter \uXXXX
+    pair = f'"{escaped}": "{escaped}"'
+    answer = f'{{"orderId": "o", "metadata": {{{pair}}}, "clientToken": "t"}}'
+
+    def server(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=answer.encode(), headers={"content-type": "json"})
+
+    seen: list[Exchange] = []
+    with PrimerClient(
+        MARKER_KEY, base_url="http://primer.test", transport=httpx.MockTransport(server)
+    ) as client:
+        client.add_hook(seen.append)
+        client.request("POST", "/client-session", json={"orderId": "o"})
+    assert json.loads(answer)["metadata"] == {MARKER_KEY: MARKER_KEY}  # it is there, escaped
+    assert len(seen) == 1 and seen[0].response_body is not None
+    assert_clean("Exchange of an escaped answer", exchange_text(seen[0]))
+
+
 def test_async_client_paths(emulator: Emulator, debug_logs: pytest.LogCaptureFixture) -> None:
     seen: list[Exchange] = []
 

@@ -147,6 +147,22 @@ def test_the_api_key_is_never_stored(tmp_path: Path, marker_key: str) -> None:
     assert marker_key not in repr(ledger)
 
 
+def test_bodies_are_stored_as_json_whatever_mapping_holds_them(ledger: Ledger) -> None:
+    """A plain body is written as it is; other mappings and secret names are walked first."""
+    from types import MappingProxyType
+
+    body = {"orderId": "o-9", "items": (1, 2), "at": datetime(2024, 6, 1, tzinfo=UTC)}
+    inner = MappingProxyType({"X-Api-Key": "k", "note": "n"})
+    ledger.record(exchange(1, request_body=body, response_body={"headers": inner}))
+    row = ledger.frame().iloc[-1]
+    assert row.request_body == {
+        "orderId": "o-9",
+        "items": [1, 2],
+        "at": "2024-06-01 00:00:00+00:00",
+    }
+    assert row.response_body == {"headers": {"X-Api-Key": "***", "note": "n"}}
+
+
 def test_env_key_is_redacted_without_attach(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, marker_key: str
 ) -> None:
