@@ -43,8 +43,9 @@ session, and `get_session`/`update_session` and batch resume need it. Tables sho
 shortened (`eyJhbGci…x9Qk`); `frame()` does too unless `full_tokens=True`.
 
 **Several notebooks at once.** WAL journal (readers never block the writer), a 10 s busy
-timeout, and `BEGIN IMMEDIATE` per exchange: processes and threads can record into one file
-concurrently. `synchronous=NORMAL`: a committed exchange survives the process being killed
+timeout, and one `INSERT` per exchange in autocommit mode (a transaction of its own):
+processes and threads can record into one file concurrently. `synchronous=NORMAL`: a
+committed exchange survives the process being killed
 (even with SIGKILL); a power cut may lose the last few commits.
 
 **Schema version.** `PRAGMA user_version` holds `SCHEMA_VERSION` (2: the `exchanges`

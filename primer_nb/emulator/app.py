@@ -264,10 +264,6 @@ class ApiMiddleware:
         await error_response(self.emulator, error)(scope, receive, send)
 
 
-#: The name this middleware had before it answered the API itself.
-FaultMiddleware = ApiMiddleware
-
-
 def _framework_errors(emulator: Emulator) -> dict[Any, Callable[..., Awaitable[Response]]]:
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
