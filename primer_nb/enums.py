@@ -28,87 +28,7 @@ __all__ = [
 ]
 
 
-class CardNetwork(StrEnum):
-    """Primer's `CardNetworkEnum` (18)."""
-
-    AMEX = "AMEX"
-    DANKORT = "DANKORT"
-    DINERS_CLUB = "DINERS_CLUB"
-    DISCOVER = "DISCOVER"
-    EFTPOS = "EFTPOS"
-    ENROUTE = "ENROUTE"
-    ELO = "ELO"
-    HIPER = "HIPER"
-    INTERAC = "INTERAC"
-    JCB = "JCB"
-    MAESTRO = "MAESTRO"
-    MASTERCARD = "MASTERCARD"
-    MIR = "MIR"
-    PRIVATE_LABEL = "PRIVATE_LABEL"
-    UNIONPAY = "UNIONPAY"
-    VISA = "VISA"
-    CARTES_BANCAIRES = "CARTES_BANCAIRES"
-    OTHER = "OTHER"
-
-
-#: Returned in `paymentMethod.orderedAllowedCardNetworks` when none is sent (all but PRIVATE_LABEL).
-DEFAULT_CARD_NETWORKS: tuple[str, ...] = (
-    "VISA",
-    "MASTERCARD",
-    "AMEX",
-    "MAESTRO",
-    "UNIONPAY",
-    "CARTES_BANCAIRES",
-    "DANKORT",
-    "DINERS_CLUB",
-    "DISCOVER",
-    "EFTPOS",
-    "ENROUTE",
-    "ELO",
-    "HIPER",
-    "INTERAC",
-    "JCB",
-    "MIR",
-    "OTHER",
-)
-
-
-class ProductType(StrEnum):
-    """Line item `productType`."""
-
-    PHYSICAL = "PHYSICAL"
-    DIGITAL = "DIGITAL"
-
-
-class PaymentType(StrEnum):
-    """`paymentMethod.paymentType` (Primer's `RecurringTransactionTypeEnum`)."""
-
-    FIRST_PAYMENT = "FIRST_PAYMENT"
-    ECOMMERCE = "ECOMMERCE"
-    SUBSCRIPTION = "SUBSCRIPTION"
-    UNSCHEDULED = "UNSCHEDULED"
-
-
-class AuthorizationType(StrEnum):
-    """`paymentMethod.authorizationType`: ESTIMATED can be adjusted later, FINAL cannot."""
-
-    ESTIMATED = "ESTIMATED"
-    FINAL = "FINAL"
-
-
-class FirstPaymentReason(StrEnum):
-    """`paymentMethod.firstPaymentReason` (v2.4): why the payment method is stored."""
-
-    CardOnFile = "CardOnFile"
-    Recurring = "Recurring"
-    Unscheduled = "Unscheduled"
-
-
-class ApprovalMode(StrEnum):
-    """`approvalMode` (2.4 addendum): set at creation only."""
-
-    AUTO = "AUTO"
-    MANUAL = "MANUAL"
+# --- the session: currency, countries, approval --------------------------------------
 
 
 class Currency(StrEnum):
@@ -540,3 +460,92 @@ class CountryCode(StrEnum):
     ZA = "ZA"
     ZM = "ZM"
     ZW = "ZW"
+
+
+class ApprovalMode(StrEnum):
+    """`approvalMode` (2.4 addendum): set at creation only."""
+
+    AUTO = "AUTO"
+    MANUAL = "MANUAL"
+
+
+# --- order ----------------------------------------------------------------------------
+
+
+class ProductType(StrEnum):
+    """Line item `productType`."""
+
+    PHYSICAL = "PHYSICAL"
+    DIGITAL = "DIGITAL"
+
+
+# --- paymentMethod --------------------------------------------------------------------
+
+
+class CardNetwork(StrEnum):
+    """Primer's `CardNetworkEnum` (18)."""
+
+    AMEX = "AMEX"
+    DANKORT = "DANKORT"
+    DINERS_CLUB = "DINERS_CLUB"
+    DISCOVER = "DISCOVER"
+    EFTPOS = "EFTPOS"
+    ENROUTE = "ENROUTE"
+    ELO = "ELO"
+    HIPER = "HIPER"
+    INTERAC = "INTERAC"
+    JCB = "JCB"
+    MAESTRO = "MAESTRO"
+    MASTERCARD = "MASTERCARD"
+    MIR = "MIR"
+    PRIVATE_LABEL = "PRIVATE_LABEL"
+    UNIONPAY = "UNIONPAY"
+    VISA = "VISA"
+    CARTES_BANCAIRES = "CARTES_BANCAIRES"
+    OTHER = "OTHER"
+
+
+#: Returned in `paymentMethod.orderedAllowedCardNetworks` when none is sent (all but PRIVATE_LABEL).
+DEFAULT_CARD_NETWORKS: tuple[str, ...] = (
+    "VISA",
+    "MASTERCARD",
+    "AMEX",
+    "MAESTRO",
+    "UNIONPAY",
+    "CARTES_BANCAIRES",
+    "DANKORT",
+    "DINERS_CLUB",
+    "DISCOVER",
+    "EFTPOS",
+    "ENROUTE",
+    "ELO",
+    "HIPER",
+    "INTERAC",
+    "JCB",
+    "MIR",
+    "OTHER",
+)
+
+
+class PaymentType(StrEnum):
+    """`paymentMethod.paymentType` (Primer's `RecurringTransactionTypeEnum`)."""
+
+    FIRST_PAYMENT = "FIRST_PAYMENT"
+    ECOMMERCE = "ECOMMERCE"
+    SUBSCRIPTION = "SUBSCRIPTION"
+    UNSCHEDULED = "UNSCHEDULED"
+
+
+class FirstPaymentReason(StrEnum):
+    """`paymentMethod.firstPaymentReason` (v2.4): why the payment method is stored."""
+
+    CardOnFile = "CardOnFile"
+    Recurring = "Recurring"
+    Unscheduled = "Unscheduled"
+
+
+class AuthorizationType(StrEnum):
+    """`paymentMethod.authorizationType`: ESTIMATED can be adjusted later, FINAL cannot."""
+
+    ESTIMATED = "ESTIMATED"
+    FINAL = "FINAL"
