@@ -129,3 +129,22 @@ def test_cli_parser_defaults_and_errors(capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit):
         main([])
     assert "ZZZ" in capsys.readouterr().err
+
+
+def test_serve_runs_on_uvloop_where_it_is_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """uvicorn picks uvloop only in `Server.run`; `serve` runs `Server.serve` on its own loop."""
+    import uvicorn
+
+    from primer_nb import cli
+
+    uvloop = pytest.importorskip("uvloop", reason="uvloop is a dependency on CPython only")
+    loops: list[object] = []
+
+    async def serve(self: uvicorn.Server, sockets: object = None) -> None:
+        loops.append(asyncio.get_running_loop())
+        self.started = True
+
+    monkeypatch.setattr(uvicorn.Server, "serve", serve)
+    monkeypatch.setattr(signal, "signal", lambda *_: None)
+    assert cli.serve(object(), host="127.0.0.1", port=0) == 0
+    assert len(loops) == 1 and isinstance(loops[0], uvloop.Loop)
