@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import uvicorn
+    from starlette.types import ASGIApp
 
     from primer_nb.emulator import Emulator
 
@@ -88,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_parity(commands: Any) -> None:
+def _add_parity(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     par = commands.add_parser(
         "parity",
         help="compare the emulator with a server, your sandbox account or a snapshot",
@@ -214,7 +215,7 @@ async def _serve(server: uvicorn.Server, host: str, name: str) -> None:
         announcer.cancel()
 
 
-def serve(app: Any, *, host: str, port: int, name: str = "primer-nb emulator") -> int:
+def serve(app: ASGIApp, *, host: str, port: int, name: str = "primer-nb emulator") -> int:
     """Serve an ASGI app on uvicorn until SIGINT/SIGTERM; 0 after a clean stop.
 
     Prints `NAME serving http://HOST:PORT/client-session` once it listens (port 0 picks
