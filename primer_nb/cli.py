@@ -30,7 +30,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:
     import uvicorn
@@ -126,6 +126,12 @@ def _add_parity(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     _switch(par, "--list", "list the scenarios and exit")
 
 
+class _ParityOptions(TypedDict):
+    enable_currencies: Sequence[str]
+    tax_connection: bool
+    timeout: float
+
+
 def run_parity(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """`primer-nb parity`: 0 no differences, 1 differences, 2 usage or connection errors."""
     import json
@@ -141,7 +147,7 @@ def run_parity(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         parser.error("--record needs --against URL|sandbox (it saves that side's answers)")
     if args.timeout <= 0:
         parser.error("--timeout must be > 0")
-    options: dict[str, Any] = {
+    options: _ParityOptions = {
         "enable_currencies": args.enable_currency,
         "tax_connection": not args.no_tax_connection,
         "timeout": args.timeout,

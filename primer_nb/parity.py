@@ -137,7 +137,7 @@ class Step:
     send_key: bool = True
 
     def to_json(self) -> dict[str, object]:
-        out: dict[str, Any] = {
+        out: dict[str, object] = {
             "label": self.label,
             "method": self.method,
             "apiVersion": self.api_version,
