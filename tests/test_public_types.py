@@ -19,7 +19,8 @@ What is public:
   not start with `_`, and dunder names (`__init__`, `__call__`, a module's `__getattr__`);
 - inside a public class: its bases, the parameters and return of its public and dunder
   methods (properties and overloads included), its annotated attributes (pydantic fields,
-  TypedDict and Protocol members) and assigned names, and its public nested classes;
+  TypedDict and Protocol members), the public attributes its methods declare
+  (`self.changes: dict[str, Any] = {}`), its assigned names, and its public nested classes;
 - a private class (`_Base`) that a public class of the package inherits from, for its
   public and dunder methods and attributes (they are the subclass's);
 - at module level: public functions, classes, annotated names (annotation and value) and
@@ -316,6 +317,26 @@ class Scanner:
         ]
         for stmt in _scope_statements(cls.body):
             found += self._statement(module, stmt, prefix=qualname + ".", module_level=False)
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                found += self._instance_attributes(module, stmt, qualname)
+        return found
+
+    def _instance_attributes(
+        self, module: Module, method: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str
+    ) -> list[Offender]:
+        """`self.name: T = ...` in any method: a public attribute of the instance."""
+        found = []
+        for node in ast.walk(method):
+            target = node.target if isinstance(node, ast.AnnAssign) else None
+            if (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == "self"
+                and is_public_name(target.attr)
+                and self.mentions_any(module, node.annotation)
+            ):
+                found.append(Offender(module.name, node.lineno, f"{qualname}.{target.attr}"))
         return found
 
     def _signature(
@@ -404,7 +425,10 @@ class Model(_Base, BaseModel):
     metadata: dict[str, Any] | None = None
     name: str = ""
     _cache: Any = None
-    def __init__(self, **data: Any) -> None: ...
+    def __init__(self, **data: Any) -> None:
+        self.loose: dict[str, Any] = {}
+        self._private: Any = None
+        local: Any = None
     @property
     def value(self) -> Any: ...
     def method(self) -> None:
@@ -446,6 +470,7 @@ def test_the_scan_finds_every_shape_of_any_and_only_public_ones() -> None:
         "_Base.inherited(x)",
         "Model.metadata",
         "Model.__init__(**data)",
+        "Model.loose",
         "Model.value -> return",
         "Model.Config.extra",
         "Wrapper (base)",
