@@ -18,7 +18,7 @@ stays cheap: pandas and ipywidgets load only when a table or widget is used.
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from primer_nb._version import __version__
 
@@ -112,7 +112,7 @@ if TYPE_CHECKING:
     )
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'primer_nb' has no attribute {name!r}")

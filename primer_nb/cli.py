@@ -30,10 +30,11 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:
     import uvicorn
+    from starlette.types import ASGIApp
 
     from primer_nb.emulator import Emulator
 
@@ -88,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_parity(commands: Any) -> None:
+def _add_parity(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     par = commands.add_parser(
         "parity",
         help="compare the emulator with a server, your sandbox account or a snapshot",
@@ -125,6 +126,12 @@ def _add_parity(commands: Any) -> None:
     _switch(par, "--list", "list the scenarios and exit")
 
 
+class _ParityOptions(TypedDict):
+    enable_currencies: Sequence[str]
+    tax_connection: bool
+    timeout: float
+
+
 def run_parity(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """`primer-nb parity`: 0 no differences, 1 differences, 2 usage or connection errors."""
     import json
@@ -140,7 +147,7 @@ def run_parity(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         parser.error("--record needs --against URL|sandbox (it saves that side's answers)")
     if args.timeout <= 0:
         parser.error("--timeout must be > 0")
-    options: dict[str, Any] = {
+    options: _ParityOptions = {
         "enable_currencies": args.enable_currency,
         "tax_connection": not args.no_tax_connection,
         "timeout": args.timeout,
@@ -214,7 +221,7 @@ async def _serve(server: uvicorn.Server, host: str, name: str) -> None:
         announcer.cancel()
 
 
-def serve(app: Any, *, host: str, port: int, name: str = "primer-nb emulator") -> int:
+def serve(app: ASGIApp, *, host: str, port: int, name: str = "primer-nb emulator") -> int:
     """Serve an ASGI app on uvicorn until SIGINT/SIGTERM; 0 after a clean stop.
 
     Prints `NAME serving http://HOST:PORT/client-session` once it listens (port 0 picks

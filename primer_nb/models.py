@@ -44,7 +44,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Annotated, Any, ClassVar, Literal, NamedTuple, Self, TypeVar
+from typing import (
+    Annotated,
+    Any,
+    ClassVar,
+    Literal,
+    NamedTuple,
+    NoReturn,
+    Self,
+    TypedDict,
+    TypeVar,
+    Unpack,
+)
 
 import email_validator
 import pydantic
@@ -137,6 +148,7 @@ __all__ = [
     "Shipping",
     "Surcharge",
     "UnknownKey",
+    "ValidateOptions",
     "check_request",
     "format_expiry",
     "json_path",
@@ -241,7 +253,7 @@ def _check_uri(value: str) -> str:
     return value
 
 
-def _non_negative_number(value: Any) -> int | float:
+def _non_negative_number(value: object) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("Value must be a valid number")
     if value < 0:
@@ -326,7 +338,7 @@ class _Model(BaseModel):
         if self.__pydantic_extra__:
             yield from self.__pydantic_extra__.items()
 
-    def to_wire(self) -> dict[str, Any]:
+    def to_wire(self) -> dict[str, JsonValue]:
         """The JSON object Primer sees: camelCase keys, only the fields that were set."""
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
@@ -342,6 +354,22 @@ def _local_error(model: type[BaseModel], exc: pydantic.ValidationError) -> Prime
     )
 
 
+class ValidateOptions(TypedDict, total=False):
+    """The keyword options of pydantic's `BaseModel.model_validate`, passed on unchanged."""
+
+    strict: bool | None
+    extra: Literal["allow", "ignore", "forbid"] | None
+    from_attributes: bool | None
+    context: object
+    by_alias: bool | None
+    by_name: bool | None
+
+
+#: A field that exists only to refuse any value with its own message (a `before`
+#: validator raises): only its default `None` is ever held. The JSON schema stays `{}`.
+_NotUpdatable = Annotated[None, WithJsonSchema({})]
+
+
 class _RequestModel(_Model):
     """Objects inside a request body: strict types, unknown keys kept (and warned about).
 
@@ -353,7 +381,7 @@ class _RequestModel(_Model):
 
     model_config = ConfigDict(validate_by_name=True)
 
-    def __init__(self, /, **data: Any) -> None:
+    def __init__(self, /, **data: object) -> None:
         try:
             super().__init__(**data)
         except pydantic.ValidationError as exc:
@@ -366,7 +394,7 @@ class _RequestModel(_Model):
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     @classmethod
-    def model_validate(cls, obj: Any, **options: Any) -> Self:
+    def model_validate(cls, obj: object, **options: Unpack[ValidateOptions]) -> Self:
         """pydantic's `model_validate`, raising `PrimerValidationError` on bad input."""
         try:
             return super().model_validate(obj, **options)
@@ -660,11 +688,11 @@ class PaymentMethod(_RequestModel):
 class PaymentMethodUpdate(PaymentMethod):
     """`paymentMethod` in a PATCH: like `PaymentMethod`, but `options` cannot change."""
 
-    options: Any = None
+    options: _NotUpdatable = None
 
     @field_validator("options", mode="before")
     @classmethod
-    def _options_not_updatable(cls, value: Any) -> Any:
+    def _options_not_updatable(cls, value: object) -> NoReturn:
         raise ValueError(
             "paymentMethod.options cannot be updated; create a new client session instead"
         )
@@ -709,11 +737,11 @@ class ClientSessionUpdateRequest(_TopLevelRequest):
     customer: Customer | None = None
     order: Order | None = None
     payment_method: PaymentMethodUpdate | None = None
-    approval_mode: Any = None
+    approval_mode: _NotUpdatable = None
 
     @field_validator("approval_mode", mode="before")
     @classmethod
-    def _approval_mode_creation_only(cls, value: Any) -> Any:
+    def _approval_mode_creation_only(cls, value: object) -> NoReturn:
         raise ValueError("approvalMode can only be set when the client session is created")
 
 
@@ -745,7 +773,7 @@ class SessionLineItem(_Model):
     tax_amount: int | None = None
     tax_code: str | None = None
     product_type: str | None = None
-    product_data: dict[str, Any] | None = None
+    product_data: dict[str, JsonValue] | None = None
 
 
 class SessionFee(_Model):
@@ -810,7 +838,7 @@ class SessionPaymentMethod(_Model):
     descriptor: str | None = None
     payment_type: str | None = None
     ordered_allowed_card_networks: list[str] | None = None
-    options: dict[str, Any] | None = None
+    options: dict[str, JsonValue] | None = None
     authorization_type: str | None = None
     first_payment_reason: str | None = None
 
@@ -827,7 +855,7 @@ class ClientSession(_Model):
     order_id: str | None = None
     currency_code: str | None = None
     amount: int | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: dict[str, JsonValue] | None = None
     customer: SessionCustomer | None = None
     order: SessionOrder | None = None
     payment_method: SessionPaymentMethod | None = None

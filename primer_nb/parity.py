@@ -46,11 +46,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Required, TypedDict, Unpack, cast
 from urllib.parse import urlsplit
 
 import httpx
 import jwt
+from pydantic import JsonValue
 
 from primer_nb.config import BASE_URLS, EMULATOR_KEY, env_var, redact
 from primer_nb.errors import PrimerConnectionError, PrimerError
@@ -64,12 +65,17 @@ __all__ = [
     "EXAMPLES_FILE",
     "SCENARIOS",
     "SNAPSHOT_FORMAT",
+    "Answer",
     "Difference",
     "ParityConnectionError",
     "ParityError",
     "ParityResult",
     "ParityUsageError",
     "Scenario",
+    "ScenarioJson",
+    "Sender",
+    "Snapshot",
+    "SnapshotScenario",
     "Step",
     "Suggestion",
     "build_docs_snapshot",
@@ -131,7 +137,7 @@ class Step:
     send_key: bool = True
 
     def to_json(self) -> dict[str, object]:
-        out: dict[str, Any] = {
+        out: dict[str, object] = {
             "label": self.label,
             "method": self.method,
             "apiVersion": self.api_version,
@@ -156,6 +162,15 @@ class Step:
         )
 
 
+class ScenarioJson(TypedDict, total=False):
+    """`Scenario.to_json()`: a scenario as a snapshot file holds it (without answers)."""
+
+    name: Required[str]
+    description: Required[str]
+    example: str
+    steps: Required[list[dict[str, object]]]
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A named list of steps; `example` is the id in primer-examples.json it comes from."""
@@ -165,12 +180,16 @@ class Scenario:
     steps: tuple[Step, ...]
     example: str | None = None
 
-    def to_json(self) -> dict[str, object]:
-        out: dict[str, Any] = {"name": self.name, "description": self.description}
+    def to_json(self) -> ScenarioJson:
+        steps = [step.to_json() for step in self.steps]
         if self.example:
-            out["example"] = self.example
-        out["steps"] = [step.to_json() for step in self.steps]
-        return out
+            return {
+                "name": self.name,
+                "description": self.description,
+                "example": self.example,
+                "steps": steps,
+            }
+        return {"name": self.name, "description": self.description, "steps": steps}
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> Scenario:
@@ -203,7 +222,7 @@ def _request(example: Mapping[str, Any]) -> dict[str, Any]:
     return request
 
 
-def _post(example: Mapping[str, Any], body: Any = None) -> Step:
+def _post(example: Mapping[str, Any], body: object = None) -> Step:
     return Step(
         "create", "POST", _request(example) if body is None else body, None, _version(example)
     )
@@ -224,7 +243,7 @@ def _android_replay(example: Mapping[str, Any]) -> dict[str, Any]:
 
 #: The request the first tutorial sends: the example on Primer's API reference page
 #: (AED, every country code "AW", the payment-method placeholder sent literally).
-REFERENCE_PAGE_REQUEST: dict[str, Any] = {
+REFERENCE_PAGE_REQUEST: dict[str, JsonValue] = {
     "orderId": "order-abc",
     "currencyCode": "AED",
     "order": {
@@ -486,7 +505,7 @@ def _member(path: str, key: str) -> str:
     return f"{path}[{json.dumps(key)}]"
 
 
-def _diff(left: Any, right: Any, path: str) -> Iterator[tuple[str, Any, Any]]:
+def _diff(left: object, right: object, path: str) -> Iterator[tuple[str, object, object]]:
     """(JSONPath, left value, right value) wherever the two JSON values differ."""
     if isinstance(left, dict) and isinstance(right, dict):
         for key in list(left) + [k for k in right if k not in left]:
@@ -670,7 +689,7 @@ class ParityResult:
         return "\n".join(lines)
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     if isinstance(value, str) and (value.startswith("<") and value.endswith(">")):
         return value
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
@@ -686,7 +705,7 @@ def _cut(text: str, width: int) -> str:
 
 def _table(
     header: tuple[str, str, str, str],
-    rows: Sequence[tuple[str, str, str, Any, Any]],
+    rows: Sequence[tuple[str, str, str, object, object]],
     width: int,
     multi_step: Iterable[str],
 ) -> list[str]:
@@ -712,13 +731,23 @@ def _table(
 
 # --- backends ------------------------------------------------------------------------------
 
-Answer = dict[str, Any]
-Sender = Callable[[Step, Any, Mapping[str, str] | None], Answer]
+
+class Answer(TypedDict, total=False):
+    """One HTTP answer as parity compares it: `status` and the decoded JSON `body` (a
+    `<not JSON: ...>` text when it was not JSON); `step`, the step's label, once played."""
+
+    step: str
+    status: Required[int]
+    body: Required[object]
+
+
+#: Sends one step: `(step, body, query params)` -> the answer (token placeholders filled).
+Sender = Callable[[Step, object, Mapping[str, str] | None], Answer]
 
 
 def _parse(response: httpx.Response) -> Answer:
     try:
-        body: Any = response.json()
+        body: object = response.json()
     except ValueError:
         kind = response.headers.get("content-type", "no content type").split(";")[0]
         body = f"<not JSON: {kind}, {len(response.content)} bytes>"
@@ -737,7 +766,7 @@ def _retry_after(response: httpx.Response) -> float:
 
 
 def _http_sender(http: httpx.Client, key: str | None, where: str) -> Sender:
-    def send(step: Step, body: Any, params: Mapping[str, str] | None) -> Answer:
+    def send(step: Step, body: object, params: Mapping[str, str] | None) -> Answer:
         headers = {"X-API-VERSION": step.api_version, "Accept": "application/json"}
         if step.send_key and key:
             headers["X-API-KEY"] = key
@@ -807,7 +836,7 @@ def resolve_against(against: str, environ: Mapping[str, str] | None = None) -> _
 # --- running -------------------------------------------------------------------------------
 
 
-def _fill(value: Any, token: str) -> Any:
+def _fill(value: object, token: str) -> object:
     if value == TOKEN:
         return token
     if isinstance(value, Mapping):
@@ -825,7 +854,8 @@ def _play(scenario: Scenario, send: Sender) -> list[Answer]:
     token = _NO_TOKEN
     answers: list[Answer] = []
     for step in scenario.steps:
-        answer = send(step, _fill(step.body, token), _fill(step.params, token))
+        params = cast("Mapping[str, str] | None", _fill(step.params, token))
+        answer = send(step, _fill(step.body, token), params)
         body = answer["body"]
         if isinstance(body, dict) and isinstance(body.get("clientToken"), str):
             token = body["clientToken"]
@@ -971,7 +1001,7 @@ def _run(
     against: str,
     enable_currencies: Sequence[str],
     tax_connection: bool,
-    known: Mapping[tuple[str, str, str], Mapping[str, Any]] | None = None,
+    known: Mapping[tuple[str, str, str], Mapping[str, object]] | None = None,
 ) -> tuple[ParityResult, dict[str, list[Answer | None]]]:
     differences: list[Difference] = []
     pairs: dict[tuple[str, str], tuple[Answer, Answer | None]] = {}
@@ -1017,7 +1047,7 @@ def _run(
     return result, recorded
 
 
-def _same(entry: Mapping[str, Any], difference: Difference) -> bool:
+def _same(entry: Mapping[str, object], difference: Difference) -> bool:
     return bool(
         entry.get("emulator") == difference.emulator and entry.get("other") == difference.other
     )
@@ -1145,7 +1175,31 @@ def compare(
 # --- snapshots -----------------------------------------------------------------------------
 
 
-def load_snapshot(path: str | Path) -> dict[str, Any]:
+class _SnapshotExtra(TypedDict, total=False):
+    recorded: str
+    suggestedFlags: list[str]
+    notReplayed: list[dict[str, str]]
+    knownDifferences: list[dict[str, object]]
+
+
+class SnapshotScenario(ScenarioJson, total=False):
+    """A scenario in a snapshot file: `Scenario.to_json()` plus one answer per step."""
+
+    answers: Required[list[Answer | None]]
+
+
+class Snapshot(_SnapshotExtra, total=False):
+    """A parity snapshot file (`SNAPSHOT_FORMAT`): where its answers come from, the
+    scenarios with the other side's answers, and the differences known, with reasons.
+    A recorded one also has `recorded` (UTC) and `suggestedFlags`; the shipped one
+    `notReplayed`."""
+
+    format: Required[str]
+    source: Required[str]
+    scenarios: Required[list[SnapshotScenario]]
+
+
+def load_snapshot(path: str | Path) -> Snapshot:
     """A snapshot file, checked for its format; `ParityUsageError` when it is not one."""
     where = Path(path)
     try:
@@ -1161,15 +1215,15 @@ def load_snapshot(path: str | Path) -> dict[str, Any]:
             raise ParityUsageError(
                 f"--snapshot: {where}: scenario {scenario.get('name')!r} needs one answer per step"
             )
-    return data
+    return cast(Snapshot, data)  # the format and the answers per step, checked above
 
 
 def _snapshot(
     source: str,
     scenarios: Sequence[Scenario],
     answers: Mapping[str, Sequence[Answer | None]],
-    **extra: Any,
-) -> dict[str, Any]:
+    **extra: Unpack[_SnapshotExtra],
+) -> Snapshot:
     return {
         "format": SNAPSHOT_FORMAT,
         "source": source,
@@ -1181,7 +1235,7 @@ def _snapshot(
     }
 
 
-def _write(path: str | Path, data: Mapping[str, Any]) -> None:
+def _write(path: str | Path, data: Mapping[str, object]) -> None:
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     try:
         Path(path).write_text(text, encoding="utf-8")
@@ -1337,7 +1391,7 @@ def _reason(scenario: str, path: str) -> str | None:
     return None
 
 
-def build_docs_snapshot() -> dict[str, Any]:
+def build_docs_snapshot() -> Snapshot:
     """The shipped snapshot, rebuilt: Primer's documented answers, normalised, for the
     scenarios that have them, and every difference the emulator shows from them with its
     reason. Raises `ParityError` for a difference that has no reason yet.

@@ -36,7 +36,7 @@ import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -45,6 +45,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from primer_nb.tables import Source, sessions_frame, warnings_frame
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.container import BarContainer
     from matplotlib.typing import RcKeyType
 
 __all__ = ["Chart", "amount_by_currency", "currency_totals", "warnings_by_code"]
@@ -56,7 +58,7 @@ INK = "#1a1a1a"
 
 #: The style every chart is built and rendered with, whatever `matplotlib.rcParams` say
 #: (a notebook may have switched to `dark_background`, which would draw white text).
-STYLE: dict[RcKeyType, Any] = {
+STYLE: dict[RcKeyType, str | float | bool] = {
     "figure.facecolor": BACKGROUND,
     "axes.facecolor": BACKGROUND,
     "savefig.facecolor": BACKGROUND,
@@ -104,7 +106,7 @@ def _new_chart(figsize: tuple[float, float]) -> Chart:
     return chart
 
 
-def _finish_axes(ax: Any) -> None:
+def _finish_axes(ax: Axes) -> None:
     """Colours that do not depend on the style in force when the chart is drawn."""
     ax.set_facecolor(BACKGROUND)
     ax.tick_params(colors=INK, labelcolor=INK)
@@ -135,7 +137,7 @@ def currency_totals(source: Source) -> list[tuple[str, int, Decimal]]:
     return [(code, *totals[code]) for code in sorted(totals)]
 
 
-def _label_bars(ax: Any, bars: Any, labels: Iterable[str]) -> None:
+def _label_bars(ax: Axes, bars: BarContainer, labels: Iterable[str]) -> None:
     ax.bar_label(bars, labels=list(labels), padding=2, fontsize=8, color=INK)
 
 

@@ -34,8 +34,9 @@ from __future__ import annotations
 import html
 import json
 import warnings
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict, Unpack
 from urllib.parse import urlsplit, urlunsplit
 
 from primer_nb.config import env_var
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "NOISY_MODULES",
     "CollapsibleJSON",
+    "EmulatorOptions",
     "backend_line",
     "quiet_third_party_warnings",
     "short_token",
@@ -132,8 +134,23 @@ def backend_line(
     )
 
 
+class EmulatorOptions(TypedDict, total=False):
+    """The options of `Emulator(...)` that `tutorial_client` passes on (besides `seed` and
+    `start`); `frozen` defaults to True there."""
+
+    frozen: bool
+    api_keys: Iterable[str]
+    enabled_currencies: Iterable[str]
+    tax_connection: bool
+    latency: float
+    max_sessions: int | None
+
+
 def tutorial_client(
-    *, seed: int = 7, start: str = "2026-01-15T09:00:00", **emulator_options: Any
+    *,
+    seed: int = 7,
+    start: str = "2026-01-15T09:00:00",
+    **emulator_options: Unpack[EmulatorOptions],
 ) -> PrimerClient:
     """The client every tutorial notebook uses, after printing which backend it talks to.
 
@@ -162,8 +179,9 @@ def tutorial_client(
 
     from primer_nb.emulator import Emulator
 
-    frozen = bool(emulator_options.pop("frozen", True))
-    emulator = Emulator(seed=seed, start=start, frozen=frozen, **emulator_options)
+    frozen = bool(emulator_options.get("frozen", True))
+    options: EmulatorOptions = {**emulator_options, "frozen": frozen}
+    emulator = Emulator(seed=seed, start=start, **options)
     client = PrimerClient(emulator=emulator)
     print(backend_line(client, seed=seed, start=start, frozen=frozen))
     return client

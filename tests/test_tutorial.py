@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 import warnings
 
 import pytest
 
-from primer_nb.tutorial import backend_line, quiet_third_party_warnings, tutorial_client
+from primer_nb.emulator import Emulator
+from primer_nb.tutorial import (
+    EmulatorOptions,
+    backend_line,
+    quiet_third_party_warnings,
+    tutorial_client,
+)
 
 
 def test_default_is_the_frozen_in_process_emulator(capsys: pytest.CaptureFixture[str]) -> None:
@@ -92,3 +99,11 @@ def test_third_party_deprecations_are_silenced_ours_are_not() -> None:
         warnings.warn_explicit("ours", DeprecationWarning, "x.py", 1, module="primer_nb.client")
         warnings.warn_explicit("typo", UserWarning, "x.py", 1, module="pandas")
     assert [str(w.message) for w in caught] == ["ours", "typo"]
+
+
+def test_emulator_options_name_every_option_of_the_emulator() -> None:
+    """`tutorial_client(**options)` is typed by EmulatorOptions: it must follow `Emulator`."""
+    params = inspect.signature(Emulator.__init__).parameters
+    keywords = {n for n, p in params.items() if p.kind is p.KEYWORD_ONLY} - {"seed", "start"}
+    assert EmulatorOptions.__optional_keys__ == keywords
+    assert EmulatorOptions.__required_keys__ == frozenset()

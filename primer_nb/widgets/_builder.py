@@ -10,7 +10,7 @@ needs (`refresh`, `submit`, extra widgets beside the preview).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Self, TypedDict, Unpack
 
 import ipywidgets as w
 from pydantic import BaseModel
@@ -25,7 +25,23 @@ if TYPE_CHECKING:
     from primer_nb.client import PrimerClient
     from primer_nb.widgets.expiry import Clock
 
-__all__ = ["RequestBuilder", "api_key_of", "clock_of", "default_client", "reason_html"]
+__all__ = [
+    "BoxOptions",
+    "RequestBuilder",
+    "api_key_of",
+    "clock_of",
+    "default_client",
+    "reason_html",
+]
+
+
+class BoxOptions(TypedDict, total=False):
+    """Keyword options a builder passes on to its `ipywidgets.VBox`."""
+
+    layout: w.Layout | dict[str, str]
+    box_style: str
+    tooltip: str | None
+    tabbable: bool | None
 
 
 def default_client() -> PrimerClient:
@@ -81,7 +97,7 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
         method: str = "POST",
         skip: frozenset[str] = frozenset(),
         beside: Sequence[w.Widget] = (),
-        **kwargs: Any,
+        **kwargs: Unpack[BoxOptions],
     ) -> None:
         self.client = client
         self.handlers = HandlerLog(secret=api_key_of(client))
@@ -120,7 +136,7 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
         value = self.form.root.fields["currencyCode"].value  # type: ignore[attr-defined]
         return value if isinstance(value, str) else None
 
-    def fill(self, values: Mapping[str, Any]) -> Self:
+    def fill(self, values: Mapping[str, object]) -> Self:
         """Type values by wire name, nested like the body (money as major-unit text)."""
         self.form.root.fill(values)
         return self

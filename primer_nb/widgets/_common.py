@@ -7,7 +7,7 @@ import html
 import json
 import traceback
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import ParamSpec, TypeVar
 
 import ipywidgets as w
 
@@ -16,10 +16,11 @@ from primer_nb.redaction import short_token
 
 __all__ = ["HandlerLog", "code_block", "escape", "short_token", "table"]
 
-F = TypeVar("F", bound=Callable[..., Any])
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
-def escape(value: Any) -> str:
+def escape(value: object) -> str:
     """HTML-escaped text of any value."""
     return html.escape(str(value), quote=True)
 
@@ -29,12 +30,12 @@ def code_block(text: str) -> str:
     return f'<pre style="margin:0;white-space:pre-wrap;font-size:12px">{escape(text)}</pre>'
 
 
-def as_json(value: Any) -> str:
+def as_json(value: object) -> str:
     """Compact, stable JSON for tables (`—` for nothing)."""
     return json.dumps(value, ensure_ascii=False, sort_keys=False)
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], css_class: str = "") -> str:
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]], css_class: str = "") -> str:
     """A small HTML table; every cell is escaped."""
     head = "".join(f"<th style='text-align:left;padding:2px 8px'>{escape(h)}</th>" for h in headers)
     body = "".join(
@@ -58,18 +59,18 @@ class HandlerLog:
         self.output = w.Output(layout=w.Layout(max_height="200px", overflow="auto"))
         self._secret = secret
 
-    def guard(self, fn: F) -> F:
-        """`fn` wrapped so that an exception is recorded and shown, never lost."""
+    def guard(self, fn: Callable[_P, _R]) -> Callable[_P, _R | None]:
+        """`fn` wrapped so that an exception is recorded and shown, never lost (then None)."""
 
         @functools.wraps(fn)
-        def run(*args: Any, **kwargs: Any) -> Any:
+        def run(*args: _P.args, **kwargs: _P.kwargs) -> _R | None:
             try:
                 return fn(*args, **kwargs)
             except Exception:
                 self.record(traceback.format_exc())
                 return None
 
-        return run  # type: ignore[return-value]
+        return run
 
     def record(self, text: str) -> None:
         """Append one failure (redacted) to `errors` and to the output widget."""

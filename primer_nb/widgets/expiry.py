@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 import ipywidgets as w
 
 from primer_nb.models import parse_expiry
 
-__all__ = ["Clock", "ExpiryCountdown", "SystemClock", "format_remaining"]
+__all__ = ["Clock", "Expiring", "ExpiryCountdown", "SystemClock", "format_remaining"]
 
 
 class Clock(Protocol):
@@ -50,7 +50,14 @@ def format_remaining(remaining: timedelta) -> str:
     return f"expires in {hours:02d}:{minutes:02d}:{secs:02d}"
 
 
-def _expiry_of(session_or_expiry: Any) -> datetime:
+class Expiring(Protocol):
+    """Anything with a token expiry: `ClientSessionWithToken`, a ledger row's session."""
+
+    @property
+    def client_token_expiration_date(self) -> datetime | str | None: ...
+
+
+def _expiry_of(session_or_expiry: Expiring | datetime | str) -> datetime:
     value = getattr(session_or_expiry, "client_token_expiration_date", session_or_expiry)
     parsed = parse_expiry(value)
     if not isinstance(parsed, datetime):
@@ -64,7 +71,12 @@ def _expiry_of(session_or_expiry: Any) -> datetime:
 class ExpiryCountdown(w.HTML):  # type: ignore[misc]
     """Remaining time until a session's `clientTokenExpirationDate`."""
 
-    def __init__(self, session_or_expiry: Any, clock: Clock | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        session_or_expiry: Expiring | datetime | str,
+        clock: Clock | None = None,
+        **kwargs: object,
+    ):
         super().__init__(**kwargs)
         self.expiry: datetime = _expiry_of(session_or_expiry)
         self.clock: Clock = clock if clock is not None else SystemClock()
@@ -119,7 +131,7 @@ class ExpiryCountdown(w.HTML):  # type: ignore[misc]
         self.stop()
         super().close()
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+    def _repr_mimebundle_(self, **kwargs: object) -> object:
         self.start()
         return super()._repr_mimebundle_(**kwargs)
 

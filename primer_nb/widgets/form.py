@@ -47,14 +47,25 @@ import enum
 import json
 import re
 import types
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import (
+    Annotated,
+    Final,
+    Literal,
+    ParamSpec,
+    Protocol,
+    TypeGuard,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+)
 
 import ipywidgets as w
-from pydantic import BaseModel
+from pydantic import BaseModel, JsonValue
 from pydantic.fields import FieldInfo
 
 from primer_nb import currency as cur
@@ -66,6 +77,7 @@ __all__ = [
     "CurrencyNode",
     "Evaluation",
     "FormContext",
+    "Guard",
     "LeafNode",
     "ListNode",
     "MetadataNode",
@@ -73,23 +85,38 @@ __all__ = [
     "MoneyNode",
     "Node",
     "RequestForm",
+    "Unset",
     "parent_path",
 ]
 
 Loc = tuple[int | str, ...]
 
 
-class _Unset:
-    """Marker for "the user left this empty": the key is not sent."""
+class Unset(enum.Enum):
+    """The type of `UNSET`, the marker for "the user left this empty": the key is not sent."""
+
+    UNSET = "UNSET"
 
     def __repr__(self) -> str:
         return "UNSET"
 
+    __str__ = __repr__
 
-UNSET: Any = _Unset()
+
+UNSET: Final = Unset.UNSET
 LABEL_WIDTH = "170px"
 #: Models shown as JSON text rather than generated (open dictionaries keyed by type).
 JSON_MODELS: tuple[type[BaseModel], ...] = (PaymentMethodOptions,)
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+class Guard(Protocol):
+    """A handler wrapper (`HandlerLog.guard`): `fn`'s result, or None when it raised."""
+
+    def __call__(self, fn: Callable[_P, _R], /) -> Callable[_P, _R | None]: ...
 
 
 @dataclass
@@ -97,7 +124,7 @@ class FormContext:
     """What every node of one form shares: change callback, handler guard, currency."""
 
     on_change: Callable[[], None]
-    guard: Callable[[Callable[..., Any]], Callable[..., Any]]
+    guard: Guard
     currency: Callable[[], str | None] = lambda: None
     held: bool = False
 
@@ -125,7 +152,7 @@ class Found:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _error_html() -> Any:
+def _error_html() -> w.HTML:
     return w.HTML(value="", layout=w.Layout(margin="0 0 0 8px")).add_class("primer-error")
 
 
@@ -144,14 +171,14 @@ class Node:
     """A widget for one JSON value of the request."""
 
     key: str
-    widget: Any
-    error: Any
+    widget: w.Widget
+    error: w.HTML
 
-    def collect(self, loc: Loc, found: Found) -> Any:
+    def collect(self, loc: Loc, found: Found) -> JsonValue | Unset:
         """The JSON value to send (or `UNSET`), registering this node at `loc`'s path."""
         raise NotImplementedError
 
-    def load(self, value: Any) -> None:
+    def load(self, value: JsonValue) -> None:
         """Show a JSON value from a session (minor units for money)."""
         raise NotImplementedError
 
@@ -178,7 +205,7 @@ class LeafNode(Node):
     `value` is the control's value (`""`/`None`/`[]` means unset).
     """
 
-    def __init__(self, key: str, kind: str, ctx: FormContext, options: Sequence[Any] = ()):
+    def __init__(self, key: str, kind: str, ctx: FormContext, options: Sequence[object] = ()):
         self.key, self.kind, self.ctx = key, kind, ctx
         self.control = self._make_control(key, kind, list(options))
         self.error = _error_html()
@@ -186,11 +213,14 @@ class LeafNode(Node):
         self.control.observe(ctx.guard(lambda _change: ctx.changed()), names="value")
 
     @staticmethod
-    def _make_control(key: str, kind: str, options: list[Any]) -> Any:
+    def _make_control(key: str, kind: str, options: list[object]) -> w.ValueWidget:
         style = {"description_width": LABEL_WIDTH}
         layout = w.Layout(width="420px")
         if kind == "enum":
-            choices: list[tuple[str, Any]] = [("—", None), *((str(o), str(o)) for o in options)]
+            choices: list[tuple[str, str | bool | None]] = [
+                ("—", None),
+                *((str(o), str(o)) for o in options),
+            ]
             return w.Dropdown(options=choices, index=0, description=key, style=style, layout=layout)
         if kind == "bool":
             choices = [("—", None), ("true", True), ("false", False)]  # unset, not False
@@ -207,17 +237,18 @@ class LeafNode(Node):
         )
 
     @property
-    def value(self) -> Any:
+    def value(self) -> object:
+        """The control's value: text, a dropdown's choice (None for "—") or a list of tags."""
         return self.control.value
 
     @value.setter
-    def value(self, new: Any) -> None:
+    def value(self, new: object) -> None:
         if new is None and isinstance(self.control, w.Dropdown):
             self.control.index = 0  # shows "—" (value None) rather than a blank
         else:
             self.control.value = new
 
-    def collect(self, loc: Loc, found: Found) -> Any:
+    def collect(self, loc: Loc, found: Found) -> JsonValue | Unset:
         path = json_path(loc)
         found.nodes[path] = self
         raw = self.control.value
@@ -229,7 +260,13 @@ class LeafNode(Node):
             found.errors[path] = str(exc)
             return UNSET
 
-    def _parse(self, raw: Any) -> Any:
+    def _parse(self, raw: str | bool | list[str]) -> JsonValue:
+        if isinstance(raw, bool):  # a true/false dropdown
+            return raw
+        if self.kind == "tags":
+            return list(raw)
+        if isinstance(raw, list):
+            raise TypeError(f"a {self.kind} control does not hold a list")
         if self.kind == "int":
             if not _INT.match(raw.strip()):
                 raise ValueError("Value must be a whole number, e.g. 2")
@@ -241,14 +278,13 @@ class LeafNode(Node):
             return int(number) if number == number.to_integral_value() else float(number)
         if self.kind == "json":
             try:
-                return json.loads(raw)
+                parsed: JsonValue = json.loads(raw)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"Value must be JSON ({exc.msg}, line {exc.lineno})") from None
-        if self.kind == "tags":
-            return list(raw)
+            return parsed
         return raw
 
-    def load(self, value: Any) -> None:
+    def load(self, value: JsonValue) -> None:
         if value is None:
             self.value = {"enum": None, "bool": None, "tags": []}.get(self.kind, "")
         elif self.kind == "json":
@@ -256,9 +292,16 @@ class LeafNode(Node):
         elif self.kind in ("enum", "bool"):
             self.control.value = value if self.kind == "bool" else str(value)
         elif self.kind == "tags":
-            self.control.value = [str(v) for v in value]
+            self.control.value = [str(v) for v in _iterable(value)]
         else:
             self.control.value = str(value)
+
+
+def _iterable(value: JsonValue) -> Iterable[object]:
+    """A JSON value's items (a text's characters, an object's keys), as `for` reads them."""
+    if isinstance(value, list | dict | str):
+        return value
+    raise TypeError(f"{type(value).__name__!r} object is not iterable")
 
 
 def _is_decimal(text: str) -> bool:
@@ -294,7 +337,7 @@ class MoneyNode(Node):
     def value(self, new: str) -> None:
         self.control.value = new
 
-    def collect(self, loc: Loc, found: Found) -> Any:
+    def collect(self, loc: Loc, found: Found) -> JsonValue | Unset:
         path = json_path(loc)
         found.nodes[path] = self
         text = self.control.value.strip()
@@ -313,7 +356,7 @@ class MoneyNode(Node):
         self.minor.value = f"<code>{units}</code> minor units"
         return units
 
-    def load(self, value: Any) -> None:
+    def load(self, value: JsonValue) -> None:
         code = self.ctx.currency()
         if value is None:
             self.control.value = ""
@@ -342,7 +385,7 @@ class CurrencyNode(LeafNode):
 # --- containers -----------------------------------------------------------------------
 
 
-def _section(title: str, body: Any) -> Any:
+def _section(title: str, body: w.Widget) -> w.Accordion:
     """A collapsible section (closed until opened)."""
     return w.Accordion(children=[body], titles=(title,), selected_index=None)
 
@@ -363,8 +406,8 @@ class ModelNode(Node):
         self.model, self.key, self.ctx = model, key, ctx
         self.error = _error_html()
         self.fields: dict[str, Node] = {}
-        leaves: list[Any] = []
-        sections: list[Any] = []
+        leaves: list[w.Widget] = []
+        sections: list[w.Widget] = []
         for name, info in model.model_fields.items():
             dotted = f"{prefix}{name}"
             if dotted in skip:
@@ -385,38 +428,52 @@ class ModelNode(Node):
     def __getitem__(self, alias: str) -> Node:
         return self.fields[alias]
 
-    def collect(self, loc: Loc, found: Found) -> Any:
+    def collect(self, loc: Loc, found: Found) -> JsonValue | Unset:
+        return self.collect_object(loc, found)
+
+    def collect_object(self, loc: Loc, found: Found) -> dict[str, JsonValue]:
+        """`collect()` of a model: always an object (empty when nothing is set)."""
         found.nodes[json_path(loc)] = self
-        out: dict[str, Any] = {}
+        out: dict[str, JsonValue] = {}
         for alias, node in self.fields.items():
             value = node.collect((*loc, alias), found)
             if value is not UNSET:
                 out[alias] = value
         return out
 
-    def load(self, value: Any) -> None:
+    def load(self, value: JsonValue) -> None:
         data = value if isinstance(value, Mapping) else {}
         # the currency first: money fields read it while loading
         for alias in sorted(self.fields, key=lambda a: a != "currencyCode"):
             self.fields[alias].load(data.get(alias))
 
-    def fill(self, values: Mapping[str, Any]) -> ModelNode:
-        """Type values into the controls by wire name (`{"name": "Shoes", "amount": "12.99"}`)."""
+    def fill(self, values: Mapping[str, object]) -> ModelNode:
+        """Type values into the controls by wire name (`{"name": "Shoes", "amount": "12.99"}`).
+
+        A nested object takes a mapping of its own; any other value goes to the control
+        as typed (text for numbers and money, a choice, a list of tags).
+        """
         with self.ctx.hold():
             for alias, value in values.items():
                 node = self.fields[alias]
                 if isinstance(node, ModelNode):
-                    node.fill(value)
+                    node.fill(_mapping(alias, value))
                 else:
                     node.value = value  # type: ignore[attr-defined]
         return self
 
 
+def _mapping(alias: str, value: object) -> Mapping[str, object]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{alias} is an object: fill it with a mapping, not {value!r}")
+    return value
+
+
 class _NestedModelNode(ModelNode):
     """A nested object: an empty one is not sent at all."""
 
-    def collect(self, loc: Loc, found: Found) -> Any:
-        out = super().collect(loc, found)
+    def collect(self, loc: Loc, found: Found) -> JsonValue | Unset:
+        out = self.collect_object(loc, found)
         return out if out else UNSET
 
 
@@ -435,7 +492,7 @@ class ListNode(Node):
     def children(self) -> list[Node]:
         return list(self.rows)
 
-    def add_row(self, values: Mapping[str, Any] | None = None) -> ModelNode:
+    def add_row(self, values: Mapping[str, object] | None = None) -> ModelNode:
         """Append a row, optionally typing `values` into it; returns the row."""
         row = ModelNode(self.item, self.ctx, key=self.key, skip=self.skip)
         self.rows.append(row)
@@ -459,13 +516,16 @@ class ListNode(Node):
             boxes.append(w.VBox([w.HBox([title, remove]), row.widget]))
         self.rows_box.children = boxes
 
-    def collect(self, loc: Loc, found: Found) -> Any:
+    def collect(self, loc: Loc, found: Found) -> JsonValue | Unset:
         found.nodes[json_path(loc)] = self
         if not self.rows:
             return UNSET
-        return [row.collect((*loc, i), found) for i, row in enumerate(self.rows)]
+        items: list[JsonValue] = [
+            row.collect_object((*loc, i), found) for i, row in enumerate(self.rows)
+        ]
+        return items
 
-    def load(self, value: Any) -> None:
+    def load(self, value: JsonValue) -> None:
         self.rows = []
         for item in value if isinstance(value, list) else []:
             row = ModelNode(self.item, self.ctx, key=self.key, skip=self.skip)
@@ -480,14 +540,14 @@ class MetadataNode(Node):
 
     def __init__(self, key: str, ctx: FormContext):
         self.key, self.ctx = key, ctx
-        self.rows: list[tuple[Any, Any]] = []
+        self.rows: list[tuple[w.Text, w.Text]] = []
         self.error = _error_html()
         self.rows_box = w.VBox([])
         self.add_button = w.Button(description="+ add key")
         self.add_button.on_click(ctx.guard(lambda _b: self.add_row()))
         self.widget = w.VBox([self.error, self.rows_box, self.add_button])
 
-    def add_row(self, name: str = "", value: str = "") -> tuple[Any, Any]:
+    def add_row(self, name: str = "", value: str = "") -> tuple[w.Text, w.Text]:
         """Append a key/value row; returns its two Text widgets."""
         pair = (
             w.Text(value=name, placeholder="key", layout=w.Layout(width="180px")),
@@ -508,17 +568,17 @@ class MetadataNode(Node):
             boxes.append(w.HBox([*pair, remove]))
         self.rows_box.children = boxes
 
-    def _remove(self, pair: tuple[Any, Any]) -> None:
+    def _remove(self, pair: tuple[w.Text, w.Text]) -> None:
         self.rows.remove(pair)
         self._redraw()
         self.ctx.changed()
 
-    def collect(self, loc: Loc, found: Found) -> Any:
+    def collect(self, loc: Loc, found: Found) -> JsonValue | Unset:
         path = json_path(loc)
         found.nodes[path] = self
         if not self.rows:
             return UNSET
-        out: dict[str, Any] = {}
+        out: dict[str, JsonValue] = {}
         for name, value in self.rows:
             if name.value in out:
                 found.errors[path] = f"duplicate key {name.value!r}"
@@ -527,10 +587,10 @@ class MetadataNode(Node):
             found.errors[path] = METADATA_EMPTY_KEY[1]
         return out
 
-    def load(self, value: Any) -> None:
+    def load(self, value: JsonValue) -> None:
         self.rows = []
         self._redraw()
-        for name, item in (value or {}).items():
+        for name, item in _object(value or {}).items():
             text = item if isinstance(item, str) else json.dumps(item)
             self.rows.append(
                 (
@@ -543,21 +603,28 @@ class MetadataNode(Node):
         self._redraw()
 
 
-def _metadata_value(text: str) -> Any:
+def _object(value: JsonValue) -> dict[str, JsonValue]:
+    if not isinstance(value, dict):
+        raise AttributeError(f"{type(value).__name__!r} object has no attribute 'items'")
+    return value
+
+
+def _metadata_value(text: str) -> JsonValue:
     if re.fullmatch(r"-?(0|[1-9]\d*)", text):
         return int(text)
     if text[:1] in ("{", "["):
         try:
-            return json.loads(text)
+            parsed: JsonValue = json.loads(text)
         except json.JSONDecodeError:
             return text
+        return parsed
     return text
 
 
 # --- from a field's type to a node ------------------------------------------------------
 
 
-def _plain(annotation: Any) -> Any:
+def _plain(annotation: object) -> object:
     """`X | None`, `Annotated[X, ...]` -> X (the first non-None member of a union)."""
     while True:
         origin = get_origin(annotation)
@@ -572,20 +639,20 @@ def _plain(annotation: Any) -> Any:
             return annotation
 
 
-def _is_model(tp: Any) -> bool:
+def _is_model(tp: object) -> TypeGuard[type[BaseModel]]:
     return isinstance(tp, type) and issubclass(tp, BaseModel)
 
 
-def _is_money(name: str, tp: Any) -> bool:
+def _is_money(name: str, tp: object) -> bool:
     return tp is int and (name == "amount" or name.endswith("_amount"))
 
 
-def _scalar_kind(tp: Any) -> tuple[str, Sequence[Any]]:
+def _scalar_kind(tp: object) -> tuple[str, Sequence[object]]:
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return "enum", [m.value for m in tp]
     if get_origin(tp) is Literal:
         return "enum", get_args(tp)
-    kinds = {bool: "bool", int: "int", float: "number", str: "text"}
+    kinds: dict[object, str] = {bool: "bool", int: "int", float: "number", str: "text"}
     return kinds.get(tp, "json"), ()
 
 
@@ -624,7 +691,7 @@ def parent_path(path: str) -> str:
 class Evaluation:
     """One look at the form: the body it would send and every problem, by JSONPath."""
 
-    body: dict[str, Any]
+    body: Mapping[str, object]
     model: BaseModel | None
     errors: list[tuple[str, str]]
 
@@ -649,20 +716,20 @@ class RequestForm:
         self.nodes: dict[str, Node] = {}
 
     @property
-    def widget(self) -> Any:
+    def widget(self) -> w.Widget:
         return self.root.widget
 
     def node(self, path: str) -> Node:
         """The node at a JSONPath of the last evaluation, e.g. `$.order.lineItems[0].amount`."""
         return self.nodes[path]
 
-    def collect(self) -> tuple[dict[str, Any], Found]:
+    def collect(self) -> tuple[dict[str, JsonValue], Found]:
         found = Found()
-        body = self.root.collect((), found)
+        body = self.root.collect_object((), found)
         self.nodes = found.nodes
         return body, found
 
-    def check(self, body: dict[str, Any], found: Found) -> Evaluation:
+    def check(self, body: Mapping[str, object], found: Found) -> Evaluation:
         """Validate `body` and show each message beside the widget at (or above) its path."""
         model, details = check_request(body, self.model)
         errors = list(found.errors.items())

@@ -26,15 +26,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
 import ipywidgets as w
+from pydantic import JsonValue
 
 from primer_nb.amounts import breakdown
 from primer_nb.errors import PrimerError
 from primer_nb.merging import MERGED_ONE_LEVEL, apply_patch, patch_of
 from primer_nb.models import ClientSession, ClientSessionUpdateRequest
-from primer_nb.widgets._builder import RequestBuilder, reason_html
+from primer_nb.widgets._builder import BoxOptions, RequestBuilder, reason_html
 from primer_nb.widgets._common import as_json, code_block, escape, table
 from primer_nb.widgets.form import UNSET, Evaluation
 from primer_nb.widgets.preview import money
@@ -59,14 +60,14 @@ def merge_preview(session: Mapping[str, object], patch: Mapping[str, object]) ->
 def flatten(value: object, path: str = "$") -> dict[str, object]:
     """Leaves by JSONPath; arrays are leaves (PATCH replaces them whole)."""
     if isinstance(value, Mapping):
-        out: dict[str, Any] = {}
+        out: dict[str, object] = {}
         for key, item in value.items():
             out.update(flatten(item, f"{path}.{key}"))
         return out
     return {path: value}
 
 
-def _show(value: Any) -> str:
+def _show(value: object) -> str:
     if value is UNSET:
         return "—"
     if value is None:
@@ -116,13 +117,15 @@ class PatchBuilder(RequestBuilder):
     (the answer to the last PATCH), `failure`, `errors` (handler exceptions).
     """
 
-    def __init__(self, client: PrimerClient, client_token: str, **kwargs: Any) -> None:
+    def __init__(
+        self, client: PrimerClient, client_token: str, **kwargs: Unpack[BoxOptions]
+    ) -> None:
         self.client_token = client_token
         self.before: ClientSession = client.get_session(client_token)
         self.session: ClientSession | None = None
         self.request: ClientSessionUpdateRequest | None = None
-        self.changes: dict[str, Any] = {}
-        self.baseline: dict[str, Any] = {}
+        self.changes: dict[str, object] = {}
+        self.baseline: dict[str, JsonValue] = {}
         self.diff = w.HTML(value="").add_class("primer-diff-box")
         self.rules = w.HTML(value="").add_class("primer-rules")
         super().__init__(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
 
 import ipywidgets as w
 
@@ -41,10 +41,14 @@ def describe_total(parts: AmountBreakdown, code: str | None) -> str:
     return f"Total: {money(parts.total, code)} ({made_of})"
 
 
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 class Preview:
     """Total, JSON and snippets for one request body, refreshed by `update()`."""
 
-    def __init__(self, client: Any, method: str = "POST") -> None:
+    def __init__(self, client: object, method: str = "POST") -> None:
         self.method = method
         self.base_url, self.api_version, self.note = snippet_target(client)
         self.total = w.HTML(value="").add_class("primer-total")
@@ -62,10 +66,12 @@ class Preview:
         self.curl_text = ""
         self.python_text = ""
 
-    def update(self, body: dict[str, Any], total_of: dict[str, Any] | None = None) -> None:
+    def update(
+        self, body: Mapping[str, object], total_of: Mapping[str, object] | None = None
+    ) -> None:
         """Show `body`; the total is computed (amounts.py) from `total_of` or `body`."""
         source = body if total_of is None else total_of
-        code = source.get("currencyCode")
+        code = _text_or_none(source.get("currencyCode"))
         parts = breakdown(source)
         self.total_text = describe_total(parts, code)
         self.total.value = f"<b>{escape(self.total_text)}</b>"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from primer_nb.errors import PrimerAPIError, PrimerError
+from primer_nb.models import SessionWarning
 from primer_nb.widgets._common import escape, short_token, table
 
 __all__ = ["error_html", "token_html", "warnings_html"]
@@ -19,7 +19,7 @@ def token_html(token: str) -> str:
     )
 
 
-def warnings_html(warnings: Sequence[Any] | None) -> str:
+def warnings_html(warnings: Sequence[SessionWarning] | None) -> str:
     """Warnings as a small table (type, code, message), or a line saying there are none."""
     if not warnings:
         return "<span class='primer-warnings'>No warnings.</span>"

@@ -23,13 +23,14 @@ the form exactly as typed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Unpack
 
 import ipywidgets as w
 
 from primer_nb.errors import PrimerError
 from primer_nb.models import ClientSessionRequest, ClientSessionWithToken
 from primer_nb.widgets._builder import (
+    BoxOptions,
     RequestBuilder,
     api_key_of,
     clock_of,
@@ -63,7 +64,7 @@ class SessionBuilder(RequestBuilder):
     unless something is broken).
     """
 
-    def __init__(self, client: PrimerClient | None = None, **kwargs: Any) -> None:
+    def __init__(self, client: PrimerClient | None = None, **kwargs: Unpack[BoxOptions]) -> None:
         self.request: ClientSessionRequest | None = None
         self.session: ClientSessionWithToken | None = None
         self.countdown: ExpiryCountdown | None = None
@@ -106,7 +107,7 @@ class SessionBuilder(RequestBuilder):
         assert isinstance(node, MetadataNode)
         return node
 
-    def add_line_item(self, values: Mapping[str, Any] | None = None) -> ModelNode:
+    def add_line_item(self, values: Mapping[str, object] | None = None) -> ModelNode:
         """Add a line-item row, e.g. `{"name": "Shoes", "amount": "12.99", "quantity": "2"}`."""
         return self.line_items.add_row(values)
 
@@ -167,7 +168,7 @@ class SessionBuilder(RequestBuilder):
 
     # --- display ------------------------------------------------------------------------
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+    def _repr_mimebundle_(self, **kwargs: object) -> object:
         self._displayed = True
         if self.countdown is not None:
             self.countdown.start()

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from typing import Any
+from collections.abc import Mapping
 
 __all__ = [
     "LOCAL_EMULATOR_URL",
@@ -53,14 +53,14 @@ def snippet_target(client: object) -> tuple[str, str, str | None]:
     return str(base), version, None
 
 
-def _without_token(body: dict[str, Any]) -> dict[str, Any]:
+def _without_token(body: Mapping[str, object]) -> dict[str, object]:
     if "clientToken" not in body:
-        return body
+        return dict(body)
     return {**body, "clientToken": _TOKEN_PLACEHOLDER}
 
 
 def curl_snippet(
-    body: dict[str, object],
+    body: Mapping[str, object],
     *,
     method: str = "POST",
     base_url: str,
@@ -93,7 +93,7 @@ def python_literal(value: object, level: int = 0) -> str:
     return repr(value)
 
 
-def python_snippet(body: dict[str, object], *, method: str = "POST") -> str:
+def python_snippet(body: Mapping[str, object], *, method: str = "POST") -> str:
     """The request with `PrimerClient`, which reads `PRIMER_API_KEY` from the environment."""
     payload = {k: v for k, v in body.items() if k != "clientToken"}
     literal = python_literal(payload)

@@ -220,3 +220,12 @@ def test_repr_is_short_and_deterministic(client: Any) -> None:
     bundle = builder._repr_mimebundle_()
     assert bundle["text/plain"] == repr(builder)
     assert isinstance(builder.field("$.orderId"), LeafNode)
+
+
+def test_filling_a_nested_object_with_a_non_mapping_names_the_field(client: Any) -> None:
+    builder = SessionBuilder(client)
+    with pytest.raises(TypeError, match=r"customer is an object: fill it with a mapping"):
+        builder.fill({"customer": "ana@example.com"})
+    builder.fill({"customer": {"emailAddress": "ana@example.com"}})
+    assert builder.evaluation is not None
+    assert builder.evaluation.body["customer"] == {"emailAddress": "ana@example.com"}
