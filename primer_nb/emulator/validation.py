@@ -191,7 +191,7 @@ def _check_tree(value: Any) -> None:
             stack.extend((v, depth + 1) for v in item)
 
 
-def parse_json_object(raw: bytes) -> dict[str, Any]:
+def parse_json_object(raw: bytes) -> dict[str, object]:
     """A UTF-8 JSON object; anything else (other JSON types included) -> 400 BadRequest."""
     try:
         value = _DECODER.decode(raw.decode("utf-8"))
@@ -208,7 +208,7 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
     return value
 
 
-def _check_currency(body: Mapping[str, Any], enabled: Iterable[str]) -> None:
+def _check_currency(body: Mapping[str, object], enabled: Iterable[str]) -> None:
     code = body.get("currencyCode")
     if isinstance(code, str) and code in DISABLED_BY_DEFAULT and code not in set(enabled):
         raise ApiError(
@@ -219,7 +219,7 @@ def _check_currency(body: Mapping[str, Any], enabled: Iterable[str]) -> None:
         )
 
 
-def check_body(body: dict[str, Any], model: type[BaseModel], enabled: Iterable[str]) -> None:
+def check_body(body: dict[str, object], model: type[BaseModel], enabled: Iterable[str]) -> None:
     """Schema (422), then metadata keys (400), then disabled currency (400)."""
     _, details = check_request(body, model)
     if details:
