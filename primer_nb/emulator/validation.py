@@ -21,7 +21,7 @@ import hmac
 import json
 import math
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from typing import Any
+from typing import NoReturn
 
 from pydantic import BaseModel
 
@@ -160,7 +160,7 @@ async def read_body(content_length: str | None, chunks: AsyncIterator[bytes]) ->
     return bytes(received)
 
 
-def _reject_constant(name: str) -> Any:
+def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 
@@ -175,9 +175,9 @@ def _finite_float(text: str) -> float:
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
 
 
-def _check_tree(value: Any) -> None:
+def _check_tree(value: object) -> None:
     """Refuse nesting deeper than MAX_DEPTH and strings that are not valid Unicode."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
+    stack: list[tuple[object, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
         if depth > MAX_DEPTH:
