@@ -5,8 +5,9 @@ The import graph is built with `ast` from every `.py` file under `primer_nb/`: e
 (lazy) or under `if TYPE_CHECKING:` (type-only), because each of them ties the two
 modules together for the next maintainer. The test fails on
 
-- an import cycle between modules (apart from the one known loop listed below, which
-  fails the test as soon as it grows or another appears);
+- an import cycle between modules, whatever its length and whatever kind of import
+  closes it (the emulator's `core` -> `app`/`transport` -> `core` loop was the last; the
+  app and the transports now know the Emulator only through `emulator/protocols.py`);
 - an import that points up the floors (a lower room importing a higher one), or that
   ARCHITECTURE.md forbids by name (the emulator importing the client, a widget or a table
   importing the emulator).
@@ -51,17 +52,15 @@ FORBIDDEN = {
     ("ledger", "emulator"): "the ledger records what the client saw, never the emulator",
 }
 
-#: The one loop left, inside the emulator: `core` builds the
-#: app and the transports, `app` and `transport` reach back to `core` for the Emulator,
-#: lazily or for types only. Untangling it means moving the shared state into a module
-#: both import; until then these exact edges are tolerated, and no other edge may join a
-#: cycle. Remove an entry when the edge goes; the test says when one is stale.
-KNOWN_CYCLE_EDGES = {
-    ("primer_nb.emulator.core", "primer_nb.emulator.app"),
-    ("primer_nb.emulator.app", "primer_nb.emulator.core"),
-    ("primer_nb.emulator.core", "primer_nb.emulator.transport"),
-    ("primer_nb.emulator.transport", "primer_nb.emulator.core"),
-}
+#: Inside the emulator, lowest first: a module imports only emulator modules of a lower
+#: layer (ARCHITECTURE.md, "Inside the emulator"). `core` builds the app and the
+#: transports; they know the Emulator only through the protocols of `protocols`.
+EMULATOR_LAYERS = [
+    {"clock", "tokens", "faults", "loop", "store", "validation", "patching", "openapi", "process"},
+    {"responses", "protocols"},
+    {"app", "transport"},
+    {"core"},
+]
 
 
 def module_name(path: Path) -> str:
@@ -172,18 +171,28 @@ def test_the_graph_sees_lazy_and_type_only_imports() -> None:
 def test_no_import_cycles_between_modules() -> None:
     problems = []
     for group in strongly_connected(EDGES):
-        inside = {(a, b) for a in group for b in EDGES[a] if b in group}
-        unknown = inside - KNOWN_CYCLE_EDGES
-        if unknown:
-            lines = [f"{a} -> {b} (line {EDGES[a][b]})" for a, b in sorted(unknown)]
-            problems.append(f"cycle through {sorted(group)}:\n  " + "\n  ".join(lines))
+        inside = sorted((a, b) for a in group for b in EDGES[a] if b in group)
+        lines = [f"{a} -> {b} (line {EDGES[a][b]})" for a, b in inside]
+        problems.append(f"cycle through {sorted(group)}:\n  " + "\n  ".join(lines))
     assert not problems, "\n".join(problems)
 
 
-def test_the_known_emulator_loop_is_still_what_it_was() -> None:
-    """When an edge of the tolerated loop goes away, take it out of KNOWN_CYCLE_EDGES."""
-    stale = {(a, b) for a, b in KNOWN_CYCLE_EDGES if b not in EDGES.get(a, {})}
-    assert not stale, f"remove from KNOWN_CYCLE_EDGES: {sorted(stale)}"
+def test_inside_the_emulator_imports_point_one_way() -> None:
+    layer = {
+        f"primer_nb.emulator.{name}": rank
+        for rank, names in enumerate(EMULATOR_LAYERS)
+        for name in names
+    }
+    layer["primer_nb.emulator"] = len(EMULATOR_LAYERS)  # the package re-exports on top
+    inside = {name for name in MODULES if room(name) == "emulator"}
+    assert inside == set(layer), f"place these in EMULATOR_LAYERS: {sorted(inside ^ set(layer))}"
+    wrong = [
+        f"{a} -> {b} (line {EDGES[a][b]}): layer {layer[b]} is not below {layer[a]}"
+        for a in sorted(inside)
+        for b in EDGES[a]
+        if b in layer and layer[b] >= layer[a]
+    ]
+    assert not wrong, "\n".join(wrong)
 
 
 @pytest.mark.parametrize("importer", sorted(MODULES))

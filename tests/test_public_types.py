@@ -35,20 +35,13 @@ The failure lists `module:line name` for each offender.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Set
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "primer_nb"
-
-# PENDING (issue 15, removed by the lead at merge): these modules are being made Any-free
-# on other branches at the same time (`acyclic` owns primer_nb/emulator/**, `exdata` owns
-# primer_nb/exercises.py). A module whose dotted name equals an entry or starts with
-# "<entry>." is not checked. Everything else passes with this set empty;
-# test_pending_modules_still_have_offenders says when an entry has become stale.
-PENDING_MODULES = {"primer_nb.emulator"}
 
 TYPING_MODULES = {"typing", "typing_extensions"}
 
@@ -66,10 +59,6 @@ def is_public_name(name: str) -> bool:
     if name.startswith("__") and name.endswith("__"):
         return True  # dunders: __init__, __call__, a module's __getattr__
     return not name.startswith("_")
-
-
-def is_pending(module: str, pending: Set[str]) -> bool:
-    return any(module == p or module.startswith(p + ".") for p in pending)
 
 
 @dataclass(frozen=True)
@@ -273,11 +262,9 @@ class Scanner:
 
     # -- the scan -----------------------------------------------------------------------
 
-    def offenders(self, pending: Set[str] = frozenset()) -> list[Offender]:
+    def offenders(self) -> list[Offender]:
         found: list[Offender] = []
         for module in self.modules.values():
-            if is_pending(module.name, pending):
-                continue
             for stmt in _scope_statements(module.tree.body):
                 found += self._statement(module, stmt, prefix="", module_level=True)
         return sorted(found, key=lambda o: (o.module, o.line, o.name))
@@ -370,21 +357,12 @@ SCANNER = Scanner(package_sources())
 
 
 def test_no_any_in_public_signatures() -> None:
-    offenders = SCANNER.offenders(PENDING_MODULES)
+    offenders = SCANNER.offenders()
     assert not offenders, (
         f"{len(offenders)} public signature(s) mention Any; use object, Mapping[str, object], "
         "pydantic.JsonValue, a TypeVar/ParamSpec, a Protocol or a TypedDict:\n  "
         + "\n  ".join(map(str, offenders))
     )
-
-
-def test_pending_modules_still_have_offenders() -> None:
-    """An entry of PENDING_MODULES whose modules are clean must be removed from it."""
-    everything = SCANNER.offenders()
-    stale = sorted(
-        p for p in PENDING_MODULES if not any(is_pending(o.module, {p}) for o in everything)
-    )
-    assert not stale, f"remove from PENDING_MODULES (now Any-free): {stale}"
 
 
 def test_the_scan_reads_the_whole_package() -> None:
@@ -478,7 +456,6 @@ def test_the_scan_finds_every_shape_of_any_and_only_public_ones() -> None:
     }, found
     lines = {str(o) for o in scanner.offenders()}
     assert "pkg.mod:9 JSON" in lines
-    assert scanner.offenders({"pkg"}) == []
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,10 @@ with httpx.Client(transport=emulator.transport(), base_url="http://emulator") as
 ```
 
 The rules it follows are `spec/behaviour.md` §1-§3 and §5; the modules:
-`app` (routes), `validation` (checks in order), `patching` (PATCH merges),
-`responses` (answer bodies), `store`, `tokens`, `clock`, `faults`, `transport`,
-`openapi`.
+`core` (the `Emulator`), `app` (routes), `validation` (checks in order), `patching`
+(PATCH merges), `responses` (answer bodies), `store`, `tokens`, `clock`, `faults`,
+`transport`, `loop`, `protocols` (what the app and the transports need of an
+emulator), `openapi`.
 """
 
 from __future__ import annotations

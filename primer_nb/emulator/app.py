@@ -35,22 +35,22 @@ from primer_nb.emulator.validation import (
 from primer_nb.models import ClientSessionRequest, ClientSessionUpdateRequest, format_expiry
 
 if TYPE_CHECKING:
-    from primer_nb.emulator.core import Emulator
+    from primer_nb.emulator.protocols import AppBackend
 
 __all__ = ["API_PATH", "build_app"]
 
 API_PATH = "/client-session"
 logger = logging.getLogger("primer_nb.emulator")
-Handler = Callable[["Emulator", Request], Awaitable[Response]]
+Handler = Callable[["AppBackend", Request], Awaitable[Response]]
 
 
-def error_response(emulator: Emulator, error: ApiError) -> JSONResponse:
+def error_response(emulator: AppBackend, error: ApiError) -> JSONResponse:
     """Primer's envelope for `error`, with a fresh 19-digit diagnosticsId."""
     body = emulator.error_body(error)
     return JSONResponse(body, status_code=error.status, headers=error.headers)
 
 
-def _guarded(emulator: Emulator, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+def _guarded(emulator: AppBackend, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     """The endpoint for `handler`: `ApiError` -> envelope; any other failure -> 500 envelope."""
 
     async def endpoint(request: Request) -> Response:
@@ -80,12 +80,12 @@ async def _json_body(request: Request) -> dict[str, Any]:
 
 
 def answer_api(
-    emulator: Emulator,
+    emulator: AppBackend,
     method: str,
     headers: Mapping[str, str],
     client_token: str | None,
-    body: dict[str, Any] | None,
-) -> dict[str, Any]:
+    body: dict[str, object] | None,
+) -> dict[str, object]:
     """The 200 answer to `/client-session`: POST creates, GET retrieves, PATCH updates.
 
     `headers` holds the lower-case `x-api-key` and `x-api-version` when sent;
@@ -105,7 +105,7 @@ def answer_api(
     return session_view(emulator.update_session(body.get("clientToken"), changes))
 
 
-async def client_session(emulator: Emulator, request: Request) -> Response:
+async def client_session(emulator: AppBackend, request: Request) -> Response:
     """The Starlette route of `/client-session`, for what `ApiMiddleware` passes on (HEAD)."""
     reading = request.method not in ("GET", "HEAD")
     body = await _json_body(request) if reading else None
@@ -120,7 +120,7 @@ def _admin_error(description: str) -> ApiError:
     return ApiError(400, "BadRequest", description, "See behaviour.md §1 for the admin endpoints.")
 
 
-async def admin_clock(emulator: Emulator, request: Request) -> Response:
+async def admin_clock(emulator: AppBackend, request: Request) -> Response:
     """GET -> `{"now"}`; POST `{"advance": seconds}` or `{"now": ISO}` moves the clock."""
     emulator.keys.check(request.headers.get("x-api-key"))
     if request.method == "POST":
@@ -143,14 +143,14 @@ async def admin_clock(emulator: Emulator, request: Request) -> Response:
     return JSONResponse({"now": format_expiry(emulator.clock.now())})
 
 
-async def admin_reset(emulator: Emulator, request: Request) -> Response:
+async def admin_reset(emulator: AppBackend, request: Request) -> Response:
     """Drop sessions, faults and the clock offset."""
     emulator.keys.check(request.headers.get("x-api-key"))
     emulator.reset()
     return JSONResponse({"reset": True, "sessions": 0})
 
 
-async def admin_faults(emulator: Emulator, request: Request) -> Response:
+async def admin_faults(emulator: AppBackend, request: Request) -> Response:
     """GET lists waiting faults; POST `{"faults": [...]}` replaces them (`[]` clears)."""
     emulator.keys.check(request.headers.get("x-api-key"))
     if request.method == "POST":
@@ -163,13 +163,13 @@ async def admin_faults(emulator: Emulator, request: Request) -> Response:
     return JSONResponse({"faults": emulator.pending_faults()})
 
 
-async def admin_sessions(emulator: Emulator, request: Request) -> Response:
+async def admin_sessions(emulator: AppBackend, request: Request) -> Response:
     """Every stored session with its client token and expiry, oldest first."""
     emulator.keys.check(request.headers.get("x-api-key"))
     return JSONResponse({"sessions": emulator.sessions()})
 
 
-async def openapi(emulator: Emulator, request: Request) -> Response:
+async def openapi(emulator: AppBackend, request: Request) -> Response:
     """The OpenAPI 3.1 document of the three operations (no key needed)."""
     return JSONResponse(openapi_document(emulator.enabled_currencies))
 
@@ -207,7 +207,7 @@ class ApiMiddleware:
     envelope for a bug. Other methods and paths go on to the Starlette routes.
     """
 
-    def __init__(self, app: ASGIApp, emulator: Emulator) -> None:
+    def __init__(self, app: ASGIApp, emulator: AppBackend) -> None:
         self.app = app
         self.emulator = emulator
 
@@ -264,7 +264,7 @@ class ApiMiddleware:
         await error_response(self.emulator, error)(scope, receive, send)
 
 
-def _framework_errors(emulator: Emulator) -> dict[Any, Callable[..., Awaitable[Response]]]:
+def _framework_errors(emulator: AppBackend) -> dict[Any, Callable[..., Awaitable[Response]]]:
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
@@ -282,7 +282,7 @@ def _framework_errors(emulator: Emulator) -> dict[Any, Callable[..., Awaitable[R
     return {HTTPException: http_error, Exception: http_error}
 
 
-def build_app(emulator: Emulator) -> Starlette:
+def build_app(emulator: AppBackend) -> Starlette:
     """The ASGI app of one emulator instance."""
 
     def route(path: str, handler: Handler, methods: list[str]) -> Route:

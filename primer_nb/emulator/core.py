@@ -14,6 +14,10 @@ With a `seed`, the token secret, the accessTokens and the diagnosticsIds come fr
 `random.Random(seed)`; with `frozen=True` too, identical requests get byte-identical
 answers, so notebooks can store their outputs. Without a seed the secret is 32 bytes
 from `secrets`.
+
+`core` is the top of the emulator's modules: it builds the app (`app.build_app(self)`)
+and the transports, which know the `Emulator` only through the protocols of
+`protocols.py` (`AppBackend`, `TransportBackend`) and never import `core`.
 """
 
 from __future__ import annotations
@@ -29,17 +33,17 @@ from primer_nb.currency import CURRENCY_CODES, DISABLED_BY_DEFAULT
 from primer_nb.emulator.app import build_app
 from primer_nb.emulator.clock import Clock
 from primer_nb.emulator.faults import Fault, FaultQueue
+from primer_nb.emulator.loop import LoopThread
 from primer_nb.emulator.patching import apply_patch
 from primer_nb.emulator.responses import admin_view
 from primer_nb.emulator.store import SessionStore, StoredSession
 from primer_nb.emulator.tokens import TOKEN_LIFETIME, TokenIssuer
+from primer_nb.emulator.transport import AsyncEmulatorTransport, EmulatorTransport
 from primer_nb.emulator.validation import ApiError, KeyRing, invalid_token
 from primer_nb.errors import error_body, new_diagnostics_id
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
-
-    from primer_nb.emulator.transport import AsyncEmulatorTransport, EmulatorTransport, LoopThread
 
 __all__ = ["Emulator", "default_emulator"]
 
@@ -221,20 +225,14 @@ class Emulator:
 
     def transport(self) -> EmulatorTransport:
         """A sync httpx transport into this emulator (works inside a running event loop)."""
-        from primer_nb.emulator.transport import EmulatorTransport
-
         return EmulatorTransport(self)
 
     def async_transport(self) -> AsyncEmulatorTransport:
         """An async httpx transport into this emulator (no socket)."""
-        from primer_nb.emulator.transport import AsyncEmulatorTransport
-
         return AsyncEmulatorTransport(self)
 
     def background_loop(self) -> LoopThread:
         """The private event loop (daemon thread) the sync transport runs the app on."""
-        from primer_nb.emulator.transport import LoopThread
-
         with self._loop_lock:
             if self._loop is None or not self._loop.alive:
                 self._loop = LoopThread(name=f"primer-nb-emulator-{id(self):x}")

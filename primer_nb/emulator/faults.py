@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -64,7 +65,7 @@ class Fault:
 
     def to_wire(self) -> dict[str, object]:
         """The admin endpoint's JSON form of this fault."""
-        out: dict[str, Any] = {"status": self.status, "times": self.times}
+        out: dict[str, object] = {"status": self.status, "times": self.times}
         if self.retry_after is not None:
             out["retryAfter"] = self.retry_after
         if self.drop:
@@ -89,7 +90,7 @@ def fault_error(fault: Fault) -> tuple[str, str, dict[str, str]]:
     return error_id, f"{phrase} (a fault injected into the emulator).", headers
 
 
-def _number(item: dict[str, Any], key: str) -> float | None:
+def _number(item: Mapping[str, object], key: str) -> float | None:
     value = item.get(key)
     if value is None:
         return None
@@ -98,7 +99,7 @@ def _number(item: dict[str, Any], key: str) -> float | None:
     return float(value)
 
 
-def _integer(item: dict[str, Any], key: str, default: int) -> int:
+def _integer(item: Mapping[str, object], key: str, default: int) -> int:
     value = item.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{key} must be an integer")

@@ -29,7 +29,7 @@ import typing
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, JsonValue
 from pydantic.fields import FieldInfo
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
@@ -238,7 +238,7 @@ def _document(enabled: frozenset[str]) -> dict[str, Any]:
     }
 
 
-def openapi_document(enabled_currencies: Iterable[str] = ()) -> dict[str, Any]:
+def openapi_document(enabled_currencies: Iterable[str] = ()) -> dict[str, JsonValue]:
     """The OpenAPI 3.1 document (a fresh copy each call).
 
     `enabled_currencies`: currencies disabled by default that the emulator accepts.

@@ -11,7 +11,7 @@ The amount comes from `primer_nb.amounts` (the one place for that arithmetic).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import cast
 
 import orjson
 from starlette import responses
@@ -53,10 +53,12 @@ class JSONResponse(responses.JSONResponse):
             return super().render(content)
 
 
-def strip_empty(value: Any) -> Any:
+def strip_empty(value: object) -> object:
     """`value` without None, "", [] and {} inside objects, recursively.
 
-    List items are cleaned but kept in place, so indices never shift.
+    List items are cleaned but kept in place, so indices never shift. An object
+    (any `Mapping`) comes back as a new `dict`, a list as a new `list`; other values
+    are returned as they are.
     """
     if isinstance(value, Mapping):
         out = {}
@@ -70,7 +72,7 @@ def strip_empty(value: Any) -> Any:
     return value
 
 
-def _with_derived(data: Mapping[str, Any]) -> dict[str, Any]:
+def _with_derived(data: Mapping[str, object]) -> dict[str, object]:
     """Session data plus what the API derives: `amount` and the default card networks."""
     body = dict(data)
     amount = session_amount(body)
@@ -113,8 +115,8 @@ def created_view(session: StoredSession, tax_connection: bool) -> dict[str, obje
 
 def session_view(session: StoredSession) -> dict[str, object]:
     """The answer to GET and PATCH: no token, expiry or warnings; empty values left out."""
-    cleaned: dict[str, Any] = strip_empty(_with_derived(session.data))
-    return cleaned
+    # a dict in, a dict out (strip_empty makes a new dict of every Mapping)
+    return cast("dict[str, object]", strip_empty(_with_derived(session.data)))
 
 
 def admin_view(session: StoredSession) -> dict[str, object]:

@@ -42,7 +42,7 @@ class StoredSession:
     created: datetime
     expires: datetime
     api_version: str
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, object] = field(default_factory=dict)
 
     @property
     def amount_override(self) -> bool:
@@ -152,7 +152,7 @@ class SessionStore:
     def update(
         self,
         access_token: str,
-        change: Callable[[dict[str, Any]], dict[str, Any]],
+        change: Callable[[dict[str, object]], dict[str, object]],
         alive_at: datetime | None = None,
     ) -> StoredSession | None:
         """Replace a session's data with `change(data)` atomically.

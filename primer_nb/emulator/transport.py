@@ -10,62 +10,26 @@ async_http = httpx.AsyncClient(transport=emulator.async_transport(), base_url="h
 ```
 
 The sync transport works inside a running Jupyter kernel (whose main thread already
-runs an asyncio loop): it runs the app on a private event loop in a daemon thread,
-one per emulator, and hands back a fully read `httpx.Response`. An injected dropped
-connection surfaces as `httpx.RemoteProtocolError`, as it would over a socket.
+runs an asyncio loop): it runs the app on a private event loop in a daemon thread
+(`loop.LoopThread`, re-exported here), one per emulator, and hands back a fully read
+`httpx.Response`. An injected dropped connection surfaces as
+`httpx.RemoteProtocolError`, as it would over a socket.
+
+The transports take a `protocols.TransportBackend` (an `Emulator`, or anything with its
+`app` and `background_loop()`), so this module never imports `core`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-import threading
-from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
 from primer_nb.emulator.faults import ConnectionDropped
-
-if TYPE_CHECKING:
-    from primer_nb.emulator.core import Emulator
+from primer_nb.emulator.loop import LoopThread
+from primer_nb.emulator.protocols import TransportBackend
 
 __all__ = ["AsyncEmulatorTransport", "EmulatorTransport", "LoopThread"]
-
-T = TypeVar("T")
-
-
-class LoopThread:
-    """An asyncio event loop running forever in a daemon thread."""
-
-    def __init__(self, name: str = "primer-nb-emulator") -> None:
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_forever()
-
-    @property
-    def alive(self) -> bool:
-        """True while the loop thread runs."""
-        return self._thread.is_alive() and not self._loop.is_closed()
-
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
-        """Run `coro` on the loop and wait for its result (`TimeoutError` after `timeout`)."""
-        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
-        try:
-            return future.result(timeout)
-        except concurrent.futures.TimeoutError:
-            future.cancel()
-            raise TimeoutError from None
-
-    def stop(self) -> None:
-        """Stop the loop and let the thread end."""
-        if self._loop.is_running():
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=5)
 
 
 def _dropped(request: httpx.Request) -> httpx.RemoteProtocolError:
@@ -85,7 +49,7 @@ def _read_timeout(request: httpx.Request) -> float | None:
 class AsyncEmulatorTransport(httpx.AsyncBaseTransport):
     """`httpx.ASGITransport` into an emulator, with dropped connections as httpx errors."""
 
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, emulator: TransportBackend) -> None:
         self._asgi = httpx.ASGITransport(app=emulator.app, client=("127.0.0.1", 50000))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -105,7 +69,7 @@ class AsyncEmulatorTransport(httpx.AsyncBaseTransport):
 class EmulatorTransport(httpx.BaseTransport):
     """A sync transport: the app runs on the emulator's private loop thread."""
 
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, emulator: TransportBackend) -> None:
         self._emulator = emulator
         self._inner = AsyncEmulatorTransport(emulator)
 

@@ -21,7 +21,7 @@ import hmac
 import json
 import math
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from typing import Any
+from typing import NoReturn
 
 import orjson
 from pydantic import BaseModel
@@ -161,7 +161,7 @@ async def read_body(content_length: str | None, chunks: AsyncIterator[bytes]) ->
     return bytes(received)
 
 
-def _reject_constant(name: str) -> Any:
+def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 
@@ -176,9 +176,9 @@ def _finite_float(text: str) -> float:
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
 
 
-def _check_tree(value: Any) -> None:
+def _check_tree(value: object) -> None:
     """Refuse nesting deeper than MAX_DEPTH and strings that are not valid Unicode."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
+    stack: list[tuple[object, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
         if depth > MAX_DEPTH:
@@ -213,7 +213,7 @@ def _decode(raw: bytes) -> object:
     return _DECODER.decode(raw.decode("utf-8"))
 
 
-def parse_json_object(raw: bytes) -> dict[str, Any]:
+def parse_json_object(raw: bytes) -> dict[str, object]:
     """A UTF-8 JSON object; anything else (other JSON types included) -> 400 BadRequest."""
     try:
         value = _decode(raw)
@@ -230,7 +230,7 @@ def parse_json_object(raw: bytes) -> dict[str, Any]:
     return value
 
 
-def _check_currency(body: Mapping[str, Any], enabled: Iterable[str]) -> None:
+def _check_currency(body: Mapping[str, object], enabled: Iterable[str]) -> None:
     code = body.get("currencyCode")
     if isinstance(code, str) and code in DISABLED_BY_DEFAULT and code not in set(enabled):
         raise ApiError(
@@ -241,7 +241,7 @@ def _check_currency(body: Mapping[str, Any], enabled: Iterable[str]) -> None:
         )
 
 
-def check_body(body: dict[str, Any], model: type[BaseModel], enabled: Iterable[str]) -> None:
+def check_body(body: dict[str, object], model: type[BaseModel], enabled: Iterable[str]) -> None:
     """Schema (422), then metadata keys (400), then disabled currency (400)."""
     _, details = check_request(body, model)
     if details:
