@@ -69,7 +69,14 @@ def _nested_objects(levels: int) -> bytes:
     return text.encode()
 
 
-@pytest.mark.parametrize("nested", [_nested_lists, _nested_objects])
+def _nested_objects_and_brackets(levels: int) -> bytes:
+    """`_nested_objects` with a sibling `[]`: more brackets than MAX_DEPTH, so the depth
+    walk runs (it is skipped for bodies with fewer brackets than that)."""
+    inner = _nested_objects(levels - 1).decode()
+    return ('{"pad":[],"k":' + inner + "}").encode()
+
+
+@pytest.mark.parametrize("nested", [_nested_lists, _nested_objects, _nested_objects_and_brackets])
 def test_nesting_is_allowed_up_to_max_depth_levels(nested: object) -> None:
     assert callable(nested)
     assert isinstance(parse_json_object(nested(MAX_DEPTH)), dict)
