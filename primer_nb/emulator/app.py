@@ -50,19 +50,38 @@ def error_response(emulator: AppBackend, error: ApiError) -> JSONResponse:
     return JSONResponse(body, status_code=error.status, headers=error.headers)
 
 
+class ClientDisconnected(Exception):
+    """The client went away before its request body arrived: there is no one to answer."""
+
+
+async def _answered(
+    emulator: AppBackend, method: str, path: str, answer: Callable[[], Awaitable[Response]]
+) -> Response:
+    """`await answer()`; `ApiError` -> envelope; any other failure -> 500 envelope.
+
+    The one place both doors (the routes and `ApiMiddleware`) turn failures into answers.
+    A client gone before its body (`ClientDisconnected`) is passed on: no one to answer.
+    """
+    try:
+        response = await answer()
+    except ApiError as error:
+        response = error_response(emulator, error)
+    except ClientDisconnected:
+        raise
+    except Exception:
+        logger.exception("emulator bug while answering %s %s", method, path)
+        response = error_response(emulator, _internal_error())
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug("%s %s -> %d", method, path, response.status_code)
+    return response
+
+
 def _guarded(emulator: AppBackend, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    """The endpoint for `handler`: `ApiError` -> envelope; any other failure -> 500 envelope."""
+    """The endpoint for `handler`, its failures answered by `_answered`."""
 
     async def endpoint(request: Request) -> Response:
-        try:
-            response = await handler(emulator, request)
-        except ApiError as error:
-            response = error_response(emulator, error)
-        except Exception:
-            logger.exception("emulator bug while answering %s %s", request.method, request.url.path)
-            response = error_response(emulator, _internal_error())
-        logger.debug("%s %s -> %d", request.method, request.scope["path"], response.status_code)
-        return response
+        path = request.scope["path"]
+        return await _answered(emulator, request.method, path, lambda: handler(emulator, request))
 
     return endpoint
 
@@ -177,10 +196,6 @@ async def openapi(emulator: AppBackend, request: Request) -> Response:
 # --- faults, latency and framework errors --------------------------------------------
 
 
-class ClientDisconnected(Exception):
-    """The client went away before its request body arrived: there is no one to answer."""
-
-
 _API_HEADERS = frozenset({b"x-api-key", b"x-api-version", b"content-length"})
 #: Methods answered straight from ASGI; the rest (HEAD, or a 405) go through the routes.
 _DIRECT_METHODS = frozenset({"GET", "POST", "PATCH"})
@@ -234,7 +249,8 @@ class ApiMiddleware:
 
     async def _answer(self, scope: Scope, receive: Receive) -> Response:
         emulator, method = self.emulator, scope["method"]
-        try:
+
+        async def answer() -> Response:
             headers: dict[str, str] = {}
             for name, value in scope["headers"]:
                 if name in _API_HEADERS and name not in headers:
@@ -246,17 +262,9 @@ class ApiMiddleware:
             else:
                 chunks = _body_chunks(receive)
                 body = parse_json_object(await read_body(headers.get("content-length"), chunks))
-            response = JSONResponse(answer_api(emulator, method, headers, token, body))
-        except ApiError as error:
-            response = error_response(emulator, error)
-        except ClientDisconnected:
-            raise
-        except Exception:
-            logger.exception("emulator bug while answering %s %s", method, API_PATH)
-            response = error_response(emulator, _internal_error())
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s %s -> %d", method, API_PATH, response.status_code)
-        return response
+            return JSONResponse(answer_api(emulator, method, headers, token, body))
+
+        return await _answered(emulator, method, API_PATH, answer)
 
     async def _fault(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
         error_id, description, headers = fault_error(fault)
