@@ -24,24 +24,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 __all__ = ["AmountBreakdown", "breakdown", "line_total", "session_amount"]
 
 
-def _int(value: Any) -> int:
+def _int(value: object) -> int:
+    if type(value) is int:  # the usual case, before the two isinstance checks
+        return value
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def line_total(item: Mapping[str, object]) -> int:
     """`amount x quantity - discountAmount + taxAmount` of one line item (minor units)."""
-    quantity = item.get("quantity")
+    get = item.get
+    quantity = get("quantity")
     qty = 1 if quantity is None else _int(quantity)
-    return (
-        _int(item.get("amount")) * qty
-        - _int(item.get("discountAmount"))
-        + _int(item.get("taxAmount"))
-    )
+    return _int(get("amount")) * qty - _int(get("discountAmount")) + _int(get("taxAmount"))
 
 
 @dataclass(frozen=True)
@@ -60,31 +58,46 @@ class AmountBreakdown:
         return self.override if self.override is not None else self.computed
 
 
-def breakdown(session: Mapping[str, object]) -> AmountBreakdown:
-    """Split a session (or request body) into line items, fees, shipping and override."""
+def _parts(session: Mapping[str, object]) -> tuple[int, int, int, int | None, int | None]:
+    """line items, fees, shipping, computed (None: nothing to add up), override."""
+    # `(dict, Mapping)`: a dict (what JSON gives) is found before the slower ABC check
     order = session.get("order")
-    order = order if isinstance(order, Mapping) else {}
-    items = order.get("lineItems")
-    fees = order.get("fees")
-    shipping = order.get("shipping")
-    item_list = [i for i in items if isinstance(i, Mapping)] if isinstance(items, list) else []
-    fee_list = [f for f in fees if isinstance(f, Mapping)] if isinstance(fees, list) else []
-    ship_amount = shipping.get("amount") if isinstance(shipping, Mapping) else None
-    lines = sum(line_total(i) for i in item_list)
-    fee_sum = sum(_int(f.get("amount")) for f in fee_list)
+    if not isinstance(order, (dict, Mapping)):
+        order = {}
+    items, fees, shipping = order.get("lineItems"), order.get("fees"), order.get("shipping")
+    lines = fee_sum = 0
+    has_any = False
+    if isinstance(items, list):
+        for item in items:
+            if isinstance(item, (dict, Mapping)):
+                lines += line_total(item)
+                has_any = True
+    if isinstance(fees, list):
+        for fee in fees:
+            if isinstance(fee, (dict, Mapping)):
+                fee_sum += _int(fee.get("amount"))
+                has_any = True
+    ship_amount = None
+    if isinstance(shipping, (dict, Mapping)):
+        ship_amount = shipping.get("amount")
     ship = _int(ship_amount)
-    has_any = bool(item_list or fee_list or isinstance(ship_amount, int))
+    has_any = has_any or isinstance(ship_amount, int)
     computed = lines + fee_sum + ship if has_any else None
     override = session.get("amount")
+    if not isinstance(override, int) or isinstance(override, bool):
+        override = None
+    return lines, fee_sum, ship, computed, override
+
+
+def breakdown(session: Mapping[str, object]) -> AmountBreakdown:
+    """Split a session (or request body) into line items, fees, shipping and override."""
+    lines, fees, shipping, computed, override = _parts(session)
     return AmountBreakdown(
-        line_items=lines,
-        fees=fee_sum,
-        shipping=ship,
-        computed=computed,
-        override=override if isinstance(override, int) and not isinstance(override, bool) else None,
+        line_items=lines, fees=fees, shipping=shipping, computed=computed, override=override
     )
 
 
 def session_amount(session: Mapping[str, object]) -> int | None:
     """The session's `amount`: the top-level override, else the order's sum, else None."""
-    return breakdown(session).total
+    *_, computed, override = _parts(session)
+    return override if override is not None else computed

@@ -287,6 +287,8 @@ def parse_expiry(value: object) -> object:
 
 def format_expiry(value: datetime) -> str:
     """Aware or naive-UTC datetime -> Primer's wire format: naive UTC, 6 fractional digits."""
+    if value.tzinfo is UTC:  # the usual case: "+00:00" cut off the end
+        return value.isoformat(timespec="microseconds")[:-6]
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(timespec="microseconds")  # strftime's %Y drops a year's zeros

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,7 +24,7 @@ from primer_nb.cli import build_parser, main
 from primer_nb.emulator import Emulator
 from primer_nb.emulator.store import SessionStore, StoredSession
 from primer_nb.emulator.tokens import _BASE, _HEADER, TokenIssuer
-from primer_nb.models import _PLAIN_EMAIL, _check_email, _plain_email
+from primer_nb.models import _PLAIN_EMAIL, _check_email, _plain_email, format_expiry
 
 HEADERS = {"X-API-KEY": "any", "X-API-VERSION": "2.4"}
 T0 = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
@@ -63,6 +64,32 @@ def test_tokens_are_byte_identical_to_pyjwt(
     assert jwt.get_unverified_header(token) == _HEADER
     if access_token:
         assert issuer.access_token(token) == access_token
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**64))
+def test_access_tokens_are_the_uuid4s_of_the_same_draws(seed: int) -> None:
+    """The hand-written UUID4 is `uuid.UUID(int=bits, version=4)`, draw for draw."""
+    ours, reference = random.Random(seed), random.Random(seed)
+    for _ in range(3):
+        expected = uuid.UUID(int=reference.getrandbits(128), version=4)
+        token = TokenIssuer.new_access_token(ours)
+        assert token == str(expected)
+        assert uuid.UUID(token).version == 4
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    instant=st.datetimes(
+        min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.timezones()
+    )
+    | st.datetimes(timezones=st.just(UTC))
+)
+def test_expiry_text_is_the_naive_utc_isoformat(instant: datetime) -> None:
+    """`format_expiry`'s shortcut for UTC datetimes gives what the general path gives."""
+    expected = instant.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+    assert format_expiry(instant) == expected
+    assert format_expiry(instant.astimezone(UTC)) == expected
 
 
 # --- email ----------------------------------------------------------------------------

@@ -78,7 +78,7 @@ class Emulator:
         self.clock = Clock(start, frozen=frozen)
         self._start_text = None if start is None else _short_iso(self.clock.start)
         self.keys = KeyRing(api_keys)
-        self._enabled: set[str] = set()
+        self._enabled: frozenset[str] = frozenset()
         for code in enabled_currencies:
             self.enable_currency(code)
         self.tax_connection = tax_connection
@@ -111,14 +111,14 @@ class Emulator:
     @property
     def enabled_currencies(self) -> frozenset[str]:
         """Currencies taken off Primer's disabled-by-default list."""
-        return frozenset(self._enabled)
+        return self._enabled
 
     def enable_currency(self, code: str) -> None:
         """Accept `code` although Primer disables it by default (e.g. `"HUF"`)."""
         normalized = code.strip().upper()
         if normalized not in DISABLED_BY_DEFAULT and normalized not in CURRENCY_CODES:
             raise ValueError(f"{code!r} is not a currency code Primer knows")
-        self._enabled.add(normalized)
+        self._enabled = self._enabled | {normalized}
 
     # --- controls ---------------------------------------------------------------------
 

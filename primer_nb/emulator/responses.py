@@ -37,6 +37,8 @@ TAXJAR_MISSING_DATA = {
     "message": "Shipping details are required for calculating tax.",
 }
 _STATE_REQUIRED = frozenset({"US", "CA"})
+_NEEDED = ("countryCode", "postalCode")
+_NEEDED_WITH_STATE = (*_NEEDED, "state")
 
 
 class JSONResponse(responses.JSONResponse):
@@ -79,7 +81,8 @@ def _with_derived(data: Mapping[str, object]) -> dict[str, object]:
     if amount is not None:
         body["amount"] = amount
     method = body.get("paymentMethod")
-    if isinstance(method, Mapping) and method.get("orderedAllowedCardNetworks") is None:
+    # `(dict, Mapping)`: a dict (what JSON gives) is found before the slower ABC check
+    if isinstance(method, (dict, Mapping)) and method.get("orderedAllowedCardNetworks") is None:
         body["paymentMethod"] = {
             **method,
             "orderedAllowedCardNetworks": list(DEFAULT_CARD_NETWORKS),
@@ -92,14 +95,15 @@ def tax_warnings(data: Mapping[str, object], tax_connection: bool) -> list[dict[
     if not tax_connection:
         return []
     customer = data.get("customer")
-    address = customer.get("shippingAddress") if isinstance(customer, Mapping) else None
-    address = address if isinstance(address, Mapping) else {}
-    needed = ["countryCode", "postalCode"]
-    if address.get("countryCode") in _STATE_REQUIRED:
-        needed.append("state")
-    if all(address.get(key) not in (None, "") for key in needed):
-        return []
-    return [dict(TAXJAR_MISSING_DATA)]
+    address = customer.get("shippingAddress") if isinstance(customer, (dict, Mapping)) else None
+    if not isinstance(address, (dict, Mapping)):
+        return [dict(TAXJAR_MISSING_DATA)]
+    country = address.get("countryCode")
+    needed = _NEEDED_WITH_STATE if country in _STATE_REQUIRED else _NEEDED
+    for key in needed:
+        if address.get(key) in (None, ""):
+            return [dict(TAXJAR_MISSING_DATA)]
+    return []
 
 
 def created_view(session: StoredSession, tax_connection: bool) -> dict[str, object]:
