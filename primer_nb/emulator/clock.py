@@ -51,6 +51,9 @@ class Clock:
         self._start = parse_instant(start) if start is not None else datetime.now(UTC)
         self._origin = time.monotonic()
         self._offset = timedelta()
+        # start + offset, replaced (never changed in place) under the lock whenever the
+        # offset changes, so `now()` reads it without taking the lock
+        self._base = self._start
         self._frozen = frozen
 
     @property
@@ -70,8 +73,10 @@ class Clock:
 
     def now(self) -> datetime:
         """The emulator's current time, an aware UTC datetime."""
-        with self._lock:
-            return self._start + self._elapsed() + self._offset
+        base = self._base
+        if self._frozen:
+            return base
+        return base + timedelta(seconds=time.monotonic() - self._origin)
 
     def advance(
         self, seconds: float = 0, minutes: float = 0, hours: float = 0, days: float = 0
@@ -98,11 +103,13 @@ class Clock:
         if not EARLIEST <= moved < LATEST:
             raise ValueError("the emulator clock stays between 1970 and 9000")
         self._offset = offset
+        self._base = self._start + offset
 
     def reset(self) -> None:
         """Drop every `advance` and `set`: back to start plus elapsed real time."""
         with self._lock:
             self._offset = timedelta()
+            self._base = self._start
 
     def __repr__(self) -> str:
         state = "frozen" if self._frozen else "running"
