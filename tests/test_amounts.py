@@ -93,3 +93,19 @@ def test_breakdown_keeps_each_part() -> None:
 def test_only_an_integer_amount_overrides(override: object) -> None:
     parts = breakdown({"amount": override, "order": {"lineItems": [{"amount": 10}]}})
     assert parts.override is None and parts.total == 10
+
+
+class Cents(int):
+    """An int subclass (an IntEnum member behaves the same): still an integer amount."""
+
+
+@pytest.mark.parametrize(
+    ("value", "counted"), [(True, 0), (False, 0), ("500", 0), (5.0, 0), (Cents(500), 500)]
+)
+def test_only_integers_count_in_a_line(value: object, counted: int) -> None:
+    """A bool is not an amount (JSON true is not 1); an int subclass is an integer."""
+    assert line_total({"amount": value, "quantity": 2}) == 2 * counted
+    assert line_total({"amount": 100, "quantity": value}) == 100 * counted
+    fees = {"order": {"fees": [{"amount": value}], "shipping": {"amount": value}}}
+    assert breakdown(fees).fees == counted
+    assert breakdown(fees).shipping == counted
