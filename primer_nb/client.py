@@ -160,6 +160,10 @@ class Exchange:
 
     `request_id` is the same for every attempt of one call; `attempt` counts from 1.
     `status` is None and `error` says what happened when no answer came back.
+    `request_json` / `response_json` are the bodies' JSON text as it went over the wire,
+    for hooks that store text (the ledger) without encoding the bodies again: given only
+    for a JSON object or array in UTF-8 that holds neither the API key nor a backslash
+    (so no escapes can hide anything in it), else None.
     """
 
     started_at: datetime
@@ -177,6 +181,8 @@ class Exchange:
     error: str | None
     request_id: str
     request_headers: dict[str, str] = field(default_factory=dict)
+    request_json: str | None = field(default=None, repr=False, compare=False)
+    response_json: str | None = field(default=None, repr=False, compare=False)
 
 
 #: A hook receives each `Exchange`; its return value is ignored.
@@ -236,20 +242,30 @@ def _decode(content: bytes) -> Any:
 _POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
 
 
-def _redacted_json(content: bytes, secret: str | None) -> Any:
-    """`_decode(content)` with `secret` redacted from every string in it, keys too.
+def _redacted_json(content: bytes, secret: str | None) -> tuple[Any, str | None]:
+    """`_decode(content)` with `secret` redacted from every string in it, keys too; and
+    the body's JSON text when it can be handed on as it is (`Exchange.request_json`).
 
     The walk through the decoded value is skipped when it cannot find the secret:
     without a backslash, JSON holds its strings as they are, so a secret absent from
-    the bytes is absent from the value.
+    the bytes is absent from the value. The text is given only for such a body (no
+    backslash, no secret) that is a JSON object or array in UTF-8; else it is None.
     """
-    value = _decode(content)
-    if not secret or value is None:
-        return value
+    if not content:
+        return None, None
+    text: str | None
+    try:
+        text = content.decode("utf-8")
+        value = json.loads(text)
+    except ValueError:  # not UTF-8 (json.loads also reads UTF-16/32) or not JSON
+        text, value = None, _decode(content)
     escaped = b"\\" in content
-    if isinstance(value, str) or escaped or secret.encode(errors="surrogatepass") in content:
-        return redact_json(value, secret)  # a text body (not JSON) is always redacted
-    return value
+    holds_secret = bool(secret) and str(secret).encode(errors="surrogatepass") in content
+    if secret and (isinstance(value, str) or escaped or holds_secret):
+        return redact_json(value, secret), None  # a text body (not JSON) is always redacted
+    if escaped or holds_secret or not isinstance(value, dict | list):
+        return value, None
+    return value, text
 
 
 def _error_id(body: Any) -> str | None:
@@ -586,7 +602,10 @@ class _BaseClient(ABC, Generic[_T]):
         if not self._hooks:
             return
         secret = self._settings.api_key
-        response_body = _redacted_json(response.content, secret) if response else None
+        request_body, request_json = _redacted_json(request.content, secret)
+        response_body, response_json = (
+            _redacted_json(response.content, secret) if response else (None, None)
+        )
         exchange = Exchange(
             started_at=call.started_at,
             duration_ms=duration_ms,
@@ -595,7 +614,7 @@ class _BaseClient(ABC, Generic[_T]):
             method=call.method,
             path=call.path,
             query={redact(k, secret): redact(v, secret) for k, v in request.url.params.items()},
-            request_body=_redacted_json(request.content, secret),
+            request_body=request_body,
             status=response.status_code if response else None,
             response_body=response_body,
             error_id=_error_id(response_body) if response and response.is_error else None,
@@ -603,6 +622,8 @@ class _BaseClient(ABC, Generic[_T]):
             error=error,
             request_id=call.request_id,
             request_headers=self._safe_headers(request.headers),
+            request_json=request_json,
+            response_json=response_json,
         )
         for hook in list(self._hooks):
             try:

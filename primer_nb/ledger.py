@@ -33,6 +33,9 @@ transaction right after the answer arrives and before the client returns it. Col
 `id, recorded_at, started_at, environment, api_version, method, path, query_params, status,
 error_id, duration_ms, order_id, client_token, request_id, attempt, request_body,
 response_body, error` (bodies and query parameters as JSON text; times as ISO 8601 UTC text).
+A body is stored as the JSON text that went over the wire when the client hands it on
+(`Exchange.request_json`) and it names no secret and holds no escape; else it is encoded
+from the decoded body, after the walk that scrubs secret names.
 
 **Secrets.** The API key is never stored: any key named like an API key (`X-API-KEY`,
 `apiKey`, `api_key`, ...) at any depth of a body or the query is replaced by `***`, and the
@@ -46,7 +49,9 @@ shortened (`eyJhbGci…x9Qk`); `frame()` does too unless `full_tokens=True`.
 timeout, and one `INSERT` per exchange in autocommit mode (a transaction of its own):
 processes and threads can record into one file concurrently. `synchronous=NORMAL`: a
 committed exchange survives the process being killed
-(even with SIGKILL); a power cut may lose the last few commits.
+(even with SIGKILL); a power cut may lose the last few commits. A new file has 1 KiB
+pages (an exchange dirties about five pages, each written whole to the WAL at commit)
+and is checkpointed at SQLite's default WAL size, 4 MB.
 
 **Schema version.** `PRAGMA user_version` holds `SCHEMA_VERSION` (2: the `exchanges`
 table with `request_id`, one id for all attempts of one call, and indexes on `order_id`,
@@ -62,14 +67,20 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from primer_nb.config import env_var
-from primer_nb.redaction import may_name_a_secret, redact_all, scrub_secret_names, short_token
+from primer_nb.redaction import (
+    longest_first,
+    may_name_a_secret,
+    redact_each,
+    scrub_secret_names,
+    short_token,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -114,6 +125,10 @@ LEDGER_COLUMNS: Mapping[str, str] = {
 _JSON_COLUMNS = ("query_params", "request_body", "response_body")
 _TIME_COLUMNS = ("recorded_at", "started_at")
 BUSY_TIMEOUT_S = 10.0
+#: The page size of a new ledger file, in bytes (SQLite's default is 4096).
+PAGE_SIZE = 1024
+#: The WAL is checkpointed into the database when it holds this much (SQLite's default).
+WAL_CHECKPOINT_BYTES = 1000 * 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,9 +261,18 @@ def _plain_default(value: object) -> str:
     return str(value)
 
 
-def _text(value: Any, secrets: Iterable[str]) -> str | None:
+def _text(value: Any, secrets: Sequence[str], wire: object = None) -> str | None:
+    """`value` as JSON text, secret names scrubbed and secrets redacted.
+
+    `wire` is the body's JSON text as it went over the wire (`Exchange.request_json`),
+    when the client could hand it on: it is stored as it is, without encoding `value`
+    again, if it names no secret and holds no backslash (no JSON escape can hide a
+    name or a secret from the checks on the text: its strings are as they are).
+    """
     if value is None:
         return None
+    if isinstance(wire, str) and "\\" not in wire and not may_name_a_secret(wire):
+        return redact_each(wire, secrets)
     try:  # the usual body names no secret: written as it is, without a walk through it
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_plain_default)
         if may_name_a_secret(text):
@@ -256,11 +280,11 @@ def _text(value: Any, secrets: Iterable[str]) -> str | None:
     except _NotPlainJson:
         scrubbed = scrub_secret_names(value)
         text = json.dumps(scrubbed, ensure_ascii=False, separators=(",", ":"), default=str)
-    return redact_all(text, secrets)
+    return redact_each(text, secrets)
 
 
-def _plain(value: Any, secrets: Iterable[str]) -> str | None:
-    return None if value is None else redact_all(str(value), secrets)
+def _plain(value: Any, secrets: Sequence[str]) -> str | None:
+    return None if value is None else redact_each(str(value), secrets)
 
 
 def _iso(value: Any) -> str:
@@ -311,6 +335,7 @@ class Ledger:
         self._memory = str(path) == ":memory:"
         self.path: Path | None = None if self._memory else Path(path).expanduser().resolve()
         self._secrets: set[str] = {s for s in secrets if s}
+        self._sorted_secrets: tuple[object, list[str]] = (None, [])
         self._lock = threading.RLock()
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()
@@ -329,8 +354,18 @@ class Ledger:
             )
             db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             if self.path is not None:
+                # A new file gets small pages: an exchange dirties about five pages (its
+                # row and three index entries), and every commit writes and checksums
+                # them whole into the WAL. An existing file keeps its page size.
+                db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
                 self._retry(lambda: db.execute("PRAGMA journal_mode = WAL"))
                 db.execute("PRAGMA synchronous = NORMAL")
+                # checkpoint at SQLite's default WAL size (1000 pages of 4 KiB), whatever
+                # the page size
+                page_size = int(db.execute("PRAGMA page_size").fetchone()[0])
+                db.execute(
+                    f"PRAGMA wal_autocheckpoint = {max(1, WAL_CHECKPOINT_BYTES // page_size)}"
+                )
             self._migrate(db)
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"cannot open the ledger {self._shown()}: {exc}") from exc
@@ -413,11 +448,13 @@ class Ledger:
         return any(h == self.record for h in hooks)
 
     def _all_secrets(self) -> list[str]:
-        found = set(self._secrets)
+        """Every secret, longest first (`redact_each` replaces them in this order); sorted
+        again only when `PRIMER_API_KEY` or the ledger's own secrets changed."""
         env = env_var("PRIMER_API_KEY")
-        if env:
-            found.add(env)
-        return list(found)  # redact_all replaces the longest first
+        key = (env, len(self._secrets))  # secrets are only ever added
+        if self._sorted_secrets[0] != key:
+            self._sorted_secrets = (key, longest_first([*self._secrets, env or ""]))
+        return self._sorted_secrets[1]
 
     def record(self, exchange: Exchange | Mapping[str, object]) -> None:
         """Write one `primer_nb.client.Exchange` (or a mapping with its fields).
@@ -448,8 +485,8 @@ class Ledger:
             _plain(token, secrets),
             _plain(_field(exchange, "request_id"), secrets),
             int(attempt) if attempt is not None else None,
-            _text(request_body, secrets),
-            _text(response_body, secrets),
+            _text(request_body, secrets, _field(exchange, "request_json")),
+            _text(response_body, secrets, _field(exchange, "response_json")),
             _plain(_field(exchange, "error"), secrets),
         )
 
