@@ -62,6 +62,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 import httpx
+import orjson  # 0.6 ms to import: no need to wait for the first client
 
 from primer_nb._version import __version__
 from primer_nb.config import REDACTED, Settings, env_var, redact, resolve_settings
@@ -231,9 +232,30 @@ def _decode(content: bytes) -> Any:
     if not content:
         return None
     try:
-        return json.loads(content)
+        return _loads(content)[0]
     except ValueError:
         return content.decode("utf-8", errors="replace")
+
+
+#: `bytes.translate` table: digits stay digits (as `0`), everything else becomes a space.
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))
+_NINETEEN_DIGITS = b"0" * 19
+
+
+def _loads(content: bytes) -> tuple[Any, bool]:
+    """`json.loads(content)`, by orjson (2.5 times faster) where it gives the same value;
+    and whether it did, which proves `content` is UTF-8 JSON without a BOM.
+
+    orjson refuses what it reads differently (NaN, 1e400, lone surrogates, a BOM, UTF-16),
+    and json then reads it; but it reads an integer beyond 64 bits as a float, so a body
+    with 19 digits in a row (strings included) goes to json directly.
+    """
+    if _NINETEEN_DIGITS not in content.translate(_DIGITS_ONLY):
+        try:
+            return orjson.loads(content), True
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(content), False
 
 
 #: Keep every connection opened (httpx keeps 20): a batch with more requests in flight
@@ -253,19 +275,17 @@ def _redacted_json(content: bytes, secret: str | None) -> tuple[Any, str | None]
     """
     if not content:
         return None, None
-    text: str | None
     try:
-        text = content.decode("utf-8")
-        value = json.loads(text)
-    except ValueError:  # not UTF-8 (json.loads also reads UTF-16/32) or not JSON
-        text, value = None, _decode(content)
+        value, utf8 = _loads(content)
+    except ValueError:  # not JSON (or not in an encoding json reads)
+        value, utf8 = content.decode("utf-8", errors="replace"), False
     escaped = b"\\" in content
     holds_secret = bool(secret) and str(secret).encode(errors="surrogatepass") in content
     if secret and (isinstance(value, str) or escaped or holds_secret):
         return redact_json(value, secret), None  # a text body (not JSON) is always redacted
-    if escaped or holds_secret or not isinstance(value, dict | list):
+    if escaped or holds_secret or not utf8 or not isinstance(value, dict | list):
         return value, None
-    return value, text
+    return value, content.decode("utf-8")
 
 
 def _error_id(body: Any) -> str | None:
@@ -571,11 +591,12 @@ class _BaseClient(ABC, Generic[_T]):
 
     def _safe_headers(self, headers: httpx.Headers) -> dict[str, str]:
         """Headers as sent (original casing), with the key as `***`."""
+        secret = self._settings.api_key
         safe: dict[str, str] = {}
         for raw_name, raw_value in headers.raw:
             name = raw_name.decode("latin-1")
             value = raw_value.decode("latin-1")
-            safe[name] = REDACTED if name.lower() == "x-api-key" else self._redact(value)
+            safe[name] = REDACTED if name.lower() == "x-api-key" else redact(value, secret)
         return safe
 
     def _report(
@@ -613,7 +634,11 @@ class _BaseClient(ABC, Generic[_T]):
             api_version=self._settings.api_version,
             method=call.method,
             path=call.path,
-            query={redact(k, secret): redact(v, secret) for k, v in request.url.params.items()},
+            query=(
+                {redact(k, secret): redact(v, secret) for k, v in request.url.params.items()}
+                if request.url.query
+                else {}
+            ),
             request_body=request_body,
             status=response.status_code if response else None,
             response_body=response_body,

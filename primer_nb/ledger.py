@@ -62,6 +62,7 @@ its migration step here.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
@@ -195,6 +196,13 @@ def default_path() -> Path:
     return Path(platformdirs.user_data_dir("primer-nb")) / "ledger.sqlite3"
 
 
+_INSERT = (
+    "INSERT INTO exchanges (recorded_at, started_at, environment, api_version,"
+    " method, path, query_params, status, error_id, duration_ms, order_id,"
+    " client_token, request_id, attempt, request_body, response_body, error)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
 # --- schema ---------------------------------------------------------------------------
 
 
@@ -296,15 +304,13 @@ def _iso(value: Any) -> str:
     raise TypeError(f"expected a datetime or ISO 8601 text, not {type(value).__name__}")
 
 
-def _field(exchange: Any, name: str) -> Any:
-    if isinstance(exchange, Mapping):
-        return exchange.get(name)
+def _attribute(exchange: object, name: str) -> Any:
     return getattr(exchange, name, None)
 
 
 def _find(bodies: Iterable[Any], key: str) -> str | None:
     for body in bodies:
-        if isinstance(body, Mapping):
+        if isinstance(body, dict) or isinstance(body, Mapping):  # noqa: SIM101 - dict first
             value = body.get(key)
             if isinstance(value, str) and value:
                 return value
@@ -462,46 +468,49 @@ class Ledger:
         This is the hook `attach` installs; one transaction per call.
         """
         secrets = self._all_secrets()
-        request_body = _field(exchange, "request_body")
-        response_body = _field(exchange, "response_body")
-        query = _field(exchange, "query")
+        field: Callable[[str], Any]
+        if isinstance(exchange, dict) or isinstance(exchange, Mapping):  # noqa: SIM101 - dict first: no ABC check
+            field = exchange.get
+        else:
+            field = functools.partial(_attribute, exchange)
+
+        request_body = field("request_body")
+        response_body = field("response_body")
+        query = field("query")
         order_id = _find((request_body, response_body), "orderId")
         token = _find((response_body, request_body, query), "clientToken")
-        status = _field(exchange, "status")
-        duration = _field(exchange, "duration_ms")
-        attempt = _field(exchange, "attempt")
+        status: Any = field("status")
+        duration: Any = field("duration_ms")
+        attempt: Any = field("attempt")
         row = (
             datetime.now(UTC).isoformat(timespec="microseconds"),
-            _iso(_field(exchange, "started_at") or datetime.now(UTC)),
-            _plain(_field(exchange, "environment"), secrets),
-            _plain(_field(exchange, "api_version"), secrets),
-            str(_field(exchange, "method") or "").upper(),
-            _plain(_field(exchange, "path") or "", secrets) or "",
+            _iso(field("started_at") or datetime.now(UTC)),
+            _plain(field("environment"), secrets),
+            _plain(field("api_version"), secrets),
+            str(field("method") or "").upper(),
+            _plain(field("path") or "", secrets) or "",
             _text(query or None, secrets),
             int(status) if status is not None else None,
-            _plain(_field(exchange, "error_id"), secrets),
+            _plain(field("error_id"), secrets),
             float(duration) if duration is not None else None,
             _plain(order_id, secrets),
             _plain(token, secrets),
-            _plain(_field(exchange, "request_id"), secrets),
+            _plain(field("request_id"), secrets),
             int(attempt) if attempt is not None else None,
-            _text(request_body, secrets, _field(exchange, "request_json")),
-            _text(response_body, secrets, _field(exchange, "response_json")),
-            _plain(_field(exchange, "error"), secrets),
+            _text(request_body, secrets, field("request_json")),
+            _text(response_body, secrets, field("response_json")),
+            _plain(field("error"), secrets),
         )
 
         def write() -> None:
             # one statement in autocommit mode: its own transaction, no BEGIN/COMMIT needed
-            self._connection().execute(
-                "INSERT INTO exchanges (recorded_at, started_at, environment, api_version,"
-                " method, path, query_params, status, error_id, duration_ms, order_id,"
-                " client_token, request_id, attempt, request_body, response_body, error)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                row,
-            )
+            self._connection().execute(_INSERT, row)
 
         with self._lock:
-            self._retry(write)
+            try:
+                write()
+            except sqlite3.OperationalError:  # locked past the busy timeout: wait longer
+                self._retry(write)
 
     # --- reading --------------------------------------------------------------------------
 

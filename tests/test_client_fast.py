@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from primer_nb.client import AsyncPrimerClient, Exchange, PrimerClient
+from primer_nb.client import AsyncPrimerClient, Exchange, PrimerClient, _decode, _loads
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDIzNzI2ODJ9.c2lnbmF0dXJlX3g5UWs"
 ANSWER = {
@@ -162,3 +162,52 @@ def test_request_ids_are_fresh_per_call_and_shared_by_attempts() -> None:
     ids = [e.request_id for e in seen]
     assert len(set(ids)) == 50
     assert all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
+
+
+# --- reading bodies for hooks ------------------------------------------------------------
+
+ANY_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=-(2**80), max_value=2**80)
+    | st.floats()
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=ANY_JSON, ensure_ascii=st.booleans(), indent=st.none() | st.just(1))
+def test_bodies_read_for_hooks_are_what_json_reads(
+    value: Any, ensure_ascii: bool, indent: int | None
+) -> None:
+    """orjson reads them where it agrees with json (ints beyond 64 bits, NaN, escapes...)."""
+    content = json.dumps(value, ensure_ascii=ensure_ascii, indent=indent).encode()
+    fast, by_orjson = _loads(content)
+    assert json.dumps(fast) == json.dumps(json.loads(content))  # same types, ints stay ints
+    if by_orjson:  # then the text can be handed on as UTF-8 JSON
+        assert json.loads(content.decode("utf-8")) == fast or fast != fast
+
+
+@pytest.mark.parametrize(
+    ("content", "by_orjson"),
+    [
+        (b"123456789012345678901234567890", False),  # orjson: a float
+        (b"[-9223372036854775809]", False),
+        (b'{"n":18446744073709551616}', False),
+        (b'{"a":NaN,"b":Infinity}', False),  # orjson refuses these
+        (b"1e400", False),
+        (b'"\\ud800"', False),
+        (b'\xef\xbb\xbf{"a":1}', False),
+        ('{"a":"é"}'.encode("utf-16"), False),
+        (b'{"a":1,"a":2}', True),  # the last one wins in both
+        (b'{"n":922337203685477580}', True),  # 18 digits fit in 64 bits
+    ],
+)
+def test_what_orjson_reads_differently_is_read_by_json(content: bytes, by_orjson: bool) -> None:
+    value, used_orjson = _loads(content)
+    assert used_orjson is by_orjson
+    assert json.dumps(value) == json.dumps(json.loads(content))
+    assert json.dumps(_decode(content)) == json.dumps(value)
