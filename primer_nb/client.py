@@ -129,6 +129,8 @@ BACKOFF_CAP = 8.0
 #: The longest `Retry-After` the client will wait for, in seconds.
 RETRY_AFTER_CAP = 30.0
 
+#: How many distinct header lists `_safe_headers` remembers (then it starts again).
+_SAFE_HEADER_CACHE_SIZE = 256
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # Failures that prove nothing reached the server: safe to resend any request.
@@ -377,6 +379,7 @@ class _BaseClient(ABC, Generic[_T]):
         self.validate = validate
         self._hooks: list[Hook] = list(hooks)
         self._random: Callable[[], float] = random.random
+        self._safe_header_cache: dict[tuple[tuple[bytes, bytes], ...], dict[str, str]] = {}
         #: `base_url` + `/client-session`, made once by `_open` (httpx's own merge)
         self._session_url: httpx.URL
         self._open(transport, self._emulator)
@@ -590,14 +593,25 @@ class _BaseClient(ABC, Generic[_T]):
         )
 
     def _safe_headers(self, headers: httpx.Headers) -> dict[str, str]:
-        """Headers as sent (original casing), with the key as `***`."""
+        """Headers as sent (original casing), with the key as `***`.
+
+        The client sends the same few header lists over and over (its own headers and a
+        body length): each is made safe once and copied after that.
+        """
+        raw = tuple(headers.raw)
+        known = self._safe_header_cache.get(raw)
+        if known is not None:
+            return dict(known)
         secret = self._settings.api_key
         safe: dict[str, str] = {}
-        for raw_name, raw_value in headers.raw:
+        for raw_name, raw_value in raw:
             name = raw_name.decode("latin-1")
             value = raw_value.decode("latin-1")
             safe[name] = REDACTED if name.lower() == "x-api-key" else redact(value, secret)
-        return safe
+        if len(self._safe_header_cache) >= _SAFE_HEADER_CACHE_SIZE:
+            self._safe_header_cache.clear()
+        self._safe_header_cache[raw] = safe
+        return dict(safe)
 
     def _report(
         self,

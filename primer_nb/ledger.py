@@ -195,6 +195,17 @@ def default_path() -> Path:
     return Path(platformdirs.user_data_dir("primer-nb")) / "ledger.sqlite3"
 
 
+#: This process's id, kept current in forked children: `os.getpid()` is a system call,
+#: and the ledger asks on every write whether its connection was made in this process.
+_this_process = [os.getpid()]
+
+
+def _forked() -> None:
+    _this_process[0] = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked)
+
 _INSERT = (
     "INSERT INTO exchanges (recorded_at, started_at, environment, api_version,"
     " method, path, query_params, status, error_id, duration_ms, order_id,"
@@ -373,8 +384,8 @@ class Ledger:
 
     def _connection(self) -> sqlite3.Connection:
         """The connection, reopened in a forked child (a connection must not cross a fork)."""
-        if self._db is None or self._pid != os.getpid():
-            self._pid = os.getpid()
+        if self._db is None or self._pid != _this_process[0]:
+            self._pid = _this_process[0]
             self._db = self._connect()
         return self._db
 

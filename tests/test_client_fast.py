@@ -211,3 +211,25 @@ def test_what_orjson_reads_differently_is_read_by_json(content: bytes, by_orjson
     assert used_orjson is by_orjson
     assert json.dumps(value) == json.dumps(json.loads(content))
     assert json.dumps(_decode(content)) == json.dumps(value)
+
+
+def test_exchange_headers_are_safe_and_each_exchange_has_its_own() -> None:
+    seen: list[Exchange] = []
+    client, sent = _recording()
+    client.add_hook(seen.append)
+    client.create_session({"orderId": "o-1"})
+    client.create_session({"orderId": "o-1"})
+    client.create_session({"orderId": "o-22", "amount": 5})
+    first, second, third = seen
+    assert first.request_headers == second.request_headers
+    assert first.request_headers is not second.request_headers
+    for exchange, request in zip(seen, sent, strict=True):
+        assert list(exchange.request_headers) == [k.decode() for k, _ in request.headers.raw]
+        assert exchange.request_headers["X-API-KEY"] == "***"
+        assert exchange.request_headers["Content-Length"] == str(len(request.content))
+        assert "sk_test_fast" not in repr(exchange)
+    first.request_headers["X-Extra"] = "mutated by a hook"
+    client.create_session({"orderId": "o-1"})
+    assert "X-Extra" not in second.request_headers
+    assert "X-Extra" not in seen[-1].request_headers
+    assert third.request_headers["Content-Length"] != second.request_headers["Content-Length"]

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -236,4 +237,26 @@ def test_each_exchange_is_committed_when_the_call_returns(tmp_path: Path) -> Non
         count = other.execute("SELECT count(*) FROM exchanges").fetchone()[0]
         assert count == n
     other.close()
+    ledger.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_writes_through_its_own_connection(tmp_path: Path) -> None:
+    """The ledger notices a fork without asking the OS for its pid on every write."""
+    ledger = Ledger(tmp_path / "l.sqlite3")
+    ledger.record(_exchange(request_id="1" * 32))
+    parent_db = ledger._connection()
+    pid = os.fork()
+    if pid == 0:  # the child: must not use the parent's connection
+        code = 1
+        try:
+            ledger.record(_exchange(request_id="2" * 32))
+            code = 0 if ledger._connection() is not parent_db else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert ledger._connection() is parent_db
+    ledger.record(_exchange(request_id="3" * 32))
+    assert ledger.frame().request_id.tolist() == ["1" * 32, "2" * 32, "3" * 32]
     ledger.close()
