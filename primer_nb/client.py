@@ -166,7 +166,8 @@ class Exchange:
     `request_json` / `response_json` are the bodies' JSON text as it went over the wire,
     for hooks that store text (the ledger) without encoding the bodies again: given only
     for a JSON object or array in UTF-8 that holds neither the API key nor a backslash
-    (so no escapes can hide anything in it), else None.
+    (so no escapes can hide anything in it), else None. A hook that hands on a changed
+    copy (`dataclasses.replace(exchange, request_body=...)`) sets them to None too.
     """
 
     started_at: datetime

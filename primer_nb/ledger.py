@@ -50,9 +50,9 @@ timeout, and one `INSERT` per exchange in autocommit mode (a transaction of its 
 processes and threads can record into one file concurrently. `synchronous=NORMAL`: a
 committed exchange survives the process being killed
 (even with SIGKILL); a power cut may lose the commits since the last checkpoint (the
-WAL is synced then, every 1000 pages: about 60 exchanges of 2 KB). A new file has 1 KiB pages:
-an exchange dirties about eight pages (its row, three index entries, the header and
-the AUTOINCREMENT counter), each written whole to the WAL at commit.
+WAL is synced then, every 1000 pages: about 60 exchanges of 2 KB). A new file has
+1 KiB pages: an exchange dirties about eight pages (its row, three index entries, the
+header and the AUTOINCREMENT counter), each written whole to the WAL at commit.
 
 **Schema version.** `PRAGMA user_version` holds `SCHEMA_VERSION` (2: the `exchanges`
 table with `request_id`, one id for all attempts of one call, and indexes on `order_id`,
