@@ -49,9 +49,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import time
-import uuid
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -62,6 +62,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 import httpx
+import orjson  # 0.6 ms to import: no need to wait for the first client
 
 from primer_nb._version import __version__
 from primer_nb.config import REDACTED, Settings, env_var, redact, resolve_settings
@@ -128,6 +129,8 @@ BACKOFF_CAP = 8.0
 #: The longest `Retry-After` the client will wait for, in seconds.
 RETRY_AFTER_CAP = 30.0
 
+#: How many distinct header lists `_safe_headers` remembers (then it starts again).
+_SAFE_HEADER_CACHE_SIZE = 256
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # Failures that prove nothing reached the server: safe to resend any request.
@@ -160,6 +163,11 @@ class Exchange:
 
     `request_id` is the same for every attempt of one call; `attempt` counts from 1.
     `status` is None and `error` says what happened when no answer came back.
+    `request_json` / `response_json` are the bodies' JSON text as it went over the wire,
+    for hooks that store text (the ledger) without encoding the bodies again: given only
+    for a JSON object or array in UTF-8 that holds neither the API key nor a backslash
+    (so no escapes can hide anything in it), else None. A hook that hands on a changed
+    copy (`dataclasses.replace(exchange, request_body=...)`) sets them to None too.
     """
 
     started_at: datetime
@@ -177,6 +185,8 @@ class Exchange:
     error: str | None
     request_id: str
     request_headers: dict[str, str] = field(default_factory=dict)
+    request_json: str | None = field(default=None, repr=False, compare=False)
+    response_json: str | None = field(default=None, repr=False, compare=False)
 
 
 #: A hook receives each `Exchange`; its return value is ignored.
@@ -190,6 +200,9 @@ def _default_emulator() -> Emulator:
     return default_emulator()
 
 
+_NOT_STARTED = datetime.min.replace(tzinfo=UTC)
+
+
 @dataclass
 class _Call:
     """One logical call: what to send, and how its attempts went so far."""
@@ -200,10 +213,21 @@ class _Call:
     json_body: Any = None
     content: bytes | str | None = None
     headers: Mapping[str, str] | None = None
-    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    #: the absolute URL of `path` when the client has it ready (the typed methods' path)
+    url: httpx.URL | None = None
+    request_id: str = field(default_factory=lambda: os.urandom(16).hex())
     attempt: int = 0
-    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    started_at: datetime = _NOT_STARTED  # set by each attempt
     clock: float = 0.0
+
+
+#: httpx's own JSON encoding (`json=`), made once: compact, UTF-8, no NaN.
+_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _json_bytes(value: object) -> bytes:
+    """`value` as the request body httpx would send for `json=value`."""
+    return _JSON_ENCODER.encode(value).encode("utf-8")
 
 
 def _decode(content: bytes) -> Any:
@@ -211,9 +235,30 @@ def _decode(content: bytes) -> Any:
     if not content:
         return None
     try:
-        return json.loads(content)
+        return _loads(content)[0]
     except ValueError:
         return content.decode("utf-8", errors="replace")
+
+
+#: `bytes.translate` table: digits stay digits (as `0`), everything else becomes a space.
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))
+_NINETEEN_DIGITS = b"0" * 19
+
+
+def _loads(content: bytes) -> tuple[Any, bool]:
+    """`json.loads(content)`, by orjson (2.5 times faster) where it gives the same value;
+    and whether it did, which proves `content` is UTF-8 JSON without a BOM.
+
+    orjson refuses what it reads differently (NaN, 1e400, lone surrogates, a BOM, UTF-16),
+    and json then reads it; but it reads an integer beyond 64 bits as a float, so a body
+    with 19 digits in a row (strings included) goes to json directly.
+    """
+    if _NINETEEN_DIGITS not in content.translate(_DIGITS_ONLY):
+        try:
+            return orjson.loads(content), True
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(content), False
 
 
 #: Keep every connection opened (httpx keeps 20): a batch with more requests in flight
@@ -222,20 +267,28 @@ def _decode(content: bytes) -> Any:
 _POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
 
 
-def _redacted_json(content: bytes, secret: str | None) -> Any:
-    """`_decode(content)` with `secret` redacted from every string in it, keys too.
+def _redacted_json(content: bytes, secret: str | None) -> tuple[Any, str | None]:
+    """`_decode(content)` with `secret` redacted from every string in it, keys too; and
+    the body's JSON text when it can be handed on as it is (`Exchange.request_json`).
 
     The walk through the decoded value is skipped when it cannot find the secret:
     without a backslash, JSON holds its strings as they are, so a secret absent from
-    the bytes is absent from the value.
+    the bytes is absent from the value. The text is given only for such a body (no
+    backslash, no secret) that is a JSON object or array in UTF-8; else it is None.
     """
-    value = _decode(content)
-    if not secret or value is None:
-        return value
+    if not content:
+        return None, None
+    try:
+        value, utf8 = _loads(content)
+    except ValueError:  # not JSON (or not in an encoding json reads)
+        value, utf8 = content.decode("utf-8", errors="replace"), False
     escaped = b"\\" in content
-    if isinstance(value, str) or escaped or secret.encode(errors="surrogatepass") in content:
-        return redact_json(value, secret)  # a text body (not JSON) is always redacted
-    return value
+    holds_secret = bool(secret) and str(secret).encode(errors="surrogatepass") in content
+    if secret and (isinstance(value, str) or escaped or holds_secret):
+        return redact_json(value, secret), None  # a text body (not JSON) is always redacted
+    if escaped or holds_secret or not utf8 or not isinstance(value, dict | list):
+        return value, None
+    return value, content.decode("utf-8")
 
 
 def _error_id(body: Any) -> str | None:
@@ -327,6 +380,9 @@ class _BaseClient(ABC, Generic[_T]):
         self.validate = validate
         self._hooks: list[Hook] = list(hooks)
         self._random: Callable[[], float] = random.random
+        self._safe_header_cache: dict[tuple[tuple[bytes, bytes], ...], dict[str, str]] = {}
+        #: `base_url` + `/client-session`, made once by `_open` (httpx's own merge)
+        self._session_url: httpx.URL
         self._open(transport, self._emulator)
 
     @abstractmethod
@@ -418,7 +474,7 @@ class _BaseClient(ABC, Generic[_T]):
 
     def _create_call(self, request: Any, validate: bool | None) -> _Call:
         body = self._body(request, ClientSessionRequest, validate)
-        return _Call("POST", SESSION_PATH, json_body=body)
+        return _Call("POST", SESSION_PATH, json_body=body, url=self._session_url)
 
     def _update_call(self, client_token: str, changes: Any, validate: bool | None) -> _Call:
         if isinstance(changes, pydantic.BaseModel):
@@ -427,11 +483,12 @@ class _BaseClient(ABC, Generic[_T]):
             rest = {k: v for k, v in changes.items() if k != "clientToken"}
             changes = {"clientToken": client_token, **rest}
         body = self._body(changes, ClientSessionUpdateRequest, validate)
-        return _Call("PATCH", SESSION_PATH, json_body=body)
+        return _Call("PATCH", SESSION_PATH, json_body=body, url=self._session_url)
 
-    @staticmethod
-    def _get_call(client_token: str) -> _Call:
-        return _Call("GET", SESSION_PATH, params={"clientToken": client_token})
+    def _get_call(self, client_token: str) -> _Call:
+        return _Call(
+            "GET", SESSION_PATH, params={"clientToken": client_token}, url=self._session_url
+        )
 
     @staticmethod
     def _raw_call(
@@ -456,14 +513,16 @@ class _BaseClient(ABC, Generic[_T]):
         call.attempt += 1
         call.started_at = datetime.now(UTC)
         call.clock = time.perf_counter()
-        headers = {**self._headers(), **(call.headers or {})}
+        # The client's own headers are the httpx client's defaults (set once by `_open`),
+        # the path's URL is ready when it is the typed methods' one, and the JSON is
+        # encoded here as httpx would (same bytes, same errors): together a third of
+        # the cost of `build_request(path, json=..., headers=...)`.
         return http.build_request(
             call.method,
-            call.path,
+            call.path if call.url is None else call.url,
             params=call.params,
-            json=call.json_body,
-            content=call.content if call.json_body is None else None,
-            headers=headers,
+            content=call.content if call.json_body is None else _json_bytes(call.json_body),
+            headers=call.headers,
         )
 
     # --- after each attempt -------------------------------------------------------------
@@ -535,13 +594,25 @@ class _BaseClient(ABC, Generic[_T]):
         )
 
     def _safe_headers(self, headers: httpx.Headers) -> dict[str, str]:
-        """Headers as sent (original casing), with the key as `***`."""
+        """Headers as sent (original casing), with the key as `***`.
+
+        The client sends the same few header lists over and over (its own headers and a
+        body length): each is made safe once and copied after that.
+        """
+        raw = tuple(headers.raw)
+        known = self._safe_header_cache.get(raw)
+        if known is not None:
+            return dict(known)
+        secret = self._settings.api_key
         safe: dict[str, str] = {}
-        for raw_name, raw_value in headers.raw:
+        for raw_name, raw_value in raw:
             name = raw_name.decode("latin-1")
             value = raw_value.decode("latin-1")
-            safe[name] = REDACTED if name.lower() == "x-api-key" else self._redact(value)
-        return safe
+            safe[name] = REDACTED if name.lower() == "x-api-key" else redact(value, secret)
+        if len(self._safe_header_cache) >= _SAFE_HEADER_CACHE_SIZE:
+            self._safe_header_cache.clear()
+        self._safe_header_cache[raw] = safe
+        return dict(safe)
 
     def _report(
         self,
@@ -567,7 +638,10 @@ class _BaseClient(ABC, Generic[_T]):
         if not self._hooks:
             return
         secret = self._settings.api_key
-        response_body = _redacted_json(response.content, secret) if response else None
+        request_body, request_json = _redacted_json(request.content, secret)
+        response_body, response_json = (
+            _redacted_json(response.content, secret) if response else (None, None)
+        )
         exchange = Exchange(
             started_at=call.started_at,
             duration_ms=duration_ms,
@@ -575,8 +649,12 @@ class _BaseClient(ABC, Generic[_T]):
             api_version=self._settings.api_version,
             method=call.method,
             path=call.path,
-            query={redact(k, secret): redact(v, secret) for k, v in request.url.params.items()},
-            request_body=_redacted_json(request.content, secret),
+            query=(
+                {redact(k, secret): redact(v, secret) for k, v in request.url.params.items()}
+                if request.url.query
+                else {}
+            ),
+            request_body=request_body,
             status=response.status_code if response else None,
             response_body=response_body,
             error_id=_error_id(response_body) if response and response.is_error else None,
@@ -584,6 +662,8 @@ class _BaseClient(ABC, Generic[_T]):
             error=error,
             request_id=call.request_id,
             request_headers=self._safe_headers(request.headers),
+            request_json=request_json,
+            response_json=response_json,
         )
         for hook in list(self._hooks):
             try:
@@ -620,9 +700,11 @@ class _BaseClient(ABC, Generic[_T]):
             ) from None
         from primer_nb.display import remember_backend_clock  # for the session card
 
-        clock = getattr(self.emulator, "clock", None)  # the in-process emulator's, read live
-        live = clock.now if clock is not None else None
-        remember_backend_clock(parsed, live, response.headers.get("date"))
+        clock = getattr(self._emulator, "clock", None)  # the in-process emulator's, read live
+        if clock is not None:
+            remember_backend_clock(parsed, clock.now, None)
+        else:
+            remember_backend_clock(parsed, None, response.headers.get("date"))
         return parsed
 
 
@@ -647,10 +729,12 @@ class PrimerClient(_BaseClient[httpx.BaseTransport]):
             transport = emulator.transport()
         self._http = httpx.Client(
             base_url=self.base_url,
+            headers=self._headers(),
             transport=transport,
             timeout=httpx.Timeout(self.timeout),
             limits=_POOL_LIMITS,
         )
+        self._session_url = self._http.build_request("GET", SESSION_PATH).url
         self._sleep = time.sleep
 
     def create_session(
@@ -758,10 +842,12 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
             transport = emulator.async_transport()
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
+            headers=self._headers(),
             transport=transport,
             timeout=httpx.Timeout(self.timeout),
             limits=_POOL_LIMITS,
         )
+        self._session_url = self._http.build_request("GET", SESSION_PATH).url
         import asyncio  # here, not at the top: only the async client needs it
 
         self._sleep = asyncio.sleep

@@ -2,7 +2,7 @@
 
 - `redact(text, secret)` / `redact_all(text, secrets)`: every occurrence of a secret (an
   API key) in a text becomes `***` (longest secret first, so a key containing another is
-  replaced whole);
+  replaced whole; `longest_first` + `redact_each` do the same with the sorting done once);
 - `redact_json(value, secret)`: the same inside decoded JSON, keys and values, at any
   depth (what the client hands its hooks and puts in errors);
 - `scrub_secret_names(value)`: in decoded JSON, every entry whose key is named like an API
@@ -28,7 +28,7 @@ nothing of ours.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -37,9 +37,11 @@ if TYPE_CHECKING:
 __all__ = [
     "REDACTED",
     "is_secret_name",
+    "longest_first",
     "may_name_a_secret",
     "redact",
     "redact_all",
+    "redact_each",
     "redact_json",
     "scrub_secret_names",
     "short_token",
@@ -58,8 +60,21 @@ def redact(text: str, secret: str | None) -> str:
 
 def redact_all(text: str, secrets: Iterable[str]) -> str:
     """`text` with every secret replaced by `***`, the longest first."""
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        text = redact(text, secret)
+    return redact_each(text, longest_first(secrets))
+
+
+def longest_first(secrets: Iterable[str]) -> list[str]:
+    """The distinct non-empty secrets, longest first: the order `redact_all` uses, so a
+    key containing another is replaced whole. Sort once, then `redact_each` many texts."""
+    return sorted({s for s in secrets if s}, key=len, reverse=True)
+
+
+def redact_each(text: str, ordered: Sequence[str]) -> str:
+    """`text` with each secret of `ordered` replaced by `***`, in that order
+    (`redact_all` without sorting again: pass it `longest_first(secrets)`)."""
+    for secret in ordered:
+        if secret and secret in text:
+            text = text.replace(secret, REDACTED)
     return text
 
 

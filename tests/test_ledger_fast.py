@@ -1,0 +1,262 @@
+"""The ledger hook's fast paths store what the slow ones stored, and never a secret.
+
+- the client hands the ledger the bodies' wire text (`Exchange.request_json` /
+  `response_json`) only when the text can be stored as it is: no API key, no backslash;
+- the ledger stores that text without encoding the body again, unless it names a secret
+  (`apiKey`, ...) or holds a backslash; it still redacts every secret it knows in it;
+- a new ledger file has small pages, checkpoints at SQLite's default WAL size, and every
+  exchange is committed (visible to another connection) when the call returns.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from primer_nb.client import Exchange, PrimerClient, _redacted_json
+from primer_nb.emulator import Emulator
+from primer_nb.ledger import PAGE_SIZE, Ledger
+
+BODY = {"orderId": "o-1", "currencyCode": "EUR", "amount": 1299}
+KEY = "sk_" + "sandbox_" + "FASTPATHKEY0123456789"
+
+
+def _exchange(**changes: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "started_at": datetime(2024, 6, 1, 12, 0, tzinfo=UTC),
+        "method": "POST",
+        "path": "/client-session",
+        "status": 200,
+        "attempt": 1,
+        "request_id": "0" * 32,
+        "request_body": {"orderId": "o-1"},
+        "response_body": {"orderId": "o-1", "clientToken": "tok-1"},
+    }
+    row.update(changes)
+    return row
+
+
+def _stored(ledger: Ledger, column: str) -> str:
+    db = ledger._connection()
+    return str(db.execute(f"SELECT {column} FROM exchanges ORDER BY id DESC").fetchone()[0])
+
+
+# --- what the client hands on ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "text_given"),
+    [
+        (b'{"orderId":"o-1","amount":5}', True),
+        (b'[{"a":"\xc3\xa9"}]', True),  # UTF-8 as it is
+        (b'{\n  "orderId": "o-1"\n}', True),  # whitespace kept: it is the wire text
+        (b'{"note":"' + KEY.encode() + b'"}', False),  # the key: redacted in the value only
+        (b'{"\\u0061piKey":"x"}', False),  # an escape could hide a name or the key
+        (b'{"note":"caf\\u00e9"}', False),
+        ('{"orderId":"o-1"}'.encode("utf-16"), False),  # JSON, but not UTF-8
+        (b'\xef\xbb\xbf{"orderId":"o-1"}', False),  # a BOM
+        (b'"just a string"', False),
+        (b"12", False),
+        (b"not json", False),
+        (b"", False),
+    ],
+)
+def test_wire_text_is_given_only_when_it_can_be_stored_as_it_is(
+    content: bytes, text_given: bool
+) -> None:
+    value, text = _redacted_json(content, KEY)
+    assert (text is not None) is text_given
+    if text is not None:
+        assert text == content.decode("utf-8")
+        assert json.loads(text) == value
+    assert KEY not in repr(value)
+    _, text_without_key = _redacted_json(content, None)  # no key configured
+    assert (text_without_key is not None) is (text_given or KEY.encode() in content)
+
+
+def test_the_key_echoed_in_a_body_reaches_hooks_and_the_ledger_redacted(tmp_path: Path) -> None:
+    seen: list[Exchange] = []
+    ledger = Ledger(tmp_path / "l.sqlite3")
+    client = PrimerClient(KEY, emulator=Emulator(), hooks=[seen.append])
+    ledger.attach(client)
+    client.create_session({**BODY, "metadata": {"note": KEY}})
+    (exchange,) = seen
+    assert exchange.request_json is None and exchange.response_json is None
+    assert exchange.request_body["metadata"] == {"note": "***"}  # type: ignore[index]
+    assert ledger.frame().request_body[0]["metadata"] == {"note": "***"}
+    ledger.close()
+    for file in tmp_path.iterdir():
+        assert KEY.encode() not in file.read_bytes(), file.name
+
+
+def test_the_wire_text_is_what_was_sent_and_received(tmp_path: Path) -> None:
+    sent: list[httpx.Request] = []
+    answered: list[bytes] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        response = httpx.Response(
+            200,
+            json={
+                **json.loads(request.content),
+                "clientToken": "t",
+                "clientTokenExpirationDate": "2030-01-01T00:00:00",
+            },
+        )
+        answered.append(response.content)
+        return response
+
+    seen: list[Exchange] = []
+    client = PrimerClient(KEY, transport=httpx.MockTransport(answer), hooks=[seen.append])
+    ledger = Ledger(tmp_path / "l.sqlite3")
+    ledger.attach(client)
+    client.create_session({**BODY, "customer": {"firstName": "Zoë"}})
+    (exchange,) = seen
+    assert exchange.request_json == sent[0].content.decode()
+    assert exchange.response_json == answered[0].decode()
+    assert _stored(ledger, "request_body") == sent[0].content.decode()
+    assert _stored(ledger, "response_body") == answered[0].decode()
+    row = ledger.frame(full_tokens=True).iloc[0]
+    assert row.request_body == exchange.request_body
+    assert row.response_body == exchange.response_body
+    assert row.order_id == "o-1" and row.client_token == "t"
+    ledger.close()
+
+
+# --- what the ledger stores ------------------------------------------------------------
+
+
+def test_wire_text_naming_a_secret_is_walked_and_scrubbed(tmp_path: Path) -> None:
+    body = {"headers": {"X-API-KEY": "abc"}, "orderId": "o-1"}
+    with Ledger(tmp_path / "l.sqlite3") as ledger:
+        ledger.record(_exchange(request_body=body, request_json=json.dumps(body)))
+        assert json.loads(_stored(ledger, "request_body")) == {
+            "headers": {"X-API-KEY": "***"},
+            "orderId": "o-1",
+        }
+
+
+def test_wire_text_with_an_escape_is_not_trusted(tmp_path: Path) -> None:
+    """`\\u0061piKey` is `apiKey`: a check on the text alone would miss it."""
+    text = '{"\\u0061piKey":"abc","k":"sk_\\u0078"}'
+    body = json.loads(text)
+    with Ledger(tmp_path / "l.sqlite3", secrets=["sk_x"]) as ledger:
+        ledger.record(_exchange(request_body=body, request_json=text))
+        stored = _stored(ledger, "request_body")
+    assert json.loads(stored) == {"apiKey": "***", "k": "***"}
+    assert "abc" not in stored and "sk_x" not in stored
+
+
+def test_every_known_secret_is_redacted_from_wire_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The client keeps only its own key out of the text; the ledger knows more secrets."""
+    monkeypatch.setenv("PRIMER_API_KEY", "env-secret-1")
+    body = {"a": "vault-secret-22", "b": "env-secret-1", "c": "x vault-secret-22-long y"}
+    with Ledger(tmp_path / "l.sqlite3", secrets=["vault-secret-22", "vault-secret-22-long"]) as led:
+        led.record(_exchange(response_body=body, response_json=json.dumps(body)))
+        stored = _stored(led, "response_body")
+        assert json.loads(stored) == {"a": "***", "b": "***", "c": "x *** y"}
+        monkeypatch.setenv("PRIMER_API_KEY", "env-secret-2")  # read again on each record
+        led.record(_exchange(error="env-secret-2 and env-secret-1"))
+        assert _stored(led, "error") == "*** and env-secret-1"
+
+
+SECRETISH = st.sampled_from(["apiKey", "API_KEY", "x-api-key", "Authorization", "note", "k"])
+TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    body=st.dictionaries(SECRETISH | TEXT, TEXT | st.integers() | st.lists(TEXT, max_size=2)),
+    secret=st.text(alphabet="acdeghXYZ_-é", min_size=3, max_size=8),
+)
+def test_fast_and_slow_paths_store_the_same_json(body: dict[str, Any], secret: str) -> None:
+    """With the wire text or without it, the stored JSON decodes to the same scrubbed body.
+
+    (Secrets are key-like: letters, `_`, `-`. One made of digits or of the letters of a
+    JSON escape could be matched inside a number or an escape of the text.)
+    """
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    with Ledger(":memory:", secrets=[secret]) as ledger:
+        ledger.record(_exchange(request_body=body))
+        slow = _stored(ledger, "request_body")
+        ledger.record(_exchange(request_body=body, request_json=text))
+        fast = _stored(ledger, "request_body")
+    assert secret not in fast and secret not in slow
+    assert json.loads(fast) == json.loads(slow)
+
+
+# --- the file --------------------------------------------------------------------------
+
+
+def test_a_new_file_has_small_pages_and_the_default_checkpoint(tmp_path: Path) -> None:
+    with Ledger(tmp_path / "new.sqlite3") as ledger:
+        db = ledger._connection()
+        assert db.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 1024
+        # SQLite's default: with 1 KiB pages the WAL is synced more often than with 4 KiB,
+        # so a power cut can lose fewer exchanges than before, not more
+        assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+        assert db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_an_existing_file_keeps_its_page_size(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with Ledger(path) as ledger:  # made, then its pages set to 4096 as older ledgers had
+        ledger.record(_exchange())
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode = DELETE")
+    db.execute("PRAGMA page_size = 4096")
+    db.execute("VACUUM")
+    db.close()
+    with Ledger(path) as ledger:
+        db = ledger._connection()
+        assert db.execute("PRAGMA page_size").fetchone()[0] == 4096
+        ledger.record(_exchange())
+        assert len(ledger) == 2
+
+
+def test_each_exchange_is_committed_when_the_call_returns(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite3"
+    ledger = Ledger(path)
+    client = PrimerClient(emulator=Emulator())
+    ledger.attach(client)
+    other = sqlite3.connect(path)  # another reader, as another process would be
+    for n in range(1, 4):
+        client.create_session({**BODY, "orderId": f"o-{n}"})
+        count = other.execute("SELECT count(*) FROM exchanges").fetchone()[0]
+        assert count == n
+    other.close()
+    ledger.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_writes_through_its_own_connection(tmp_path: Path) -> None:
+    """The ledger notices a fork without asking the OS for its pid on every write."""
+    ledger = Ledger(tmp_path / "l.sqlite3")
+    ledger.record(_exchange(request_id="1" * 32))
+    parent_db = ledger._connection()
+    pid = os.fork()
+    if pid == 0:  # the child: must not use the parent's connection
+        code = 1
+        try:
+            ledger.record(_exchange(request_id="2" * 32))
+            code = 0 if ledger._connection() is not parent_db else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert ledger._connection() is parent_db
+    ledger.record(_exchange(request_id="3" * 32))
+    assert ledger.frame().request_id.tolist() == ["1" * 32, "2" * 32, "3" * 32]
+    ledger.close()
