@@ -40,9 +40,11 @@ from the decoded body, after the walk that scrubs secret names.
 **Secrets.** The API key is never stored: any key named like an API key (`X-API-KEY`,
 `apiKey`, `api_key`, ...) at any depth of a body or the query is replaced by `***`, and the
 key's text itself (the attached client's key, `PRIMER_API_KEY`, or `secrets=`) is replaced
-wherever it appears. Request headers are not stored at all. The **client token** is stored
-in full: it is not the API key but a short-lived (24 h) credential for one checkout
-session, and `get_session`/`update_session` and batch resume need it. Tables show it
+wherever it appears: in every string of a body (keys too, replaced in the decoded body, so
+a secret that also spells JSON, such as digits of a number, never breaks the stored
+JSON) and in every text column. Request headers are not stored at all. The **client
+token** is stored in full: it is not the API key but a short-lived (24 h) credential for
+one checkout session, and `get_session`/`update_session` and batch resume need it. Tables show it
 shortened (`eyJhbGci…x9Qk`); `frame()` does too unless `full_tokens=True`.
 
 **Several notebooks at once.** WAL journal (readers never block the writer), a 10 s busy
@@ -80,6 +82,7 @@ from primer_nb.redaction import (
     longest_first,
     may_name_a_secret,
     redact_each,
+    redact_json,
     scrub_secret_names,
     short_token,
 )
@@ -290,15 +293,40 @@ def _text(value: Any, secrets: Sequence[str], wire: object = None) -> str | None
     if value is None:
         return None
     if isinstance(wire, str) and "\\" not in wire and not may_name_a_secret(wire):
-        return redact_each(wire, secrets)
-    try:  # the usual body names no secret: written as it is, without a walk through it
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_plain_default)
-        if may_name_a_secret(text):
-            raise _NotPlainJson
-    except _NotPlainJson:
-        scrubbed = scrub_secret_names(value)
-        text = json.dumps(scrubbed, ensure_ascii=False, separators=(",", ":"), default=str)
-    return redact_each(text, secrets)
+        text = wire
+    else:
+        try:  # the usual body names no secret: written as it is, without a walk through it
+            text = json.dumps(
+                value, ensure_ascii=False, separators=(",", ":"), default=_plain_default
+            )
+            if may_name_a_secret(text):
+                raise _NotPlainJson
+        except _NotPlainJson:
+            value = scrub_secret_names(value)
+            text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _without_secrets(text, value, secrets)
+
+
+def _without_secrets(text: str, value: Any, secrets: Sequence[str]) -> str:
+    """`text`, the JSON of `value`, with every secret in its strings (keys too) as `***`.
+
+    The usual text holds no secret and is returned as it is. Otherwise the secrets are
+    replaced inside the decoded value and the JSON written again, never in the text:
+    a secret that also spells JSON (`true`, digits of a number, part of a `\\u` escape)
+    would break the text there, and one that JSON escapes (a quote) is not in the text
+    as it is. Secrets JSON would escape therefore always take the walk.
+    """
+    if not any(s in text or _escaped_in_json(s) for s in secrets):
+        return text
+    for secret in secrets:  # longest first, as `redact_each`
+        value = redact_json(value, secret)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+@functools.lru_cache(maxsize=64)
+def _escaped_in_json(secret: str) -> bool:
+    """True when JSON writes `secret` otherwise than as it is (quotes, backslashes...)."""
+    return json.dumps(secret, ensure_ascii=False)[1:-1] != secret
 
 
 def _plain(value: Any, secrets: Sequence[str]) -> str | None:

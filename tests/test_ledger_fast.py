@@ -196,6 +196,53 @@ def test_fast_and_slow_paths_store_the_same_json(body: dict[str, Any], secret: s
     assert json.loads(fast) == json.loads(slow)
 
 
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (k, *_strings(v))]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    body=st.dictionaries(
+        SECRETISH | TEXT, TEXT | st.integers() | st.booleans() | st.lists(TEXT, max_size=2)
+    ),
+    secret=st.text(alphabet='0123456789tru"\\\x1fabcé', min_size=2, max_size=6),
+)
+def test_any_secret_leaves_valid_json_and_no_string_holding_it(
+    body: dict[str, Any], secret: str
+) -> None:
+    """Secrets are replaced in the decoded body, never in the text: one that spells JSON
+    (digits of a number, `true`, part of a `\\u001f` escape) cannot break the stored row,
+    and one JSON escapes (a quote, a backslash) is found all the same."""
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    with Ledger(":memory:", secrets=[secret]) as ledger:
+        ledger.record(_exchange(request_body=body))
+        slow = json.loads(_stored(ledger, "request_body"))
+        rows = 1
+        if "\\" not in text:
+            ledger.record(_exchange(request_body=body, request_json=text))
+            assert json.loads(_stored(ledger, "request_body")) == slow
+            rows = 2
+        assert len(ledger.frame()) == rows  # every row reads back
+    assert not any(secret in s for s in _strings(slow))
+
+
+def test_a_secret_spelling_json_keeps_numbers_and_the_row_readable(tmp_path: Path) -> None:
+    """The bug this fixes: a secret matched inside `12990` or `true` made the row invalid
+    JSON (and `frame()` failed on it); now only strings lose the secret."""
+    body = {"amount": 12990, "paid": True, "note": "code 1299 and true"}
+    with Ledger(tmp_path / "l.sqlite3", secrets=["1299", "true"]) as ledger:
+        ledger.record(_exchange(request_body=body, request_json=json.dumps(body)))
+        stored = json.loads(_stored(ledger, "request_body"))
+        assert stored == {"amount": 12990, "paid": True, "note": "code *** and ***"}
+        assert len(ledger.frame()) == 1
+
+
 # --- the file --------------------------------------------------------------------------
 
 
