@@ -90,9 +90,8 @@ if TYPE_CHECKING:
         ClientSessionRequest,
         ClientSessionUpdateRequest,
         ClientSessionWithToken,
-        check_request,
+        check_request_keys,
         metadata_has_empty_key,
-        unknown_keys,
     )
 
 
@@ -104,7 +103,7 @@ def _load_models() -> None:
     request anyway, so that request is no slower.
     """
     global ClientSession, ClientSessionRequest, ClientSessionUpdateRequest
-    global ClientSessionWithToken, check_request, metadata_has_empty_key, unknown_keys, pydantic
+    global ClientSessionWithToken, check_request_keys, metadata_has_empty_key, pydantic
     import pydantic
 
     from primer_nb.models import (
@@ -112,9 +111,8 @@ def _load_models() -> None:
         ClientSessionRequest,
         ClientSessionUpdateRequest,
         ClientSessionWithToken,
-        check_request,
+        check_request_keys,
         metadata_has_empty_key,
-        unknown_keys,
     )
 
 
@@ -460,12 +458,12 @@ class _BaseClient(ABC, Generic[_T]):
         if not (self.validate if validate is None else validate):
             return data
         name = getattr(model, "__primer_schema__", "") or model.__name__
-        _, details = check_request(data, model)
+        _, details, unknown_keys = check_request_keys(data, model)
         if details:
             raise _local_error(422, REQUEST_VALIDATION, details)
         if metadata_has_empty_key(data):
             raise _local_error(400, METADATA_EMPTY_KEY)
-        for unknown in unknown_keys(data, model):
+        for unknown in unknown_keys:
             warnings.warn(
                 UnknownFieldWarning(f"{unknown.message(name)}; it is sent as written"),
                 stacklevel=4,

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import (
     Annotated,
@@ -150,6 +151,7 @@ __all__ = [
     "UnknownKey",
     "ValidateOptions",
     "check_request",
+    "check_request_keys",
     "format_expiry",
     "json_path",
     "metadata_has_empty_key",
@@ -303,6 +305,11 @@ ExpiryDate = Annotated[
 # --- bases ----------------------------------------------------------------------------
 
 
+#: Set by `check_request_keys` while it validates: a model that met a key its schema does
+#: not declare (an extra) says so here, and the unknown-key walk runs only then.
+_UNDECLARED_SEEN: ContextVar[list[bool] | None] = ContextVar("_UNDECLARED_SEEN", default=None)
+
+
 class _Model(BaseModel):
     """Shared configuration and a short repr that shows only the fields that were set.
 
@@ -326,6 +333,9 @@ class _Model(BaseModel):
         # would send `lineItems: null`. Only a field still at its default is unmarked.
         extra = self.__pydantic_extra__
         if extra:
+            seen = _UNDECLARED_SEEN.get()
+            if seen is not None:  # `check_request_keys` is asking
+                seen.append(True)
             fields = type(self).model_fields
             for key in extra.keys() & fields.keys():
                 if getattr(self, key) == fields[key].default:
@@ -948,6 +958,26 @@ def check_request(data: object, model: type[M]) -> tuple[M | None, list[Validati
         return model.__pydantic_validator__.validate_python(data, by_alias=True, by_name=False), []
     except pydantic.ValidationError as exc:
         return None, validation_details(exc, name, model)
+
+
+def check_request_keys(
+    data: object, model: type[M]
+) -> tuple[M | None, list[ValidationErrorDetail], list[UnknownKey]]:
+    """`check_request`, and for a valid body its `unknown_keys` too, found without a walk
+    through the body when validation met no key a schema does not declare.
+
+    Every key `unknown_keys` reports is one a request model keeps as an extra, and each
+    model says when it has extras; a body without any (the usual one) needs no walk.
+    """
+    seen: list[bool] = []
+    token = _UNDECLARED_SEEN.set(seen)
+    try:
+        parsed, details = check_request(data, model)
+    finally:
+        _UNDECLARED_SEEN.reset(token)
+    if details or not seen:
+        return parsed, details, []
+    return parsed, details, unknown_keys(data, model)
 
 
 def metadata_has_empty_key(body: object) -> bool:

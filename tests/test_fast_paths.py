@@ -7,10 +7,12 @@
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import email_validator
@@ -24,7 +26,16 @@ from primer_nb.cli import build_parser, main
 from primer_nb.emulator import Emulator
 from primer_nb.emulator.store import SessionStore, StoredSession
 from primer_nb.emulator.tokens import _BASE, _HEADER, TokenIssuer
-from primer_nb.models import _PLAIN_EMAIL, _check_email, _plain_email, format_expiry
+from primer_nb.models import (
+    _PLAIN_EMAIL,
+    ClientSessionRequest,
+    ClientSessionUpdateRequest,
+    _check_email,
+    _plain_email,
+    check_request_keys,
+    format_expiry,
+    unknown_keys,
+)
 
 HEADERS = {"X-API-KEY": "any", "X-API-VERSION": "2.4"}
 T0 = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
@@ -262,3 +273,68 @@ def test_cli_max_sessions_option(capsys: pytest.CaptureFixture[str]) -> None:
         main(["emulator", "--max-sessions", "0"])
     assert exit_info.value.code == 2
     assert "--max-sessions must be >= 1" in capsys.readouterr().err
+
+
+# --- unknown keys -----------------------------------------------------------------------
+
+_EXAMPLES = json.loads(
+    (Path(__file__).parents[1] / "primer_nb/data/primer-examples.json").read_text()
+)
+_VALID = [
+    (e["request"], ClientSessionRequest if e["method"] == "POST" else ClientSessionUpdateRequest)
+    for e in _EXAMPLES
+    if isinstance(e.get("request"), dict) and e.get("status") == 200
+]
+
+
+def _objects(value: object) -> list[dict[str, Any]]:
+    """Every JSON object inside `value`, itself included (where a key can be added)."""
+    if isinstance(value, dict):
+        return [value, *(o for v in value.values() for o in _objects(v))]
+    if isinstance(value, list):
+        return [o for v in value for o in _objects(v)]
+    return []
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    pick=st.integers(min_value=0),
+    added=st.lists(
+        st.tuples(
+            st.integers(min_value=0),
+            st.sampled_from(["line_items", "order_id", "emailAdress", "x", "vaultOnSucess"])
+            | st.text(min_size=1, max_size=8),
+        ),
+        max_size=3,
+    ),
+)
+def test_unknown_keys_without_the_walk_are_the_walks(
+    pick: int, added: list[tuple[int, str]]
+) -> None:
+    """`check_request_keys` skips the walk when no model kept an extra key: its unknown
+    keys are `unknown_keys`' for Primer's valid examples with keys added anywhere."""
+    body, model = _VALID[pick % len(_VALID)]
+    body = json.loads(json.dumps(body))
+    for where, key in added:
+        objects = _objects(body)
+        objects[where % len(objects)].setdefault(key, "value")
+    parsed, details, unknown = check_request_keys(body, model)
+    if details:
+        assert parsed is None and unknown == []
+    else:
+        assert unknown == unknown_keys(body, model)
+
+
+def test_a_body_without_unknown_keys_is_not_walked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The usual body: validation met no extra key, so `unknown_keys` is not called."""
+    import primer_nb.models as models
+
+    def walk(*_: object) -> list[object]:
+        raise AssertionError("walked")
+
+    body = {"orderId": "o-1", "currencyCode": "EUR", "order": {"lineItems": [{"amount": 5}]}}
+    monkeypatch.setattr(models, "unknown_keys", walk)
+    assert check_request_keys(body, ClientSessionRequest)[1:] == ([], [])
+    extra = {**body, "order": {"lineItems": [{"amount": 5}], "line_items": []}}
+    with pytest.raises(AssertionError, match="walked"):  # an extra key: walked
+        check_request_keys(extra, ClientSessionRequest)
