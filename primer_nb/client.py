@@ -59,10 +59,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypedDict, TypeVar
 
 import httpx
-import orjson  # 0.6 ms to import: no need to wait for the first client
 
 from primer_nb._version import __version__
 from primer_nb.config import REDACTED, Settings, env_var, redact, resolve_settings
@@ -78,6 +77,7 @@ from primer_nb.errors import (
     error_body,
     error_from_response,
 )
+from primer_nb.fastjson import exact_orjson  # imports orjson (0.6 ms)
 from primer_nb.redaction import redact_json
 
 if TYPE_CHECKING:
@@ -238,25 +238,18 @@ def _decode(content: bytes) -> Any:
         return content.decode("utf-8", errors="replace")
 
 
-#: `bytes.translate` table: digits stay digits (as `0`), everything else becomes a space.
-_DIGITS_ONLY = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))
-_NINETEEN_DIGITS = b"0" * 19
-
-
 def _loads(content: bytes) -> tuple[Any, bool]:
-    """`json.loads(content)`, by orjson (2.5 times faster) where it gives the same value;
-    and whether it did, which proves `content` is UTF-8 JSON without a BOM.
+    """`json.loads(content)`, by orjson (2.5 times faster) where it gives the same value
+    (`fastjson`); and whether it did, which proves `content` is UTF-8 JSON without a BOM."""
+    exact, value = exact_orjson(content)
+    return (value, True) if exact else (json.loads(content), False)
 
-    orjson refuses what it reads differently (NaN, 1e400, lone surrogates, a BOM, UTF-16),
-    and json then reads it; but it reads an integer beyond 64 bits as a float, so a body
-    with 19 digits in a row (strings included) goes to json directly.
-    """
-    if _NINETEEN_DIGITS not in content.translate(_DIGITS_ONLY):
-        try:
-            return orjson.loads(content), True
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(content), False
+
+class _HttpOptions(TypedDict):
+    base_url: str
+    headers: dict[str, str]
+    timeout: httpx.Timeout
+    limits: httpx.Limits
 
 
 #: Keep every connection opened (httpx keeps 20): a batch with more requests in flight
@@ -435,6 +428,16 @@ class _BaseClient(ABC, Generic[_T]):
         )
 
     # --- building calls -----------------------------------------------------------------
+
+    def _http_options(self) -> _HttpOptions:
+        """What both httpx clients are made with, besides the transport: the client's own
+        headers go on every request as the httpx client's defaults."""
+        return {
+            "base_url": self.base_url,
+            "headers": self._headers(),
+            "timeout": httpx.Timeout(self.timeout),
+            "limits": _POOL_LIMITS,
+        }
 
     def _headers(self) -> dict[str, str]:
         headers = {
@@ -725,13 +728,7 @@ class PrimerClient(_BaseClient[httpx.BaseTransport]):
     def _open(self, transport: httpx.BaseTransport | None, emulator: Emulator | None) -> None:
         if transport is None and emulator is not None:
             transport = emulator.transport()
-        self._http = httpx.Client(
-            base_url=self.base_url,
-            headers=self._headers(),
-            transport=transport,
-            timeout=httpx.Timeout(self.timeout),
-            limits=_POOL_LIMITS,
-        )
+        self._http = httpx.Client(transport=transport, **self._http_options())
         self._session_url = self._http.build_request("GET", SESSION_PATH).url
         self._sleep = time.sleep
 
@@ -838,13 +835,7 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
     def _open(self, transport: httpx.AsyncBaseTransport | None, emulator: Emulator | None) -> None:
         if transport is None and emulator is not None:
             transport = emulator.async_transport()
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url,
-            headers=self._headers(),
-            transport=transport,
-            timeout=httpx.Timeout(self.timeout),
-            limits=_POOL_LIMITS,
-        )
+        self._http = httpx.AsyncClient(transport=transport, **self._http_options())
         self._session_url = self._http.build_request("GET", SESSION_PATH).url
         import asyncio  # here, not at the top: only the async client needs it
 

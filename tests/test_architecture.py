@@ -36,6 +36,7 @@ BASE = {
     "redaction",
     "merging",
     "wire_errors",  # pydantic errors in Primer's words; models and the emulator use it
+    "fastjson",  # orjson where it reads as json does; the client and the emulator use it
     "frames",
     "_version",
     "display",  # HTML from plain values for the `_repr_html_` hooks; imports only currency

@@ -23,7 +23,6 @@ import math
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import NoReturn
 
-import orjson
 from pydantic import BaseModel
 
 from primer_nb.config import API_VERSIONS
@@ -36,6 +35,7 @@ from primer_nb.errors import (
     SECURITY_POLICY_BLOCK,
     ValidationErrorDetail,
 )
+from primer_nb.fastjson import exact_orjson
 from primer_nb.models import check_request, metadata_has_empty_key
 
 __all__ = [
@@ -193,25 +193,11 @@ def _check_tree(value: object) -> None:
             stack.extend((v, depth + 1) for v in item)
 
 
-#: Every digit made "0", so a run of 19 digits (a number orjson may read as a float,
-#: beyond 64 bits) is found by `in` (a regular expression costs ten times as much).
-_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_NINETEEN_DIGITS = b"0" * 19
-
-
 def _decode(raw: bytes) -> object:
-    """orjson where it gives what the standard library gives, the standard library else.
-
-    orjson reads integers beyond 64 bits as floats, so a body with 19 digits in a row
-    goes to the standard library; so does any body orjson refuses, which then gets
-    exactly the standard library's answer.
-    """
-    if _NINETEEN_DIGITS not in raw.translate(_DIGITS_AS_ZERO):
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            pass
-    return _DECODER.decode(raw.decode("utf-8"))
+    """orjson where it gives what the standard library gives (`fastjson`), else the
+    standard library's decoder, so any body orjson reads otherwise gets its answer."""
+    exact, value = exact_orjson(raw)
+    return value if exact else _DECODER.decode(raw.decode("utf-8"))
 
 
 def parse_json_object(raw: bytes) -> dict[str, object]:
