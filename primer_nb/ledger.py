@@ -348,7 +348,7 @@ def _attribute(exchange: object, name: str) -> Any:
 
 def _find(bodies: Iterable[Any], key: str) -> str | None:
     for body in bodies:
-        if isinstance(body, dict) or isinstance(body, Mapping):  # noqa: SIM101 - dict first
+        if isinstance(body, (dict, Mapping)):  # a dict is found before the ABC check
             value = body.get(key)
             if isinstance(value, str) and value:
                 return value
@@ -502,7 +502,7 @@ class Ledger:
         """
         secrets = self._all_secrets()
         field: Callable[[str], Any]
-        if isinstance(exchange, dict) or isinstance(exchange, Mapping):  # noqa: SIM101 - dict first: no ABC check
+        if isinstance(exchange, (dict, Mapping)):  # a dict is found before the ABC check
             field = exchange.get
         else:
             field = functools.partial(_attribute, exchange)

@@ -118,7 +118,7 @@ def scrub_secret_names(value: object) -> object:
     tuples become lists, as in JSON)."""
     if type(value) in _LEAVES:
         return value
-    if isinstance(value, dict) or isinstance(value, Mapping):  # noqa: SIM101 - dict first: no ABC check
+    if isinstance(value, (dict, Mapping)):  # a dict is found before the ABC check
         return {
             k: (REDACTED if isinstance(k, str) and is_secret_name(k) else scrub_secret_names(v))
             for k, v in value.items()
