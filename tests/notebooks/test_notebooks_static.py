@@ -180,3 +180,23 @@ def test_ruff_passes_on_notebooks() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_batch_notebook_resumes_every_session_it_created() -> None:
+    """Notebook 09's second batch, on the same ledger, shows the resumption its prose promises.
+
+    nbval only checks that the outputs repeat; a second run that re-read the wrong input
+    (every row failing, nothing resumed) repeated just as well.
+    """
+    nb = _load(NOTEBOOK_DIR / "09-many-sessions-and-warnings.ipynb")
+    pattern = re.compile(r"BatchResult\(rows=(\d+), ok=(\d+), failed=(\d+), resumed=(\d+)\)")
+    found = [
+        tuple(int(n) for n in match.groups())
+        for cell in _code_cells(nb)
+        for text in _output_texts(cell)
+        if (match := pattern.fullmatch(text.strip()))
+    ]
+    assert len(found) == 2, found
+    (rows, ok, failed, resumed), again = found
+    assert resumed == 0 and ok > 0
+    assert again == (rows, ok, failed, ok), "the second run must resume every created session"
