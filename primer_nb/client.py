@@ -78,7 +78,7 @@ from primer_nb.errors import (
     error_from_response,
 )
 from primer_nb.fastjson import exact_orjson  # imports orjson (0.6 ms)
-from primer_nb.redaction import redact_json
+from primer_nb.redaction import is_secret_name, redact_json
 
 if TYPE_CHECKING:
     import pydantic
@@ -199,6 +199,24 @@ def _default_emulator() -> Emulator:
 
 
 _NOT_STARTED = datetime.min.replace(tzinfo=UTC)
+
+
+class _KeyHidingHeaders(httpx.Headers):
+    """Request headers whose repr shows `***` for the API key, as httpx does for
+    `Authorization` (httpx hides only that): what `request()` hands back keeps the key
+    out of `repr(response.request.headers)`. Reading the header still gives it."""
+
+    def __repr__(self) -> str:
+        shown = [(k, REDACTED if is_secret_name(k) else v) for k, v in self.multi_items()]
+        as_dict = dict(shown)
+        return f"Headers({as_dict if len(as_dict) == len(shown) else shown!r})"
+
+
+def _hide_key(response: httpx.Response) -> httpx.Response:
+    """`response`, its request's headers (already sent) wrapped in `_KeyHidingHeaders`."""
+    request = response.request
+    request.headers = _KeyHidingHeaders(request.headers)
+    return response
 
 
 @dataclass
@@ -787,7 +805,7 @@ class PrimerClient(_BaseClient[httpx.BaseTransport]):
         client.request("POST", "/client-session", content=b"{not json").status_code  # 400
         ```
         """
-        return self._send(self._raw_call(method, path, json, content, params, headers))
+        return _hide_key(self._send(self._raw_call(method, path, json, content, params, headers)))
 
     def _send(self, call: _Call) -> httpx.Response:
         while True:
@@ -877,7 +895,8 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         """Send anything; see `PrimerClient.request`."""
-        return await self._send(self._raw_call(method, path, json, content, params, headers))
+        call = self._raw_call(method, path, json, content, params, headers)
+        return _hide_key(await self._send(call))
 
     async def _send(self, call: _Call) -> httpx.Response:
         while True:

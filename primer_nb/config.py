@@ -81,6 +81,24 @@ def env_var(name: str, environ: Mapping[str, str] | None = None) -> str | None:
     return _env(name, os.environ if environ is None else environ)
 
 
+def _check_key(key: str | None, source: str) -> None:
+    """Refuse a key an HTTP header cannot carry, before it can reach an error message.
+
+    httpx would raise on a control character (its message repeats the key as bytes,
+    where no redaction finds it) or a non-ASCII one. The message gives the position of
+    the first bad character, never the key.
+    """
+    if not key:
+        return
+    for position, char in enumerate(key):
+        if not " " <= char <= "~":
+            kind = "a non-ASCII character" if ord(char) > 0x7F else "a control character"
+            raise ConfigurationError(
+                f"{source} has {kind} at position {position}, which an HTTP header cannot "
+                "carry: check how the key was read or pasted (the key is not shown)."
+            )
+
+
 def resolve_settings(
     *,
     api_key: str | None = None,
@@ -99,7 +117,13 @@ def resolve_settings(
     ```
     """
     env = os.environ if environ is None else environ
-    key = api_key if api_key is not None else _env("PRIMER_API_KEY", env)
+    if api_key is not None:
+        # stripped like PRIMER_API_KEY: `open("key.txt").read()` ends with a newline
+        key: str | None = api_key.strip()
+        _check_key(key, "api_key")
+    else:
+        key = _env("PRIMER_API_KEY", env)
+        _check_key(key, "PRIMER_API_KEY")
     url = base_url if base_url is not None else _env("PRIMER_BASE_URL", env)
     version = api_version or _env("PRIMER_API_VERSION", env) or DEFAULT_API_VERSION
     name = (environment or _env("PRIMER_ENV", env) or "").lower()

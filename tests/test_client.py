@@ -845,6 +845,19 @@ def test_raw_request_json() -> None:
     assert server.bodies == [{"orderId": 5}]
 
 
+def test_raw_request_response_hides_the_key_in_its_request_repr(marker_key: str) -> None:
+    # httpx hides only `Authorization` in a Headers repr; the raw response's request
+    # shows `***` for X-API-KEY, and the key is still what was sent
+    client = PrimerClient(api_key=marker_key, environment="emulator")
+    response = client.request("GET", "/client-session", params={"clientToken": "x"})
+    shown = repr(response.request.headers)
+    assert marker_key not in shown
+    assert "'x-api-key': '***'" in shown
+    assert "'x-api-version': '2.4'" in shown
+    assert response.request.headers["X-API-KEY"] == marker_key
+    assert marker_key not in repr(response.request) + repr(response)
+
+
 # --- hooks ----------------------------------------------------------------------------
 
 

@@ -205,6 +205,14 @@ async def test_raw_request() -> None:
     assert server.requests[0].content == b"[1]"
 
 
+async def test_raw_request_response_hides_the_key_in_its_request_repr(marker_key: str) -> None:
+    client, server = make(httpx.Response(400, json=envelope("BadRequest", "x")), api_key=marker_key)
+    response = await client.request("POST", "/client-session", content=b"[1]")
+    assert marker_key not in repr(response.request.headers)
+    assert "'x-api-key': '***'" in repr(response.request.headers)
+    assert server.requests[0].headers["X-API-KEY"] == marker_key  # sent as it is
+
+
 async def test_hooks_and_redaction(marker_key: str, caplog: pytest.LogCaptureFixture) -> None:
     seen: list[Exchange] = []
     client, _ = make(

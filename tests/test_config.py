@@ -88,3 +88,37 @@ def test_bad_settings_are_refused_with_a_clear_message(environ: dict[str, str], 
 def test_redact_replaces_every_occurrence(marker_key: str) -> None:
     assert redact(f"a {marker_key} b {marker_key}", marker_key) == "a *** b ***"
     assert redact("nothing", None) == "nothing"
+
+
+def test_a_key_argument_is_stripped_like_the_environment_variable(marker_key: str) -> None:
+    # what `api_key=open("key.txt").read()` passes: the trailing newline is not the key's
+    settings = resolve_settings(api_key=f"  {marker_key}\n", environ={})
+    assert settings.api_key == marker_key
+    assert settings.environment == "sandbox"
+
+
+@pytest.mark.parametrize(
+    ("tail", "kind", "position"),
+    [
+        ("\x00", "control character", 0),
+        ("\nX-Evil: 1", "control character", 0),
+        ("\x7f", "control character", 0),
+        ("é", "non-ASCII character", 0),
+    ],
+)
+@pytest.mark.parametrize("source", ["api_key", "PRIMER_API_KEY"])
+def test_a_key_no_header_can_carry_is_refused_without_showing_it(
+    marker_key: str, tail: str, kind: str, position: int, source: str
+) -> None:
+    # httpx would refuse it on the first request, repeating the key as bytes in its
+    # message (where redaction cannot find it), or raise a bare UnicodeEncodeError
+    key = marker_key + tail
+    kwargs: dict[str, object] = (
+        {"api_key": key, "environ": {}} if source == "api_key" else {"environ": {source: key}}
+    )
+    with pytest.raises(ConfigurationError) as info:
+        resolve_settings(**kwargs)  # type: ignore[arg-type]
+    message = str(info.value)
+    assert message.startswith(f"{source} has a {kind} at position {len(marker_key) + position}")
+    assert marker_key not in message
+    assert marker_key not in repr(info.value)
