@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["AmountBreakdown", "breakdown", "line_total", "session_amount"]
+__all__ = ["AmountBreakdown", "breakdown", "line_total", "line_total_of", "session_amount"]
 
 
 def _int(value: object) -> int:
@@ -38,8 +38,17 @@ def line_total(item: Mapping[str, object]) -> int:
     """`amount x quantity - discountAmount + taxAmount` of one line item (minor units)."""
     get = item.get
     quantity = get("quantity")
-    qty = 1 if quantity is None else _int(quantity)
-    return _int(get("amount")) * qty - _int(get("discountAmount")) + _int(get("taxAmount"))
+    return line_total_of(
+        _int(get("amount")),
+        None if quantity is None else _int(quantity),
+        _int(get("discountAmount")),
+        _int(get("taxAmount")),
+    )
+
+
+def line_total_of(amount: int, quantity: int | None, discount: int | None, tax: int | None) -> int:
+    """The line total from its numbers (`quantity` None: 1; `discount`, `tax` None: 0)."""
+    return amount * (1 if quantity is None else quantity) - (discount or 0) + (tax or 0)
 
 
 @dataclass(frozen=True)

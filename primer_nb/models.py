@@ -78,7 +78,9 @@ from pydantic import (
     field_validator,
 )
 from pydantic.alias_generators import to_camel
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from primer_nb.amounts import line_total_of
 from primer_nb.enums import (
     DEFAULT_CARD_NETWORKS,
     ApprovalMode,
@@ -457,6 +459,40 @@ class LineItem(_RequestModel):
     product_type: ProductType | None = None
     product_data: ProductData | None = None
 
+    @pydantic.model_validator(mode="after")
+    def _total_in_range(self) -> Self:
+        # Primer's `amount` is an int64 >= 0: a line whose total leaves that range would
+        # make one (behaviour.md: the emulator's rule, like the negative quantity)
+        total = self.total()
+        if 0 <= total <= INT64_MAX:
+            return self
+        field = ("discount_amount",) if total < 0 else ()
+        raise _range_error(
+            field,
+            "Line total (amount x quantity - discountAmount + taxAmount) must be between 0 "
+            f"and {INT64_MAX}; it is {{total}}",
+            total,
+        )
+
+    def total(self) -> int:
+        """`amount x quantity - discountAmount + taxAmount` (`primer_nb.amounts`)."""
+        return line_total_of(self.amount, self.quantity, self.discount_amount, self.tax_amount)
+
+
+def _range_error(loc: tuple[str, ...], message: str, total: int) -> pydantic.ValidationError:
+    """A validation error at `loc` (below the model that raises it) for an amount out of
+    int64 >= 0; pydantic puts the model's own location in front of `loc`."""
+    return pydantic.ValidationError.from_exception_data(
+        "amount",
+        [
+            InitErrorDetails(
+                type=PydanticCustomError("amount_out_of_range", message, {"total": total}),
+                loc=loc,
+                input=total,
+            )
+        ],
+    )
+
 
 class Fee(_RequestModel):
     """`order.fees[]`, e.g. `{"type": "SURCHARGE", "amount": 100}`."""
@@ -486,6 +522,22 @@ class Order(_RequestModel):
     retailer_country_code: CountryCode | None = None
     fees: list[Fee] | None = None
     shipping: Shipping | None = None
+
+    @pydantic.model_validator(mode="after")
+    def _total_in_range(self) -> Self:
+        # each line is in range (LineItem checks it), fees and shipping are >= 0: only
+        # their sum can pass the int64 maximum
+        total = sum(line.total() for line in self.line_items or ())
+        total += sum(fee.amount for fee in self.fees or ())
+        total += (self.shipping.amount or 0) if self.shipping is not None else 0
+        if total <= INT64_MAX:
+            return self
+        raise _range_error(
+            (),
+            f"The order's amount (line totals + fees + shipping) must be at most {INT64_MAX}; "
+            "it is {total}",
+            total,
+        )
 
 
 # --- customer -------------------------------------------------------------------------

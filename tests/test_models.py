@@ -224,6 +224,72 @@ def test_quantity_zero_and_large_amounts_are_accepted() -> None:
     assert paths({"amount": 2**63}) == ["$.amount"]
 
 
+INT64_MAX = 2**63 - 1
+
+
+@pytest.mark.parametrize(
+    ("order", "path", "total"),
+    [
+        # a discount larger than its line would make a negative amount
+        (
+            {"lineItems": [{"amount": 1, "discountAmount": 500}]},
+            "$.order.lineItems[0].discountAmount",
+            -499,
+        ),
+        (
+            {
+                "lineItems": [
+                    {"amount": 5},
+                    {"amount": 100, "quantity": 2, "discountAmount": 300, "taxAmount": 99},
+                ]
+            },
+            "$.order.lineItems[1].discountAmount",
+            -1,
+        ),
+        # amounts are int64: a line total or the order's sum past the maximum
+        (
+            {"lineItems": [{"amount": INT64_MAX, "quantity": 2}]},
+            "$.order.lineItems[0]",
+            2 * INT64_MAX,
+        ),
+        (
+            {"lineItems": [{"amount": INT64_MAX, "taxAmount": 1}]},
+            "$.order.lineItems[0]",
+            INT64_MAX + 1,
+        ),
+        ({"lineItems": [{"amount": INT64_MAX}], "fees": [{"amount": 1}]}, "$.order", INT64_MAX + 1),
+        (
+            {"lineItems": [{"amount": 1}], "shipping": {"amount": INT64_MAX}},
+            "$.order",
+            INT64_MAX + 1,
+        ),
+    ],
+)
+@pytest.mark.parametrize("model", [ClientSessionRequest, ClientSessionUpdateRequest])
+def test_an_order_amount_outside_int64_and_zero_is_refused_at_its_path(
+    order: dict[str, Any], path: str, total: int, model: type[ClientSessionRequest]
+) -> None:
+    body = (
+        {"order": order} if model is ClientSessionRequest else {"clientToken": "t", "order": order}
+    )
+    _, details = check_request(body, model)
+    assert [d.path for d in details] == [path]
+    assert details[0].description.endswith(f"; it is {total}")
+    assert "9223372036854775807" in details[0].description
+
+
+def test_an_order_amount_at_the_edges_of_int64_is_accepted() -> None:
+    zero = {"lineItems": [{"amount": 100, "quantity": 2, "discountAmount": 250, "taxAmount": 50}]}
+    top = {
+        "lineItems": [{"amount": INT64_MAX - 10}],
+        "fees": [{"amount": 4}],
+        "shipping": {"amount": 6},
+    }
+    assert paths({"order": zero}) == []
+    assert paths({"order": top}) == []
+    assert LineItem(amount=100, quantity=2, discount_amount=250, tax_amount=50).total() == 0
+
+
 def test_every_violation_is_listed() -> None:
     body = {"orderId": "", "amount": "1", "customer": {"firstName": 3}, "orderID": "typo"}
     assert sorted(paths(body)) == ["$.amount", "$.customer.firstName", "$.orderID", "$.orderId"]

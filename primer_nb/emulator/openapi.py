@@ -18,7 +18,9 @@ Rules a pydantic schema does not carry are stated here too, each next to its rea
 
 One rule no JSON Schema can state: integers are written without a fraction part
 (`"quantity": 1.0` is a 422, behaviour.md §5), while JSON Schema 2020-12 counts `1.0`
-as an integer. The `x-primer-nb-strict-integers` extension says so.
+as an integer. The `x-primer-nb-strict-integers` extension says so. Nor can it state
+that a line total, and the order's sum, must stay an int64 >= 0 (a discount larger than
+its line is a 422): `x-primer-nb-amount-range` says so.
 """
 
 from __future__ import annotations
@@ -219,6 +221,12 @@ def _document(enabled: frozenset[str]) -> dict[str, Any]:
         "x-primer-nb-strict-integers": (
             "Integers must be written without a fraction part: 1.0 is refused with 422 "
             "although JSON Schema counts it as an integer."
+        ),
+        "x-primer-nb-amount-range": (
+            "Each order line's total (amount x quantity - discountAmount + taxAmount) must "
+            "be between 0 and 9223372036854775807, and so must the order's amount (line "
+            "totals + fees + shipping): otherwise 422 at the line's discountAmount, the "
+            "line, or the order."
         ),
         "components": {
             "schemas": schemas,

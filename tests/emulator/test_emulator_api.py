@@ -370,6 +370,26 @@ def test_quantity_zero_accepted_negative_refused(http: httpx.Client) -> None:
     ]
 
 
+def test_a_discount_larger_than_its_line_is_refused_and_nothing_is_stored(
+    http: httpx.Client,
+) -> None:
+    before = emulator_sessions(http)
+    order = {"lineItems": [{"amount": 1, "discountAmount": 500}]}
+    response = http.post("/client-session", json={"currencyCode": "EUR", "order": order})
+    assert paths(error_of(response, 422, "RequestValidationError")) == [
+        "$.order.lineItems[0].discountAmount"
+    ]
+    assert emulator_sessions(http) == before
+    created = create(http, {"order": {"lineItems": [{"amount": 500, "discountAmount": 500}]}})
+    token = created["clientToken"]
+    patch = {"clientToken": token, "order": {"lineItems": [{"amount": 1, "discountAmount": 2}]}}
+    response = http.patch("/client-session", json=patch)
+    assert paths(error_of(response, 422, "RequestValidationError")) == [
+        "$.order.lineItems[0].discountAmount"
+    ]
+    assert http.get("/client-session", params={"clientToken": token}).json()["amount"] == 0
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -17,7 +17,10 @@ Two adjustments to generated data, each because no OpenAPI document can state th
   positive cases: a token is valid only if this emulator issued it (else 400, as Primer);
 - in positive cases a whole float for an integer (`263.0`) is written as `263`: JSON
   Schema 2020-12 counts `263.0` as an integer, the emulator refuses it (behaviour.md §5,
-  types are strict), and the document says so in `x-primer-nb-strict-integers`.
+  types are strict), and the document says so in `x-primer-nb-strict-integers`;
+- in positive cases an order's amounts are brought into int64 >= 0 (a discount no larger
+  than its line, no sum past the int64 maximum): the document says so in
+  `x-primer-nb-amount-range`.
 """
 
 from __future__ import annotations
@@ -58,12 +61,41 @@ def _integers(value: Any) -> Any:
     return value
 
 
+INT64_MAX = 2**63 - 1
+
+
+def _order_in_range(order: Any) -> None:
+    """Amounts of a schema-valid `order` capped so that every line total and their sum
+    with fees and shipping stay within int64 >= 0 (`x-primer-nb-amount-range`)."""
+    if not isinstance(order, dict):
+        return
+    lines = [x for x in order.get("lineItems") or () if isinstance(x, dict)]
+    fees = [x for x in order.get("fees") or () if isinstance(x, dict)]
+    shipping = order.get("shipping")
+    cap = INT64_MAX // (len(lines) + len(fees) + 1)  # each part at most cap: the sum fits
+    for line in lines:
+        quantity = line.get("quantity")
+        units = quantity if isinstance(quantity, int) and quantity > 1 else 1
+        line["amount"] = min(line["amount"], cap // (2 * units))
+        if isinstance(line.get("taxAmount"), int):
+            line["taxAmount"] = min(line["taxAmount"], cap // 2)
+        gross = line["amount"] * (1 if quantity is None else quantity) + (
+            line.get("taxAmount") or 0
+        )
+        if isinstance(line.get("discountAmount"), int):
+            line["discountAmount"] = min(line["discountAmount"], gross)
+    for part in [*fees, shipping]:
+        if isinstance(part, dict) and isinstance(part.get("amount"), int):
+            part["amount"] = min(part["amount"], cap)
+
+
 def _prepare(case: schemathesis.Case) -> None:
     meta = case.meta
     if meta is not None and meta.generation.mode.is_negative:
         return
     if isinstance(case.body, dict):
         case.body = _integers(case.body)
+        _order_in_range(case.body.get("order"))
         if isinstance(case.body.get("clientToken"), str):
             case.body["clientToken"] = TOKEN
     if case.query and isinstance(case.query.get("clientToken"), str):
