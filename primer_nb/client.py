@@ -67,6 +67,7 @@ from primer_nb._version import __version__
 from primer_nb.config import REDACTED, Settings, env_var, redact, resolve_settings
 from primer_nb.errors import (
     METADATA_EMPTY_KEY,
+    NESTED_TOO_DEEP,
     REQUEST_VALIDATION,
     ConfigurationError,
     PrimerAPIError,
@@ -92,6 +93,7 @@ if TYPE_CHECKING:
         ClientSessionWithToken,
         check_request_keys,
         metadata_has_empty_key,
+        nested_too_deep,
     )
 
 
@@ -103,7 +105,8 @@ def _load_models() -> None:
     request anyway, so that request is no slower.
     """
     global ClientSession, ClientSessionRequest, ClientSessionUpdateRequest
-    global ClientSessionWithToken, check_request_keys, metadata_has_empty_key, pydantic
+    global ClientSessionWithToken, check_request_keys, metadata_has_empty_key, nested_too_deep
+    global pydantic
     import pydantic
 
     from primer_nb.models import (
@@ -113,6 +116,7 @@ def _load_models() -> None:
         ClientSessionWithToken,
         check_request_keys,
         metadata_has_empty_key,
+        nested_too_deep,
     )
 
 
@@ -479,6 +483,8 @@ class _BaseClient(ABC, Generic[_T]):
         if not (self.validate if validate is None else validate):
             return data
         name = getattr(model, "__primer_schema__", "") or model.__name__
+        if nested_too_deep(data):  # the emulator's 400, before pydantic's recursion limit
+            raise _local_error(400, NESTED_TOO_DEEP)
         _, details, unknown_keys = check_request_keys(data, model)
         if details:
             raise _local_error(422, REQUEST_VALIDATION, details)

@@ -84,6 +84,14 @@ METADATA_EMPTY_KEY = (
     "Metadata field contains empty string key.",
     "Either remove empty string keys or provide non-empty string instead.",
 )
+#: The deepest nesting of objects and arrays a body may have (the emulator's own limit,
+#: behaviour.md §3: Primer documents none), so no body can exhaust a parser's stack.
+MAX_JSON_DEPTH = 64
+NESTED_TOO_DEEP = (
+    "BadRequest",
+    f"The JSON body is nested more than {MAX_JSON_DEPTH} levels deep.",
+    f"Nest objects and arrays at most {MAX_JSON_DEPTH} levels deep.",
+)
 REQUEST_VALIDATION = (
     "RequestValidationError",
     "We were unable to validate your request, please check your payload against /docs/api",

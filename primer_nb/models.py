@@ -42,7 +42,7 @@ Rules the models follow (see `spec/behaviour.md` §2 and §5):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import (
@@ -92,7 +92,12 @@ from primer_nb.enums import (
     PaymentType,
     ProductType,
 )
-from primer_nb.errors import REQUEST_VALIDATION, PrimerValidationError, ValidationErrorDetail
+from primer_nb.errors import (
+    MAX_JSON_DEPTH,
+    REQUEST_VALIDATION,
+    PrimerValidationError,
+    ValidationErrorDetail,
+)
 from primer_nb.redaction import short_token  # re-exported: public here since 0.1
 from primer_nb.wire_errors import (  # re-exported: public here since 0.1
     UNKNOWN_FIELD,
@@ -157,6 +162,7 @@ __all__ = [
     "format_expiry",
     "json_path",
     "metadata_has_empty_key",
+    "nested_too_deep",
     "one_or_many",
     "parse_expiry",
     "short_token",
@@ -1030,6 +1036,24 @@ def check_request_keys(
     if details or not seen:
         return parsed, details, []
     return parsed, details, unknown_keys(data, model)
+
+
+def nested_too_deep(value: object, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when decoded JSON nests objects and arrays more than `limit` levels deep (the
+    top value is level 0; a key or value inside a container is one level below it)."""
+    children: Collection[object]
+    if isinstance(value, dict):
+        children = value.values()
+    elif isinstance(value, list):
+        children = value
+    else:
+        return False
+    if limit == 0:  # a container at the last level: anything in it is too deep
+        return len(children) > 0
+    for child in children:
+        if isinstance(child, (dict, list)) and nested_too_deep(child, limit - 1):
+            return True
+    return False
 
 
 def metadata_has_empty_key(body: object) -> bool:

@@ -385,6 +385,33 @@ def test_metadata_empty_key_is_refused_locally() -> None:
     assert server.requests == []
 
 
+def _chain(levels: int) -> object:
+    value: object = 1
+    for level in range(levels):
+        value = [value] if level % 2 else {"k": value}
+    return value
+
+
+@pytest.mark.parametrize("levels", [61, 62, 63, 300])
+def test_nesting_too_deep_is_refused_locally_with_the_emulators_answer(levels: int) -> None:
+    # one rule for both sides: what the emulator answers 400 the client refuses before
+    # sending, with the same text (past 254 levels pydantic's own recursion error spoke)
+    body = {"currencyCode": "EUR", "metadata": {"deep": _chain(levels)}}
+    served = httpx.Client(transport=Emulator().transport(), base_url="http://e")
+    answer = served.post("/client-session", json=body, headers={"X-API-KEY": "k"})
+    client, server = make(created)
+    if answer.status_code == 200:
+        client.create_session(body)
+        assert len(server.requests) == 1
+        return
+    with pytest.raises(errors.BadRequestError) as info:
+        client.create_session(body)
+    assert (info.value.status_code, info.value.local) == (400, True)
+    assert info.value.description == answer.json()["error"]["description"]
+    assert info.value.description == "The JSON body is nested more than 64 levels deep."
+    assert server.requests == []
+
+
 def test_validate_false_sends_the_raw_dict() -> None:
     answer = httpx.Response(
         422,

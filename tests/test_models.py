@@ -15,8 +15,10 @@ from typing import Any
 
 import pydantic
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from primer_nb.errors import PrimerValidationError, ValidationErrorDetail
+from primer_nb.errors import MAX_JSON_DEPTH, PrimerValidationError, ValidationErrorDetail
 from primer_nb.models import (
     Address,
     CardNetworks,
@@ -32,6 +34,7 @@ from primer_nb.models import (
     check_request,
     json_path,
     metadata_has_empty_key,
+    nested_too_deep,
     suggest_field,
     unknown_fields,
     unknown_keys,
@@ -288,6 +291,39 @@ def test_an_order_amount_at_the_edges_of_int64_is_accepted() -> None:
     assert paths({"order": zero}) == []
     assert paths({"order": top}) == []
     assert LineItem(amount=100, quantity=2, discount_amount=250, tax_amount=50).total() == 0
+
+
+def _depth_walk(value: Any, limit: int) -> bool:
+    """The depth rule as the emulator first wrote it: every key and value one level below
+    its container, the top value at level 0, too deep past `limit`."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((k, depth + 1) for k in item)
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return False
+
+
+_json_trees = st.recursive(
+    st.none() | st.integers() | st.text(max_size=2),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=2), inner, max_size=3)
+    ),
+    max_leaves=40,
+)
+
+
+@given(tree=_json_trees, limit=st.integers(0, 6), wrap=st.integers(0, 70))
+def test_nested_too_deep_follows_the_depth_rule(tree: Any, limit: int, wrap: int) -> None:
+    for level in range(wrap):  # a long chain around the tree: depths near MAX_JSON_DEPTH
+        tree = [tree] if level % 2 else {"k": tree}
+    for bound in (limit, MAX_JSON_DEPTH):
+        assert nested_too_deep(tree, bound) is _depth_walk(tree, bound)
 
 
 def test_every_violation_is_listed() -> None:

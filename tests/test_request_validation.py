@@ -85,6 +85,22 @@ def test_nesting_is_allowed_up_to_max_depth_levels(nested: object) -> None:
     assert MAX_DEPTH == 64
 
 
+def test_nesting_too_deep_for_any_parser_is_still_answered_as_too_deep() -> None:
+    # past about 1000 levels orjson and the standard library give up; the answer still
+    # says why, and a body that is merely broken is still "not valid JSON"
+    for raw in (_nested_lists(1100), _nested_objects(5000), b'{"a":"[[[[","b":' + b"[" * 2000):
+        error = refused(raw)
+        if raw.endswith(b"]]}") or raw.endswith(b"}}"):
+            assert (
+                error.description == f"The JSON body is nested more than {MAX_DEPTH} levels deep."
+            )
+        else:  # 2000 brackets never closed: broken, not deep
+            assert error.description == "The request body is not valid JSON."
+    text = '{"s": "' + "[" * 3000 + '", "t": ' + "[" * 10 + "]" * 10 + "}"  # brackets in a string
+    assert isinstance(parse_json_object(text.encode()), dict)
+    assert refused(text.encode()[:-1]).description == "The request body is not valid JSON."
+
+
 def test_api_keys() -> None:
     open_ring, ring = KeyRing(), KeyRing(["sk_test_1", "", "k\ud800"])
     open_ring.check("anything")

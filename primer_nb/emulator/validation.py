@@ -8,7 +8,7 @@ gives the 422 details, the same ones the client raises before sending.
    `SecurityPolicyBlock` (what Primer's sandbox answers; a Bearer-only key is a missing key)
 2. `X-API-VERSION` not a known version -> 400 `UnsupportedApiVersion`
 3. body over 1 MiB -> 413 `RequestTooLarge`
-4. body not a JSON object -> 400 `BadRequest`
+4. body not a JSON object, or nested more than 64 levels -> 400 `BadRequest`
 5. schema violations -> 422 `RequestValidationError`, every one with its JSONPath
 6. `metadata` with an empty key -> 400 `MetadataContainsEmptyKey`
 7. a currency disabled by default -> 400 `DisabledCurrencyError`
@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import json
 import math
+import re
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import NoReturn
 
@@ -30,13 +31,15 @@ from primer_nb.currency import DISABLED_BY_DEFAULT
 from primer_nb.errors import (
     DISABLED_CURRENCY_RECOVERY,
     INVALID_TOKEN,
+    MAX_JSON_DEPTH,
     METADATA_EMPTY_KEY,
+    NESTED_TOO_DEEP,
     REQUEST_VALIDATION,
     SECURITY_POLICY_BLOCK,
     ValidationErrorDetail,
 )
 from primer_nb.fastjson import exact_orjson
-from primer_nb.models import check_request, metadata_has_empty_key
+from primer_nb.models import check_request, metadata_has_empty_key, nested_too_deep
 
 __all__ = [
     "DEFAULT_VERSION",
@@ -52,8 +55,8 @@ __all__ = [
 ]
 
 MAX_BODY_BYTES = 1024 * 1024
-#: Deeper JSON is refused as malformed (400) before it can exhaust the stack.
-MAX_DEPTH = 64
+#: Deeper JSON is refused (400) before it can exhaust the stack (the client's rule too).
+MAX_DEPTH = MAX_JSON_DEPTH
 #: Primer: with no X-API-VERSION header, the earliest version applies.
 DEFAULT_VERSION = API_VERSIONS[0]
 
@@ -177,20 +180,35 @@ def _finite_float(text: str) -> float:
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
 
 
-def _check_tree(value: object) -> None:
-    """Refuse nesting deeper than MAX_DEPTH and strings that are not valid Unicode."""
-    stack: list[tuple[object, int]] = [(value, 0)]
+def _check_strings(value: object) -> None:
+    """Refuse strings that are not valid Unicode (a lone surrogate from a \\u escape)."""
+    stack = [value]
     while stack:
-        item, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise _bad_request(f"The JSON body is nested more than {MAX_DEPTH} levels deep.")
+        item = stack.pop()
         if isinstance(item, str):
             item.encode("utf-8")
         elif isinstance(item, dict):
-            stack.extend((k, depth + 1) for k in item)
-            stack.extend((v, depth + 1) for v in item.values())
+            stack.extend(item)
+            stack.extend(item.values())
         elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
+            stack.extend(item)
+
+
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(rb"[^\[\]{}]")
+_PAIR = re.compile(rb"\[\]|\{\}")
+
+
+def _raw_too_deep(raw: bytes) -> bool:
+    """True when a body no parser could read nests more than MAX_DEPTH matched brackets
+    (strings left out): each pass takes away the innermost pairs, one level each."""
+    brackets = _NOT_BRACKET.sub(b"", _STRING.sub(b"", raw))
+    for _ in range(MAX_DEPTH):
+        shorter = _PAIR.sub(b"", brackets)  # one scan: pairs it makes wait for the next
+        if len(shorter) == len(brackets):
+            return False
+        brackets = shorter
+    return _PAIR.search(brackets) is not None
 
 
 def _decode(raw: bytes) -> object:
@@ -205,12 +223,17 @@ def parse_json_object(raw: bytes) -> dict[str, object]:
     try:
         value = _decode(raw)
         # Only a body with more than MAX_DEPTH brackets can nest too deep, and only a
-        # \u escape can make a lone surrogate: the walk is skipped for the rest (speed).
-        if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH or b"\\u" in raw:
-            _check_tree(value)
+        # \u escape can make a lone surrogate: the walks are skipped for the rest (speed).
+        if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH and nested_too_deep(value):
+            raise ApiError(400, *NESTED_TOO_DEEP)
+        if b"\\u" in raw:
+            _check_strings(value)
     except ApiError:
         raise
     except (ValueError, RecursionError):  # UnicodeError and JSONDecodeError are ValueErrors
+        # past about 1000 levels the parsers give up: say why, not "not valid JSON"
+        if _raw_too_deep(raw):
+            raise ApiError(400, *NESTED_TOO_DEEP) from None
         raise _bad_request("The request body is not valid JSON.") from None
     if not isinstance(value, dict):
         raise _bad_request("The request body must be a JSON object.")
