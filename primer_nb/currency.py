@@ -58,6 +58,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from numbers import Integral
 from types import MappingProxyType
 
 import iso4217
@@ -262,8 +263,8 @@ def _parse_amount(amount: Decimal | str | int) -> Decimal:
         raise TypeError("amount must be a Decimal or str (e.g. Decimal('12.99')), not bool")
     if isinstance(amount, Decimal):
         value = amount
-    elif isinstance(amount, int):
-        value = Decimal(amount)
+    elif isinstance(amount, Integral):  # int, and NumPy's integers from a pandas column
+        value = Decimal(int(amount))
     elif isinstance(amount, str):
         text = amount.strip()
         try:
@@ -286,7 +287,8 @@ def to_minor_units(amount: Decimal | str | int, code: str) -> int:
     **Parameters:**
 
     * **amount** - a `Decimal`, a `str` such as `"12.99"` (surrounding whitespace ignored) or
-      an `int`. `float` and `bool` raise `TypeError`.
+      an integer (`int`, or NumPy's `int64` from a pandas column). `float` and `bool`
+      raise `TypeError`.
     * **code** - the currency, as for `minor_units()`.
 
     The conversion is exact: an amount with more decimal places than the currency has raises
@@ -337,12 +339,13 @@ def from_minor_units(units: int, code: str) -> Decimal:
 
     ```
 
-    `units` must be an `int` (`bool` and `float` raise `TypeError`).
+    `units` must be an integer: an `int` or another `numbers.Integral` such as NumPy's
+    `int64` from a pandas column (`bool` and `float` raise `TypeError`).
     """
-    if isinstance(units, bool) or not isinstance(units, int):
+    if isinstance(units, bool) or not isinstance(units, Integral):
         raise TypeError(f"units must be an int, not {type(units).__name__}")
     _, digits = _resolve(code)
-    sign, coefficient_digits, _ = Decimal(units).as_tuple()
+    sign, coefficient_digits, _ = Decimal(int(units)).as_tuple()
     # Built from the tuple, not with scaleb(): no context, so no rounding of long values.
     return Decimal((sign, coefficient_digits, -digits))
 

@@ -273,6 +273,24 @@ def test_from_minor_units_needs_int(units: object) -> None:
         format_amount(units, "USD")  # type: ignore[arg-type]
 
 
+def test_numpy_integers_from_a_pandas_column_are_integers() -> None:
+    import numpy as np
+    import pandas as pd
+
+    units = pd.Series([1250, 999]).iloc[0]  # what a column of minor units hands back
+    assert type(units) is np.int64
+    assert from_minor_units(units, "EUR") == Decimal("12.50")
+    assert str(from_minor_units(np.int64(1234), "KWD")) == "1.234"
+    assert format_amount(np.uint16(1000), "JPY") == "JPY 1,000"
+    assert to_minor_units(np.int64(12), "EUR") == 1200
+    assert type(to_minor_units(np.int32(5), "JPY")) is int
+    for refused in (np.float64(12.5), np.bool_(True)):
+        with pytest.raises(TypeError):
+            from_minor_units(refused, "EUR")  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            to_minor_units(refused, "EUR")  # type: ignore[arg-type]
+
+
 def test_too_precise_jpy() -> None:
     with pytest.raises(ValueError, match=r"JPY has 0 minor units.*5\.5 has 1"):
         to_minor_units("5.5", "JPY")
