@@ -367,6 +367,8 @@ class _BaseClient(ABC, Generic[_T]):
     ) -> None:
         if max_retries < 0:
             raise ValueError("max_retries must be >= 0")
+        if not 0 < timeout < float("inf"):  # NaN too: every comparison with it is false
+            raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
         _load_models()
         environ: Mapping[str, str] | None = None
         if emulator is not None:

@@ -412,6 +412,14 @@ def test_nesting_too_deep_is_refused_locally_with_the_emulators_answer(levels: i
     assert server.requests == []
 
 
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf")])
+def test_a_timeout_that_cannot_work_is_refused(timeout: float) -> None:
+    # timeout=-1 made every call time out; NaN and inf are no number of seconds either
+    with pytest.raises(ValueError, match="timeout must be a positive number of seconds"):
+        PrimerClient(timeout=timeout)
+    PrimerClient(timeout=0.5).close()
+
+
 def test_validate_false_sends_the_raw_dict() -> None:
     answer = httpx.Response(
         422,
