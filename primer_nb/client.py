@@ -66,6 +66,7 @@ import httpx
 from primer_nb._version import __version__
 from primer_nb.config import REDACTED, Settings, env_var, redact, resolve_settings
 from primer_nb.errors import (
+    INVALID_TOKEN,
     METADATA_EMPTY_KEY,
     NESTED_TOO_DEEP,
     REQUEST_VALIDATION,
@@ -330,6 +331,13 @@ def _retry_after(response: httpx.Response) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+def _check_token(client_token: object) -> None:
+    """No client token at all (None, "", blanks) gets the server's answer without asking:
+    400 `ClientSessionValidationError`, raised before sending (`local=True`)."""
+    if not isinstance(client_token, str) or not client_token.strip():
+        raise _local_error(400, INVALID_TOKEN)
+
+
 def _local_error(
     status: int,
     error: tuple[str, str, str | None],
@@ -509,10 +517,13 @@ class _BaseClient(ABC, Generic[_T]):
         if isinstance(changes, Mapping):
             rest = {k: v for k, v in changes.items() if k != "clientToken"}
             changes = {"clientToken": client_token, **rest}
+        if self.validate if validate is None else validate:
+            _check_token(client_token)
         body = self._body(changes, ClientSessionUpdateRequest, validate)
         return _Call("PATCH", SESSION_PATH, json_body=body, url=self._session_url)
 
     def _get_call(self, client_token: str) -> _Call:
+        _check_token(client_token)
         return _Call(
             "GET", SESSION_PATH, params={"clientToken": client_token}, url=self._session_url
         )

@@ -412,6 +412,22 @@ def test_nesting_too_deep_is_refused_locally_with_the_emulators_answer(levels: i
     assert server.requests == []
 
 
+@pytest.mark.parametrize("token", ["", "   ", None])
+def test_no_client_token_at_all_gets_the_servers_answer_before_sending(token: Any) -> None:
+    client, server = make(created)
+    for call in (
+        lambda: client.get_session(token),
+        lambda: client.update_session(token, {"orderId": "o-1"}),
+    ):
+        with pytest.raises(errors.InvalidClientTokenError) as info:
+            call()
+        assert (info.value.status_code, info.value.local) == (400, True)
+        assert info.value.error_id == "ClientSessionValidationError"
+    assert server.requests == []
+    client.update_session(token, {"orderId": "o-1"}, validate=False)  # sent as written
+    assert len(server.requests) == 1
+
+
 @pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf")])
 def test_a_timeout_that_cannot_work_is_refused(timeout: float) -> None:
     # timeout=-1 made every call time out; NaN and inf are no number of seconds either
