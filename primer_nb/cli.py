@@ -51,6 +51,16 @@ def _switch(parser: argparse.ArgumentParser, flag: str, help: str) -> None:
     parser.add_argument(flag, action="store_true", help=help)
 
 
+def _api_key(text: str) -> str:
+    """`--api-key`: refused when empty or blank (an unset `$KEY`), never echoed."""
+    from primer_nb.emulator.validation import KeyRing
+
+    problem = KeyRing.refusal(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `primer-nb` parser, one subcommand per tool."""
     parser = argparse.ArgumentParser(prog="primer-nb", description=__doc__.splitlines()[0])
@@ -58,11 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
     emu = commands.add_parser("emulator", help="serve the Client Session API emulator")
     emu.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     emu.add_argument("--port", type=int, default=8010, help="port (0 picks a free one)")
-    _repeatable(
-        emu,
+    emu.add_argument(
         "--api-key",
-        "KEY",
-        "accept only this X-API-KEY (repeatable); default: any non-empty key",
+        action="append",
+        default=[],
+        type=_api_key,
+        metavar="KEY",
+        help="accept only this X-API-KEY (repeatable; an empty KEY is an error); "
+        "default: any non-empty key",
     )
     _repeatable(
         emu,

@@ -54,7 +54,8 @@ class Emulator:
     - `seed`: deterministic secret, accessTokens and diagnosticsIds.
     - `start`: the clock's start (datetime or ISO text; naive means UTC); default now.
     - `frozen`: the clock moves only through `advance`/`set` (byte-stable answers).
-    - `api_keys`: the keys accepted; none given -> any non-empty key.
+    - `api_keys`: the keys accepted; none given -> any non-empty key. An empty or blank
+      key is a `ValueError` (it would otherwise leave the emulator open).
     - `enabled_currencies`: codes taken off Primer's disabled-by-default list.
     - `tax_connection`: the TaxJar connection that warns about missing shipping data.
     - `latency`: seconds each API request waits before it is answered.

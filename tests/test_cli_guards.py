@@ -1,0 +1,168 @@
+"""`primer-nb emulator`/`parity` refuse values that would silently misbehave (exit 2, one
+line naming the flag and the rule, never the key), and `Emulator(...)` refuses the same.
+
+- an empty `--api-key` (an unset `$KEY`) once started a server that let any key in.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from primer_nb import cli
+from primer_nb.emulator import Emulator
+from primer_nb.emulator.validation import KeyRing
+from tests.emulator.emulator_helpers import HEADERS, run
+
+ROOT = Path(__file__).resolve().parents[1]
+MARKER = "sk_marker_QQQ987"
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, object]]]:
+    """Replace the uvicorn server with a recorder: a test then never starts a real one."""
+    calls: list[dict[str, object]] = []
+
+    def fake_serve(app: object, *, host: str, port: int, name: str = "") -> int:
+        calls.append({"app": app, "host": host, "port": port})
+        return 0
+
+    monkeypatch.setattr(cli, "serve", fake_serve)
+    yield calls
+
+
+def _refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """Run `primer-nb ARGV`; it must exit 2 before serving. Returns its stderr."""
+    with pytest.raises(SystemExit) as caught:
+        cli.main(argv)
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--api-key", ""], "argument --api-key: an API key must not be empty or blank"),
+        (["--api-key", "  "], "argument --api-key: an API key must not be empty or blank"),
+        (["--api-key", "ok", "--api-key", ""], "argument --api-key: an API key must not be empty"),
+    ],
+)
+def test_the_emulator_command_refuses_values_that_would_misbehave(
+    argv: list[str],
+    message: str,
+    served: list[dict[str, object]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    err = _refused(["emulator", *argv], capsys)
+    assert served == [], "the server started"
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("primer-nb emulator: error: ")  # the subcommand's own usage
+    assert message in last
+    assert "usage: primer-nb emulator" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--api-key", "k1", "--api-key", "k2"],
+    ],
+)
+def test_the_emulator_command_accepts_the_limits(
+    argv: list[str], served: list[dict[str, object]]
+) -> None:
+    assert cli.main(["emulator", *argv]) == 0
+    assert len(served) == 1
+
+
+def test_an_api_key_given_to_the_command_locks_the_server(
+    served: list[dict[str, object]],
+) -> None:
+    cli.main(["emulator", "--api-key", MARKER, "--port", "65535"])
+    assert served[0]["port"] == 65535
+    transport = httpx.ASGITransport(app=served[0]["app"])  # type: ignore[arg-type]
+
+    async def answers() -> list[int]:
+        async with httpx.AsyncClient(transport=transport, base_url="http://e") as http:
+            statuses = []
+            for key in ("k", MARKER):
+                sent = await http.post(
+                    "/client-session", json={}, headers={**HEADERS, "X-API-KEY": key}
+                )
+                statuses.append(sent.status_code)
+            return statuses
+
+    assert run(answers()) == [403, 200]
+
+
+@pytest.mark.parametrize(
+    "key", [f" {MARKER}", f"{MARKER}\n", f"{MARKER}\t", f"{MARKER[:4]}\x00{MARKER[4:]}"]
+)
+def test_a_key_no_http_header_can_carry_is_refused_and_never_printed(
+    key: str, served: list[dict[str, object]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = _refused(["emulator", "--api-key", key], capsys)
+    assert "argument --api-key: an API key must not have surrounding whitespace" in err
+    assert MARKER not in err and MARKER[4:] not in err
+    assert served == []
+
+
+def test_the_empty_key_error_is_one_line_without_a_traceback_from_the_console() -> None:
+    """The real process: `--api-key "$KEY"` with KEY unset ends at once with status 2."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "primer_nb.cli", "emulator", "--port", "0", "--api-key", ""],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,  # before the fix it served (any key accepted) until killed
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.strip().splitlines()[-1] == (
+        "primer-nb emulator: error: argument --api-key: an API key must not be empty or blank"
+    )
+    assert "Traceback" not in proc.stderr
+
+
+# --- the Python API ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("keys", [[""], ["   "], ["ok", ""], ("ok", "\t\n")])
+def test_emulator_refuses_an_empty_or_blank_key(keys: list[str]) -> None:
+    with pytest.raises(ValueError, match=r"api_keys\[\d\]: an API key must not be empty or blank"):
+        Emulator(api_keys=keys)
+
+
+@pytest.mark.parametrize("key", [f"{MARKER} ", f"{MARKER}\r\nX-Evil: 1", f"\x7f{MARKER}"])
+def test_emulator_refuses_a_key_no_header_can_carry_without_naming_it(key: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        Emulator(api_keys=["fine", key])
+    text = f"{caught.value} {caught.value!r}"
+    assert "api_keys[1]: an API key must not have surrounding whitespace" in text
+    assert MARKER not in text
+
+
+def test_emulator_refuses_a_single_string_as_its_keys() -> None:
+    with pytest.raises(TypeError, match="a list of keys, not a single str"):
+        Emulator(api_keys=MARKER)
+    with pytest.raises(TypeError, match=r"api_keys\[0\]: an API key must be a str"):
+        Emulator(api_keys=[None])  # type: ignore[list-item]
+
+
+def test_keys_still_lock_and_no_keys_still_open() -> None:
+    assert repr(KeyRing(["a b", "k\ud800"])) == "KeyRing(keys=2)"  # inner spaces are fine
+    locked, open_ = Emulator(api_keys=["right"]), Emulator()
+    for emulator, key, status in [
+        (locked, "wrong", 403),
+        (locked, "right", 200),
+        (open_, "x", 200),
+    ]:
+        with httpx.Client(transport=emulator.transport(), base_url="http://e") as http:
+            sent = http.post("/client-session", json={}, headers={**HEADERS, "X-API-KEY": key})
+            assert sent.status_code == status
