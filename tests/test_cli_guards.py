@@ -25,7 +25,7 @@ import pytest
 from primer_nb import cli
 from primer_nb.emulator import Emulator
 from primer_nb.emulator.validation import KeyRing
-from tests.emulator.emulator_helpers import HEADERS, run
+from tests.emulator.emulator_helpers import HEADERS, error_of, run
 
 ROOT = Path(__file__).resolve().parents[1]
 MARKER = "sk_marker_QQQ987"
@@ -283,3 +283,21 @@ def test_a_stop_lets_a_delayed_request_finish() -> None:
         if proc.poll() is None:
             proc.kill()
         proc.wait(timeout=10)
+
+
+# --- where the admin errors send a user ---------------------------------------------
+
+
+def test_admin_errors_point_to_a_page_the_user_has() -> None:
+    emulator = Emulator(seed=1, frozen=True)
+    with httpx.Client(transport=emulator.transport(), base_url="http://e", headers=HEADERS) as http:
+        error = error_of(http.post("/_emulator/clock", json={}), 400, "BadRequest")
+    suggestion = error["recoverySuggestion"]
+    assert "behaviour.md" not in suggestion and "spec" not in suggestion
+    assert (
+        suggestion
+        == 'See "Admin endpoints" on the page How the emulator behaves (docs/emulator.md).'
+    )
+    page = (ROOT / "docs" / "emulator.md").read_text(encoding="utf-8")
+    assert page.startswith("# How the emulator behaves\n")
+    assert "\n### Admin endpoints\n" in page
