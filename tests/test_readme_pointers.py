@@ -2,7 +2,9 @@
 
 - every relative link opens a file of the repository, and every `#anchor` a heading there
   (the README once sent readers to `spec/behaviour.md`, which is not in the repository);
-- no user-facing page names the spec files, which only the kit's authors have.
+- no user-facing page names the spec files, which only the kit's authors have;
+- the `make test` line says everything the target runs (it once left out the docs build);
+- `make lab`'s way to pass JupyterLab options (`LAB_ARGS`) is shown.
 """
 
 from __future__ import annotations
@@ -54,3 +56,21 @@ def _user_pages() -> list[tuple[str, str]]:
 def test_no_user_page_sends_readers_to_the_spec_files(name: str, text: str) -> None:
     assert "behaviour.md" not in text, name
     assert not re.search(r"\bspec/", text), name
+
+
+def test_the_make_test_line_names_everything_the_target_runs() -> None:
+    rule = re.search(r"^test: (.*)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    assert rule is not None
+    said = {"lint": "ruff", "typecheck": "mypy", "docs": "the docs build"}
+    line = next(x for x in README.read_text().splitlines() if x.startswith("make test "))
+    for prerequisite in rule.group(1).split():
+        if prerequisite == "install":
+            continue
+        assert prerequisite in said, f"`make test` also runs `make {prerequisite}`: say so"
+        assert said[prerequisite] in line, f"the README's `make test` line omits {prerequisite}"
+    assert "pytest" in line and "nbval" in line
+
+
+def test_the_readme_shows_how_to_pass_options_to_jupyterlab() -> None:
+    assert "LAB_ARGS ?=" in (ROOT / "Makefile").read_text()
+    assert 'make lab LAB_ARGS="--no-browser --port ' in README.read_text()
