@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import math
 import signal
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypedDict
@@ -40,6 +41,10 @@ if TYPE_CHECKING:
 
 __all__ = ["build_parser", "main"]
 
+#: Seconds a stopped server waits for requests in flight: `Emulator.MAX_LATENCY` (10)
+#: plus 5, so SIGINT/SIGTERM never cancels a delayed request into a 500 and a traceback.
+SHUTDOWN_GRACE = 15
+
 
 def _repeatable(parser: argparse.ArgumentParser, flag: str, metavar: str, help: str) -> None:
     """A flag that may be given again and again; its values gather in a list."""
@@ -51,18 +56,109 @@ def _switch(parser: argparse.ArgumentParser, flag: str, help: str) -> None:
     parser.add_argument(flag, action="store_true", help=help)
 
 
+def _port(text: str) -> int:
+    """`--port`: 0..65535 (the OS would wrap 70000 to 4464; uvicorn fails on -1)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number from 0 to 65535 (0 picks a free port), not {text!r}"
+        )
+    return port
+
+
+def _host(text: str) -> str:
+    """`--host`: not empty (uvicorn would bind every interface, e.g. for an unset `$HOST`)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "must not be empty (an empty host binds every interface; say 0.0.0.0 if you mean it)"
+        )
+    return text
+
+
+def _api_key(text: str) -> str:
+    """`--api-key`: refused when empty or blank (an unset `$KEY`), never echoed."""
+    from primer_nb.emulator.validation import KeyRing
+
+    problem = KeyRing.refusal(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
+def _latency(text: str) -> float:
+    """`--latency`: seconds from 0 to `Emulator.MAX_LATENCY` (no inf: it hangs, no nan)."""
+    from primer_nb.emulator import Emulator
+
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 <= seconds <= Emulator.MAX_LATENCY:  # NaN fails both comparisons
+        raise argparse.ArgumentTypeError(
+            f"must be a number of seconds from 0 to {Emulator.MAX_LATENCY:g}, not {text!r}"
+        )
+    return seconds
+
+
+def _positive_int(text: str) -> int:
+    """`--max-sessions`: a whole number >= 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, not {text!r}")
+    return number
+
+
+def _timeout(text: str) -> float:
+    """`parity --timeout`: finite seconds > 0."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds > 0, not {text!r}")
+    return seconds
+
+
+def _instant(text: str) -> str:
+    """`--start`: ISO 8601 text (checked here, so the error names the option)."""
+    from primer_nb.emulator.clock import parse_instant
+
+    try:
+        parse_instant(text)
+    except ValueError as exc:
+        reason = "" if text in str(exc) else f" ({exc})"
+        raise argparse.ArgumentTypeError(
+            f"must be an ISO 8601 date-time such as 2026-01-15T09:00:00, not {text!r}{reason}"
+        ) from None
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `primer-nb` parser, one subcommand per tool."""
     parser = argparse.ArgumentParser(prog="primer-nb", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     emu = commands.add_parser("emulator", help="serve the Client Session API emulator")
-    emu.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    emu.add_argument("--port", type=int, default=8010, help="port (0 picks a free one)")
-    _repeatable(
-        emu,
+    emu.set_defaults(command_parser=emu)
+    emu.add_argument(
+        "--host", type=_host, default="127.0.0.1", help="address to bind (default 127.0.0.1)"
+    )
+    emu.add_argument(
+        "--port", type=_port, default=8010, help="port, 0..65535 (default 8010; 0 picks a free one)"
+    )
+    emu.add_argument(
         "--api-key",
-        "KEY",
-        "accept only this X-API-KEY (repeatable); default: any non-empty key",
+        action="append",
+        default=[],
+        type=_api_key,
+        metavar="KEY",
+        help="accept only this X-API-KEY (repeatable; an empty KEY is an error); "
+        "default: any non-empty key",
     )
     _repeatable(
         emu,
@@ -72,14 +168,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _switch(emu, "--no-tax-connection", "no TaxJar connection: no TAXJAR warnings")
     emu.add_argument("--seed", type=int, default=None, help="deterministic tokens and ids")
-    emu.add_argument("--start", default=None, metavar="ISO", help="clock start (naive = UTC)")
+    emu.add_argument(
+        "--start",
+        type=_instant,
+        default=None,
+        metavar="ISO",
+        help="clock start, 1970..9000 (naive = UTC)",
+    )
     _switch(emu, "--freeze-clock", "time moves only through /_emulator/clock")
     emu.add_argument(
-        "--latency", type=float, default=0.0, metavar="SECONDS", help="delay before each API answer"
+        "--latency",
+        type=_latency,
+        default=0.0,
+        metavar="SECONDS",
+        help="delay before each API answer, 0..10 (default 0)",
     )
     emu.add_argument(
         "--max-sessions",
-        type=int,
+        type=_positive_int,
         default=None,
         metavar="N",
         help="keep at most N sessions, dropping the oldest first (a dropped token answers "
@@ -99,6 +205,7 @@ def _add_parity(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
             "emulator is checked against the shipped snapshot of Primer's documented examples."
         ),
     )
+    par.set_defaults(command_parser=par)
     where = par.add_mutually_exclusive_group()
     where.add_argument(
         "--against",
@@ -121,7 +228,7 @@ def _add_parity(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     _switch(par, "--no-tax-connection", "emulator side: no TaxJar connection, no TAXJAR warnings")
     _switch(par, "--show-known", "list a snapshot's known differences")
     par.add_argument(
-        "--timeout", type=float, default=30.0, metavar="SECONDS", help="per request (default 30)"
+        "--timeout", type=_timeout, default=30.0, metavar="SECONDS", help="per request (default 30)"
     )
     _switch(par, "--list", "list the scenarios and exit")
 
@@ -145,8 +252,6 @@ def run_parity(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
         return 0
     if args.record and not args.against:
         parser.error("--record needs --against URL|sandbox (it saves that side's answers)")
-    if args.timeout <= 0:
-        parser.error("--timeout must be > 0")
     options: _ParityOptions = {
         "enable_currencies": args.enable_currency,
         "tax_connection": not args.no_tax_connection,
@@ -174,10 +279,6 @@ def run_parity(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 def _make_emulator(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Emulator:
     from primer_nb.emulator import Emulator
 
-    if args.latency < 0:
-        parser.error("--latency must be >= 0")
-    if args.max_sessions is not None and args.max_sessions < 1:
-        parser.error("--max-sessions must be >= 1")
     try:
         return Emulator(
             seed=args.seed,
@@ -241,7 +342,8 @@ def serve(app: ASGIApp, *, host: str, port: int, name: str = "primer-nb emulator
         # longer than httpx's 5 s pool expiry, so a client never reuses a connection
         # the server is closing at that very moment
         timeout_keep_alive=30,
-        timeout_graceful_shutdown=5,
+        # a stop lets requests in flight finish, even one delayed by the longest latency
+        timeout_graceful_shutdown=SHUTDOWN_GRACE,
     )
     server = uvicorn.Server(config)
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
@@ -277,10 +379,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `primer-nb` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    # errors found after parsing show the subcommand's usage line, as argparse's own do
+    command_parser = getattr(args, "command_parser", parser)
     if args.command == "emulator":
-        return run_emulator(args, parser)
+        return run_emulator(args, command_parser)
     if args.command == "parity":
-        return run_parity(args, parser)
+        return run_parity(args, command_parser)
     parser.error(f"unknown command {args.command!r}")  # pragma: no cover - argparse refuses
 
 

@@ -102,7 +102,7 @@ def test_nesting_too_deep_for_any_parser_is_still_answered_as_too_deep() -> None
 
 
 def test_api_keys() -> None:
-    open_ring, ring = KeyRing(), KeyRing(["sk_test_1", "", "k\ud800"])
+    open_ring, ring = KeyRing(), KeyRing(["sk_test_1", "k\ud800"])
     open_ring.check("anything")
     ring.check("sk_test_1")
     ring.check("k\ud800")  # a key that is not valid Unicode is still compared, never echoed
@@ -116,6 +116,54 @@ def test_api_keys() -> None:
             "The request was blocked by the security policy: the API key is missing or not valid."
         )
         assert error.recovery == "Send an active API key in the X-API-KEY header."
+
+
+EMPTY_KEY = "an API key must not be empty or blank"
+UNCARRIABLE_KEY = (
+    "an API key must not have surrounding whitespace or control characters "
+    "(an HTTP header cannot carry them)"
+)
+
+
+@pytest.mark.parametrize(
+    ("key", "rule"),
+    [
+        ("", EMPTY_KEY),
+        (" \t\n", EMPTY_KEY),
+        (" k", UNCARRIABLE_KEY),
+        ("k ", UNCARRIABLE_KEY),
+        ("k\n", UNCARRIABLE_KEY),
+        ("a\x00b", UNCARRIABLE_KEY),
+        ("a\x1fb", UNCARRIABLE_KEY),
+        ("a\x7fb", UNCARRIABLE_KEY),
+    ],
+)
+def test_a_configured_key_must_be_one_a_request_can_send(key: str, rule: str) -> None:
+    """An empty key once was skipped, leaving `--api-key "$KEY"` (KEY unset) open to all."""
+    assert KeyRing.refusal(key) == rule
+    with pytest.raises(ValueError) as caught:
+        KeyRing(["fine", key])
+    assert str(caught.value) == f"api_keys[1]: {rule}"
+
+
+@pytest.mark.parametrize("key", ["a b", "a\x20b", "~!", "k\x80", "k\ud800", "x"])
+def test_keys_with_inner_spaces_and_any_visible_characters_are_kept(key: str) -> None:
+    assert KeyRing.refusal(key) is None
+    ring = KeyRing([key])
+    assert repr(ring) == "KeyRing(keys=1)"
+    ring.check(key)
+    with pytest.raises(ApiError):
+        ring.check(key + "y")
+
+
+def test_keys_must_come_as_a_list_of_str() -> None:
+    for keys in ("sk_test_1", b"sk_test_1"):
+        with pytest.raises(TypeError) as caught:
+            KeyRing(keys)  # type: ignore[arg-type]
+        assert str(caught.value) == "api_keys must be a list of keys, not a single str"
+    with pytest.raises(TypeError) as caught:
+        KeyRing(["ok", 5])  # type: ignore[list-item]
+    assert str(caught.value) == "api_keys[1]: an API key must be a str"
 
 
 def test_api_versions() -> None:

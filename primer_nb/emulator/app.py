@@ -135,8 +135,13 @@ async def client_session(emulator: AppBackend, request: Request) -> Response:
 # --- admin ----------------------------------------------------------------------------
 
 
+#: Where a user reads what the admin endpoints take: the kit's own docs page (and its
+#: built site, `site/docs/emulator.html`), never the spec files, which users do not have.
+ADMIN_HELP = 'See "Admin endpoints" on the page How the emulator behaves (docs/emulator.md).'
+
+
 def _admin_error(description: str) -> ApiError:
-    return ApiError(400, "BadRequest", description, "See behaviour.md §1 for the admin endpoints.")
+    return ApiError(400, "BadRequest", description, ADMIN_HELP)
 
 
 async def admin_clock(emulator: AppBackend, request: Request) -> Response:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from primer_nb.currency import CURRENCY_CODES, DISABLED_BY_DEFAULT
 from primer_nb.emulator.app import build_app
-from primer_nb.emulator.clock import Clock
+from primer_nb.emulator.clock import EARLIEST, LATEST, Clock
 from primer_nb.emulator.faults import Fault, FaultQueue
 from primer_nb.emulator.loop import LoopThread
 from primer_nb.emulator.patching import apply_patch
@@ -52,15 +52,23 @@ class Emulator:
     """A Client Session API in memory: sessions, clock, faults, tokens, and its ASGI app.
 
     - `seed`: deterministic secret, accessTokens and diagnosticsIds.
-    - `start`: the clock's start (datetime or ISO text; naive means UTC); default now.
+    - `start`: the clock's start (datetime or ISO text; naive means UTC), between 1970
+      and 9000 as the clock always stays; default now.
     - `frozen`: the clock moves only through `advance`/`set` (byte-stable answers).
-    - `api_keys`: the keys accepted; none given -> any non-empty key.
+    - `api_keys`: the keys accepted; none given -> any non-empty key. An empty or blank
+      key is a `ValueError` (it would otherwise leave the emulator open).
     - `enabled_currencies`: codes taken off Primer's disabled-by-default list.
     - `tax_connection`: the TaxJar connection that warns about missing shipping data.
-    - `latency`: seconds each API request waits before it is answered.
+    - `latency`: seconds each API request waits before it is answered, from 0 to
+      `MAX_LATENCY` (10); anything else (negative, NaN, infinite) is a `ValueError`.
     - `max_sessions`: keep at most this many sessions, dropping the oldest first (a
       dropped token then answers like an unknown one); None (default): no limit.
     """
+
+    #: The longest `latency` in seconds. Enough for progress bars and for timeouts (with a
+    #: client timeout below it); `primer-nb emulator` waits this long plus 5 s for requests
+    #: in flight when stopped, so a stop never cuts one off with a 500 (`inf` hung forever).
+    MAX_LATENCY = 10.0
 
     def __init__(
         self,
@@ -75,7 +83,16 @@ class Emulator:
         max_sessions: int | None = None,
     ) -> None:
         self._seed = seed
+        if isinstance(latency, bool) or not isinstance(latency, int | float):
+            raise TypeError(f"latency must be a number of seconds, not {type(latency).__name__}")
+        if not 0 <= latency <= self.MAX_LATENCY:  # NaN fails both comparisons
+            raise ValueError(
+                f"latency must be a finite number of seconds from 0 to {self.MAX_LATENCY:g}, "
+                f"not {latency!r}"
+            )
         self.clock = Clock(start, frozen=frozen)
+        if not EARLIEST <= self.clock.start < LATEST:  # 9999-12-31 would overflow its tokens
+            raise ValueError("start must lie between 1970-01-02 and 9000-01-01 (UTC)")
         self._start_text = None if start is None else _short_iso(self.clock.start)
         self.keys = KeyRing(api_keys)
         self._enabled: frozenset[str] = frozenset()

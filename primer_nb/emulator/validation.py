@@ -95,11 +95,38 @@ def _bad_request(description: str) -> ApiError:
 class KeyRing:
     """The API keys a server accepts, kept only as SHA-256 digests (never the keys).
 
-    With no configured keys, any non-empty key is accepted (like a fresh sandbox).
+    With no configured keys, any non-empty key is accepted (like a fresh sandbox). A
+    configured key that is empty or blank is refused (`ValueError`), never skipped: an
+    unset `$KEY` in `--api-key "$KEY"` must not quietly open a locked server. So is one
+    with control characters or surrounding whitespace, which no HTTP request can carry
+    (servers strip the whitespace, clients refuse control characters). Errors name the
+    key's position and the rule, never the key.
     """
 
     def __init__(self, keys: Iterable[str] = ()) -> None:
-        self._digests = frozenset(self._digest(k) for k in keys if k)
+        if isinstance(keys, str | bytes):
+            raise TypeError("api_keys must be a list of keys, not a single str")
+        digests = set()
+        for position, key in enumerate(keys):
+            if not isinstance(key, str):
+                raise TypeError(f"api_keys[{position}]: an API key must be a str")
+            problem = self.refusal(key)
+            if problem is not None:
+                raise ValueError(f"api_keys[{position}]: {problem}")
+            digests.add(self._digest(key))
+        self._digests = frozenset(digests)
+
+    @staticmethod
+    def refusal(key: str) -> str | None:
+        """Why `key` cannot be a configured API key (the rule, never the key), or None."""
+        if not key.strip():
+            return "an API key must not be empty or blank"
+        if key != key.strip() or any(ord(c) < 32 or ord(c) == 127 for c in key):
+            return (
+                "an API key must not have surrounding whitespace or control characters "
+                "(an HTTP header cannot carry them)"
+            )
+        return None
 
     @staticmethod
     def _digest(key: str) -> bytes:
