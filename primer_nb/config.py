@@ -81,22 +81,27 @@ def env_var(name: str, environ: Mapping[str, str] | None = None) -> str | None:
     return _env(name, os.environ if environ is None else environ)
 
 
-def _check_key(key: str | None, source: str) -> None:
-    """Refuse a key an HTTP header cannot carry, before it can reach an error message.
+def api_key_problem(key: str) -> str | None:
+    """Why an HTTP header cannot carry `key`, naming the position, never the key; or None.
 
-    httpx would raise on a control character (its message repeats the key as bytes,
-    where no redaction finds it) or a non-ASCII one. The message gives the position of
-    the first bad character, never the key.
+    httpx refuses a control character in a header (its message then repeats the key as
+    bytes, where no redaction finds it) and cannot encode a non-ASCII one. The client
+    checks its key with this, the emulator its configured keys.
     """
-    if not key:
-        return
     for position, char in enumerate(key):
         if not " " <= char <= "~":
             kind = "a non-ASCII character" if ord(char) > 0x7F else "a control character"
-            raise ConfigurationError(
-                f"{source} has {kind} at position {position}, which an HTTP header cannot "
-                "carry: check how the key was read or pasted (the key is not shown)."
-            )
+            return f"has {kind} at position {position}, which an HTTP header cannot carry"
+    return None
+
+
+def _check_key(key: str | None, source: str) -> None:
+    """Refuse a key an HTTP header cannot carry, before it can reach an error message."""
+    problem = api_key_problem(key) if key else None
+    if problem is not None:
+        raise ConfigurationError(
+            f"{source} {problem}: check how the key was read or pasted (the key is not shown)."
+        )
 
 
 def resolve_settings(

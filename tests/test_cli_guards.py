@@ -136,7 +136,8 @@ def test_a_key_no_http_header_can_carry_is_refused_and_never_printed(
     key: str, served: list[dict[str, object]], capsys: pytest.CaptureFixture[str]
 ) -> None:
     err = _refused(["emulator", "--api-key", key], capsys)
-    assert "argument --api-key: an API key must not have surrounding whitespace" in err
+    assert "argument --api-key: an API key " in err
+    assert "surrounding whitespace" in err or "which an HTTP header cannot carry" in err
     assert MARKER not in err and MARKER[4:] not in err
     assert served == []
 
@@ -186,7 +187,8 @@ def test_emulator_refuses_a_key_no_header_can_carry_without_naming_it(key: str) 
     with pytest.raises(ValueError) as caught:
         Emulator(api_keys=["fine", key])
     text = f"{caught.value} {caught.value!r}"
-    assert "api_keys[1]: an API key must not have surrounding whitespace" in text
+    assert "api_keys[1]: an API key " in text
+    assert "surrounding whitespace" in text or "which an HTTP header cannot carry" in text
     assert MARKER not in text
 
 
@@ -198,7 +200,7 @@ def test_emulator_refuses_a_single_string_as_its_keys() -> None:
 
 
 def test_keys_still_lock_and_no_keys_still_open() -> None:
-    assert repr(KeyRing(["a b", "k\ud800"])) == "KeyRing(keys=2)"  # inner spaces are fine
+    assert repr(KeyRing(["a b", "k~!"])) == "KeyRing(keys=2)"  # inner spaces are fine
     locked, open_ = Emulator(api_keys=["right"]), Emulator()
     for emulator, key, status in [
         (locked, "wrong", 403),

@@ -26,7 +26,7 @@ from typing import NoReturn
 
 from pydantic import BaseModel
 
-from primer_nb.config import API_VERSIONS
+from primer_nb.config import API_VERSIONS, api_key_problem
 from primer_nb.currency import DISABLED_BY_DEFAULT
 from primer_nb.errors import (
     DISABLED_CURRENCY_RECOVERY,
@@ -98,9 +98,9 @@ class KeyRing:
     With no configured keys, any non-empty key is accepted (like a fresh sandbox). A
     configured key that is empty or blank is refused (`ValueError`), never skipped: an
     unset `$KEY` in `--api-key "$KEY"` must not quietly open a locked server. So is one
-    with control characters or surrounding whitespace, which no HTTP request can carry
-    (servers strip the whitespace, clients refuse control characters). Errors name the
-    key's position and the rule, never the key.
+    with surrounding whitespace (servers strip it off) or with a character an HTTP header
+    cannot carry (`config.api_key_problem`: control or non-ASCII), so no request could
+    match it. Errors name the key's position and the rule, never the key.
     """
 
     def __init__(self, keys: Iterable[str] = ()) -> None:
@@ -121,12 +121,10 @@ class KeyRing:
         """Why `key` cannot be a configured API key (the rule, never the key), or None."""
         if not key.strip():
             return "an API key must not be empty or blank"
-        if key != key.strip() or any(ord(c) < 32 or ord(c) == 127 for c in key):
-            return (
-                "an API key must not have surrounding whitespace or control characters "
-                "(an HTTP header cannot carry them)"
-            )
-        return None
+        if key != key.strip():
+            return "an API key must not have surrounding whitespace (servers strip it off)"
+        problem = api_key_problem(key)  # the client's rule for its own key
+        return None if problem is None else f"an API key {problem}"
 
     @staticmethod
     def _digest(key: str) -> bytes:
