@@ -13,7 +13,7 @@ request = ClientSessionRequest(
 request.to_wire()   # {'orderId': 'order-1', 'currencyCode': 'EUR', 'order': {'lineItems': [...]}}
 ```
 
-Rules the models follow (see `spec/behaviour.md` §2 and §5):
+Rules the models follow (docs/emulator.md lists those that are the emulator's own):
 
 - Request bodies forbid unknown keys at the top level (422, as Primer's schema says);
   nested objects keep unknown keys and echo them (Primer's own example sends

@@ -327,7 +327,7 @@ def built_in_scenarios() -> tuple[Scenario, ...]:
     scenarios = [
         Scenario(
             "v2.4-create",
-            "the v2.4 reference example, its typo 'FR,' read as 'FR' (behaviour.md §5)",
+            "the v2.4 reference example, its typo 'FR,' read as 'FR' (as the emulator reads it)",
             (_post(v24, _fixed_typo(v24["request"])),),
             v24["id"],
         ),
@@ -1313,7 +1313,7 @@ _TRUNCATED = "Primer's guide shows this response cut short"
 
 _DEFAULT_NETWORKS = (
     "the emulator fills in Primer's default list of 17 card networks when paymentMethod is "
-    "sent without one (behaviour.md §3, from Primer's schema); no documented response shows "
+    "sent without one (Primer's schema gives the list); no documented response shows "
     "the list, the captured Android one included"
 )
 _EXPIRY_KEY = (
@@ -1359,7 +1359,7 @@ _DOCS_REASONS: tuple[tuple[str, str, str], ...] = (
         "guide-manage-client-sessions",
         "$.amount",
         "the guide shows 5000 (2 x 2500) although its request sends amount 4999, against "
-        "the documented rule that a top-level amount overrides (behaviour.md §3)",
+        "the documented rule that a top-level amount overrides",
     ),
     (
         "guide-manage-client-sessions",
@@ -1372,7 +1372,7 @@ _DOCS_REASONS: tuple[tuple[str, str, str], ...] = (
         "disabled-currency",
         "status",
         "Primer's currencies page does not state the HTTP status; the emulator answers "
-        "400 (behaviour.md §2)",
+        "400 (see docs/emulator.md, where the emulator differs from Primer)",
     ),
     (
         "post-422-customer-id-v2.2",

@@ -13,7 +13,8 @@ with httpx.Client(transport=emulator.transport(), base_url="http://emulator") as
                        headers={"X-API-KEY": "any", "X-API-VERSION": "2.4"})
 ```
 
-The rules it follows are `spec/behaviour.md` §1-§3 and §5; the modules:
+The rules it follows, and where they are its own rather than Primer's, are in
+`docs/emulator.md`; the modules:
 `core` (the `Emulator`), `app` (routes), `validation` (checks in order), `patching`
 (PATCH merges), `responses` (answer bodies), `store`, `tokens`, `clock`, `faults`,
 `transport`, `loop`, `protocols` (what the app and the transports need of an
