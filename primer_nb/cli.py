@@ -158,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_api_key,
         metavar="KEY",
         help="accept only this X-API-KEY (repeatable; an empty KEY is an error); "
+        "PRIMER_NB_EMULATOR_KEYS adds keys, one per line, out of the process list; "
         "default: any non-empty key",
     )
     _repeatable(
@@ -277,20 +278,22 @@ def run_parity(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
 
 
 def _make_emulator(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Emulator:
+    from primer_nb.config import emulator_keys
     from primer_nb.emulator import Emulator
+    from primer_nb.errors import ConfigurationError
 
     try:
         return Emulator(
             seed=args.seed,
             start=args.start,
             frozen=args.freeze_clock,
-            api_keys=args.api_key,
+            api_keys=[*args.api_key, *(emulator_keys() or ())],
             enabled_currencies=args.enable_currency,
             tax_connection=not args.no_tax_connection,
             latency=args.latency,
             max_sessions=args.max_sessions,
         )
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, ConfigurationError) as exc:
         parser.error(str(exc))
 
 

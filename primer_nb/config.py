@@ -7,6 +7,7 @@
 | `PRIMER_API_VERSION` | `X-API-VERSION` header | `2.4` |
 | `PRIMER_BASE_URL` | another server, e.g. `primer-nb emulator`'s URL | by environment |
 | `PRIMER_NB_LEDGER` | the ledger file `Ledger()` opens | in the user data directory |
+| `PRIMER_NB_EMULATOR_KEYS` | keys `primer-nb emulator` accepts, one per line | none: any key |
 
 Every variable is read here (`resolve_settings`, `env_var`), nowhere else in the package.
 
@@ -74,6 +75,21 @@ class Settings:
 def _env(name: str, environ: Mapping[str, str]) -> str | None:
     value = environ.get(name)
     return value.strip() if value and value.strip() else None
+
+
+def emulator_keys(environ: Mapping[str, str] | None = None) -> list[str] | None:
+    """`PRIMER_NB_EMULATOR_KEYS` as a list (one key per line), or None when it is unset.
+
+    Set but holding no key (an unset `$KEY` in `PRIMER_NB_EMULATOR_KEYS="$KEY"`) is an
+    error, as an empty `--api-key` is: it must not quietly open a locked server.
+    """
+    value = (os.environ if environ is None else environ).get("PRIMER_NB_EMULATOR_KEYS")
+    if value is None:
+        return None
+    keys = value.splitlines()
+    if not any(k.strip() for k in keys):
+        raise ConfigurationError("PRIMER_NB_EMULATOR_KEYS is set but holds no key")
+    return keys
 
 
 def env_var(name: str, environ: Mapping[str, str] | None = None) -> str | None:

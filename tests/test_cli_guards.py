@@ -303,3 +303,43 @@ def test_admin_errors_point_to_a_page_the_user_has() -> None:
     page = (ROOT / "docs" / "emulator.md").read_text(encoding="utf-8")
     assert page.startswith("# How the emulator behaves\n")
     assert "\n### Admin endpoints\n" in page
+
+
+@pytest.mark.parametrize("value", ["", "\n", "  \n "])
+def test_a_keys_variable_that_holds_no_key_is_refused(
+    value: str,
+    monkeypatch: pytest.MonkeyPatch,
+    served: list[dict[str, object]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # PRIMER_NB_EMULATOR_KEYS="$KEY" with KEY unset must not open a locked server either
+    monkeypatch.setenv("PRIMER_NB_EMULATOR_KEYS", value)
+    err = _refused(["emulator", "--port", "0"], capsys)
+    assert "PRIMER_NB_EMULATOR_KEYS is set but holds no key" in err
+    assert served == []
+
+
+def test_keys_from_the_variable_join_the_flags_and_are_never_printed(
+    monkeypatch: pytest.MonkeyPatch,
+    served: list[dict[str, object]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("PRIMER_NB_EMULATOR_KEYS", f"{MARKER}\nsecond-key")
+    assert cli.main(["emulator", "--port", "0", "--api-key", "flag-key"]) == 0
+    transport = httpx.ASGITransport(app=served[0]["app"])  # type: ignore[arg-type]
+    keys = ("flag-key", MARKER, "second-key", "other")
+
+    async def answers() -> list[int]:
+        async with httpx.AsyncClient(transport=transport, base_url="http://e") as http:
+            return [
+                (
+                    await http.post("/client-session", json={}, headers={**HEADERS, "X-API-KEY": k})
+                ).status_code
+                for k in keys
+            ]
+
+    assert run(answers()) == [200, 200, 200, 403]
+    monkeypatch.setenv("PRIMER_NB_EMULATOR_KEYS", f"{MARKER}\n{MARKER}\x01")
+    err = _refused(["emulator", "--port", "0"], capsys)
+    assert "api_keys[1]: an API key has a control character" in err
+    assert MARKER not in err + capsys.readouterr().out

@@ -27,6 +27,8 @@ from collections.abc import Iterable
 __all__ = ["EmulatorProcess"]
 
 _SERVING = re.compile(r"serving (http://\S+)/client-session")
+#: Where `primer-nb emulator` also reads the keys it accepts (one per line).
+KEYS_VARIABLE = "PRIMER_NB_EMULATOR_KEYS"
 
 
 class EmulatorProcess:
@@ -43,13 +45,20 @@ class EmulatorProcess:
         self.command = [sys.executable, "-m", "primer_nb.cli", "emulator", "--port", "0"]
         if latency:
             self.command += ["--latency", str(latency)]
-        for key in api_keys:
-            self.command += ["--api-key", key]
         self.command += list(extra_args)
+        # the keys go through the environment, not the command line `ps` shows everyone
+        self._keys = "\n".join(api_keys)
         self.startup_timeout = startup_timeout
         self.url = ""
         self.output: list[str] = []
         self._process: subprocess.Popen[str] | None = None
+
+    def _environment(self) -> dict[str, str]:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env.pop(KEYS_VARIABLE, None)  # the keys given here, not ones the parent happens to have
+        if self._keys:
+            env[KEYS_VARIABLE] = self._keys
+        return env
 
     @property
     def pid(self) -> int:
@@ -64,7 +73,7 @@ class EmulatorProcess:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=self._environment(),
         )
         self._process = process
         ready = threading.Event()

@@ -32,6 +32,33 @@ def test_serves_until_stopped_and_stops_by_pid(marker_key: str) -> None:
     assert not any(marker_key in line for line in server.output)
 
 
+def test_keys_reach_the_server_through_its_environment_not_its_command_line(
+    marker_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # every local user can read a command line (`ps`); the keys travel in the environment
+    monkeypatch.setenv("PRIMER_NB_EMULATOR_KEYS", "a-key-of-the-parent")  # not inherited
+    with EmulatorProcess(api_keys=[marker_key, "second-key"]) as server:
+        assert not any(marker_key in part for part in server.command)
+        with open(f"/proc/{server.pid}/cmdline", "rb") as cmdline:
+            assert marker_key.encode() not in cmdline.read()
+        for key, works in (
+            (marker_key, True),
+            ("second-key", True),
+            ("a-key-of-the-parent", False),
+        ):
+            with PrimerClient(api_key=key, base_url=server.url) as client:
+                if works:
+                    client.create_session({"orderId": "proc-keys", "amount": 1})
+                else:
+                    with pytest.raises(AuthenticationError):
+                        client.create_session({"orderId": "proc-keys", "amount": 1})
+    with (
+        EmulatorProcess() as open_server,
+        PrimerClient(api_key="any", base_url=open_server.url) as c,
+    ):
+        c.create_session({"orderId": "proc-open", "amount": 1})  # no keys given: open, as before
+
+
 def test_a_server_that_cannot_start_is_reported() -> None:
     server = EmulatorProcess(extra_args=["--start", "not-a-date"], startup_timeout=20)
     with pytest.raises(RuntimeError, match="did not start"):
