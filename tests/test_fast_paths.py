@@ -272,7 +272,7 @@ def test_cli_max_sessions_option(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["emulator", "--max-sessions", "0"])
     assert exit_info.value.code == 2
-    assert "--max-sessions must be >= 1" in capsys.readouterr().err
+    assert "argument --max-sessions: must be a whole number >= 1" in capsys.readouterr().err
 
 
 # --- unknown keys -----------------------------------------------------------------------
