@@ -143,7 +143,17 @@ def build_parser() -> argparse.ArgumentParser:
     """The `primer-nb` parser, one subcommand per tool."""
     parser = argparse.ArgumentParser(prog="primer-nb", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    emu = commands.add_parser("emulator", help="serve the Client Session API emulator")
+    emu = commands.add_parser(
+        "emulator",
+        help="serve the Client Session API emulator",
+        description=(
+            "Serve the stateful emulator of Primer's Client Session API (POST, GET and "
+            "PATCH /client-session) on 127.0.0.1 unless --host says otherwise, with its "
+            "admin endpoints under "
+            "/_emulator/ and its OpenAPI document at /openapi.json. Point the kit at it "
+            "with PRIMER_BASE_URL. Stop it with Ctrl-C or SIGTERM."
+        ),
+    )
     emu.set_defaults(command_parser=emu)
     emu.add_argument(
         "--host", type=_host, default="127.0.0.1", help="address to bind (default 127.0.0.1)"

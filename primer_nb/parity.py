@@ -755,6 +755,7 @@ def _parse(response: httpx.Response) -> Answer:
 
 
 _RATE_LIMIT_TRIES = 3
+SANDBOX_LABEL = "Primer's sandbox"
 
 
 def _retry_after(response: httpx.Response) -> float:
@@ -786,9 +787,12 @@ def _http_sender(http: httpx.Client, key: str | None, where: str) -> Sender:
             raise ParityConnectionError(f"{where} did not answer in time.") from None
         except httpx.HTTPError as exc:
             reason = redact(str(exc), key) or type(exc).__name__
-            raise ParityConnectionError(
-                f"cannot reach {where}: {reason}. Is the server running at that address?"
-            ) from None
+            hint = (
+                "Check this machine's network connection (and any proxy) to api.sandbox.primer.io."
+                if where == SANDBOX_LABEL
+                else "Is the server running at that address?"
+            )
+            raise ParityConnectionError(f"cannot reach {where}: {reason}. {hint}") from None
         return _parse(response)
 
     return send
@@ -816,7 +820,7 @@ def resolve_against(against: str, environ: Mapping[str, str] | None = None) -> _
                 "--against sandbox needs your sandbox API key in PRIMER_API_KEY "
                 "(it is sent as X-API-KEY and never printed)."
             )
-        return _Other("Primer's sandbox", BASE_URLS["sandbox"], key)
+        return _Other(SANDBOX_LABEL, BASE_URLS["sandbox"], key)
     url = against.strip().rstrip("/")
     if url.endswith(API_PATH):
         url = url[: -len(API_PATH)]

@@ -343,3 +343,12 @@ def test_keys_from_the_variable_join_the_flags_and_are_never_printed(
     err = _refused(["emulator", "--port", "0"], capsys)
     assert "api_keys[1]: an API key has a control character" in err
     assert MARKER not in err + capsys.readouterr().out
+
+
+def test_emulator_help_says_what_the_command_serves(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["emulator", "--help"])
+    assert caught.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Serve the stateful emulator of Primer's Client Session API" in out
+    assert "PRIMER_BASE_URL" in out and "/openapi.json" in out

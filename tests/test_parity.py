@@ -562,3 +562,27 @@ def test_list_names_every_scenario(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = parity(capsys, "--list")
     assert status == 0
     assert [line.split()[0] for line in out.splitlines()] == [s.name for s in SCENARIOS]
+
+
+@pytest.mark.parametrize(
+    ("where", "hint"),
+    [
+        (
+            "Primer's sandbox",
+            "Check this machine's network connection (and any proxy) to api.sandbox.primer.io.",
+        ),
+        ("http://127.0.0.1:8010", "Is the server running at that address?"),
+    ],
+)
+def test_an_unreachable_backend_gets_a_hint_that_fits_it(where: str, hint: str) -> None:
+    # "is the server running?" reads oddly when the server is Primer's sandbox
+    from primer_nb.parity import ParityConnectionError, Step, _http_sender
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("Name or service not known", request=request)
+
+    http = httpx.Client(transport=httpx.MockTransport(refuse), base_url="http://x")
+    send = _http_sender(http, "sk_test_parity_key", where)
+    with pytest.raises(ParityConnectionError) as info:
+        send(Step("create", "POST", body={}), {}, None)
+    assert str(info.value) == f"cannot reach {where}: Name or service not known. {hint}"
