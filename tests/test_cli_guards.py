@@ -218,6 +218,10 @@ def test_keys_still_lock_and_no_keys_still_open() -> None:
 def test_emulator_refuses_a_latency_that_is_not_0_to_10_seconds(latency: float) -> None:
     with pytest.raises(ValueError, match="latency must be a finite number of seconds from 0 to 10"):
         Emulator(latency=latency)
+    emulator = Emulator(latency=1)
+    with pytest.raises(ValueError, match="latency must be a finite number of seconds from 0 to 10"):
+        emulator.latency = latency  # set later, as notebooks do: the same rule
+    assert emulator.latency == 1
 
 
 @pytest.mark.parametrize("latency", [True, "1", None])

@@ -83,13 +83,7 @@ class Emulator:
         max_sessions: int | None = None,
     ) -> None:
         self._seed = seed
-        if isinstance(latency, bool) or not isinstance(latency, int | float):
-            raise TypeError(f"latency must be a number of seconds, not {type(latency).__name__}")
-        if not 0 <= latency <= self.MAX_LATENCY:  # NaN fails both comparisons
-            raise ValueError(
-                f"latency must be a finite number of seconds from 0 to {self.MAX_LATENCY:g}, "
-                f"not {latency!r}"
-            )
+        self.latency = latency  # checked by the setter, before anything else is made
         self.clock = Clock(start, frozen=frozen)
         if not EARLIEST <= self.clock.start < LATEST:  # 9999-12-31 would overflow its tokens
             raise ValueError("start must lie between 1970-01-02 and 9000-01-01 (UTC)")
@@ -99,7 +93,6 @@ class Emulator:
         for code in enabled_currencies:
             self.enable_currency(code)
         self.tax_connection = tax_connection
-        self.latency = latency
         self._rng_lock = threading.Lock()
         # tokens are remade from the secret when read, not stored (see store.py)
         self._store = SessionStore(
@@ -136,6 +129,22 @@ class Emulator:
         if normalized not in DISABLED_BY_DEFAULT and normalized not in CURRENCY_CODES:
             raise ValueError(f"{code!r} is not a currency code Primer knows")
         self._enabled = self._enabled | {normalized}
+
+    @property
+    def latency(self) -> float:
+        """Seconds each API request waits before it is answered (0 to `MAX_LATENCY`)."""
+        return self._latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+            raise TypeError(f"latency must be a number of seconds, not {type(seconds).__name__}")
+        if not 0 <= seconds <= self.MAX_LATENCY:  # NaN fails both comparisons
+            raise ValueError(
+                f"latency must be a finite number of seconds from 0 to {self.MAX_LATENCY:g}, "
+                f"not {seconds!r}"
+            )
+        self._latency = seconds
 
     # --- controls ---------------------------------------------------------------------
 
