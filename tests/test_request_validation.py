@@ -43,6 +43,8 @@ def test_an_api_error_reads_as_status_id_and_description() -> None:
         (b'{"a": NaN}', "The request body is not valid JSON."),
         (b'{"amount": 1e999}', "The request body is not valid JSON."),  # not a finite number
         (b'{"a": "\\ud800"}', "The request body is not valid JSON."),  # not valid Unicode
+        (b'{"a": {"\\udc00": 1}}', "The request body is not valid JSON."),  # in a key too
+        (b'{"a": [1, ["\\ud800"]]}', "The request body is not valid JSON."),  # in a list
         (b"\xff{}", "The request body is not valid JSON."),
         (b"[1]", "The request body must be a JSON object."),
         (b'"text"', "The request body must be a JSON object."),
@@ -52,6 +54,11 @@ def test_malformed_bodies_are_400_bad_request(raw: bytes, description: str) -> N
     error = refused(raw)
     assert (error.status, error.error_id, error.description) == (400, "BadRequest", description)
     assert error.recovery == "Send a JSON object as the request body."
+
+
+def test_escaped_unicode_that_is_valid_is_kept_in_keys_and_lists() -> None:
+    raw = b'{"caf\\u00e9": ["\\u00e9", {"\\ud83d\\ude00": [1]}]}'
+    assert parse_json_object(raw) == {"café": ["é", {"\U0001f600": [1]}]}
 
 
 def test_finite_floats_are_kept() -> None:
@@ -81,7 +88,9 @@ def test_nesting_is_allowed_up_to_max_depth_levels(nested: object) -> None:
     assert callable(nested)
     assert isinstance(parse_json_object(nested(MAX_DEPTH)), dict)
     error = refused(nested(MAX_DEPTH + 1))
+    assert (error.status, error.error_id) == (400, "BadRequest")
     assert error.description == f"The JSON body is nested more than {MAX_DEPTH} levels deep."
+    assert error.recovery == f"Nest objects and arrays at most {MAX_DEPTH} levels deep."
     assert MAX_DEPTH == 64
 
 

@@ -128,7 +128,9 @@ class KeyRing:
 
     @staticmethod
     def _digest(key: str) -> bytes:
-        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
+        # configured keys are ASCII (`api_key_problem`); a sent key is its header's bytes
+        # read as Latin-1: neither can hold a surrogate, so plain UTF-8 encodes them all
+        return hashlib.sha256(key.encode("utf-8")).digest()
 
     def __repr__(self) -> str:
         return f"KeyRing(keys={len(self._digests)})"
