@@ -77,18 +77,23 @@ def _env(name: str, environ: Mapping[str, str]) -> str | None:
     return value.strip() if value and value.strip() else None
 
 
+#: The variable `primer-nb emulator` also reads the keys it accepts from, one per line.
+EMULATOR_KEYS_VARIABLE = "PRIMER_NB_EMULATOR_KEYS"
+
+
 def emulator_keys(environ: Mapping[str, str] | None = None) -> list[str] | None:
     """`PRIMER_NB_EMULATOR_KEYS` as a list (one key per line), or None when it is unset.
 
     Set but holding no key (an unset `$KEY` in `PRIMER_NB_EMULATOR_KEYS="$KEY"`) is an
-    error, as an empty `--api-key` is: it must not quietly open a locked server.
+    error, as an empty `--api-key` is: it must not quietly open a locked server. A blank
+    line between keys is kept, for the emulator to refuse as an empty key.
     """
-    value = (os.environ if environ is None else environ).get("PRIMER_NB_EMULATOR_KEYS")
+    value = (os.environ if environ is None else environ).get(EMULATOR_KEYS_VARIABLE)
     if value is None:
         return None
     keys = value.splitlines()
     if not any(k.strip() for k in keys):
-        raise ConfigurationError("PRIMER_NB_EMULATOR_KEYS is set but holds no key")
+        raise ConfigurationError(f"{EMULATOR_KEYS_VARIABLE} is set but holds no key")
     return keys
 
 
@@ -109,6 +114,18 @@ def api_key_problem(key: str) -> str | None:
             kind = "a non-ASCII character" if ord(char) > 0x7F else "a control character"
             return f"has {kind} at position {position}, which an HTTP header cannot carry"
     return None
+
+
+def configured_key_problem(key: str) -> str | None:
+    """Why a server (the emulator) cannot be configured with `key`: the rule, never the
+    key; or None. Empty or blank (an unset `$KEY`) must not quietly open a locked server;
+    surrounding whitespace is stripped off by servers, so no request could match it."""
+    if not key.strip():
+        return "an API key must not be empty or blank"
+    if key != key.strip():
+        return "an API key must not have surrounding whitespace (servers strip it off)"
+    problem = api_key_problem(key)
+    return None if problem is None else f"an API key {problem}"
 
 
 def _check_key(key: str | None, source: str) -> None:

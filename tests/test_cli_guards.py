@@ -309,6 +309,17 @@ def test_admin_errors_point_to_a_page_the_user_has() -> None:
     assert "\n### Admin endpoints\n" in page
 
 
+def test_a_blank_line_between_keys_in_the_variable_is_an_empty_key(
+    monkeypatch: pytest.MonkeyPatch,
+    served: list[dict[str, object]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("PRIMER_NB_EMULATOR_KEYS", f"{MARKER}\n\nsecond-key")
+    err = _refused(["emulator", "--port", "0"], capsys)
+    assert "api_keys[1]: an API key must not be empty or blank" in err
+    assert MARKER not in err and served == []
+
+
 @pytest.mark.parametrize("value", ["", "\n", "  \n "])
 def test_a_keys_variable_that_holds_no_key_is_refused(
     value: str,

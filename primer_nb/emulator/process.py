@@ -24,11 +24,11 @@ import sys
 import threading
 from collections.abc import Iterable
 
+from primer_nb.config import EMULATOR_KEYS_VARIABLE, configured_key_problem
+
 __all__ = ["EmulatorProcess"]
 
 _SERVING = re.compile(r"serving (http://\S+)/client-session")
-#: Where `primer-nb emulator` also reads the keys it accepts (one per line).
-KEYS_VARIABLE = "PRIMER_NB_EMULATOR_KEYS"
 
 
 class EmulatorProcess:
@@ -46,8 +46,14 @@ class EmulatorProcess:
         if latency:
             self.command += ["--latency", str(latency)]
         self.command += list(extra_args)
-        # the keys go through the environment, not the command line `ps` shows everyone
-        self._keys = "\n".join(api_keys)
+        # the keys go through the environment, not the command line `ps` shows everyone;
+        # checked here, as the server would, so a bad one fails now and not in the child
+        keys = list(api_keys)
+        for position, key in enumerate(keys):
+            problem = configured_key_problem(key)
+            if problem is not None:
+                raise ValueError(f"api_keys[{position}]: {problem}")
+        self._keys = "\n".join(keys)
         self.startup_timeout = startup_timeout
         self.url = ""
         self.output: list[str] = []
@@ -55,9 +61,10 @@ class EmulatorProcess:
 
     def _environment(self) -> dict[str, str]:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        env.pop(KEYS_VARIABLE, None)  # the keys given here, not ones the parent happens to have
+        # the keys given here, not ones the parent happens to have
+        env.pop(EMULATOR_KEYS_VARIABLE, None)
         if self._keys:
-            env[KEYS_VARIABLE] = self._keys
+            env[EMULATOR_KEYS_VARIABLE] = self._keys
         return env
 
     @property

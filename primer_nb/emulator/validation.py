@@ -26,7 +26,7 @@ from typing import NoReturn
 
 from pydantic import BaseModel
 
-from primer_nb.config import API_VERSIONS, api_key_problem
+from primer_nb.config import API_VERSIONS, configured_key_problem
 from primer_nb.currency import DISABLED_BY_DEFAULT
 from primer_nb.errors import (
     DISABLED_CURRENCY_RECOVERY,
@@ -99,8 +99,9 @@ class KeyRing:
     configured key that is empty or blank is refused (`ValueError`), never skipped: an
     unset `$KEY` in `--api-key "$KEY"` must not quietly open a locked server. So is one
     with surrounding whitespace (servers strip it off) or with a character an HTTP header
-    cannot carry (`config.api_key_problem`: control or non-ASCII), so no request could
-    match it. Errors name the key's position and the rule, never the key.
+    cannot carry (control or non-ASCII), so no request could match it: the rule is
+    `config.configured_key_problem`. Errors name the key's position and the rule, never
+    the key.
     """
 
     def __init__(self, keys: Iterable[str] = ()) -> None:
@@ -119,12 +120,7 @@ class KeyRing:
     @staticmethod
     def refusal(key: str) -> str | None:
         """Why `key` cannot be a configured API key (the rule, never the key), or None."""
-        if not key.strip():
-            return "an API key must not be empty or blank"
-        if key != key.strip():
-            return "an API key must not have surrounding whitespace (servers strip it off)"
-        problem = api_key_problem(key)  # the client's rule for its own key
-        return None if problem is None else f"an API key {problem}"
+        return configured_key_problem(key)
 
     @staticmethod
     def _digest(key: str) -> bytes:

@@ -59,6 +59,22 @@ def test_keys_reach_the_server_through_its_environment_not_its_command_line(
         c.create_session({"orderId": "proc-open", "amount": 1})  # no keys given: open, as before
 
 
+@pytest.mark.parametrize(
+    ("keys", "rule"),
+    [
+        ([""], "api_keys[0]: an API key must not be empty or blank"),
+        (["fine", "two\nkeys"], "api_keys[1]: an API key has a control character at position 3"),
+        (["fine", " padded"], "api_keys[1]: an API key must not have surrounding whitespace"),
+    ],
+)
+def test_keys_a_server_cannot_take_are_refused_before_it_starts(keys: list[str], rule: str) -> None:
+    # an empty key would leave the variable unset (an open server); a line break would
+    # turn one key into two: both are refused here, with the emulator's own words
+    with pytest.raises(ValueError) as info:
+        EmulatorProcess(api_keys=keys)
+    assert str(info.value).startswith(rule)
+
+
 def test_a_server_that_cannot_start_is_reported() -> None:
     server = EmulatorProcess(extra_args=["--start", "not-a-date"], startup_timeout=20)
     with pytest.raises(RuntimeError, match="did not start"):
