@@ -468,7 +468,8 @@ class LineItem(_RequestModel):
     @pydantic.model_validator(mode="after")
     def _total_in_range(self) -> Self:
         # Primer's `amount` is an int64 >= 0: a line whose total leaves that range would
-        # make one (behaviour.md: the emulator's rule, like the negative quantity)
+        # make one outside it (the emulator's own rule, like the negative quantity: both
+        # are in docs/emulator.md's list of where it differs from Primer)
         total = self.total()
         if 0 <= total <= INT64_MAX:
             return self
