@@ -80,7 +80,7 @@ from primer_nb.errors import (
     error_from_response,
 )
 from primer_nb.fastjson import exact_orjson  # imports orjson (0.6 ms)
-from primer_nb.redaction import is_secret_name, redact_json
+from primer_nb.redaction import is_secret_name, redact_json, short_token
 
 if TYPE_CHECKING:
     import pydantic
@@ -331,6 +331,11 @@ def _retry_after(response: httpx.Response) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
+def _shown(token: object) -> str:
+    """A client token as tables show it (`eyJhbGci…x9Qk`), or the repr of anything else."""
+    return short_token(token) if isinstance(token, str) and token else repr(token)
+
+
 def _check_token(client_token: object) -> None:
     """No client token at all (None, "", blanks) gets the server's answer without asking:
     400 `ClientSessionValidationError`, raised before sending (`local=True`)."""
@@ -515,6 +520,13 @@ class _BaseClient(ABC, Generic[_T]):
         if isinstance(changes, pydantic.BaseModel):
             changes = changes.model_dump(mode="json", by_alias=True, exclude_unset=True)
         if isinstance(changes, Mapping):
+            other = changes.get("clientToken", client_token)
+            if other != client_token:  # the argument names the session: say the body's is unused
+                warnings.warn(
+                    f"changes['clientToken'] ({_shown(other)}) is not the client_token "
+                    f"argument ({_shown(client_token)}); the argument's session is updated",
+                    stacklevel=3,
+                )
             rest = {k: v for k, v in changes.items() if k != "clientToken"}
             changes = {"clientToken": client_token, **rest}
         if self.validate if validate is None else validate:

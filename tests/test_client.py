@@ -276,7 +276,13 @@ def test_get_session_sends_the_token_as_query() -> None:
 
 def test_update_session_puts_the_token_in_the_body() -> None:
     client, server = make(session)
-    client.update_session(TOKEN, {"amount": 700, "clientToken": "ignored"})
+    with pytest.warns(
+        UserWarning, match=r"changes\['clientToken'\] \(ignored\) is not the"
+    ) as seen:
+        client.update_session(TOKEN, {"amount": 700, "clientToken": "ignored"})
+    assert "the argument's session is updated" in str(seen[0].message)
+    assert seen[0].filename == __file__  # points at the caller's line
+    assert TOKEN not in str(seen[0].message)  # shown shortened, as tables show tokens
     assert server.requests[0].method == "PATCH"
     assert server.bodies[0] == {"clientToken": TOKEN, "amount": 700}
     client.update_session(TOKEN, ClientSessionUpdateRequest(order_id="o-2"))
