@@ -88,14 +88,19 @@ def _api_key(text: str) -> str:
     return text
 
 
+def _number(text: str) -> float:
+    """`text` as a float; NaN, which every range check refuses, when it is no number."""
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
+
+
 def _latency(text: str) -> float:
     """`--latency`: seconds from 0 to `Emulator.MAX_LATENCY` (no inf: it hangs, no nan)."""
     from primer_nb.emulator import Emulator
 
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = math.nan
+    seconds = _number(text)
     if not 0 <= seconds <= Emulator.MAX_LATENCY:  # NaN fails both comparisons
         raise argparse.ArgumentTypeError(
             f"must be a number of seconds from 0 to {Emulator.MAX_LATENCY:g}, not {text!r}"
@@ -116,10 +121,7 @@ def _positive_int(text: str) -> int:
 
 def _timeout(text: str) -> float:
     """`parity --timeout`: finite seconds > 0."""
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = math.nan
+    seconds = _number(text)
     if not (math.isfinite(seconds) and seconds > 0):
         raise argparse.ArgumentTypeError(f"must be a finite number of seconds > 0, not {text!r}")
     return seconds

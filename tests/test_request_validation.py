@@ -160,7 +160,7 @@ def test_a_configured_key_must_be_one_a_request_can_send(key: str, rule: str) ->
     assert str(caught.value) == f"api_keys[1]: {rule}"
 
 
-@pytest.mark.parametrize("key", ["a b", "a\x20b", "~!", "x", "sk_test_0123456789abcdef"])
+@pytest.mark.parametrize("key", ["a b", "a\x20b", "~!", "x", "k3y_with-dashes.and~tilde"])
 def test_keys_with_inner_spaces_and_any_visible_characters_are_kept(key: str) -> None:
     assert KeyRing.refusal(key) is None
     ring = KeyRing([key])
