@@ -12,7 +12,6 @@ line naming the flag and the rule, never the key), and `Emulator(...)` refuses t
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -25,7 +24,7 @@ import pytest
 from primer_nb import cli
 from primer_nb.emulator import Emulator
 from primer_nb.emulator.validation import KeyRing
-from tests.emulator.emulator_helpers import HEADERS, error_of, run
+from tests.emulator.emulator_helpers import HEADERS, error_of, run, start_cli_emulator
 
 ROOT = Path(__file__).resolve().parents[1]
 MARKER = "sk_marker_QQQ987"
@@ -258,14 +257,7 @@ def test_a_stop_lets_a_delayed_request_finish() -> None:
     plain-text 500 for the client and a CancelledError traceback in the log.
     """
     assert cli.SHUTDOWN_GRACE > Emulator.MAX_LATENCY
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "primer_nb.cli", "emulator", "--port", "0", "--latency", "6"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    proc = start_cli_emulator("--latency", "6")
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline().strip()

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import os
+import subprocess
+import sys
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -58,3 +62,19 @@ def live_token(emulator: Emulator, key: str) -> str:
         made = http.post("/client-session", json={"orderId": "live"}, headers={"X-API-KEY": key})
     token: str = made.json()["clientToken"]
     return token
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_cli_emulator(*args: str) -> subprocess.Popen[str]:
+    """`primer-nb emulator --port 0 ARGS` as a child of the test, from the repository, its
+    output piped and unbuffered. The test stops it by PID (`kill`, then `wait`)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "primer_nb.cli", "emulator", "--port", "0", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )

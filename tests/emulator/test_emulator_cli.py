@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import selectors
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from primer_nb.cli import build_parser, main
-from tests.emulator.emulator_helpers import HEADERS, run
+from tests.emulator.emulator_helpers import HEADERS, run, start_cli_emulator
 
-ROOT = Path(__file__).resolve().parents[2]
 LINE = "primer-nb emulator serving http://127.0.0.1:"
 
 
@@ -32,26 +28,7 @@ def _read_line(proc: subprocess.Popen[str], timeout: float = 30) -> str:
 
 @pytest.fixture
 def server() -> Iterator[tuple[subprocess.Popen[str], str]]:
-    command = [
-        sys.executable,
-        "-m",
-        "primer_nb.cli",
-        "emulator",
-        "--port",
-        "0",
-        "--seed",
-        "3",
-        "--api-key",
-        "cli-key",
-    ]
-    proc = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    proc = start_cli_emulator("--seed", "3", "--api-key", "cli-key")
     try:
         line = _read_line(proc)
         assert line.startswith(LINE) and line.endswith("/client-session"), line
