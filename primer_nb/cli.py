@@ -80,9 +80,9 @@ def _host(text: str) -> str:
 
 def _api_key(text: str) -> str:
     """`--api-key`: refused when empty or blank (an unset `$KEY`), never echoed."""
-    from primer_nb.emulator.validation import KeyRing
+    from primer_nb.config import configured_key_problem
 
-    problem = KeyRing.refusal(text)
+    problem = configured_key_problem(text)
     if problem is not None:
         raise argparse.ArgumentTypeError(problem)
     return text

@@ -19,7 +19,7 @@ without both raises `ConfigurationError` before a request is made.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
@@ -126,6 +126,22 @@ def configured_key_problem(key: str) -> str | None:
         return "an API key must not have surrounding whitespace (servers strip it off)"
     problem = api_key_problem(key)
     return None if problem is None else f"an API key {problem}"
+
+
+def configured_keys(keys: Iterable[str]) -> list[str]:
+    """`keys` as a list once each is one a server can be configured with; otherwise
+    `TypeError` (not a list of str) or `ValueError` naming the key's position and the
+    rule (`configured_key_problem`), never the key."""
+    if isinstance(keys, str | bytes):
+        raise TypeError("api_keys must be a list of keys, not a single str")
+    checked = list(keys)
+    for position, key in enumerate(checked):
+        if not isinstance(key, str):
+            raise TypeError(f"api_keys[{position}]: an API key must be a str")
+        problem = configured_key_problem(key)
+        if problem is not None:
+            raise ValueError(f"api_keys[{position}]: {problem}")
+    return checked
 
 
 def _check_key(key: str | None, source: str) -> None:

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from primer_nb.config import API_VERSIONS
+from primer_nb.config import API_VERSIONS, configured_key_problem
 from primer_nb.emulator.validation import (
     DEFAULT_VERSION,
     MAX_BODY_BYTES,
@@ -154,7 +154,7 @@ def _uncarriable(kind: str, position: int) -> str:
 )
 def test_a_configured_key_must_be_one_a_request_can_send(key: str, rule: str) -> None:
     """An empty key once was skipped, leaving `--api-key "$KEY"` (KEY unset) open to all."""
-    assert KeyRing.refusal(key) == rule
+    assert configured_key_problem(key) == rule
     with pytest.raises(ValueError) as caught:
         KeyRing(["fine", key])
     assert str(caught.value) == f"api_keys[1]: {rule}"
@@ -162,7 +162,7 @@ def test_a_configured_key_must_be_one_a_request_can_send(key: str, rule: str) ->
 
 @pytest.mark.parametrize("key", ["a b", "a\x20b", "~!", "x", "k3y_with-dashes.and~tilde"])
 def test_keys_with_inner_spaces_and_any_visible_characters_are_kept(key: str) -> None:
-    assert KeyRing.refusal(key) is None
+    assert configured_key_problem(key) is None
     ring = KeyRing([key])
     assert repr(ring) == "KeyRing(keys=1)"
     ring.check(key)

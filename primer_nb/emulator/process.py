@@ -24,7 +24,7 @@ import sys
 import threading
 from collections.abc import Iterable
 
-from primer_nb.config import EMULATOR_KEYS_VARIABLE, configured_key_problem
+from primer_nb.config import EMULATOR_KEYS_VARIABLE, configured_keys
 
 __all__ = ["EmulatorProcess"]
 
@@ -48,12 +48,7 @@ class EmulatorProcess:
         self.command += list(extra_args)
         # the keys go through the environment, not the command line `ps` shows everyone;
         # checked here, as the server would, so a bad one fails now and not in the child
-        keys = list(api_keys)
-        for position, key in enumerate(keys):
-            problem = configured_key_problem(key)
-            if problem is not None:
-                raise ValueError(f"api_keys[{position}]: {problem}")
-        self._keys = "\n".join(keys)
+        self._keys = "\n".join(configured_keys(api_keys))
         self.startup_timeout = startup_timeout
         self.url = ""
         self.output: list[str] = []

@@ -26,7 +26,7 @@ from typing import NoReturn
 
 from pydantic import BaseModel
 
-from primer_nb.config import API_VERSIONS, configured_key_problem
+from primer_nb.config import API_VERSIONS, configured_keys
 from primer_nb.currency import DISABLED_BY_DEFAULT
 from primer_nb.errors import (
     DISABLED_CURRENCY_RECOVERY,
@@ -100,27 +100,12 @@ class KeyRing:
     unset `$KEY` in `--api-key "$KEY"` must not quietly open a locked server. So is one
     with surrounding whitespace (servers strip it off) or with a character an HTTP header
     cannot carry (control or non-ASCII), so no request could match it: the rule is
-    `config.configured_key_problem`. Errors name the key's position and the rule, never
+    `config.configured_keys`. Errors name the key's position and the rule, never
     the key.
     """
 
     def __init__(self, keys: Iterable[str] = ()) -> None:
-        if isinstance(keys, str | bytes):
-            raise TypeError("api_keys must be a list of keys, not a single str")
-        digests = set()
-        for position, key in enumerate(keys):
-            if not isinstance(key, str):
-                raise TypeError(f"api_keys[{position}]: an API key must be a str")
-            problem = self.refusal(key)
-            if problem is not None:
-                raise ValueError(f"api_keys[{position}]: {problem}")
-            digests.add(self._digest(key))
-        self._digests = frozenset(digests)
-
-    @staticmethod
-    def refusal(key: str) -> str | None:
-        """Why `key` cannot be a configured API key (the rule, never the key), or None."""
-        return configured_key_problem(key)
+        self._digests = frozenset(self._digest(k) for k in configured_keys(keys))
 
     @staticmethod
     def _digest(key: str) -> bytes:
