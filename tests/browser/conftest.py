@@ -16,6 +16,8 @@ def test_something(lab_page: LabPage) -> None:
   Stopped by the PID in its `jpserver-<pid>.json`.
 - `lab_page`: a fresh chromium page on it (`LabPage`, helpers below); kernel sessions
   are deleted before and after. Console and page errors are collected.
+- A Run All that does not finish fails with the code cells' prompts, a screenshot and
+  every kernel thread's Python stack (`LabPage.stuck_report`), not a bare timeout.
 - Without `/usr/bin/chromium` the tests are skipped with the reason, except when `CI`
   is set: then they fail, because CI installs chromium (`.ci/run`).
 """
@@ -132,8 +134,39 @@ class JupyterLab:
             os.kill(pid, signal.SIGKILL)
             self.process.wait(timeout=5)
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:]
+    def log(self, chars: int = 4000) -> str:
+        return self.log_path.read_text(errors="replace")[-chars:]
+
+    def kernel_pids(self) -> list[int]:
+        """The server's kernel processes (children running `ipykernel_launcher`)."""
+        server = self.pid or self.server_pid()
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+                cmdline = (stat.parent / "cmdline").read_bytes()
+                if ppid == server and b"ipykernel" in cmdline:
+                    pids.append(int(stat.parent.name))
+        return pids
+
+    def dump_kernel_stacks(self) -> str:
+        """Every kernel's Python stacks (SIGUSR1, see `KERNEL_STARTUP`), from the log."""
+        before = self.log_path.stat().st_size
+        for pid in self.kernel_pids():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGUSR1)
+        time.sleep(1.0)
+        with self.log_path.open("rb") as log:
+            log.seek(before)
+            return log.read().decode(errors="replace")[-12000:]
+
+
+#: An IPython startup file for the test server's kernels: SIGUSR1 writes every thread's
+#: Python stack to the kernel's stderr, which lands in the server's log. Used only to
+#: explain a Run All that never finishes (`LabPage.run_all`).
+KERNEL_STARTUP = """import faulthandler, signal, sys
+faulthandler.register(signal.SIGUSR1, file=sys.__stderr__, all_threads=True)
+"""
 
 
 def start_jupyterlab(
@@ -152,10 +185,14 @@ def start_jupyterlab(
                 root_dir / folder,
                 ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
             )
-    dirs = {name: base / name for name in ("config", "runtime", "settings", "workspaces")}
+    names = ("config", "runtime", "settings", "workspaces", "ipython")
+    dirs = {name: base / name for name in names}
     for path in dirs.values():
         path.mkdir(parents=True, exist_ok=True)
     _write_settings(dirs["settings"])
+    startup = dirs["ipython"] / "profile_default" / "startup" / "00-stack-dump.py"
+    startup.parent.mkdir(parents=True)
+    startup.write_text(KERNEL_STARTUP)
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("PRIMER_")},
         **(extra_env or {}),
@@ -164,6 +201,7 @@ def start_jupyterlab(
         "JUPYTERLAB_SETTINGS_DIR": str(dirs["settings"]),
         "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
         "JUPYTER_PLATFORM_DIRS": "1",
+        "IPYTHONDIR": str(dirs["ipython"]),
     }
     port, token = _free_port(), secrets.token_hex(16)
     command = [
@@ -240,6 +278,10 @@ _FINISHED_JS = """([panel, stderr, raises]) => {
 }"""
 
 
+_PROMPTS_JS = """panel => [...document.querySelectorAll(panel + ' .jp-CodeCell')]
+  .map(c => (c.querySelector('.jp-InputArea-prompt') || {}).textContent || '')"""
+
+
 @dataclass
 class LabPage:
     """A chromium page on JupyterLab, with the few actions notebook tests need."""
@@ -288,11 +330,28 @@ class LabPage:
         )
         started = time.monotonic()
         self.menu("Run", "Run All Cells")
-        self.page.wait_for_function(
-            _FINISHED_JS, arg=[PANEL, STDERR, list(raises)], timeout=timeout
-        )
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            self.page.wait_for_function(
+                _FINISHED_JS, arg=[PANEL, STDERR, list(raises)], timeout=timeout
+            )
+        except PlaywrightTimeout:
+            raise AssertionError(self.stuck_report(timeout)) from None
         self.wait_idle(timeout)
         return time.monotonic() - started
+
+    def stuck_report(self, timeout: float) -> str:
+        """What a Run All that did not finish left behind: prompts, page, kernel stacks."""
+        prompts = self.page.evaluate(_PROMPTS_JS, PANEL)
+        path = self.screenshot("run-all-stuck.png")
+        return (
+            f"Run All did not finish within {timeout / 1000:.0f} s.\n"
+            f"code cell prompts: {prompts}\n"
+            f"status bar: {self.page.locator('.jp-StatusBar-Widget').all_inner_texts()}\n"
+            f"page errors: {self.page_errors}\nscreenshot: {path}\n"
+            f"kernel stacks and server log:\n{self.lab.dump_kernel_stacks() or self.lab.log()}"
+        )
 
     def error_outputs(self) -> list[str]:
         """Texts of every stderr/traceback output in the visible notebook."""
