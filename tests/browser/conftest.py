@@ -278,6 +278,8 @@ _FINISHED_JS = """([panel, stderr, raises]) => {
 }"""
 
 
+_TAB_JS = """() => (document.querySelector('.lm-TabBar-tab.jp-mod-current .lm-TabBar-tabLabel')
+  || {}).textContent || 'notebook'"""
 _PROMPTS_JS = """panel => [...document.querySelectorAll(panel + ' .jp-CodeCell')]
   .map(c => (c.querySelector('.jp-InputArea-prompt') || {}).textContent || '')"""
 
@@ -329,9 +331,9 @@ class LabPage:
             timeout=timeout,
         )
         started = time.monotonic()
-        self.menu("Run", "Run All Cells")
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+        self.menu("Run", "Run All Cells")
         try:
             self.page.wait_for_function(
                 _FINISHED_JS, arg=[PANEL, STDERR, list(raises)], timeout=timeout
@@ -344,11 +346,20 @@ class LabPage:
     def stuck_report(self, timeout: float) -> str:
         """What a Run All that did not finish left behind: prompts, page, kernel stacks."""
         prompts = self.page.evaluate(_PROMPTS_JS, PANEL)
-        path = self.screenshot("run-all-stuck.png")
+        tab = self.page.evaluate(_TAB_JS)
+        path = self.screenshot(f"run-all-stuck-{Path(tab).stem}.png")
+        status = self.page.locator(".jp-StatusBar-Widget").all_inner_texts()
+        hint = (
+            "\nThe kernel is idle but a cell still shows [*]: a message from the kernel was "
+            "lost, which JupyterLab does past about a thousand in one burst (widget models: "
+            "share layouts and styles, see primer_nb.widgets._common.Looks).\n"
+            if "[*]:" in prompts and any("| Idle" in text for text in status)
+            else ""
+        )
         return (
             f"Run All did not finish within {timeout / 1000:.0f} s.\n"
-            f"code cell prompts: {prompts}\n"
-            f"status bar: {self.page.locator('.jp-StatusBar-Widget').all_inner_texts()}\n"
+            f"code cell prompts: {prompts}\n{hint}"
+            f"status bar: {status}\n"
             f"page errors: {self.page_errors}\nscreenshot: {path}\n"
             f"kernel stacks and server log:\n{self.lab.dump_kernel_stacks() or self.lab.log()}"
         )
