@@ -16,7 +16,7 @@ import ipywidgets as w
 from pydantic import BaseModel
 
 from primer_nb.errors import PrimerError
-from primer_nb.widgets._common import HandlerLog, escape
+from primer_nb.widgets._common import HandlerLog, Looks, escape
 from primer_nb.widgets.form import CurrencyNode, Evaluation, FormContext, RequestForm
 from primer_nb.widgets.preview import Preview
 from primer_nb.widgets.results import error_html
@@ -83,7 +83,8 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
 
     **Parameters:** `client`; `model`, the request model the form is generated from;
     `title` (HTML), `send_label`, `css_class`; `method` for the preview's snippets;
-    `skip`, form fields left out; `beside`, widgets shown under the preview.
+    `skip`, form fields left out; `beside`, widgets shown under the preview; `looks`,
+    the shared layouts and styles (the builder makes its own when none is given).
     """
 
     def __init__(
@@ -97,29 +98,33 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
         method: str = "POST",
         skip: frozenset[str] = frozenset(),
         beside: Sequence[w.Widget] = (),
+        looks: Looks | None = None,
         **kwargs: Unpack[BoxOptions],
     ) -> None:
         self.client = client
-        self.handlers = HandlerLog(secret=api_key_of(client))
+        #: layout and style models shared by every widget of this builder (`Looks`)
+        self.looks = looks = looks or Looks()
+        self.handlers = HandlerLog(secret=api_key_of(client), looks=looks)
         self.failure: PrimerError | None = None
         self.ctx = FormContext(
             on_change=self.handlers.guard(self.refresh),
             guard=self.handlers.guard,
             currency=self._currency,
+            looks=looks,
         )
         self.form = RequestForm(
             model, self.ctx, skip=skip, overrides={"currency_code": CurrencyNode}
         )
-        self.preview = Preview(client, method=method)
-        self.status = w.HTML(value="").add_class("primer-status")
-        self.send_button = w.Button(description=send_label, button_style="primary")
+        self.preview = Preview(client, method=method, looks=looks)
+        self.status = looks.make(w.HTML, value="").add_class("primer-status")
+        self.send_button = looks.make(w.Button, description=send_label, button_style="primary")
         self.send_button.on_click(self.handlers.guard(lambda _b: self.submit()))
-        self.result = w.VBox([]).add_class("primer-result")
-        side = w.VBox([self.preview.widget, *beside]) if beside else self.preview.widget
+        self.result = looks.make(w.VBox, []).add_class("primer-result")
+        side = looks.make(w.VBox, [self.preview.widget, *beside]) if beside else self.preview.widget
         children = [
-            w.HTML(title),
-            w.HBox([self.form.widget, side]),
-            w.HBox([self.send_button, self.status]),
+            looks.make(w.HTML, title),
+            looks.make(w.HBox, [self.form.widget, side]),
+            looks.make(w.HBox, [self.send_button, self.status]),
             self.result,
             self.handlers.output,
         ]
@@ -152,6 +157,8 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
     def _show_failure(self, exc: PrimerError) -> None:
         """Primer's error in the result area, its messages at their fields; the form stays."""
         self.failure = exc
-        self.result.children = [w.HTML(error_html(exc)).add_class("primer-error-box")]
+        self.result.children = [
+            self.looks.make(w.HTML, error_html(exc)).add_class("primer-error-box")
+        ]
         details = getattr(exc, "validation_errors", [])
         self.form.annotate([(d.path, d.description) for d in details])

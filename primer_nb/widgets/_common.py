@@ -6,18 +6,19 @@ import functools
 import html
 import json
 import traceback
-from collections.abc import Callable, Iterable, Sequence
-from typing import ParamSpec, TypeVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, ParamSpec, TypeVar
 
 import ipywidgets as w
 
 from primer_nb.config import redact
 from primer_nb.redaction import short_token
 
-__all__ = ["HandlerLog", "code_block", "escape", "short_token", "table"]
+__all__ = ["HandlerLog", "Looks", "code_block", "escape", "short_token", "table"]
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
+_W = TypeVar("_W")
 
 
 def escape(value: object) -> str:
@@ -54,9 +55,10 @@ class HandlerLog:
     a test can miss it.
     """
 
-    def __init__(self, secret: str | None = None) -> None:
+    def __init__(self, secret: str | None = None, looks: Looks | None = None) -> None:
         self.errors: list[str] = []
-        self.output = w.Output(layout=w.Layout(max_height="200px", overflow="auto"))
+        looks = looks or Looks()
+        self.output = looks.make(w.Output, css={"max_height": "200px", "overflow": "auto"})
         self._secret = secret
 
     def guard(self, fn: Callable[_P, _R]) -> Callable[_P, _R | None]:
@@ -77,3 +79,66 @@ class HandlerLog:
         text = redact(text, self._secret)
         self.errors.append(text)
         self.output.append_stderr(text)
+
+
+class Looks:
+    """The `Layout` and style models that the widgets of one builder share.
+
+    Unless given one, ipywidgets makes each widget its own `Layout` model and, for most
+    kinds, its own style model: three models, so three messages from the kernel to the
+    browser, per widget. A form has hundreds of widgets, and past about a thousand
+    messages in one burst JupyterLab can lose some (a cell stays at `[*]`; a widget
+    does not render). Nothing here changes a layout or a style after it is made, so
+    one model per distinct look serves every widget of a builder (ipywidgets allows a
+    model to be shared), and `make` passes it:
+
+    ```python
+    looks = Looks()
+    looks.make(w.Text, description="orderId", css={"width": "420px"},
+               style={"description_width": "170px"})
+    looks.make(w.HBox, [a, b])
+    ```
+    """
+
+    def __init__(self) -> None:
+        self._layouts: dict[tuple[tuple[str, str], ...], Any] = {}
+        self._styles: dict[tuple[type, tuple[tuple[str, str], ...]], Any] = {}
+
+    def layout(self, **css: str) -> w.Layout:
+        """The shared `Layout` with these CSS properties (none: the default one)."""
+        key = tuple(sorted(css.items()))
+        if key not in self._layouts:
+            self._layouts[key] = w.Layout(**css)
+        return self._layouts[key]
+
+    def style(self, kind: type[_W], **values: str) -> _W:
+        """The shared style model of class `kind` (`w.TextStyle`, ...) with these values."""
+        key = (kind, tuple(sorted(values.items())))
+        if key not in self._styles:
+            self._styles[key] = kind(**values)
+        made: _W = self._styles[key]
+        return made
+
+    def make(
+        self,
+        cls: type[_W],
+        /,
+        *args: object,
+        css: Mapping[str, str] | None = None,
+        style: Mapping[str, str] | None = None,
+        **kwargs: object,
+    ) -> _W:
+        """`cls(*args, **kwargs)` with this builder's shared layout and style models."""
+        kwargs["layout"] = self.layout(**(css or {}))
+        trait = cls.class_traits().get("style")  # type: ignore[attr-defined]
+        style_class = getattr(trait, "klass", None)
+        if isinstance(style_class, type):
+            kwargs["style"] = self.style(style_class, **(style or {}))
+        elif style:
+            raise TypeError(f"{cls.__name__} has no style to set {dict(style)}")
+        return cls(*args, **kwargs)
+
+    @property
+    def models(self) -> int:
+        """How many layout and style models the builder's widgets share."""
+        return len(self._layouts) + len(self._styles)

@@ -71,6 +71,7 @@ from pydantic.fields import FieldInfo
 from primer_nb import currency as cur
 from primer_nb.errors import METADATA_EMPTY_KEY
 from primer_nb.models import PaymentMethodOptions, check_request, json_path
+from primer_nb.widgets._common import Looks, escape
 
 __all__ = [
     "UNSET",
@@ -127,6 +128,8 @@ class FormContext:
     guard: Guard
     currency: Callable[[], str | None] = lambda: None
     held: bool = False
+    #: the layout and style models every widget of the form shares (`Looks`)
+    looks: Looks = field(default_factory=Looks)
 
     def changed(self) -> None:
         """Tell the form a value changed (unless changes are being applied in bulk)."""
@@ -152,19 +155,22 @@ class Found:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _error_html() -> w.HTML:
-    return w.HTML(value="", layout=w.Layout(margin="0 0 0 8px")).add_class("primer-error")
+#: The controls' CSS, the messages beside them, the label width, the metadata columns
+FIELD: Final = {"width": "420px"}
+BESIDE: Final = {"margin": "0 0 0 8px"}
+LABELLED: Final = {"description_width": LABEL_WIDTH}
+KEY_COLUMN: Final = {"width": "180px"}
+VALUE_COLUMN: Final = {"width": "240px"}
+REMOVE: Final = {"width": "90px"}
+
+
+def _error_html(looks: Looks) -> w.HTML:
+    return looks.make(w.HTML, value="", css=BESIDE).add_class("primer-error")
 
 
 def _message_html(messages: Sequence[str]) -> str:
     text = "; ".join(messages)
-    return f"<span style='color:#b00020'>⚠ {_esc(text)}</span>" if messages else ""
-
-
-def _esc(text: str) -> str:
-    from primer_nb.widgets._common import escape
-
-    return escape(text)
+    return f"<span style='color:#b00020'>⚠ {escape(text)}</span>" if messages else ""
 
 
 class Node:
@@ -207,34 +213,31 @@ class LeafNode(Node):
 
     def __init__(self, key: str, kind: str, ctx: FormContext, options: Sequence[object] = ()):
         self.key, self.kind, self.ctx = key, kind, ctx
-        self.control = self._make_control(key, kind, list(options))
-        self.error = _error_html()
-        self.widget = w.HBox([self.control, self.error])
+        self.control = self._make_control(key, kind, list(options), ctx.looks)
+        self.error = _error_html(ctx.looks)
+        self.widget = ctx.looks.make(w.HBox, [self.control, self.error])
         self.control.observe(ctx.guard(lambda _change: ctx.changed()), names="value")
 
     @staticmethod
-    def _make_control(key: str, kind: str, options: list[object]) -> w.ValueWidget:
-        style = {"description_width": LABEL_WIDTH}
-        layout = w.Layout(width="420px")
+    def _make_control(key: str, kind: str, options: list[object], looks: Looks) -> w.ValueWidget:
+        def labelled(cls: type[w.ValueWidget], **traits: object) -> w.ValueWidget:
+            return looks.make(cls, description=key, css=FIELD, style=LABELLED, **traits)
+
         if kind == "enum":
             choices: list[tuple[str, str | bool | None]] = [
                 ("—", None),
                 *((str(o), str(o)) for o in options),
             ]
-            return w.Dropdown(options=choices, index=0, description=key, style=style, layout=layout)
+            return labelled(w.Dropdown, options=choices, index=0)
         if kind == "bool":
             choices = [("—", None), ("true", True), ("false", False)]  # unset, not False
-            return w.Dropdown(options=choices, index=0, description=key, style=style, layout=layout)
+            return labelled(w.Dropdown, options=choices, index=0)
         if kind == "tags":
-            return w.TagsInput(value=[], allowed_tags=[str(o) for o in options])
+            return looks.make(w.TagsInput, value=[], allowed_tags=[str(o) for o in options])
         if kind == "json":
-            return w.Textarea(
-                value="", description=key, placeholder="JSON", style=style, layout=layout
-            )
+            return labelled(w.Textarea, value="", placeholder="JSON")
         placeholder = {"int": "whole number", "number": "number"}.get(kind, "")
-        return w.Text(
-            value="", description=key, placeholder=placeholder, style=style, layout=layout
-        )
+        return labelled(w.Text, value="", placeholder=placeholder)
 
     @property
     def value(self) -> object:
@@ -316,17 +319,19 @@ class MoneyNode(Node):
 
     def __init__(self, key: str, ctx: FormContext):
         self.key, self.ctx = key, ctx
-        self.control = w.Text(
+        looks = ctx.looks
+        self.control = looks.make(
+            w.Text,
             value="",
             description=key,
             placeholder="major units, e.g. 12.99",
-            style={"description_width": LABEL_WIDTH},
-            layout=w.Layout(width="420px"),
+            css=FIELD,
+            style=LABELLED,
         )
-        self.minor = w.HTML(value="", layout=w.Layout(margin="0 0 0 8px"))
+        self.minor = looks.make(w.HTML, value="", css=BESIDE)
         self.minor.add_class("primer-minor-units")
-        self.error = _error_html()
-        self.widget = w.HBox([self.control, self.minor, self.error])
+        self.error = _error_html(looks)
+        self.widget = looks.make(w.HBox, [self.control, self.minor, self.error])
         self.control.observe(ctx.guard(lambda _change: ctx.changed()), names="value")
 
     @property
@@ -385,9 +390,9 @@ class CurrencyNode(LeafNode):
 # --- containers -----------------------------------------------------------------------
 
 
-def _section(title: str, body: w.Widget) -> w.Accordion:
+def _section(title: str, body: w.Widget, looks: Looks) -> w.Accordion:
     """A collapsible section (closed until opened)."""
-    return w.Accordion(children=[body], titles=(title,), selected_index=None)
+    return looks.make(w.Accordion, children=[body], titles=(title,), selected_index=None)
 
 
 class ModelNode(Node):
@@ -404,7 +409,7 @@ class ModelNode(Node):
         prefix: str = "",
     ):
         self.model, self.key, self.ctx = model, key, ctx
-        self.error = _error_html()
+        self.error = _error_html(ctx.looks)
         self.fields: dict[str, Node] = {}
         leaves: list[w.Widget] = []
         sections: list[w.Widget] = []
@@ -418,9 +423,9 @@ class ModelNode(Node):
             self.fields[alias] = node
             is_leaf = isinstance(node, LeafNode | MoneyNode)
             (leaves if is_leaf else sections).append(
-                node.widget if is_leaf else _section(alias, node.widget)
+                node.widget if is_leaf else _section(alias, node.widget, ctx.looks)
             )
-        self.widget = w.VBox([self.error, *leaves, *sections])
+        self.widget = ctx.looks.make(w.VBox, [self.error, *leaves, *sections])
 
     def children(self) -> list[Node]:
         return list(self.fields.values())
@@ -483,11 +488,14 @@ class ListNode(Node):
     def __init__(self, key: str, item: type[BaseModel], ctx: FormContext, skip: frozenset[str]):
         self.key, self.item, self.ctx, self.skip = key, item, ctx, skip
         self.rows: list[ModelNode] = []
-        self.error = _error_html()
-        self.rows_box = w.VBox([])
-        self.add_button = w.Button(description=f"+ add {key[:-1] if key.endswith('s') else key}")
+        looks = ctx.looks
+        self.error = _error_html(looks)
+        self.rows_box = looks.make(w.VBox, [])
+        self.add_button = looks.make(
+            w.Button, description=f"+ add {key[:-1] if key.endswith('s') else key}"
+        )
         self.add_button.on_click(ctx.guard(lambda _b: self.add_row()))
-        self.widget = w.VBox([self.error, self.rows_box, self.add_button])
+        self.widget = looks.make(w.VBox, [self.error, self.rows_box, self.add_button])
 
     def children(self) -> list[Node]:
         return list(self.rows)
@@ -509,11 +517,12 @@ class ListNode(Node):
 
     def _redraw(self) -> None:
         boxes = []
+        looks = self.ctx.looks
         for i, row in enumerate(self.rows):
-            remove = w.Button(description="remove", layout=w.Layout(width="90px"))
+            remove = looks.make(w.Button, description="remove", css=REMOVE)
             remove.on_click(self.ctx.guard(lambda _b, r=row: self.remove_row(self.rows.index(r))))
-            title = w.HTML(f"<b>{_esc(self.key)}[{i}]</b>")
-            boxes.append(w.VBox([w.HBox([title, remove]), row.widget]))
+            title = looks.make(w.HTML, f"<b>{escape(self.key)}[{i}]</b>")
+            boxes.append(looks.make(w.VBox, [looks.make(w.HBox, [title, remove]), row.widget]))
         self.rows_box.children = boxes
 
     def collect(self, loc: Loc, found: Found) -> JsonValue | Unset:
@@ -541,18 +550,16 @@ class MetadataNode(Node):
     def __init__(self, key: str, ctx: FormContext):
         self.key, self.ctx = key, ctx
         self.rows: list[tuple[w.Text, w.Text]] = []
-        self.error = _error_html()
-        self.rows_box = w.VBox([])
-        self.add_button = w.Button(description="+ add key")
+        looks = ctx.looks
+        self.error = _error_html(looks)
+        self.rows_box = looks.make(w.VBox, [])
+        self.add_button = looks.make(w.Button, description="+ add key")
         self.add_button.on_click(ctx.guard(lambda _b: self.add_row()))
-        self.widget = w.VBox([self.error, self.rows_box, self.add_button])
+        self.widget = looks.make(w.VBox, [self.error, self.rows_box, self.add_button])
 
     def add_row(self, name: str = "", value: str = "") -> tuple[w.Text, w.Text]:
         """Append a key/value row; returns its two Text widgets."""
-        pair = (
-            w.Text(value=name, placeholder="key", layout=w.Layout(width="180px")),
-            w.Text(value=value, placeholder="value", layout=w.Layout(width="240px")),
-        )
+        pair = self._pair(name, value, ("key", "value"))
         for text in pair:
             text.observe(self.ctx.guard(lambda _c: self.ctx.changed()), names="value")
         self.rows.append(pair)
@@ -562,11 +569,19 @@ class MetadataNode(Node):
 
     def _redraw(self) -> None:
         boxes = []
+        looks = self.ctx.looks
         for pair in self.rows:
-            remove = w.Button(description="remove", layout=w.Layout(width="90px"))
+            remove = looks.make(w.Button, description="remove", css=REMOVE)
             remove.on_click(self.ctx.guard(lambda _b, p=pair: self._remove(p)))
-            boxes.append(w.HBox([*pair, remove]))
+            boxes.append(looks.make(w.HBox, [*pair, remove]))
         self.rows_box.children = boxes
+
+    def _pair(self, name: str, value: str, placeholders: tuple[str, str]) -> tuple[w.Text, w.Text]:
+        looks = self.ctx.looks
+        return (
+            looks.make(w.Text, value=name, placeholder=placeholders[0], css=KEY_COLUMN),
+            looks.make(w.Text, value=value, placeholder=placeholders[1], css=VALUE_COLUMN),
+        )
 
     def _remove(self, pair: tuple[w.Text, w.Text]) -> None:
         self.rows.remove(pair)
@@ -592,12 +607,7 @@ class MetadataNode(Node):
         self._redraw()
         for name, item in _object(value or {}).items():
             text = item if isinstance(item, str) else json.dumps(item)
-            self.rows.append(
-                (
-                    w.Text(value=name, layout=w.Layout(width="180px")),
-                    w.Text(value=text, layout=w.Layout(width="240px")),
-                )
-            )
+            self.rows.append(self._pair(name, text, ("", "")))
             for t in self.rows[-1]:
                 t.observe(self.ctx.guard(lambda _c: self.ctx.changed()), names="value")
         self._redraw()

@@ -36,7 +36,7 @@ from primer_nb.errors import PrimerError
 from primer_nb.merging import MERGED_ONE_LEVEL, apply_patch, patch_of
 from primer_nb.models import ClientSession, ClientSessionUpdateRequest
 from primer_nb.widgets._builder import BoxOptions, RequestBuilder, reason_html
-from primer_nb.widgets._common import as_json, code_block, escape, table
+from primer_nb.widgets._common import Looks, as_json, code_block, escape, table
 from primer_nb.widgets.form import UNSET, Evaluation
 from primer_nb.widgets.preview import money
 
@@ -126,8 +126,9 @@ class PatchBuilder(RequestBuilder):
         self.request: ClientSessionUpdateRequest | None = None
         self.changes: dict[str, object] = {}
         self.baseline: dict[str, JsonValue] = {}
-        self.diff = w.HTML(value="").add_class("primer-diff-box")
-        self.rules = w.HTML(value="").add_class("primer-rules")
+        looks = Looks()
+        self.diff = looks.make(w.HTML, value="").add_class("primer-diff-box")
+        self.rules = looks.make(w.HTML, value="").add_class("primer-rules")
         super().__init__(
             client,
             ClientSessionUpdateRequest,
@@ -137,6 +138,7 @@ class PatchBuilder(RequestBuilder):
             method="PATCH",
             skip=SKIP,
             beside=(self.diff, self.rules),
+            looks=looks,
             **kwargs,
         )
         self._load(self.before)
@@ -196,7 +198,7 @@ class PatchBuilder(RequestBuilder):
             self._show_failure(exc)
             return None
         self.session, self.failure, self.before = new, None, new
-        self.result.children = [w.HTML(self._outcome_html(old, new))]
+        self.result.children = [self.looks.make(w.HTML, self._outcome_html(old, new))]
         self._load(new)
         return new
 

@@ -9,7 +9,7 @@ import ipywidgets as w
 
 from primer_nb.amounts import AmountBreakdown, breakdown
 from primer_nb.currency import UnknownCurrencyError, format_amount
-from primer_nb.widgets._common import code_block, escape
+from primer_nb.widgets._common import Looks, code_block, escape
 from primer_nb.widgets.snippets import curl_snippet, python_snippet, snippet_target
 
 __all__ = ["Preview", "describe_total", "money"]
@@ -48,18 +48,20 @@ def _text_or_none(value: object) -> str | None:
 class Preview:
     """Total, JSON and snippets for one request body, refreshed by `update()`."""
 
-    def __init__(self, client: object, method: str = "POST") -> None:
+    def __init__(self, client: object, method: str = "POST", looks: Looks | None = None) -> None:
         self.method = method
         self.base_url, self.api_version, self.note = snippet_target(client)
-        self.total = w.HTML(value="").add_class("primer-total")
-        self.json = w.HTML(value="").add_class("primer-json")
-        self.curl = w.HTML(value="").add_class("primer-curl")
-        self.python = w.HTML(value="").add_class("primer-python")
-        self.tabs = w.Tab(children=[self.json, self.curl, self.python])
+        looks = looks or Looks()
+        self.total = looks.make(w.HTML, value="").add_class("primer-total")
+        self.json = looks.make(w.HTML, value="").add_class("primer-json")
+        self.curl = looks.make(w.HTML, value="").add_class("primer-curl")
+        self.python = looks.make(w.HTML, value="").add_class("primer-python")
+        self.tabs = looks.make(w.Tab, children=[self.json, self.curl, self.python])
         self.tabs.titles = ("JSON body", "curl", "Python")
-        self.widget = w.VBox(
-            [w.HTML("<b>Preview</b>"), self.total, self.tabs],
-            layout=w.Layout(width="560px", margin="0 0 0 16px"),
+        self.widget = looks.make(
+            w.VBox,
+            [looks.make(w.HTML, "<b>Preview</b>"), self.total, self.tabs],
+            css={"width": "560px", "margin": "0 0 0 16px"},
         )
         self.body_text = ""
         self.total_text = ""

@@ -157,9 +157,9 @@ class SessionBuilder(RequestBuilder):
         if self._displayed:
             self.countdown.start()
         self.result.children = [
-            w.HTML(token_html(session.client_token)),
+            self.looks.make(w.HTML, token_html(session.client_token)),
             self.countdown,
-            w.HTML(warnings_html(session.warnings)),
+            self.looks.make(w.HTML, warnings_html(session.warnings)),
         ]
         self.status.value = (
             f"<span style='color:#1b5e20'>Created: amount "
