@@ -488,6 +488,7 @@ class ListNode(Node):
     def __init__(self, key: str, item: type[BaseModel], ctx: FormContext, skip: frozenset[str]):
         self.key, self.item, self.ctx, self.skip = key, item, ctx, skip
         self.rows: list[ModelNode] = []
+        self._chrome: dict[int, tuple[w.HTML, w.VBox]] = {}
         looks = ctx.looks
         self.error = _error_html(looks)
         self.rows_box = looks.make(w.VBox, [])
@@ -516,14 +517,25 @@ class ListNode(Node):
         self.ctx.changed()
 
     def _redraw(self) -> None:
+        """Show the rows; a row's title and remove button are made once, then renumbered."""
         boxes = []
-        looks = self.ctx.looks
         for i, row in enumerate(self.rows):
-            remove = looks.make(w.Button, description="remove", css=REMOVE)
-            remove.on_click(self.ctx.guard(lambda _b, r=row: self.remove_row(self.rows.index(r))))
-            title = looks.make(w.HTML, f"<b>{escape(self.key)}[{i}]</b>")
-            boxes.append(looks.make(w.VBox, [looks.make(w.HBox, [title, remove]), row.widget]))
+            title, box = self._chrome.get(id(row)) or self._frame(row)
+            title.value = f"<b>{escape(self.key)}[{i}]</b>"
+            boxes.append(box)
+        shown = {id(row) for row in self.rows}
+        self._chrome = {k: v for k, v in self._chrome.items() if k in shown}
         self.rows_box.children = boxes
+
+    def _frame(self, row: ModelNode) -> tuple[w.HTML, w.VBox]:
+        looks = self.ctx.looks
+        remove = looks.make(w.Button, description="remove", css=REMOVE)
+        remove.on_click(self.ctx.guard(lambda _b: self.remove_row(self.rows.index(row))))
+        title = looks.make(w.HTML)
+        box = looks.make(w.VBox, [looks.make(w.HBox, [title, remove]), row.widget])
+        # the button's handler holds `row`, so its id is not reused while this entry lives
+        self._chrome[id(row)] = (title, box)
+        return title, box
 
     def collect(self, loc: Loc, found: Found) -> JsonValue | Unset:
         found.nodes[json_path(loc)] = self
@@ -550,6 +562,7 @@ class MetadataNode(Node):
     def __init__(self, key: str, ctx: FormContext):
         self.key, self.ctx = key, ctx
         self.rows: list[tuple[w.Text, w.Text]] = []
+        self._boxes: dict[int, w.HBox] = {}
         looks = ctx.looks
         self.error = _error_html(looks)
         self.rows_box = looks.make(w.VBox, [])
@@ -568,13 +581,15 @@ class MetadataNode(Node):
         return pair
 
     def _redraw(self) -> None:
-        boxes = []
+        """Show the rows; a row's box and remove button are made once per row."""
         looks = self.ctx.looks
         for pair in self.rows:
-            remove = looks.make(w.Button, description="remove", css=REMOVE)
-            remove.on_click(self.ctx.guard(lambda _b, p=pair: self._remove(p)))
-            boxes.append(looks.make(w.HBox, [*pair, remove]))
-        self.rows_box.children = boxes
+            if id(pair) not in self._boxes:  # the button's handler holds `pair`: no id reuse
+                remove = looks.make(w.Button, description="remove", css=REMOVE)
+                remove.on_click(self.ctx.guard(lambda _b, p=pair: self._remove(p)))
+                self._boxes[id(pair)] = looks.make(w.HBox, [*pair, remove])
+        self._boxes = {id(pair): self._boxes[id(pair)] for pair in self.rows}
+        self.rows_box.children = list(self._boxes.values())
 
     def _pair(self, name: str, value: str, placeholders: tuple[str, str]) -> tuple[w.Text, w.Text]:
         looks = self.ctx.looks

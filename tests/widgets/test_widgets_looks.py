@@ -102,3 +102,27 @@ def test_looks_share_one_model_per_distinct_look() -> None:
 def test_a_style_for_a_widget_without_one_is_refused() -> None:
     with pytest.raises(TypeError, match="HBox has no style"):
         Looks().make(w.HBox, [], style={"description_width": "170px"})
+
+
+def test_adding_a_row_does_not_remake_the_rows_already_shown(client: Any) -> None:
+    builder = SessionBuilder(client)
+    items = builder.line_items
+    builder.add_line_item({"name": "Shoes", "amount": "59.90"})
+    first = items.rows_box.children[0]
+    _, second = _opened(lambda: builder.add_line_item({"name": "Socks", "amount": "4.50"}))
+    _, third = _opened(lambda: builder.add_line_item({"name": "Laces", "amount": "1.00"}))
+    assert items.rows_box.children[0] is first
+    assert third == second  # the same per row, not growing with the rows already there
+
+    items.remove_row(0)
+    titles = [box.children[0].children[0].value for box in items.rows_box.children]
+    assert titles == ["<b>lineItems[0]</b>", "<b>lineItems[1]</b>"]
+    assert [row.fields["name"].value for row in items.rows] == ["Socks", "Laces"]
+
+    metadata = builder.form.root.fields["metadata"]
+    metadata.add_row("channel", "web")
+    kept = metadata.rows_box.children[0]
+    metadata.add_row("store", "berlin")
+    assert metadata.rows_box.children[0] is kept
+    metadata._remove(metadata.rows[0])
+    assert [box.children[0].value for box in metadata.rows_box.children] == ["store"]
