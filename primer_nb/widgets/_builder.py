@@ -116,10 +116,10 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
             model, self.ctx, skip=skip, overrides={"currency_code": CurrencyNode}
         )
         self.preview = Preview(client, method=method, looks=looks)
-        self.status = looks.make(w.HTML, value="").add_class("primer-status")
+        self.status = looks.make(w.HTML, value="", classes=["primer-status"])
         self.send_button = looks.make(w.Button, description=send_label, button_style="primary")
         self.send_button.on_click(self.handlers.guard(lambda _b: self.submit()))
-        self.result = looks.make(w.VBox, []).add_class("primer-result")
+        self.result = looks.make(w.VBox, [], classes=["primer-result"])
         side = looks.make(w.VBox, [self.preview.widget, *beside]) if beside else self.preview.widget
         children = [
             looks.make(w.HTML, title),
@@ -158,7 +158,7 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
         """Primer's error in the result area, its messages at their fields; the form stays."""
         self.failure = exc
         self.result.children = [
-            self.looks.make(w.HTML, error_html(exc)).add_class("primer-error-box")
+            self.looks.make(w.HTML, error_html(exc), classes=["primer-error-box"])
         ]
         details = getattr(exc, "validation_errors", [])
         self.form.annotate([(d.path, d.description) for d in details])

@@ -126,10 +126,17 @@ class Looks:
         *args: object,
         css: Mapping[str, str] | None = None,
         style: Mapping[str, str] | None = None,
+        classes: Sequence[str] = (),
         **kwargs: object,
     ) -> _W:
-        """`cls(*args, **kwargs)` with this builder's shared layout and style models."""
+        """`cls(*args, **kwargs)` with this builder's shared layout and style models.
+
+        `classes` are CSS classes given at creation: `add_class` afterwards would send
+        one more message per widget.
+        """
         kwargs["layout"] = self.layout(**(css or {}))
+        if classes:
+            kwargs["_dom_classes"] = tuple(classes)
         trait = cls.class_traits().get("style")  # type: ignore[attr-defined]
         style_class = getattr(trait, "klass", None)
         if isinstance(style_class, type):

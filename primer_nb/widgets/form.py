@@ -44,6 +44,7 @@ aliases) instead of a lossy JSON rendering of them, and stays small.
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import re
 import types
@@ -165,7 +166,7 @@ REMOVE: Final = {"width": "90px"}
 
 
 def _error_html(looks: Looks) -> w.HTML:
-    return looks.make(w.HTML, value="", css=BESIDE).add_class("primer-error")
+    return looks.make(w.HTML, value="", css=BESIDE, classes=["primer-error"])
 
 
 def _message_html(messages: Sequence[str]) -> str:
@@ -220,8 +221,7 @@ class LeafNode(Node):
 
     @staticmethod
     def _make_control(key: str, kind: str, options: list[object], looks: Looks) -> w.ValueWidget:
-        def labelled(cls: type[w.ValueWidget], **traits: object) -> w.ValueWidget:
-            return looks.make(cls, description=key, css=FIELD, style=LABELLED, **traits)
+        labelled = functools.partial(looks.make, description=key, css=FIELD, style=LABELLED)
 
         if kind == "enum":
             choices: list[tuple[str, str | bool | None]] = [
@@ -328,8 +328,7 @@ class MoneyNode(Node):
             css=FIELD,
             style=LABELLED,
         )
-        self.minor = looks.make(w.HTML, value="", css=BESIDE)
-        self.minor.add_class("primer-minor-units")
+        self.minor = looks.make(w.HTML, value="", css=BESIDE, classes=["primer-minor-units"])
         self.error = _error_html(looks)
         self.widget = looks.make(w.HBox, [self.control, self.minor, self.error])
         self.control.observe(ctx.guard(lambda _change: ctx.changed()), names="value")

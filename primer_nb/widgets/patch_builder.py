@@ -127,8 +127,8 @@ class PatchBuilder(RequestBuilder):
         self.changes: dict[str, object] = {}
         self.baseline: dict[str, JsonValue] = {}
         looks = Looks()
-        self.diff = looks.make(w.HTML, value="").add_class("primer-diff-box")
-        self.rules = looks.make(w.HTML, value="").add_class("primer-rules")
+        self.diff = looks.make(w.HTML, value="", classes=["primer-diff-box"])
+        self.rules = looks.make(w.HTML, value="", classes=["primer-rules"])
         super().__init__(
             client,
             ClientSessionUpdateRequest,

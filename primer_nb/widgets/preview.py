@@ -52,10 +52,10 @@ class Preview:
         self.method = method
         self.base_url, self.api_version, self.note = snippet_target(client)
         looks = looks or Looks()
-        self.total = looks.make(w.HTML, value="").add_class("primer-total")
-        self.json = looks.make(w.HTML, value="").add_class("primer-json")
-        self.curl = looks.make(w.HTML, value="").add_class("primer-curl")
-        self.python = looks.make(w.HTML, value="").add_class("primer-python")
+        self.total = looks.make(w.HTML, value="", classes=["primer-total"])
+        self.json = looks.make(w.HTML, value="", classes=["primer-json"])
+        self.curl = looks.make(w.HTML, value="", classes=["primer-curl"])
+        self.python = looks.make(w.HTML, value="", classes=["primer-python"])
         self.tabs = looks.make(w.Tab, children=[self.json, self.curl, self.python])
         self.tabs.titles = ("JSON body", "curl", "Python")
         self.widget = looks.make(
