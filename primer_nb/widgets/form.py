@@ -517,24 +517,18 @@ class ListNode(Node):
 
     def _redraw(self) -> None:
         """Show the rows; a row's title and remove button are made once, then renumbered."""
-        boxes = []
-        for i, row in enumerate(self.rows):
-            title, box = self._chrome.get(id(row)) or self._frame(row)
+        self._chrome = {id(r): self._chrome.get(id(r)) or self._frame(r) for r in self.rows}
+        for i, (title, _box) in enumerate(self._chrome.values()):
             title.value = f"<b>{escape(self.key)}[{i}]</b>"
-            boxes.append(box)
-        shown = {id(row) for row in self.rows}
-        self._chrome = {k: v for k, v in self._chrome.items() if k in shown}
-        self.rows_box.children = boxes
+        self.rows_box.children = [box for _title, box in self._chrome.values()]
 
     def _frame(self, row: ModelNode) -> tuple[w.HTML, w.VBox]:
         looks = self.ctx.looks
         remove = looks.make(w.Button, description="remove", css=REMOVE)
         remove.on_click(self.ctx.guard(lambda _b: self.remove_row(self.rows.index(row))))
         title = looks.make(w.HTML)
-        box = looks.make(w.VBox, [looks.make(w.HBox, [title, remove]), row.widget])
-        # the button's handler holds `row`, so its id is not reused while this entry lives
-        self._chrome[id(row)] = (title, box)
-        return title, box
+        # the button's handler holds `row`, so its id is not reused while `_chrome` has it
+        return title, looks.make(w.VBox, [looks.make(w.HBox, [title, remove]), row.widget])
 
     def collect(self, loc: Loc, found: Found) -> JsonValue | Unset:
         found.nodes[json_path(loc)] = self
@@ -581,14 +575,14 @@ class MetadataNode(Node):
 
     def _redraw(self) -> None:
         """Show the rows; a row's box and remove button are made once per row."""
-        looks = self.ctx.looks
-        for pair in self.rows:
-            if id(pair) not in self._boxes:  # the button's handler holds `pair`: no id reuse
-                remove = looks.make(w.Button, description="remove", css=REMOVE)
-                remove.on_click(self.ctx.guard(lambda _b, p=pair: self._remove(p)))
-                self._boxes[id(pair)] = looks.make(w.HBox, [*pair, remove])
-        self._boxes = {id(pair): self._boxes[id(pair)] for pair in self.rows}
+        self._boxes = {id(p): self._boxes.get(id(p)) or self._frame(p) for p in self.rows}
         self.rows_box.children = list(self._boxes.values())
+
+    def _frame(self, pair: tuple[w.Text, w.Text]) -> w.HBox:
+        remove = self.ctx.looks.make(w.Button, description="remove", css=REMOVE)
+        remove.on_click(self.ctx.guard(lambda _b: self._remove(pair)))
+        # the button's handler holds `pair`, so its id is not reused while `_boxes` has it
+        return self.ctx.looks.make(w.HBox, [*pair, remove])
 
     def _pair(self, name: str, value: str, placeholders: tuple[str, str]) -> tuple[w.Text, w.Text]:
         looks = self.ctx.looks

@@ -134,8 +134,8 @@ class JupyterLab:
             os.kill(pid, signal.SIGKILL)
             self.process.wait(timeout=5)
 
-    def log(self, chars: int = 4000) -> str:
-        return self.log_path.read_text(errors="replace")[-chars:]
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
 
     def kernel_pids(self) -> list[int]:
         """The server's kernel processes (children running `ipykernel_launcher`)."""
@@ -280,8 +280,12 @@ _FINISHED_JS = """([panel, stderr, raises]) => {
 
 _TAB_JS = """() => (document.querySelector('.lm-TabBar-tab.jp-mod-current .lm-TabBar-tabLabel')
   || {}).textContent || 'notebook'"""
-_PROMPTS_JS = """panel => [...document.querySelectorAll(panel + ' .jp-CodeCell')]
-  .map(c => (c.querySelector('.jp-InputArea-prompt') || {}).textContent || '')"""
+#: Each code cell's prompt (`[3]:`, `[*]:`) and the texts of its error outputs.
+CELLS_JS = """([panel, stderr]) =>
+  [...document.querySelectorAll(panel + ' .jp-CodeCell')].map(c => ({
+    prompt: (c.querySelector('.jp-InputArea-prompt') || {}).textContent || '',
+    errors: [...c.querySelectorAll(stderr)].map(e => e.innerText),
+  }))"""
 
 
 @dataclass
@@ -345,7 +349,7 @@ class LabPage:
 
     def stuck_report(self, timeout: float) -> str:
         """What a Run All that did not finish left behind: prompts, page, kernel stacks."""
-        prompts = self.page.evaluate(_PROMPTS_JS, PANEL)
+        prompts = [cell["prompt"] for cell in self.page.evaluate(CELLS_JS, [PANEL, STDERR])]
         tab = self.page.evaluate(_TAB_JS)
         path = self.screenshot(f"run-all-stuck-{Path(tab).stem}.png")
         status = self.page.locator(".jp-StatusBar-Widget").all_inner_texts()

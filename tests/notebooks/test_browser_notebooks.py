@@ -26,6 +26,7 @@ import nbformat
 import pytest
 
 from tests.browser.conftest import (
+    CELLS_JS,
     CHROMIUM,
     CHROMIUM_ARGS,
     PANEL,
@@ -40,12 +41,6 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 RAISES = "raises-exception"
-
-_CELLS_JS = """([panel, stderr]) =>
-  [...document.querySelectorAll(panel + ' .jp-CodeCell')].map(c => ({
-    prompt: (c.querySelector('.jp-InputArea-prompt') || {}).textContent || '',
-    errors: [...c.querySelectorAll(stderr)].map(e => e.innerText),
-  }))"""
 
 _T = TypeVar("_T")
 
@@ -118,7 +113,7 @@ def open_and_run(context: Any, lab: JupyterLab, path: Path) -> dict[str, Any]:
         page.on("pageerror", lambda e: lab_page.page_errors.append(str(e)))
         lab_page.open_notebook(path.name)
         seconds = lab_page.run_all(raises=raises)
-        cells = page.evaluate(_CELLS_JS, [PANEL, STDERR])
+        cells = page.evaluate(CELLS_JS, [PANEL, STDERR])
         return {"cells": cells, "seconds": seconds, "page_errors": lab_page.page_errors}
     finally:
         page.close()
