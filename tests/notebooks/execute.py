@@ -10,8 +10,11 @@ Each notebook runs top to bottom in a fresh kernel of this Python, with the note
 folder as working directory (as nbval and JupyterLab run it) and without the developer's
 `PRIMER_*` settings, so it always uses the in-process emulator with its seed and frozen
 clock. The widget state is stored in the notebook's metadata (`store_widget_state=True`):
-the documentation site renders widgets from it. No timing metadata is recorded, so a
-re-run of an unchanged notebook changes nothing but what really changed.
+the documentation site renders widgets from it. ipywidgets names each widget model with a
+random `uuid4`; they are replaced by names made from the notebook's name and the model's
+place in a walk from the widgets its outputs show (`stable_model_ids`). With no timing metadata
+recorded either, a re-run of an unchanged notebook leaves its file as it was, except what
+varies by nature: notebook 09's temporary ledger path and its progress bar's rate.
 
 Cells tagged `raises-exception` may fail; any other error stops with the cell's traceback
 and leaves the file untouched.
@@ -19,9 +22,13 @@ and leaves the file untouched.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import re
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +37,11 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+#: How ipywidgets writes a model id (`uuid4().hex`): in outputs, state keys and references.
+_HEX_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
+_REFERENCE = re.compile(r'IPY_MODEL_([0-9a-f]{32})|"model_id": "([0-9a-f]{32})"')
 #: Long enough for the many-sessions notebook on a loaded machine; one cell, not the whole run.
 CELL_TIMEOUT = 300
 
@@ -51,6 +63,79 @@ def clean_environment() -> None:
         del os.environ[name]
 
 
+def _references(model: object) -> list[str]:
+    """The ids a model's state names: `IPY_MODEL_<id>` (children, layout, style) and an
+    Output widget's shown widgets (`"model_id": "<id>"`), in sorted key order."""
+    text = json.dumps(model, sort_keys=True)
+    return [a or b for a, b in _REFERENCE.findall(text)]
+
+
+def _digests(state: dict[str, Any]) -> dict[str, str]:
+    """Each model's digest: its state with every reference replaced by the referenced
+    model's digest. Equal digests mean equal subtrees, whatever the ids."""
+    memo: dict[str, str] = {}
+
+    def digest(model_id: str, trail: frozenset[str]) -> str:
+        if model_id in memo:
+            return memo[model_id]
+        if model_id in trail or model_id not in state:
+            return "-"  # a cycle, or a model that is not stored
+        inner = frozenset({*trail, model_id})
+        text = _REFERENCE.sub(
+            lambda m: digest(m.group(1) or m.group(2), inner),
+            json.dumps(state[model_id], sort_keys=True),
+        )
+        memo[model_id] = hashlib.sha256(text.encode()).hexdigest()
+        return memo[model_id]
+
+    for model_id in state:
+        digest(model_id, frozenset())
+    return memo
+
+
+def stable_model_ids(notebook: Any, name: str) -> str:
+    """`notebook` as JSON text, each stored widget model id replaced by one made from
+    `name` and the model's place in a walk that does not depend on the random ids.
+
+    The walk starts at the widgets the outputs show, in cell order, and follows each
+    model's references depth first; widgets made but not shown follow, from those no
+    model references, by the digest of their subtree. The new ids have the same form
+    (32 hex digits, a version-4 UUID) and differ between notebooks.
+    """
+    state = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    shown = [
+        output["data"][WIDGET_VIEW]["model_id"]
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if WIDGET_VIEW in output.get("data", {})
+    ]
+    digests = _digests(state)
+    referenced = {ref for model in state.values() for ref in _references(model)}
+    # Unshown widgets are walked from the ones nothing references, by digest: twins
+    # (equal digests) are then alike in every way, so their order changes nothing.
+    # Models only a cycle reaches come last.
+    hidden = sorted((m for m in state if m not in referenced), key=digests.__getitem__)
+    order: dict[str, None] = {}  # an ordered set
+    for root in [*shown, *hidden, *sorted(state, key=digests.__getitem__)]:
+        stack = [root]
+        while stack:
+            model_id = stack.pop()
+            if model_id in order or model_id not in state:
+                continue
+            order[model_id] = None
+            stack.extend(reversed(_references(state[model_id])))
+    renamed = {}
+    for index, old in enumerate(order):
+        digest = hashlib.sha256(f"{name}/{index}".encode()).digest()[:16]
+        renamed[old] = uuid.UUID(bytes=digest, version=4).hex
+    text = nbformat.writes(notebook)  # type: ignore[no-untyped-call]
+    text = _HEX_ID.sub(lambda m: renamed.get(m.group(0), m.group(0)), text)
+    # written again, so the state is sorted by the new ids as nbformat sorts keys
+    text = nbformat.writes(nbformat.reads(text, as_version=4))  # type: ignore[no-untyped-call]
+    assert isinstance(text, str)
+    return text if text.endswith("\n") else text + "\n"  # as nbformat.write ends a file
+
+
 def execute(path: Path) -> float:
     """Run `path` in a fresh kernel and write it back with outputs and widget state."""
     notebook: Any = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
@@ -66,7 +151,7 @@ def execute(path: Path) -> float:
     started = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - started
-    nbformat.write(notebook, path)  # type: ignore[no-untyped-call]
+    path.write_text(stable_model_ids(notebook, path.stem), encoding="utf-8")
     return seconds
 
 
