@@ -386,10 +386,9 @@ def result_html(exercise_id: str, status: str, message: str) -> str:
     return _box(accent, title, f"<div>{escape(message)}</div>", css_class="primer-exercise")
 
 
-def exercise_html(exercise_id: str, title: str, task: str, needs: Sequence[str]) -> str:
-    """An exercise's task, with the cell that checks it."""
-    extra = "".join(f", {name}={name}" for name in needs)
-    cell = f'answer = ...\ncheck("{exercise_id}", answer{extra})'
+def exercise_html(exercise_id: str, title: str, task: str, call: str) -> str:
+    """An exercise's task, with the cell that checks it (`call`: its `check(...)` line)."""
+    cell = f"answer = ...\n{call}"
     body = f"<div>{escape(task)}</div>" + (
         f'<pre style="font-family:{MONO};background:{CODE_BG};color:{FG};margin:4px 0;'
         f'padding:4px;white-space:pre-wrap">{escape(cell, quote=False)}</pre>'

@@ -199,6 +199,15 @@ class Exercise:
     given: Callable[[PrimerClient], dict[str, object]] = field(default=_nothing_needed)
     #: Where the exercise goes in its notebook: right after the cell that teaches this.
     after: str = ""
+    #: What the notebook passes for each need, when it is not a name of its own.
+    given_as: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def call(self) -> str:
+        """The `check` call of the exercise's notebook cell, e.g.
+        `check("09-eur-total", answer, sessions=result.sessions)`."""
+        extra = "".join(f", {name}={self.given_as.get(name, name)}" for name in self.needs)
+        return f'check("{self.id}", answer{extra})'
 
     def check(self, answer: object = ..., /, *, record: bool = True, **given: object) -> Result:
         """Check `answer`; `...` (the placeholder) gives "not attempted yet"."""
@@ -237,7 +246,7 @@ class Exercise:
         return f"Exercise({self.id!r}, notebook={self.notebook!r}, mistakes={len(self.mistakes)})"
 
     def _repr_html_(self) -> str:
-        return display.exercise_html(self.id, self.title, self.task, self.needs)
+        return display.exercise_html(self.id, self.title, self.task, self.call)
 
 
 # --- progress --------------------------------------------------------------------------------
@@ -499,7 +508,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, float | Decimal):
-        return {"__not_an_integer__": str(value)}
+        return {"__not_an_integer__": value}  # kept as written, for the feedback
     return value
 
 
@@ -511,7 +520,13 @@ def _snake_keys(data: Any, path: str = "$") -> list[str]:
     found: list[str] = []
     if isinstance(data, Mapping):
         for key, value in data.items():
-            if isinstance(key, str) and "_" in key.strip("_") and key != "__not_an_integer__":
+            # Primer's own upper-case keys (GOOGLE_PAY, PAYMENT_CARD) are wire names
+            if (
+                isinstance(key, str)
+                and "_" in key.strip("_")
+                and key != key.upper()
+                and key != "__not_an_integer__"
+            ):
                 found.append(f"{path}.{key}")
             if key != "metadata":
                 found += _snake_keys(value, f"{path}.{key}")
@@ -815,7 +830,13 @@ def _judge_fix_request(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Sa
         if path in _BROKEN_FIELDS:
             return _say(str(path))
         return _say("still-refused", **refused.values)
+    if not wire.get("orderId"):
+        return _say("no-order-id")
+    if wire["currencyCode"] != "EUR":
+        return _say("euros", value=wire["currencyCode"])
     mug = items[0]
+    if mug.get("description") != "Mug":
+        return _say("mug", value=mug.get("description"))
     if (mug.get("amount"), mug.get("quantity", 1)) != (800, 2):
         return _say("mugs")
     return None
@@ -1013,15 +1034,15 @@ def _judge_surcharge(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Say 
     items = _line_items(wire) or []
     if [(i.get("amount"), i.get("quantity", 1)) for i in items] != [(2000, 1)]:
         return _say("line-item")
-    return _refused(wire)
+    return _refused(wire) or _fields(wire, orderId="order-ex-602", currencyCode="EUR")
 
 
 def _surcharge_request(
-    surcharge: object = 50, *, amount: int | None = None, where: str = "VISA"
+    surcharge: object = 50, *, amount: int | None = None, where: str = "VISA", currency: str = "EUR"
 ) -> Build:
     request: dict[str, Any] = {
         "orderId": "order-ex-602",
-        "currencyCode": "EUR",
+        "currencyCode": currency,
         "order": {"lineItems": [{"itemId": "lamp", "description": "Lamp", "amount": 2000}]},
     }
     if amount is not None:
@@ -1046,6 +1067,8 @@ def _judge_order_details(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _
     problem = _not_minor(fee, "fee-not-minor") or (_say("fee", raw=fee) if fee != 150 else None)
     if problem:
         return problem
+    if fees[0].get("type") != "SERVICE":
+        return _say("fee-type", value=fees[0].get("type"))
     items = _line_items(wire) or []
     if len(items) != 1:
         return _say("line-count")
@@ -1062,10 +1085,12 @@ def _judge_order_details(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _
     product = metadata["productId"]
     if product not in (1001, "1001") or isinstance(product, bool):
         return _say("metadata-type", shown=_shown(product))
-    return _refused(wire)
+    return _refused(wire) or _fields(wire, orderId="order-ex-603", currencyCode="EUR")
 
 
-def _details_request(fee: object = 150, tax: object = 380, product: object = 1001) -> Build:
+def _details_request(
+    fee: object = 150, tax: object = 380, product: object = 1001, fee_type: str = "SERVICE"
+) -> Build:
     item = {"itemId": "plate", "description": "Plate", "amount": 1000, "quantity": 2}
     return _value(
         {
@@ -1073,7 +1098,7 @@ def _details_request(fee: object = 150, tax: object = 380, product: object = 100
             "currencyCode": "EUR",
             "order": {
                 "lineItems": [{**item, "taxAmount": tax}],
-                "fees": [{"type": "SERVICE", "amount": fee}],
+                "fees": [{"type": fee_type, "amount": fee}],
             },
             "metadata": {"productId": product},
         }
@@ -1103,7 +1128,12 @@ def _judge_return_token(answer: Any, given: Mapping[str, Any]) -> _Say | None:
     if not isinstance(answer, Mapping | str):
         return _say("whole-session" if hasattr(answer, "to_wire") else "not-json")
     if isinstance(answer, Mapping) and set(answer) != {"clientToken"}:
-        return _say("whole-session")
+        tokens = [k for k, v in answer.items() if _looks_like_token(v)]
+        if not tokens or len(answer) > 3:
+            return _say("whole-session")
+        if "clientToken" not in answer:
+            return _say("renamed", key=tokens[0])
+        return _say("extra", keys=", ".join(sorted(str(k) for k in answer if k != "clientToken")))
     token = answer["clientToken"] if isinstance(answer, Mapping) else answer
     if isinstance(token, str) and "…" in token:
         return _say("short-token")
@@ -1188,14 +1218,27 @@ def _judge_omitted_version(answer: Any, given: Mapping[str, Any]) -> _Say | None
     if answer == "2021-09-27":
         return None
     known = {"2.4": "latest", "2.1": "numbered", None: "not-refused", 400: "not-refused"}
-    return _wrong(answer, known) or _say("other", answer=answer)
+    found = _wrong(answer, known)
+    if found:
+        return found
+    if not isinstance(answer, str) or len(answer) > 20:  # a pasted header set may hold a key
+        return _say("not-a-version")
+    return _say("other", answer=answer)
 
 
 # --- 09 many sessions and warnings
 
 
 def _session_wires(sessions: Iterable[Any]) -> list[Mapping[str, Any]]:
-    return [w for w in (_wire(s) for s in sessions) if isinstance(w, Mapping)]
+    """The wire form of each session; a table or a list of anything else is refused (a
+    DataFrame iterates over its column names, which would count as no sessions)."""
+    wires = [] if hasattr(sessions, "columns") else [_wire(s) for s in sessions]
+    if not wires or not all(isinstance(w, Mapping) for w in wires):
+        raise TypeError(
+            "sessions= takes the sessions create_sessions returned (result.sessions), "
+            f"not {type(sessions).__name__}"
+        )
+    return wires
 
 
 def _counts(given: Mapping[str, Any]) -> tuple[int, int]:
@@ -1365,6 +1408,7 @@ class _Rules:
     mistakes: Mapping[str, Build]
     needs: tuple[str, ...] = ()
     given: Callable[[PrimerClient], dict[str, object]] = _nothing_needed
+    given_as: Mapping[str, str] = field(default_factory=dict)
 
 
 _RULES: dict[str, _Rules] = {
@@ -1432,6 +1476,8 @@ _RULES: dict[str, _Rules] = {
             "no-currency": _value(
                 {k: v for k, v in _fixed_request().items() if k != "currencyCode"}
             ),
+            "no-order-id": _value({k: v for k, v in _fixed_request().items() if k != "orderId"}),
+            "euros": _value(_fixed_request(currencyCode="USD")),
         },
     ),
     "04-add-line-item": _Rules(
@@ -1493,6 +1539,7 @@ _RULES: dict[str, _Rules] = {
             "not-minor": _surcharge_request(0.5),
             "on-card": _surcharge_request(where="card"),
             "fee": _surcharge_request(where="fees"),
+            "currencyCode": _surcharge_request(currency="USD"),
         },
     ),
     "06-order-details": _Rules(
@@ -1502,6 +1549,7 @@ _RULES: dict[str, _Rules] = {
             "fee-not-minor": _details_request(fee="1.50"),
             "tax-per-unit": _details_request(tax=190),
             "metadata-type": _details_request(product=1001.0),
+            "fee-type": _details_request(fee_type="SURCHARGE"),
         },
     ),
     "07-return-token": _Rules(
@@ -1550,6 +1598,7 @@ _RULES: dict[str, _Rules] = {
         },
         needs=("sessions",),
         given=_batch,
+        given_as={"sessions": "result.sessions"},
     ),
     "09-eur-total": _Rules(
         _judge_eur_total,
@@ -1561,6 +1610,7 @@ _RULES: dict[str, _Rules] = {
         },
         needs=("sessions",),
         given=_batch,
+        given_as={"sessions": "result.sessions"},
     ),
     "10-build-session": _Rules(
         _judge_builder,
@@ -1633,6 +1683,7 @@ def _exercises(texts: _Texts, rules: Mapping[str, _Rules]) -> tuple[Exercise, ..
                 needs=rule.needs,
                 given=rule.given,
                 after=prose["after"],
+                given_as=rule.given_as,
             )
         )
     return tuple(built)

@@ -45,6 +45,8 @@ def test_exercise_cell_is_in_its_notebook_unanswered(exercise: Exercise) -> None
     assert cell.source.startswith("from primer_nb.exercises import check\n\nanswer = ...  #")
     given = call.search(cell.source).group("given")  # type: ignore[union-attr]
     assert sorted(re.findall(r"(\w+)=", given)) == sorted(exercise.needs)
+    # the exercise's box shows this very call
+    assert cell.source.rstrip().endswith(exercise.call)
     task = cells[index - 1]
     assert task.cell_type == "markdown" and exercise.task in task.source.replace("\n", " ")
     assert NOT_ATTEMPTED in _text(cell), f"{exercise.id}: stored output is not the placeholder's"
