@@ -347,8 +347,13 @@ def _local_error(
     status: int,
     error: tuple[str, str, str | None],
     details: list[ValidationErrorDetail] | None = None,
+    secret: str | None = None,
 ) -> PrimerAPIError:
-    """The error the server would answer, raised before sending (`local=True`)."""
+    """The error the server would answer, raised before sending (`local=True`).
+
+    `secret` (the client's API key) is redacted from it as from the server's answers:
+    a body may hold the key where it does not belong (`{"currencyCode": key}`), and the
+    error quotes what it refuses."""
     body = error_body(
         error[0],
         error[1],
@@ -357,7 +362,8 @@ def _local_error(
         validation_errors=details,
     )
     del body["error"]["diagnosticsId"]  # nothing was sent, so nothing to diagnose
-    return error_from_response(status, body, local=True)
+    safe: Any = redact_json(body, secret)  # type: ignore[arg-type]  # the body is JSON
+    return error_from_response(status, safe, local=True)
 
 
 class _BaseClient(ABC, Generic[_T]):
@@ -502,12 +508,14 @@ class _BaseClient(ABC, Generic[_T]):
             raise _local_error(400, NESTED_TOO_DEEP)
         _, details, unknown_keys = check_request_keys(data, model)
         if details:
-            raise _local_error(422, REQUEST_VALIDATION, details)
+            raise _local_error(422, REQUEST_VALIDATION, details, self._settings.api_key)
         if metadata_has_empty_key(data):
             raise _local_error(400, METADATA_EMPTY_KEY)
         for unknown in unknown_keys:
             warnings.warn(
-                UnknownFieldWarning(f"{unknown.message(name)}; it is sent as written"),
+                UnknownFieldWarning(
+                    self._redact(f"{unknown.message(name)}; it is sent as written")
+                ),
                 stacklevel=4,
             )
         return data

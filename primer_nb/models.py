@@ -81,6 +81,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from primer_nb.amounts import line_total_of
+from primer_nb.config import env_var
 from primer_nb.enums import (
     DEFAULT_CARD_NETWORKS,
     ApprovalMode,
@@ -98,7 +99,7 @@ from primer_nb.errors import (
     PrimerValidationError,
     ValidationErrorDetail,
 )
-from primer_nb.redaction import short_token  # re-exported: public here since 0.1
+from primer_nb.redaction import redact, short_token  # short_token: public here since 0.1
 from primer_nb.wire_errors import (  # re-exported: public here since 0.1
     UNKNOWN_FIELD,
     json_path,
@@ -364,12 +365,20 @@ class _Model(BaseModel):
 
 
 def _local_error(model: type[BaseModel], exc: pydantic.ValidationError) -> PrimerValidationError:
+    """The 422 for a model built with bad values. The error quotes what it refuses, so the
+    configured API key (`PRIMER_API_KEY`) is redacted from it, as the client does with its
+    own key."""
     name = getattr(model, "__primer_schema__", "") or model.__name__
+    secret = env_var("PRIMER_API_KEY")
+    details = [
+        d._replace(path=redact(d.path, secret), description=redact(d.description, secret))
+        for d in validation_details(exc, name, model)
+    ]
     return PrimerValidationError(
         422,
         REQUEST_VALIDATION[0],
         REQUEST_VALIDATION[1],
-        validation_errors=validation_details(exc, name, model),
+        validation_errors=details,
         local=True,
     )
 

@@ -266,6 +266,45 @@ def test_key_echoed_in_a_body_is_scrubbed_from_exchanges(client: PrimerClient) -
         assert_clean("Exchange with the key in its body/query", exchange_text(exchange))
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {**BODY, "currencyCode": MARKER_KEY},  # quoted by the rule it breaks
+        {**BODY, MARKER_KEY: 1},  # a top-level key: the JSONPath names it
+    ],
+    ids=["value", "key"],
+)
+def test_key_pasted_into_a_body_is_not_quoted_by_the_local_error(
+    client: PrimerClient, body: dict[str, Any]
+) -> None:
+    """The check before sending quotes what it refuses; the key is redacted from it, as
+    from the server's 422 (validate=False)."""
+    with pytest.raises(PrimerValidationError) as caught:
+        client.create_session(body)
+    assert caught.value.local
+    assert_clean("a local validation error", exception_texts(caught.value))
+    assert "***" in str(caught.value)
+
+
+def test_key_pasted_as_a_nested_key_is_not_in_the_warning(client: PrimerClient) -> None:
+    with pytest.warns(UserWarning) as warned:
+        client.create_session({**BODY, "customer": {MARKER_KEY: 1}})
+    assert warned, "an unknown nested key is warned about"
+    for warning in warned:
+        assert_clean("an UnknownFieldWarning", str(warning.message))
+
+
+def test_a_model_built_with_the_configured_key_does_not_quote_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from primer_nb.models import ClientSessionRequest
+
+    monkeypatch.setenv("PRIMER_API_KEY", MARKER_KEY)
+    with pytest.raises(PrimerValidationError) as caught:
+        ClientSessionRequest(order_id="o", currency_code=MARKER_KEY)
+    assert_clean("a model's validation error", exception_texts(caught.value))
+
+
 def test_key_behind_json_escapes_is_scrubbed_from_exchanges() -> None:
     """Hooks skip the walk through a body that cannot hold the key: an escape can hide it."""
     escaped = "".join(f"\\u{ord(c):04x}" for c in MARKER_KEY)  # the key, every letter \uXXXX
