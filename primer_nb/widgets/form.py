@@ -315,6 +315,9 @@ class MoneyNode(Node):
     """An amount typed in major units (`12.99`), sent in minor units (`1299`).
 
     The conversion is `currency.to_minor_units`, so `5.5` JPY is refused with its rule.
+    An amount loaded while no currency is known (a session without `currencyCode`) can
+    only be shown in minor units: it is kept as loaded, and sent unchanged, until the
+    field is edited (choosing a currency later never multiplies it).
     """
 
     def __init__(self, key: str, ctx: FormContext):
@@ -330,6 +333,8 @@ class MoneyNode(Node):
         )
         self.minor = looks.make(w.HTML, value="", css=BESIDE, classes=["primer-minor-units"])
         self.error = _error_html(looks)
+        #: (the text shown, the minor units) of an amount loaded without a currency
+        self.as_loaded: tuple[str, int] | None = None
         self.widget = looks.make(w.HBox, [self.control, self.minor, self.error])
         self.control.observe(ctx.guard(lambda _change: ctx.changed()), names="value")
 
@@ -348,6 +353,10 @@ class MoneyNode(Node):
         self.minor.value = ""
         if not text:
             return UNSET
+        if self.as_loaded is not None and text == self.as_loaded[0]:
+            units = self.as_loaded[1]
+            self.minor.value = f"<code>{units}</code> minor units, as loaded"
+            return units
         code = self.ctx.currency()
         if code is None:
             found.errors[path] = "choose currencyCode first: amounts are typed in major units"
@@ -362,8 +371,12 @@ class MoneyNode(Node):
 
     def load(self, value: JsonValue) -> None:
         code = self.ctx.currency()
+        self.as_loaded = None
         if value is None:
             self.control.value = ""
+        elif code is None and isinstance(value, int) and not isinstance(value, bool):
+            self.as_loaded = (str(value), value)  # minor units: no currency to convert with
+            self.control.value = str(value)
         elif code is None or not isinstance(value, int):
             self.control.value = str(value)
         else:

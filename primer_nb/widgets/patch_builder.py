@@ -18,8 +18,10 @@ rules, which the widget lists as they apply:
 - `null` clears a field (emptying a field that had a value sends `null`);
 - `paymentMethod.options` and `approvalMode` cannot be updated (not in this form).
 
-`amount` is left empty: the session's amount is computed from the order, and typing one
-sets a top-level override (cleared again with `null`).
+`amount` is left empty when the session's amount is the one computed from its order;
+typing one sets a top-level override. A session that already holds an override (an
+amount its order does not add up to) shows it there, so the total is the one the API
+will answer and emptying the field clears it (`null`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import TYPE_CHECKING, Unpack
 import ipywidgets as w
 from pydantic import JsonValue
 
-from primer_nb.amounts import breakdown
+from primer_nb.amounts import breakdown, session_amount
 from primer_nb.errors import PrimerError
 from primer_nb.merging import MERGED_ONE_LEVEL, apply_patch, patch_of
 from primer_nb.models import ClientSession, ClientSessionUpdateRequest
@@ -149,7 +151,10 @@ class PatchBuilder(RequestBuilder):
 
     def _load(self, session: ClientSession) -> None:
         wire = session.to_wire()
-        wire.pop("amount", None)  # computed by the API; typing one sets an override
+        amount = wire.pop("amount", None)
+        # The API answers the order's total or an override: only an override is a field.
+        if amount is not None and amount != session_amount(wire):
+            wire["amount"] = amount
         self.ctx.held = True
         try:
             self.form.root.load(wire)
@@ -168,8 +173,8 @@ class PatchBuilder(RequestBuilder):
         self.request = model if isinstance(model, ClientSessionUpdateRequest) else None
         shown = {"clientToken": "$PRIMER_CLIENT_TOKEN", **self.changes}
         predicted = merge_preview(self.before.to_wire(), self.changes)
-        if "amount" not in self.changes:
-            predicted.pop("amount", None)
+        if "amount" not in self.changes and "amount" not in self.baseline:
+            predicted.pop("amount", None)  # no override: the total comes from the order
         self.preview.update(shown, total_of=predicted)
         self.diff.value = diff_html(self.baseline, after)
         self.rules.value = (

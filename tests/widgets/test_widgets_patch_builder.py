@@ -97,3 +97,49 @@ def test_patch_of_and_merge_preview_follow_primer_rules() -> None:
         "customer": {"emailAddress": "x@y.z"},
         "metadata": {"k": 1},
     }
+
+
+LINE = {"itemId": "a", "description": "A", "amount": 5990, "quantity": 2}  # EUR 119.80
+
+
+def test_a_session_with_an_override_shows_the_total_the_api_answers(client: Any) -> None:
+    """The override stays through PATCHes until cleared: the preview says so, and the
+    amount field holds it, so emptying the field clears it."""
+    session = client.create_session(
+        {"orderId": "o-1", "currencyCode": "EUR", "amount": 10000, "order": {"lineItems": [LINE]}}
+    )
+    patcher = PatchBuilder(client, session.client_token)
+    assert patcher.form.node("$.amount").value == "100.00"  # type: ignore[attr-defined]
+    patcher.fill({"orderId": "o-1b"})
+    assert patcher.changes == {"orderId": "o-1b"}
+    assert patcher.preview.total_text.startswith("Total: EUR 100.00")
+    answer = patcher.submit()
+    assert answer is not None and answer.amount == 10000
+    clearing = PatchBuilder(client, session.client_token)
+    clearing.form.node("$.amount").value = ""  # type: ignore[attr-defined]
+    assert clearing.changes == {"amount": None}
+    assert clearing.preview.total_text.startswith("Total: EUR 119.80")
+    cleared = clearing.submit()
+    assert cleared is not None and cleared.amount == 11980
+
+
+def test_a_computed_amount_is_not_loaded_as_an_override(client: Any, token: str) -> None:
+    patcher = PatchBuilder(client, token)
+    assert patcher.form.node("$.amount").value == ""  # type: ignore[attr-defined]
+
+
+def test_amounts_loaded_without_a_currency_are_never_multiplied(client: Any) -> None:
+    """A session without currencyCode holds minor units the form cannot show in major
+    ones: they are kept as loaded, so choosing EUR later sends the currency alone."""
+    session = client.create_session({"orderId": "o-2", "order": {"lineItems": [LINE]}})
+    patcher = PatchBuilder(client, session.client_token)
+    assert patcher.changes == {}
+    assert "as loaded" in patcher.form.node("$.order.lineItems[0].amount").minor.value  # type: ignore[attr-defined]
+    patcher.fill({"currencyCode": "EUR"})
+    assert patcher.changes == {"currencyCode": "EUR"}
+    assert patcher.preview.total_text.startswith("Total: EUR 119.80")
+    answer = patcher.submit()
+    assert answer is not None and answer.amount == 11980
+    # typing a new amount reads it in major units again
+    patcher.form.node("$.order.lineItems[0].amount").value = "60.00"  # type: ignore[attr-defined]
+    assert patcher.changes["order"]["lineItems"][0]["amount"] == 6000  # type: ignore[index]
