@@ -30,11 +30,12 @@ where possible).
 `AsyncPrimerClient` is awaited, a `PrimerClient` sends from `concurrency` worker threads
 (one on the in-process emulator through an `AsyncPrimerClient` on the same emulator);
 without one, a new `AsyncPrimerClient()`. At most `concurrency` requests in flight, the
-client's own retries (429, connection failures before sending; an answered POST is never
-sent twice), and a `tqdm.auto` progress bar (a widget in Jupyter, text elsewhere;
-`progress=False` hides it). `create_sessions` can be called from a notebook, where an event
-loop is already running: it then runs the batch on a private thread with its own loop.
-Async code calls `await acreate_sessions(...)`.
+client's own retries (429, which primer-nb assumes was refused before processing, and
+connection failures before sending; a POST answered any other way is never sent again),
+and a `tqdm.auto` progress bar (a widget in Jupyter, text elsewhere; `progress=False`
+hides it). `create_sessions` can be called from a notebook, where an event loop is
+already running: it then runs the batch on a private thread with its own loop. Async
+code calls `await acreate_sessions(...)`.
 
 **Resume.** With a `ledger`, every exchange is recorded as it happens (the ledger is
 attached to the client for the batch). With `resume=True` (the default), rows whose

@@ -33,7 +33,7 @@ and full jitter (0.5 s base, 8 s cap), or the server's `Retry-After` (capped at 
 
 | outcome | GET | POST / PATCH |
 |---|---|---|
-| 429 | retried | retried (refused before processing) |
+| 429 | retried | retried: assumed refused before processing (primer-nb's choice) |
 | 502, 503, 504 | retried | never: the request may have been processed |
 | connect error / connect timeout (nothing was sent) | retried | retried |
 | read error, read timeout, protocol error | retried | never |
@@ -837,8 +837,9 @@ class PrimerClient(_BaseClient[httpx.BaseTransport]):
     ) -> httpx.Response:
         """Send anything and get the raw `httpx.Response`: no checks, no raising on status.
 
-        Hooks, logging, redaction and retries (for GET) still apply; a request that gets
-        no answer at all still raises `PrimerConnectionError`.
+        Hooks, logging, redaction and retries (by the table in this module's docstring)
+        still apply; a request that gets no answer at all still raises
+        `PrimerConnectionError`.
 
         ```python
         client.request("POST", "/client-session", content=b"{not json").status_code  # 400

@@ -66,6 +66,7 @@ import iso4217
 from primer_nb.enums import Currency
 
 __all__ = [
+    "CHOSEN_BY_PRIMER_NB",
     "CURRENCY_CODES",
     "DISABLED_BY_DEFAULT",
     "PRIMER_OVERRIDES",
@@ -95,18 +96,10 @@ DISABLED_BY_DEFAULT: frozenset[str] = frozenset({
 })
 # fmt: on
 
-#: Minor units where Primer's value is not ISO 4217's, or ISO 4217 has none. Takes precedence
-#: over the `iso4217` data.
-PRIMER_OVERRIDES: Mapping[str, int] = MappingProxyType(
+#: Minor units primer-nb chose for codes in Primer's `Currency` enum that its SDK table
+#: does not list (Primer publishes none for them; behaviour.md §5).
+CHOSEN_BY_PRIMER_NB: Mapping[str, int] = MappingProxyType(
     {
-        # Primer's SDK table; ISO 4217 has withdrawn the code (gone from `iso4217`).
-        "ANG": 2,  # Netherlands Antillean guilder, replaced by XCG (2025)
-        "BGN": 2,  # Bulgarian lev, replaced by EUR (2026)
-        "BYR": 0,  # Belarusian ruble, replaced by BYN (2016); also behaviour.md §5
-        "CUC": 2,  # Cuban convertible peso, withdrawn (2021)
-        "HRK": 2,  # Croatian kuna, replaced by EUR (2023)
-        "ZWL": 2,  # Zimbabwe dollar, replaced by ZWG (2024)
-        # behaviour.md §5: in Primer's enum, not in its SDK table.
         "MRO": 2,  # Mauritanian ouguiya, replaced by MRU (2018); withdrawn from ISO
         "XFU": 0,  # UIC franc; withdrawn from ISO (2013)
         "XAG": 0,  # silver; ISO: N.A.
@@ -121,6 +114,21 @@ PRIMER_OVERRIDES: Mapping[str, int] = MappingProxyType(
         "XSU": 0,  # Sucre (ALBA); ISO: N.A.
         "XTS": 0,  # reserved for testing; ISO: N.A.
         "XUA": 0,  # ADB unit of account; ISO: N.A.
+    }
+)
+
+#: Minor units where Primer's value is not ISO 4217's, or ISO 4217 has none. Takes precedence
+#: over the `iso4217` data.
+PRIMER_OVERRIDES: Mapping[str, int] = MappingProxyType(
+    {
+        # Primer's SDK table; ISO 4217 has withdrawn the code (gone from `iso4217`).
+        "ANG": 2,  # Netherlands Antillean guilder, replaced by XCG (2025)
+        "BGN": 2,  # Bulgarian lev, replaced by EUR (2026)
+        "BYR": 0,  # Belarusian ruble, replaced by BYN (2016); also behaviour.md §5
+        "CUC": 2,  # Cuban convertible peso, withdrawn (2021)
+        "HRK": 2,  # Croatian kuna, replaced by EUR (2023)
+        "ZWL": 2,  # Zimbabwe dollar, replaced by ZWG (2024)
+        **CHOSEN_BY_PRIMER_NB,
     }
 )
 

@@ -115,8 +115,9 @@ DISABLED_CURRENCY_RECOVERY = (
 class UnknownFieldWarning(UserWarning):
     """A request carries a key Primer's schema does not declare (maybe a typo).
 
-    Primer accepts unknown keys inside nested objects, so the request is still sent;
-    the warning names the JSONPath, e.g. `$.customer.emailAdress`.
+    Primer's schema forbids unknown keys only at the top level and does not document
+    what it does with one below it (the emulator accepts and echoes it), so the request
+    is still sent; the warning names the JSONPath, e.g. `$.customer.emailAdress`.
     """
 
 
@@ -213,7 +214,8 @@ class BadRequestError(PrimerAPIError):
 
 
 class InvalidClientTokenError(BadRequestError):
-    """400 ClientSessionValidationError: unknown, malformed or expired client token."""
+    """400 ClientSessionValidationError: an unknown or malformed client token (Primer's
+    documented answer), or an expired one (the emulator's; Primer documents none)."""
 
 
 class MetadataEmptyKeyError(BadRequestError):
@@ -221,11 +223,13 @@ class MetadataEmptyKeyError(BadRequestError):
 
 
 class DisabledCurrencyError(BadRequestError):
-    """400 DisabledCurrencyError: the currency is not enabled on the account."""
+    """DisabledCurrencyError: the currency is not enabled on the account (400 on the
+    emulator; Primer does not publish the status)."""
 
 
 class UnsupportedApiVersionError(BadRequestError):
-    """400 UnsupportedApiVersion: the X-API-VERSION header names no known version."""
+    """400 UnsupportedApiVersion: the X-API-VERSION header names no known version (the
+    emulator's answer and errorId; Primer documents none)."""
 
 
 class AuthenticationError(PrimerAPIError):
@@ -270,7 +274,8 @@ class RateLimitError(PrimerAPIError):
 
 
 class ServerError(PrimerAPIError):
-    """5xx: the server failed; GETs are retried, answered POSTs never are."""
+    """5xx: the server failed; a GET is retried after 502, 503 or 504, an answered POST
+    or PATCH never is."""
 
 
 class GatewayTimeoutError(ServerError):

@@ -802,9 +802,11 @@ class ClientSessionRequest(_TopLevelRequest):
 class ClientSessionUpdateRequest(_TopLevelRequest):
     """Body of `PATCH /client-session`: `client_token` plus only what changes.
 
-    Arrays are replaced whole, `customer`, `order` and `paymentMethod` are merged one
-    level deep, `metadata` is replaced, `None` clears a field. `approvalMode` and
-    `paymentMethod.options` cannot be updated.
+    Arrays are replaced whole, `metadata` is replaced, `None` clears a field, and
+    `approvalMode` and `paymentMethod.options` cannot be updated (Primer's PATCH rules).
+    The emulator merges `customer`, `order` and `paymentMethod` one level deep; Primer's
+    texts disagree on the depth, and its field text says to send `paymentMethod` whole
+    (docs/emulator.md).
     """
 
     __primer_schema__ = "ClientSessionUpdateAPIRequest"
@@ -1089,7 +1091,8 @@ def unknown_keys(
 ) -> list[UnknownKey]:
     """Keys in a (valid) request body that its schema does not declare, with suggestions.
 
-    Primer accepts them below the top level; the client warns so typos (and Python names
+    Primer does not document what it does with them below the top level (the emulator
+    accepts them); the client warns so typos (and Python names
     such as `line_items`) do not pass silently. Payment-method types under `options` and
     free-form objects (`metadata`, `extraMerchantData`) are not reported.
     """

@@ -49,7 +49,7 @@ where USD has 2, so no single float rounding rule fits every currency. Sum decim
 | customer_email | string | `customer.emailAddress` |
 | country_code | string | `order.countryCode` |
 | line_items | Int64 | number of `order.lineItems` |
-| warnings | Int64 | number of `warnings` (a list, or one object as older docs show) |
+| warnings | Int64 | number of `warnings` (a list, or one object: Primer's documents show both) |
 | client_token | string | `clientToken` shortened, `eyJhbGci…x9Qk` (`<NA>` for GET/PATCH answers) |
 | expires_at | datetime64[ns, UTC] | `clientTokenExpirationDate` (Primer sends naive UTC) |
 | status | string | `"active"` before `expires_at`, `"expired"` from then on, against `clock` |
@@ -376,7 +376,8 @@ def line_items_frame(source: Source) -> pd.DataFrame:
 def warnings_frame(source: Source) -> pd.DataFrame:
     """One row per warning of every session in `source` (see `WARNING_COLUMNS`).
 
-    `warnings` may be a list of objects (current API) or one object (older documentation).
+    `warnings` may be a list of objects or one object: Primer's schema declares one object
+    and its examples show a list.
     """
     bodies, _ = _bodies(source)
     rows: list[tuple[str | None, ...]] = []

@@ -155,10 +155,19 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
         raise NotImplementedError
 
     def _show_failure(self, exc: PrimerError) -> None:
-        """Primer's error in the result area, its messages at their fields; the form stays."""
+        """The error in the result area, its messages at their fields, and a status that
+        names who refused (the client before sending, the emulator or Primer); the form
+        stays."""
         self.failure = exc
         self.result.children = [
             self.looks.make(w.HTML, error_html(exc), classes=["primer-error-box"])
         ]
+        if getattr(exc, "local", False):
+            who = "primer-nb's check refused the request before sending it"
+        elif self.client.environment == "emulator":
+            who = "The emulator refused the request"
+        else:
+            who = f"Primer ({self.client.environment}) refused the request"
+        self.status.value = f"<span style='color:#b00020'>{who}; the form is unchanged.</span>"
         details = getattr(exc, "validation_errors", [])
         self.form.annotate([(d.path, d.description) for d in details])

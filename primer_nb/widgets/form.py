@@ -384,9 +384,16 @@ class MoneyNode(Node):
 
 
 def currency_options() -> list[tuple[str, str | None]]:
-    """Dropdown choices: `("JPY — 0 minor units", "JPY")` for each of Primer's currencies."""
+    """Dropdown choices: `("JPY — 0 minor units", "JPY")` for each of Primer's currencies;
+    where Primer publishes no minor units (`currency.CHOSEN_BY_PRIMER_NB`), the label
+    says the number is primer-nb's choice."""
     return [("—", None)] + [
-        (f"{code} — {units} minor units", code) for code, _name, units in cur.currency_table()
+        (
+            f"{code} — {units} minor units"
+            + (" (primer-nb's choice)" if code in cur.CHOSEN_BY_PRIMER_NB else ""),
+            code,
+        )
+        for code, _name, units in cur.currency_table()
     ]
 
 

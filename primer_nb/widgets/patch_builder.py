@@ -93,7 +93,8 @@ def diff_html(before: Mapping[str, object], after: Mapping[str, object]) -> str:
 
 
 def rules_for(patch: Mapping[str, object]) -> list[str]:
-    """Primer's PATCH rules that apply to this body (and the two that always do)."""
+    """The PATCH rules that apply to this body (and the two that always do); the
+    emulator's own choices among them say so."""
     rules: list[str] = []
     for path, value in flatten(patch).items():
         if isinstance(value, list):
@@ -101,11 +102,17 @@ def rules_for(patch: Mapping[str, object]) -> list[str]:
         elif value is None:
             rules.append(f"{path} is null: null clears the field.")
     for key in MERGED & patch.keys():
-        rules.append(f"$.{key} is merged one level deep; a sub-object in it is replaced whole.")
+        rules.append(
+            f"$.{key} is merged one level deep; a sub-object in it is replaced whole "
+            "(the emulator's rule: Primer's texts disagree on the depth)."
+        )
     if "metadata" in patch and patch["metadata"] is not None:
         rules.append("$.metadata is replaced whole: keys you removed are gone.")
     if patch.get("amount") is not None:
-        rules.append("$.amount overrides the computed total until it is cleared with null.")
+        rules.append(
+            "$.amount overrides the computed total; the emulator keeps it until it is "
+            "cleared with null (Primer does not say how long)."
+        )
     rules.append("$.paymentMethod.options cannot be updated: create a new client session.")
     rules.append("$.approvalMode is set at creation only.")
     return rules

@@ -143,12 +143,6 @@ class SessionBuilder(RequestBuilder):
         self._show_session(session)
         return session
 
-    def _show_failure(self, exc: PrimerError) -> None:
-        super()._show_failure(exc)
-        self.status.value = (
-            "<span style='color:#b00020'>Primer refused the request; the form is unchanged.</span>"
-        )
-
     def _show_session(self, session: ClientSessionWithToken) -> None:
         self.session, self.failure = session, None
         if self.countdown is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
@@ -143,3 +144,32 @@ def test_amounts_loaded_without_a_currency_are_never_multiplied(client: Any) -> 
     # typing a new amount reads it in major units again
     patcher.form.node("$.order.lineItems[0].amount").value = "60.00"  # type: ignore[attr-defined]
     assert patcher.changes["order"]["lineItems"][0]["amount"] == 6000  # type: ignore[index]
+
+
+def test_a_refused_patch_says_who_refused_it(client: Any, token: str) -> None:
+    """After a failed PATCH the status no longer says Ready: it names the emulator (the
+    backend that answered), never "Primer" for the emulator's own answer."""
+    patcher = PatchBuilder(client, token)
+    patcher.fill({"currencyCode": "HUF"})  # valid to the schema, disabled on the account
+    assert patcher.submit() is None
+    assert patcher.failure is not None
+    assert "The emulator refused the request" in patcher.status.value
+    assert "Primer" not in patcher.status.value
+
+
+def test_the_rules_mark_the_emulators_own_choices(client: Any, token: str) -> None:
+    patcher = PatchBuilder(client, token)
+    patcher.fill({"customerId": "cust-2", "customer": {"emailAddress": "bo@example.com"}})
+    patcher.form.node("$.amount").value = "10.00"  # type: ignore[attr-defined]
+    rules = html.unescape(patcher.rules.value)
+    assert "merged one level deep" in rules and "the emulator's rule" in rules
+    assert "Primer does not say how long" in rules
+
+
+def test_currencies_without_published_minor_units_are_marked() -> None:
+    from primer_nb.widgets.form import currency_options
+
+    labels = dict((code, label) for label, code in currency_options() if code)
+    assert labels["MRO"] == "MRO — 2 minor units (primer-nb's choice)"
+    assert labels["XAU"].endswith("(primer-nb's choice)")
+    assert labels["JPY"] == "JPY — 0 minor units"
