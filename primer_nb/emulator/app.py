@@ -257,9 +257,10 @@ class ApiMiddleware:
 
         async def answer() -> Response:
             headers: dict[str, str] = {}
-            for name, value in scope["headers"]:
-                if name in _API_HEADERS and name not in headers:
-                    headers[name.decode("latin-1")] = value.decode("latin-1")
+            for raw_name, value in scope["headers"]:
+                if raw_name in _API_HEADERS:
+                    # the first value of a repeated header, as Starlette's request.headers
+                    headers.setdefault(raw_name.decode("latin-1"), value.decode("latin-1"))
             token = body = None
             if method == "GET":
                 query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)

@@ -45,6 +45,29 @@ def emulator_sessions(http: httpx.Client) -> int:
     return len(http.get("/_emulator/sessions", headers={"X-API-KEY": KEY}).json()["sessions"])
 
 
+@pytest.mark.parametrize("method", ["POST", "GET"])
+def test_a_repeated_header_counts_by_its_first_value(method: str) -> None:
+    """Two X-API-KEY (or X-API-VERSION) headers: the first is read, on every method, so
+    a right key after a wrong one is still refused."""
+    emu = Emulator(api_keys=["right-key"])
+    with httpx.Client(transport=emu.transport(), base_url="http://e") as http:
+
+        def send(pairs: list[tuple[str, str]]) -> httpx.Response:
+            url = "/client-session" + ("?clientToken=x" if method == "GET" else "")
+            content = b"{}" if method == "POST" else None
+            return http.request(method, url, headers=pairs, content=content)
+
+        error_of(
+            send([("X-API-KEY", "wrong-key-1"), ("X-API-KEY", "right-key")]),
+            403,
+            "SecurityPolicyBlock",
+        )
+        first_right = send([("X-API-KEY", "right-key"), ("X-API-KEY", "wrong-key-1")])
+        assert first_right.status_code != 403
+        versions = [("X-API-KEY", "right-key"), ("X-API-VERSION", "9"), ("X-API-VERSION", "2.4")]
+        error_of(send(versions), 400, "UnsupportedApiVersion")
+
+
 def test_configured_keys_refuse_other_keys() -> None:
     emu = Emulator(api_keys=["right-key"])
     with httpx.Client(transport=emu.transport(), base_url="http://e") as http:
