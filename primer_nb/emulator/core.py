@@ -39,7 +39,7 @@ from primer_nb.emulator.responses import admin_view
 from primer_nb.emulator.store import SessionStore, StoredSession
 from primer_nb.emulator.tokens import TOKEN_LIFETIME, TokenIssuer
 from primer_nb.emulator.transport import AsyncEmulatorTransport, EmulatorTransport
-from primer_nb.emulator.validation import ApiError, KeyRing, invalid_token
+from primer_nb.emulator.validation import ApiError, KeyRing, check_patched, invalid_token
 from primer_nb.errors import error_body, new_diagnostics_id
 
 if TYPE_CHECKING:
@@ -223,9 +223,13 @@ class Emulator:
         access_token = self._issuer.access_token(client_token)
         updated = None
         if access_token is not None:
-            updated = self._store.update(
-                access_token, lambda data: apply_patch(data, changes), alive_at=self.clock.now()
-            )
+
+            def change(data: dict[str, object]) -> dict[str, object]:
+                after = apply_patch(data, changes)
+                check_patched(data, after)  # 422: the session is left as it was
+                return after
+
+            updated = self._store.update(access_token, change, alive_at=self.clock.now())
         if updated is None:
             raise invalid_token()
         return updated

@@ -39,7 +39,12 @@ from primer_nb.errors import (
     ValidationErrorDetail,
 )
 from primer_nb.fastjson import exact_orjson
-from primer_nb.models import check_request, metadata_has_empty_key, nested_too_deep
+from primer_nb.models import (
+    ClientSessionRequest,
+    check_request,
+    metadata_has_empty_key,
+    nested_too_deep,
+)
 
 __all__ = [
     "DEFAULT_VERSION",
@@ -49,6 +54,7 @@ __all__ = [
     "KeyRing",
     "check_api_version",
     "check_body",
+    "check_patched",
     "invalid_token",
     "parse_json_object",
     "read_body",
@@ -267,3 +273,32 @@ def check_body(body: dict[str, object], model: type[BaseModel], enabled: Iterabl
     if metadata_has_empty_key(body):
         raise ApiError(400, *METADATA_EMPTY_KEY)
     _check_currency(body, enabled)
+
+
+_UPDATE_SCHEMA = "ClientSessionUpdateAPIRequest"
+
+
+def check_patched(before: Mapping[str, object], after: Mapping[str, object]) -> None:
+    """422 for a PATCH whose result a POST would refuse, or that changes what cannot be
+    updated, though the PATCH body alone is valid:
+
+    - `paymentMethod: null` would drop `paymentMethod.options` (not updatable);
+    - fees, shipping or line items whose merged total leaves Primer's int64 `amount`.
+    """
+
+    def options(data: Mapping[str, object]) -> object:
+        method = data.get("paymentMethod")
+        return method.get("options") if isinstance(method, Mapping) else None
+
+    if options(before) is not None and options(after) != options(before):
+        detail = ValidationErrorDetail(
+            _UPDATE_SCHEMA,
+            "$.paymentMethod.options",
+            "paymentMethod.options cannot be updated; create a new client session instead",
+        )
+        raise ApiError(422, *REQUEST_VALIDATION, details=[detail])
+    if "order" in after:
+        _, details = check_request({"order": after["order"]}, ClientSessionRequest)
+        if details:
+            patched = [d._replace(model=_UPDATE_SCHEMA) for d in details]
+            raise ApiError(422, *REQUEST_VALIDATION, details=patched)

@@ -680,6 +680,34 @@ def test_patch_replaces_arrays_whole(http: httpx.Client) -> None:
     assert answer["amount"] == 13
 
 
+def test_patch_may_not_drop_options_by_clearing_payment_method(http: httpx.Client) -> None:
+    """options cannot be updated, so `paymentMethod: null` cannot remove them either."""
+    options = {"GOOGLE_PAY": {"surcharge": {"amount": 7}}}
+    body = {"amount": 100, "paymentMethod": {"vaultOnSuccess": True, "options": options}}
+    token = create(http, body)["clientToken"]
+    refused = http.patch("/client-session", json={"clientToken": token, "paymentMethod": None})
+    inner = error_of(refused, 422, "RequestValidationError")
+    assert paths(inner) == ["$.paymentMethod.options"]
+    kept = http.get("/client-session", params={"clientToken": token}).json()
+    assert kept["paymentMethod"]["options"] == options
+    plain = create(http, {"amount": 100, "paymentMethod": {"vaultOnSuccess": True}})
+    cleared = _patch(http, plain["clientToken"], {"paymentMethod": None})
+    assert "paymentMethod" not in cleared  # without options, null clears as usual
+
+
+def test_patch_may_not_store_a_total_a_post_would_refuse(http: httpx.Client) -> None:
+    half = 2**62
+    token = create(http, {"order": {"lineItems": [{"amount": half}]}})["clientToken"]
+    refused = http.patch(
+        "/client-session", json={"clientToken": token, "order": {"fees": [{"amount": half}]}}
+    )
+    inner = error_of(refused, 422, "RequestValidationError")
+    assert paths(inner) == ["$.order"]
+    assert inner["validationErrors"][0]["model"] == "ClientSessionUpdateAPIRequest"
+    after = http.get("/client-session", params={"clientToken": token}).json()
+    assert after["amount"] == half and "fees" not in after["order"]
+
+
 def test_patch_merges_customer_one_level_and_replaces_sub_objects(http: httpx.Client) -> None:
     customer = {
         "emailAddress": "a@b.co",
