@@ -5,9 +5,9 @@ from primer_nb.batch import create_sessions
 from primer_nb.ledger import Ledger
 
 result = create_sessions("data/orders.csv", concurrency=8, ledger=Ledger())
-result                      # BatchResult(rows=300, ok=291, failed=9, resumed=0)
+result                      # BatchResult(rows=301, ok=290, failed=11, resumed=0)
 result.frame()              # one row per input row: its session or its error
-result.errors[0]            # RowError: row 17 (line 19), column amount_major: JPY has 0 ...
+str(result.errors[0])       # 'row 16 (line 18, ord-0017): column amount_major: JPY has 0 ...'
 ```
 
 **Rows.** One row per order, with the columns of `data/orders.csv` (described in
@@ -158,7 +158,9 @@ class RowError:
     API or the client's own check refused the request, `InvalidRow` when a value could not
     be turned into a request, `ConnectionError` when no answer came. `columns` names the
     input columns at fault, `validation_errors` keeps Primer's `(model, JSONPath,
-    description)` details. `status_code` is None when nothing was answered.
+    description)` details. `status_code` is None when nothing was answered. `row` is the
+    row's position in the input, from 0 (for a DataFrame, not its index label), `line`
+    its line in a CSV file; `str()` names both and the order id.
     """
 
     row: int
@@ -171,7 +173,9 @@ class RowError:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = f"row {self.row}" + (f" (line {self.line})" if self.line is not None else "")
+        place = [f"line {self.line}"] if self.line is not None else []
+        place += [self.order_id] if self.order_id else []
+        where = f"row {self.row}" + (f" ({', '.join(place)})" if place else "")
         return f"{where}: {self.description}"
 
 

@@ -55,7 +55,7 @@ where USD has 2, so no single float rounding rule fits every currency. Sum decim
 | status | string | `"active"` before `expires_at`, `"expired"` from then on, against `clock` |
 | environment | string | the ledger's record, else `<NA>` |
 | api_version | string | the ledger's record, else `<NA>` |
-| created_at | datetime64[ns, UTC] | when the ledger's POST started, else `NaT` |
+| created_at | datetime64[ns, UTC] | the POST's start in the ledger (real time, not emulated) |
 
 `line_items_frame` (`LINE_ITEM_COLUMNS`): order_id, client_token, position (Int64, 0-based
 index in `order.lineItems`), item_id, name, description, quantity (Int64, as sent; `<NA>`

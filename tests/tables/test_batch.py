@@ -58,7 +58,7 @@ def test_every_row_of_orders_csv_comes_back(orders_csv: Path) -> None:
     assert emulator.session_count == 290 == len(result.sessions)
     by_row = {e.row: e for e in result.errors}
     assert str(by_row[16]).startswith(
-        "row 16 (line 18): column amount_major: JPY has 0 minor units (decimal places); "
+        "row 16 (line 18, ord-0017): column amount_major: JPY has 0 minor units (decimal places); "
         "1200.50 has 1."
     )
     assert "did you mean 'USD'?" in str(by_row[189])
