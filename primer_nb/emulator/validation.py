@@ -297,7 +297,7 @@ def check_patched(before: Mapping[str, object], after: Mapping[str, object]) -> 
             "paymentMethod.options cannot be updated; create a new client session instead",
         )
         raise ApiError(422, *REQUEST_VALIDATION, details=[detail])
-    if "order" in after:
+    if "order" in after and after["order"] != before.get("order"):  # only a changed order
         _, details = check_request({"order": after["order"]}, ClientSessionRequest)
         if details:
             patched = [d._replace(model=_UPDATE_SCHEMA) for d in details]
