@@ -60,6 +60,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Self, TypedDict, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -336,11 +337,26 @@ def _shown(token: object) -> str:
     return short_token(token) if isinstance(token, str) and token else repr(token)
 
 
-def _check_token(client_token: object) -> None:
+def _check_token(client_token: object, api_key: str | None) -> None:
     """No client token at all (None, "", blanks) gets the server's answer without asking:
-    400 `ClientSessionValidationError`, raised before sending (`local=True`)."""
+    400 `ClientSessionValidationError`, raised before sending (`local=True`).
+
+    The API key given as the client token gets the same error, whether or not checks are
+    on: sent, it would sit in the GET's URL, which servers and httpx's INFO log print."""
     if not isinstance(client_token, str) or not client_token.strip():
         raise _local_error(400, INVALID_TOKEN)
+    if api_key and client_token.strip() == api_key:
+        raise _local_error(400, KEY_AS_TOKEN)
+
+
+#: A client token that is the API key: the server's 400 for a token it does not know,
+#: with a suggestion of our own (the key is never named or shown).
+KEY_AS_TOKEN = (
+    INVALID_TOKEN[0],
+    INVALID_TOKEN[1],
+    "This is your API key, not a client token: pass the clientToken that create_session "
+    "answered. Nothing was sent.",
+)
 
 
 def _local_error(
@@ -530,26 +546,29 @@ class _BaseClient(ABC, Generic[_T]):
         if isinstance(changes, Mapping):
             other = changes.get("clientToken", client_token)
             if other != client_token:  # the argument names the session: say the body's is unused
+                shown = REDACTED if other == self._settings.api_key else _shown(other)
                 warnings.warn(
-                    f"changes['clientToken'] ({_shown(other)}) is not the client_token "
+                    f"changes['clientToken'] ({shown}) is not the client_token "
                     f"argument ({_shown(client_token)}); the argument's session is updated",
                     stacklevel=3,
                 )
             rest = {k: v for k, v in changes.items() if k != "clientToken"}
             changes = {"clientToken": client_token, **rest}
         if self.validate if validate is None else validate:
-            _check_token(client_token)
+            _check_token(client_token, self._settings.api_key)
+        elif isinstance(client_token, str) and client_token.strip() == self._settings.api_key:
+            raise _local_error(400, KEY_AS_TOKEN)  # even unchecked: never sent
         body = self._body(changes, ClientSessionUpdateRequest, validate)
         return _Call("PATCH", SESSION_PATH, json_body=body, url=self._session_url)
 
     def _get_call(self, client_token: str) -> _Call:
-        _check_token(client_token)
+        _check_token(client_token, self._settings.api_key)
         return _Call(
             "GET", SESSION_PATH, params={"clientToken": client_token}, url=self._session_url
         )
 
-    @staticmethod
     def _raw_call(
+        self,
         method: str,
         path: str,
         json_body: Any,
@@ -557,6 +576,13 @@ class _BaseClient(ABC, Generic[_T]):
         params: Mapping[str, str] | None,
         headers: Mapping[str, str] | None,
     ) -> _Call:
+        parts = urlsplit(path)
+        if parts.scheme or parts.netloc:
+            # httpx would send a URL as it is, with the client's headers: the key with them
+            raise ValueError(
+                "path must be a path such as '/client-session', not a URL: the client "
+                f"sends only to its base_url ({self.base_url}), with its key"
+            )
         return _Call(
             method.upper(),
             path,
@@ -644,10 +670,12 @@ class _BaseClient(ABC, Generic[_T]):
             PrimerTimeoutError if isinstance(exc, httpx.TimeoutException) else PrimerConnectionError
         )
         attempts = f"{call.attempt} attempt{'s' if call.attempt > 1 else ''}"
+        # httpx's async timeouts carry no text; its cause (from the network layer) has one
+        detail = str(exc) or str(exc.__cause__ or "") or "no detail given"
         return cls(
             self._redact(
                 f"{call.method} {call.path} to {self.base_url} got no answer after {attempts}: "
-                f"{type(exc).__name__}: {exc}"
+                f"{type(exc).__name__}: {detail}"
             )
         )
 
@@ -682,11 +710,12 @@ class _BaseClient(ABC, Generic[_T]):
         """Log the attempt at DEBUG and hand an `Exchange` to every hook."""
         response = outcome if isinstance(outcome, httpx.Response) else None
         error = None if response else self._redact(f"{type(outcome).__name__}: {outcome}")
+        path = call.path if call.url is not None else self._redact(call.path)  # request()'s
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s %s -> %s (%.1f ms) attempt %d; request %s; headers %s",
                 call.method,
-                call.path,
+                path,
                 response.status_code if response else error,
                 duration_ms,
                 call.attempt,
@@ -706,7 +735,7 @@ class _BaseClient(ABC, Generic[_T]):
             environment=self._settings.environment,
             api_version=self._settings.api_version,
             method=call.method,
-            path=call.path,
+            path=path,
             query=(
                 {redact(k, secret): redact(v, secret) for k, v in request.url.params.items()}
                 if request.url.query

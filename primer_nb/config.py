@@ -13,7 +13,10 @@ Every variable is read here (`resolve_settings`, `env_var`), nowhere else in the
 
 Production is never a default: it needs `PRIMER_ENV=production` (or `environment=`) **and**
 `allow_production=True` in code; any configuration whose URL is Primer's production host
-without both raises `ConfigurationError` before a request is made.
+without both raises `ConfigurationError` before a request is made. A URL on Primer's hosts
+must be `https` (the key would cross the network in clear text), and the sandbox's URL is
+the sandbox environment (with a key), never labelled `emulator`; another URL is an emulator's
+unless `PRIMER_ENV` says otherwise.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ BASE_URLS: Mapping[str, str] = {
     "production": "https://api.primer.io",
 }
 PRODUCTION_HOST = "api.primer.io"
+SANDBOX_HOST = "api.sandbox.primer.io"
 #: The base URL of the in-process emulator (no socket: the transport calls the ASGI app).
 EMULATOR_URL = "http://emulator.primer-nb.invalid"
 #: The key sent to an emulator when none is configured (the emulator requires one).
@@ -144,6 +148,10 @@ def configured_keys(keys: Iterable[str]) -> list[str]:
     return checked
 
 
+def _is_primer_host(host: str) -> bool:
+    return host == "primer.io" or host.endswith(".primer.io")
+
+
 def _check_key(key: str | None, source: str) -> None:
     """Refuse a key an HTTP header cannot carry, before it can reach an error message."""
     problem = api_key_problem(key) if key else None
@@ -180,18 +188,31 @@ def resolve_settings(
         _check_key(key, "PRIMER_API_KEY")
     url = base_url if base_url is not None else _env("PRIMER_BASE_URL", env)
     version = api_version or _env("PRIMER_API_VERSION", env) or DEFAULT_API_VERSION
-    name = (environment or _env("PRIMER_ENV", env) or "").lower()
-    if not name:
-        name = "sandbox" if key and not url else "emulator"
-    if name not in ("emulator", "sandbox", "production"):
-        raise ConfigurationError(
-            f"PRIMER_ENV must be 'emulator', 'sandbox' or 'production', not {name!r}"
-        )
+    url_host = ""
     if url is not None:
         url = url.rstrip("/")
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigurationError(f"PRIMER_BASE_URL must be an http(s) URL, not {url!r}")
+        url_host = (parts.hostname or "").lower().rstrip(".")
+        if parts.scheme == "http" and _is_primer_host(url_host):
+            # the key would cross the network in clear text (Primer answers http with a 301)
+            raise ConfigurationError(
+                f"Primer's API is served over https only: use https://{url_host}"
+            )
+    name = (environment or _env("PRIMER_ENV", env) or "").lower()
+    if not name:
+        # Primer's sandbox named by its URL is the sandbox, whatever gave the URL
+        name = "sandbox" if key and (not url or url_host == SANDBOX_HOST) else "emulator"
+    if name not in ("emulator", "sandbox", "production"):
+        raise ConfigurationError(
+            f"PRIMER_ENV must be 'emulator', 'sandbox' or 'production', not {name!r}"
+        )
+    if name == "emulator" and url_host == SANDBOX_HOST:
+        raise ConfigurationError(
+            f"{SANDBOX_HOST} is Primer's sandbox, not an emulator: set PRIMER_API_KEY "
+            "to your sandbox key (and PRIMER_ENV=sandbox or leave it unset)."
+        )
     in_process = name == "emulator" and url is None
     resolved_url = url or (EMULATOR_URL if name == "emulator" else BASE_URLS[name])
     host = (urlsplit(resolved_url).hostname or "").lower().rstrip(".")

@@ -185,6 +185,23 @@ class PrimerAPIError(PrimerError):
         self.retry_after = retry_after
         super().__init__(self._line())
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception would rebuild from `args`, the one-line text, which `__init__` cannot
+        # take: copies, pickles and process pools rebuild from the fields instead.
+        fields = {
+            "recovery_suggestion": self.recovery_suggestion,
+            "diagnostics_id": self.diagnostics_id,
+            "validation_errors": self.validation_errors,
+            "body": self.body,
+            "local": self.local,
+            "retry_after": self.retry_after,
+        }
+        return (
+            _rebuilt,
+            (type(self), self.status_code, self.error_id, self.description, fields),
+            self.__dict__,
+        )
+
     def _line(self) -> str:
         where = " (before sending)" if self.local else ""
         line = f"{self.status_code} {self.error_id}{where}: {self.description}"
@@ -207,6 +224,17 @@ class PrimerAPIError(PrimerError):
         from primer_nb import display
 
         return display.error_box(self)
+
+
+def _rebuilt(
+    cls: type[PrimerAPIError],
+    status_code: int,
+    error_id: str,
+    description: str,
+    fields: dict[str, Any],
+) -> PrimerAPIError:
+    """`cls` made again from its fields (`PrimerAPIError.__reduce__`)."""
+    return cls(status_code, error_id, description, **fields)
 
 
 class BadRequestError(PrimerAPIError):
@@ -358,6 +386,10 @@ def error_from_response(
     description = inner.get("description") or inner.get("detail")
     if not description:
         description = "The server answered without Primer's error envelope."
+        if isinstance(body, str) and body.strip():  # an HTML or plain-text error page
+            text = " ".join(body.split())
+            shown = text if len(text) <= 120 else f"{text[:119]}…"
+            description = f"{description[:-1]}: {shown!r}"
     cls = error_class(status_code, error_id)
     recovery = inner.get("recoverySuggestion")
     diagnostics = inner.get("diagnosticsId")

@@ -74,6 +74,9 @@ def _describe(error: Any, model: str) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     field = str(error["loc"][-1]) if error["loc"] else ""
+    given = type(error.get("input"))
+    if kind in _MESSAGES and given.__module__ == "numpy":  # what pandas hands out: df.x.sum()
+        return f"{_MESSAGES[kind]}, not numpy's {given.__name__}: convert it, e.g. int(value)"
     if kind in ("int_type", "int_from_float", "int_parsing") and field.lower().endswith("amount"):
         return f"{_MESSAGES[kind]}: amounts are minor units, e.g. 1250 for EUR 12.50"
     if kind in _MESSAGES:

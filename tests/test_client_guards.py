@@ -1,0 +1,259 @@
+"""Where the client must stop a key or a label going astray, and errors that must travel.
+
+From a read-only audit of the client as a Python developer uses it: the key sent to a URL
+`request()` was handed, the key given as a client token (and so put in a GET's URL), the
+sandbox's URL labelled `emulator`, and Primer errors that could not be copied or pickled
+(a process pool then breaks instead of handing the error back).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import logging
+import pickle
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+
+from primer_nb import errors
+from primer_nb.client import AsyncPrimerClient, Exchange, PrimerClient
+from primer_nb.config import resolve_settings
+from primer_nb.errors import (
+    ConfigurationError,
+    InvalidClientTokenError,
+    PrimerAPIError,
+    PrimerTimeoutError,
+    PrimerValidationError,
+    ServerError,
+)
+
+TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDIzNzI2ODJ9.c2lnbmF0dXJlX3g5UWs"
+
+
+def scripted(marker_key: str, answer: httpx.Response | None = None) -> tuple[Any, list[Any]]:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return answer if answer is not None else httpx.Response(200, json={"orderId": "o-1"})
+
+    return PrimerClient(api_key=marker_key, transport=httpx.MockTransport(handler)), seen
+
+
+# --- request(): a path on the client's own server, never a URL ------------------------
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://api.primer.io/client-session",  # production, past the opt-in
+        "http://evil.example/collect",
+        "//evil.example/collect",  # scheme-relative: a host all the same
+    ],
+)
+def test_request_refuses_a_url_before_anything_is_sent(marker_key: str, target: str) -> None:
+    client, seen = scripted(marker_key)
+    with pytest.raises(ValueError, match="not a URL") as caught:
+        client.request("POST", target, json={"orderId": "o-1"})
+    assert seen == []
+    assert "https://api.sandbox.primer.io" in str(caught.value)  # where it does send
+    assert marker_key not in str(caught.value)
+
+
+def test_request_still_sends_paths(marker_key: str) -> None:
+    client, seen = scripted(marker_key)
+    assert client.request("GET", "/client-session", params={"clientToken": TOKEN}).is_success
+    assert str(seen[0].url).startswith("https://api.sandbox.primer.io/client-session?")
+
+
+def test_a_key_in_a_request_path_is_redacted_in_exchanges_and_logs(
+    marker_key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    client, _ = scripted(marker_key)
+    exchanges: list[Exchange] = []
+    client.add_hook(exchanges.append)
+    with caplog.at_level(logging.DEBUG, logger="primer_nb"):
+        client.request("GET", f"/client-session?clientToken={marker_key}")
+    assert exchanges[0].path == "/client-session?clientToken=***"
+    assert marker_key not in caplog.text
+    assert "clientToken=***" in caplog.text
+
+
+# --- the API key is not a client token ------------------------------------------------
+
+
+@pytest.mark.parametrize("validate", [True, False])
+def test_the_key_given_as_a_client_token_is_refused_before_sending(
+    marker_key: str, validate: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    client, seen = scripted(marker_key)
+    client.validate = validate
+    with caplog.at_level(logging.DEBUG):
+        with pytest.raises(InvalidClientTokenError) as got:
+            client.get_session(marker_key)
+        with pytest.raises(InvalidClientTokenError) as patched:
+            client.update_session(f"{marker_key}\n", {"metadata": {"a": "b"}})
+    assert seen == []  # not in a URL, not in a log line, not in a body
+    for exc in (got.value, patched.value):
+        assert exc.local and exc.status_code == 400
+        assert "This is your API key, not a client token" in (exc.recovery_suggestion or "")
+        assert marker_key not in str(exc) + repr(exc) + repr(exc.body)
+    assert marker_key not in caplog.text
+
+
+def test_the_emulators_own_tokens_still_work_for_get() -> None:
+    client = PrimerClient()
+    session = client.create_session({"orderId": "o-1", "currencyCode": "EUR", "amount": 1})
+    assert client.get_session(session.client_token).order_id == "o-1"
+
+
+def test_a_token_mismatch_warning_never_shows_part_of_the_key(marker_key: str) -> None:
+    client, _ = scripted(marker_key)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        client.update_session(TOKEN, {"clientToken": marker_key, "metadata": {"a": "b"}})
+    text = " ".join(str(w.message) for w in caught)
+    assert "changes['clientToken'] (***) is not the client_token argument" in text
+    assert marker_key[:8] not in text and marker_key[-4:] not in text
+
+
+# --- environments named by their URL -------------------------------------------------
+
+
+def test_the_sandbox_url_is_the_sandbox_whatever_gave_it(marker_key: str) -> None:
+    url = "https://api.sandbox.primer.io"
+    from_env = resolve_settings(environ={"PRIMER_API_KEY": marker_key, "PRIMER_BASE_URL": url})
+    from_arg = resolve_settings(api_key=marker_key, base_url=f"{url}/", environ={})
+    assert from_env.environment == from_arg.environment == "sandbox"
+    assert not from_env.in_process
+    other = resolve_settings(api_key=marker_key, base_url="http://127.0.0.1:8010", environ={})
+    assert other.environment == "emulator"  # a served emulator keeps its label
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"PRIMER_BASE_URL": "https://api.sandbox.primer.io"},  # no key: not the emulator's
+        {"PRIMER_ENV": "emulator", "PRIMER_BASE_URL": "https://API.SANDBOX.PRIMER.IO."},
+    ],
+)
+def test_the_sandbox_url_is_never_sent_the_emulators_placeholder_key(
+    environ: dict[str, str],
+) -> None:
+    with pytest.raises(ConfigurationError, match="is Primer's sandbox, not an emulator"):
+        resolve_settings(environ=environ)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://api.sandbox.primer.io", "http://api.primer.io", "http://x.primer.io:80"]
+)
+def test_primer_hosts_over_plain_http_are_refused(marker_key: str, url: str) -> None:
+    with pytest.raises(ConfigurationError, match="https only") as caught:
+        resolve_settings(api_key=marker_key, base_url=url, environ={})
+    assert marker_key not in str(caught.value)
+
+
+# --- errors that travel: copies, pickles, process pools --------------------------------
+
+
+def _every_api_error() -> list[PrimerAPIError]:
+    details = [errors.ValidationErrorDetail("ClientSessionAPIRequest", "$.amount", "bad")]
+    made = [
+        cls(
+            422,
+            "RequestValidationError",
+            "We were unable to validate your request",
+            recovery_suggestion="Fix it",
+            diagnostics_id="9942005157443145021",
+            validation_errors=details,
+            body={"error": {"errorId": "RequestValidationError"}},
+            local=True,
+            retry_after=2.5,
+        )
+        for cls in {PrimerAPIError, *_subclasses(PrimerAPIError)}
+    ]
+    made.append(errors.error_from_response(429, {"error": {"errorId": "X"}}, retry_after=3.0))
+    return made
+
+
+def _subclasses(cls: type[PrimerAPIError]) -> set[type[PrimerAPIError]]:
+    found = set(cls.__subclasses__())
+    return found.union(*(_subclasses(c) for c in found))
+
+
+def _same(a: PrimerAPIError, b: PrimerAPIError) -> None:
+    assert type(a) is type(b)
+    assert str(a) == str(b)
+    assert vars(a) == vars(b)
+
+
+@pytest.mark.parametrize("exc", _every_api_error(), ids=lambda e: type(e).__name__)
+def test_every_api_error_survives_copy_and_pickle(exc: PrimerAPIError) -> None:
+    _same(exc, copy.copy(exc))
+    _same(exc, copy.deepcopy(exc))
+    _same(exc, pickle.loads(pickle.dumps(exc)))
+
+
+def _create_with_a_float_amount() -> None:
+    PrimerClient().create_session({"orderId": "o-1", "currencyCode": "EUR", "amount": 1.5})
+
+
+def test_a_validation_error_comes_back_from_a_process_pool() -> None:
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(_create_with_a_float_amount)
+        with pytest.raises(PrimerValidationError) as caught:
+            future.result(timeout=60)
+    assert caught.value.local
+    assert caught.value.validation_errors[0].path == "$.amount"
+
+
+# --- what came back, said ---------------------------------------------------------------
+
+
+def test_an_error_page_that_is_not_json_is_quoted_in_the_message(marker_key: str) -> None:
+    page = f"<html><body><h1>502 Bad Gateway</h1>\n<p>{marker_key}</p></body></html>"
+    client, _ = scripted(marker_key, httpx.Response(502, text=page))
+    client.max_retries = 0
+    with pytest.raises(ServerError) as caught:
+        client.get_session(TOKEN)
+    text = str(caught.value)
+    assert "without Primer's error envelope: '<html><body><h1>502 Bad Gateway</h1> <p>***" in text
+    assert marker_key not in text
+
+
+def test_a_long_error_page_is_cut() -> None:
+    exc = errors.error_from_response(503, "x" * 500)
+    assert exc.description.endswith("…'") and len(exc.description) < 200
+
+
+def test_an_async_timeout_says_what_happened() -> None:
+    async def run() -> str:
+        def handler(request: httpx.Request) -> httpx.Response:
+            raise httpx.ReadTimeout("", request=request)
+
+        async with AsyncPrimerClient(
+            api_key="sk_test_key", transport=httpx.MockTransport(handler), max_retries=0
+        ) as client:
+            with pytest.raises(PrimerTimeoutError) as caught:
+                await client.get_session(TOKEN)
+        return str(caught.value)
+
+    text = asyncio.run(run())
+    assert text.endswith("ReadTimeout: no detail given")
+
+
+def test_a_numpy_amount_is_told_to_be_converted() -> None:
+    with pytest.raises(PrimerValidationError) as caught:
+        PrimerClient().create_session(
+            {"orderId": "o-1", "currencyCode": "EUR", "amount": np.int64(1250)}
+        )
+    (detail,) = caught.value.validation_errors
+    assert detail.path == "$.amount"
+    assert detail.description == (
+        "Value must be a valid integer, not numpy's int64: convert it, e.g. int(value)"
+    )
