@@ -98,21 +98,31 @@ async def _json_body(request: Request) -> dict[str, Any]:
 # --- /client-session ------------------------------------------------------------------
 
 
+def check_headers(emulator: AppBackend, headers: Mapping[str, str]) -> str:
+    """The key (403), then the version (400): the API version a request asks for.
+
+    Both are judged from the headers, before the body is read: a request without a
+    right key gets 403 whatever its body, as the admin endpoints answer it (and as a
+    gateway in front of Primer's API would). `headers` holds the lower-case
+    `x-api-key` and `x-api-version` when sent.
+    """
+    emulator.keys.check(headers.get("x-api-key"))
+    return check_api_version(headers.get("x-api-version"))
+
+
 def answer_api(
     emulator: AppBackend,
     method: str,
-    headers: Mapping[str, str],
+    version: str,
     client_token: str | None,
     body: dict[str, object] | None,
 ) -> dict[str, object]:
     """The 200 answer to `/client-session`: POST creates, GET retrieves, PATCH updates.
 
-    `headers` holds the lower-case `x-api-key` and `x-api-version` when sent;
-    `client_token` is GET's query parameter, `body` the parsed JSON object (POST and
-    PATCH). Raises `ApiError` for any other answer (behaviour.md §2-§3).
+    `version` is what `check_headers` gave; `client_token` is GET's query parameter,
+    `body` the parsed JSON object (POST and PATCH). Raises `ApiError` for any other
+    answer (behaviour.md §2-§3).
     """
-    emulator.keys.check(headers.get("x-api-key"))
-    version = check_api_version(headers.get("x-api-version"))
     if body is None:
         return session_view(emulator.find_session(client_token))
     if method == "POST":
@@ -126,10 +136,11 @@ def answer_api(
 
 async def client_session(emulator: AppBackend, request: Request) -> Response:
     """The Starlette route of `/client-session`, for what `ApiMiddleware` passes on (HEAD)."""
+    version = check_headers(emulator, request.headers)
     reading = request.method not in ("GET", "HEAD")
     body = await _json_body(request) if reading else None
     token = request.query_params.get("clientToken")
-    return JSONResponse(answer_api(emulator, request.method, request.headers, token, body))
+    return JSONResponse(answer_api(emulator, request.method, version, token, body))
 
 
 # --- admin ----------------------------------------------------------------------------
@@ -261,6 +272,7 @@ class ApiMiddleware:
                 if raw_name in _API_HEADERS:
                     # the first value of a repeated header, as Starlette's request.headers
                     headers.setdefault(raw_name.decode("latin-1"), value.decode("latin-1"))
+            version = check_headers(emulator, headers)
             token = body = None
             if method == "GET":
                 query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
@@ -268,7 +280,7 @@ class ApiMiddleware:
             else:
                 chunks = _body_chunks(receive)
                 body = parse_json_object(await read_body(headers.get("content-length"), chunks))
-            return JSONResponse(answer_api(emulator, method, headers, token, body))
+            return JSONResponse(answer_api(emulator, method, version, token, body))
 
         return await _answered(emulator, method, API_PATH, answer)
 

@@ -41,6 +41,37 @@ def test_missing_empty_or_bearer_key_is_403(http: httpx.Client, headers: dict[st
     assert emulator_sessions(http) == 0
 
 
+BAD_BODIES = [
+    b"{",  # not JSON
+    b"[]",  # not an object
+    b"[" * 65 + b"]" * 65,  # nested too deep
+    b'{"a": "' + b"x" * (1 << 20) + b'"}',  # over 1 MiB
+]
+
+
+@pytest.mark.parametrize("body", BAD_BODIES, ids=["not-json", "array", "deep", "too-large"])
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_the_key_and_version_are_judged_before_the_body(method: str, body: bytes) -> None:
+    """Order of behaviour.md §2 (validation.py's list): key 403, version 400, then the
+    body's 413/400. A request without a right key gets 403 whatever it sends, as the
+    admin endpoints answer it; a bad version gets UnsupportedApiVersion."""
+    emu = Emulator(api_keys=["right-key"])
+    with httpx.Client(transport=emu.transport(), base_url="http://e") as http:
+
+        def send(headers: dict[str, str]) -> httpx.Response:
+            return http.request(method, "/client-session", content=body, headers=headers)
+
+        for headers in ({}, {"X-API-KEY": "wrong-key"}):
+            error_of(send(headers), 403, "SecurityPolicyBlock")
+        error_of(
+            send({"X-API-KEY": "right-key", "X-API-VERSION": "9.9"}), 400, "UnsupportedApiVersion"
+        )
+        status = 413 if len(body) > 1 << 20 else 400
+        assert send({"X-API-KEY": "right-key", "X-API-VERSION": "2.4"}).status_code == status
+        head = http.request("HEAD", "/client-session", headers={"X-API-KEY": "wrong-key"})
+        assert head.status_code == 403  # the Starlette route's door too
+
+
 def emulator_sessions(http: httpx.Client) -> int:
     return len(http.get("/_emulator/sessions", headers={"X-API-KEY": KEY}).json()["sessions"])
 
