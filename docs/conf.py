@@ -116,6 +116,8 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
 }
 html_show_sourcelink = False
+# no `_sources/` copies: a notebook's raw text holds what its rendered page leaves out
+html_copy_source = False
 # Module docstrings are Markdown with `##` sections under the module's own page title.
 suppress_warnings = ["myst.header"]
 nitpicky = True

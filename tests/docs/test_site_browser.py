@@ -275,3 +275,59 @@ def test_search_finds_minor_units(site_url: str, docs_browser: Any) -> None:
         assert any("currency-minor-units" in href for href in hrefs), hrefs
     finally:
         page.close()
+
+
+def test_the_site_publishes_no_machine_paths_and_no_raw_sources(site_dir: Path) -> None:
+    """A reader sees no folder of the machine that built the site: no `_sources/` copies
+    of the notebooks (their raw text holds notebook 09's temporary ledger path), and no
+    page names the checkout or a temporary folder (tracebacks are stored relative)."""
+    assert not [p for p in (site_dir / "_sources").rglob("*") if p.is_file()]
+    leaks = [str(ROOT), "/tmp/primer-nb-"]
+    for path in site_dir.rglob("*"):
+        if (
+            path.is_file()
+            and path.suffix in (".html", ".txt", ".js")
+            and "_static" not in path.parts
+        ):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert not [leak for leak in leaks if leak in text], path
+
+
+def test_the_builders_client_token_is_readable_in_dark_mode(
+    site_url: str, records: dict[str, PageRecord], docs_browser: Any
+) -> None:
+    """The theme follows the reader's dark setting; widgets keep their light background,
+    so their `<code>` (the client token line) keeps the widget's text colour."""
+    path = _one_page(records, "session-builder")
+    page = docs_browser.new_page(color_scheme="dark")
+    try:
+        page.goto(f"{site_url}/{path}", wait_until="load")
+        _wait_for_widgets(page, [])
+        colours = page.evaluate(
+            """() => Array.from(document.querySelectorAll('.widget-subarea code')).map(
+                 c => [getComputedStyle(c).color, getComputedStyle(c.parentElement).color])"""
+        )
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        assert colours, "the builder page shows no client token"
+        assert all(code == parent for code, parent in colours), colours
+    finally:
+        page.close()
+
+
+def test_every_widget_says_it_is_a_snapshot(
+    site_url: str, records: dict[str, PageRecord], docs_browser: Any
+) -> None:
+    """No kernel runs behind the site: each widget is marked as the saved snapshot it is,
+    so a reader does not take a form that ignores clicks for a broken one."""
+    path = _one_page(records, "session-builder")
+    page = docs_browser.new_page()
+    try:
+        page.goto(f"{site_url}/{path}", wait_until="load")
+        _wait_for_widgets(page, [])
+        notes = page.evaluate(
+            """() => Array.from(document.querySelectorAll('.widget-subarea')).map(
+                 w => getComputedStyle(w, '::before').content)"""
+        )
+        assert notes and all("snapshot of the executed notebook" in n for n in notes), notes
+    finally:
+        page.close()

@@ -151,8 +151,20 @@ def execute(path: Path) -> float:
     started = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - started
+    relative_tracebacks(notebook)
     path.write_text(stable_model_ids(notebook, path.stem), encoding="utf-8")
     return seconds
+
+
+def relative_tracebacks(notebook: Any) -> None:
+    """Paths in stored tracebacks (the `raises-exception` lessons) relative to the
+    repository: `File primer_nb/currency.py:305`, not this machine's folder, which the
+    documentation site would publish."""
+    prefix = f"{ROOT}{os.sep}"
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output["traceback"] = [line.replace(prefix, "") for line in output["traceback"]]
 
 
 def main(argv: list[str]) -> int:

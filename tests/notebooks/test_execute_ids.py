@@ -18,7 +18,12 @@ from typing import Any
 import nbformat
 import pytest
 
-from tests.notebooks.execute import WIDGET_STATE, WIDGET_VIEW, stable_model_ids
+from tests.notebooks.execute import (
+    WIDGET_STATE,
+    WIDGET_VIEW,
+    relative_tracebacks,
+    stable_model_ids,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -117,3 +122,30 @@ def test_every_stored_widget_reference_names_a_stored_model(path: Path) -> None:
         ref for model in state.values() for ref in REFERENCE.findall(json.dumps(model))
     } - set(state)
     assert missing == set(), f"{path.name}: references to models not stored: {sorted(missing)}"
+
+
+def test_stored_tracebacks_name_files_relative_to_the_repository() -> None:
+    """The `raises-exception` lessons' tracebacks are published by the docs site: they
+    name `primer_nb/currency.py`, never the folder the notebooks were executed in."""
+    nb: Any = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
+    cell = nbformat.v4.new_code_cell("1/0")  # type: ignore[no-untyped-call]
+    line = f"\x1b[32m{ROOT / 'primer_nb' / 'currency.py'}:305\x1b[39m, in to_minor_units"
+    cell.outputs = [
+        nbformat.v4.new_output(  # type: ignore[no-untyped-call]
+            "error", ename="TypeError", evalue="no", traceback=[line]
+        )
+    ]
+    nb.cells = [cell]
+    relative_tracebacks(nb)
+    assert nb.cells[0].outputs[0]["traceback"] == [
+        "\x1b[32mprimer_nb/currency.py:305\x1b[39m, in to_minor_units"
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem[:2])
+def test_no_stored_traceback_names_a_machines_folder(path: Path) -> None:
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            for line in output.get("traceback", []):
+                assert not re.search(r"File \S*(/work/|/tmp/|/home/|/root/|/Users/)", line), line
