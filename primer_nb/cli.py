@@ -46,9 +46,15 @@ __all__ = ["build_parser", "main"]
 SHUTDOWN_GRACE = 15
 
 
-def _repeatable(parser: argparse.ArgumentParser, flag: str, metavar: str, help: str) -> None:
+def _repeatable(
+    parser: argparse.ArgumentParser,
+    flag: str,
+    metavar: str,
+    help: str,
+    type: Callable[[str], str] = str,
+) -> None:
     """A flag that may be given again and again; its values gather in a list."""
-    parser.add_argument(flag, action="append", default=[], metavar=metavar, help=help)
+    parser.add_argument(flag, action="append", default=[], metavar=metavar, help=help, type=type)
 
 
 def _switch(parser: argparse.ArgumentParser, flag: str, help: str) -> None:
@@ -129,7 +135,7 @@ def _timeout(text: str) -> float:
 
 def _instant(text: str) -> str:
     """`--start`: ISO 8601 text (checked here, so the error names the option)."""
-    from primer_nb.emulator.clock import parse_instant
+    from primer_nb.emulator.clock import EARLIEST, LATEST, parse_instant
 
     try:
         parse_instant(text)
@@ -138,6 +144,21 @@ def _instant(text: str) -> str:
         raise argparse.ArgumentTypeError(
             f"must be an ISO 8601 date-time such as 2026-01-15T09:00:00, not {text!r}{reason}"
         ) from None
+    if not EARLIEST <= parse_instant(text) < LATEST:  # the emulator's own range, named here
+        raise argparse.ArgumentTypeError(
+            f"must lie between 1970-01-02 and 9000-01-01 (UTC), not {text!r}"
+        )
+    return text
+
+
+def _currency(text: str) -> str:
+    """`--enable-currency`: a code Primer knows (checked here, so the error names the option)."""
+    from primer_nb.emulator import Emulator
+
+    try:
+        Emulator.check_currency_code(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
     return text
 
 
@@ -178,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--enable-currency",
         "CODE",
         "enable a currency Primer disables by default (repeatable)",
+        type=_currency,
     )
     _switch(emu, "--no-tax-connection", "no TaxJar connection: no TAXJAR warnings")
     emu.add_argument("--seed", type=int, default=None, help="deterministic tokens and ids")

@@ -71,7 +71,9 @@ def _refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
         (["--max-sessions", "-3"], "argument --max-sessions: must be a whole number >= 1"),
         (["--host", ""], "argument --host: must not be empty"),
         (["--start", "2026-13-01"], "argument --start: must be an ISO 8601 date-time"),
-        (["--start", "9999-12-31T23:00:00"], "start must lie between 1970-01-02 and 9000-01-01"),
+        (["--start", "9999-12-31T23:00:00"], "argument --start: must lie between 1970-01-02 and"),
+        (["--start", "1960-01-01"], "argument --start: must lie between 1970-01-02 and 9000-01-01"),
+        (["--enable-currency", "ZZZ"], "argument --enable-currency: 'ZZZ' is not a currency code"),
     ],
 )
 def test_the_emulator_command_refuses_values_that_would_misbehave(

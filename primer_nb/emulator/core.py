@@ -123,12 +123,17 @@ class Emulator:
         """Currencies taken off Primer's disabled-by-default list."""
         return self._enabled
 
-    def enable_currency(self, code: str) -> None:
-        """Accept `code` although Primer disables it by default (e.g. `"HUF"`)."""
+    @staticmethod
+    def check_currency_code(code: str) -> str:
+        """`code` upper-cased, or `ValueError` when it is not a currency code Primer knows."""
         normalized = code.strip().upper()
         if normalized not in DISABLED_BY_DEFAULT and normalized not in CURRENCY_CODES:
             raise ValueError(f"{code!r} is not a currency code Primer knows")
-        self._enabled = self._enabled | {normalized}
+        return normalized
+
+    def enable_currency(self, code: str) -> None:
+        """Accept `code` although Primer disables it by default (e.g. `"HUF"`)."""
+        self._enabled = self._enabled | {self.check_currency_code(code)}
 
     @property
     def latency(self) -> float:
