@@ -17,6 +17,7 @@ these names (`from primer_nb.models import validation_details` keeps working).
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from functools import cache
 from typing import Any, NamedTuple
@@ -95,11 +96,24 @@ def _describe(error: Any, model: str) -> str:
         expected = str(ctx.get("expected", ""))
         if expected.count("'") > 40:
             what = "currency code (ISO 4217)" if "urrency" in field else "country code (ISO 3166-1)"
-            return f"Value {error['input']!r} is not a valid {what} in Primer's list"
+            return f"Value {_quoted(error['input'])} is not a valid {what} in Primer's list"
         return f"Value must be one of {expected}"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     return str(error["msg"])
+
+
+def _quoted(value: object) -> str:
+    """A refused value as the error quotes it: text in quotes (`'EURO'`), anything else
+    as the JSON that was sent (`true`, `{"a": 1}`), cut at 40 characters."""
+    if isinstance(value, str):
+        text = repr(value)
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError):  # a Python object given to a model, not JSON
+            text = repr(value)
+    return text if len(text) <= 40 else f"{text[:39]}…"
 
 
 UNKNOWN_FIELD = "Unknown field: additional properties are not allowed here"

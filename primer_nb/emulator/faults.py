@@ -24,8 +24,16 @@ from typing import Any
 
 __all__ = ["ConnectionDropped", "Fault", "FaultQueue", "fault_error", "parse_faults"]
 
-#: Primer publishes no errorIds for these; ours are in behaviour.md §5.
+#: Primer publishes no errorIds for 429 and 5xx; ours are in behaviour.md §5. A status
+#: the emulator also answers by itself gets the errorId it uses then, so a client that
+#: branches on `errorId` sees one id per status; any other is made from the status phrase.
 _ERROR_IDS = {
+    400: "BadRequest",
+    403: "SecurityPolicyBlock",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    413: "RequestTooLarge",
+    422: "RequestValidationError",
     429: "TooManyRequests",
     500: "InternalServerError",
     503: "ServiceUnavailable",
@@ -51,6 +59,10 @@ class Fault:
     drop: bool = False
 
     def __post_init__(self) -> None:
+        if self.drop and self.status != 0:
+            raise ValueError(
+                "a dropped connection has no status: send drop: true without a status (or status 0)"
+            )
         if self.drop or self.status == 0:
             object.__setattr__(self, "drop", True)
             object.__setattr__(self, "status", 0)
@@ -80,7 +92,8 @@ def fault_error(fault: Fault) -> tuple[str, str, dict[str, str]]:
     except ValueError:
         phrase = "Error"
     error_id = _ERROR_IDS.get(fault.status) or "".join(
-        w.capitalize() for w in phrase.replace("-", " ").split()
+        "".join(c for c in w.capitalize() if c.isalnum())  # I'm a Teapot -> ImATeapot
+        for w in phrase.replace("-", " ").split()
     )
     headers: dict[str, str] = {}
     if fault.retry_after is not None:

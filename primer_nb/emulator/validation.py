@@ -21,6 +21,7 @@ import hmac
 import json
 import math
 import re
+import sys
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import NoReturn
 
@@ -244,10 +245,17 @@ def parse_json_object(raw: bytes) -> dict[str, object]:
             _check_strings(value)
     except ApiError:
         raise
-    except (ValueError, RecursionError):  # UnicodeError and JSONDecodeError are ValueErrors
+    except (ValueError, RecursionError) as exc:  # UnicodeError, JSONDecodeError: ValueErrors
         # past about 1000 levels the parsers give up: say why, not "not valid JSON"
         if _raw_too_deep(raw):
             raise ApiError(400, *NESTED_TOO_DEEP) from None
+        if "integer string conversion" in str(exc):  # valid JSON, past Python's int limit
+            raise ApiError(
+                400,
+                "BadRequest",
+                f"A number in the body has more than {sys.get_int_max_str_digits()} digits.",
+                "Amounts are integers in minor units, at most 19 digits.",
+            ) from None
         raise _bad_request("The request body is not valid JSON.") from None
     if not isinstance(value, dict):
         raise _bad_request("The request body must be a JSON object.")

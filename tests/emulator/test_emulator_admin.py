@@ -289,3 +289,38 @@ def test_key_never_in_bodies_headers_or_logs(
     seen.extend(r.getMessage() + str(r.args) for r in caplog.records)
     seen.append(repr(emu) + repr(vars(emu)) + json.dumps(emu.sessions()))
     assert not [text for text in seen if marker_key in text]
+
+
+@pytest.mark.parametrize(
+    ("status", "error_id"),
+    [
+        (400, "BadRequest"),
+        (403, "SecurityPolicyBlock"),
+        (404, "NotFound"),
+        (413, "RequestTooLarge"),
+        (422, "RequestValidationError"),
+        (429, "TooManyRequests"),
+        (418, "ImATeapot"),  # made from the phrase, letters and digits only
+    ],
+)
+def test_an_injected_fault_carries_the_emulators_own_error_id(status: int, error_id: str) -> None:
+    """One errorId per status, whether the emulator answers it by itself or a fault does."""
+    emulator = Emulator()
+    emulator.inject(status)
+    with httpx.Client(transport=emulator.transport(), base_url="http://e") as http:
+        answer = http.post("/client-session", json={}, headers={"X-API-KEY": "k"})
+    assert answer.status_code == status
+    assert answer.json()["error"]["errorId"] == error_id
+
+
+def test_a_dropped_connection_with_a_status_is_refused_not_rewritten() -> None:
+    emulator = Emulator()
+    with httpx.Client(transport=emulator.transport(), base_url="http://e") as http:
+        answer = http.post(
+            "/_emulator/faults",
+            json={"faults": [{"status": 429, "drop": True}]},
+            headers={"X-API-KEY": "k"},
+        )
+    assert answer.status_code == 400
+    assert "a dropped connection has no status" in answer.json()["error"]["description"]
+    assert emulator.pending_faults() == []

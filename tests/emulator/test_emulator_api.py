@@ -880,3 +880,37 @@ def test_over_asgi_transport_with_async_client(emulator: Emulator) -> None:
             return made.status_code, got.status_code, bad.status_code
 
     assert run(scenario()) == (200, 200, 422)
+
+
+@pytest.mark.parametrize(
+    ("sent", "quoted"),
+    [
+        ("EURO", "'EURO'"),
+        (True, "true"),
+        ({"a": 1}, '{"a": 1}'),
+        ("€" * 60, "'" + "€" * 38 + "…"),
+    ],
+)
+def test_a_refused_code_is_quoted_as_it_was_sent_and_cut(
+    http: httpx.Client, sent: object, quoted: str
+) -> None:
+    """The 422 quotes the refused value in the wire's terms (JSON `true`, not Python's
+    `True`), and a long one only in part."""
+    answer = http.post("/client-session", json={"orderId": "o-1", "currencyCode": sent})
+    (detail,) = error_of(answer, 422, "RequestValidationError")["validationErrors"][0]["errors"]
+    assert detail["description"] == (
+        f"Value {quoted} is not a valid currency code (ISO 4217) in Primer's list"
+    )
+
+
+def test_a_number_past_pythons_digit_limit_is_named_not_called_invalid_json(
+    http: httpx.Client,
+) -> None:
+    """Valid JSON that Python will not read as an int (over 4300 digits) gets a 400 that
+    says so, not "not valid JSON"."""
+    for body in (
+        b'{"amount": ' + b"9" * 5000 + b"}",
+        b'{"metadata": {"n": -' + b"1" * 5000 + b"}}",
+    ):
+        inner = error_of(http.post("/client-session", content=body), 400, "BadRequest")
+        assert inner["description"] == "A number in the body has more than 4300 digits."
