@@ -29,7 +29,9 @@ wire names only: `{"order_id": ...}` is refused at `$.order_id` ("did you mean
 `validate=False` to send a dict exactly as written and see what the server says.
 
 **Retries.** At most `max_retries` (default 2) more attempts, with exponential backoff
-and full jitter (0.5 s base, 8 s cap), or the server's `Retry-After` (capped at 30 s):
+and full jitter (0.5 s base, 8 s cap), or the server's `Retry-After`. A `Retry-After` over
+30 s is not waited for: the `RateLimitError` is raised at once with its `retry_after`, since
+an earlier retry would only meet more 429s.
 
 | outcome | GET | POST / PATCH |
 |---|---|---|
@@ -130,7 +132,7 @@ SESSION_PATH = "/client-session"
 #: Backoff: attempt n waits uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (n - 1))) s.
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
-#: The longest `Retry-After` the client will wait for, in seconds.
+#: The longest `Retry-After` the client waits for, in seconds; a longer one is raised.
 RETRY_AFTER_CAP = 30.0
 
 #: How many distinct header lists `_safe_headers` remembers (then it starts again).
@@ -645,6 +647,9 @@ class _BaseClient(ABC, Generic[_T]):
         if isinstance(outcome, httpx.Response):
             status = outcome.status_code
             if status == 429 or (status in _RETRY_STATUSES and method in _SAFE_METHODS):
+                hint = _retry_after(outcome)
+                if hint is not None and hint > RETRY_AFTER_CAP:
+                    return None  # the caller decides whether to wait that long
                 return f"HTTP {status}"
             return None
         if isinstance(outcome, _NOT_SENT) or (
@@ -657,8 +662,8 @@ class _BaseClient(ABC, Generic[_T]):
         """Seconds before the next attempt: `Retry-After`, else backoff with full jitter."""
         if isinstance(outcome, httpx.Response):
             hint = _retry_after(outcome)
-            if hint is not None:
-                return min(hint, RETRY_AFTER_CAP)
+            if hint is not None:  # at most RETRY_AFTER_CAP: `_retry_reason` stops past it
+                return hint
         ceiling: float = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1))
         return self._random() * ceiling
 

@@ -816,11 +816,26 @@ def test_patch_is_retried_after_429() -> None:
     assert len(server.requests) == 2
 
 
-def test_retry_after_is_capped() -> None:
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_retry_after_past_the_cap_is_raised_at_once(method: str) -> None:
+    """Resending before the server's time only meets more 429s: the caller gets the
+    RateLimitError with the server's hint and decides whether to wait an hour."""
     sleeps: list[float] = []
-    client, _ = make(too_many("3600"), session, sleeps=sleeps)
+    client, server = make(too_many("3600"), session, sleeps=sleeps)
+    with pytest.raises(errors.RateLimitError) as caught:
+        if method == "GET":
+            client.get_session(TOKEN)
+        else:
+            client.create_session({"orderId": "o-1"})
+    assert caught.value.retry_after == 3600 > RETRY_AFTER_CAP
+    assert sleeps == [] and len(server.requests) == 1
+
+
+def test_a_retry_after_at_the_cap_is_waited_for() -> None:
+    sleeps: list[float] = []
+    client, server = make(too_many(str(int(RETRY_AFTER_CAP))), session, sleeps=sleeps)
     client.get_session(TOKEN)
-    assert sleeps == [RETRY_AFTER_CAP]
+    assert sleeps == [RETRY_AFTER_CAP] and len(server.requests) == 2
 
 
 def test_retry_after_as_http_date() -> None:
