@@ -185,7 +185,7 @@ class PrimerAPIError(PrimerError):
         self.retry_after = retry_after
         super().__init__(self._line())
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> tuple[object, ...]:
         # Exception would rebuild from `args`, the one-line text, which `__init__` cannot
         # take: copies, pickles and process pools rebuild from the fields instead.
         fields = {
