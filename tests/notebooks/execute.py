@@ -10,9 +10,10 @@ Each notebook runs top to bottom in a fresh kernel of this Python, with the note
 folder as working directory (as nbval and JupyterLab run it) and without the developer's
 `PRIMER_*` settings, so it always uses the in-process emulator with its seed and frozen
 clock. The widget state is stored in the notebook's metadata (`store_widget_state=True`):
-the documentation site renders widgets from it. ipywidgets names each widget model with a
-random `uuid4`; they are replaced by names made from the notebook's name and the model's
-place in a walk from the widgets its outputs show (`stable_model_ids`). With no timing metadata
+the documentation site renders widgets from it. Only the widgets the outputs show are kept,
+with what they reference. ipywidgets names each widget model with a random `uuid4`; they
+are replaced by names made from the notebook's name and the model's place in a walk from
+the widgets its outputs show (`stable_model_ids`). With no timing metadata
 recorded either, a re-run of an unchanged notebook leaves its file as it was, except what
 varies by nature: notebook 09's temporary ledger path and its progress bar's rate.
 
@@ -70,53 +71,27 @@ def _references(model: object) -> list[str]:
     return [a or b for a, b in _REFERENCE.findall(text)]
 
 
-def _digests(state: dict[str, Any]) -> dict[str, str]:
-    """Each model's digest: its state with every reference replaced by the referenced
-    model's digest. Equal digests mean equal subtrees, whatever the ids."""
-    memo: dict[str, str] = {}
-
-    def digest(model_id: str, trail: frozenset[str]) -> str:
-        if model_id in memo:
-            return memo[model_id]
-        if model_id in trail or model_id not in state:
-            return "-"  # a cycle, or a model that is not stored
-        inner = frozenset({*trail, model_id})
-        text = _REFERENCE.sub(
-            lambda m: digest(m.group(1) or m.group(2), inner),
-            json.dumps(state[model_id], sort_keys=True),
-        )
-        memo[model_id] = hashlib.sha256(text.encode()).hexdigest()
-        return memo[model_id]
-
-    for model_id in state:
-        digest(model_id, frozenset())
-    return memo
-
-
 def stable_model_ids(notebook: Any, name: str) -> str:
-    """`notebook` as JSON text, each stored widget model id replaced by one made from
-    `name` and the model's place in a walk that does not depend on the random ids.
+    """`notebook` as JSON text, keeping only the widget models its outputs show (with
+    what they reference), each id replaced by one made from `name` and the model's place
+    in a walk that does not depend on the random ids.
 
     The walk starts at the widgets the outputs show, in cell order, and follows each
-    model's references depth first; widgets made but not shown follow, from those no
-    model references, by the digest of their subtree. The new ids have the same form
-    (32 hex digits, a version-4 UUID) and differ between notebooks.
+    model's references depth first. Widgets made but never shown are dropped: neither
+    JupyterLab nor the documentation site draws them, and they held a third of notebook
+    10's state. The new ids have the same form (32 hex digits, a version-4 UUID) and
+    differ between notebooks.
     """
-    state = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    widgets = notebook.metadata.get("widgets", {}).get(WIDGET_STATE, {})
+    state = widgets.get("state", {})
     shown = [
         output["data"][WIDGET_VIEW]["model_id"]
         for cell in notebook.cells
         for output in cell.get("outputs", [])
         if WIDGET_VIEW in output.get("data", {})
     ]
-    digests = _digests(state)
-    referenced = {ref for model in state.values() for ref in _references(model)}
-    # Unshown widgets are walked from the ones nothing references, by digest: twins
-    # (equal digests) are then alike in every way, so their order changes nothing.
-    # Models only a cycle reaches come last.
-    hidden = sorted((m for m in state if m not in referenced), key=digests.__getitem__)
     order: dict[str, None] = {}  # an ordered set
-    for root in [*shown, *hidden, *sorted(state, key=digests.__getitem__)]:
+    for root in shown:
         stack = [root]
         while stack:
             model_id = stack.pop()
@@ -124,6 +99,8 @@ def stable_model_ids(notebook: Any, name: str) -> str:
                 continue
             order[model_id] = None
             stack.extend(reversed(_references(state[model_id])))
+    if state:
+        widgets["state"] = {model_id: state[model_id] for model_id in order}
     renamed = {}
     for index, old in enumerate(order):
         digest = hashlib.sha256(f"{name}/{index}".encode()).digest()[:16]

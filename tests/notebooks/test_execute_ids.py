@@ -82,7 +82,7 @@ def test_renamed_references_resolve_and_keep_the_structure() -> None:
     text = stable_model_ids(_notebook(ids, KEYS), "11-example")
     assert not any(old in text for old in ids.values())
     state = _state(text)
-    assert len(state) == len(KEYS)
+    assert len(state) == 4  # the box, its two labels and their layout
     for model in state.values():
         for ref in REFERENCE.findall(json.dumps(model)):
             assert ref in state
@@ -93,6 +93,16 @@ def test_renamed_references_resolve_and_keep_the_structure() -> None:
     assert len({state[label]["state"]["layout"] for label in labels}) == 1
     for new in state:
         assert uuid.UUID(hex=new).version == 4 and len(new) == 32
+
+
+def test_widgets_no_output_shows_are_not_stored() -> None:
+    """Neither JupyterLab nor the docs site draws a widget that was made but never
+    shown: its models (here a label and its layout) are dropped, nothing else."""
+    ids = _random_ids()
+    text = stable_model_ids(_notebook(ids, KEYS), "11-example")
+    values = [model["state"].get("value") for model in _state(text).values()]
+    assert sorted(v for v in values if v) == ["one", "two"]
+    assert "hidden" not in text
 
 
 def test_ids_differ_between_notebooks() -> None:
