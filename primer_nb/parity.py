@@ -51,7 +51,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import jwt
-from pydantic import JsonValue
+from pydantic import BaseModel, ConfigDict, JsonValue, StrictBool, StrictInt, StrictStr
+from pydantic import ValidationError as PydanticValidationError
 
 from primer_nb.config import BASE_URLS, EMULATOR_KEY, env_var, redact
 from primer_nb.errors import PrimerConnectionError, PrimerError
@@ -1203,23 +1204,112 @@ class Snapshot(_SnapshotExtra, total=False):
     scenarios: Required[list[SnapshotScenario]]
 
 
-def load_snapshot(path: str | Path) -> Snapshot:
-    """A snapshot file, checked for its format; `ParityUsageError` when it is not one."""
+class _FileModel(BaseModel):
+    """What a snapshot file must hold (checked on load; other keys are left alone)."""
+
+    model_config = ConfigDict(strict=True, extra="allow")
+
+
+class _StepFile(_FileModel):
+    label: StrictStr
+    method: StrictStr
+    body: JsonValue = None
+    params: dict[StrictStr, StrictStr] | None = None
+    apiVersion: StrictStr = "2.4"
+    sendKey: StrictBool = True
+
+
+class _AnswerFile(_FileModel):
+    step: StrictStr | None = None
+    status: StrictInt | None  # None: a status Primer does not state
+    body: JsonValue
+
+
+class _ScenarioFile(_FileModel):
+    name: StrictStr
+    description: StrictStr = ""
+    example: StrictStr | None = None
+    steps: list[_StepFile]
+    answers: list[_AnswerFile | None]
+
+
+class _KnownFile(_FileModel):
+    scenario: StrictStr
+    step: StrictStr
+    path: StrictStr
+    emulator: JsonValue
+    other: JsonValue
+    reason: StrictStr
+
+
+class _SnapshotFile(_FileModel):
+    format: StrictStr
+    source: StrictStr
+    scenarios: list[_ScenarioFile]
+    knownDifferences: list[_KnownFile] = []
+
+
+def _json_path(loc: Sequence[int | str]) -> str:
+    path = "$"
+    for part in loc:
+        path = f"{path}[{part}]" if isinstance(part, int) else _member(path, part)
+    return path
+
+
+def _snapshot_problem(exc: PydanticValidationError) -> str:
+    """The first problem pydantic found, as `$.knownDifferences[0].step is required`."""
+    error = exc.errors()[0]
+    path = _json_path(error["loc"])
+    rule = _RULES.get(error["type"])
+    if rule is not None:
+        return f"{path} {rule}"
+    message = str(error["msg"])
+    return f"{path}: {message[:1].lower()}{message[1:]}"
+
+
+#: pydantic's error types, as the rule a snapshot field breaks.
+_RULES = {
+    "missing": "is required",
+    "model_type": "must be an object",
+    "dict_type": "must be an object",
+    "list_type": "must be a list",
+    "int_type": "must be an integer",
+    "string_type": "must be a string",
+    "bool_type": "must be true or false",
+}
+
+
+def load_snapshot(path: str | Path, option: str = "--snapshot") -> Snapshot:
+    """A snapshot file, checked: its format, the type of every field parity reads (each
+    scenario's steps and answers, each known difference with its reason), one answer per
+    step and unique scenario names. `ParityUsageError` naming the JSONPath otherwise."""
     where = Path(path)
     try:
         data = json.loads(where.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ParityUsageError(f"--snapshot: no such file: {where}") from None
+        raise ParityUsageError(f"{option}: no such file: {where}") from None
     except (OSError, ValueError) as exc:
-        raise ParityUsageError(f"--snapshot: cannot read {where}: {exc}") from None
+        raise ParityUsageError(f"{option}: cannot read {where}: {exc}") from None
     if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
-        raise ParityUsageError(f"--snapshot: {where} is not a primer-nb parity snapshot")
-    for scenario in data.get("scenarios", []):
-        if len(scenario.get("answers", [])) != len(scenario.get("steps", [])):
+        raise ParityUsageError(f"{option}: {where} is not a primer-nb parity snapshot")
+    try:
+        checked = _SnapshotFile.model_validate(data)
+    except PydanticValidationError as exc:
+        raise ParityUsageError(f"{option} {where}: {_snapshot_problem(exc)}") from None
+    names: set[str] = set()
+    for index, scenario in enumerate(checked.scenarios):
+        at = f"$.scenarios[{index}]"
+        if len(scenario.answers) != len(scenario.steps):
             raise ParityUsageError(
-                f"--snapshot: {where}: scenario {scenario.get('name')!r} needs one answer per step"
+                f"{option} {where}: {at}: scenario {scenario.name!r} needs one answer per step "
+                f"({len(scenario.steps)} steps, {len(scenario.answers)} answers)"
             )
-    return cast(Snapshot, data)  # the format and the answers per step, checked above
+        if scenario.name in names:
+            raise ParityUsageError(
+                f"{option} {where}: {at}.name: {scenario.name!r} is the name of an earlier scenario"
+            )
+        names.add(scenario.name)
+    return cast(Snapshot, data)  # every field parity reads, checked above
 
 
 def _snapshot(
