@@ -7,8 +7,12 @@ compared per JSONPath after volatile values are replaced by their shapes:
 | value | becomes |
 |---|---|
 | a client token (a JWT) | `<JWT alg=HS256 kid=... typ=JWT; claims: accessToken, env, exp, ...>` |
+| a client token that is not a JWT | `<client token: not a JWT, 20 chars>` |
 | `diagnosticsId` | `<19 digits>` |
 | a date-time such as `clientTokenExpirationDate` | `<naive UTC, 6 fractional digits>` |
+
+The API key is redacted (`***`) from every string of both sides' answers before they are
+compared, shown or recorded.
 
 ```python
 from primer_nb.parity import compare
@@ -56,6 +60,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from primer_nb.config import BASE_URLS, EMULATOR_KEY, env_var, redact
 from primer_nb.errors import PrimerConnectionError, PrimerError
+from primer_nb.redaction import redact_json
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -475,10 +480,10 @@ def _datetime_shape(text: str) -> str | None:
 def normalise(value: object, key: str | None = None) -> object:
     """`value` with volatile parts replaced by their shapes (see the module docstring).
 
-    A client token becomes the shape of its JWT (header and claim names), a
+    A client token becomes the shape of its JWT (header and claim names), or
+    `<client token: not a JWT, N chars>` (it may be a credential of another form), a
     `diagnosticsId` of digits `<N digits>`, an ISO date-time its form (zone and number of
-    fractional digits). Anything not of the expected form stays as it is, so that a
-    placeholder such as `"client-session-token"` shows as itself.
+    fractional digits). Anything else stays as it is.
     """
     if isinstance(value, Mapping):
         return {str(k): normalise(v, str(k)) for k, v in value.items()}
@@ -491,6 +496,8 @@ def normalise(value: object, key: str | None = None) -> object:
             shape = _jwt_shape(value)
             if shape is not None:
                 return shape
+        if key == "clientToken":  # never shown: it may be a credential of another form
+            return f"<client token: not a JWT, {len(value)} chars>"
         shape = _datetime_shape(value)
         if shape is not None:
             return shape
@@ -833,7 +840,8 @@ def resolve_against(against: str, environ: Mapping[str, str] | None = None) -> _
         )
     if parts.username or parts.password:
         raise ParityUsageError("--against: put no credentials in the URL; use PRIMER_API_KEY")
-    if (parts.hostname or "").lower() == urlsplit(BASE_URLS["production"]).hostname:
+    host = (parts.hostname or "").lower().rstrip(".")  # "api.primer.io." is the same host
+    if host == urlsplit(BASE_URLS["production"]).hostname:
         raise ParityUsageError("--against: parity never sends its scenarios to production")
     return _Other(url, url, key or EMULATOR_KEY)
 
@@ -854,8 +862,9 @@ def _fill(value: object, token: str) -> object:
 _NO_TOKEN = "no-client-token-from-an-earlier-step"
 
 
-def _play(scenario: Scenario, send: Sender) -> list[Answer]:
-    """Send a scenario's steps in order; return each answer, normalised, with its label."""
+def _play(scenario: Scenario, send: Sender, secret: str | None = None) -> list[Answer]:
+    """Send a scenario's steps in order; return each answer, normalised and with `secret`
+    (the API key) redacted from every string, with its step's label."""
     token = _NO_TOKEN
     answers: list[Answer] = []
     for step in scenario.steps:
@@ -864,9 +873,8 @@ def _play(scenario: Scenario, send: Sender) -> list[Answer]:
         body = answer["body"]
         if isinstance(body, dict) and isinstance(body.get("clientToken"), str):
             token = body["clientToken"]
-        answers.append(
-            {"step": step.label, "status": answer["status"], "body": normalise(answer["body"])}
-        )
+        shown = redact_json(cast("JsonValue", normalise(body)), secret)
+        answers.append({"step": step.label, "status": answer["status"], "body": shown})
     return answers
 
 
@@ -1007,6 +1015,7 @@ def _run(
     enable_currencies: Sequence[str],
     tax_connection: bool,
     known: Mapping[tuple[str, str, str], Mapping[str, object]] | None = None,
+    secret: str | None = None,
 ) -> tuple[ParityResult, dict[str, list[Answer | None]]]:
     differences: list[Difference] = []
     pairs: dict[tuple[str, str], tuple[Answer, Answer | None]] = {}
@@ -1015,7 +1024,7 @@ def _run(
         for scenario in scenarios:
             theirs = other(scenario)
             recorded[scenario.name] = theirs
-            mine = _play(scenario, emulator)
+            mine = _play(scenario, emulator, secret)
             for m, t in zip(mine, theirs, strict=True):
                 pairs[(scenario.name, m["step"])] = (m, t)
                 differences += _compare_answers(scenario.name, m, t)
@@ -1063,10 +1072,11 @@ def _against_server(
 ) -> tuple[httpx.Client, Callable[[Scenario], list[Answer | None]]]:
     http = httpx.Client(base_url=target.base_url, timeout=timeout, follow_redirects=False)
     send = _http_sender(http, target.key, target.label)
+    secret = None if target.key == EMULATOR_KEY else target.key  # the kit's key is public
 
     def play(scenario: Scenario) -> list[Answer | None]:
         answers: list[Answer | None] = []
-        for answer, step in zip(_play(scenario, send), scenario.steps, strict=True):
+        for answer, step in zip(_play(scenario, send, secret), scenario.steps, strict=True):
             if _refused_key(step, answer):
                 status = answer["status"]
                 body = answer["body"]
@@ -1148,6 +1158,8 @@ def _run_with_answers(
             target.label,
             enable_currencies,
             tax_connection,
+            None,
+            None if target.key == EMULATOR_KEY else target.key,  # that one is public
         )
 
 
