@@ -1,17 +1,21 @@
 """A parity snapshot file edited by hand: every field parity reads is checked on load
-(a usage error naming the JSONPath and the rule, exit 2, also under `--json`)."""
+(a usage error naming the JSONPath and the rule, exit 2, also under `--json`); recording
+again over it keeps its known differences."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from primer_nb.cli import main
 from primer_nb.parity import DOCS_SNAPSHOT
+
+URL = "http://sandbox.test"
 
 
 def parity(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -99,3 +103,61 @@ def test_a_malformed_snapshot_is_a_usage_error_naming_the_json_path(
     status, out, _ = parity(capsys, "--snapshot", str(path), "--json")
     assert status == 2
     assert json.loads(out) == {"error": f"--snapshot {path}: {problem}"}
+
+
+# --- recording again over a snapshot (finding 6) -----------------------------------------
+
+
+@pytest.fixture
+def no_tax_sandbox(monkeypatch: pytest.MonkeyPatch, marker_key: str) -> Iterator[None]:
+    """http://sandbox.test: an emulator without a tax connection behind httpx's network
+    transport (no socket)."""
+    from primer_nb.emulator import Emulator
+
+    stand_in = Emulator(tax_connection=False)
+    inner = stand_in.transport()
+
+    def handle(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
+        assert request.url.host == "sandbox.test"
+        return inner.handle_request(request)
+
+    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", handle)
+    monkeypatch.setenv("PRIMER_API_KEY", marker_key)
+    try:
+        yield
+    finally:
+        stand_in.close()
+
+
+@pytest.mark.usefixtures("no_tax_sandbox")
+def test_recording_again_keeps_the_known_differences(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "team.json"
+    status, out, _ = parity(capsys, "--against", URL, "--record", str(path))
+    assert status == 1 and "kept" not in out
+    recorded = json.loads(path.read_text())
+    assert recorded["knownDifferences"] == []
+    _, out, _ = parity(capsys, "--snapshot", str(path), "--json")
+    warning = next(d for d in json.loads(out)["differences"] if d["scenario"] == "v2.4-create")
+    accepted = {**warning, "reason": "our sandbox has no tax connection"}
+    stale = {
+        "scenario": "no-api-key",
+        "step": "create",
+        "path": "status",
+        "emulator": 403,
+        "other": 401,
+        "reason": "an old difference",
+    }
+    recorded["knownDifferences"] = [accepted, stale]
+    path.write_text(json.dumps(recorded))
+
+    status, out, _ = parity(capsys, "--against", URL, "--record", str(path))
+    assert f"kept 2 known differences from the earlier {path}" in out
+    again = json.loads(path.read_text())
+    assert again["knownDifferences"] == [accepted, stale]
+    assert again["scenarios"] != [] and again["recorded"]
+    # the run itself reports them as the snapshot will: one known, one stale
+    assert "1 known differences listed in the snapshot, not counted" in out
+    assert "(both sides agree now)" in out
+    assert status == 1
