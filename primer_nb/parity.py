@@ -27,8 +27,8 @@ compare(snapshot="team-sandbox.json", tax_connection=False)   # offline, from a 
 
 The scenarios (`SCENARIOS`): every valid request in Primer's documented examples
 (`primer_nb/data/primer-examples.json`, "valid" as behaviour.md §5 reads it), the
-reference page's request the first tutorial sends, the documented error cases, and a
-create → get → patch → get flow.
+reference page's request the first tutorial sends, the documented error cases and three
+the emulator settles where Primer is silent, and a create → get → patch → get flow.
 Against a server they create about 12 client sessions there; `ParityResult.created`
 lists them. A difference comes with the emulator flag that removes
 it where there is one (`--no-tax-connection`, `--enable-currency CODE`).
@@ -384,7 +384,8 @@ def built_in_scenarios() -> tuple[Scenario, ...]:
         ),
         Scenario(
             "disabled-currency",
-            "a currency Primer disables by default (HUF): 400 DisabledCurrencyError",
+            "a currency Primer disables by default (HUF): DisabledCurrencyError "
+            "(Primer states no status: the 400 is the emulator's choice)",
             (_post(ex["currencies-disabled-currency-error"]),),
             "currencies-disabled-currency-error",
         ),
@@ -417,7 +418,8 @@ def built_in_scenarios() -> tuple[Scenario, ...]:
         ),
         Scenario(
             "get-400-invalid-token",
-            "GET with a client token that is not one: 400 ClientSessionValidationError",
+            "GET with a client token that is not one: 400 ClientSessionValidationError "
+            "(the emulator's choice: Primer documents this error for POST and PATCH only)",
             (Step("get", "GET", params={"clientToken": bad_token}),),
         ),
         Scenario(
@@ -437,7 +439,8 @@ def built_in_scenarios() -> tuple[Scenario, ...]:
         ),
         Scenario(
             "no-api-key",
-            "POST without X-API-KEY: the key is refused before anything else",
+            "POST without X-API-KEY: refused before anything else (the emulator's 403 and "
+            "its body are its choice: Primer does not document them)",
             (Step("create", "POST", {"currencyCode": "EUR", "amount": 100}, send_key=False),),
         ),
         _flow(),
@@ -816,6 +819,21 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _cut_pair(left: str, right: str, width: int) -> tuple[str, str]:
+    """Both texts cut to `width`, around the first character where they differ, so that
+    two long values that differ near their end do not show as the same cell."""
+    if len(left) <= width and len(right) <= width:
+        return left, right
+    first = next(
+        (i for i, (a, b) in enumerate(zip(left, right, strict=False)) if a != b),
+        min(len(left), len(right)),
+    )
+    start = max(0, first - width // 3)
+    if start == 0:
+        return _cut(left, width), _cut(right, width)
+    return _cut("…" + left[start + 1 :], width), _cut("…" + right[start + 1 :], width)
+
+
 def _table(
     header: tuple[str, str, str, str],
     rows: Sequence[tuple[str, str, str, object, object]],
@@ -826,9 +844,10 @@ def _table(
         (
             _label(scenario, step, multi_step),
             path,
-            _cut(emu if isinstance(emu, str) and emu.startswith("(") else _text(emu), width),
-            _cut(
-                other if isinstance(other, str) and other.startswith("(") else _text(other), width
+            *_cut_pair(
+                emu if isinstance(emu, str) and emu.startswith("(") else _text(emu),
+                other if isinstance(other, str) and other.startswith("(") else _text(other),
+                width,
             ),
         )
         for scenario, step, path, emu, other in rows

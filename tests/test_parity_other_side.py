@@ -24,7 +24,7 @@ import jwt
 import pytest
 
 from primer_nb.cli import main
-from primer_nb.parity import SCENARIOS
+from primer_nb.parity import SCENARIOS, Difference, ParityResult
 
 URL = "http://sandbox.test"
 ROOT = Path(__file__).resolve().parents[1]
@@ -463,7 +463,21 @@ def test_a_token_whose_exp_is_not_the_expiry_is_a_difference(
     assert tokens[0]["other"].endswith("; exp = clientTokenExpirationDate to the second +82800 s>")
 
 
-# --- the text report (finding 13) --------------------------------------------------
+# --- the text report (findings 11, 13) --------------------------------------------------
+
+
+def test_long_values_are_cut_around_their_first_difference() -> None:
+    start = "We were unable to validate your request, please check it, see "
+    result = ParityResult(
+        against=URL,
+        flags=[],
+        scenarios=["s"],
+        differences=[Difference("s", "create", "$.d", start + "/docs/api", start + "x/docs/api")],
+    )
+    row = next(line for line in result.render().splitlines() if line.startswith("s "))
+    cells = [cell for cell in row.split("  ") if cell.strip()]
+    assert len(cells) == 4 and cells[2].strip() != cells[3].strip()
+    assert cells[2].strip().endswith('see /docs/api"') and cells[3].strip().startswith("…")
 
 
 def test_a_reader_that_leaves_early_gets_no_traceback() -> None:

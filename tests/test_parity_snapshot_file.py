@@ -1,6 +1,6 @@
 """A parity snapshot file edited by hand: every field parity reads is checked on load
 (a usage error naming the JSONPath and the rule, exit 2, also under `--json`); recording
-again over it keeps its known differences."""
+again over it keeps its known differences. `--list` marks the emulator's own choices."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from primer_nb.cli import main
-from primer_nb.parity import DOCS_SNAPSHOT
+from primer_nb.parity import DOCS_SNAPSHOT, SCENARIOS
 
 URL = "http://sandbox.test"
 
@@ -161,3 +161,21 @@ def test_recording_again_keeps_the_known_differences(
     assert "1 known differences listed in the snapshot, not counted" in out
     assert "(both sides agree now)" in out
     assert status == 1
+
+
+# --- --list marks the emulator's own choices (finding 12) ------------------------------
+
+
+def test_list_marks_the_outcomes_that_are_the_emulators_choice(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = parity(capsys, "--list")
+    assert status == 0
+    lines = {line.split()[0]: line for line in out.splitlines()}
+    for name in ("disabled-currency", "get-400-invalid-token", "no-api-key"):
+        assert "the emulator's" in lines[name], lines[name]
+    assert len(lines) == len(SCENARIOS)
+    # the shipped snapshot's descriptions are the scenarios' (it is rebuilt, not edited)
+    shipped = json.loads(DOCS_SNAPSHOT.read_text())
+    by_name = {s.name: s.description for s in SCENARIOS}
+    assert all(s["description"] == by_name[s["name"]] for s in shipped["scenarios"])
