@@ -828,8 +828,9 @@ def _cut_pair(left: str, right: str, width: int) -> tuple[str, str]:
         (i for i, (a, b) in enumerate(zip(left, right, strict=False)) if a != b),
         min(len(left), len(right)),
     )
-    start = max(0, first - width // 3)
-    if start == 0:
+    longest = max(len(left), len(right))
+    start = min(first - width // 3, longest - width)  # as much as fits before it
+    if start <= 0:
         return _cut(left, width), _cut(right, width)
     return _cut("…" + left[start + 1 :], width), _cut("…" + right[start + 1 :], width)
 
