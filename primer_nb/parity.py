@@ -78,6 +78,7 @@ __all__ = [
     "SCENARIOS",
     "SNAPSHOT_FORMAT",
     "Answer",
+    "CreatedSession",
     "Difference",
     "ParityConnectionError",
     "ParityError",
@@ -657,7 +658,7 @@ class CreatedSession:
         return f"{self.scenario} ({self.step}): {order}"
 
 
-def created_note(created: Sequence[CreatedSession], where: str) -> str:
+def _created_note(created: Sequence[CreatedSession], where: str) -> str:
     """`created N client sessions on WHERE: ...` (each scenario, step and orderId)."""
     if not created:
         return f"created no client session on {where}"
@@ -795,7 +796,7 @@ class ParityResult:
         if self.live:
             lines.append("")
             lines.append(
-                created_note([], self.against)
+                _created_note([], self.against)
                 if not self.created
                 else f"created {len(self.created)} client sessions on {self.against}:"
             )
@@ -1274,7 +1275,7 @@ class _ServerRun:
     created: list[CreatedSession] = field(default_factory=list)
 
     def note(self) -> str:
-        return created_note(self.created, self.target.label) + "."
+        return _created_note(self.created, self.target.label) + "."
 
     def check_first(self, step: Step, answer: Answer) -> None:
         """The first keyed answer decides whether the key and the URL are right: later
@@ -1436,7 +1437,8 @@ def compare(
 ) -> pd.DataFrame:
     """`run(...)` as a DataFrame for notebooks: one row per difference (scenario, step,
     path, emulator, other, known, reason); `.attrs` holds `summary`, `suggestions`,
-    `scenarios`, `differ`, `against` and `emulator_flags`.
+    `scenarios`, `differ`, `against`, `emulator_flags` and `created_sessions` (the client
+    sessions the run created on the other side: scenario, step, orderId).
 
     ```python
     frame = compare(against="http://127.0.0.1:8010", tax_connection=False)
@@ -1648,7 +1650,7 @@ def _refuse_unrecordable(
                     f"--record: {path} not written: {result.against} answered {scenario} "
                     f"({answer.get('step')}) with {_what(answer)}, which is not an answer of "
                     "a Client Session API; run again later. "
-                    f"This run {created_note(result.created, result.against)}."
+                    f"This run {_created_note(result.created, result.against)}."
                 )
 
 
