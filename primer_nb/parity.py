@@ -685,6 +685,8 @@ class ParityResult:
     live: bool = False
     #: `record()` over an existing snapshot: how many known differences it kept.
     kept_known: int | None = None
+    #: Remarks about the run itself (e.g. a snapshot recorded by an earlier version).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def differing(self) -> list[str]:
@@ -713,6 +715,7 @@ class ParityResult:
             "staleKnownDifferences": [d.to_json() for d in self.stale],
             "suggestions": [s.to_json() for s in self.suggestions],
             "createdSessions": [c.to_json() for c in self.created],
+            "notes": list(self.notes),
             "summary": self.summary,
         }
 
@@ -789,6 +792,9 @@ class ParityResult:
                 for reason, where in by_reason.items():
                     lines.append(f"  - {reason}:")
                     lines += [f"      {item}" for item in where]
+        for note in self.notes:
+            lines.append("")
+            lines.append(f"note: {note}")
         if self.suggestions:
             lines.append("")
             lines.append("suggestions:")
@@ -1250,6 +1256,27 @@ def _run(
     return result, recorded
 
 
+_OLD_DIGITS = re.compile(r"^<\d+ digits>$")
+
+
+def _older_shapes(answers: Mapping[str, Sequence[Answer | None]]) -> bool:
+    """Whether recorded answers hold shapes of an earlier primer-nb: `<19 digits>`, or a
+    token expiry without its distance from the request time."""
+    for steps in answers.values():
+        for answer in steps:
+            body = answer.get("body") if answer else None
+            if not isinstance(body, dict):
+                continue
+            error = body.get("error")
+            diagnostics = error.get("diagnosticsId") if isinstance(error, dict) else None
+            if isinstance(diagnostics, str) and _OLD_DIGITS.match(diagnostics):
+                return True
+            expiry = body.get(EXPIRY_KEY)
+            if isinstance(expiry, str) and expiry.startswith("<") and "request time" not in expiry:
+                return True
+    return False
+
+
 def _known(
     entries: Iterable[Mapping[str, object]],
 ) -> dict[tuple[str, str, str], Mapping[str, object]]:
@@ -1394,7 +1421,7 @@ def _run_with_answers(
         answers = {s["name"]: s["answers"] for s in data["scenarios"]}
         known = _known(data.get("knownDifferences", []))
         label = f"snapshot {Path(DOCS_SNAPSHOT if snapshot is None else snapshot).name}"
-        return _run(
+        result, recorded = _run(
             chosen,
             lambda s: list(answers[s.name]),
             label,
@@ -1402,6 +1429,13 @@ def _run_with_answers(
             tax_connection,
             known,
         )
+        if "recorded" in data and _older_shapes(answers):
+            result.notes.append(
+                "this snapshot was recorded by an earlier primer-nb, whose shapes of "
+                "diagnosticsId, client tokens and token expiry differ from today's: record it "
+                "again with --record (its knownDifferences are kept)"
+            )
+        return result, recorded
     target = resolve_against(against, environ)
     http, play, state = _against_server(target, timeout)
     with http:

@@ -399,6 +399,7 @@ def test_json_output_shape(
         "knownDifferences": [],
         "staleKnownDifferences": [],
         "suggestions": [],
+        "notes": [],
         "summary": f"parity: {N} scenarios, 0 differ",
     }
 

@@ -163,6 +163,24 @@ def test_recording_again_keeps_the_known_differences(
     assert status == 1
 
 
+@pytest.mark.usefixtures("no_tax_sandbox")
+def test_a_snapshot_recorded_by_an_earlier_version_is_told_to_be_recorded_again(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "team.json"
+    parity(capsys, "--against", URL, "--record", str(path))
+    status, out, _ = parity(capsys, "--snapshot", str(path), "--no-tax-connection", "--json")
+    assert status == 0 and json.loads(out)["notes"] == []
+    # the shapes an earlier primer-nb wrote: a digit count, an expiry without request time
+    text = path.read_text()
+    text = text.replace(", request time + 24 h>", ">").replace('"<digits>"', '"<19 digits>"')
+    path.write_text(text)
+    status, out, _ = parity(capsys, "--snapshot", str(path), "--no-tax-connection")
+    assert status == 1
+    assert "note: this snapshot was recorded by an earlier primer-nb" in out
+    assert "record it again with --record (its knownDifferences are kept)" in out
+
+
 # --- --list marks the emulator's own choices (finding 12) ------------------------------
 
 
