@@ -19,8 +19,9 @@ primer-nb parity [--against URL|sandbox | --snapshot FILE] [--record FILE] [--js
 
 `parity` sends the built-in scenarios to the in-process emulator (configured with the
 same flags as `emulator`) and to another backend, and prints where the answers differ
-(`primer_nb.parity`). Exit 0: no differences; 1: differences; 2: usage or connection
-errors.
+(`primer_nb.parity`). Against a server or the sandbox, a run creates about
+12 client sessions there, and lists them. Exit 0: no differences;
+1: differences; 2: usage or connection errors.
 """
 
 from __future__ import annotations
@@ -230,6 +231,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: How many client sessions a parity run creates on the other side when it answers like the
+#: emulator (tests/test_parity_sessions.py counts them; a lenient account creates more).
+PARITY_SESSIONS = 12
+
+
 def _add_parity(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     par = commands.add_parser(
         "parity",
@@ -237,7 +243,10 @@ def _add_parity(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         description=(
             "Send the built-in scenarios to the in-process emulator and to another backend, "
             "and show where their answers differ. Without --against or --snapshot, the "
-            "emulator is checked against the shipped snapshot of Primer's documented examples."
+            "emulator is checked against the shipped snapshot of Primer's documented examples. "
+            f"A run --against a server or your sandbox creates about {PARITY_SESSIONS} client "
+            "sessions there (more when it accepts requests the emulator refuses) and lists "
+            "them (scenario, step, orderId)."
         ),
     )
     par.set_defaults(command_parser=par)
@@ -245,13 +254,17 @@ def _add_parity(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     where.add_argument(
         "--against",
         metavar="URL|sandbox",
-        help="a running server (e.g. http://127.0.0.1:8010), or 'sandbox' with PRIMER_API_KEY",
+        help="a running server (e.g. http://127.0.0.1:8010), or 'sandbox' with PRIMER_API_KEY; "
+        f"creates about {PARITY_SESSIONS} client sessions there",
     )
     where.add_argument(
         "--snapshot", metavar="FILE", help="compare with a recorded snapshot, offline"
     )
     par.add_argument(
-        "--record", metavar="FILE", help="with --against: save the other side's answers there"
+        "--record",
+        metavar="FILE",
+        help="with --against: save the other side's answers there (checked before the run; "
+        "an earlier snapshot's knownDifferences are kept)",
     )
     _switch(par, "--json", "machine output (one JSON object)")
     _repeatable(
@@ -263,7 +276,11 @@ def _add_parity(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     _switch(par, "--no-tax-connection", "emulator side: no TaxJar connection, no TAXJAR warnings")
     _switch(par, "--show-known", "list a snapshot's known differences")
     par.add_argument(
-        "--timeout", type=_timeout, default=30.0, metavar="SECONDS", help="per request (default 30)"
+        "--timeout",
+        type=_timeout,
+        default=30.0,
+        metavar="SECONDS",
+        help="per request (default 30; Primer's gateway waits up to 90)",
     )
     _switch(par, "--list", "list the scenarios and exit")
 
@@ -276,6 +293,18 @@ class _ParityOptions(TypedDict):
 
 def run_parity(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """`primer-nb parity`: 0 no differences, 1 differences, 2 usage or connection errors."""
+    import os
+    import sys
+
+    try:
+        return _parity_output(args, parser)
+    except BrokenPipeError:  # `primer-nb parity ... | head`: the reader left, say nothing
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that Python's exit flush does not fail
+        return 1  # as Python's documentation does; the shell reports the reader's status
+
+
+def _parity_output(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     import json
     import sys
 
@@ -307,6 +336,8 @@ def run_parity(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
     else:
         if args.record:
             print(f"recorded {len(result.scenarios)} scenarios to {args.record}")
+            if result.kept_known is not None:
+                print(f"kept {result.kept_known} known differences from the earlier {args.record}")
         print(result.render(show_known=args.show_known))
     return result.exit_status
 

@@ -6,9 +6,15 @@ compared per JSONPath after volatile values are replaced by their shapes:
 
 | value | becomes |
 |---|---|
-| a client token (a JWT) | `<JWT alg=HS256 kid=... typ=JWT; claims: accessToken, env, exp, ...>` |
-| `diagnosticsId` | `<19 digits>` |
-| a date-time such as `clientTokenExpirationDate` | `<naive UTC, 6 fractional digits>` |
+| a client token (a JWT) | `<JWT alg=HS256 kid=... typ=JWT; claims: accessToken, env, exp, ...;` |
+| | `exp = clientTokenExpirationDate to the second>` (or `... +3600 s>`) |
+| a client token that is not a JWT | `<client token: not a JWT, 20 chars>` |
+| `diagnosticsId` | `<digits>` |
+| `clientTokenExpirationDate` | `<naive UTC, 6 fractional digits, request time + 24 h>` |
+| another date-time | `<naive UTC, 6 fractional digits>` |
+
+The API key is redacted (`***`) from every string of both sides' answers before they are
+compared, shown or recorded.
 
 ```python
 from primer_nb.parity import compare
@@ -21,8 +27,10 @@ compare(snapshot="team-sandbox.json", tax_connection=False)   # offline, from a 
 
 The scenarios (`SCENARIOS`): every valid request in Primer's documented examples
 (`primer_nb/data/primer-examples.json`, "valid" as behaviour.md §5 reads it), the
-reference page's request the first tutorial sends, the documented error cases, and a
-create → get → patch → get flow. A difference comes with the emulator flag that removes
+reference page's request the first tutorial sends, the documented error cases and three
+the emulator settles where Primer is silent, and a create → get → patch → get flow.
+Against a server they create about 12 client sessions there; `ParityResult.created`
+lists them. A difference comes with the emulator flag that removes
 it where there is one (`--no-tax-connection`, `--enable-currency CODE`).
 
 Snapshots, as LocalStack checks its AWS emulator: `record(...)` (CLI `--record FILE`)
@@ -39,22 +47,26 @@ from __future__ import annotations
 
 import copy
 import json
+import math
+import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Required, TypedDict, Unpack, cast
 from urllib.parse import urlsplit
 
 import httpx
 import jwt
-from pydantic import JsonValue
+from pydantic import BaseModel, ConfigDict, JsonValue, StrictBool, StrictInt, StrictStr
+from pydantic import ValidationError as PydanticValidationError
 
 from primer_nb.config import BASE_URLS, EMULATOR_KEY, env_var, redact
 from primer_nb.errors import PrimerConnectionError, PrimerError
+from primer_nb.redaction import redact_json
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -66,6 +78,7 @@ __all__ = [
     "SCENARIOS",
     "SNAPSHOT_FORMAT",
     "Answer",
+    "CreatedSession",
     "Difference",
     "ParityConnectionError",
     "ParityError",
@@ -372,7 +385,8 @@ def built_in_scenarios() -> tuple[Scenario, ...]:
         ),
         Scenario(
             "disabled-currency",
-            "a currency Primer disables by default (HUF): 400 DisabledCurrencyError",
+            "a currency Primer disables by default (HUF): DisabledCurrencyError "
+            "(Primer states no status: the 400 is the emulator's choice)",
             (_post(ex["currencies-disabled-currency-error"]),),
             "currencies-disabled-currency-error",
         ),
@@ -405,7 +419,8 @@ def built_in_scenarios() -> tuple[Scenario, ...]:
         ),
         Scenario(
             "get-400-invalid-token",
-            "GET with a client token that is not one: 400 ClientSessionValidationError",
+            "GET with a client token that is not one: 400 ClientSessionValidationError "
+            "(the emulator's choice: Primer documents this error for POST and PATCH only)",
             (Step("get", "GET", params={"clientToken": bad_token}),),
         ),
         Scenario(
@@ -425,7 +440,8 @@ def built_in_scenarios() -> tuple[Scenario, ...]:
         ),
         Scenario(
             "no-api-key",
-            "POST without X-API-KEY: the key is refused before anything else",
+            "POST without X-API-KEY: refused before anything else (the emulator's 403 and "
+            "its body are its choice: Primer does not document them)",
             (Step("create", "POST", {"currencyCode": "EUR", "amount": 100}, send_key=False),),
         ),
         _flow(),
@@ -471,27 +487,88 @@ def _datetime_shape(text: str) -> str | None:
     return f"<{where}, {digits} fractional digits>"
 
 
-def normalise(value: object, key: str | None = None) -> object:
+#: The key of a session's token expiry, compared relative to the time the request was sent.
+EXPIRY_KEY = "clientTokenExpirationDate"
+#: How long a client token lasts (client-session-api.md: creation + 24 h).
+TOKEN_LIFETIME = timedelta(hours=24)
+#: How far an expiry may lie from request time + 24 h and still count as 24 h: the
+#: other side's clock and this machine's may differ a little, and a request takes time.
+EXPIRY_TOLERANCE = timedelta(minutes=5)
+
+
+def _as_utc(text: str) -> datetime | None:
+    """An ISO date-time as an aware UTC datetime (naive means UTC, as Primer sends it)."""
+    try:
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _lifetime(expiry: datetime, sent_at: datetime) -> str:
+    """`request time + 24 h` when `expiry` is 24 h (within `EXPIRY_TOLERANCE`) after the
+    request was sent, else the actual distance to the minute."""
+    delta = expiry - sent_at
+    if abs(delta - TOKEN_LIFETIME) <= EXPIRY_TOLERANCE:
+        return "request time + 24 h"
+    minutes = round(delta.total_seconds() / 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"request time {sign} {hours} h {rest:02d} min"
+
+
+def _exp_check(token: str, expiry_text: str) -> str | None:
+    """How a JWT's `exp` claim relates to the expiry floored to seconds, or None when the
+    token is not a JWT with a numeric `exp` or the expiry is not a date-time."""
+    expiry = _as_utc(expiry_text)
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return None
+    exp = claims.get("exp") if isinstance(claims, dict) else None
+    if expiry is None or isinstance(exp, bool) or not isinstance(exp, int | float):
+        return None
+    floored = math.floor(expiry.timestamp())
+    if exp == floored:
+        return f"exp = {EXPIRY_KEY} to the second"
+    return f"exp = {EXPIRY_KEY} to the second {exp - floored:+} s"
+
+
+def normalise(value: object, key: str | None = None, *, sent_at: datetime | None = None) -> object:
     """`value` with volatile parts replaced by their shapes (see the module docstring).
 
-    A client token becomes the shape of its JWT (header and claim names), a
-    `diagnosticsId` of digits `<N digits>`, an ISO date-time its form (zone and number of
-    fractional digits). Anything not of the expected form stays as it is, so that a
-    placeholder such as `"client-session-token"` shows as itself.
+    A client token becomes the shape of its JWT (header and claim names, and whether its
+    `exp` is the session's expiry to the second), or `<client token: not a JWT, N chars>`;
+    a `diagnosticsId` of digits `<digits>`; an ISO date-time its form (zone and number of
+    fractional digits). With `sent_at` (when the request was sent, UTC), the token expiry
+    also says how far it lies from that time (`request time + 24 h`). Anything else stays
+    as it is.
     """
     if isinstance(value, Mapping):
-        return {str(k): normalise(v, str(k)) for k, v in value.items()}
+        out = {str(k): normalise(v, str(k), sent_at=sent_at) for k, v in value.items()}
+        token, expiry = value.get("clientToken"), value.get(EXPIRY_KEY)
+        shape = out.get("clientToken")
+        if isinstance(token, str) and isinstance(expiry, str) and isinstance(shape, str):
+            check = _exp_check(token, expiry) if shape.startswith("<JWT ") else None
+            if check is not None:
+                out["clientToken"] = f"{shape[:-1]}; {check}>"
+        return out
     if isinstance(value, list):
-        return [normalise(item) for item in value]
+        return [normalise(item, sent_at=sent_at) for item in value]
     if isinstance(value, str):
         if key == "diagnosticsId" and value.isdigit():
-            return f"<{len(value)} digits>"
+            return "<digits>"
         if _JWT.match(value):
             shape = _jwt_shape(value)
             if shape is not None:
                 return shape
+        if key == "clientToken":  # never shown: it may be a credential of another form
+            return f"<client token: not a JWT, {len(value)} chars>"
         shape = _datetime_shape(value)
         if shape is not None:
+            expiry = _as_utc(value) if key == EXPIRY_KEY and sent_at is not None else None
+            if expiry is not None and sent_at is not None:
+                return f"{shape[:-1]}, {_lifetime(expiry, sent_at)}>"
             return shape
     return value
 
@@ -565,6 +642,30 @@ class Suggestion:
         return {"flag": self.flag, "message": self.message}
 
 
+@dataclass(frozen=True)
+class CreatedSession:
+    """A client session a parity run created on the other side (a POST answered 2xx)."""
+
+    scenario: str
+    step: str
+    order_id: str | None
+
+    def to_json(self) -> dict[str, object]:
+        return {"scenario": self.scenario, "step": self.step, "orderId": self.order_id}
+
+    def describe(self) -> str:
+        order = "no orderId" if self.order_id is None else f"orderId {self.order_id!r}"
+        return f"{self.scenario} ({self.step}): {order}"
+
+
+def _created_note(created: Sequence[CreatedSession], where: str) -> str:
+    """`created N client sessions on WHERE: ...` (each scenario, step and orderId)."""
+    if not created:
+        return f"created no client session on {where}"
+    items = "; ".join(c.describe() for c in created)
+    return f"created {len(created)} client sessions on {where}: {items}"
+
+
 @dataclass
 class ParityResult:
     """What one parity run found: `to_frame()`, `to_json()`, `render()`."""
@@ -578,6 +679,14 @@ class ParityResult:
     suggestions: list[Suggestion] = field(default_factory=list)
     #: Scenarios of more than one step: their rows name the step (`name/step`).
     multi_step: set[str] = field(default_factory=set)
+    #: The client sessions this run created on the other side (none for a snapshot).
+    created: list[CreatedSession] = field(default_factory=list)
+    #: Whether the other side is a server (sessions are created there) or a snapshot.
+    live: bool = False
+    #: `record()` over an existing snapshot: how many known differences it kept.
+    kept_known: int | None = None
+    #: Remarks about the run itself (e.g. a snapshot recorded by an earlier version).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def differing(self) -> list[str]:
@@ -605,6 +714,8 @@ class ParityResult:
             "knownDifferences": [d.to_json() for d in self.known],
             "staleKnownDifferences": [d.to_json() for d in self.stale],
             "suggestions": [s.to_json() for s in self.suggestions],
+            "createdSessions": [c.to_json() for c in self.created],
+            "notes": list(self.notes),
             "summary": self.summary,
         }
 
@@ -641,6 +752,7 @@ class ParityResult:
                 "differ": len(self.differing),
                 "summary": self.summary,
                 "suggestions": [s.message for s in self.suggestions],
+                "created_sessions": [c.to_json() for c in self.created],
             }
         )
         return frame
@@ -680,10 +792,21 @@ class ParityResult:
                 for reason, where in by_reason.items():
                     lines.append(f"  - {reason}:")
                     lines += [f"      {item}" for item in where]
+        for note in self.notes:
+            lines.append("")
+            lines.append(f"note: {note}")
         if self.suggestions:
             lines.append("")
             lines.append("suggestions:")
             lines += [f"  - {s.message}" for s in self.suggestions]
+        if self.live:
+            lines.append("")
+            lines.append(
+                _created_note([], self.against)
+                if not self.created
+                else f"created {len(self.created)} client sessions on {self.against}:"
+            )
+            lines += [f"  - {c.describe()}" for c in self.created]
         lines.append("")
         lines.append(self.summary)
         return "\n".join(lines)
@@ -703,6 +826,22 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _cut_pair(left: str, right: str, width: int) -> tuple[str, str]:
+    """Both texts cut to `width`, around the first character where they differ, so that
+    two long values that differ near their end do not show as the same cell."""
+    if len(left) <= width and len(right) <= width:
+        return left, right
+    first = next(
+        (i for i, (a, b) in enumerate(zip(left, right, strict=False)) if a != b),
+        min(len(left), len(right)),
+    )
+    longest = max(len(left), len(right))
+    start = min(first - width // 3, longest - width)  # as much as fits before it
+    if start <= 0:
+        return _cut(left, width), _cut(right, width)
+    return _cut("…" + left[start + 1 :], width), _cut("…" + right[start + 1 :], width)
+
+
 def _table(
     header: tuple[str, str, str, str],
     rows: Sequence[tuple[str, str, str, object, object]],
@@ -713,9 +852,10 @@ def _table(
         (
             _label(scenario, step, multi_step),
             path,
-            _cut(emu if isinstance(emu, str) and emu.startswith("(") else _text(emu), width),
-            _cut(
-                other if isinstance(other, str) and other.startswith("(") else _text(other), width
+            *_cut_pair(
+                emu if isinstance(emu, str) and emu.startswith("(") else _text(emu),
+                other if isinstance(other, str) and other.startswith("(") else _text(other),
+                width,
             ),
         )
         for scenario, step, path, emu, other in rows
@@ -766,13 +906,37 @@ def _retry_after(response: httpx.Response) -> float:
         return 1.0
 
 
+class _TimedOut(ParityConnectionError):
+    """A request got no answer within the timeout (the message names the step)."""
+
+    def __init__(self, where: str, step: Step, seconds: float | None) -> None:
+        self.where, self.step, self.seconds = where, step, seconds
+        super().__init__(self.describe())
+
+    def describe(self, scenario: str | None = None) -> str:
+        within = "in time" if self.seconds is None else f"within {self.seconds:g} s"
+        what = f"{self.step.method} {self.step.label}"
+        if scenario is not None:
+            what = f"scenario {scenario} ({what})"
+        text = f"{self.where} did not answer {what} {within}"
+        if self.step.method == "POST":
+            text += "; the POST may still have created a session there"
+        return text + "; raise --timeout (Primer's gateway itself waits up to 90 s)."
+
+
+#: A GET answered by a gateway error is sent once more (a GET changes nothing).
+_GATEWAY_ERRORS = (502, 503, 504)
+
+
 def _http_sender(http: httpx.Client, key: str | None, where: str) -> Sender:
     def send(step: Step, body: object, params: Mapping[str, str] | None) -> Answer:
         headers = {"X-API-VERSION": step.api_version, "Accept": "application/json"}
         if step.send_key and key:
             headers["X-API-KEY"] = key
+        retried_gateway = False
         try:
-            for attempt in range(_RATE_LIMIT_TRIES):
+            attempt = 0
+            while True:
                 response = http.request(
                     step.method,
                     API_PATH,
@@ -780,11 +944,17 @@ def _http_sender(http: httpx.Client, key: str | None, where: str) -> Sender:
                     json=body,
                     headers=headers,
                 )
-                if response.status_code != 429 or attempt == _RATE_LIMIT_TRIES - 1:
-                    break
-                time.sleep(_retry_after(response))  # rate-limited: nothing was processed
+                status = response.status_code
+                if status == 429 and attempt < _RATE_LIMIT_TRIES - 1:
+                    attempt += 1
+                    time.sleep(_retry_after(response))  # rate-limited: nothing was processed
+                    continue
+                if status in _GATEWAY_ERRORS and step.method == "GET" and not retried_gateway:
+                    retried_gateway = True
+                    continue
+                break
         except httpx.TimeoutException:
-            raise ParityConnectionError(f"{where} did not answer in time.") from None
+            raise _TimedOut(where, step, http.timeout.read) from None
         except httpx.HTTPError as exc:
             reason = redact(str(exc), key) or type(exc).__name__
             hint = (
@@ -832,7 +1002,8 @@ def resolve_against(against: str, environ: Mapping[str, str] | None = None) -> _
         )
     if parts.username or parts.password:
         raise ParityUsageError("--against: put no credentials in the URL; use PRIMER_API_KEY")
-    if (parts.hostname or "").lower() == urlsplit(BASE_URLS["production"]).hostname:
+    host = (parts.hostname or "").lower().rstrip(".")  # "api.primer.io." is the same host
+    if host == urlsplit(BASE_URLS["production"]).hostname:
         raise ParityUsageError("--against: parity never sends its scenarios to production")
     return _Other(url, url, key or EMULATOR_KEY)
 
@@ -853,19 +1024,20 @@ def _fill(value: object, token: str) -> object:
 _NO_TOKEN = "no-client-token-from-an-earlier-step"
 
 
-def _play(scenario: Scenario, send: Sender) -> list[Answer]:
-    """Send a scenario's steps in order; return each answer, normalised, with its label."""
+def _play(scenario: Scenario, send: Sender, secret: str | None = None) -> list[Answer]:
+    """Send a scenario's steps in order; return each answer, normalised and with `secret`
+    (the API key) redacted from every string, with its step's label."""
     token = _NO_TOKEN
     answers: list[Answer] = []
     for step in scenario.steps:
         params = cast("Mapping[str, str] | None", _fill(step.params, token))
+        sent_at = datetime.now(UTC)
         answer = send(step, _fill(step.body, token), params)
         body = answer["body"]
         if isinstance(body, dict) and isinstance(body.get("clientToken"), str):
             token = body["clientToken"]
-        answers.append(
-            {"step": step.label, "status": answer["status"], "body": normalise(answer["body"])}
-        )
+        shown = redact_json(cast("JsonValue", normalise(body, sent_at=sent_at)), secret)
+        answers.append({"step": step.label, "status": answer["status"], "body": shown})
     return answers
 
 
@@ -882,8 +1054,22 @@ def _compare_answers(scenario: str, mine: Answer, theirs: Answer | None) -> list
     return found
 
 
-def _refused_key(step: Step, answer: Answer) -> bool:
-    return step.send_key and answer["status"] in (401, 403)
+def _is_api_answer(answer: Answer) -> bool:
+    """An answer a Client Session API could give: a JSON object, neither 3xx nor 5xx."""
+    status = answer["status"]
+    return isinstance(answer["body"], dict) and not (300 <= status < 400 or status >= 500)
+
+
+def _what(answer: Answer) -> str:
+    """`502, <not JSON: text/html, 24 bytes>`: an answer's status and the kind of its body."""
+    body = answer["body"]
+    if isinstance(body, str) and body.startswith("<not JSON"):
+        kind = body
+    elif isinstance(body, dict):
+        kind = "a JSON object"
+    else:
+        kind = f"JSON {type(body).__name__}"
+    return f"{answer['status']}, {kind}"
 
 
 def _emulator_flags(enable_currencies: Sequence[str], tax_connection: bool) -> list[str]:
@@ -918,6 +1104,19 @@ def _warning_types(answer: Answer | None) -> set[str]:
     return {str(w.get("type")) for w in warnings if isinstance(w, dict)}
 
 
+def _session(answer: Answer | None) -> bool:
+    """A 200 whose body is a client session (what a warning or a currency is judged on)."""
+    if answer is None or answer.get("status") != 200:
+        return False
+    body = answer.get("body")
+    return isinstance(body, dict) and ("clientToken" in body or "currencyCode" in body)
+
+
+def _currency(answer: Answer | None) -> object:
+    body = answer.get("body") if answer else None
+    return body.get("currencyCode") if isinstance(body, dict) else None
+
+
 def _disabled_currency(answer: Answer | None) -> str | None:
     body = answer.get("body") if answer else None
     error = body.get("error") if isinstance(body, dict) else None
@@ -933,14 +1132,19 @@ def _suggest(
     tax_connection: bool,
     differences: Sequence[Difference],
 ) -> list[Suggestion]:
-    """The flags that would remove differences, from the pairs of answers that differ."""
+    """The flags that would remove differences, from the pairs of answers that differ.
+
+    Warnings are judged only where both sides answered 200 with a session, currencies
+    only where one side refused the currency and the other answered 200 with a session
+    in it: an error page or another error says nothing about either.
+    """
     out: list[Suggestion] = []
+    sessions = [(m, t) for m, t in pairs if _session(m) and _session(t)]
     taxjar_only_mine = any(
-        "TAXJAR" in _warning_types(m) and "TAXJAR" not in _warning_types(t) and t is not None
-        for m, t in pairs
+        "TAXJAR" in _warning_types(m) and "TAXJAR" not in _warning_types(t) for m, t in sessions
     )
     taxjar_only_theirs = any(
-        "TAXJAR" not in _warning_types(m) and "TAXJAR" in _warning_types(t) for m, t in pairs
+        "TAXJAR" not in _warning_types(m) and "TAXJAR" in _warning_types(t) for m, t in sessions
     )
     if taxjar_only_mine and not taxjar_only_theirs:
         out.append(
@@ -968,7 +1172,7 @@ def _suggest(
         if theirs is None:
             continue
         code = _disabled_currency(mine)
-        if code and theirs.get("status") == 200 and code not in seen:
+        if code and _session(theirs) and _currency(theirs) == code and code not in seen:
             seen.add(code)
             out.append(
                 Suggestion(
@@ -978,7 +1182,7 @@ def _suggest(
                 )
             )
         code = _disabled_currency(theirs)
-        if code and mine.get("status") == 200 and code not in seen:
+        if code and _session(mine) and _currency(mine) == code and code not in seen:
             seen.add(code)
             if code in enabled:
                 message = f"your account refuses {code}: drop `--enable-currency {code}`"
@@ -1006,6 +1210,7 @@ def _run(
     enable_currencies: Sequence[str],
     tax_connection: bool,
     known: Mapping[tuple[str, str, str], Mapping[str, object]] | None = None,
+    secret: str | None = None,
 ) -> tuple[ParityResult, dict[str, list[Answer | None]]]:
     differences: list[Difference] = []
     pairs: dict[tuple[str, str], tuple[Answer, Answer | None]] = {}
@@ -1014,7 +1219,7 @@ def _run(
         for scenario in scenarios:
             theirs = other(scenario)
             recorded[scenario.name] = theirs
-            mine = _play(scenario, emulator)
+            mine = _play(scenario, emulator, secret)
             for m, t in zip(mine, theirs, strict=True):
                 pairs[(scenario.name, m["step"])] = (m, t)
                 differences += _compare_answers(scenario.name, m, t)
@@ -1051,40 +1256,126 @@ def _run(
     return result, recorded
 
 
+_OLD_DIGITS = re.compile(r"^<\d+ digits>$")
+
+
+def _older_shapes(answers: Mapping[str, Sequence[Answer | None]]) -> bool:
+    """Whether recorded answers hold shapes of an earlier primer-nb: `<19 digits>`, or a
+    token expiry without its distance from the request time."""
+    for steps in answers.values():
+        for answer in steps:
+            body = answer.get("body") if answer else None
+            if not isinstance(body, dict):
+                continue
+            error = body.get("error")
+            diagnostics = error.get("diagnosticsId") if isinstance(error, dict) else None
+            if isinstance(diagnostics, str) and _OLD_DIGITS.match(diagnostics):
+                return True
+            expiry = body.get(EXPIRY_KEY)
+            if isinstance(expiry, str) and expiry.startswith("<") and "request time" not in expiry:
+                return True
+    return False
+
+
+def _known(
+    entries: Iterable[Mapping[str, object]],
+) -> dict[tuple[str, str, str], Mapping[str, object]]:
+    return {(str(d["scenario"]), str(d["step"]), str(d["path"])): d for d in entries}
+
+
 def _same(entry: Mapping[str, object], difference: Difference) -> bool:
     return bool(
         entry.get("emulator") == difference.emulator and entry.get("other") == difference.other
     )
 
 
+@dataclass
+class _ServerRun:
+    """What a run against a server has seen so far: the sessions it created, and how many
+    keyed answers were not a Client Session API's."""
+
+    target: _Other
+    scenario: str = ""
+    first_checked: bool = False
+    keyed: int = 0
+    not_api: list[tuple[str, str, Answer]] = field(default_factory=list)
+    created: list[CreatedSession] = field(default_factory=list)
+
+    def note(self) -> str:
+        return _created_note(self.created, self.target.label) + "."
+
+    def check_first(self, step: Step, answer: Answer) -> None:
+        """The first keyed answer decides whether the key and the URL are right: later
+        401/403/404 answers are compared like any other (a WAF may refuse one body)."""
+        label, status = self.target.label, answer["status"]
+        if status in (401, 403):
+            body = answer["body"]
+            error = body.get("error", {}) if isinstance(body, dict) else {}
+            error_id = error.get("errorId") if isinstance(error, dict) else None
+            what = f"{status} {redact(str(error_id), self.target.key)}" if error_id else str(status)
+            raise ParityConnectionError(
+                f"{label} refused the API key ({what}). Check that PRIMER_API_KEY "
+                "holds an active key of that account (sent as the X-API-KEY header)."
+            )
+        if status == 404:
+            raise ParityConnectionError(
+                f"{label} has no {API_PATH} (it answered 404): give the base URL "
+                "of a Client Session API, e.g. http://127.0.0.1:8010"
+            )
+        if not _is_api_answer(answer):
+            raise ParityConnectionError(
+                f"{label} does not answer as a Client Session API ({step.method} "
+                f"{API_PATH}: {_what(answer)}): check the URL (an http:// URL that redirects "
+                "to https://, a proxy's error page and a server error are not answers to compare)"
+            )
+
+    def check_most(self) -> None:
+        """After the run: most keyed answers not the API's is not a comparison either."""
+        if self.keyed and len(self.not_api) * 2 > self.keyed:
+            scenario, step, answer = self.not_api[0]
+            raise ParityConnectionError(
+                f"{self.target.label} did not answer as a Client Session API: "
+                f"{len(self.not_api)} of {self.keyed} keyed requests got no JSON object or a "
+                f"3xx/5xx status (first: {scenario} {step}: {_what(answer)}); these are not "
+                "differences of the emulator"
+            )
+
+
 def _against_server(
     target: _Other, timeout: float
-) -> tuple[httpx.Client, Callable[[Scenario], list[Answer | None]]]:
+) -> tuple[httpx.Client, Callable[[Scenario], list[Answer | None]], _ServerRun]:
     http = httpx.Client(base_url=target.base_url, timeout=timeout, follow_redirects=False)
-    send = _http_sender(http, target.key, target.label)
+    raw_send = _http_sender(http, target.key, target.label)
+    state = _ServerRun(target)
+
+    def send(step: Step, body: object, params: Mapping[str, str] | None) -> Answer:
+        try:
+            answer = raw_send(step, body, params)
+        except _TimedOut as exc:
+            raise ParityConnectionError(exc.describe(state.scenario)) from None
+        if step.method == "POST" and 200 <= answer["status"] < 300:
+            order_id = body.get("orderId") if isinstance(body, dict) else None
+            state.created.append(
+                CreatedSession(
+                    state.scenario, step.label, None if order_id is None else str(order_id)
+                )
+            )
+        if step.send_key:
+            state.keyed += 1
+            if not _is_api_answer(answer):
+                state.not_api.append((state.scenario, step.label, answer))
+            if not state.first_checked:
+                state.first_checked = True
+                state.check_first(step, answer)
+        return answer
+
+    secret = None if target.key == EMULATOR_KEY else target.key  # the kit's key is public
 
     def play(scenario: Scenario) -> list[Answer | None]:
-        answers: list[Answer | None] = []
-        for answer, step in zip(_play(scenario, send), scenario.steps, strict=True):
-            if _refused_key(step, answer):
-                status = answer["status"]
-                body = answer["body"]
-                error = body.get("error", {}) if isinstance(body, dict) else {}
-                error_id = error.get("errorId") if isinstance(error, dict) else None
-                what = f"{status} {error_id}" if error_id else str(status)
-                raise ParityConnectionError(
-                    f"{target.label} refused the API key ({what}). Check that PRIMER_API_KEY "
-                    "holds an active key of that account (sent as the X-API-KEY header)."
-                )
-            if answer["status"] == 404:
-                raise ParityConnectionError(
-                    f"{target.label} has no {API_PATH} (it answered 404): give the base URL "
-                    "of a Client Session API, e.g. http://127.0.0.1:8010"
-                )
-            answers.append(answer)
-        return answers
+        state.scenario = scenario.name
+        return list(_play(scenario, send, secret))
 
-    return http, play
+    return http, play, state
 
 
 def run(
@@ -1118,19 +1409,19 @@ def _run_with_answers(
     scenarios: Sequence[Scenario] | None,
     timeout: float,
     environ: Mapping[str, str] | None,
+    keep: Sequence[Mapping[str, object]] = (),
 ) -> tuple[ParityResult, dict[str, list[Answer | None]]]:
+    """`run()`, and the other side's answers per scenario. `keep`: known differences
+    (a snapshot's, kept by `record()`) that the run against a server reports apart."""
     if against is not None and snapshot is not None:
         raise ParityUsageError("give either --against or --snapshot, not both")
     if against is None:
         data = load_snapshot(DOCS_SNAPSHOT if snapshot is None else snapshot)
         chosen = [Scenario.from_json(s) for s in data["scenarios"]]
         answers = {s["name"]: s["answers"] for s in data["scenarios"]}
-        known = {
-            (str(d["scenario"]), str(d["step"]), str(d["path"])): d
-            for d in data.get("knownDifferences", [])
-        }
+        known = _known(data.get("knownDifferences", []))
         label = f"snapshot {Path(DOCS_SNAPSHOT if snapshot is None else snapshot).name}"
-        return _run(
+        result, recorded = _run(
             chosen,
             lambda s: list(answers[s.name]),
             label,
@@ -1138,16 +1429,36 @@ def _run_with_answers(
             tax_connection,
             known,
         )
+        if "recorded" in data and _older_shapes(answers):
+            result.notes.append(
+                "this snapshot was recorded by an earlier primer-nb, whose shapes of "
+                "diagnosticsId, client tokens and token expiry differ from today's: record it "
+                "again with --record (its knownDifferences are kept)"
+            )
+        return result, recorded
     target = resolve_against(against, environ)
-    http, play = _against_server(target, timeout)
+    http, play, state = _against_server(target, timeout)
     with http:
-        return _run(
-            list(SCENARIOS if scenarios is None else scenarios),
-            play,
-            target.label,
-            enable_currencies,
-            tax_connection,
-        )
+        try:
+            result, recorded = _run(
+                list(SCENARIOS if scenarios is None else scenarios),
+                play,
+                target.label,
+                enable_currencies,
+                tax_connection,
+                _known(keep),
+                None if target.key == EMULATOR_KEY else target.key,  # that one is public
+            )
+            state.check_most()
+        except ParityConnectionError as exc:
+            if not state.created:
+                raise
+            raise ParityConnectionError(
+                f"{exc} The run stopped part-way; it {state.note()}"
+            ) from None
+    result.created = list(state.created)
+    result.live = True
+    return result, recorded
 
 
 def compare(
@@ -1160,7 +1471,8 @@ def compare(
 ) -> pd.DataFrame:
     """`run(...)` as a DataFrame for notebooks: one row per difference (scenario, step,
     path, emulator, other, known, reason); `.attrs` holds `summary`, `suggestions`,
-    `scenarios`, `differ`, `against` and `emulator_flags`.
+    `scenarios`, `differ`, `against`, `emulator_flags` and `created_sessions` (the client
+    sessions the run created on the other side: scenario, step, orderId).
 
     ```python
     frame = compare(against="http://127.0.0.1:8010", tax_connection=False)
@@ -1203,23 +1515,112 @@ class Snapshot(_SnapshotExtra, total=False):
     scenarios: Required[list[SnapshotScenario]]
 
 
-def load_snapshot(path: str | Path) -> Snapshot:
-    """A snapshot file, checked for its format; `ParityUsageError` when it is not one."""
+class _FileModel(BaseModel):
+    """What a snapshot file must hold (checked on load; other keys are left alone)."""
+
+    model_config = ConfigDict(strict=True, extra="allow")
+
+
+class _StepFile(_FileModel):
+    label: StrictStr
+    method: StrictStr
+    body: JsonValue = None
+    params: dict[StrictStr, StrictStr] | None = None
+    apiVersion: StrictStr = "2.4"
+    sendKey: StrictBool = True
+
+
+class _AnswerFile(_FileModel):
+    step: StrictStr | None = None
+    status: StrictInt | None  # None: a status Primer does not state
+    body: JsonValue
+
+
+class _ScenarioFile(_FileModel):
+    name: StrictStr
+    description: StrictStr = ""
+    example: StrictStr | None = None
+    steps: list[_StepFile]
+    answers: list[_AnswerFile | None]
+
+
+class _KnownFile(_FileModel):
+    scenario: StrictStr
+    step: StrictStr
+    path: StrictStr
+    emulator: JsonValue
+    other: JsonValue
+    reason: StrictStr
+
+
+class _SnapshotFile(_FileModel):
+    format: StrictStr
+    source: StrictStr
+    scenarios: list[_ScenarioFile]
+    knownDifferences: list[_KnownFile] = []
+
+
+def _json_path(loc: Sequence[int | str]) -> str:
+    path = "$"
+    for part in loc:
+        path = f"{path}[{part}]" if isinstance(part, int) else _member(path, part)
+    return path
+
+
+def _snapshot_problem(exc: PydanticValidationError) -> str:
+    """The first problem pydantic found, as `$.knownDifferences[0].step is required`."""
+    error = exc.errors()[0]
+    path = _json_path(error["loc"])
+    rule = _RULES.get(error["type"])
+    if rule is not None:
+        return f"{path} {rule}"
+    message = str(error["msg"])
+    return f"{path}: {message[:1].lower()}{message[1:]}"
+
+
+#: pydantic's error types, as the rule a snapshot field breaks.
+_RULES = {
+    "missing": "is required",
+    "model_type": "must be an object",
+    "dict_type": "must be an object",
+    "list_type": "must be a list",
+    "int_type": "must be an integer",
+    "string_type": "must be a string",
+    "bool_type": "must be true or false",
+}
+
+
+def load_snapshot(path: str | Path, option: str = "--snapshot") -> Snapshot:
+    """A snapshot file, checked: its format, the type of every field parity reads (each
+    scenario's steps and answers, each known difference with its reason), one answer per
+    step and unique scenario names. `ParityUsageError` naming the JSONPath otherwise."""
     where = Path(path)
     try:
         data = json.loads(where.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ParityUsageError(f"--snapshot: no such file: {where}") from None
+        raise ParityUsageError(f"{option}: no such file: {where}") from None
     except (OSError, ValueError) as exc:
-        raise ParityUsageError(f"--snapshot: cannot read {where}: {exc}") from None
+        raise ParityUsageError(f"{option}: cannot read {where}: {exc}") from None
     if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
-        raise ParityUsageError(f"--snapshot: {where} is not a primer-nb parity snapshot")
-    for scenario in data.get("scenarios", []):
-        if len(scenario.get("answers", [])) != len(scenario.get("steps", [])):
+        raise ParityUsageError(f"{option}: {where} is not a primer-nb parity snapshot")
+    try:
+        checked = _SnapshotFile.model_validate(data)
+    except PydanticValidationError as exc:
+        raise ParityUsageError(f"{option} {where}: {_snapshot_problem(exc)}") from None
+    names: set[str] = set()
+    for index, scenario in enumerate(checked.scenarios):
+        at = f"$.scenarios[{index}]"
+        if len(scenario.answers) != len(scenario.steps):
             raise ParityUsageError(
-                f"--snapshot: {where}: scenario {scenario.get('name')!r} needs one answer per step"
+                f"{option} {where}: {at}: scenario {scenario.name!r} needs one answer per step "
+                f"({len(scenario.steps)} steps, {len(scenario.answers)} answers)"
             )
-    return cast(Snapshot, data)  # the format and the answers per step, checked above
+        if scenario.name in names:
+            raise ParityUsageError(
+                f"{option} {where}: {at}.name: {scenario.name!r} is the name of an earlier scenario"
+            )
+        names.add(scenario.name)
+    return cast(Snapshot, data)  # every field parity reads, checked above
 
 
 def _snapshot(
@@ -1247,6 +1648,46 @@ def _write(path: str | Path, data: Mapping[str, object]) -> None:
         raise ParityUsageError(f"--record: cannot write {path}: {exc}") from None
 
 
+def _record_target(path: Path) -> list[dict[str, object]] | None:
+    """Checks, before any request, that `path` can be written; the known differences of
+    the snapshot already there (None when there is none)."""
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise ParityUsageError(f"--record: no such folder: {folder}")
+    if path.is_dir():
+        raise ParityUsageError(f"--record: {path} is a folder: give a file name")
+    if not path.exists():
+        if not os.access(folder, os.W_OK):
+            raise ParityUsageError(f"--record: cannot write {path}: the folder is read-only")
+        return None
+    if not os.access(path, os.W_OK):
+        raise ParityUsageError(f"--record: cannot write {path}: the file is read-only")
+    try:
+        old = load_snapshot(path, "--record")
+    except ParityUsageError as exc:
+        raise ParityUsageError(
+            f"{exc}. --record replaces only an earlier snapshot (keeping its known "
+            "differences): give another file name"
+        ) from None
+    return list(old.get("knownDifferences", []))
+
+
+def _refuse_unrecordable(
+    result: ParityResult, answers: Mapping[str, Sequence[Answer | None]], path: Path
+) -> None:
+    """A snapshot holds the account's API answers: never an error page, a redirect or a
+    server error (5xx), which say nothing about the account."""
+    for scenario, steps in answers.items():
+        for answer in steps:
+            if answer is not None and not _is_api_answer(answer):
+                raise ParityConnectionError(
+                    f"--record: {path} not written: {result.against} answered {scenario} "
+                    f"({answer.get('step')}) with {_what(answer)}, which is not an answer of "
+                    "a Client Session API; run again later. "
+                    f"This run {_created_note(result.created, result.against)}."
+                )
+
+
 def record(
     against: str,
     path: str | Path,
@@ -1257,14 +1698,20 @@ def record(
     environ: Mapping[str, str] | None = None,
 ) -> ParityResult:
     """Run the comparison against `against` and save the other side's normalised answers
-    (with the requests) to `path`, for `--snapshot` later. The key is never written."""
-    folder = Path(path).resolve().parent
-    if not folder.is_dir():
-        raise ParityUsageError(f"--record: no such folder: {folder}")
+    (with the requests) to `path`, for `--snapshot` later. The key is never written.
+
+    `path` is checked before any request is sent. When it holds a snapshot already, its
+    `knownDifferences` are kept (and reported apart in this run, stale ones too);
+    `result.kept_known` says how many. A run whose answers include a non-JSON body, a
+    3xx or a 5xx writes nothing (`ParityConnectionError`).
+    """
+    target = Path(path)
+    kept = _record_target(target)
     currencies = list(enable_currencies)
     result, answers = _run_with_answers(
-        against, None, currencies, tax_connection, None, timeout, environ
+        against, None, currencies, tax_connection, None, timeout, environ, kept or ()
     )
+    _refuse_unrecordable(result, answers, target)
     recorded_at = datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
     data = _snapshot(
         result.against,
@@ -1272,9 +1719,10 @@ def record(
         answers,
         recorded=recorded_at,
         suggestedFlags=[s.flag for s in result.suggestions if s.flag],
-        knownDifferences=[],
+        knownDifferences=kept or [],
     )
-    _write(path, data)
+    _write(target, data)
+    result.kept_known = None if kept is None else len(kept)
     return result
 
 
@@ -1324,6 +1772,10 @@ _EXPIRY_KEY = (
     "the example's response spells the key 'clientExpirationDate' with a 'Z' value; the "
     "schema and real responses use clientTokenExpirationDate, naive UTC"
 )
+_EXPIRY_THEN = (
+    "a documented answer was given long ago, not to this replay: its expiry has no request "
+    "time to be compared with (the emulator's is request time + 24 h, Primer's documented rule)"
+)
 _MISNESTED = (
     "the documented response nests paymentMethod and authorizationType inside order "
     "(a documentation error, see the example's notes)"
@@ -1344,15 +1796,12 @@ _DOCS_REASONS: tuple[tuple[str, str, str], ...] = (
         "the fixture's e-mail is the placeholder 'EMAIL_ADDRESS', which is not an e-mail "
         "address; the replay sends a valid one",
     ),
+    ("android-fixture-replay", "$.clientTokenExpirationDate", _EXPIRY_THEN),
+    ("guide-get-started", "$.clientTokenExpirationDate", _EXPIRY_THEN),
     ("*", "$.paymentMethod.orderedAllowedCardNetworks", _DEFAULT_NETWORKS),
     ("*", "$.clientToken", "the documented token is a placeholder, not a JWT"),
     ("*", "$.clientExpirationDate", _EXPIRY_KEY),
     ("*", "$.clientTokenExpirationDate", _EXPIRY_KEY),
-    (
-        "*",
-        "$.error.diagnosticsId",
-        "the documented diagnosticsId is a 10-digit placeholder; real ones have 19 digits",
-    ),
     ("v2.4-patch", "$.order.paymentMethod", _MISNESTED),
     ("v2.4-patch", "$.order.authorizationType", _MISNESTED),
     ("v2.4-patch", "$.paymentMethod", _MISNESTED),
