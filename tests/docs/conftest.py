@@ -29,7 +29,9 @@ SCREENSHOTS = ROOT / "build" / "docs"
 
 
 def _sources() -> list[Path]:
-    patterns = ["README.md", "*/README.md", "notebooks/*.ipynb", "docs/*", "docs/_static/*"]
+    # every page conf.py builds: the top-level *.md (ARCHITECTURE.md...), the READMEs,
+    # the notebooks, docs/ and the package's docstrings
+    patterns = ["*.md", "*/README.md", "notebooks/*.ipynb", "docs/*", "docs/_static/*"]
     found = [path for pattern in patterns for path in ROOT.glob(pattern) if path.is_file()]
     return [*found, *(ROOT / "primer_nb").rglob("*.py")]
 
