@@ -13,6 +13,11 @@ session.client_token_expiration_date   # aware UTC datetime, 24 h ahead
 
 Public names are imported lazily (like pydantic's `__init__`), so `import primer_nb`
 stays cheap: pandas and ipywidgets load only when a table or widget is used.
+
+Docstrings cite two records kept in the repository beside the tests:
+`tests/data/primer/client-session-api.md` (Primer's documented API, each fact with its
+source) and `tests/data/primer/behaviour.md` (what the emulator chose where Primer is
+silent). "behaviour.md §5" is a section of the second.
 """
 
 from __future__ import annotations
