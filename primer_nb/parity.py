@@ -1005,6 +1005,12 @@ def resolve_against(against: str, environ: Mapping[str, str] | None = None) -> _
     host = (parts.hostname or "").lower().rstrip(".")  # "api.primer.io." is the same host
     if host == urlsplit(BASE_URLS["production"]).hostname:
         raise ParityUsageError("--against: parity never sends its scenarios to production")
+    if parts.scheme == "http" and (host == "primer.io" or host.endswith(".primer.io")):
+        # the key would cross the network in clear text (and Primer answers with a 301)
+        raise ParityUsageError(
+            f"--against: Primer's API is served over https only: use https://{host} "
+            "(or --against sandbox)"
+        )
     return _Other(url, url, key or EMULATOR_KEY)
 
 

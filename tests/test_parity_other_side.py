@@ -171,6 +171,21 @@ def test_production_with_a_trailing_dot_is_refused_before_any_request(
     assert "parity never sends its scenarios to production" in err
 
 
+@pytest.mark.parametrize("url", ["http://api.sandbox.primer.io", "http://API.Sandbox.primer.io."])
+def test_primer_over_plain_http_is_refused_before_the_key_is_sent(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    def no_network(*args: object, **kwargs: object) -> httpx.Response:
+        raise AssertionError("the key must not cross the network in clear text")
+
+    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", no_network)
+    monkeypatch.setenv("PRIMER_API_KEY", "sk_marker_TESTKEY_123456")
+    status, out, err = parity(capsys, "--against", url)
+    assert status == 2
+    assert "Primer's API is served over https only" in err
+    assert "sk_marker_TESTKEY_123456" not in out + err
+
+
 # --- the sessions a run creates (finding 1) ------------------------------------------------
 
 
