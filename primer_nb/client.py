@@ -339,15 +339,17 @@ def _shown(token: object) -> str:
     return short_token(token) if isinstance(token, str) and token else repr(token)
 
 
-def _check_token(client_token: object, api_key: str | None) -> None:
+def _check_token(client_token: object) -> None:
     """No client token at all (None, "", blanks) gets the server's answer without asking:
-    400 `ClientSessionValidationError`, raised before sending (`local=True`).
-
-    The API key given as the client token gets the same error, whether or not checks are
-    on: sent, it would sit in the GET's URL, which servers and httpx's INFO log print."""
+    400 `ClientSessionValidationError`, raised before sending (`local=True`)."""
     if not isinstance(client_token, str) or not client_token.strip():
         raise _local_error(400, INVALID_TOKEN)
-    if api_key and client_token.strip() == api_key:
+
+
+def _refuse_the_key(client_token: object, api_key: str | None) -> None:
+    """The API key given as the client token gets the same error, whether or not checks
+    are on: sent, it would sit in the GET's URL, which servers and httpx's INFO log print."""
+    if api_key and isinstance(client_token, str) and client_token.strip() == api_key:
         raise _local_error(400, KEY_AS_TOKEN)
 
 
@@ -557,14 +559,14 @@ class _BaseClient(ABC, Generic[_T]):
             rest = {k: v for k, v in changes.items() if k != "clientToken"}
             changes = {"clientToken": client_token, **rest}
         if self.validate if validate is None else validate:
-            _check_token(client_token, self._settings.api_key)
-        elif isinstance(client_token, str) and client_token.strip() == self._settings.api_key:
-            raise _local_error(400, KEY_AS_TOKEN)  # even unchecked: never sent
+            _check_token(client_token)
+        _refuse_the_key(client_token, self._settings.api_key)
         body = self._body(changes, ClientSessionUpdateRequest, validate)
         return _Call("PATCH", SESSION_PATH, json_body=body, url=self._session_url)
 
     def _get_call(self, client_token: str) -> _Call:
-        _check_token(client_token, self._settings.api_key)
+        _check_token(client_token)
+        _refuse_the_key(client_token, self._settings.api_key)
         return _Call(
             "GET", SESSION_PATH, params={"clientToken": client_token}, url=self._session_url
         )
