@@ -147,7 +147,7 @@ def _instant(text: str) -> str:
         ) from None
     if not EARLIEST <= parse_instant(text) < LATEST:  # the emulator's own range, named here
         raise argparse.ArgumentTypeError(
-            f"must lie between 1970-01-02 and 9000-01-01 (UTC), not {text!r}"
+            f"must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC), not {text!r}"
         )
     return text
 
