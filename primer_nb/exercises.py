@@ -1372,7 +1372,8 @@ def _judge_patch_builder(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _
     items = _line_items(wire)
     if items is None:
         return _say("no-line-items")
-    by_id = {str(i.get("itemId")): i for i in items}
+    # the task names the items, not how: itemId, name or description all say "mug"
+    by_id = {_item_key(i): i for i in items}
     if "mug" not in by_id:
         return _say("lost-mug")
     tea = by_id.get("tea")
@@ -1384,6 +1385,16 @@ def _judge_patch_builder(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _
     if quantity != 3:
         return _say("quantity", quantity=quantity)
     return _say("mug-quantity") if by_id["mug"].get("quantity", 1) != 2 else None
+
+
+def _item_key(item: Mapping[str, Any]) -> str:
+    """What names a line item for a learner: its itemId, else its name, else its
+    description, compared without case or surrounding spaces."""
+    for key in ("itemId", "name", "description"):
+        value = item.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip().lower()
+    return ""
 
 
 def _tea_patch(tea_quantity: object = 3, keep_mug: bool = True) -> Build:

@@ -184,6 +184,33 @@ def test_a_real_patch_builder_passes(client: Any) -> None:
     assert exercises.check("10-patch-builder", patcher).passed, patcher.changes
 
 
+@pytest.mark.parametrize("key", ["itemId", "name", "description"])
+def test_the_patch_builder_exercise_knows_the_items_by_any_name(client: Any, key: str) -> None:
+    """The task says "mug" and "tea", not how to name them: notebook 10 names its items
+    with `name`, so a learner who does the same and sets tea to 3 passes."""
+    from primer_nb.widgets import PatchBuilder
+
+    session = client.create_session(
+        {
+            "orderId": "order-ex-1002",
+            "currencyCode": "GBP",
+            "order": {
+                "lineItems": [
+                    {key: "Mug", "amount": 1200, "quantity": 2},
+                    {key: "tea ", "amount": 650, "quantity": 1},
+                ]
+            },
+        }
+    )
+    patcher = PatchBuilder(client, session.client_token)
+    patcher.form.node("$.order.lineItems[1]").fill({"quantity": "3"})
+    assert exercises.check("10-patch-builder", patcher).passed, patcher.changes
+    patcher.form.node("$.order.lineItems[1]").fill({"quantity": "4"})
+    assert exercises.check("10-patch-builder", patcher).message == (
+        "Set tea's quantity to 3, not 4."
+    )
+
+
 def test_the_session_a_patch_answered_also_passes(client: Any) -> None:
     """04-add-line-item takes the changes or what the PATCH answered, on any backend."""
     items = [
