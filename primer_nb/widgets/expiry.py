@@ -77,8 +77,9 @@ class ExpiryCountdown(w.HTML):  # type: ignore[misc]
         clock: Clock | None = None,
         **kwargs: object,
     ):
+        expiry = _expiry_of(session_or_expiry)  # a session without one is refused here
         super().__init__(**kwargs)
-        self.expiry: datetime = _expiry_of(session_or_expiry)
+        self.expiry: datetime = expiry
         self.clock: Clock = clock if clock is not None else SystemClock()
         self._stop_event = threading.Event()
         self._thread: threading.Thread | None = None
@@ -128,7 +129,8 @@ class ExpiryCountdown(w.HTML):  # type: ignore[misc]
             thread.join(timeout=2)
 
     def close(self) -> None:
-        self.stop()
+        if "_stop_event" in vars(self):  # not a widget refused in __init__ (its __del__)
+            self.stop()
         super().close()
 
     def _repr_mimebundle_(self, **kwargs: object) -> object:

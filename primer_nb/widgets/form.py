@@ -248,6 +248,12 @@ class LeafNode(Node):
     def value(self, new: object) -> None:
         if new is None and isinstance(self.control, w.Dropdown):
             self.control.index = 0  # shows "—" (value None) rather than a blank
+        elif (
+            isinstance(self.control, w.Text)
+            and isinstance(new, int | Decimal | float)
+            and (not isinstance(new, bool))
+        ):
+            self.control.value = str(new)  # as typed: `fill({"quantity": 3})` is "3"
         else:
             self.control.value = new
 
@@ -315,9 +321,10 @@ class MoneyNode(Node):
     """An amount typed in major units (`12.99`), sent in minor units (`1299`).
 
     The conversion is `currency.to_minor_units`, so `5.5` JPY is refused with its rule.
-    An amount loaded while no currency is known (a session without `currencyCode`) can
-    only be shown in minor units: it is kept as loaded, and sent unchanged, until the
-    field is edited (choosing a currency later never multiplies it).
+    A loaded amount (a session's, in the PatchBuilder) is kept in the minor units it was
+    loaded with, and sent unchanged, until the field is edited: choosing another currency
+    never rescales it (Primer's amounts are integers, never converted). One loaded while
+    no currency is known (a session without `currencyCode`) is shown in minor units.
     """
 
     def __init__(self, key: str, ctx: FormContext):
@@ -333,8 +340,8 @@ class MoneyNode(Node):
         )
         self.minor = looks.make(w.HTML, value="", css=BESIDE, classes=["primer-minor-units"])
         self.error = _error_html(looks)
-        #: (the text shown, the minor units) of an amount loaded without a currency
-        self.as_loaded: tuple[str, int] | None = None
+        #: (the text shown, the minor units, the currency then) of a loaded amount
+        self.as_loaded: tuple[str, int, str | None] | None = None
         self.widget = looks.make(w.HBox, [self.control, self.minor, self.error])
         self.control.observe(ctx.guard(lambda _change: ctx.changed()), names="value")
 
@@ -343,8 +350,18 @@ class MoneyNode(Node):
         return str(self.control.value)
 
     @value.setter
-    def value(self, new: str) -> None:
-        self.control.value = new
+    def value(self, new: str | Decimal | int) -> None:
+        if isinstance(new, float | bool) or not isinstance(new, str | Decimal | int):
+            raise TypeError(
+                f"{self.key}: an amount is typed in major units as a Decimal or str (e.g. "
+                f"Decimal('12.99') or '12.99'), not {type(new).__name__} ({new!r})"
+                + (
+                    ": a float cannot hold most decimal amounts exactly"
+                    if isinstance(new, float)
+                    else ""
+                )
+            )
+        self.control.value = str(new)
 
     def collect(self, loc: Loc, found: Found) -> JsonValue | Unset:
         path = json_path(loc)
@@ -353,11 +370,12 @@ class MoneyNode(Node):
         self.minor.value = ""
         if not text:
             return UNSET
-        if self.as_loaded is not None and text == self.as_loaded[0]:
-            units = self.as_loaded[1]
-            self.minor.value = f"<code>{units}</code> minor units, as loaded"
-            return units
         code = self.ctx.currency()
+        if self.as_loaded is not None and text == self.as_loaded[0]:
+            units, then = self.as_loaded[1], self.as_loaded[2]
+            kept = "" if then is not None and then == code else ", as loaded"
+            self.minor.value = f"<code>{units}</code> minor units{kept}"
+            return units
         if code is None:
             found.errors[path] = "choose currencyCode first: amounts are typed in major units"
             return UNSET
@@ -374,23 +392,25 @@ class MoneyNode(Node):
         self.as_loaded = None
         if value is None:
             self.control.value = ""
-        elif code is None and isinstance(value, int) and not isinstance(value, bool):
-            self.as_loaded = (str(value), value)  # minor units: no currency to convert with
-            self.control.value = str(value)
-        elif code is None or not isinstance(value, int):
-            self.control.value = str(value)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            # minor units as they are when no currency can convert them
+            text = str(value) if code is None else str(cur.from_minor_units(value, code))
+            self.as_loaded = (text, value, code)
+            self.control.value = text
         else:
-            self.control.value = str(cur.from_minor_units(value, code))
+            self.control.value = str(value)
 
 
 def currency_options() -> list[tuple[str, str | None]]:
     """Dropdown choices: `("JPY — 0 minor units", "JPY")` for each of Primer's currencies;
     where Primer publishes no minor units (`currency.CHOSEN_BY_PRIMER_NB`), the label
-    says the number is primer-nb's choice."""
+    says the number is primer-nb's choice, and a currency Primer disables by default
+    (`currency.DISABLED_BY_DEFAULT`: an account must have it enabled) says so."""
     return [("—", None)] + [
         (
             f"{code} — {units} minor units"
-            + (" (primer-nb's choice)" if code in cur.CHOSEN_BY_PRIMER_NB else ""),
+            + (" (primer-nb's choice)" if code in cur.CHOSEN_BY_PRIMER_NB else "")
+            + (", disabled by default" if code in cur.DISABLED_BY_DEFAULT else ""),
             code,
         )
         for code, _name, units in cur.currency_table()
@@ -570,11 +590,16 @@ class ListNode(Node):
 
 class MetadataNode(Node):
     """`metadata` as key/value rows. A whole-number value is sent as an integer, text that
-    starts with `{` or `[` as JSON, anything else as a string."""
+    starts with `{` or `[` as JSON, anything else as a string. A loaded value whose text
+    is left as it was is sent as it was loaded (`"123"` stays a string, `1.5` a number,
+    `true` a boolean): a PATCH replaces metadata whole, so the keys not edited must not
+    change type on the way."""
 
     def __init__(self, key: str, ctx: FormContext):
         self.key, self.ctx = key, ctx
         self.rows: list[tuple[w.Text, w.Text]] = []
+        #: each loaded value's Text (by id) -> (that Text, the text shown, the value loaded)
+        self._loaded: dict[int, tuple[w.Text, str, JsonValue]] = {}
         self._boxes: dict[int, w.HBox] = {}
         looks = ctx.looks
         self.error = _error_html(looks)
@@ -625,17 +650,24 @@ class MetadataNode(Node):
         for name, value in self.rows:
             if name.value in out:
                 found.errors[path] = f"duplicate key {name.value!r}"
-            out[name.value] = _metadata_value(value.value)
+            loaded = self._loaded.get(id(value))
+            if loaded is not None and loaded[0] is value and loaded[1] == value.value:
+                out[name.value] = loaded[2]  # untouched: as the session holds it
+            else:
+                out[name.value] = _metadata_value(value.value)
         if "" in out:
             found.errors[path] = METADATA_EMPTY_KEY[1]
         return out
 
     def load(self, value: JsonValue) -> None:
         self.rows = []
+        self._loaded = {}
         self._redraw()
         for name, item in _object(value or {}).items():
             text = item if isinstance(item, str) else json.dumps(item)
             self.rows.append(self._pair(name, text, ("", "")))
+            shown = self.rows[-1][1]
+            self._loaded[id(shown)] = (shown, text, item)
             for t in self.rows[-1]:
                 t.observe(self.ctx.guard(lambda _c: self.ctx.changed()), names="value")
         self._redraw()

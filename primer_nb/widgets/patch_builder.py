@@ -135,6 +135,7 @@ class PatchBuilder(RequestBuilder):
         self.request: ClientSessionUpdateRequest | None = None
         self.changes: dict[str, object] = {}
         self.baseline: dict[str, JsonValue] = {}
+        self.same_as_total = False  # set by _load: an amount equal to the order's total
         looks = Looks()
         self.diff = looks.make(w.HTML, value="", classes=["primer-diff-box"])
         self.rules = looks.make(w.HTML, value="", classes=["primer-rules"])
@@ -159,9 +160,14 @@ class PatchBuilder(RequestBuilder):
     def _load(self, session: ClientSession) -> None:
         wire = session.to_wire()
         amount = wire.pop("amount", None)
+        computed = session_amount(wire)
         # The API answers the order's total or an override: only an override is a field.
-        if amount is not None and amount != session_amount(wire):
+        if amount is not None and amount != computed:
             wire["amount"] = amount
+        # An override equal to the total looks like no override at all (a GET cannot tell
+        # them apart): when the order changes, the rules say what the PATCH may answer.
+        items = session.order.line_items if session.order is not None else None
+        self.same_as_total = amount is not None and amount == computed and bool(items)
         self.ctx.held = True
         try:
             self.form.root.load(wire)
@@ -184,10 +190,15 @@ class PatchBuilder(RequestBuilder):
             predicted.pop("amount", None)  # no override: the total comes from the order
         self.preview.update(shown, total_of=predicted)
         self.diff.value = diff_html(self.baseline, after)
+        rules = rules_for(self.changes)
+        if self.same_as_total and "order" in self.changes and "amount" not in self.changes:
+            rules.append(
+                "$.amount equals the order's total, so the preview follows the items. If "
+                "the session was created with an amount, that override is kept and answered "
+                "instead, until cleared: update_session(token, {'amount': None})."
+            )
         self.rules.value = (
-            "<b>Rules</b><ul>"
-            + "".join(f"<li>{escape(r)}</li>" for r in rules_for(self.changes))
-            + "</ul>"
+            "<b>Rules</b><ul>" + "".join(f"<li>{escape(r)}</li>" for r in rules) + "</ul>"
         )
         self._gate(evaluation)
 

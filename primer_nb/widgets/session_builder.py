@@ -138,6 +138,9 @@ class SessionBuilder(RequestBuilder):
         except PrimerError as exc:
             self._show_failure(exc)
             return None
+        except Exception:
+            self.status.value = "Send failed with an unexpected error (raised: see the log)."
+            raise
         finally:
             self.send_button.disabled = self.request is None
         self._show_session(session)

@@ -102,7 +102,9 @@ def python_snippet(body: Mapping[str, object], *, method: str = "POST") -> str:
         "",
         "client = PrimerClient()  # PRIMER_API_KEY (and PRIMER_ENV) from the environment",
     ]
-    if method.upper() == "PATCH":
+    if method.upper() == "PATCH":  # the token from the environment, as curl's is
+        head[:1] = ["import os", "", "from primer_nb import PrimerClient"]
+        head.append('client_token = os.environ["PRIMER_CLIENT_TOKEN"]')
         call = f"session = client.update_session(client_token, {literal})"
     else:
         call = f"session = client.create_session({literal})"
