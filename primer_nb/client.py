@@ -45,6 +45,11 @@ an earlier retry would only meet more 429s.
 
 **Hooks.** Every HTTP attempt is reported to each hook as a frozen `Exchange`; the
 ledger is such a hook. A failing hook is logged and never breaks a call.
+
+**Processes.** A client made before `os.fork()` (multiprocessing's default start on
+Linux) opens a connection pool of its own in the child on its first request: sockets
+shared across a fork would let answers cross between processes. A `transport=` you
+passed is yours, and is kept as it is.
 """
 
 from __future__ import annotations
@@ -207,6 +212,18 @@ def _default_emulator() -> Emulator:
 
 
 _NOT_STARTED = datetime.min.replace(tzinfo=UTC)
+
+#: Forks this process descends from (a child counts one more than its parent). A client
+#: made before `os.fork()` opens a connection pool of its own in the child: the parent's
+#: keep-alive sockets are shared after a fork, and answers would cross between processes.
+_forks = [0]
+
+
+def _forked() -> None:
+    _forks[0] += 1
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 class _KeyHidingHeaders(httpx.Headers):
@@ -437,7 +454,16 @@ class _BaseClient(ABC, Generic[_T]):
         self._safe_header_cache: dict[tuple[tuple[bytes, bytes], ...], dict[str, str]] = {}
         #: `base_url` + `/client-session`, made once by `_open` (httpx's own merge)
         self._session_url: httpx.URL
+        self._transport_given = transport is not None
+        self._opened_in = _forks[0]
         self._open(transport, self._emulator)
+
+    def _after_fork(self) -> None:
+        """In a forked child: a new pool (the parent's sockets stay the parent's). A
+        transport the caller made is theirs to manage, and is kept."""
+        self._opened_in = _forks[0]
+        if not self._transport_given:
+            self._open(None, self._emulator)  # the parent's pool is left to the parent
 
     @abstractmethod
     def _open(self, transport: _T | None, emulator: Emulator | None) -> None:
@@ -884,6 +910,8 @@ class PrimerClient(_BaseClient[httpx.BaseTransport]):
         return _hide_key(self._send(self._raw_call(method, path, json, content, params, headers)))
 
     def _send(self, call: _Call) -> httpx.Response:
+        if self._opened_in != _forks[0]:
+            self._after_fork()
         while True:
             request = self._next_request(call, self._http)
             step = self._settle(call, request, self._transmit(request))
@@ -975,6 +1003,8 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
         return _hide_key(await self._send(call))
 
     async def _send(self, call: _Call) -> httpx.Response:
+        if self._opened_in != _forks[0]:
+            self._after_fork()
         while True:
             request = self._next_request(call, self._http)
             step = self._settle(call, request, await self._transmit(request))
