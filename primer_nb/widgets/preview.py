@@ -69,13 +69,25 @@ class Preview:
         self.python_text = ""
 
     def update(
-        self, body: Mapping[str, object], total_of: Mapping[str, object] | None = None
+        self,
+        body: Mapping[str, object],
+        total_of: Mapping[str, object] | None = None,
+        problems: int = 0,
     ) -> None:
-        """Show `body`; the total is computed (amounts.py) from `total_of` or `body`."""
+        """Show `body`; the total is computed (amounts.py) from `total_of` or `body`.
+
+        With `problems` (the form's, shown beside its fields), the body is not one to send
+        (a field the form cannot read is left out of it): the total says so rather than
+        show a sum without it, and the snippets say so in their first line."""
         source = body if total_of is None else total_of
         code = _text_or_none(source.get("currencyCode"))
         parts = breakdown(source)
         self.total_text = describe_total(parts, code)
+        incomplete = None
+        if problems:
+            what = "problem" if problems == 1 else "problems"
+            incomplete = f"not sendable yet: {problems} {what} in the form"
+            self.total_text = f"Total: — ({incomplete})"
         self.total.value = f"<b>{escape(self.total_text)}</b>"
         self.body_text = json.dumps(body, indent=2, ensure_ascii=False)
         self.json.value = code_block(self.body_text)
@@ -86,6 +98,9 @@ class Preview:
             api_version=self.api_version,
             note=self.note,
         )
-        self.curl.value = code_block(self.curl_text)
         self.python_text = python_snippet(body, method=self.method)
+        if incomplete is not None:
+            self.curl_text = f"# {incomplete}\n{self.curl_text}"
+            self.python_text = f"# {incomplete}\n{self.python_text}"
+        self.curl.value = code_block(self.curl_text)
         self.python.value = code_block(self.python_text)

@@ -119,7 +119,10 @@ class SessionBuilder(RequestBuilder):
         self.evaluation = evaluation
         model = evaluation.model if evaluation.valid else None
         self.request = model if isinstance(model, ClientSessionRequest) else None
-        self.preview.update(self.request.to_wire() if self.request else evaluation.body)
+        if self.request is not None:
+            self.preview.update(self.request.to_wire())
+        else:  # what the form can read so far, the problems counted
+            self.preview.update(evaluation.body, problems=len(evaluation.errors))
         self.status.value = reason_html(evaluation, "Ready: POST /client-session")
         self.send_button.disabled = self.request is None
 

@@ -155,3 +155,17 @@ def test_currencies_disabled_by_default_are_marked() -> None:
     labels = dict((code, label) for label, code in currency_options())
     assert labels["BHD"] == "BHD — 3 minor units, disabled by default"
     assert labels["EUR"] == "EUR — 2 minor units"
+
+
+def test_a_form_with_problems_previews_no_total_and_says_so(client: Any) -> None:
+    """'12,50' cannot be read: the preview does not show a total without it (EUR 0.00),
+    and the copyable snippets say in their first line that they are not sendable."""
+    builder = SessionBuilder(client)
+    builder.fill({"orderId": "p-1", "currencyCode": "EUR"})
+    builder.add_line_item({"name": "a", "amount": "12,50"})
+    assert builder.preview.total_text == "Total: — (not sendable yet: 1 problem in the form)"
+    for text in (builder.preview.curl_text, builder.preview.python_text):
+        assert text.startswith("# not sendable yet: 1 problem in the form\n")
+    builder.form.node("$.order.lineItems[0]").fill({"amount": "12.50"})
+    assert builder.preview.total_text.startswith("Total: EUR 12.50")
+    assert "not sendable" not in builder.preview.curl_text + builder.preview.python_text
