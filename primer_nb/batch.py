@@ -676,7 +676,9 @@ def _sender(
             )
 
         async def finish_sync() -> None:
-            pool.shutdown(wait=True)
+            # Queued requests are dropped; the ones already running go on to the server
+            # whatever happens, so wait for them (the ledger stays attached meanwhile).
+            pool.shutdown(wait=True, cancel_futures=True)
 
         return sync, create_sync, finish_sync
     raise TypeError(f"client must be a PrimerClient or AsyncPrimerClient, not {type(client)}")
@@ -788,9 +790,13 @@ async def acreate_sessions(
         await asyncio.gather(*(send(item) for item in pending))
     finally:
         bar.close()
-        if attached and ledger is not None:
-            ledger.detach(http)
-        await close()
+        try:
+            # First let the requests still in flight finish (a `PrimerClient`'s worker
+            # threads), so that the ledger records their answers; then detach it.
+            await close()
+        finally:
+            if attached and ledger is not None:
+                ledger.detach(http)
     done = [r for r in results if r is not None]
     assert len(done) == len(prepared), "every row has an outcome"
     return BatchResult(done, elapsed_s=time.perf_counter() - began)
