@@ -58,6 +58,7 @@ ledger may have expired (client tokens live 24 h); `sessions_frame` shows their 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import json
 import math
@@ -806,7 +807,16 @@ _R = TypeVar("_R")
 
 
 def _run(factory: Callable[[], Awaitable[_R]]) -> _R:
-    """Run a coroutine to completion, also from inside a running loop (Jupyter)."""
+    """Run a coroutine to completion, also from inside a running loop (Jupyter).
+
+    Inside a running loop the coroutine runs on a private thread with its own loop, and
+    the caller's thread waits for it. An interrupt there (the kernel's interrupt button:
+    `KeyboardInterrupt` in the waiting thread) is handed to the batch: its task is
+    cancelled on its own loop, so it sends nothing more, the requests in flight are
+    answered and recorded, and then the interrupt is raised. A second interrupt while
+    waiting for them stops the wait (the batch thread still finishes them in the
+    background).
+    """
 
     async def main() -> _R:
         return await factory()
@@ -816,16 +826,38 @@ def _run(factory: Callable[[], Awaitable[_R]]) -> _R:
     except RuntimeError:
         return asyncio.run(main())
     box: dict[str, Any] = {}
+    running, finished = threading.Event(), threading.Event()
+
+    async def guarded() -> _R:
+        box["loop"] = asyncio.get_running_loop()
+        box["task"] = asyncio.current_task()
+        running.set()
+        return await main()
 
     def work() -> None:
         try:
-            box["value"] = asyncio.run(main())
+            box["value"] = asyncio.run(guarded())
         except BaseException as exc:
             box["error"] = exc
+        finally:
+            running.set()
+            finished.set()
 
     thread = threading.Thread(target=work, name="primer-nb-batch", daemon=True)
     thread.start()
-    thread.join()
+    # Wait on an Event, not `thread.join()`: a join interrupted once may return at once
+    # when called again (Python 3.11 marks the thread as stopped), before the batch ends.
+    try:
+        finished.wait()
+    except BaseException:
+        # Hand the interrupt to the batch, wait for its requests in flight, then raise.
+        running.wait()
+        loop, task = box.get("loop"), box.get("task")
+        if loop is not None and task is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has already finished
+                loop.call_soon_threadsafe(task.cancel)
+        finished.wait()
+        raise
     if "error" in box:
         raise box["error"]
     result: _R = box["value"]
