@@ -16,7 +16,10 @@ str(result.errors[0])       # 'row 16 (line 18, ord-0017): column amount_major: 
 minor units; line items as a JSON list in the `line_items` column (or a list of dicts when
 rows are dicts). Empty cells are missing values. Read CSVs yourself with
 `pandas.read_csv(path, dtype=str, keep_default_na=False)`, or pass the path: a float
-`12.99` is refused, because it is not exactly 12.99.
+`12.99` is refused, because it is not exactly 12.99. A CSV file must be UTF-8, with each
+header column once; a file that is not, or has an unclosed quote or a cell over the csv
+module's field limit, is refused as a whole with a `ValueError` naming the file, the line
+and the rule, before anything is sent (`data/README.md`).
 
 **Per-row results.** Every input row comes back, in input order, with its session or a
 `RowError`: a bad value is reported with the row, the CSV line, the column and the rule
@@ -577,23 +580,75 @@ def _prepare(row: int, line: int | None, data: Mapping[str, Any]) -> _Prepared:
     return item
 
 
+def _csv_text(path: Path) -> str:
+    """The file's text; `ValueError` naming the line and byte when it is not UTF-8."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ValueError(
+            f"{path}: line {line}, byte {column}: not UTF-8 ({exc.reason}); the file must be "
+            "UTF-8: save it as 'CSV UTF-8', or convert it, e.g. "
+            "`iconv -f latin1 -t utf-8 in.csv > out.csv`"
+        ) from None
+
+
+def _read_csv(path: Path) -> Iterator[tuple[int | None, Mapping[str, Any], str | None]]:
+    """A CSV file's rows; a problem with the file itself (not UTF-8, an unclosed quote, a
+    cell over the field limit, a repeated header column) is a `ValueError` naming the file,
+    the line and the rule, raised before anything is sent."""
+    import io
+
+    reader = csv.reader(io.StringIO(_csv_text(path), newline=""), strict=True)
+    start = 1
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        seen: dict[str, int] = {}
+        for number, name in enumerate(header, 1):
+            if name and name in seen:
+                raise ValueError(
+                    f"{path}: line 1: column {name} appears twice in the header (columns "
+                    f"{seen[name]} and {number}); each column may appear once"
+                )
+            seen[name] = number
+        start = reader.line_num + 1
+        for values in reader:
+            if values:  # skip blank lines
+                problem = None
+                if len(values) != len(header):
+                    problem = (
+                        f"malformed CSV row: {len(values)} fields, the header has "
+                        f"{len(header)} (an unquoted comma or a missing field?)"
+                    )
+                yield start, dict(zip(header, values, strict=False)), problem
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            message = (
+                f"line {start}: unclosed quote: a quoted cell in the row that begins on line "
+                f"{start} is never closed, so the rest of the file would be read into that one "
+                'cell; close the quote (a quote inside a quoted cell is written "")'
+            )
+        elif "field larger than field limit" in str(exc):
+            message = (
+                f"line {start}: a cell is longer than the CSV field limit of "
+                f"{csv.field_size_limit()} characters (an unclosed quote in the row that "
+                f"begins on line {start}?)"
+            )
+        else:
+            message = (
+                f"line {reader.line_num}: malformed CSV: {exc} (a quote in a quoted cell is "
+                'written "")'
+            )
+        raise ValueError(f"{path}: {message}") from None
+
+
 def _read_rows(rows: Rows) -> Iterator[tuple[int | None, Mapping[str, Any], str | None]]:
     """`(CSV line number or None, row mapping, malformation or None)` per input row."""
     if isinstance(rows, str | os.PathLike):
-        with Path(rows).open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            header = [h.strip() for h in next(reader, [])]
-            start = reader.line_num + 1
-            for values in reader:
-                if values:  # skip blank lines
-                    problem = None
-                    if len(values) != len(header):
-                        problem = (
-                            f"malformed CSV row: {len(values)} fields, the header has "
-                            f"{len(header)} (an unquoted comma or a missing field?)"
-                        )
-                    yield start, dict(zip(header, values, strict=False)), problem
-                start = reader.line_num + 1
+        yield from _read_csv(Path(rows))
         return
     to_dict = getattr(rows, "to_dict", None)
     if callable(to_dict) and hasattr(rows, "columns"):  # a DataFrame
