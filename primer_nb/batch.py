@@ -46,6 +46,12 @@ attached to the client for the batch). With `resume=True` (the default), rows wh
 environment, are not sent again: their session is taken from the ledger
 (`resumed=True` in the frame). So an interrupted batch (kernel restart, `kill -9`) is
 finished by running it again. Rows without an `order_id` cannot be resumed and are sent.
+Resume matches on `order_id`, so each row needs its own: a second row with an `order_id`
+already seen is an `InvalidRow` naming the first. A row whose request differs from the
+one the ledger recorded for its session (the order was corrected since) is not answered
+with the old session, nor sent: it is a `RowChanged` error (give the corrected order a
+new `order_id`, or pass `resume=False`). A session record the ledger holds but that
+cannot be read makes that row a `LedgerRecordUnreadable` error, not sent again.
 
 What resume cannot cover, honestly: the ledger commits each answer right after it arrives
 and before the client returns it, but a process killed in the few milliseconds between the
@@ -85,7 +91,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from primer_nb.client import AsyncPrimerClient, PrimerClient
-    from primer_nb.ledger import Ledger
+    from primer_nb.ledger import Ledger, SessionRecord
 
 __all__ = [
     "LINE_ITEM_KEYS",
@@ -665,15 +671,64 @@ def _read_rows(rows: Rows) -> Iterator[tuple[int | None, Mapping[str, Any], str 
 
 def _prepare_all(rows: Rows) -> list[_Prepared]:
     prepared: list[_Prepared] = []
+    first: dict[str, _Prepared] = {}  # order_id -> the first row with it
     for index, (line, data, problem) in enumerate(_read_rows(rows)):
         if problem is None:
-            prepared.append(_prepare(index, line, data))
-            continue
-        raw_id = data.get("order_id")
-        order_id = raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else None
-        error = RowError(index, order_id, "InvalidRow", problem, line=line)
-        prepared.append(_Prepared(index, line, order_id, error=error))
+            item = _prepare(index, line, data)
+        else:
+            raw_id = data.get("order_id")
+            order_id = raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else None
+            error = RowError(index, order_id, "InvalidRow", problem, line=line)
+            item = _Prepared(index, line, order_id, error=error)
+        if item.order_id is not None:
+            seen = first.setdefault(item.order_id, item)
+            if seen is not item and item.error is None:
+                where = f"row {seen.row}" + (f" (line {seen.line})" if seen.line else "")
+                item.error = RowError(
+                    index,
+                    item.order_id,
+                    "InvalidRow",
+                    f"column order_id: duplicate of {where}: each row needs its own order_id, "
+                    "because resume matches on it",
+                    columns=("order_id",),
+                    line=line,
+                )
+                item.body = None
+        prepared.append(item)
     return prepared
+
+
+def _resumed(item: _Prepared, record: SessionRecord, ledger: Ledger) -> RowResult:
+    """The row's outcome from its session in the ledger: the session, or a `RowError`
+    when the row has changed since then or the record cannot be read."""
+    from pydantic import ValidationError
+
+    when = f"{record.created_at:%Y-%m-%d %H:%M:%S} UTC" if record.created_at else "earlier"
+    if record.request_body is not None and ledger.stored_form(item.body) != record.request_body:
+        error = RowError(
+            item.row,
+            item.order_id,
+            "RowChanged",
+            f"changed since the session in the ledger was created ({when}): resume matches "
+            "on order_id and would return the old session; give the changed order a new "
+            "order_id, or pass resume=False to send every row again",
+            line=item.line,
+        )
+        return RowResult(item.row, item.order_id, error=error)
+    try:
+        session = ClientSessionWithToken.model_validate(record.body)
+    except ValidationError as exc:
+        error = RowError(
+            item.row,
+            item.order_id,
+            "LedgerRecordUnreadable",
+            f"the ledger holds a session for this order ({when}) but its record cannot be "
+            f"read ({exc.error_count()} problems), so it is not sent again; look it up with "
+            "ledger.frame(order_id=...)",
+            line=item.line,
+        )
+        return RowResult(item.row, item.order_id, error=error)
+    return RowResult(item.row, item.order_id, session=session, resumed=True)
 
 
 # --- sending --------------------------------------------------------------------------
@@ -798,23 +853,22 @@ async def acreate_sessions(
             if not ledger.is_attached(http):
                 ledger.attach(http)
                 attached = True
-            answered: dict[str, Mapping[str, Any]] = {}
+            answered: dict[str, SessionRecord] = {}
             if resume:
                 wanted = sorted({p.order_id for p in prepared if p.order_id and not p.error})
                 for start in range(0, len(wanted), 500):  # SQLite limits IN (...) lists
                     chunk = wanted[start : start + 500]
                     for record in ledger.sessions(environment=http.environment, order_id=chunk):
                         if record.order_id is not None:
-                            answered[record.order_id] = record.body  # the latest wins
+                            answered[record.order_id] = record  # the latest wins
         else:
             answered = {}
         pending: list[_Prepared] = []
         for item in prepared:
             if item.error is not None:
                 finish(RowResult(item.row, item.order_id, error=item.error))
-            elif item.order_id is not None and item.order_id in answered:
-                session = ClientSessionWithToken.model_validate(answered[item.order_id])
-                finish(RowResult(item.row, item.order_id, session=session, resumed=True))
+            elif item.order_id is not None and item.order_id in answered and ledger is not None:
+                finish(_resumed(item, answered[item.order_id], ledger))
             else:
                 pending.append(item)
 

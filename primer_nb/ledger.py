@@ -149,6 +149,8 @@ class SessionRecord:
     api_version: str | None = None
     created_at: datetime | None = None
     request_id: str | None = None
+    #: The POST's request body as stored (secrets replaced by `***`); None if not stored.
+    request_body: Mapping[str, object] | None = None
 
     @property
     def order_id(self) -> str | None:
@@ -644,7 +646,7 @@ class Ledger:
         two sessions.
         """
         rows = self._select(
-            "response_body, environment, api_version, started_at, request_id",
+            "response_body, environment, api_version, started_at, request_id, request_body",
             {
                 "status": 200,
                 "method": "POST",
@@ -654,13 +656,27 @@ class Ledger:
             },
         )
         out: list[SessionRecord] = []
-        for body, env, version, started, request_id in rows:
+        for body, env, version, started, request_id, sent in rows:
             parsed = json.loads(body) if body else None
+            request = json.loads(sent) if sent else None
             if isinstance(parsed, dict):
                 out.append(
-                    SessionRecord(parsed, env, version, datetime.fromisoformat(started), request_id)
+                    SessionRecord(
+                        parsed,
+                        env,
+                        version,
+                        datetime.fromisoformat(started),
+                        request_id,
+                        request if isinstance(request, dict) else None,
+                    )
                 )
         return out
+
+    def stored_form(self, body: object) -> Any:
+        """`body` as this ledger would store it (secrets replaced), decoded again: what a
+        recorded `request_body` is compared with."""
+        text = _text(body, self._all_secrets())
+        return None if text is None else json.loads(text)
 
     def __len__(self) -> int:
         with self._lock:

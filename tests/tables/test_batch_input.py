@@ -9,6 +9,7 @@ import pytest
 from primer_nb.batch import create_sessions
 from primer_nb.client import PrimerClient
 from primer_nb.emulator import Emulator
+from primer_nb.ledger import Ledger
 
 HEADER = "order_id,currency_code,amount_major,first_name\n"
 
@@ -71,3 +72,62 @@ def test_a_repeated_header_column_is_refused(tmp_path: Path) -> None:
         "order_id,currency_code,amount_major,amount_major\no1,EUR,1.00,2.00\n", encoding="utf-8"
     )
     assert "column amount_major appears twice in the header (columns 3 and 4)" in refused(path)
+
+
+def test_a_repeated_order_id_is_an_error_naming_the_first_row(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(HEADER + "o1,EUR,1.00,Ann\no2,EUR,2.00,Bob\no1,EUR,3.00,Cy\n", encoding="utf-8")
+    client, emulator = emulated()
+    result = create_sessions(path, client=client, progress=False)
+    assert repr(result) == "BatchResult(rows=3, ok=2, failed=1, resumed=0)"
+    (error,) = result.errors
+    assert (error.row, error.error_id, error.columns) == (2, "InvalidRow", ("order_id",))
+    assert str(error) == (
+        "row 2 (line 4, o1): column order_id: duplicate of row 0 (line 2): each row needs its "
+        "own order_id, because resume matches on it"
+    )
+    assert emulator.session_count == 2
+
+
+def test_resume_does_not_answer_a_changed_row_with_its_old_session() -> None:
+    client, emulator = emulated()
+    ledger = Ledger(":memory:")
+    first = [{"order_id": "o1", "currency_code": "EUR", "amount_major": "1.00"}]
+    assert create_sessions(first, client=client, ledger=ledger, progress=False).ok == 1
+    same = [*first, {"order_id": "o2", "currency_code": "EUR", "amount_major": "2.00"}]
+    again = create_sessions(same, client=client, ledger=ledger, progress=False)
+    assert (again.ok, again.resumed, emulator.session_count) == (2, 1, 2)
+
+    changed = [{"order_id": "o1", "currency_code": "USD", "amount_major": "9.99"}]
+    result = create_sessions(changed, client=client, ledger=ledger, progress=False)
+    assert repr(result) == "BatchResult(rows=1, ok=0, failed=1, resumed=0)"
+    (error,) = result.errors
+    assert error.error_id == "RowChanged"
+    assert "changed since the session in the ledger was created" in str(error)
+    assert emulator.session_count == 2  # neither the old session nor a new one
+    unchecked = create_sessions(changed, client=client, ledger=ledger, progress=False, resume=False)
+    assert unchecked.sessions[0].amount == 999 and emulator.session_count == 3
+
+
+def test_an_unreadable_ledger_record_fails_its_row_not_the_batch() -> None:
+    client, emulator = emulated()
+    ledger = Ledger(":memory:")
+    body = {"orderId": "o1", "currencyCode": "EUR", "amount": 100}
+    ledger.record(  # a 200 whose answer lacks the client token
+        {
+            "method": "POST",
+            "path": "/client-session",
+            "status": 200,
+            "environment": client.environment,
+            "request_body": body,
+            "response_body": {"orderId": "o1"},
+        }
+    )
+    rows = [
+        {"order_id": "o1", "currency_code": "EUR", "amount": 100},
+        {"order_id": "o2", "currency_code": "EUR", "amount": 100},
+    ]
+    result = create_sessions(rows, client=client, ledger=ledger, progress=False)
+    assert repr(result) == "BatchResult(rows=2, ok=1, failed=1, resumed=0)"
+    assert result.errors[0].error_id == "LedgerRecordUnreadable"
+    assert emulator.session_count == 1  # o1 may exist: not sent again
