@@ -53,15 +53,31 @@ with the old session, nor sent: it is a `RowChanged` error (give the corrected o
 new `order_id`, or pass `resume=False`). A session record the ledger holds but that
 cannot be read makes that row a `LedgerRecordUnreadable` error, not sent again.
 
-What resume cannot cover, honestly: the ledger commits each answer right after it arrives
-and before the client returns it, but a process killed in the few milliseconds between the
-server creating a session and that commit leaves a session the ledger never saw; resuming
-creates that order's session again. Primer's API has no idempotency key for
-`POST /client-session` to close this window, and the window is small (one response's
-parsing and one SQLite commit per in-flight request). Resume also trusts the ledger: a
-ledger that saw another emulator run with the same order ids resumes from those sessions,
-so use a fresh ledger (or `resume=False`) for a fresh emulator. Sessions taken from the
-ledger may have expired (client tokens live 24 h); `sessions_frame` shows their status.
+A row whose last `POST` in the ledger has an **unknown outcome** (no answer, except a
+connection that was never made; a 5xx; a 408) is not sent again either: Primer may have
+created its session and the answer was lost. It comes back as an `OutcomeUnknown` error;
+check (the dashboard, or `sessions_frame`), then pass `resend_unknown=True` to send it.
+
+What resume cannot cover, honestly: a request whose answer the ledger never saw. The
+ledger commits each answer right after it arrives and before the client returns it, but
+the requests in flight when the process dies (kernel restart, `kill -9`), up to
+`concurrency` of them, may each have created a session that is nowhere in the ledger,
+not even as a POST without an answer; resuming creates those sessions again. The same
+holds for an `AsyncPrimerClient` batch that is interrupted (Ctrl-C, the kernel's
+interrupt button, a cancelled task): its requests in flight are cancelled, unrecorded,
+and may have been processed. With a `PrimerClient` an interrupt waits for the requests
+in flight to be answered and recorded, then stops. Primer's API has no idempotency key
+for `POST /client-session` to close this window. The emulator stores nothing for a
+request it drops, so trying this on the emulator shows no duplicates where Primer might
+have them. Resume also trusts the ledger: a ledger that saw another emulator run with the
+same order ids resumes from those sessions, so use a fresh ledger (or `resume=False`) for
+a fresh emulator. Sessions taken from the ledger may have expired (client tokens live
+24 h); `sessions_frame` shows their status.
+
+**One batch per ledger at a time.** Recording is safe from several processes, but resume
+reads the ledger once, before sending, and claims nothing: two batches of the same rows
+run at once on one ledger (two notebooks, or a cell run again while an earlier run still
+sends) both send every row, and each order gets two sessions. Run them one after another.
 """
 
 from __future__ import annotations
@@ -75,6 +91,7 @@ import os
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
@@ -795,6 +812,23 @@ def _sender(
     raise TypeError(f"client must be a PrimerClient or AsyncPrimerClient, not {type(client)}")
 
 
+def _outcome_unknown(status: int | None, error: str | None) -> bool:
+    """True when a POST may have been processed without its answer being seen: no answer
+    (except a connection that was never made), a 5xx, or a 408."""
+    if status is None:
+        return not (error or "").startswith(_NOT_SENT)
+    return status >= 500 or status == 408
+
+
+# Errors of an attempt that never reached the server (the client retries these too).
+_NOT_SENT = ("ConnectError", "ConnectTimeout", "PoolTimeout")
+
+
+def _unknown_text(status: int | None, started: datetime, error: str | None) -> str:
+    got = f"was answered {status}" if status is not None else f"got no answer ({error})"
+    return f"the last POST for this order ({started:%Y-%m-%d %H:%M:%S} UTC) {got}"
+
+
 def _api_error(item: _Prepared, exc: PrimerAPIError) -> RowError:
     if exc.validation_errors:
         return _validation_error(
@@ -824,6 +858,7 @@ async def acreate_sessions(
     ledger: Ledger | None = None,
     progress: bool = True,
     resume: bool = True,
+    resend_unknown: bool = False,
 ) -> BatchResult:
     """Create one client session per row; the awaitable twin of `create_sessions`."""
     import time
@@ -848,12 +883,13 @@ async def acreate_sessions(
         if failed:
             bar.set_postfix(failed=failed, refresh=False)
 
+    answered: dict[str, SessionRecord] = {}
+    unknown: dict[str, str] = {}  # order_id -> what its last POST got
     try:
         if ledger is not None:
             if not ledger.is_attached(http):
                 ledger.attach(http)
                 attached = True
-            answered: dict[str, SessionRecord] = {}
             if resume:
                 wanted = sorted({p.order_id for p in prepared if p.order_id and not p.error})
                 for start in range(0, len(wanted), 500):  # SQLite limits IN (...) lists
@@ -861,14 +897,28 @@ async def acreate_sessions(
                     for record in ledger.sessions(environment=http.environment, order_id=chunk):
                         if record.order_id is not None:
                             answered[record.order_id] = record  # the latest wins
-        else:
-            answered = {}
+                    if not resend_unknown:
+                        last = ledger.last_posts(environment=http.environment, order_id=chunk)
+                        for order_id, (status, started, failure) in last.items():
+                            if order_id not in answered and _outcome_unknown(status, failure):
+                                unknown[order_id] = _unknown_text(status, started, failure)
         pending: list[_Prepared] = []
         for item in prepared:
             if item.error is not None:
                 finish(RowResult(item.row, item.order_id, error=item.error))
             elif item.order_id is not None and item.order_id in answered and ledger is not None:
                 finish(_resumed(item, answered[item.order_id], ledger))
+            elif item.order_id is not None and item.order_id in unknown:
+                error = RowError(
+                    item.row,
+                    item.order_id,
+                    "OutcomeUnknown",
+                    f"{unknown[item.order_id]}, so Primer may have created its session; "
+                    "not sent again: check (the dashboard, or the order's sessions) and "
+                    "then pass resend_unknown=True to send it anyway",
+                    line=item.line,
+                )
+                finish(RowResult(item.row, item.order_id, error=error))
             else:
                 pending.append(item)
 
@@ -981,6 +1031,7 @@ def create_sessions(
     ledger: Ledger | None = None,
     progress: bool = True,
     resume: bool = True,
+    resend_unknown: bool = False,
 ) -> BatchResult:
     """Create one client session per order row, concurrently, and report every row.
 
@@ -997,6 +1048,9 @@ def create_sessions(
     * **ledger** - record every exchange there, and resume from it (see the module docs).
     * **progress** - show a `tqdm.auto` progress bar.
     * **resume** - skip rows whose `order_id` the ledger shows as already created.
+    * **resend_unknown** - also send rows whose last `POST` in the ledger has an unknown
+      outcome (no answer, a 5xx or a 408: Primer may have created the session). By
+      default such a row is an `OutcomeUnknown` error and is not sent; check first.
 
     Returns a `BatchResult` with one `RowResult` per input row, in input order.
     """
@@ -1008,5 +1062,6 @@ def create_sessions(
             ledger=ledger,
             progress=progress,
             resume=resume,
+            resend_unknown=resend_unknown,
         )
     )

@@ -672,6 +672,26 @@ class Ledger:
                 )
         return out
 
+    def last_posts(
+        self, *, environment: str | None = None, order_id: str | Iterable[str] | None = None
+    ) -> dict[str, tuple[int | None, datetime, str | None]]:
+        """For each `orderId`, its latest `POST /client-session` attempt: `(status,
+        started_at, error)`; status None when no answer came."""
+        rows = self._select(
+            "order_id, status, started_at, error",
+            {
+                "method": "POST",
+                "environment": environment,
+                "order_id": order_id,
+                "path": "/client-session",
+            },
+        )
+        return {
+            oid: (status, datetime.fromisoformat(started), error)
+            for oid, status, started, error in rows  # ordered by id: the latest wins
+            if oid is not None
+        }
+
     def stored_form(self, body: object) -> Any:
         """`body` as this ledger would store it (secrets replaced), decoded again: what a
         recorded `request_body` is compared with."""

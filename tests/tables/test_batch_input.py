@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import httpx
 import pytest
 
 from primer_nb.batch import create_sessions
@@ -131,3 +133,46 @@ def test_an_unreadable_ledger_record_fails_its_row_not_the_batch() -> None:
     assert repr(result) == "BatchResult(rows=2, ok=1, failed=1, resumed=0)"
     assert result.errors[0].error_id == "LedgerRecordUnreadable"
     assert emulator.session_count == 1  # o1 may exist: not sent again
+
+
+def test_resume_does_not_resend_a_post_whose_outcome_is_unknown() -> None:
+    """A POST answered 5xx or not at all may have created its session on Primer: resume
+    reports it instead of sending it again, unless `resend_unknown=True`."""
+    emulator = Emulator(seed=5, start="2024-06-01T12:00:00", frozen=True)
+    into_emulator = emulator.transport()
+    failing = {"o1", "o2", "o3"}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        order_id = json.loads(request.content)["orderId"] if request.method == "POST" else None
+        if order_id in failing:
+            if order_id == "o1":
+                return httpx.Response(503, json={"error": {"errorId": "ServiceUnavailable"}})
+            if order_id == "o2":
+                raise httpx.ReadTimeout("timed out", request=request)
+            raise httpx.ConnectError("refused", request=request)  # never reached the server
+        return into_emulator.handle_request(request)
+
+    client = PrimerClient(
+        base_url="http://127.0.0.1:9", transport=httpx.MockTransport(handler), max_retries=0
+    )
+    ledger = Ledger(":memory:")
+    rows = [{"order_id": f"o{i}", "currency_code": "EUR", "amount": 100} for i in range(1, 5)]
+    first = create_sessions(rows, client=client, ledger=ledger, progress=False)
+    assert (first.ok, first.failed, emulator.session_count) == (1, 3, 1)
+
+    failing.clear()  # the server answers again
+    again = create_sessions(rows, client=client, ledger=ledger, progress=False)
+    assert repr(again) == "BatchResult(rows=4, ok=2, failed=2, resumed=1)"
+    by_order = {e.order_id: e for e in again.errors}
+    assert sorted(by_order) == ["o1", "o2"]  # o3 was never sent: it is sent now
+    assert {e.error_id for e in by_order.values()} == {"OutcomeUnknown"}
+    assert "was answered 503, so Primer may have created its session" in str(by_order["o1"])
+    assert "got no answer (ReadTimeout: timed out)" in str(by_order["o2"])
+    assert "resend_unknown=True" in str(by_order["o2"])
+    assert emulator.session_count == 2
+
+    checked = create_sessions(
+        rows, client=client, ledger=ledger, progress=False, resend_unknown=True
+    )
+    assert repr(checked) == "BatchResult(rows=4, ok=4, failed=0, resumed=2)"
+    assert emulator.session_count == 4
