@@ -53,6 +53,13 @@ with the old session, nor sent: it is a `RowChanged` error (give the corrected o
 new `order_id`, or pass `resume=False`). A session record the ledger holds but that
 cannot be read makes that row a `LedgerRecordUnreadable` error, not sent again.
 
+If the ledger **cannot write** an exchange (locked by another program past its timeouts,
+a full disk, a read-only file), the client only logs it, but the batch marks that row
+`recorded=False` (a column of `frame()`, counted as `unrecorded` in the result) and
+sends no new rows: those come back as `NotSent` errors. Keep the result of the
+unrecorded rows (their sessions are real): a resume cannot see them and would create
+them again.
+
 A row whose last `POST` in the ledger has an **unknown outcome** (no answer, except a
 connection that was never made; a 5xx; a 408) is not sent again either: Primer may have
 created its session and the answer was lost. It comes back as an `OutcomeUnknown` error;
@@ -90,7 +97,7 @@ import math
 import os
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
@@ -215,6 +222,9 @@ class RowResult:
     session: ClientSessionWithToken | None = None
     error: RowError | None = None
     resumed: bool = False
+    #: Whether the ledger holds this row's exchange: None without a ledger or when nothing
+    #: was sent; False when writing it failed (a resume would send the row again).
+    recorded: bool | None = None
 
     @property
     def ok(self) -> bool:
@@ -254,6 +264,11 @@ class BatchResult:
         """How many sessions came from the ledger instead of being created again."""
         return sum(1 for r in self.results if r.resumed)
 
+    @property
+    def unrecorded(self) -> int:
+        """How many rows were sent but could not be written to the ledger."""
+        return sum(1 for r in self.results if r.recorded is False)
+
     def __len__(self) -> int:
         return len(self.results)
 
@@ -263,7 +278,8 @@ class BatchResult:
     def __repr__(self) -> str:
         return (
             f"BatchResult(rows={len(self.results)}, ok={self.ok}, failed={self.failed}, "
-            f"resumed={self.resumed})"
+            f"resumed={self.resumed}"
+            + (f", unrecorded={self.unrecorded})" if self.unrecorded else ")")
         )
 
     def _repr_html_(self) -> str:
@@ -273,13 +289,22 @@ class BatchResult:
         from primer_nb import display
 
         ids = Counter(e.error_id for e in self.errors)
-        return display.batch_html(
+        html = display.batch_html(
             rows=len(self), ok=self.ok, failed=self.failed, resumed=self.resumed, error_ids=ids
         )
+        if self.unrecorded:
+            html += (
+                f"<p><strong>{self.unrecorded} rows were sent but not recorded in the "
+                "ledger</strong> (see the <code>recorded</code> column of "
+                "<code>frame()</code>): a resume would send them again.</p>"
+            )
+        return html
 
     def frame(self) -> pd.DataFrame:
         """One row per input row: `row, order_id, ok, resumed, client_token` (shortened),
-        `currency_code, amount` (minor units, `Int64`), `error_id, error`."""
+        `currency_code, amount` (minor units, `Int64`), `error_id, error`, `recorded`
+        (whether the ledger holds the row's exchange; `<NA>` without a ledger or when
+        nothing was sent)."""
         import pandas as pd
 
         results = self.results
@@ -304,6 +329,7 @@ class BatchResult:
                 "error": pd.array(
                     [str(r.error) if r.error else None for r in results], dtype="string"
                 ),
+                "recorded": pd.array([r.recorded for r in results], dtype="boolean"),
             }
         )
 
@@ -923,9 +949,33 @@ async def acreate_sessions(
                 pending.append(item)
 
         gate = asyncio.Semaphore(concurrency)
+        seen_failures = len(ledger.failures) if ledger is not None else 0
+
+        def unrecorded(item: _Prepared) -> str | None:
+            """The ledger's error if it failed to write this row's exchange."""
+            if ledger is None:
+                return None
+            for order_id, problem in ledger.failures[seen_failures:]:
+                if order_id == item.order_id:
+                    return problem
+            return None
 
         async def send(item: _Prepared) -> None:
             async with gate:
+                if ledger is not None and len(ledger.failures) > seen_failures:
+                    # Once the ledger cannot write, stop: a resume could not see what is sent.
+                    problem = ledger.failures[seen_failures][1]
+                    error = RowError(
+                        item.row,
+                        item.order_id,
+                        "NotSent",
+                        f"not sent: the ledger could not record an earlier exchange ({problem}); "
+                        "fix the ledger (locked by another program? disk full? read-only?), "
+                        "then run the batch again",
+                        line=item.line,
+                    )
+                    finish(RowResult(item.row, item.order_id, error=error))
+                    return
                 try:
                     session = await create(item.body or {})
                     outcome = RowResult(item.row, item.order_id, session=session)
@@ -945,6 +995,8 @@ async def acreate_sessions(
                         line=item.line,
                     )
                     outcome = RowResult(item.row, item.order_id, error=error)
+            if ledger is not None:
+                outcome = replace(outcome, recorded=unrecorded(item) is None)
             finish(outcome)
 
         await asyncio.gather(*(send(item) for item in pending))

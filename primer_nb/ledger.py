@@ -386,6 +386,7 @@ class Ledger:
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()
         self._attached: list[Client] = []
+        self._failures: list[tuple[str | None, str]] = []
         if self.path is not None:
             _private_file(self.path)
         self._connection()
@@ -543,9 +544,21 @@ class Ledger:
 
         with self._lock:
             try:
-                write()
-            except sqlite3.OperationalError:  # locked past the busy timeout: wait longer
-                self._retry(write)
+                try:
+                    write()
+                except sqlite3.OperationalError:  # locked past the busy timeout: wait longer
+                    self._retry(write)
+            except sqlite3.Error as exc:
+                self._failures.append((row[10], f"{type(exc).__name__}: {exc}"))
+                raise
+
+    @property
+    def failures(self) -> tuple[tuple[str | None, str], ...]:
+        """Every exchange `record` could not write since this `Ledger` was opened, oldest
+        first: `(order_id, error)`. (The client logs a failing hook and goes on;
+        `create_sessions` reads this to mark the rows the ledger does not hold.)"""
+        with self._lock:
+            return tuple(self._failures)
 
     # --- reading --------------------------------------------------------------------------
 

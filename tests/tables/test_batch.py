@@ -84,6 +84,7 @@ def test_frame_has_one_row_per_input_row(orders_csv: Path) -> None:
         "amount",
         "error_id",
         "error",
+        "recorded",
     ]
     assert {k: str(v) for k, v in frame.dtypes.items()} == {
         "row": "Int64",
@@ -95,7 +96,9 @@ def test_frame_has_one_row_per_input_row(orders_csv: Path) -> None:
         "amount": "Int64",
         "error_id": "string",
         "error": "string",
+        "recorded": "boolean",
     }
+    assert frame.recorded.isna().all()  # no ledger
     assert len(frame) == 301 and frame.ok.sum() == 290
     assert frame.client_token[0].count("…") == 1 and len(frame.client_token[0]) == 13
     assert frame.error[frame.ok].isna().all() and frame.error[~frame.ok].notna().all()
