@@ -58,8 +58,10 @@ header and the AUTOINCREMENT counter), each written whole to the WAL at commit.
 
 **Schema version.** `PRAGMA user_version` holds `SCHEMA_VERSION` (2: the `exchanges`
 table with `request_id`, one id for all attempts of one call, and indexes on `order_id`,
-`started_at` and `(method, status)`). A new file gets the schema on open; a file of
-another version is refused with `LedgerError` rather than misread. A later schema adds
+`started_at` and `(method, status)`). A new file (or an empty database) gets the schema on
+open; a file of another version is refused with `LedgerError` rather than misread, and
+so is a SQLite database of another program (tables, but no schema version), which is
+left unchanged. A later schema adds
 its migration step here.
 """
 
@@ -400,6 +402,7 @@ class Ledger:
                 target, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
             )
             db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            self._refuse_foreign(db)  # before any PRAGMA that would change the file
             if self.path is not None:
                 # A new file gets small pages: an exchange dirties about eight pages, and
                 # every commit writes and checksums them whole into the WAL. An existing
@@ -433,6 +436,23 @@ class Ledger:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
+
+    def _refuse_foreign(self, db: sqlite3.Connection) -> None:
+        """`LedgerError` for a SQLite file with tables but no ledger schema version: another
+        program's database, which must not be converted into a ledger."""
+
+        def foreign() -> bool:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            return bool(version == 0 and tables > 0)
+
+        if self._retry(foreign):
+            db.close()
+            raise LedgerError(
+                f"{self._shown()} is a SQLite database but not a primer-nb ledger (it has "
+                "tables and no ledger schema version); it was left unchanged. Use another "
+                "file for the ledger."
+            )
 
     def _migrate(self, db: sqlite3.Connection) -> None:
         version = db.execute("PRAGMA user_version").fetchone()[0]

@@ -289,3 +289,23 @@ def test_processes_write_concurrently(tmp_path: Path) -> None:
     with Ledger(path) as ledger:
         assert len(ledger) == 200
         assert ledger.frame().request_id.nunique() == 200
+
+
+def test_another_programs_database_is_refused_and_left_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "app.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+    db.execute("INSERT INTO customers (name) VALUES ('Ann')")
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(LedgerError, match="is a SQLite database but not a primer-nb ledger"):
+        Ledger(path)
+    assert path.read_bytes() == before  # no schema, no user_version, no WAL mode written
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert [r[0] for r in db.execute("SELECT name FROM sqlite_master")] == ["customers"]
+    db.close()
+    empty = tmp_path / "empty.sqlite3"
+    sqlite3.connect(empty).close()  # a database with no tables yet becomes a ledger
+    assert Ledger(empty).schema_version == 2
