@@ -27,7 +27,8 @@ and the rule, before anything is sent (`data/README.md`).
 sending, with `models.check_request` (the check the client and the emulator use), so a
 schema violation is a `RequestValidationError` naming the column without a round trip. An
 API error keeps its `errorId`, description and validation paths (mapped back to columns
-where possible).
+where possible). An error's texts never show the client's API key, even when a cell
+holds it by mistake (`***`).
 
 **Sending.** Through the client you pass, with its transport, settings and hooks: an
 `AsyncPrimerClient` is awaited, a `PrimerClient` sends from `concurrency` worker threads
@@ -838,6 +839,18 @@ def _sender(
     raise TypeError(f"client must be a PrimerClient or AsyncPrimerClient, not {type(client)}")
 
 
+def _without_key(error: RowError, key: str) -> RowError:
+    """`error` with the client's API key replaced by `***` in its texts (a cell may hold
+    it by mistake, and the error echoes the cell)."""
+    from primer_nb.redaction import redact
+
+    details = tuple(
+        detail._replace(description=redact(detail.description, key))
+        for detail in error.validation_errors
+    )
+    return replace(error, description=redact(error.description, key), validation_errors=details)
+
+
 def _outcome_unknown(status: int | None, error: str | None) -> bool:
     """True when a POST may have been processed without its answer being seen: no answer
     (except a connection that was never made), a 5xx, or a 408."""
@@ -901,8 +914,12 @@ async def acreate_sessions(
     bar = tqdm(total=len(prepared), desc="client sessions", unit="row", disable=not progress)
     failed = 0
 
+    key = getattr(getattr(http, "settings", None), "api_key", None)
+
     def finish(result: RowResult) -> None:
         nonlocal failed
+        if result.error is not None and isinstance(key, str) and key:
+            result = replace(result, error=_without_key(result.error, key))
         results[result.row] = result
         failed += 0 if result.ok else 1
         bar.update(1)

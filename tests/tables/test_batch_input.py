@@ -176,3 +176,17 @@ def test_resume_does_not_resend_a_post_whose_outcome_is_unknown() -> None:
     )
     assert repr(checked) == "BatchResult(rows=4, ok=4, failed=0, resumed=2)"
     assert emulator.session_count == 4
+
+
+def test_a_row_error_never_echoes_the_clients_api_key() -> None:
+    key = "sk_marker_TESTKEY_123456"
+    client = PrimerClient(api_key=key, emulator=Emulator(seed=2))
+    rows = [
+        {"order_id": "bad", "currency_code": "EUR", "amount_major": key},
+        {"order_id": "mail", "currency_code": "EUR", "amount": 1, "customer_email": key},
+    ]
+    result = create_sessions(rows, client=client, progress=False)
+    assert result.failed == 2
+    assert "column amount_major: not a decimal amount: '***'" in str(result.errors[0])
+    assert key not in result.frame().to_string()
+    assert all(key not in repr(e) for e in result.errors)
