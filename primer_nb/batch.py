@@ -27,8 +27,9 @@ and the rule, before anything is sent (`data/README.md`).
 sending, with `models.check_request` (the check the client and the emulator use), so a
 schema violation is a `RequestValidationError` naming the column without a round trip. An
 API error keeps its `errorId`, description and validation paths (mapped back to columns
-where possible). An error's texts never show the client's API key, even when a cell
-holds it by mistake (`***`).
+where possible). A `200` whose `orderId` is not the row's (another request's answer) is
+a `MismatchedAnswer` error, never taken as the row's session. An error's texts never
+show the client's API key, even when a cell holds it by mistake (`***`).
 
 **Sending.** Through the client you pass, with its transport, settings and hooks: an
 `AsyncPrimerClient` is awaited, a `PrimerClient` sends from `concurrency` worker threads
@@ -995,7 +996,23 @@ async def acreate_sessions(
                     return
                 try:
                     session = await create(item.body or {})
-                    outcome = RowResult(item.row, item.order_id, session=session)
+                    sent_id = (item.body or {}).get("orderId")
+                    if sent_id is not None and session.order_id != sent_id:
+                        # Another request's answer (a connection shared across a fork,
+                        # a proxy mixing answers): not this row's session.
+                        error = RowError(
+                            item.row,
+                            item.order_id,
+                            "MismatchedAnswer",
+                            f"the 200 answer is for order {session.order_id!r}, not "
+                            f"{sent_id!r}, so it is not this row's session; this row's "
+                            "session may exist: check before sending it again",
+                            status_code=200,
+                            line=item.line,
+                        )
+                        outcome = RowResult(item.row, item.order_id, error=error)
+                    else:
+                        outcome = RowResult(item.row, item.order_id, session=session)
                 except PrimerAPIError as exc:
                     outcome = RowResult(item.row, item.order_id, error=_api_error(item, exc))
                 except PrimerConnectionError as exc:

@@ -190,3 +190,24 @@ def test_a_row_error_never_echoes_the_clients_api_key() -> None:
     assert "column amount_major: not a decimal amount: '***'" in str(result.errors[0])
     assert key not in result.frame().to_string()
     assert all(key not in repr(e) for e in result.errors)
+
+
+def test_an_answer_for_another_order_is_not_taken_as_the_rows_session() -> None:
+    emulator = Emulator(seed=6, start="2024-06-01T12:00:00", frozen=True)
+    into_emulator = emulator.transport()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and json.loads(request.content)["orderId"] == "o2":
+            # an answer meant for another request (e.g. a socket shared across a fork)
+            swapped = json.dumps({"orderId": "o9", "currencyCode": "EUR", "amount": 1})
+            request = httpx.Request("POST", request.url, headers=request.headers, content=swapped)
+        return into_emulator.handle_request(request)
+
+    client = PrimerClient(base_url="http://127.0.0.1:9", transport=httpx.MockTransport(handler))
+    rows = [{"order_id": f"o{i}", "currency_code": "EUR", "amount": 100} for i in range(1, 4)]
+    result = create_sessions(rows, client=client, progress=False)
+    assert repr(result) == "BatchResult(rows=3, ok=2, failed=1, resumed=0)"
+    (error,) = result.errors
+    assert (error.order_id, error.error_id, error.status_code) == ("o2", "MismatchedAnswer", 200)
+    assert "the 200 answer is for order 'o9', not 'o2'" in str(error)
+    assert [s.order_id for s in result.sessions] == ["o1", "o3"]
