@@ -725,7 +725,7 @@ class Ledger:
             if oid is not None
         }
 
-    def stored_form(self, body: object) -> Any:
+    def stored_form(self, body: object) -> object:
         """`body` as this ledger would store it (secrets replaced), decoded again: what a
         recorded `request_body` is compared with."""
         text = _text(body, self._all_secrets())
