@@ -743,6 +743,16 @@ def _prepare_all(rows: Rows) -> list[_Prepared]:
     return prepared
 
 
+def _failed(
+    item: _Prepared, kind: str, description: str, status_code: int | None = None
+) -> RowResult:
+    """The row's result as a `RowError` of `kind` (with its row, order id and line)."""
+    error = RowError(
+        item.row, item.order_id, kind, description, status_code=status_code, line=item.line
+    )
+    return RowResult(item.row, item.order_id, error=error)
+
+
 def _resumed(item: _Prepared, record: SessionRecord, ledger: Ledger) -> RowResult:
     """The row's outcome from its session in the ledger: the session, or a `RowError`
     when the row has changed since then or the record cannot be read."""
@@ -750,29 +760,23 @@ def _resumed(item: _Prepared, record: SessionRecord, ledger: Ledger) -> RowResul
 
     when = f"{record.created_at:%Y-%m-%d %H:%M:%S} UTC" if record.created_at else "earlier"
     if record.request_body is not None and ledger.stored_form(item.body) != record.request_body:
-        error = RowError(
-            item.row,
-            item.order_id,
+        return _failed(
+            item,
             "RowChanged",
             f"changed since the session in the ledger was created ({when}): resume matches "
             "on order_id and would return the old session; give the changed order a new "
             "order_id, or pass resume=False to send every row again",
-            line=item.line,
         )
-        return RowResult(item.row, item.order_id, error=error)
     try:
         session = ClientSessionWithToken.model_validate(record.body)
     except ValidationError as exc:
-        error = RowError(
-            item.row,
-            item.order_id,
+        return _failed(
+            item,
             "LedgerRecordUnreadable",
             f"the ledger holds a session for this order ({when}) but its record cannot be "
             f"read ({exc.error_count()} problems), so it is not sent again; look it up with "
             "ledger.frame(order_id=...)",
-            line=item.line,
         )
-        return RowResult(item.row, item.order_id, error=error)
     return RowResult(item.row, item.order_id, session=session, resumed=True)
 
 
@@ -953,16 +957,15 @@ async def acreate_sessions(
             elif item.order_id is not None and item.order_id in answered and ledger is not None:
                 finish(_resumed(item, answered[item.order_id], ledger))
             elif item.order_id is not None and item.order_id in unknown:
-                error = RowError(
-                    item.row,
-                    item.order_id,
-                    "OutcomeUnknown",
-                    f"{unknown[item.order_id]}, so Primer may have created its session; "
-                    "not sent again: check (the dashboard, or the order's sessions) and "
-                    "then pass resend_unknown=True to send it anyway",
-                    line=item.line,
+                finish(
+                    _failed(
+                        item,
+                        "OutcomeUnknown",
+                        f"{unknown[item.order_id]}, so Primer may have created its session; "
+                        "not sent again: check (the dashboard, or the order's sessions) and "
+                        "then pass resend_unknown=True to send it anyway",
+                    )
                 )
-                finish(RowResult(item.row, item.order_id, error=error))
             else:
                 pending.append(item)
 
@@ -983,16 +986,15 @@ async def acreate_sessions(
                 if ledger is not None and len(ledger.failures) > seen_failures:
                     # Once the ledger cannot write, stop: a resume could not see what is sent.
                     problem = ledger.failures[seen_failures][1]
-                    error = RowError(
-                        item.row,
-                        item.order_id,
-                        "NotSent",
-                        f"not sent: the ledger could not record an earlier exchange ({problem}); "
-                        "fix the ledger (locked by another program? disk full? read-only?), "
-                        "then run the batch again",
-                        line=item.line,
+                    finish(
+                        _failed(
+                            item,
+                            "NotSent",
+                            f"not sent: the ledger could not record an earlier exchange "
+                            f"({problem}); fix the ledger (locked by another program? disk "
+                            "full? read-only?), then run the batch again",
+                        )
                     )
-                    finish(RowResult(item.row, item.order_id, error=error))
                     return
                 try:
                     session = await create(item.body or {})
@@ -1000,35 +1002,22 @@ async def acreate_sessions(
                     if sent_id is not None and session.order_id != sent_id:
                         # Another request's answer (a connection shared across a fork,
                         # a proxy mixing answers): not this row's session.
-                        error = RowError(
-                            item.row,
-                            item.order_id,
+                        outcome = _failed(
+                            item,
                             "MismatchedAnswer",
                             f"the 200 answer is for order {session.order_id!r}, not "
                             f"{sent_id!r}, so it is not this row's session; this row's "
                             "session may exist: check before sending it again",
                             status_code=200,
-                            line=item.line,
                         )
-                        outcome = RowResult(item.row, item.order_id, error=error)
                     else:
                         outcome = RowResult(item.row, item.order_id, session=session)
                 except PrimerAPIError as exc:
                     outcome = RowResult(item.row, item.order_id, error=_api_error(item, exc))
                 except PrimerConnectionError as exc:
-                    error = RowError(
-                        item.row, item.order_id, "ConnectionError", str(exc), line=item.line
-                    )
-                    outcome = RowResult(item.row, item.order_id, error=error)
+                    outcome = _failed(item, "ConnectionError", str(exc))
                 except Exception as exc:  # nothing is lost: an unexpected failure is a row error
-                    error = RowError(
-                        item.row,
-                        item.order_id,
-                        type(exc).__name__,
-                        f"{type(exc).__name__}: {exc}",
-                        line=item.line,
-                    )
-                    outcome = RowResult(item.row, item.order_id, error=error)
+                    outcome = _failed(item, type(exc).__name__, f"{type(exc).__name__}: {exc}")
             if ledger is not None:
                 outcome = replace(outcome, recorded=unrecorded(item) is None)
             finish(outcome)

@@ -25,6 +25,7 @@ import pytest
 
 from primer_nb.cli import main
 from primer_nb.parity import SCENARIOS, Difference, ParityResult
+from tests.test_parity import parity, parity_json
 
 URL = "http://sandbox.test"
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,18 +78,6 @@ def fake(monkeypatch: pytest.MonkeyPatch, marker_key: str) -> Iterator[Fake]:
         yield state
     finally:
         stand_in.close()
-
-
-def parity(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    status = main(["parity", *args])
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def parity_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
-    status, out, _ = parity(capsys, *args, "--json")
-    data: dict[str, Any] = json.loads(out)
-    return status, data
 
 
 def changed(edit: Callable[[httpx.Request, dict[str, Any]], None]) -> Hook:
