@@ -331,3 +331,20 @@ def test_every_widget_says_it_is_a_snapshot(
         assert notes and all("snapshot of the executed notebook" in n for n in notes), notes
     finally:
         page.close()
+
+
+def test_every_chart_has_alt_text_that_describes_it(site_dir: Path) -> None:
+    """A screen reader reads a chart's alt text: a sentence (set per cell with
+    `mystnb.image.alt`), never the image's file path."""
+    import re
+
+    charts = [
+        (page.name, alt)
+        for page in (site_dir / "notebooks").glob("*.html")
+        for alt in re.findall(
+            r'<img alt="([^"]*)"[^>]*src="[^"]*_images/', page.read_text(encoding="utf-8")
+        )
+    ]
+    assert len(charts) >= 2  # notebook 09's two charts at least
+    for page, alt in charts:
+        assert " " in alt and not alt.endswith(".png"), (page, alt)
