@@ -215,9 +215,9 @@ def resolve_settings(
         )
     in_process = name == "emulator" and url is None
     resolved_url = url or (EMULATOR_URL if name == "emulator" else BASE_URLS[name])
-    host = (urlsplit(resolved_url).hostname or "").lower().rstrip(".")
     opted_in = name == "production" and allow_production
-    if (name == "production" or host == PRODUCTION_HOST) and not opted_in:
+    # without a URL the host follows the name: only "production" names Primer's production
+    if (name == "production" or url_host == PRODUCTION_HOST) and not opted_in:
         raise ConfigurationError(
             "Refusing to use Primer's production API: set PRIMER_ENV=production and "
             "pass allow_production=True to the client to opt in explicitly."
