@@ -255,7 +255,8 @@ def _add_parity(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--against",
         metavar="URL|sandbox",
         help="a running server (e.g. http://127.0.0.1:8010), or 'sandbox' with PRIMER_API_KEY; "
-        f"creates about {PARITY_SESSIONS} client sessions there",
+        f"creates about {PARITY_SESSIONS} client sessions there. PRIMER_API_KEY goes over "
+        "plain http:// only to this machine",
     )
     where.add_argument(
         "--snapshot", metavar="FILE", help="compare with a recorded snapshot, offline"

@@ -46,6 +46,7 @@ The API key is sent as `X-API-KEY` and never printed, stored or put in an error.
 from __future__ import annotations
 
 import copy
+import ipaddress
 import json
 import math
 import os
@@ -981,7 +982,7 @@ def resolve_against(against: str, environ: Mapping[str, str] | None = None) -> _
     """`sandbox` or an http(s) URL (a trailing `/client-session` is allowed) -> backend.
 
     The sandbox needs `PRIMER_API_KEY`; a URL gets it too when set, else the key the
-    kit sends to emulators.
+    kit sends to emulators. The key goes over plain `http://` only to this machine.
     """
     key = env_var("PRIMER_API_KEY", environ)
     if against.strip().lower() == "sandbox":
@@ -1011,7 +1012,24 @@ def resolve_against(against: str, environ: Mapping[str, str] | None = None) -> _
             f"--against: Primer's API is served over https only: use https://{host} "
             "(or --against sandbox)"
         )
+    if key and parts.scheme == "http" and not _on_this_machine(host):
+        # PRIMER_API_KEY is usually the sandbox key: it must not cross a network in clear text
+        raise ParityUsageError(
+            f"--against http://{host} would send PRIMER_API_KEY over the network in clear "
+            "text: use https://, a server on this machine (127.0.0.1), or unset "
+            "PRIMER_API_KEY (the emulator's own key is sent then)"
+        )
     return _Other(url, url, key or EMULATOR_KEY)
+
+
+def _on_this_machine(host: str) -> bool:
+    """`localhost` or a loopback address (127.0.0.0/8, ::1): a request never leaves it."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 # --- running -------------------------------------------------------------------------------

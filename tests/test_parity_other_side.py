@@ -2,7 +2,7 @@
 echoed key, tokens that are not JWTs, error pages, a WAF refusing one body, a 404 for
 one GET, a short token lifetime, sessions created on the account.
 
-The other side is a stand-in "sandbox" at http://sandbox.test: an in-process emulator
+The other side is a stand-in "sandbox" at https://sandbox.test: an in-process emulator
 behind httpx's network transport (no socket, no byte leaves the machine), whose answers
 each test changes with a hook.
 """
@@ -24,10 +24,11 @@ import jwt
 import pytest
 
 from primer_nb.cli import main
-from primer_nb.parity import SCENARIOS, Difference, ParityResult
+from primer_nb.config import EMULATOR_KEY
+from primer_nb.parity import SCENARIOS, Difference, ParityResult, resolve_against
 from tests.test_parity import parity, parity_json
 
-URL = "http://sandbox.test"
+URL = "https://sandbox.test"
 ROOT = Path(__file__).resolve().parents[1]
 Forward = Callable[[], httpx.Response]
 Hook = Callable[[httpx.Request, Forward], httpx.Response]
@@ -496,3 +497,32 @@ def test_a_reader_that_leaves_early_gets_no_traceback() -> None:
     child.wait(timeout=120)
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
     assert len(SCENARIOS) > 1
+
+
+@pytest.mark.parametrize("url", ["http://emulator.team.example:8010", "http://10.0.0.7:8010"])
+def test_the_api_key_never_crosses_a_network_in_clear_text(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    def no_network(*args: object, **kwargs: object) -> httpx.Response:
+        raise AssertionError("the key must not cross the network in clear text")
+
+    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", no_network)
+    monkeypatch.setenv("PRIMER_API_KEY", "sk_marker_TESTKEY_123456")
+    status, out, err = parity(capsys, "--against", url)
+    assert status == 2
+    assert "would send PRIMER_API_KEY over the network in clear text" in err
+    assert "sk_marker_TESTKEY_123456" not in out + err
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8010", "http://localhost:8010", "http://[::1]:8010"]
+)
+def test_plain_http_with_a_key_is_fine_on_this_machine(url: str) -> None:
+    other = resolve_against(url, {"PRIMER_API_KEY": "sk_marker_TESTKEY_123456"})
+    assert other.key == "sk_marker_TESTKEY_123456"
+    assert other.base_url == url
+
+
+def test_plain_http_elsewhere_without_a_key_sends_the_emulators_key() -> None:
+    other = resolve_against("http://emulator.team.example:8010", {})
+    assert other.key == EMULATOR_KEY

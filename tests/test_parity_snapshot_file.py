@@ -15,7 +15,7 @@ import pytest
 from primer_nb.cli import main
 from primer_nb.parity import DOCS_SNAPSHOT, SCENARIOS
 
-URL = "http://sandbox.test"
+URL = "https://sandbox.test"
 
 
 def parity(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -110,7 +110,7 @@ def test_a_malformed_snapshot_is_a_usage_error_naming_the_json_path(
 
 @pytest.fixture
 def no_tax_sandbox(monkeypatch: pytest.MonkeyPatch, marker_key: str) -> Iterator[None]:
-    """http://sandbox.test: an emulator without a tax connection behind httpx's network
+    """https://sandbox.test: an emulator without a tax connection behind httpx's network
     transport (no socket)."""
     from primer_nb.emulator import Emulator
 
