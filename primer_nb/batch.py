@@ -71,11 +71,12 @@ What resume cannot cover, honestly: a request whose answer the ledger never saw.
 ledger commits each answer right after it arrives and before the client returns it, but
 the requests in flight when the process dies (kernel restart, `kill -9`), up to
 `concurrency` of them, may each have created a session that is nowhere in the ledger,
-not even as a POST without an answer; resuming creates those sessions again. The same
-holds for an `AsyncPrimerClient` batch that is interrupted (Ctrl-C, the kernel's
-interrupt button, a cancelled task): its requests in flight are cancelled, unrecorded,
-and may have been processed. With a `PrimerClient` an interrupt waits for the requests
-in flight to be answered and recorded, then stops. Primer's API has no idempotency key
+not even as a POST without an answer; resuming creates those sessions again. An
+`AsyncPrimerClient` batch that is interrupted (Ctrl-C, the kernel's interrupt button, a
+cancelled task) cancels its requests in flight: each is recorded as a POST without an
+answer (it may have been processed), so resume answers those rows `OutcomeUnknown`.
+With a `PrimerClient` an interrupt waits for the requests in flight to be answered and
+recorded, then stops. Primer's API has no idempotency key
 for `POST /client-session` to close this window. The emulator stores nothing for a
 request it drops, so trying this on the emulator shows no duplicates where Primer might
 have them. Resume also trusts the ledger: a ledger that saw another emulator run with the

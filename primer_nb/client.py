@@ -733,16 +733,36 @@ class _BaseClient(ABC, Generic[_T]):
         self._safe_header_cache[raw] = safe
         return dict(safe)
 
+    def _abandoned(self, call: _Call, request: httpx.Request, reason: BaseException) -> None:
+        """Report an attempt whose answer was never read, then let `reason` go on.
+
+        The caller was cancelled (`asyncio.CancelledError`: a batch stopped, a timeout
+        around the call) or interrupted (`KeyboardInterrupt`) while the request was in
+        flight, so the server may have processed it. Hooks see an `Exchange` without a
+        status whose error says so: the ledger records it, and a batch resume treats
+        the order as `OutcomeUnknown` instead of sending it again unasked.
+        """
+        duration_ms = (time.perf_counter() - call.clock) * 1000
+        self._report(call, request, reason, duration_ms)
+
     def _report(
         self,
         call: _Call,
         request: httpx.Request,
-        outcome: httpx.Response | httpx.TransportError,
+        outcome: httpx.Response | BaseException,
         duration_ms: float,
     ) -> None:
         """Log the attempt at DEBUG and hand an `Exchange` to every hook."""
         response = outcome if isinstance(outcome, httpx.Response) else None
-        error = None if response else self._redact(f"{type(outcome).__name__}: {outcome}")
+        error = None
+        if response is None:
+            detail = str(outcome)
+            if not isinstance(outcome, httpx.TransportError):
+                detail = (
+                    "the call stopped before its answer was read; the server may have "
+                    "processed the request"
+                )
+            error = self._redact(f"{type(outcome).__name__}: {detail}")
         path = call.path if call.url is not None else self._redact(call.path)  # request()'s
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
@@ -914,7 +934,12 @@ class PrimerClient(_BaseClient[httpx.BaseTransport]):
             self._after_fork()
         while True:
             request = self._next_request(call, self._http)
-            step = self._settle(call, request, self._transmit(request))
+            try:
+                outcome = self._transmit(request)
+            except BaseException as exc:  # interrupted while waiting for the answer
+                self._abandoned(call, request, exc)
+                raise
+            step = self._settle(call, request, outcome)
             if isinstance(step, httpx.Response):
                 return step
             self._sleep(step)
@@ -1007,7 +1032,12 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
             self._after_fork()
         while True:
             request = self._next_request(call, self._http)
-            step = self._settle(call, request, await self._transmit(request))
+            try:
+                outcome = await self._transmit(request)
+            except BaseException as exc:  # cancelled while waiting for the answer
+                self._abandoned(call, request, exc)
+                raise
+            step = self._settle(call, request, outcome)
             if isinstance(step, httpx.Response):
                 return step
             await self._sleep(step)

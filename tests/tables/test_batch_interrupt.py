@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT
 
 from primer_nb.batch import acreate_sessions, create_sessions
-from primer_nb.client import PrimerClient
+from primer_nb.client import AsyncPrimerClient, Exchange, PrimerClient
 from primer_nb.emulator import Emulator
 from primer_nb.ledger import Ledger
 
@@ -135,3 +135,79 @@ def test_an_interrupt_in_a_notebook_stops_the_batch_and_resume_creates_nothing_t
     created = report["created"]
     assert sorted(created) == sorted(f"j-{i}" for i in range(40))
     assert set(created.values()) == {1}  # no order created twice
+
+
+def test_a_cancelled_async_batch_records_its_requests_in_flight_as_unknown() -> None:
+    """An `AsyncPrimerClient` request is cancelled with the batch. The server may have
+    created its session already (here it has: the answer is lost after the emulator
+    stored it), so the ledger records the attempt without a status, and a resume
+    answers those rows `OutcomeUnknown` instead of creating them twice."""
+    emulator = Emulator(seed=3, start="2024-06-01T12:00:00", frozen=True)
+    into_emulator = emulator.async_transport()
+    hanging = asyncio.Event()
+    arrived: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        response = await into_emulator.handle_async_request(request)
+        await response.aread()
+        if request.method == "POST" and not hanging.is_set():
+            arrived.append(json.loads(request.content)["orderId"])
+            await asyncio.sleep(60)  # stored, but the answer never comes: cancelled first
+        return response
+
+    client = AsyncPrimerClient(
+        base_url="http://127.0.0.1:9", transport=httpx.MockTransport(handler)
+    )
+    ledger = Ledger(":memory:")
+    orders = rows(12, prefix="a")
+
+    async def interrupted() -> None:
+        task = asyncio.create_task(
+            acreate_sessions(orders, client=client, ledger=ledger, concurrency=4, progress=False)
+        )
+        while len(arrived) < 4:
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(interrupted())
+    assert emulator.session_count == 4
+    lost = ledger.frame()
+    assert sorted(lost["order_id"]) == sorted(arrived)
+    assert lost["status"].isna().all()
+    assert lost["error"].str.startswith("CancelledError: the call stopped before").all()
+
+    hanging.set()
+    again = create_sessions(
+        orders, client=PrimerClient(emulator=emulator), ledger=ledger, progress=False
+    )
+    unknown = {e.order_id: e for e in again.errors}
+    assert sorted(unknown) == sorted(arrived)
+    assert {e.error_id for e in unknown.values()} == {"OutcomeUnknown"}
+    assert again.ok == 8
+    assert emulator.session_count == 12  # none created twice
+
+
+def test_an_interrupted_create_is_handed_to_the_hooks() -> None:
+    """Ctrl-C (the kernel's interrupt button) while a create waits for its answer: the
+    hooks still see the attempt, as an exchange whose answer was never read."""
+    seen: list[Exchange] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise KeyboardInterrupt
+
+    client = PrimerClient(
+        api_key="sk_marker_TESTKEY_123456",
+        base_url="http://127.0.0.1:9",
+        transport=httpx.MockTransport(handler),
+        hooks=[seen.append],
+    )
+    with pytest.raises(KeyboardInterrupt):
+        client.create_session({"orderId": "k-1", "currencyCode": "EUR", "amount": 100})
+    (exchange,) = seen
+    assert (exchange.method, exchange.status, exchange.attempt) == ("POST", None, 1)
+    assert exchange.request_body == {"orderId": "k-1", "currencyCode": "EUR", "amount": 100}
+    assert exchange.error is not None
+    assert exchange.error.startswith("KeyboardInterrupt: the call stopped before its answer")
+    assert "sk_marker_TESTKEY_123456" not in repr(exchange)
