@@ -77,12 +77,12 @@ cancelled task) cancels its requests in flight: each is recorded as a POST witho
 answer (it may have been processed), so resume answers those rows `OutcomeUnknown`.
 With a `PrimerClient` an interrupt waits for the requests in flight to be answered and
 recorded, then stops. Primer's API has no idempotency key
-for `POST /client-session` to close this window. The emulator stores nothing for a
-request it drops, so trying this on the emulator shows no duplicates where Primer might
-have them. Resume also trusts the ledger: a ledger that saw another emulator run with the
-same order ids resumes from those sessions, so use a fresh ledger (or `resume=False`) for
-a fresh emulator. Sessions taken from the ledger may have expired (client tokens live
-24 h); `sessions_frame` shows their status.
+for `POST /client-session` to close this window. An injected fault stores nothing unless
+it is made with `processed=True` (`emulator.inject(504, processed=True)`): that one shows
+the window on the emulator. Resume also trusts the ledger: a ledger that saw another
+emulator run with the same order ids resumes from those sessions, so use a fresh ledger
+(or `resume=False`) for a fresh emulator. Sessions taken from the ledger may have
+expired (client tokens live 24 h); `sessions_frame` shows their status.
 
 **One batch per ledger at a time.** Recording is safe from several processes, but resume
 reads the ledger once, before sending, and claims nothing: two batches of the same rows

@@ -250,6 +250,11 @@ class ApiMiddleware:
             await asyncio.sleep(self.emulator.latency)
         fault = self.emulator.take_fault()
         if fault is not None:
+            if fault.processed and scope["method"] in _DIRECT_METHODS:
+                try:
+                    await self._answer(scope, receive)  # carried out; its answer is lost
+                except ClientDisconnected:
+                    return
             if fault.drop:
                 await send({"type": "http.response.start", "status": 200, "headers": []})
                 raise ConnectionDropped("connection dropped (a fault injected into the emulator)")

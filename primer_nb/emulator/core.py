@@ -160,9 +160,15 @@ class Emulator:
         retry_after: float | None = None,
         *,
         drop: bool = False,
+        processed: bool = False,
     ) -> None:
-        """Make the next `times` API requests answer `status` (0 or `drop=True`: drop)."""
-        self._faults.push(Fault(status=status, times=times, retry_after=retry_after, drop=drop))
+        """Make the next `times` API requests answer `status` (0 or `drop=True`: drop).
+
+        `processed=True`: each request is carried out first (a POST creates its session)
+        and the fault's answer replaces the real one, as when an answer is lost.
+        """
+        fault = Fault(status, times, retry_after, drop=drop, processed=processed)
+        self._faults.push(fault)
 
     def set_faults(self, faults: list[Fault]) -> None:
         """Replace the waiting faults (an empty list clears them)."""

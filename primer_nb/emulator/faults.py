@@ -6,7 +6,14 @@ Faults form a queue; each one answers its `times` next `/client-session` request
 ```python
 emulator.inject(429, times=2, retry_after=1)   # two 429s with `Retry-After: 1`
 emulator.inject(drop=True)                     # the connection closes mid-answer
+emulator.inject(504, processed=True)           # a session is created, the answer is a 504
 ```
+
+A fault answers **instead of** the request: nothing is stored. With `processed=True`
+(`"processed": true`) the request is carried out first, as a server whose answer is lost
+on the way back would (a POST creates its session, a PATCH changes it), and the fault's
+answer replaces the real one: the case a client cannot tell from the first, and why a
+POST without an answer is never simply sent again.
 
 A 429 always carries `Retry-After`: its `retryAfter` rounded up to whole seconds (1 when
 none was given); other statuses carry it only when `retryAfter` is set.
@@ -51,12 +58,14 @@ class ConnectionDropped(Exception):
 
 @dataclass(frozen=True)
 class Fault:
-    """One kind of failure: `status` (0 with `drop=True` is a dropped connection)."""
+    """One kind of failure: `status` (0 with `drop=True` is a dropped connection);
+    `processed`: the request is carried out before the fault answers."""
 
     status: int = 0
     times: int = 1
     retry_after: float | None = None
     drop: bool = False
+    processed: bool = False
 
     def __post_init__(self) -> None:
         if self.drop and self.status != 0:
@@ -82,6 +91,8 @@ class Fault:
             out["retryAfter"] = self.retry_after
         if self.drop:
             out["drop"] = True
+        if self.processed:
+            out["processed"] = True
         return out
 
 
@@ -119,6 +130,9 @@ def _integer(item: Mapping[str, object], key: str, default: int) -> int:
     return value
 
 
+_FAULT_KEYS = frozenset({"status", "times", "retryAfter", "drop", "processed"})
+
+
 def parse_faults(body: object) -> list[Fault]:
     """`{"faults": [{"status": 429, "times": 2, "retryAfter": 1}, ...]}` -> faults.
 
@@ -132,17 +146,18 @@ def parse_faults(body: object) -> list[Fault]:
         raise ValueError('expected {"faults": [{"status": 429, "times": 1, "retryAfter": 1}]}')
     faults = []
     for item in body["faults"]:
-        if not isinstance(item, dict) or set(item) - {"status", "times", "retryAfter", "drop"}:
-            raise ValueError("each fault takes only status, times, retryAfter and drop")
-        drop = item.get("drop", False)
-        if not isinstance(drop, bool):
-            raise ValueError("drop must be a boolean")
+        if not isinstance(item, dict) or set(item) - _FAULT_KEYS:
+            raise ValueError("each fault takes only status, times, retryAfter, drop and processed")
+        drop, processed = item.get("drop", False), item.get("processed", False)
+        if not isinstance(drop, bool) or not isinstance(processed, bool):
+            raise ValueError("drop and processed must be booleans")
         faults.append(
             Fault(
                 status=_integer(item, "status", 0),
                 times=_integer(item, "times", 1),
                 retry_after=_number(item, "retryAfter"),
                 drop=drop,
+                processed=processed,
             )
         )
     return faults

@@ -324,3 +324,48 @@ def test_a_dropped_connection_with_a_status_is_refused_not_rewritten() -> None:
     assert answer.status_code == 400
     assert "a dropped connection has no status" in answer.json()["error"]["description"]
     assert emulator.pending_faults() == []
+
+
+def test_a_processed_fault_carries_the_request_out_and_loses_its_answer(
+    http: httpx.Client, emulator: Emulator
+) -> None:
+    """`processed: true`: the POST creates its session, a PATCH changes it, and the
+    client gets only the fault (a 504, or a dropped connection): an answer lost on the
+    way back, which a client cannot tell from a request that never arrived."""
+    http.post(
+        "/_emulator/faults",
+        json={"faults": [{"status": 504, "processed": True}, {"drop": True, "processed": True}]},
+    )
+    assert emulator.pending_faults() == [
+        {"status": 504, "times": 1, "processed": True},
+        {"status": 0, "times": 1, "drop": True, "processed": True},
+    ]
+    error_of(http.post("/client-session", json={"orderId": "lost-1"}), 504, "GatewayTimeout")
+    with pytest.raises(httpx.RemoteProtocolError):
+        http.post("/client-session", json={"orderId": "lost-2"})
+    assert sorted(s["orderId"] for s in emulator.sessions()) == ["lost-1", "lost-2"]
+
+    token = create(http, {"orderId": "kept"})["clientToken"]
+    emulator.inject(503, processed=True)
+    error_of(
+        http.patch("/client-session", json={"clientToken": token, "customerId": "c-9"}),
+        503,
+        "ServiceUnavailable",
+    )
+    got = http.get("/client-session", params={"clientToken": token}).json()
+    assert got["customerId"] == "c-9"  # the PATCH was carried out
+
+
+def test_a_fault_without_processed_stores_nothing(http: httpx.Client, emulator: Emulator) -> None:
+    emulator.inject(504)
+    error_of(http.post("/client-session", json={"orderId": "never"}), 504, "GatewayTimeout")
+    assert emulator.session_count == 0
+
+
+@pytest.mark.parametrize(
+    "fault", [{"processed": "yes"}, {"status": 504, "processed": 1}, {"after": True}]
+)
+def test_processed_must_be_a_boolean(http: httpx.Client, fault: dict[str, object]) -> None:
+    answer = http.post("/_emulator/faults", json={"faults": [fault]})
+    error_of(answer, 400, "BadRequest")
+    assert "processed" in answer.json()["error"]["description"]

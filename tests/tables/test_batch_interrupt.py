@@ -211,3 +211,28 @@ def test_an_interrupted_create_is_handed_to_the_hooks() -> None:
     assert exchange.error is not None
     assert exchange.error.startswith("KeyboardInterrupt: the call stopped before its answer")
     assert "sk_marker_TESTKEY_123456" not in repr(exchange)
+
+
+def test_a_lost_answer_is_outcome_unknown_and_resending_it_duplicates() -> None:
+    """The case resume guards against, made with the emulator: a 504 whose request was
+    carried out (`processed=True`). The row fails; a resume will not send it again
+    unasked; `resend_unknown=True` does, and the order then has two sessions."""
+    emulator = Emulator(seed=3, start="2024-06-01T12:00:00", frozen=True)
+    client = PrimerClient(emulator=emulator, max_retries=0)
+    ledger = Ledger(":memory:")
+    orders = rows(3, prefix="u")
+    emulator.inject(504, processed=True)
+    first = create_sessions(orders, client=client, ledger=ledger, concurrency=1, progress=False)
+    assert first.ok == 2
+    ((lost, error),) = [(e.order_id, e.error_id) for e in first.errors]
+    assert error == "GatewayTimeout"
+
+    again = create_sessions(orders, client=client, ledger=ledger, progress=False)
+    assert [(e.order_id, e.error_id) for e in again.errors] == [(lost, "OutcomeUnknown")]
+    assert emulator.session_count == 3
+
+    forced = create_sessions(
+        orders, client=client, ledger=ledger, progress=False, resend_unknown=True
+    )
+    assert (forced.ok, forced.resumed) == (3, 2)
+    assert [s["orderId"] for s in emulator.sessions()].count(lost) == 2
