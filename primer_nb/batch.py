@@ -35,8 +35,8 @@ show the client's API key, even when a cell holds it by mistake (`***`).
 `AsyncPrimerClient` is awaited, a `PrimerClient` sends from `concurrency` worker threads
 (one on the in-process emulator through an `AsyncPrimerClient` on the same emulator);
 without one, a new `AsyncPrimerClient()`. At most `concurrency` requests in flight, the
-client's own retries (429, which primer-nb assumes was refused before processing, and
-connection failures before sending; a POST answered any other way is never sent again),
+client's own retries (only connection failures before anything was sent: a POST that
+was answered, even with a 429, is never sent again; resume sends a 429 row again),
 and a `tqdm.auto` progress bar (a widget in Jupyter, text elsewhere; `progress=False`
 hides it). `create_sessions` can be called from a notebook, where an event loop is
 already running: it then runs the batch on a private thread with its own loop. Async
@@ -64,8 +64,10 @@ them again.
 
 A row whose last `POST` in the ledger has an **unknown outcome** (no answer, except a
 connection that was never made; a 5xx; a 408) is not sent again either: Primer may have
-created its session and the answer was lost. It comes back as an `OutcomeUnknown` error;
-check (the dashboard, or `sessions_frame`), then pass `resend_unknown=True` to send it.
+created its session and the answer was lost. It comes back as an `OutcomeUnknown` error.
+Primer offers no way to find a session without its client token (GET needs it), so the
+choice is yours: pass `resend_unknown=True` to send such rows; a session the first POST
+made is then left unused, and its client token expires 24 h after it was made.
 
 What resume cannot cover, honestly: a request whose answer the ledger never saw. The
 ledger commits each answer right after it arrives and before the client returns it, but
@@ -963,8 +965,9 @@ async def acreate_sessions(
                         item,
                         "OutcomeUnknown",
                         f"{unknown[item.order_id]}, so Primer may have created its session; "
-                        "not sent again: check (the dashboard, or the order's sessions) and "
-                        "then pass resend_unknown=True to send it anyway",
+                        "not sent again. Primer has no way to look it up without its client "
+                        "token: pass resend_unknown=True to send it anyway (a session made "
+                        "the first time is left unused and expires 24 h after it was made)",
                     )
                 )
             else:

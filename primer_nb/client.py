@@ -35,8 +35,7 @@ an earlier retry would only meet more 429s.
 
 | outcome | GET | POST / PATCH |
 |---|---|---|
-| 429 | retried | retried: assumed refused before processing (primer-nb's choice) |
-| 502, 503, 504 | retried | never: the request may have been processed |
+| 429, 502, 503, 504 | retried | never: an answer came, and the request may have been processed |
 | connect error / connect timeout (nothing was sent) | retried | retried |
 | read error, read timeout, protocol error | retried | never |
 
@@ -674,7 +673,9 @@ class _BaseClient(ABC, Generic[_T]):
         """Why this outcome deserves another attempt, or None when it is final."""
         if isinstance(outcome, httpx.Response):
             status = outcome.status_code
-            if status == 429 or (status in _RETRY_STATUSES and method in _SAFE_METHODS):
+            # POST and PATCH are never sent again once answered (behaviour.md §4): Primer
+            # documents no 429, so nothing says one was refused before processing.
+            if status in _RETRY_STATUSES and method in _SAFE_METHODS:
                 hint = _retry_after(outcome)
                 if hint is not None and hint > RETRY_AFTER_CAP:
                     return None  # the caller decides whether to wait that long

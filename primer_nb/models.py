@@ -1075,19 +1075,35 @@ def metadata_has_empty_key(body: object) -> bool:
 
 
 class UnknownKey(NamedTuple):
-    """A key a request's schema does not declare: its JSONPath and a close wire name."""
+    """A key a request's schema does not declare: its JSONPath and a close wire name.
+
+    `parent` is the JSONPath of the object holding it; `belongs` is where the schema
+    declares that name instead, when it is a top-level field sent inside an object
+    (`$.order.currencyCode` -> `$.currencyCode`).
+    """
 
     path: str
     suggestion: str | None
+    parent: str = "$"
+    belongs: str | None = None
 
     def message(self, where: str = "") -> str:
-        """`$.order_id is not a field[ of X]; did you mean `orderId`?`"""
-        text = f"{self.path} is not a field{f' of {where}' if where else ''}"
-        return text + (f"; did you mean `{self.suggestion}`?" if self.suggestion else "")
+        """`$.order_id is not a field of X; did you mean `orderId`?`, or for a nested
+        key `$.order.currencyCode is not a field of $.order (in X); ... belongs at ...`."""
+        owner = where if self.parent == "$" else f"{self.parent}{f' (in {where})' if where else ''}"
+        text = f"{self.path} is not a field{f' of {owner}' if owner else ''}"
+        if self.suggestion:
+            return f"{text}; did you mean `{self.suggestion}`?"
+        if self.belongs:
+            return f"{text}; it belongs at {self.belongs}"
+        return text
 
 
 def unknown_keys(
-    body: object, model: type[BaseModel], _loc: tuple[int | str, ...] = ()
+    body: object,
+    model: type[BaseModel],
+    _loc: tuple[int | str, ...] = (),
+    _root: type[BaseModel] | None = None,
 ) -> list[UnknownKey]:
     """Keys in a (valid) request body that its schema does not declare, with suggestions.
 
@@ -1099,20 +1115,29 @@ def unknown_keys(
     found: list[UnknownKey] = []
     if not isinstance(body, dict):
         return found
+    root = model if _root is None else _root
     table = wire_fields(model)
     for key, value in body.items():
         slot = table.get(key)
         if slot is None:
             if model is PaymentMethodOptions:
-                found.extend(unknown_keys(value, PaymentMethodOption, (*_loc, key)))
-            else:
-                found.append(UnknownKey(json_path((*_loc, key)), suggest_field(key, model)))
+                found.extend(unknown_keys(value, PaymentMethodOption, (*_loc, key), root))
+                continue
+            at_top = _loc and key in wire_fields(root)
+            found.append(
+                UnknownKey(
+                    json_path((*_loc, key)),
+                    suggest_field(key, model),
+                    json_path(_loc),
+                    json_path((key,)) if at_top else None,
+                )
+            )
         elif slot.model is not None and not slot.open:
             if isinstance(value, list):
                 for i, item in enumerate(value):
-                    found.extend(unknown_keys(item, slot.model, (*_loc, key, i)))
+                    found.extend(unknown_keys(item, slot.model, (*_loc, key, i), root))
             else:
-                found.extend(unknown_keys(value, slot.model, (*_loc, key)))
+                found.extend(unknown_keys(value, slot.model, (*_loc, key), root))
     return found
 
 

@@ -355,10 +355,25 @@ def test_nested_snake_case_key_warns_with_the_wire_name_and_is_sent_as_written()
     with pytest.warns(UnknownFieldWarning) as rec:
         client.create_session(body)
     assert [str(w.message) for w in rec] == [
-        "$.order.line_items is not a field of ClientSessionAPIRequest; did you mean "
-        "`lineItems`?; it is sent as written"
+        "$.order.line_items is not a field of $.order (in ClientSessionAPIRequest); did you "
+        "mean `lineItems`?; it is sent as written"
     ]
     assert server.bodies == [body]
+
+
+def test_a_top_level_field_sent_inside_an_object_is_pointed_to_its_place() -> None:
+    """`currencyCode` is a field of the request, but not of `order`: the warning says
+    which object lacks it and where it belongs, not that the schema has no such field."""
+    client, _ = make(created)
+    body = {"orderId": "o-1", "order": {"currencyCode": "EUR"}, "customer": {"orderId": "o-1"}}
+    with pytest.warns(UnknownFieldWarning) as rec:
+        client.create_session(body)
+    assert [str(w.message) for w in rec] == [
+        "$.order.currencyCode is not a field of $.order (in ClientSessionAPIRequest); it "
+        "belongs at $.currencyCode; it is sent as written",
+        "$.customer.orderId is not a field of $.customer (in ClientSessionAPIRequest); it "
+        "belongs at $.orderId; it is sent as written",
+    ]
 
 
 def test_typo_warning_suggests_the_close_wire_name() -> None:
@@ -802,18 +817,23 @@ def test_post_is_not_retried_once_it_may_have_been_processed(failure: Exception)
     assert len(server.requests) == 1
 
 
-def test_post_is_retried_after_429() -> None:
+def test_post_answered_429_is_not_sent_again() -> None:
+    """A 429 is an answer; Primer documents none, so nothing says the POST was not
+    processed: the caller gets the RateLimitError and its hint, and decides."""
     sleeps: list[float] = []
     client, server = make(too_many("1"), created, sleeps=sleeps)
-    assert client.create_session({"orderId": "o-1"}).client_token == TOKEN
-    assert len(server.requests) == 2
-    assert sleeps == [1.0]
+    with pytest.raises(errors.RateLimitError) as caught:
+        client.create_session({"orderId": "o-1"})
+    assert caught.value.retry_after == 1.0
+    assert len(server.requests) == 1
+    assert sleeps == []
 
 
-def test_patch_is_retried_after_429() -> None:
+def test_patch_answered_429_is_not_sent_again() -> None:
     client, server = make(too_many(), session)
-    client.update_session(TOKEN, {"amount": 1})
-    assert len(server.requests) == 2
+    with pytest.raises(errors.RateLimitError):
+        client.update_session(TOKEN, {"amount": 1})
+    assert len(server.requests) == 1
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
@@ -935,11 +955,11 @@ def test_raw_request_response_hides_the_key_in_its_request_repr(marker_key: str)
 
 def test_one_exchange_per_attempt() -> None:
     seen: list[Exchange] = []
-    client, _ = make(too_many("1"), created, hooks=[seen.append])
+    client, _ = make(httpx.ConnectError("refused"), created, hooks=[seen.append])
     client.create_session({"orderId": "o-1"})
     assert [e.attempt for e in seen] == [1, 2]
-    assert [e.status for e in seen] == [429, 200]
-    assert [e.error_id for e in seen] == ["TooManyRequests", None]
+    assert [e.status for e in seen] == [None, 200]
+    assert [e.error for e in seen] == ["ConnectError: refused", None]
     assert len({e.request_id for e in seen}) == 1
     first, second = seen
     assert first.method == "POST"
@@ -950,7 +970,6 @@ def test_one_exchange_per_attempt() -> None:
     assert first.api_version == "2.4"
     assert first.started_at.tzinfo is not None
     assert first.duration_ms >= 0
-    assert first.error is None
     assert first.request_headers["X-API-KEY"] == "***"
     assert second.response_body["clientToken"] == TOKEN
     client.create_session({"orderId": "o-2"})
@@ -1022,7 +1041,7 @@ def test_the_key_never_leaks(marker_key: str, caplog: pytest.LogCaptureFixture) 
         raise RuntimeError(f"hook saw {exchange.request_headers}")
 
     client, _ = make(
-        too_many("1"),
+        httpx.ConnectTimeout(f"slow for {marker_key}"),
         httpx.ConnectError(f"refused for {marker_key}"),
         created,
         unavailable(),
@@ -1030,18 +1049,20 @@ def test_the_key_never_leaks(marker_key: str, caplog: pytest.LogCaptureFixture) 
         unavailable(),
         httpx.ReadTimeout("slow"),
         echo_key,
+        too_many("1"),
         api_key=marker_key,
         hooks=[seen.append, nosy_hook],
     )
     texts = [repr(client), str(client), repr(client.settings), str(client.settings)]
     with caplog.at_level(logging.DEBUG):
-        client.create_session({"orderId": "o-1"})  # 429, connect error, 200
+        client.create_session({"orderId": "o-1"})  # connect timeout, connect error, 200
         for call in (
             lambda: client.get_session(TOKEN),  # 503 x3
             lambda: client.update_session(TOKEN, {"amount": 1}),  # read timeout
             lambda: client.create_session({"orderId": "o-2"}),  # 403 echoing the key
             lambda: client.create_session({"orderId": 1}),  # local 422
             lambda: client.create_session({"metadata": {"": 1}}),  # local 400
+            lambda: client.create_session({"orderId": "o-3"}),  # 429
         ):
             with pytest.raises(errors.PrimerError) as info:
                 call()
@@ -1050,8 +1071,8 @@ def test_the_key_never_leaks(marker_key: str, caplog: pytest.LogCaptureFixture) 
                 texts.append(json.dumps(info.value.body))
     texts += [r.getMessage() for r in caplog.records]
     texts += [json.dumps(asdict(e), default=str) for e in seen]
-    assert len(seen) == 8
-    assert len(caplog.records) >= 8
+    assert len(seen) == 9
+    assert len(caplog.records) >= 9
     joined = "\n".join(texts)
     assert "***" in joined
     assert joined.count(marker_key) == 0
@@ -1105,9 +1126,13 @@ def test_emulator_faults_are_retried(emulator_module: Any) -> None:
     with PrimerClient(emulator=emulator) as client:
         sleeps: list[float] = []
         client._sleep = sleeps.append
+        token = client.create_session({"orderId": "o-1"}).client_token
         emulator.inject(429, times=2, retry_after=1)
-        client.create_session({"orderId": "o-1"})
+        client.get_session(token)
         assert sleeps == [1.0, 1.0]
+        emulator.inject(429)
+        with pytest.raises(errors.RateLimitError):
+            client.create_session({"orderId": "o-2"})
         emulator.inject(503)
         with pytest.raises(errors.ServerError):
             client.create_session({"orderId": "o-2"})

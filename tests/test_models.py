@@ -732,9 +732,9 @@ def test_nested_python_names_are_kept_but_never_read_as_the_wire_field() -> None
     assert parsed.order is not None and parsed.order.line_items is None
     assert parsed.customer is not None and parsed.customer.email_address is None
     assert parsed.to_wire() == body  # echoed as sent; no `lineItems: null` invented
-    assert unknown_keys(body, ClientSessionRequest) == [
-        ("$.order.line_items", "lineItems"),
-        ("$.customer.email_address", "emailAddress"),
+    assert [(k.path, k.suggestion, k.parent) for k in unknown_keys(body, ClientSessionRequest)] == [
+        ("$.order.line_items", "lineItems", "$.order"),
+        ("$.customer.email_address", "emailAddress", "$.customer"),
     ]
 
 

@@ -35,6 +35,7 @@ from primer_nb.errors import (
     PrimerConnectionError,
     PrimerError,
     PrimerValidationError,
+    RateLimitError,
 )
 from tests.conftest import MARKER_KEY, ROOT
 
@@ -236,6 +237,8 @@ def test_debug_logs_and_exchanges_with_retries(
     emulator.inject(503, times=2)
     client.get_session(session.client_token)
     emulator.inject(429, times=1, retry_after=1)
+    with pytest.raises(RateLimitError):  # answered: a PATCH is not sent again
+        client.update_session(session.client_token, {"metadata": {"step": "2"}})
     client.update_session(session.client_token, {"metadata": {"step": "2"}})
     emulator.inject(0)  # dropped connection on a GET: retried
     client.get_session(session.client_token)

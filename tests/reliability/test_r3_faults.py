@@ -9,7 +9,7 @@ What must hold (behaviour.md §4):
 - GET is retried after 429, 503, 504 and dropped connections, and succeeds;
 - a POST that was answered (503, 504) is never sent again: it raises, the emulator's
   session count is unchanged, and a manual retry then adds exactly one session;
-- a POST refused with 429 is retried (after `Retry-After`) and creates one session;
+- a POST or PATCH answered 429 is not sent again either (Primer documents no 429);
 - a POST whose connection dropped may have been processed: it is not resent.
 """
 
@@ -175,25 +175,20 @@ def test_answered_post_is_not_resent(drill: Drill, status: int, error: type[Exce
     assert len(drill.calls("POST")) == 2
 
 
-def test_post_refused_with_429_is_retried_once_and_creates_one_session(drill: Drill) -> None:
+def test_post_refused_with_429_is_not_resent(drill: Drill) -> None:
+    """A 429 is an answer, and Primer documents none: nothing says the request was not
+    processed, so the client raises with the server's hint and sends nothing again."""
     before = drill.count()
     drill.inject(429, times=1, retry_after=3)
-    session = drill.client.create_session(BODY)
-    posts = drill.calls("POST")
-    assert [e.status for e in posts] == [429, 200]
-    assert drill.sleeps == [3.0]
-    assert drill.count() == before + 1
-    assert session.client_token
-
-
-def test_post_429_beyond_max_retries_raises_and_creates_nothing(drill: Drill) -> None:
-    before = drill.count()
-    drill.inject(429, times=3, retry_after=1)
     with pytest.raises(RateLimitError) as caught:
         drill.client.create_session(BODY)
-    assert caught.value.retry_after == 1.0
-    assert len(drill.calls("POST")) == 3
+    assert caught.value.retry_after == 3.0
+    assert [e.status for e in drill.calls("POST")] == [429]
+    assert drill.sleeps == []
     assert drill.count() == before
+    # Sending it again is the user's decision: one session.
+    assert drill.client.create_session(BODY).client_token
+    assert drill.count() == before + 1
 
 
 def test_post_with_dropped_connection_is_not_resent(drill: Drill) -> None:
@@ -212,7 +207,7 @@ def test_post_with_dropped_connection_is_not_resent(drill: Drill) -> None:
 # --- PATCH: same rule as POST ------------------------------------------------------------
 
 
-def test_answered_patch_is_not_resent_but_429_is_retried(drill: Drill) -> None:
+def test_answered_patch_is_not_resent(drill: Drill) -> None:
     token = _session(drill)
     drill.inject(503, times=1)
     with pytest.raises(ServerError):
@@ -221,6 +216,7 @@ def test_answered_patch_is_not_resent_but_429_is_retried(drill: Drill) -> None:
     assert drill.client.get_session(token).model_dump(by_alias=True).get("metadata") is None
     drill.reset_log()
     drill.inject(429, times=1, retry_after=1)
-    updated = drill.client.update_session(token, {"metadata": {"try": "2"}})
-    assert [e.status for e in drill.calls("PATCH")] == [429, 200]
-    assert updated.model_dump(by_alias=True)["metadata"] == {"try": "2"}
+    with pytest.raises(RateLimitError):
+        drill.client.update_session(token, {"metadata": {"try": "2"}})
+    assert [e.status for e in drill.calls("PATCH")] == [429]
+    assert drill.sleeps == []

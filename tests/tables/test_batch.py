@@ -198,14 +198,19 @@ def test_resume_from_the_ledger_sends_only_what_is_missing(tmp_path: Path) -> No
     ledger.close()
 
 
-def test_client_retries_are_used() -> None:
+def test_a_row_answered_429_fails_and_a_resume_sends_it_again() -> None:
+    """A POST answered 429 is not sent again by the client (an answer came); the row is
+    an error, and since a 429 is no unknown outcome, the next run sends it."""
     client, emulator = emulated()
     emulator.inject(429, times=3, retry_after=0)
     ledger = Ledger(":memory:")
     rows = [{"order_id": f"t-{i}", "currency_code": "EUR", "amount": 100} for i in range(6)]
     result = create_sessions(rows, client=client, ledger=ledger, concurrency=2, progress=False)
-    assert result.ok == 6 and emulator.session_count == 6
+    assert (result.ok, emulator.session_count) == (3, 3)
+    assert [e.error_id for e in result.errors] == ["TooManyRequests"] * 3
     assert ledger.frame().status.tolist().count(429) == 3
+    again = create_sessions(rows, client=client, ledger=ledger, progress=False)
+    assert (again.ok, again.resumed, emulator.session_count) == (6, 3, 6)
 
 
 def test_no_answer_is_a_row_error_too() -> None:
