@@ -252,15 +252,20 @@ def _check_datetime(value: str) -> str:
     return value
 
 
-#: An absolute URI (`managementUrl`). The OpenAPI document states the same pattern, so it
-#: is written to mean the same in Python and in ECMA-262 (JSON Schema): ASCII whitespace
-#: spelled out, matched against the whole string.
-URI_PATTERN = r"^[A-Za-z][A-Za-z0-9+.-]*://[^ \t\n\r\f\v/?#]+[^ \t\n\r\f\v]*$"
+#: An absolute URI (`managementUrl`, `format: uri`): a scheme, `:`, and the rest without
+#: whitespace (RFC 3986 section 4.3: `https://...`, and `mailto:` or `urn:` too). The
+#: OpenAPI document states the same pattern, so it is written to mean the same in Python
+#: and in ECMA-262 (JSON Schema): ASCII whitespace spelled out, matched against the whole
+#: string.
+URI_PATTERN = r"^[A-Za-z][A-Za-z0-9+.-]*:[^ \t\n\r\f\v]+$"
 
 
 def _check_uri(value: str) -> str:
     if not re.fullmatch(URI_PATTERN, value):
-        raise ValueError("Value must be an absolute URI, e.g. https://example.com/manage")
+        raise ValueError(
+            "Value must be an absolute URI (a scheme, ':', then no spaces), "
+            "e.g. https://example.com/manage"
+        )
     return value
 
 

@@ -788,3 +788,34 @@ def test_pydantic_still_builds_nested_models_itself() -> None:
     assert details == [] and parsed is not None and parsed.order is not None
     assert [i.item_id for i in parsed.order.line_items or []] == [None]
     assert unknown_fields(body, ClientSessionRequest) == ["$.order.lineItems[0].item_id"]
+
+
+@pytest.mark.parametrize(
+    ("url", "accepted"),
+    [
+        ("https://example.com/manage", True),
+        ("mailto:billing@example.com", True),  # absolute URIs without `//` (RFC 3986 §4.3)
+        ("urn:isbn:0451450523", True),
+        ("/manage", False),  # a relative reference
+        ("example.com/manage", False),
+        ("https://example.com/a b", False),
+        ("", False),
+    ],
+)
+def test_management_url_is_any_absolute_uri(url: str, accepted: bool) -> None:
+    body = {
+        "paymentMethod": {
+            "options": {
+                "APPLE_PAY": {
+                    "recurringPaymentRequest": {
+                        "managementUrl": url,
+                        "regularBilling": {"label": "Plan"},
+                    }
+                }
+            }
+        }
+    }
+    _, details = check_request(body, ClientSessionRequest)
+    assert (details == []) is accepted, details
+    if not accepted:
+        assert details[0].path.endswith("recurringPaymentRequest.managementUrl")

@@ -184,10 +184,14 @@ def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 
+class _NumberOutOfRange(ValueError):
+    """A JSON number too large for a float (`1e999`): valid JSON no value can hold."""
+
+
 def _finite_float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise ValueError("number out of range")
+        raise _NumberOutOfRange(text)
     return value
 
 
@@ -245,6 +249,18 @@ def parse_json_object(raw: bytes) -> dict[str, object]:
             _check_strings(value)
     except ApiError:
         raise
+    except _NumberOutOfRange as exc:
+        raise ApiError(
+            400,
+            "BadRequest",
+            f"A number in the body is too large to read: {str(exc)[:40]}.",
+            "Amounts are integers in minor units, at most 19 digits.",
+        ) from None
+    except UnicodeEncodeError:  # a lone surrogate (`"\\ud800"`) in a string
+        raise _bad_request(
+            "A string in the body holds a lone surrogate escape (such as \\ud800), "
+            "which is not Unicode text."
+        ) from None
     except (ValueError, RecursionError) as exc:  # UnicodeError, JSONDecodeError: ValueErrors
         # past about 1000 levels the parsers give up: say why, not "not valid JSON"
         if _raw_too_deep(raw):

@@ -914,3 +914,24 @@ def test_a_number_past_pythons_digit_limit_is_named_not_called_invalid_json(
     ):
         inner = error_of(http.post("/client-session", content=body), 400, "BadRequest")
         assert inner["description"] == "A number in the body has more than 4300 digits."
+
+
+@pytest.mark.parametrize(
+    ("raw", "description"),
+    [
+        (b'{"amount": 1e999}', "A number in the body is too large to read: 1e999."),
+        (b'{"metadata": {"x": -2E+400}}', "A number in the body is too large to read: -2E+400."),
+        (
+            b'{"orderId": "o-\\ud800"}',
+            "A string in the body holds a lone surrogate escape (such as \\ud800), which is "
+            "not Unicode text.",
+        ),
+    ],
+)
+def test_valid_json_no_value_can_hold_says_what_is_wrong(
+    http: httpx.Client, raw: bytes, description: str
+) -> None:
+    """`1e999` and a lone surrogate escape are valid JSON: the 400 says what cannot be
+    read, not that the body is not JSON."""
+    inner = error_of(http.post("/client-session", content=raw), 400, "BadRequest")
+    assert inner["description"] == description
