@@ -290,6 +290,8 @@ def test_the_solution_code_runs_and_passes(exercise: Exercise, client: Any) -> N
     """The code `solution()` shows is real: run in the notebook's scope, it passes."""
     given = exercise.given(client)
     names = _notebook_names(client, given)
+    if exercise.id == "05-patch-after-expiry":
+        client.emulator.clock.advance(hours=25)  # notebook 05 moved its clock past the expiry
     exec(exercise.solution().code, names)
     result = exercise.check(names["answer"], **given)
     assert result.passed, (result, names["answer"])
