@@ -47,8 +47,11 @@ def _run_guard(source: str, *, emulator: object) -> dict[str, Any]:
 
 
 def test_a_real_backend_without_opt_in_is_refused() -> None:
-    with pytest.raises(RuntimeError, match="CREATE_ON_REAL_BACKEND = True"):
+    with pytest.raises(RuntimeError, match="CREATE_ON_REAL_BACKEND = True") as caught:
         _run_guard(_guard_source(), emulator=None)
+    # a served emulator (PRIMER_BASE_URL, no key) is a real backend here too: the way
+    # back to the in-process one names both variables
+    assert "unset PRIMER_API_KEY and PRIMER_BASE_URL" in str(caught.value)
 
 
 def test_a_real_backend_with_opt_in_gets_at_most_the_cap() -> None:
