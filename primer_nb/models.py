@@ -479,22 +479,6 @@ class LineItem(_RequestModel):
     product_type: ProductType | None = None
     product_data: ProductData | None = None
 
-    @pydantic.model_validator(mode="after")
-    def _total_in_range(self) -> Self:
-        # Primer's `amount` is an int64 >= 0: a line whose total leaves that range would
-        # make one outside it (the emulator's own rule, like the negative quantity: both
-        # are in docs/emulator.md's list of where it differs from Primer)
-        total = self.total()
-        if 0 <= total <= INT64_MAX:
-            return self
-        field = ("discount_amount",) if total < 0 else ()
-        raise _range_error(
-            field,
-            "Line total (amount x quantity - discountAmount + taxAmount) must be between 0 "
-            f"and {INT64_MAX}; it is {{total}}",
-            total,
-        )
-
     def total(self) -> int:
         """`amount x quantity - discountAmount + taxAmount` (`primer_nb.amounts`)."""
         return line_total_of(self.amount, self.quantity, self.discount_amount, self.tax_amount)
@@ -544,17 +528,34 @@ class Order(_RequestModel):
     fees: list[Fee] | None = None
     shipping: Shipping | None = None
 
-    @pydantic.model_validator(mode="after")
-    def _total_in_range(self) -> Self:
-        # each line is in range (LineItem checks it), fees and shipping are >= 0: only
-        # their sum can pass the int64 maximum
-        total = sum(line.total() for line in self.line_items or ())
-        total += sum(fee.amount for fee in self.fees or ())
-        total += (self.shipping.amount or 0) if self.shipping is not None else 0
-        if total <= INT64_MAX:
-            return self
+
+def check_order_totals(order: Order | None) -> None:
+    """Raise a validation error (at `order...`) when the amount `order` makes leaves
+    Primer's int64 >= 0: a line's total below 0 (at its `discountAmount`) or past the
+    maximum (at the line), or line totals + fees + shipping past the maximum (at `order`).
+
+    The emulator's own rule (docs/emulator.md): the session's amount is computed from
+    these only when no top-level `amount` is sent, so a request with one is not checked.
+    """
+    if order is None:
+        return
+    for i, line in enumerate(order.line_items or ()):
+        total = line.total()
+        if not 0 <= total <= INT64_MAX:
+            at = ("order", "line_items", i, *(("discount_amount",) if total < 0 else ()))
+            raise _range_error(
+                at,
+                "Line total (amount x quantity - discountAmount + taxAmount) must be between "
+                f"0 and {INT64_MAX}; it is {{total}}",
+                total,
+            )
+    # each line is in range, fees and shipping are >= 0: only their sum can pass the max
+    total = sum(line.total() for line in order.line_items or ())
+    total += sum(fee.amount for fee in order.fees or ())
+    total += (order.shipping.amount or 0) if order.shipping is not None else 0
+    if total > INT64_MAX:
         raise _range_error(
-            (),
+            ("order",),
             f"The order's amount (line totals + fees + shipping) must be at most {INT64_MAX}; "
             "it is {total}",
             total,
@@ -802,6 +803,14 @@ class ClientSessionRequest(_TopLevelRequest):
     metadata: dict[str, JsonValue] | None = None
     payment_method: PaymentMethod | None = None
     approval_mode: ApprovalMode | None = None
+
+    @pydantic.model_validator(mode="after")
+    def _totals_in_range(self) -> Self:
+        # A PATCH is not checked here: its result depends on the stored session (an
+        # amount set earlier), so the emulator checks the merged one (check_patched).
+        if self.amount is None:
+            check_order_totals(self.order)
+        return self
 
 
 class ClientSessionUpdateRequest(_TopLevelRequest):

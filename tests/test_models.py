@@ -268,17 +268,19 @@ INT64_MAX = 2**63 - 1
         ),
     ],
 )
-@pytest.mark.parametrize("model", [ClientSessionRequest, ClientSessionUpdateRequest])
 def test_an_order_amount_outside_int64_and_zero_is_refused_at_its_path(
-    order: dict[str, Any], path: str, total: int, model: type[ClientSessionRequest]
+    order: dict[str, Any], path: str, total: int
 ) -> None:
-    body = (
-        {"order": order} if model is ClientSessionRequest else {"clientToken": "t", "order": order}
-    )
-    _, details = check_request(body, model)
+    _, details = check_request({"order": order}, ClientSessionRequest)
     assert [d.path for d in details] == [path]
     assert details[0].description.endswith(f"; it is {total}")
     assert "9223372036854775807" in details[0].description
+    # A top-level amount replaces the computed one: Primer's schema allows these lines
+    # then, and so do the models. A PATCH body is judged by the emulator once merged
+    # with the session (an amount set earlier counts), not on its own.
+    assert check_request({"amount": 100, "order": order}, ClientSessionRequest)[1] == []
+    patch = {"clientToken": "t", "order": order}
+    assert check_request(patch, ClientSessionUpdateRequest)[1] == []
 
 
 def test_an_order_amount_at_the_edges_of_int64_is_accepted() -> None:

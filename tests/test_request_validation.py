@@ -36,15 +36,21 @@ def test_an_api_error_reads_as_status_id_and_description() -> None:
     assert (error.recovery, error.details, error.headers) == (None, None, {})
 
 
+SURROGATE = (
+    "A string in the body holds a lone surrogate escape (such as \\ud800), which is not "
+    "Unicode text."
+)
+
+
 @pytest.mark.parametrize(
     ("raw", "description"),
     [
         (b"{", "The request body is not valid JSON."),
         (b'{"a": NaN}', "The request body is not valid JSON."),
-        (b'{"amount": 1e999}', "The request body is not valid JSON."),  # not a finite number
-        (b'{"a": "\\ud800"}', "The request body is not valid JSON."),  # not valid Unicode
-        (b'{"a": {"\\udc00": 1}}', "The request body is not valid JSON."),  # in a key too
-        (b'{"a": [1, ["\\ud800"]]}', "The request body is not valid JSON."),  # in a list
+        (b'{"amount": 1e999}', "A number in the body is too large to read: 1e999."),
+        (b'{"a": "\\ud800"}', SURROGATE),  # not valid Unicode
+        (b'{"a": {"\\udc00": 1}}', SURROGATE),  # in a key too
+        (b'{"a": [1, ["\\ud800"]]}', SURROGATE),  # in a list
         (b"\xff{}", "The request body is not valid JSON."),
         (b"[1]", "The request body must be a JSON object."),
         (b'"text"', "The request body must be a JSON object."),
@@ -53,7 +59,12 @@ def test_an_api_error_reads_as_status_id_and_description() -> None:
 def test_malformed_bodies_are_400_bad_request(raw: bytes, description: str) -> None:
     error = refused(raw)
     assert (error.status, error.error_id, error.description) == (400, "BadRequest", description)
-    assert error.recovery == "Send a JSON object as the request body."
+    number = description.startswith("A number")  # valid JSON: the hint is about amounts
+    assert error.recovery == (
+        "Amounts are integers in minor units, at most 19 digits."
+        if number
+        else "Send a JSON object as the request body."
+    )
 
 
 def test_escaped_unicode_that_is_valid_is_kept_in_keys_and_lists() -> None:

@@ -225,8 +225,8 @@ def _document(enabled: frozenset[str]) -> dict[str, Any]:
         "x-primer-nb-amount-range": (
             "Each order line's total (amount x quantity - discountAmount + taxAmount) must "
             "be between 0 and 9223372036854775807, and so must the order's amount (line "
-            "totals + fees + shipping): otherwise 422 at the line's discountAmount, the "
-            "line, or the order."
+            "totals + fees + shipping), unless a top-level amount replaces it: otherwise "
+            "422 at the line's discountAmount, the line, or the order."
         ),
         "components": {
             "schemas": schemas,

@@ -307,7 +307,8 @@ def check_patched(before: Mapping[str, object], after: Mapping[str, object]) -> 
     updated, though the PATCH body alone is valid:
 
     - `paymentMethod: null` would drop `paymentMethod.options` (not updatable);
-    - fees, shipping or line items whose merged total leaves Primer's int64 `amount`.
+    - fees, shipping or line items whose merged total leaves Primer's int64 `amount`,
+      when no top-level `amount` overrides it (also when the PATCH clears that amount).
     """
 
     def options(data: Mapping[str, object]) -> object:
@@ -321,8 +322,12 @@ def check_patched(before: Mapping[str, object], after: Mapping[str, object]) -> 
             "paymentMethod.options cannot be updated; create a new client session instead",
         )
         raise ApiError(422, *REQUEST_VALIDATION, details=[detail])
-    if "order" in after and after["order"] != before.get("order"):  # only a changed order
-        _, details = check_request({"order": after["order"]}, ClientSessionRequest)
+    # The amount the merged session makes: judged when its order changed or an amount
+    # override was cleared, and not while one is set (it replaces the computed amount).
+    order, amount = after.get("order"), after.get("amount")
+    changed = order != before.get("order") or before.get("amount") is not None
+    if order is not None and amount is None and changed:
+        _, details = check_request({"order": order}, ClientSessionRequest)
         if details:
             patched = [d._replace(model=_UPDATE_SCHEMA) for d in details]
             raise ApiError(422, *REQUEST_VALIDATION, details=patched)

@@ -739,6 +739,28 @@ def test_patch_may_not_store_a_total_a_post_would_refuse(http: httpx.Client) -> 
     assert after["amount"] == half and "fees" not in after["order"]
 
 
+def test_a_top_level_amount_lets_lines_whose_total_it_replaces_through(
+    http: httpx.Client,
+) -> None:
+    """Primer's schema allows a discount larger than its line; the emulator refuses one
+    only when the session's amount would be computed from it (no top-level `amount`),
+    and a PATCH is judged with the amount the session already has."""
+    big_discount = {"lineItems": [{"amount": 100, "discountAmount": 500}]}
+    made = create(http, {"amount": 100, "order": big_discount})
+    assert made["amount"] == 100
+    token = made["clientToken"]
+    lines = {"lineItems": [{"amount": 100, "discountAmount": 900}]}
+    assert _patch(http, token, {"order": lines})["amount"] == 100  # the override stays
+    cleared = http.patch("/client-session", json={"clientToken": token, "amount": None})
+    inner = error_of(cleared, 422, "RequestValidationError")
+    assert paths(inner) == ["$.order.lineItems[0].discountAmount"]
+    after = http.get("/client-session", params={"clientToken": token}).json()
+    assert after["amount"] == 100  # unchanged: the refused PATCH stored nothing
+    error_of(
+        http.post("/client-session", json={"order": big_discount}), 422, "RequestValidationError"
+    )
+
+
 def test_patch_merges_customer_one_level_and_replaces_sub_objects(http: httpx.Client) -> None:
     customer = {
         "emailAddress": "a@b.co",
