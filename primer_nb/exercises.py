@@ -71,6 +71,8 @@ from __future__ import annotations
 
 import base64
 import json
+import numbers
+import operator
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -85,7 +87,13 @@ from primer_nb.client import PrimerClient
 from primer_nb.config import env_var
 from primer_nb.currency import format_amount, from_minor_units
 from primer_nb.errors import PrimerAPIError
-from primer_nb.models import ClientSessionRequest, ClientSessionUpdateRequest, check_request
+from primer_nb.models import (
+    ClientSession,
+    ClientSessionRequest,
+    ClientSessionUpdateRequest,
+    check_request,
+)
+from primer_nb.redaction import is_secret_name, redact
 
 __all__ = [
     "AFTER",
@@ -225,10 +233,11 @@ class Exercise:
             problem = _TEXTS.message(
                 "unreadable", error=type(exc).__name__, detail=exc, task=self.task
             )
+        # a pasted API key is never shown back (the kit's rule for every text it prints)
         result = (
             Result(self.id, "passed", self.success)
             if problem is None
-            else Result(self.id, "failed", problem)
+            else Result(self.id, "failed", redact(problem, env_var("PRIMER_API_KEY")))
         )
         if record:
             _record(result)
@@ -501,6 +510,20 @@ def _wire(answer: Any) -> Any:
     return answer
 
 
+def _changes(answer: Any) -> Any:
+    """PATCH changes as Primer would see them (`_wire`). The session a PATCH answered
+    stands for its changes by its order, the part the PATCH exercises change; so does a
+    PatchBuilder that was sent (Send, `submit()`): its `changes` are empty again, and its
+    `session` is the answer to what it sent."""
+    sent = getattr(answer, "session", None)
+    if not isinstance(answer, Mapping) and getattr(answer, "changes", None) == {}:
+        answer = sent if isinstance(sent, ClientSession) else answer
+    if isinstance(answer, ClientSession):
+        order = answer.to_wire().get("order")
+        return {} if order is None else {"order": order}
+    return _wire(answer)
+
+
 def _plain(value: Any) -> Any:
     """Plain JSON data; a float or Decimal becomes a marker that no schema accepts."""
     if isinstance(value, Mapping):
@@ -513,19 +536,22 @@ def _plain(value: Any) -> Any:
 
 
 def _is_integer(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    """An int, or another library's integer (numpy.int64 from pandas), never a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _snake_keys(data: Any, path: str = "$") -> list[str]:
     found: list[str] = []
     if isinstance(data, Mapping):
         for key, value in data.items():
-            # Primer's own upper-case keys (GOOGLE_PAY, PAYMENT_CARD) are wire names
+            # Primer's own upper-case keys (GOOGLE_PAY, PAYMENT_CARD) are wire names, and
+            # a key of options names a payment method: payment_card is not paymentCard
             if (
                 isinstance(key, str)
                 and "_" in key.strip("_")
                 and key != key.upper()
                 and key != "__not_an_integer__"
+                and not path.endswith(".options")
             ):
                 found.append(f"{path}.{key}")
             if key != "metadata":
@@ -581,7 +607,7 @@ def _line(
     return (
         _wrong((amount, quantity), pairs)
         or _wrong(amount, amounts)
-        or _say("line", amount=amount, quantity=quantity)
+        or _say("line", amount=_shown(amount), quantity=_shown(quantity))
     )
 
 
@@ -605,9 +631,9 @@ def _not_minor(value: Any, key: str = "not-minor") -> _Say | None:
 
 
 def _shown(value: Any) -> str:
-    """How a learner wrote a value: 1001.0 for a float (marked by `_plain`), else its repr."""
-    raw = _raw_amount(value)
-    return str(raw) if raw is not value else repr(value)
+    """How a learner wrote a value, as Python shows it: 1001.0 for a float, Decimal('1001')
+    for a Decimal (both marked by `_plain`), '1001' for text."""
+    return repr(_raw_amount(value))
 
 
 def _is_session(answer: Any) -> bool:
@@ -677,13 +703,16 @@ _JudgeFn = Callable[[Any, Mapping[str, Any]], _Say | None]
 _WireJudge = Callable[[Mapping[str, Any], Mapping[str, Any]], _Say | None]
 
 
-def _on_wire(otherwise: str, *, camel: bool = False) -> Callable[[_WireJudge], _JudgeFn]:
-    """A judge of the answer's wire data (`_wire`): an answer that is no mapping there gets
-    the feedback `otherwise`; with `camel`, a snake_case key gets "snake-case"."""
+def _on_wire(
+    otherwise: str, *, camel: bool = False, read: Callable[[Any], Any] = _wire
+) -> Callable[[_WireJudge], _JudgeFn]:
+    """A judge of the answer's wire data (`read`, `_wire` by default): an answer that is no
+    mapping there gets the feedback `otherwise`; with `camel`, a snake_case key gets
+    "snake-case"."""
 
     def wrap(judge: _WireJudge) -> _JudgeFn:
         def judged(answer: Any, given: Mapping[str, Any]) -> _Say | None:
-            wire = _wire(answer)
+            wire = read(answer)
             if not isinstance(wire, Mapping):
                 return _say(otherwise)
             return (_snake_case(wire) if camel else None) or judge(wire, given)
@@ -767,6 +796,7 @@ def _judge_minor(code: str, shown: str, right: int, known: Mapping[int, str]) ->
             return _say("not-money", kind=kind, shown=shown, right=right)
         if not _is_integer(answer):
             return _say("not-whole", shown=shown)
+        answer = operator.index(answer)  # numpy.int64(1500) is 1500
         if answer == right:
             return None
         return _wrong(answer, known) or _say(
@@ -788,13 +818,24 @@ BROKEN_REQUEST: dict[str, object] = {
     "order": {"lineItems": [{"description": "Mug", "quantity": 2}]},
     "customer": {"emailAddress": "ada@"},
 }
-#: The JSONPaths of BROKEN_REQUEST's broken fields: each has its own advice.
-_BROKEN_FIELDS = (
-    "$.orderId",
-    "$.currencyCode",
-    "$.order.lineItems[0].amount",
-    "$.customer.emailAddress",
-)
+#: The JSONPaths of BROKEN_REQUEST's broken fields: each has its own advice, which quotes
+#: BROKEN_REQUEST's value. It applies while the answer's value is still that one (the
+#: amount: still missing, or still no integer); any other refusal there is worded by
+#: `check_request`, with what the learner typed.
+_BROKEN_FIELDS: dict[str, Callable[[Mapping[str, Any]], bool]] = {
+    "$.orderId": lambda wire: wire.get("orderId") == BROKEN_REQUEST["orderId"],
+    "$.currencyCode": lambda wire: wire.get("currencyCode") == BROKEN_REQUEST["currencyCode"],
+    "$.order.lineItems[0].amount": lambda wire: (
+        not _is_integer(_raw_amount(((_line_items(wire) or [{}])[0]).get("amount")))
+    ),
+    "$.customer.emailAddress": lambda wire: _email(wire) == "ada@",
+}
+_EMAIL = "ada@example.com"
+
+
+def _email(wire: Mapping[str, Any]) -> object:
+    customer = wire.get("customer")
+    return customer.get("emailAddress") if isinstance(customer, Mapping) else None
 
 
 def _judge_read_path(answer: Any, given: Mapping[str, Any]) -> _Say | None:
@@ -814,7 +855,7 @@ def _judge_read_path(answer: Any, given: Mapping[str, Any]) -> _Say | None:
     return _wrong(text, known) or _say("wrong-path", text=text)
 
 
-@_on_wire("not-a-request")
+@_on_wire("not-a-request", camel=True)
 def _judge_fix_request(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Say | None:
     if "currencyCode" not in wire:
         return _say("no-currency")
@@ -826,9 +867,10 @@ def _judge_fix_request(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Sa
         return _say("no-email")
     refused = _refused(wire)
     if refused:
-        path = refused.values["path"]
-        if path in _BROKEN_FIELDS:
-            return _say(str(path))
+        path = str(refused.values["path"])
+        still_broken = _BROKEN_FIELDS.get(path)
+        if still_broken is not None and still_broken(wire):
+            return _say(path)
         return _say("still-refused", **refused.values)
     if not wire.get("orderId"):
         return _say("no-order-id")
@@ -839,6 +881,9 @@ def _judge_fix_request(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Sa
         return _say("mug", value=mug.get("description"))
     if (mug.get("amount"), mug.get("quantity", 1)) != (800, 2):
         return _say("mugs")
+    email = _email(wire)
+    if not isinstance(email, str) or email.strip().lower() != _EMAIL:
+        return _say("email", value=email)
     return None
 
 
@@ -858,7 +903,7 @@ def _fixed_request(**overrides: object) -> dict[str, object]:
 _KEEP = {"mug": (1200, 2), "tea": (650, 1)}
 
 
-@_on_wire("not-changes")
+@_on_wire("not-changes", read=_changes)
 def _judge_add_item(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Say | None:
     if "lineItems" in wire:
         return _say("top-level")
@@ -879,14 +924,16 @@ def _judge_add_item(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Say |
         return _say("forgot", name=missing[0])
     raw = _raw_amount(biscuits.get("amount"))
     problem = _not_minor(raw) or (_say("price", raw=raw) if raw != 350 else None)
+    # the whole body, as Primer reads it: an unknown field (apiKey) or a kept item's
+    # float amount is named with its JSONPath, before "keep it as it was"
+    problem = problem or _refused(wire, ClientSessionUpdateRequest)
     if problem:
         return problem
     for name, (amount, quantity) in _KEEP.items():
         item = by_id[name]
         if (item.get("amount"), item.get("quantity", 1)) != (amount, quantity):
             return _say("changed", name=name, amount=amount, quantity=quantity)
-    order = {k: v for k, v in wire.items() if k == "order"}
-    return _refused(order, ClientSessionUpdateRequest)
+    return None
 
 
 def _kept(*extra: dict[str, object], keep: Sequence[str] = ("mug", "tea")) -> list[object]:
@@ -994,6 +1041,9 @@ def _judge_save_card(answer: Any, given: Mapping[str, Any]) -> _Say | None:
     )
     if not isinstance(method, Mapping):
         return _say("not-a-method")
+    problem = _snake_case(wire) or _key_name(method)
+    if problem:
+        return problem
     kind = method.get("paymentType")
     if kind is None:
         return _say("no-type")
@@ -1008,10 +1058,30 @@ def _judge_save_card(answer: Any, given: Mapping[str, Any]) -> _Say | None:
         return _say("vault-string", value=vault)
     if vault is not True:
         return _say("no-vault")
-    return _refused({"paymentMethod": dict(method)})
+    # a whole request is read whole (an unknown top-level field such as apiKey is refused)
+    return _refused(wire if method is not wire else {"paymentMethod": dict(method)})
 
 
-@_on_wire("not-a-request")
+def _key_name(data: Any) -> _Say | None:
+    """The feedback "api-key" when a key of `data` (at any depth) names an API key
+    (apiKey, X-API-KEY, Authorization...): Primer may accept it in a nested object, but a
+    key belongs in the X-API-KEY header the client adds, never in a body."""
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            if _names_a_key(key) or _key_name(value):
+                return _say("api-key")
+    elif isinstance(data, list):
+        return next((found for found in map(_key_name, data) if found), None)
+    return None
+
+
+def _names_a_key(name: object) -> bool:
+    """A header or field name that holds an API key: api_key, X-API-KEY, PRIMER_API_KEY,
+    Authorization."""
+    return bool(_KEYISH.search(str(name))) or is_secret_name(str(name))
+
+
+@_on_wire("not-a-request", camel=True)
 def _judge_surcharge(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Say | None:
     method = wire.get("paymentMethod")
     options = method.get("options") if isinstance(method, Mapping) else None
@@ -1025,16 +1095,25 @@ def _judge_surcharge(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Say 
         if isinstance(card, Mapping) and "surcharge" in card:
             return _say("on-card")
         return _say("fee") if fees else _say("no-surcharge")
-    raw = _raw_amount((visa.get("surcharge") or {}).get("amount"))
-    problem = _not_minor(raw) or (_say("price", raw=raw) if raw != 50 else None)
+    surcharge = visa.get("surcharge") if isinstance(visa, Mapping) else None
+    if not isinstance(surcharge, Mapping):  # VISA: 50, surcharge: 50: the path Primer names
+        return _refused(wire) or _say("no-surcharge")
+    raw = _raw_amount(surcharge.get("amount"))
+    problem = (None if raw is None else _not_minor(raw)) or (
+        _say("price", raw=raw) if raw != 50 else None
+    )
     if problem:
         return problem
     if "amount" in wire:
         return _say("top-level-amount")
+    # what Primer refuses (a float line amount, an unknown field) is named by its path
+    problem = _refused(wire)
+    if problem:
+        return problem
     items = _line_items(wire) or []
     if [(i.get("amount"), i.get("quantity", 1)) for i in items] != [(2000, 1)]:
         return _say("line-item")
-    return _refused(wire) or _fields(wire, orderId="order-ex-602", currencyCode="EUR")
+    return _fields(wire, orderId="order-ex-602", currencyCode="EUR")
 
 
 def _surcharge_request(
@@ -1123,6 +1202,11 @@ def _looks_like_token(value: object) -> bool:
 
 
 def _judge_return_token(answer: Any, given: Mapping[str, Any]) -> _Say | None:
+    if isinstance(answer, str) and answer.lstrip().startswith("{"):
+        try:  # the body as JSON text (json.dumps(...)): judged as the object it holds
+            answer = json.loads(answer)
+        except ValueError:
+            return _say("not-json")
     if isinstance(answer, Mapping) and any(_KEYISH.search(str(k)) for k in answer):
         return _say("api-key")
     if not isinstance(answer, Mapping | str):
@@ -1201,7 +1285,7 @@ def _judge_version_header(answer: Any, given: Mapping[str, Any]) -> _Say | None:
     if not isinstance(answer, Mapping):
         return _say("not-a-dict")
     headers = {str(k).upper(): v for k, v in answer.items()}
-    if "X-API-KEY" in headers:
+    if any(_names_a_key(name) for name in headers):  # X-API-KEY, apiKey, Authorization...
         return _say("api-key")
     if "X-API-VERSION" not in headers:
         return _say("name", name=next(iter(answer), ""))
@@ -1303,17 +1387,29 @@ def _totals(given: Mapping[str, Any]) -> tuple[int, int]:
 
 def _judge_eur_total(answer: Any, given: Mapping[str, Any]) -> _Say | None:
     eur, every = _totals(given)
-    if isinstance(answer, float):
+    if isinstance(answer, float):  # numpy.float64 too
         return _say("float")
-    if _is_integer(answer) and answer == eur:
-        return _say("minor-units")
+    if _from_float(answer):
+        return _say("from-float", answer=answer)
+    if _is_integer(answer):  # an int, or the numpy.int64 a sum of the amount column gives
+        answer = operator.index(answer)
     if not isinstance(answer, Decimal | int) or isinstance(answer, bool):
         return _say("not-a-decimal")
-    if Decimal(answer) == from_minor_units(eur, "EUR"):
+    total = Decimal(answer)
+    if total == from_minor_units(eur, "EUR"):
         return None
-    return _wrong(Decimal(answer), {Decimal(every) / 100: "every-currency"}) or _say(
-        "other", answer=answer
-    )
+    if total == eur:
+        return _say("minor-units")
+    return _wrong(total, {Decimal(every) / 100: "every-currency"}) or _say("other", answer=answer)
+
+
+def _from_float(value: object) -> bool:
+    """A Decimal made from a float (Decimal(82.39) is 82.3900000000000005684...): exactly
+    a float's value, and not the short decimal that float is written as."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return False
+    as_float = float(value)  # a Decimal past the float range is inf: not from a float
+    return Decimal(as_float) == value and Decimal(repr(as_float)) != value
 
 
 def _total(part: int, scale: Callable[[int], object]) -> Build:
@@ -1337,7 +1433,10 @@ def _judge_builder(answer: Any, given: Mapping[str, Any]) -> _Say | None:
     wire = _wire(answer)
     if not isinstance(wire, Mapping):
         return _say("not-a-builder")
-    problem = _fields(wire, orderId="order-ex-1001", currencyCode="GBP")
+    problem = _snake_case(wire) or _not_integers(wire)
+    # a dict is read as Primer reads it: an unknown field (apiKey) is named by its path
+    problem = problem or _refused(wire)
+    problem = problem or _fields(wire, orderId="order-ex-1001", currencyCode="GBP")
     if problem:
         return problem
     items = _line_items(wire) or []
@@ -1351,6 +1450,19 @@ def _judge_builder(answer: Any, given: Mapping[str, Any]) -> _Say | None:
         pairs={(1260, 1): "line-total", (420, 1): "no-quantity"},
         amounts={42000: "minor-units"},
     ) or (_say("email") if email != "ada@example.com" else None)
+
+
+def _not_integers(wire: Mapping[str, Any]) -> _Say | None:
+    """A line item's amount or quantity that is no integer (4.2, '420', 3.0): "not-minor"
+    or "text-quantity" with the value as written."""
+    for item in _line_items(wire) or []:
+        amount = _raw_amount(item.get("amount"))
+        if amount is not None and not _is_integer(amount):
+            return _say("not-minor", raw=amount)
+        quantity = _raw_amount(item.get("quantity", 1))
+        if not _is_integer(quantity):
+            return _say("text-quantity", quantity=quantity)
+    return None
 
 
 def _builder_request(amount: int = 420, quantity: int | None = 3, **top: object) -> Build:
@@ -1367,8 +1479,13 @@ def _builder_request(amount: int = 420, quantity: int | None = 3, **top: object)
     return _value(ClientSessionRequest.model_validate(request))
 
 
-@_on_wire("not-changes")
+#: 10-patch-builder's line items keep their prices (amount per unit).
+_PRICES = {"mug": 1200, "tea": 650}
+
+
+@_on_wire("not-changes", camel=True, read=_changes)
 def _judge_patch_builder(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Say | None:
+    # a builder that was sent is judged by what it sent (`_changes`)
     items = _line_items(wire)
     if items is None:
         return _say("no-line-items")
@@ -1379,12 +1496,21 @@ def _judge_patch_builder(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _
     tea = by_id.get("tea")
     if tea is None:
         return _say("no-tea")
-    quantity = tea.get("quantity")
-    if isinstance(quantity, str):
+    quantity = _raw_amount(tea.get("quantity", 1))
+    if not _is_integer(quantity):  # '3', 3.0
         return _say("text-quantity", quantity=quantity)
+    # what Primer refuses (apiKey, an amount left out or a float) is named by its path
+    problem = _refused(wire, ClientSessionUpdateRequest)
+    if problem:
+        return problem
     if quantity != 3:
         return _say("quantity", quantity=quantity)
-    return _say("mug-quantity") if by_id["mug"].get("quantity", 1) != 2 else None
+    if by_id["mug"].get("quantity", 1) != 2:
+        return _say("mug-quantity")
+    for name, amount in _PRICES.items():
+        if by_id[name].get("amount") != amount:
+            return _say("price", name=name, amount=amount, raw=by_id[name].get("amount"))
+    return None
 
 
 def _item_key(item: Mapping[str, Any]) -> str:

@@ -119,3 +119,304 @@ def test_sessions_must_be_the_sessions_not_a_table(client: Any) -> None:
         result = exercise.check(answer, record=False, sessions=table)
         assert not result.passed
         assert "result.sessions" in result.message
+
+
+# --- audit 25: wrong answers that passed, feedback that misled, a key shown back ------------
+
+KEY = "sk_test_0123456789abcdef0123456789abcdef"
+MUG = {"itemId": "mug", "amount": 1200, "quantity": 2}
+TEA_3 = {"itemId": "tea", "amount": 650, "quantity": 3}
+NOTEBOOKS = {
+    "orderId": "order-ex-1001",
+    "currencyCode": "GBP",
+    "order": {"lineItems": [{"description": "Notebook", "amount": 420, "quantity": 3}]},
+    "customer": {"emailAddress": "ada@example.com"},
+}
+
+
+def _mug_and_tea(client: Any) -> Any:
+    return client.create_session(
+        {
+            "orderId": "order-ex-1002",
+            "currencyCode": "GBP",
+            "order": {"lineItems": [MUG, {"itemId": "tea", "amount": 650, "quantity": 1}]},
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        (
+            {"order": {"lineItems": [MUG, {"itemId": "tea", "quantity": 3}]}},
+            "at $.order.lineItems[1].amount: Field required",
+        ),
+        (
+            {"order": {"lineItems": [MUG, {**TEA_3, "amount": 6.5}]}},
+            "at $.order.lineItems[1].amount: Value must be a valid integer",
+        ),
+        (
+            {"order": {"lineItems": [{**MUG, "amount": 12}, TEA_3]}},
+            "Keep mug's price as it was: amount 1200, not 12.",
+        ),
+        (
+            {"order": {"lineItems": [MUG, {**TEA_3, "amount": 65}]}},
+            "Keep tea's price as it was: amount 650, not 65.",
+        ),
+        ({"apiKey": "k", "order": {"lineItems": [MUG, TEA_3]}}, "at $.apiKey: Unknown field"),
+    ],
+    ids=["tea-no-amount", "float-amount", "mug-repriced", "tea-repriced", "api-key"],
+)
+def test_a_patch_primer_refuses_or_that_reprices_fails(answer: object, says: str) -> None:
+    """Finding 1: 10-patch-builder read only the quantities."""
+    assert _check("10-patch-builder", {"order": {"lineItems": [MUG, TEA_3]}}).passed
+    result = _check("10-patch-builder", answer)
+    assert not result.passed
+    assert says in result.message, result.message
+
+
+def test_a_patch_builder_that_was_sent_passes(client: Any) -> None:
+    """After Send (`submit()`) the builder's changes are empty again: what it sent is
+    judged, by the session the PATCH answered."""
+    from primer_nb.widgets import PatchBuilder
+
+    patcher = PatchBuilder(client, _mug_and_tea(client).client_token)
+    patcher.form.node("$.order.lineItems[1]").fill({"quantity": "3"})
+    assert _check("10-patch-builder", patcher).passed
+    assert patcher.submit() is not None and patcher.changes == {}
+    assert _check("10-patch-builder", patcher).passed
+    assert _check("10-patch-builder", patcher.session).passed
+    patcher.form.node("$.order.lineItems[1]").fill({"quantity": "4"})
+    assert patcher.submit() is not None
+    assert _check("10-patch-builder", patcher).message == "Set tea's quantity to 3, not 4."
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "answer", "says"),
+    [
+        ("10-build-session", {**NOTEBOOKS, "apiKey": KEY}, "at $.apiKey: Unknown field"),
+        (
+            "04-add-line-item",
+            {"order": {"lineItems": [*MUG_AND_TEA, BISCUITS]}, "apiKey": KEY},
+            "at $.apiKey: Unknown field",
+        ),
+        (
+            "06-save-card",
+            {"paymentMethod": {"paymentType": "FIRST_PAYMENT", "vaultOnSuccess": True}, "x": 1},
+            "at $.x: Unknown field",
+        ),
+        (
+            "06-save-card",
+            {"paymentType": "FIRST_PAYMENT", "vaultOnSuccess": True, "apiKey": KEY},
+            "Leave the API key out of the request",
+        ),
+    ],
+)
+def test_a_request_primer_would_refuse_fails(exercise_id: str, answer: object, says: str) -> None:
+    """Finding 2: unknown fields (an API key above all) passed 10, 04 and 06-save-card."""
+    result = _check(exercise_id, answer)
+    assert not result.passed
+    assert says in result.message, result.message
+    assert KEY not in result.message
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "answer", "says"),
+    [
+        (
+            "10-build-session",
+            {**NOTEBOOKS, "order": {"lineItems": [{"name": "N", "amount": 4.2, "quantity": 3}]}},
+            "integers in minor units: £4.20 is 420, not 4.2 ",
+        ),
+        (
+            "10-build-session",
+            {**NOTEBOOKS, "order": {"lineItems": [{"name": "N", "amount": 420, "quantity": 3.0}]}},
+            "quantity is an integer: 3, not 3.0.",
+        ),
+        (
+            "10-patch-builder",
+            {"order": {"lineItems": [MUG, {**TEA_3, "quantity": 3.0}]}},
+            "quantity is an integer: 3, not 3.0.",
+        ),
+    ],
+)
+def test_a_float_is_named_as_a_float_not_as_a_marker(
+    exercise_id: str, answer: object, says: str
+) -> None:
+    """Finding 3: `{'__not_an_integer__': 4.2}` reached the learner."""
+    message = _check(exercise_id, answer).message
+    assert says in message and "__not_an_integer__" not in message, message
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "answer", "camel"),
+    [
+        ("06-save-card", {"payment_type": "FIRST_PAYMENT", "vaultOnSuccess": True}, "paymentType"),
+        (
+            "06-save-card",
+            {"paymentType": "FIRST_PAYMENT", "vault_on_success": True},
+            "vaultOnSuccess",
+        ),
+        ("03-fix-request", {**_fixed(currencyCode=None), "currency_code": "EUR"}, "currencyCode"),
+        ("03-fix-request", _fixed(customer={"email_address": "ada@example.com"}), "emailAddress"),
+        ("06-card-surcharge", {"orderId": "order-ex-602", "payment_method": {}}, "paymentMethod"),
+        ("10-build-session", {**NOTEBOOKS, "order_id": "order-ex-1001"}, "orderId"),
+    ],
+)
+def test_snake_case_keys_are_named_not_taken_for_missing_fields(
+    exercise_id: str, answer: dict[str, object], camel: str
+) -> None:
+    """Finding 4: "Keep the currency", "Say what kind of payment this is"... blamed a
+    field the learner gave, under its Python name."""
+    message = _check(exercise_id, answer).message
+    assert f"camelCase names: {camel}, not " in message, message
+
+
+def test_a_payment_method_type_is_not_taken_for_snake_case() -> None:
+    options = {"payment_card": {"networks": {"VISA": {"surcharge": {"amount": 50}}}}}
+    answer = {
+        "orderId": "order-ex-602",
+        "currencyCode": "EUR",
+        "order": {"lineItems": [{"amount": 2000}]},
+        "paymentMethod": {"options": options},
+    }
+    message = _check("06-card-surcharge", answer).message
+    assert "PAYMENT_CARD" in message and "paymentCard" not in message, message
+
+
+@pytest.mark.parametrize(
+    ("changes", "shown", "hidden"),
+    [
+        ({"currencyCode": "eur"}, "Value 'eur' is not a valid currency code", "'EURO'"),
+        ({"customer": {"emailAddress": "ada@example"}}, "valid email address", "'ada@'"),
+        ({"orderId": 5}, "Still refused at $.orderId: Value must be a valid string", "empty"),
+    ],
+)
+def test_a_field_still_refused_quotes_what_the_learner_typed(
+    changes: dict[str, object], shown: str, hidden: str
+) -> None:
+    """Finding 5: the advice for bad_request's own value ('EURO', 'ada@') is kept for
+    that value; another refused value gets the path and the rule it breaks."""
+    message = _check("03-fix-request", _fixed(**changes)).message
+    assert shown in message and hidden not in message, message
+    assert _check("03-fix-request", _fixed(currencyCode="EURO")).message.startswith(
+        "Still refused at $.currencyCode: 'EURO' is not a currency code"
+    )
+
+
+def _eur_cents(given: dict[str, Any]) -> int:
+    return sum(s.amount for s in given["sessions"] if s.currency_code == "EUR")
+
+
+def test_the_eur_total_in_minor_units_is_recognised_from_pandas(client: Any) -> None:
+    """Finding 6: the pandas sum of the `amount` column is a numpy.int64."""
+    exercise = exercises.get("09-eur-total")
+    given: Any = exercise.given(client)
+    table = sessions_frame(given["sessions"])
+    cents = table.loc[table["currency_code"] == "EUR", "amount"].sum()
+    minor = "That is the total in minor units (cents)"
+    for answer in (cents, Decimal(_eur_cents(given))):
+        assert exercise.check(answer, record=False, **given).message.startswith(minor)
+    from_float = Decimal(float(Decimal(_eur_cents(given)) / 100))
+    message = exercise.check(from_float, record=False, **given).message
+    assert message.startswith("That Decimal was made from a float"), message
+    right = Decimal(_eur_cents(given)) / 100
+    assert exercise.check(right, record=False, **given).passed
+
+
+def test_a_surcharge_that_is_not_an_object_is_named_by_its_path() -> None:
+    """Finding 7: it was "Could not read this answer (AttributeError ...)"."""
+    answer = {
+        "orderId": "order-ex-602",
+        "currencyCode": "EUR",
+        "order": {"lineItems": [{"amount": 2000}]},
+        "paymentMethod": {"options": {"PAYMENT_CARD": {"networks": {"VISA": {"surcharge": 50}}}}},
+    }
+    message = _check("06-card-surcharge", answer).message
+    assert message.startswith(
+        "Primer would refuse it at $.paymentMethod.options.PAYMENT_CARD.networks.VISA.surcharge:"
+    ), message
+
+
+def test_a_decimal_product_id_is_shown_as_a_decimal() -> None:
+    """Finding 8: "productId 1001 (or '1001'), not 1001"."""
+    details = exercises.get("06-order-details")
+    right: Any = details.correct(None, {})  # type: ignore[arg-type]
+    message = details.check({**right, "metadata": {"productId": Decimal(1001)}}, record=False)
+    assert message.message.endswith("not Decimal('1001')."), message
+
+
+def test_a_numpy_integer_is_a_whole_number() -> None:
+    """Finding 9: numpy.int64(1500) was "not a whole number"."""
+    import numpy as np
+
+    assert _check("02-jpy-amount", np.int64(1500)).passed
+    assert _check("02-kwd-amount", np.int64(1250)).passed
+    assert _check("02-kwd-amount", np.int64(999)).message.startswith("999 in KWD is KWD 0.999")
+    assert _check("02-jpy-amount", np.float64(1500)).message.startswith(
+        "An amount is an integer in minor units, never a float"
+    )
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "answer"),
+    [
+        ("03-read-jsonpath", KEY),
+        ("08-version-header", {"X-API-VERSION": KEY}),
+        ("01-minimal-request", {"orderId": KEY, "currencyCode": "USD"}),
+    ],
+)
+def test_the_configured_api_key_is_never_shown_back(
+    exercise_id: str, answer: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 10: feedback quoted a pasted key; it is redacted as everywhere in the kit."""
+    monkeypatch.setenv("PRIMER_API_KEY", KEY)
+    result = _check(exercise_id, answer)
+    assert not result.passed
+    assert KEY not in result.message and "***" in result.message, result.message
+
+
+@pytest.mark.parametrize(
+    "name", ["apiKey", "PRIMER_API_KEY", "Authorization", "x-api-key", "api_key"]
+)
+def test_a_version_header_set_holding_a_key_fails(name: str) -> None:
+    """Finding 10: only the exact name X-API-KEY was refused."""
+    result = _check("08-version-header", {"X-API-VERSION": "2.4", name: f"Bearer {KEY}"})
+    assert result.message.startswith("Keep the API key out of code you share"), result.message
+
+
+def test_a_kept_float_amount_is_named_as_a_float() -> None:
+    """Finding 11: "Keep mug as it was: amount 1200" for 1200.0, "one €20.00 line item
+    (amount 2000)" for 2000.0."""
+    mug = {**MUG_AND_TEA[0], "amount": 1200.0}
+    message = _check("04-add-line-item", {"order": {"lineItems": [mug, MUG_AND_TEA[1], BISCUITS]}})
+    assert message.message.startswith(
+        "Primer would refuse it at $.order.lineItems[0].amount: Value must be a valid integer"
+    ), message
+    surcharge: Any = exercises.get("06-card-surcharge").correct(None, {})  # type: ignore[arg-type]
+    lamp = {"itemId": "lamp", "amount": 2000.0}
+    result = _check("06-card-surcharge", {**surcharge, "order": {"lineItems": [lamp]}})
+    assert result.message.startswith(
+        "Primer would refuse it at $.order.lineItems[0].amount: Value must be a valid integer"
+    ), result
+
+
+def test_the_token_body_as_json_text_is_judged_as_its_object(client: Any) -> None:
+    """Finding 11: json.dumps({'clientToken': token}) was "not a client token"."""
+    import json
+
+    session = client.create_session({"orderId": "o-1", "currencyCode": "EUR", "amount": 100})
+    assert _check("07-return-token", json.dumps({"clientToken": session.client_token})).passed
+    whole = _check("07-return-token", json.dumps(session.to_wire())).message
+    assert whole.startswith("Return only the client token"), whole
+    key = _check("07-return-token", json.dumps({"clientToken": "x", "apiKey": KEY})).message
+    assert key.startswith("Never send the API key to the browser"), key
+
+
+def test_the_fixed_request_keeps_the_customer_asked_for() -> None:
+    """Finding 11: any valid email passed 03-fix-request."""
+    bob = _fixed(customer={"emailAddress": "bob@example.com"})
+    assert _check("03-fix-request", bob).message == (
+        "The order is for ada@example.com: keep that email address, not 'bob@example.com'."
+    )
+    assert _check("03-fix-request", _fixed(customer={"emailAddress": "Ada@Example.com"})).passed
