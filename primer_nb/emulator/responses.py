@@ -80,6 +80,8 @@ def _with_derived(data: Mapping[str, object]) -> dict[str, object]:
     amount = session_amount(body)
     if amount is not None:
         body["amount"] = amount
+    else:  # nothing to compute from: absent, even when `"amount": null` was sent
+        body.pop("amount", None)
     method = body.get("paymentMethod")
     # `(dict, Mapping)`: a dict (what JSON gives) is found before the slower ABC check
     if isinstance(method, (dict, Mapping)) and method.get("orderedAllowedCardNetworks") is None:

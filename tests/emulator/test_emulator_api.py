@@ -412,6 +412,13 @@ def test_top_level_amount_overrides(http: httpx.Client) -> None:
 
 def test_amount_absent_when_nothing_to_compute(http: httpx.Client) -> None:
     assert "amount" not in create(http, {"order": {"countryCode": "GB"}})
+    # `amount` is derived, not echoed: a null sent with nothing to compute from is absent
+    # (behaviour.md §3), and with lines it is their total
+    assert "amount" not in create(http, {"orderId": "o-null", "amount": None})
+    assert (
+        create(http, {"amount": None, "order": ORDER})["amount"]
+        == create(http, {"order": ORDER})["amount"]
+    )
 
 
 def test_quantity_zero_accepted_negative_refused(http: httpx.Client) -> None:
