@@ -872,8 +872,11 @@ def _judge_fix_request(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Sa
         if still_broken is not None and still_broken(wire):
             return _say(path)
         return _say("still-refused", **refused.values)
-    if not wire.get("orderId"):
+    order_id = wire.get("orderId")
+    if not order_id:
         return _say("no-order-id")
+    if isinstance(order_id, str) and not order_id.strip():  # "any non-empty orderId"
+        return _say("blank-order-id", value=order_id)
     if wire["currencyCode"] != "EUR":
         return _say("euros", value=wire["currencyCode"])
     mug = items[0]
@@ -881,6 +884,10 @@ def _judge_fix_request(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Sa
         return _say("mug", value=mug.get("description"))
     if (mug.get("amount"), mug.get("quantity", 1)) != (800, 2):
         return _say("mugs")
+    # "keep every field; fix the values": bad_request has no amount, and one added
+    # replaces the total of the mugs (null, like leaving it out, adds nothing)
+    if wire.get("amount") is not None:
+        return _say("top-level-amount", value=_shown(wire["amount"]))
     email = _email(wire)
     if not isinstance(email, str) or email.strip().lower() != _EMAIL:
         return _say("email", value=email)
@@ -901,6 +908,8 @@ def _fixed_request(**overrides: object) -> dict[str, object]:
 # --- 04 update a client session
 
 _KEEP = {"mug": (1200, 2), "tea": (650, 1)}
+#: The session's currency (the task's prices are in pounds).
+_CURRENCY = "GBP"
 
 
 @_on_wire("not-changes", read=_changes)
@@ -929,6 +938,12 @@ def _judge_add_item(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Say |
     problem = problem or _refused(wire, ClientSessionUpdateRequest)
     if problem:
         return problem
+    # the task asks for biscuits (any quantity, 1 when left out): 0 adds none
+    if biscuits.get("quantity") == 0:
+        return _say("no-biscuit", quantity=biscuits["quantity"])
+    # the prices are in pounds: a PATCH that changes the currency changes every price
+    if "currencyCode" in wire and wire["currencyCode"] != _CURRENCY:
+        return _say("currency", value=wire["currencyCode"])
     for name, (amount, quantity) in _KEEP.items():
         item = by_id[name]
         if (item.get("amount"), item.get("quantity", 1)) != (amount, quantity):
@@ -1041,7 +1056,7 @@ def _judge_save_card(answer: Any, given: Mapping[str, Any]) -> _Say | None:
     )
     if not isinstance(method, Mapping):
         return _say("not-a-method")
-    problem = _snake_case(wire) or _key_name(method)
+    problem = _snake_case(wire) or _key_name(method, "$" if method is wire else "$.paymentMethod")
     if problem:
         return problem
     kind = method.get("paymentType")
@@ -1062,16 +1077,23 @@ def _judge_save_card(answer: Any, given: Mapping[str, Any]) -> _Say | None:
     return _refused(wire if method is not wire else {"paymentMethod": dict(method)})
 
 
-def _key_name(data: Any) -> _Say | None:
-    """The feedback "api-key" when a key of `data` (at any depth) names an API key
-    (apiKey, X-API-KEY, Authorization...): Primer may accept it in a nested object, but a
-    key belongs in the X-API-KEY header the client adds, never in a body."""
+def _key_name(data: Any, path: str = "$") -> _Say | None:
+    """The feedback "api-key", with the JSONPath of the key as `path`, when a key of `data`
+    (at any depth, metadata too) names an API key (apiKey, X-API-KEY, Authorization...):
+    Primer may accept it in a nested object, but a key belongs in the X-API-KEY header the
+    client adds, never in a body."""
     if isinstance(data, Mapping):
         for key, value in data.items():
-            if _names_a_key(key) or _key_name(value):
-                return _say("api-key")
+            if _names_a_key(key):
+                return _say("api-key", path=f"{path}.{key}")
+            found = _key_name(value, f"{path}.{key}")
+            if found:
+                return found
     elif isinstance(data, list):
-        return next((found for found in map(_key_name, data) if found), None)
+        for i, value in enumerate(data):
+            found = _key_name(value, f"{path}[{i}]")
+            if found:
+                return found
     return None
 
 
@@ -1138,6 +1160,10 @@ def _surcharge_request(
 
 @_on_wire("not-a-request", camel=True)
 def _judge_order_details(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Say | None:
+    # Primer's schema lets metadata hold any key, an API key too: the judge does not
+    problem = _key_name(wire)
+    if problem:
+        return problem
     order = wire.get("order")
     fees = order.get("fees") if isinstance(order, Mapping) else None
     if not isinstance(fees, list) or len(fees) != 1 or not isinstance(fees[0], Mapping):
@@ -1168,7 +1194,11 @@ def _judge_order_details(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _
 
 
 def _details_request(
-    fee: object = 150, tax: object = 380, product: object = 1001, fee_type: str = "SERVICE"
+    fee: object = 150,
+    tax: object = 380,
+    product: object = 1001,
+    fee_type: str = "SERVICE",
+    **metadata: object,
 ) -> Build:
     item = {"itemId": "plate", "description": "Plate", "amount": 1000, "quantity": 2}
     return _value(
@@ -1179,7 +1209,7 @@ def _details_request(
                 "lineItems": [{**item, "taxAmount": tax}],
                 "fees": [{"type": fee_type, "amount": fee}],
             },
-            "metadata": {"productId": product},
+            "metadata": {"productId": product, **metadata},
         }
     )
 
@@ -1209,16 +1239,18 @@ def _judge_return_token(answer: Any, given: Mapping[str, Any]) -> _Say | None:
             return _say("not-json")
     if isinstance(answer, Mapping) and any(_KEYISH.search(str(k)) for k in answer):
         return _say("api-key")
-    if not isinstance(answer, Mapping | str):
+    if isinstance(answer, str):  # the task asks for the JSON object, not what it holds
+        return _say("bare-token" if _looks_like_token(answer.strip()) else "not-json")
+    if not isinstance(answer, Mapping):
         return _say("whole-session" if hasattr(answer, "to_wire") else "not-json")
-    if isinstance(answer, Mapping) and set(answer) != {"clientToken"}:
+    if set(answer) != {"clientToken"}:
         tokens = [k for k, v in answer.items() if _looks_like_token(v)]
         if not tokens or len(answer) > 3:
             return _say("whole-session")
         if "clientToken" not in answer:
             return _say("renamed", key=tokens[0])
         return _say("extra", keys=", ".join(sorted(str(k) for k in answer if k != "clientToken")))
-    token = answer["clientToken"] if isinstance(answer, Mapping) else answer
+    token = answer["clientToken"]
     if isinstance(token, str) and "…" in token:
         return _say("short-token")
     return None if _looks_like_token(token) else _say("not-a-token")
@@ -1615,6 +1647,8 @@ _RULES: dict[str, _Rules] = {
             ),
             "no-order-id": _value({k: v for k, v in _fixed_request().items() if k != "orderId"}),
             "euros": _value(_fixed_request(currencyCode="USD")),
+            "blank-order-id": _value(_fixed_request(orderId=" ")),
+            "top-level-amount": _value(_fixed_request(amount=1600)),
         },
     ),
     "04-add-line-item": _Rules(
@@ -1625,6 +1659,8 @@ _RULES: dict[str, _Rules] = {
             "forgot": _value({"order": {"lineItems": _kept(_BISCUITS, keep=("mug",))}}),
             "top-level": _value({"lineItems": _kept(_BISCUITS)}),
             "not-minor": _value({"order": {"lineItems": _kept({**_BISCUITS, "amount": 3.5})}}),
+            "no-biscuit": _value({"order": {"lineItems": _kept({**_BISCUITS, "quantity": 0})}}),
+            "currency": _value({"currencyCode": "EUR", "order": {"lineItems": _kept(_BISCUITS)}}),
         },
     ),
     "04-clear-shipping": _Rules(
@@ -1687,6 +1723,7 @@ _RULES: dict[str, _Rules] = {
             "tax-per-unit": _details_request(tax=190),
             "metadata-type": _details_request(product=1001.0),
             "fee-type": _details_request(fee_type="SURCHARGE"),
+            "api-key": _details_request(apiKey="<PRIMER_API_KEY>"),
         },
     ),
     "07-return-token": _Rules(
@@ -1696,6 +1733,7 @@ _RULES: dict[str, _Rules] = {
             "whole-session": _session_json,
             "api-key": _token_and_key,
             "short-token": _short_token_json,
+            "bare-token": lambda client, given: _new_token(client),
         },
     ),
     "07-patch-keeps-token": _Rules(

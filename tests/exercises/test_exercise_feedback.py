@@ -420,3 +420,91 @@ def test_the_fixed_request_keeps_the_customer_asked_for() -> None:
         "The order is for ada@example.com: keep that email address, not 'bob@example.com'."
     )
     assert _check("03-fix-request", _fixed(customer={"emailAddress": "Ada@Example.com"})).passed
+
+
+# --- audit 25, second pass: wrong answers the first fixes left passing ----------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"orderId": "   "}, "orderId '   ' is only blanks: it names no order."),
+        ({"orderId": "\t"}, "orderId '\\t' is only blanks"),
+        ({"amount": 1600}, "bad_request has no top-level amount, and an amount (1600) overrides"),
+        ({"amount": 800}, "an amount (800) overrides the total"),
+    ],
+    ids=["blank-order-id", "tab-order-id", "amount-of-the-mugs", "amount-of-one-mug"],
+)
+def test_a_fix_with_a_blank_order_id_or_an_added_amount_fails(
+    changes: dict[str, object], says: str
+) -> None:
+    """03-fix-request: "any non-empty orderId" (blanks name no order); "keep every field;
+    fix the values" (an added top-level amount replaces the mugs' total)."""
+    result = _check("03-fix-request", _fixed(**changes))
+    assert not result.passed
+    assert says in result.message, result.message
+
+
+def test_a_fix_may_give_any_real_order_id_and_a_null_amount() -> None:
+    """What the task allows still passes: any non-blank id, an amount of null (absent)."""
+    assert _check("03-fix-request", _fixed(orderId=" order 1 ")).passed
+    assert _check("03-fix-request", {**_fixed(), "amount": None}).passed
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        (
+            {"order": {"lineItems": [*MUG_AND_TEA, {**BISCUITS, "quantity": 0}]}},
+            "Biscuits with quantity 0 adds none",
+        ),
+        (
+            {"currencyCode": "EUR", "order": {"lineItems": [*MUG_AND_TEA, BISCUITS]}},
+            "Leave currencyCode out: the PATCH only adds biscuits",
+        ),
+    ],
+    ids=["no-biscuits", "currency-change"],
+)
+def test_a_patch_that_adds_no_biscuits_or_changes_the_currency_fails(
+    answer: object, says: str
+) -> None:
+    """04-add-line-item: quantity 0 adds no biscuits; a currency change reprices all."""
+    result = _check("04-add-line-item", answer)
+    assert not result.passed
+    assert says in result.message, result.message
+
+
+def test_a_patch_may_add_several_biscuits_and_restate_the_currency() -> None:
+    """The task names no quantity, and GBP is the session's own currency."""
+    two = {"order": {"lineItems": [*MUG_AND_TEA, {**BISCUITS, "quantity": 2}]}}
+    assert _check("04-add-line-item", two).passed
+    same = {"currencyCode": "GBP", "order": {"lineItems": [*MUG_AND_TEA, BISCUITS]}}
+    assert _check("04-add-line-item", same).passed
+
+
+@pytest.mark.parametrize(
+    "name", ["apiKey", "api_key", "X-API-KEY", "PRIMER_API_KEY", "Authorization"]
+)
+def test_an_api_key_in_metadata_fails(name: str) -> None:
+    """06-order-details: Primer's schema takes any metadata key; the judge must not."""
+    details = exercises.get("06-order-details")
+    right: Any = details.correct(None, {})  # type: ignore[arg-type]
+    assert details.check(
+        {**right, "metadata": {"productId": 1001, "note": "x"}}, record=False
+    ).passed
+    answer = {**right, "metadata": {"productId": 1001, name: KEY}}
+    result = details.check(answer, record=False)
+    assert not result.passed
+    assert f"remove $.metadata.{name}." in result.message, result.message
+    assert KEY not in result.message
+
+
+def test_the_bare_token_is_not_the_json_object(client: Any) -> None:
+    """07-return-token asks for the JSON object the endpoint returns, not the token alone."""
+    token = client.create_session({"orderId": "o-1", "currencyCode": "EUR"}).client_token
+    assert _check("07-return-token", {"clientToken": token}).passed
+    for answer in (token, f" {token}\n"):
+        result = _check("07-return-token", answer)
+        assert not result.passed
+        assert result.message.startswith("That is the token alone"), result.message
+    assert _check("07-return-token", "hello").message.startswith("Return a JSON object")
