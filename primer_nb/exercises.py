@@ -544,14 +544,16 @@ def _snake_keys(data: Any, path: str = "$") -> list[str]:
     found: list[str] = []
     if isinstance(data, Mapping):
         for key, value in data.items():
-            # Primer's own upper-case keys (GOOGLE_PAY, PAYMENT_CARD) are wire names, and
-            # a key of options names a payment method: payment_card is not paymentCard
+            # Primer's own upper-case keys (GOOGLE_PAY, PAYMENT_CARD) are wire names, a key
+            # of options names a payment method (payment_card is not paymentCard), and an
+            # API key's name (api_key) is no field at all: `_key_name` says so, not "apiKey"
             if (
                 isinstance(key, str)
                 and "_" in key.strip("_")
                 and key != key.upper()
                 and key != "__not_an_integer__"
                 and not path.endswith(".options")
+                and not _names_a_key(key)
             ):
                 found.append(f"{path}.{key}")
             if key != "metadata":

@@ -499,6 +499,18 @@ def test_an_api_key_in_metadata_fails(name: str) -> None:
     assert KEY not in result.message
 
 
+@pytest.mark.parametrize("name", ["api_key", "x_api_key"])
+def test_a_snake_case_api_key_is_not_told_to_become_apikey(name: str) -> None:
+    """The snake_case check must not answer "apiKey, not api_key": no spelling of an API
+    key's name belongs in the body, and the feedback says that at once."""
+    details = exercises.get("06-order-details")
+    right: Any = details.correct(None, {})  # type: ignore[arg-type]
+    result = details.check({**right, name: KEY}, record=False)
+    assert not result.passed
+    assert f"remove $.{name}." in result.message, result.message
+    assert "camelCase" not in result.message
+
+
 def test_the_bare_token_is_not_the_json_object(client: Any) -> None:
     """07-return-token asks for the JSON object the endpoint returns, not the token alone."""
     token = client.create_session({"orderId": "o-1", "currencyCode": "EUR"}).client_token
