@@ -36,7 +36,7 @@ show the client's API key, even when a cell holds it by mistake (`***`).
 (one on the in-process emulator through an `AsyncPrimerClient` on the same emulator);
 without one, a new `AsyncPrimerClient()`. At most `concurrency` requests in flight, the
 client's own retries (only connection failures before anything was sent: a POST that
-was answered, even with a 429, is never sent again; resume sends a 429 row again),
+was answered, even with a 429, is never sent again),
 and a `tqdm.auto` progress bar (a widget in Jupyter, text elsewhere; `progress=False`
 hides it). `create_sessions` can be called from a notebook, where an event loop is
 already running: it then runs the batch on a private thread with its own loop. Async
@@ -63,7 +63,7 @@ unrecorded rows (their sessions are real): a resume cannot see them and would cr
 them again.
 
 A row whose last `POST` in the ledger has an **unknown outcome** (no answer, except a
-connection that was never made; a 5xx; a 408) is not sent again either: Primer may have
+connection that was never made; a 5xx; a 408; a 429) is not sent again either: Primer may have
 created its session and the answer was lost. It comes back as an `OutcomeUnknown` error.
 Primer offers no way to find a session without its client token (GET needs it), so the
 choice is yours: pass `resend_unknown=True` to send such rows; a session the first POST
@@ -861,10 +861,12 @@ def _without_key(error: RowError, key: str) -> RowError:
 
 def _outcome_unknown(status: int | None, error: str | None) -> bool:
     """True when a POST may have been processed without its answer being seen: no answer
-    (except a connection that was never made), a 5xx, or a 408."""
+    (except a connection that was never made), a 5xx, a 408, or a 429 (Primer documents
+    no 429, so nothing says one came before processing: the client does not resend it
+    either)."""
     if status is None:
         return not (error or "").startswith(_NOT_SENT)
-    return status >= 500 or status == 408
+    return status >= 500 or status in (408, 429)
 
 
 # Errors of an attempt that never reached the server (the client retries these too).
@@ -1026,7 +1028,17 @@ async def acreate_sessions(
                 outcome = replace(outcome, recorded=unrecorded(item) is None)
             finish(outcome)
 
-        await asyncio.gather(*(send(item) for item in pending))
+        tasks = [asyncio.ensure_future(send(item)) for item in pending]
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            # Cancelled (an interrupt, a timeout around the batch): gather stops at the
+            # first cancelled row, while the requests in flight may still be unwinding.
+            # Wait for every row, so each cancelled request reaches the ledger (as a POST
+            # without an answer) before it is detached.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
     finally:
         bar.close()
         try:

@@ -198,9 +198,11 @@ def test_resume_from_the_ledger_sends_only_what_is_missing(tmp_path: Path) -> No
     ledger.close()
 
 
-def test_a_row_answered_429_fails_and_a_resume_sends_it_again() -> None:
-    """A POST answered 429 is not sent again by the client (an answer came); the row is
-    an error, and since a 429 is no unknown outcome, the next run sends it."""
+def test_a_row_answered_429_is_an_unknown_outcome_for_resume() -> None:
+    """A POST answered 429 is not sent again by the client (an answer came, and Primer
+    documents no 429: nothing says it came before processing). The row is an error, and
+    a resume treats it as the client does: OutcomeUnknown, sent only with
+    resend_unknown=True."""
     client, emulator = emulated()
     emulator.inject(429, times=3, retry_after=0)
     ledger = Ledger(":memory:")
@@ -210,7 +212,12 @@ def test_a_row_answered_429_fails_and_a_resume_sends_it_again() -> None:
     assert [e.error_id for e in result.errors] == ["TooManyRequests"] * 3
     assert ledger.frame().status.tolist().count(429) == 3
     again = create_sessions(rows, client=client, ledger=ledger, progress=False)
-    assert (again.ok, again.resumed, emulator.session_count) == (6, 3, 6)
+    assert [e.error_id for e in again.errors] == ["OutcomeUnknown"] * 3
+    assert (again.ok, again.resumed, emulator.session_count) == (3, 3, 3)
+    forced = create_sessions(
+        rows, client=client, ledger=ledger, progress=False, resend_unknown=True
+    )
+    assert (forced.ok, forced.resumed, emulator.session_count) == (6, 3, 6)
 
 
 def test_no_answer_is_a_row_error_too() -> None:
