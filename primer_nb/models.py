@@ -42,7 +42,7 @@ Rules the models follow (docs/emulator.md lists those that are the emulator's ow
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import (
@@ -1042,6 +1042,21 @@ def check_request(data: object, model: type[M]) -> tuple[M | None, list[Validati
         return model.__pydantic_validator__.validate_python(data, by_alias=True, by_name=False), []
     except pydantic.ValidationError as exc:
         return None, validation_details(exc, name, model)
+
+
+def merged_total_problems(
+    before: Mapping[str, object], after: Mapping[str, object]
+) -> list[ValidationErrorDetail]:
+    """Where the amount of a session after a PATCH (`after`, merged with `before`) would
+    leave int64 >= 0: `check_order_totals` of its order, when no top-level `amount`
+    replaces the computed one and the order changed (or an amount was cleared). A PATCH
+    body is not checked alone (an amount set earlier counts): the emulator and the
+    PatchBuilder both judge the merged session with this."""
+    order, amount = after.get("order"), after.get("amount")
+    changed = order != before.get("order") or before.get("amount") is not None
+    if not isinstance(order, Mapping) or amount is not None or not changed:
+        return []
+    return check_request({"order": order}, ClientSessionRequest)[1]
 
 
 def check_request_keys(

@@ -41,8 +41,8 @@ from primer_nb.errors import (
 )
 from primer_nb.fastjson import exact_orjson
 from primer_nb.models import (
-    ClientSessionRequest,
     check_request,
+    merged_total_problems,
     metadata_has_empty_key,
     nested_too_deep,
 )
@@ -322,12 +322,7 @@ def check_patched(before: Mapping[str, object], after: Mapping[str, object]) -> 
             "paymentMethod.options cannot be updated; create a new client session instead",
         )
         raise ApiError(422, *REQUEST_VALIDATION, details=[detail])
-    # The amount the merged session makes: judged when its order changed or an amount
-    # override was cleared, and not while one is set (it replaces the computed amount).
-    order, amount = after.get("order"), after.get("amount")
-    changed = order != before.get("order") or before.get("amount") is not None
-    if order is not None and amount is None and changed:
-        _, details = check_request({"order": order}, ClientSessionRequest)
-        if details:
-            patched = [d._replace(model=_UPDATE_SCHEMA) for d in details]
-            raise ApiError(422, *REQUEST_VALIDATION, details=patched)
+    details = merged_total_problems(before, after)
+    if details:
+        patched = [d._replace(model=_UPDATE_SCHEMA) for d in details]
+        raise ApiError(422, *REQUEST_VALIDATION, details=patched)

@@ -36,7 +36,7 @@ from pydantic import JsonValue
 from primer_nb.amounts import breakdown, session_amount
 from primer_nb.errors import PrimerError
 from primer_nb.merging import MERGED_ONE_LEVEL, apply_patch, patch_of
-from primer_nb.models import ClientSession, ClientSessionUpdateRequest
+from primer_nb.models import ClientSession, ClientSessionUpdateRequest, merged_total_problems
 from primer_nb.widgets._builder import BoxOptions, RequestBuilder, reason_html
 from primer_nb.widgets._common import Looks, as_json, code_block, escape, table
 from primer_nb.widgets.form import UNSET, Evaluation
@@ -181,13 +181,19 @@ class PatchBuilder(RequestBuilder):
         after, found = self.form.collect()
         self.changes = patch_of(self.baseline, after)
         body = {"clientToken": self.client_token, **self.changes}
+        before = self.before.to_wire()
+        predicted = merge_preview(before, self.changes)
+        if "amount" not in self.changes and "amount" not in self.baseline:
+            predicted.pop("amount", None)  # no override: the total comes from the order
+            before.pop("amount", None)
+        # A PATCH body is valid on its own whatever its lines' totals: the session it makes
+        # is judged, as the emulator does (a discount larger than its line -> 422)
+        for detail in merged_total_problems(before, predicted):
+            found.errors.setdefault(detail.path, detail.description)
         evaluation = self.form.check(body, found)
         model = evaluation.model if evaluation.valid else None
         self.request = model if isinstance(model, ClientSessionUpdateRequest) else None
         shown = {"clientToken": "$PRIMER_CLIENT_TOKEN", **self.changes}
-        predicted = merge_preview(self.before.to_wire(), self.changes)
-        if "amount" not in self.changes and "amount" not in self.baseline:
-            predicted.pop("amount", None)  # no override: the total comes from the order
         self.preview.update(shown, total_of=predicted)
         self.diff.value = diff_html(self.baseline, after)
         rules = rules_for(self.changes)

@@ -169,3 +169,26 @@ def test_a_form_with_problems_previews_no_total_and_says_so(client: Any) -> None
     builder.form.node("$.order.lineItems[0]").fill({"amount": "12.50"})
     assert builder.preview.total_text.startswith("Total: EUR 12.50")
     assert "not sendable" not in builder.preview.curl_text + builder.preview.python_text
+
+
+def test_a_discount_larger_than_its_line_is_caught_before_sending(client: Any) -> None:
+    """A PATCH body is valid on its own whatever its lines' totals; the session it would
+    make is not (its amount would be negative), so the builder judges the merged session
+    as the emulator does and shows the message beside the discount."""
+    session = client.create_session(
+        {"orderId": "d-1", "currencyCode": "EUR", "order": {"lineItems": [{"amount": 100}]}}
+    )
+    builder = PatchBuilder(client, session.client_token)
+    wire = session.to_wire()
+    for key in ("amount", "clientToken", "clientTokenExpirationDate", "warnings"):
+        wire.pop(key, None)
+    wire["order"]["lineItems"][0]["discountAmount"] = 500
+    builder.ctx.held = True
+    builder.form.root.load(wire)
+    builder.ctx.held = False
+    builder.refresh()
+    assert builder.changes == {"order": {"lineItems": [{"amount": 100, "discountAmount": 500}]}}
+    assert builder.request is None  # not sendable
+    node: Any = builder.form.node("$.order.lineItems[0].discountAmount")
+    assert "Line total" in html.unescape(node.error.value)
+    assert client.get_session(session.client_token).amount == 100
