@@ -60,8 +60,9 @@ where USD has 2, so no single float rounding rule fits every currency. Sum decim
 `line_items_frame` (`LINE_ITEM_COLUMNS`): order_id, client_token, position (Int64, 0-based
 index in `order.lineItems`), item_id, name, description, quantity (Int64, as sent; `<NA>`
 means 1), amount, discount_amount, tax_amount, line_total (all Int64 minor units;
-`line_total` = amount x quantity - discount + tax, by `amounts.line_total`), line_total_major
-(Decimal), currency_code.
+`line_total` = amount x quantity - discount + tax, by `amounts.line_total`; `<NA>` past
+Int64's range, which lines a top-level amount overrides may reach), line_total_major
+(Decimal, exact), currency_code.
 
 `warnings_frame` (`WARNING_COLUMNS`): order_id, client_token, type, code, message (all
 string).
@@ -80,7 +81,7 @@ from pydantic import BaseModel
 from primer_nb import amounts, currency
 from primer_nb.frames import DECIMAL, INT, STRING, UTC_TIME, typed_frame, utc_times
 from primer_nb.ledger import Ledger, SessionRecord
-from primer_nb.models import one_or_many
+from primer_nb.models import INT64_MAX, one_or_many
 from primer_nb.redaction import short_token  # re-exported: public here since 0.1
 
 __all__ = [
@@ -363,7 +364,9 @@ def line_items_frame(source: Source) -> pd.DataFrame:
                     _int_or_none(item.get("amount")),
                     _int_or_none(item.get("discountAmount")),
                     _int_or_none(item.get("taxAmount")),
-                    total,
+                    # Int64 cannot hold a total past its range (lines a top-level amount
+                    # overrides may have one): <NA> there; the major-unit Decimal is exact
+                    total if total is None or -INT64_MAX - 1 <= total <= INT64_MAX else None,
                     to_major(total, code),
                     _str_or_none(code),
                 )

@@ -222,3 +222,22 @@ def test_line_items_frame() -> None:
     assert frame.name.tolist()[0] == "Mug" and pd.isna(frame.name[1])
     empty = line_items_frame([])
     assert empty.empty and dtypes(empty) == dict(LINE_ITEM_COLUMNS)
+
+
+def test_a_line_total_past_int64_is_na_and_exact_in_major_units() -> None:
+    """A top-level amount lets through lines whose total Int64 cannot hold (Primer's schema
+    allows them); the table still builds: <NA> in minor units, the exact Decimal beside."""
+    client = PrimerClient(emulator=Emulator(seed=1))
+    big = 2**63 - 1
+    made = client.create_session(
+        {
+            "orderId": "big",
+            "currencyCode": "EUR",
+            "amount": 7,
+            "order": {"lineItems": [{"amount": big, "quantity": 2}, {"amount": 100}]},
+        }
+    )
+    frame = line_items_frame([made])
+    assert pd.isna(frame.line_total[0]) and frame.line_total[1] == 100
+    assert frame.line_total_major.tolist() == [Decimal(2 * big) / 100, Decimal("1.00")]
+    assert dtypes(frame) == dict(LINE_ITEM_COLUMNS)
