@@ -1520,6 +1520,8 @@ _PRICES = {"mug": 1200, "tea": 650}
 @_on_wire("not-changes", camel=True, read=_changes)
 def _judge_patch_builder(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Say | None:
     # a builder that was sent is judged by what it sent (`_changes`)
+    if not wire:  # its .changes after Send: the builder starts again from the answer
+        return _say("empty-changes")
     items = _line_items(wire)
     if items is None:
         return _say("no-line-items")

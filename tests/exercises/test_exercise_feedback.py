@@ -520,3 +520,11 @@ def test_the_bare_token_is_not_the_json_object(client: Any) -> None:
         assert not result.passed
         assert result.message.startswith("That is the token alone"), result.message
     assert _check("07-return-token", "hello").message.startswith("Return a JSON object")
+
+
+def test_the_changes_of_a_sent_patch_builder_say_what_to_pass(client: Any) -> None:
+    """After Send a builder's `.changes` are `{}` again: the feedback says so, instead of
+    "the changes have no lineItems" (the builder itself is judged by what it sent)."""
+    result = _check("10-patch-builder", {})
+    assert not result.passed
+    assert result.message.startswith("These changes are empty: after Send"), result.message
