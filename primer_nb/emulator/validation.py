@@ -241,6 +241,8 @@ def parse_json_object(raw: bytes) -> dict[str, object]:
     """A UTF-8 JSON object; anything else (other JSON types included) -> 400 BadRequest."""
     try:
         value = _decode(raw)
+        if not isinstance(value, dict):
+            raise _bad_request("The request body must be a JSON object.")
         # Only a body with more than MAX_DEPTH brackets can nest too deep, and only a
         # \u escape can make a lone surrogate: the walks are skipped for the rest (speed).
         if raw.count(b"{") + raw.count(b"[") > MAX_DEPTH and nested_too_deep(value):
@@ -250,11 +252,11 @@ def parse_json_object(raw: bytes) -> dict[str, object]:
     except ApiError:
         raise
     except _NumberOutOfRange as exc:
+        _check_shape(raw)  # a malformed body, or not an object, is answered as such first
+        text = str(exc)
+        number = f"{text}." if len(text) <= 40 else f"{text[:40]}…"
         raise ApiError(
-            400,
-            "BadRequest",
-            f"A number in the body is too large to read: {str(exc)[:40]}.",
-            "Amounts are integers in minor units, at most 19 digits.",
+            400, "BadRequest", f"A number in the body is too large to read: {number}", _DIGITS
         ) from None
     except UnicodeEncodeError:  # a lone surrogate (`"\\ud800"`) in a string
         raise _bad_request(
@@ -266,16 +268,30 @@ def parse_json_object(raw: bytes) -> dict[str, object]:
         if _raw_too_deep(raw):
             raise ApiError(400, *NESTED_TOO_DEEP) from None
         if "integer string conversion" in str(exc):  # valid JSON, past Python's int limit
+            _check_shape(raw)
+            digits = sys.get_int_max_str_digits()
             raise ApiError(
-                400,
-                "BadRequest",
-                f"A number in the body has more than {sys.get_int_max_str_digits()} digits.",
-                "Amounts are integers in minor units, at most 19 digits.",
+                400, "BadRequest", f"A number in the body has more than {digits} digits.", _DIGITS
             ) from None
+        raise _bad_request("The request body is not valid JSON.") from None
+    return value
+
+
+_DIGITS = "Amounts are integers in minor units, at most 19 digits."
+#: Reads a body whatever its numbers (each becomes 0): is it JSON, and an object?
+_ANY_NUMBERS = json.JSONDecoder(
+    parse_constant=_reject_constant, parse_float=lambda _: 0, parse_int=lambda _: 0
+)
+
+
+def _check_shape(raw: bytes) -> None:
+    """400 when `raw`, numbers aside, is not JSON or not an object."""
+    try:
+        value = _ANY_NUMBERS.decode(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
         raise _bad_request("The request body is not valid JSON.") from None
     if not isinstance(value, dict):
         raise _bad_request("The request body must be a JSON object.")
-    return value
 
 
 def _check_currency(body: Mapping[str, object], enabled: Iterable[str]) -> None:

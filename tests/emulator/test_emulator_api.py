@@ -964,3 +964,25 @@ def test_valid_json_no_value_can_hold_says_what_is_wrong(
     read, not that the body is not JSON."""
     inner = error_of(http.post("/client-session", content=raw), 400, "BadRequest")
     assert inner["description"] == description
+
+
+@pytest.mark.parametrize(
+    ("raw", "description"),
+    [
+        (b'{"amount": 1e999, oops', "The request body is not valid JSON."),
+        (b"[1e999]", "The request body must be a JSON object."),
+        (b'["\\ud800"]', "The request body must be a JSON object."),
+        (b"[" + b"9" * 5000 + b"]", "The request body must be a JSON object."),
+        (
+            b'{"amount": 1' + b"0" * 400 + b".5}",  # a float that reads as infinity
+            "A number in the body is too large to read: 1" + "0" * 39 + "…",
+        ),
+    ],
+)
+def test_what_is_wrong_with_the_body_comes_before_its_numbers(
+    http: httpx.Client, raw: bytes, description: str
+) -> None:
+    """A body that is not JSON, or not an object, says so even when it also holds a number
+    too large to read; a long number is shown cut, marked with an ellipsis."""
+    inner = error_of(http.post("/client-session", content=raw), 400, "BadRequest")
+    assert inner["description"] == description
