@@ -1014,8 +1014,9 @@ def resolve_against(against: str, environ: Mapping[str, str] | None = None) -> _
         )
     if key and parts.scheme == "http" and not _on_this_machine(host):
         # PRIMER_API_KEY is usually the sandbox key: it must not cross a network in clear text
+        shown = f"[{host}]" if ":" in host else host  # an IPv6 address, as a URL writes it
         raise ParityUsageError(
-            f"--against http://{host} would send PRIMER_API_KEY over the network in clear "
+            f"--against http://{shown} would send PRIMER_API_KEY over the network in clear "
             "text: use https://, a server on this machine (127.0.0.1), or unset "
             "PRIMER_API_KEY (the emulator's own key is sent then)"
         )
@@ -1023,8 +1024,12 @@ def resolve_against(against: str, environ: Mapping[str, str] | None = None) -> _
 
 
 def _on_this_machine(host: str) -> bool:
-    """`localhost` or a loopback address (127.0.0.0/8, ::1): a request never leaves it."""
-    if host == "localhost" or host.endswith(".localhost"):
+    """`localhost` or a loopback address (127.0.0.0/8, ::1): a request never leaves it.
+
+    Only the name `localhost` itself is trusted by name (`/etc/hosts`); another name, even
+    `*.localhost`, may go to DNS and resolve anywhere.
+    """
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback

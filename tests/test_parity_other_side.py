@@ -171,6 +171,8 @@ CLEAR_TEXT = "would send PRIMER_API_KEY over the network in clear text"
         ("http://API.Sandbox.primer.io.", "Primer's API is served over https only"),
         ("http://emulator.team.example:8010", CLEAR_TEXT),  # another machine
         ("http://10.0.0.7:8010", CLEAR_TEXT),
+        ("http://shop.localhost:8010", CLEAR_TEXT),  # a name DNS may resolve anywhere
+        ("http://[::ffff:10.0.0.7]:8010", "--against http://[::ffff:10.0.0.7] would send"),
     ],
 )
 def test_the_api_key_never_crosses_a_network_in_clear_text(

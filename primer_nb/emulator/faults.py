@@ -68,6 +68,9 @@ class Fault:
     processed: bool = False
 
     def __post_init__(self) -> None:
+        for name in ("drop", "processed"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be a boolean (true or false)")
         if self.drop and self.status != 0:
             raise ValueError(
                 "a dropped connection has no status: send drop: true without a status (or status 0)"
@@ -149,8 +152,6 @@ def parse_faults(body: object) -> list[Fault]:
         if not isinstance(item, dict) or set(item) - _FAULT_KEYS:
             raise ValueError("each fault takes only status, times, retryAfter, drop and processed")
         drop, processed = item.get("drop", False), item.get("processed", False)
-        if not isinstance(drop, bool) or not isinstance(processed, bool):
-            raise ValueError("drop and processed must be booleans")
         faults.append(
             Fault(
                 status=_integer(item, "status", 0),

@@ -369,3 +369,10 @@ def test_processed_must_be_a_boolean(http: httpx.Client, fault: dict[str, object
     answer = http.post("/_emulator/faults", json={"faults": [fault]})
     error_of(answer, 400, "BadRequest")
     assert "processed" in answer.json()["error"]["description"]
+
+
+@pytest.mark.parametrize("flags", [{"processed": "no"}, {"drop": 1}])
+def test_inject_refuses_flags_that_are_not_booleans(flags: dict[str, Any]) -> None:
+    """`processed="no"` is truthy: taken as is it would carry the request out."""
+    with pytest.raises(ValueError, match=f"{next(iter(flags))} must be a boolean"):
+        Emulator().inject(504, **flags)
