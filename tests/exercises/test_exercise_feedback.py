@@ -12,6 +12,7 @@ import pytest
 
 from primer_nb import exercises
 from primer_nb.tables import sessions_frame
+from tests.conftest import MARKER_KEY
 
 MUG_AND_TEA = [
     {"itemId": "mug", "description": "Mug", "amount": 1200, "quantity": 2},
@@ -123,7 +124,7 @@ def test_sessions_must_be_the_sessions_not_a_table(client: Any) -> None:
 
 # --- audit 25: wrong answers that passed, feedback that misled, a key shown back ------------
 
-KEY = "sk_test_0123456789abcdef0123456789abcdef"
+KEY = MARKER_KEY  # the project's marker key: a test fails wherever it shows up
 MUG = {"itemId": "mug", "amount": 1200, "quantity": 2}
 TEA_3 = {"itemId": "tea", "amount": 650, "quantity": 3}
 NOTEBOOKS = {
