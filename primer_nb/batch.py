@@ -78,10 +78,10 @@ not even as a POST without an answer; resuming creates those sessions again. An
 cancelled task) cancels its requests in flight: each is recorded as a POST without an
 answer (it may have been processed), so resume answers those rows `OutcomeUnknown`.
 With a `PrimerClient` an interrupt waits for the requests in flight to be answered and
-recorded, then stops. Primer's API has no idempotency key
-for `POST /client-session` to close this window. An injected fault stores nothing unless
-it is made with `processed=True` (`emulator.inject(504, processed=True)`): that one shows
-the window on the emulator. Resume also trusts the ledger: a ledger that saw another
+recorded, then stops. Primer's API has no idempotency key for `POST /client-session` to
+close this window. An injected fault stores nothing unless it is made with
+`processed=True` (`emulator.inject(504, processed=True)`): that one shows the window on
+the emulator. Resume also trusts the ledger: a ledger that saw another
 emulator run with the same order ids resumes from those sessions, so use a fresh ledger
 (or `resume=False`) for a fresh emulator. Sessions taken from the ledger may have
 expired (client tokens live 24 h); `sessions_frame` shows their status.

@@ -757,12 +757,12 @@ class _BaseClient(ABC, Generic[_T]):
         response = outcome if isinstance(outcome, httpx.Response) else None
         error = None
         if response is None:
-            detail = str(outcome)
-            if not isinstance(outcome, httpx.TransportError):
-                detail = (
-                    "the call stopped before its answer was read; the server may have "
-                    "processed the request"
-                )
+            detail = (
+                str(outcome)
+                if isinstance(outcome, httpx.TransportError)
+                else "the call stopped before its answer was read; the server may have "
+                "processed the request"
+            )
             error = self._redact(f"{type(outcome).__name__}: {detail}")
         path = call.path if call.url is not None else self._redact(call.path)  # request()'s
         if logger.isEnabledFor(logging.DEBUG):

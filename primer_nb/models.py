@@ -539,18 +539,19 @@ def check_order_totals(order: Order | None) -> None:
     """
     if order is None:
         return
+    total = 0
     for i, line in enumerate(order.line_items or ()):
-        total = line.total()
-        if not 0 <= total <= INT64_MAX:
-            at = ("order", "line_items", i, *(("discount_amount",) if total < 0 else ()))
+        line_total = line.total()
+        if not 0 <= line_total <= INT64_MAX:
+            at = ("order", "line_items", i, *(("discount_amount",) if line_total < 0 else ()))
             raise _range_error(
                 at,
                 "Line total (amount x quantity - discountAmount + taxAmount) must be between "
                 f"0 and {INT64_MAX}; it is {{total}}",
-                total,
+                line_total,
             )
+        total += line_total
     # each line is in range, fees and shipping are >= 0: only their sum can pass the max
-    total = sum(line.total() for line in order.line_items or ())
     total += sum(fee.amount for fee in order.fees or ())
     total += (order.shipping.amount or 0) if order.shipping is not None else 0
     if total > INT64_MAX:
