@@ -252,19 +252,20 @@ def _check_datetime(value: str) -> str:
     return value
 
 
-#: An absolute URI (`managementUrl`, `format: uri`): a scheme, `:`, and the rest without
-#: whitespace (RFC 3986 section 4.3: `https://...`, and `mailto:` or `urn:` too). The
-#: OpenAPI document states the same pattern, so it is written to mean the same in Python
-#: and in ECMA-262 (JSON Schema): ASCII whitespace spelled out, matched against the whole
-#: string.
-URI_PATTERN = r"^[A-Za-z][A-Za-z0-9+.-]*:[^ \t\n\r\f\v]+$"
+#: An absolute URI (`managementUrl`, `format: uri`): a scheme, `:`, and the rest in
+#: printable ASCII without spaces (RFC 3986 section 4.3: `https://...`, and `mailto:` or
+#: `urn:` too; a URI is ASCII, so `é` or a no-break space is written percent-encoded).
+#: The OpenAPI document states the same pattern, so it is written to mean the same in
+#: Python and in ECMA-262 (JSON Schema): a range of code points, matched against the
+#: whole string.
+URI_PATTERN = r"^[A-Za-z][A-Za-z0-9+.-]*:[!-~]+$"
 
 
 def _check_uri(value: str) -> str:
     if not re.fullmatch(URI_PATTERN, value):
         raise ValueError(
-            "Value must be an absolute URI (a scheme, ':', then no spaces), "
-            "e.g. https://example.com/manage"
+            "Value must be an absolute URI (a scheme, ':', then ASCII without spaces; "
+            "percent-encode other characters), e.g. https://example.com/manage"
         )
     return value
 
@@ -665,7 +666,7 @@ class _Recurring(_ApplePayBilling):
     recurring_start_date: DateTimeText | None = None
     recurring_end_date: DateTimeText | None = None
     recurring_interval_unit: Literal["minute", "hour", "day", "month", "year"] | None = None
-    recurring_interval_count: Annotated[StrictInt, Field(ge=1)] | None = None
+    recurring_interval_count: Annotated[StrictInt, Field(ge=1, le=INT64_MAX)] | None = None
 
 
 class ApplePayRegularBilling(_Recurring):

@@ -230,6 +230,46 @@ def test_quantity_zero_and_large_amounts_are_accepted() -> None:
 INT64_MAX = 2**63 - 1
 
 
+def _integer_maxima(node: object, path: str = "#") -> list[tuple[str, object]]:
+    """Every `"type": "integer"` in a JSON schema, with its `maximum`."""
+    found: list[tuple[str, object]] = []
+    if isinstance(node, dict):
+        if node.get("type") == "integer":
+            found.append((path, node.get("maximum")))
+        for key, value in node.items():
+            found += _integer_maxima(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _integer_maxima(value, f"{path}/{index}")
+    return found
+
+
+@pytest.mark.parametrize("model", [ClientSessionRequest, ClientSessionUpdateRequest])
+def test_every_integer_field_stops_at_int64(model: type[Any]) -> None:
+    """Primer's integers are `format: int64`: each field refuses 2**63, as `amount` does
+    (`recurringIntervalCount` once took any size)."""
+    maxima = _integer_maxima(model.model_json_schema(by_alias=True))
+    assert len(maxima) >= 7
+    assert [m for m in maxima if m[1] != INT64_MAX] == []
+    recurring = {"label": "Plan", "recurringIntervalCount": 2**63}
+    body = {
+        "paymentMethod": {
+            "options": {
+                "APPLE_PAY": {
+                    "recurringPaymentRequest": {
+                        "managementUrl": "https://example.com/m",
+                        "regularBilling": recurring,
+                    }
+                }
+            }
+        }
+    }
+    assert paths(body) == [
+        "$.paymentMethod.options.APPLE_PAY.recurringPaymentRequest.regularBilling"
+        ".recurringIntervalCount"
+    ]
+
+
 @pytest.mark.parametrize(
     ("order", "path", "total"),
     [
@@ -801,6 +841,9 @@ def test_pydantic_still_builds_nested_models_itself() -> None:
         ("/manage", False),  # a relative reference
         ("example.com/manage", False),
         ("https://example.com/a b", False),
+        ("https://example.com/a\u00a0b", False),  # a no-break space is not ASCII
+        ("https://ex\u00e4mple.com/\u00fc", False),  # an IRI: a URI percent-encodes it
+        ("https://xn--exmple-cua.com/%C3%BC", True),
         ("", False),
     ],
 )
