@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from decimal import Decimal
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -78,7 +79,11 @@ def _describe(error: Any, model: str) -> str:
     given = type(error.get("input"))
     if kind in _MESSAGES and given.__module__ == "numpy":  # what pandas hands out: df.x.sum()
         return f"{_MESSAGES[kind]}, not numpy's {given.__name__}: convert it, e.g. int(value)"
-    if kind in ("int_type", "int_from_float", "int_parsing") and field.lower().endswith("amount"):
+    if (
+        kind in ("int_type", "int_from_float", "int_parsing")
+        and field.lower().endswith("amount")
+        and issubclass(given, float | Decimal | str)  # 12.5, Decimal("12.50"), "12.50"
+    ):  # not for null or true: those are no units mistake
         return f"{_MESSAGES[kind]}: amounts are minor units, e.g. 1250 for EUR 12.50"
     if kind in _MESSAGES:
         return _MESSAGES[kind]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pydantic
@@ -864,3 +865,23 @@ def test_management_url_is_any_absolute_uri(url: str, accepted: bool) -> None:
     assert (details == []) is accepted, details
     if not accepted:
         assert details[0].path.endswith("recurringPaymentRequest.managementUrl")
+
+
+@pytest.mark.parametrize(
+    ("value", "hinted"),
+    [
+        (12.5, True),
+        ("12.50", True),
+        (Decimal("12.50"), True),
+        (None, False),  # a missing value, not a units mistake
+        (True, False),
+        ([1250], False),
+    ],
+)
+def test_the_minor_units_hint_is_given_for_major_unit_values_only(
+    value: object, hinted: bool
+) -> None:
+    _, details = check_request({"order": {"lineItems": [{"amount": value}]}}, ClientSessionRequest)
+    assert [d.path for d in details] == ["$.order.lineItems[0].amount"]
+    assert details[0].description.startswith("Value must be a valid integer")
+    assert ("amounts are minor units, e.g. 1250 for EUR 12.50" in details[0].description) is hinted
