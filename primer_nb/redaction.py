@@ -2,7 +2,9 @@
 
 - `redact(text, secret)` / `redact_all(text, secrets)`: every occurrence of a secret (an
   API key) in a text becomes `***` (longest secret first, so a key containing another is
-  replaced whole; `longest_first` + `redact_each` do the same with the sorting done once);
+  replaced whole; `longest_first` + `redact_each` do the same with the sorting done once).
+  A secret shorter than `SHORT_SECRET` (8) characters is replaced only where no letter or
+  digit touches it, so an emulator key such as `k` leaves `Unknown` as it is;
 - `redact_json(value, secret)`: the same inside decoded JSON, keys and values, at any
   depth (what the client hands its hooks and puts in errors);
 - `scrub_secret_names(value)`: in decoded JSON, every entry whose key is named like an API
@@ -28,6 +30,7 @@ nothing of ours.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "REDACTED",
+    "SHORT_SECRET",
     "is_secret_name",
     "longest_first",
     "may_name_a_secret",
@@ -51,9 +55,23 @@ __all__ = [
 REDACTED = "***"
 
 
+#: A secret shorter than this (an emulator key such as `k` or `demo`; Primer's keys are
+#: UUIDs) is replaced only where it stands alone, not inside a longer run of letters and
+#: digits: `k` must not turn `Unknown` into `Un***nown`, nor a JSONPath into nonsense.
+SHORT_SECRET = 8
+
+
+@functools.lru_cache(maxsize=64)
+def _standalone(secret: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![^\W_]){re.escape(secret)}(?![^\W_])")
+
+
 def redact(text: str, secret: str | None) -> str:
-    """`text` with every occurrence of `secret` replaced by `***`."""
+    """`text` with every occurrence of `secret` replaced by `***` (a secret shorter than
+    `SHORT_SECRET` characters only where no letter or digit touches it)."""
     if secret and secret in text:
+        if len(secret) < SHORT_SECRET:
+            return _standalone(secret).sub(REDACTED, text)
         return text.replace(secret, REDACTED)
     return text
 
@@ -73,8 +91,7 @@ def redact_each(text: str, ordered: Sequence[str]) -> str:
     """`text` with each secret of `ordered` replaced by `***`, in that order
     (`redact_all` without sorting again: pass it `longest_first(secrets)`)."""
     for secret in ordered:
-        if secret and secret in text:
-            text = text.replace(secret, REDACTED)
+        text = redact(text, secret)
     return text
 
 

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from primer_nb.redaction import is_secret_name, may_name_a_secret, scrub_secret_names
+from primer_nb.client import PrimerClient
+from primer_nb.emulator import Emulator
+from primer_nb.errors import PrimerValidationError
+from primer_nb.redaction import (
+    is_secret_name,
+    may_name_a_secret,
+    redact,
+    redact_all,
+    scrub_secret_names,
+)
+from tests.conftest import MARKER_KEY
 
 #: Names near the secret ones: cases, separators, prefixes, letters JSON must escape.
 NAMES = st.one_of(
@@ -50,3 +61,32 @@ def test_secret_names() -> None:
         assert is_secret_name(name), name
     for name in ["orderId", "authorizationType", "key", "apiVersion", "X-API-VERSION"]:
         assert not is_secret_name(name), name
+
+
+@pytest.mark.parametrize(
+    ("text", "secret", "shown"),
+    [
+        ("Unknown field", "k", "Unknown field"),  # inside a word: not the key
+        ("$.order.lineItems[0].amount", "k", "$.order.lineItems[0].amount"),
+        ("$.metadata.k", "k", "$.metadata.***"),  # alone: the key
+        ("key=demo&x=1", "demo", "key=***&x=1"),
+        ("a_demo_b", "demo", "a_***_b"),
+        ("demo1 demo", "demo", "demo1 ***"),
+        (f"x{MARKER_KEY}y", MARKER_KEY, "x***y"),  # a long key: wherever it is
+    ],
+)
+def test_a_short_secret_is_redacted_where_it_stands_alone(
+    text: str, secret: str, shown: str
+) -> None:
+    assert redact(text, secret) == shown
+    assert redact_all(text, [secret]) == shown
+
+
+def test_a_short_key_leaves_the_clients_errors_readable() -> None:
+    """With an emulator key such as `k`, a JSONPath and its rule are shown as they are."""
+    client = PrimerClient(api_key="k", emulator=Emulator(api_keys=["k"]))
+    with pytest.raises(PrimerValidationError) as caught:
+        client.create_session({"unknownTop": 1, "metadata": {"note": "k"}, "order": {"k": []}})
+    details = caught.value.validation_errors
+    assert [(d.path, d.description[:13]) for d in details] == [("$.unknownTop", "Unknown field")]
+    client.close()
