@@ -1504,6 +1504,7 @@ def compare(
     sessions the run created on the other side: scenario, step, orderId).
 
     ```python
+    # against `primer-nb emulator --no-tax-connection` on port 8010
     frame = compare(against="http://127.0.0.1:8010", tax_connection=False)
     frame.attrs["summary"]   # 'parity: 21 scenarios, 0 differ'
     ```

@@ -4,6 +4,7 @@
 from primer_nb.widgets import SessionBuilder, PatchBuilder, ExpiryCountdown
 
 builder = SessionBuilder(client)                 # form + live preview + Send
+# after clicking Send (`builder.session` is None until then):
 patcher = PatchBuilder(client, builder.session.client_token)
 ExpiryCountdown(builder.session, clock=client.emulator.clock)
 ```
