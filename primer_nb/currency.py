@@ -316,23 +316,26 @@ def to_minor_units(amount: Decimal | str | int, code: str) -> int:
     assert isinstance(exponent, int)  # finite, checked above
     coefficient = int(Decimal((0, coefficient_digits, 0)))  # exact, unlike int(str) for long ones
     shift = exponent + digits
+    if not coefficient:
+        return 0
     units: int
     if shift >= 0:
-        if coefficient and len(coefficient_digits) + shift > _MAX_DIGITS:
-            raise ValueError(f"amount {amount!r} is too large")
+        if len(coefficient_digits) + shift > _MAX_DIGITS:  # its text could not even be shown
+            raise ValueError(
+                f"amount is too large: {len(coefficient_digits) + exponent} digits before "
+                f"the decimal point (at most {_MAX_DIGITS - digits})"
+            )
         units = coefficient * 10**shift
     else:
-        scale: int = 10**-shift
-        units, remainder = divmod(coefficient, scale)
-        if remainder:
-            places = -exponent
-            while coefficient % 10 == 0:
-                coefficient //= 10
-                places -= 1
+        # the digits alone say whether it divides: no power of ten is built for `1e-99999999`
+        zeros = len(coefficient_digits) - len(bytes(coefficient_digits).rstrip(b"\0"))
+        if zeros < -shift:
             raise ValueError(
-                f"{code} has {digits} minor units (decimal places); {value} has {places}. "
-                "Round it explicitly (e.g. with Decimal.quantize) if that is what you mean."
+                f"{code} has {digits} minor units (decimal places); {value} has "
+                f"{-exponent - zeros}. Round it explicitly (e.g. with Decimal.quantize) if "
+                "that is what you mean."
             )
+        units = coefficient // 10**-shift
     return -units if sign else units
 
 

@@ -306,6 +306,25 @@ def test_too_precise_usd_decimal() -> None:
         to_minor_units(Decimal("0.001"), "USD")
 
 
+@pytest.mark.parametrize(
+    ("amount", "places"),
+    [("1e-99999999", 99999999), (Decimal("12.5E-99999998"), 99999999), ("-3E-1000001", 1000001)],
+)
+def test_a_tiny_exponent_is_refused_by_its_digits(amount: str | Decimal, places: int) -> None:
+    """`1e-99999999` in a CSV cell or the amount widget is refused at once: no power of ten
+    with a hundred million digits is built first (that froze the kernel)."""
+    with pytest.raises(ValueError, match=rf"USD has 2 minor units.* has {places}\. Round"):
+        to_minor_units(amount, "USD")
+    assert to_minor_units("0E-99999999", "USD") == 0
+    assert to_minor_units("1200E-2", "JPY") == 12  # trailing zeros that divide: exact
+
+
+def test_a_huge_integer_is_described_by_its_length() -> None:
+    """Not by its text, which Python refuses to make past 4300 digits."""
+    with pytest.raises(ValueError, match=r"^amount is too large: 5001 digits before the deci"):
+        to_minor_units(10**5000, "USD")
+
+
 @pytest.mark.parametrize("text", ["abc", "", "  ", "1,000", "12.99 USD", "1.2.3"])
 def test_invalid_text(text: str) -> None:
     with pytest.raises(ValueError) as info:
