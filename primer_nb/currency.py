@@ -27,8 +27,8 @@ Decimal('1.234')
 
 ```
 
-**Floats are refused.** `0.1 + 0.2 != 0.3` in binary floating point, and `float("12.99") * 100`
-is `1298.9999999999998`: a float cannot hold most decimal amounts exactly, so converting one to
+**Floats are refused.** `0.1 + 0.2 != 0.3` in binary floating point, and `float("19.99") * 100`
+is `1998.9999999999998`: a float cannot hold most decimal amounts exactly, so converting one to
 minor units means rounding somewhere, silently. Pass a `Decimal` or a `str` instead; both are
 exact. Likewise an amount with more decimal places than its currency has (`"5.5"` JPY) raises
 `ValueError` rather than being rounded: round it yourself (e.g. with `Decimal.quantize`) if that
