@@ -100,6 +100,8 @@ import csv
 import json
 import math
 import os
+import re
+import reprlib
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -387,7 +389,8 @@ def _money(value: Any, code: str) -> int:
     if isinstance(value, float):
         raise ValueError(
             f"got the float {value!r}; give amounts as text or Decimal (read CSVs with "
-            "dtype=str), because a float is not an exact decimal amount"
+            'dtype=str; in line_items JSON, quote it: "amount_major": "1.5"), because a '
+            "float is not an exact decimal amount"
         )
     try:
         return currency.to_minor_units(value, code)
@@ -395,13 +398,18 @@ def _money(value: Any, code: str) -> int:
         raise ValueError(str(exc)) from None
 
 
+#: Minor units as text: ASCII digits (`str.isdigit` also takes `²`, which `int` refuses),
+#: no more than `int()` reads from text.
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,4300}")
+
+
 def _minor(value: Any) -> int:
     value = _scalar(value)
-    if isinstance(value, str) and value.lstrip("-").isdigit():
+    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise ValueError(f"must be a whole number of minor units, not {value!r}")
+    raise ValueError(f"must be a whole number of minor units, not {reprlib.repr(value)}")
 
 
 def _put(body: dict[str, Any], where: tuple[str, ...], value: Any) -> None:

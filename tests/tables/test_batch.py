@@ -139,6 +139,14 @@ def test_major_units_become_exact_minor_units() -> None:
         ({"currency_code": "USD", "amount_major": "ten"}, "amount_major", "not a decimal"),
         ({"currency_code": "USD", "amount_major": 9.99}, "amount_major", "float"),
         ({"currency_code": "USD", "amount": "9.5"}, "amount", "whole number"),
+        ({"currency_code": "USD", "amount": "--5"}, "amount", "whole number"),  # not int()'s
+        ({"currency_code": "USD", "amount": "\u00b2"}, "amount", "whole number"),  # isdigit
+        ({"currency_code": "USD", "amount": "9" * 5001}, "amount", "whole number"),
+        (
+            {"currency_code": "USD", "line_items": [{"amount_major": 1.5}]},
+            "line_items[0].amount_major",
+            '"amount_major": "1.5"',  # the hint says how to write it in JSON
+        ),
         ({"currency_code": "USD", "amount": 1, "amount_major": "1"}, "amount", "not both"),
         ({"currency_code": "USD", "colour": "red"}, "colour", "unknown column"),
         ({"currency_code": "USD", "line_items": "{}"}, "line_items", "JSON list"),
