@@ -43,6 +43,10 @@ __all__ = [
     "resolve_settings",
 ]
 
+#: The API's one path; a base URL ending with it (as `primer-nb emulator` prints its
+#: address) means the URL before it.
+API_PATH = "/client-session"
+
 Environment = Literal["emulator", "sandbox", "production"]
 
 BASE_URLS: Mapping[str, str] = {
@@ -191,6 +195,8 @@ def resolve_settings(
     url_host = ""
     if url is not None:
         url = url.rstrip("/")
+        if url.endswith(API_PATH):  # the URL `primer-nb emulator` prints, pasted whole
+            url = url[: -len(API_PATH)]
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigurationError(f"PRIMER_BASE_URL must be an http(s) URL, not {url!r}")

@@ -39,6 +39,19 @@ def test_base_url_points_at_a_running_emulator() -> None:
     assert not settings.in_process
 
 
+@pytest.mark.parametrize(
+    "pasted",
+    ["http://127.0.0.1:8010/client-session", "http://127.0.0.1:8010/client-session/"],
+)
+def test_the_address_the_emulator_prints_works_as_base_url(pasted: str) -> None:
+    """`primer-nb emulator` prints `serving http://127.0.0.1:8010/client-session`: pasted
+    whole into PRIMER_BASE_URL it means the server, not a 404 at /client-session twice."""
+    settings = resolve_settings(environ={"PRIMER_BASE_URL": pasted})
+    assert settings.base_url == "http://127.0.0.1:8010"
+    proxied = resolve_settings(base_url="https://gateway.example/primer/client-session")
+    assert proxied.base_url == "https://gateway.example/primer"
+
+
 def test_arguments_win_over_environment() -> None:
     settings = resolve_settings(api_version="2.2", environ={"PRIMER_API_VERSION": "2.1"})
     assert settings.api_version == "2.2"
