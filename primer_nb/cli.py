@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import math
 import signal
+import socket
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypedDict
 
@@ -383,12 +385,35 @@ async def _announce(server: uvicorn.Server, host: str, name: str) -> None:
     print(f"{name} serving http://{shown}:{port}/client-session", flush=True)
 
 
-async def _serve(server: uvicorn.Server, host: str, name: str) -> None:
+async def _serve(server: uvicorn.Server, sock: socket.socket, host: str, name: str) -> None:
     announcer = asyncio.create_task(_announce(server, host, name))
     try:
-        await server.serve()
+        await server.serve(sockets=[sock])
     finally:
         announcer.cancel()
+
+
+class CannotListen(OSError):
+    """`serve` could not listen where it was told; the text names the flag and why."""
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket listening on `host:port`, bound before uvicorn starts, so a taken port or
+    an unknown host is reported in words naming the flag (uvicorn logs an errno and exits
+    with status 3)."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise CannotListen(f"--host {host}: no such address here ({exc})") from None
+    try:
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise CannotListen(
+                f"--port {port}: another program already listens there; choose another "
+                "port, or --port 0 for a free one"
+            ) from None
+        raise CannotListen(f"--host {host} --port {port}: cannot listen there ({exc})") from None
 
 
 def serve(app: ASGIApp, *, host: str, port: int, name: str = "primer-nb emulator") -> int:
@@ -396,7 +421,8 @@ def serve(app: ASGIApp, *, host: str, port: int, name: str = "primer-nb emulator
 
     Prints `NAME serving http://HOST:PORT/client-session` once it listens (port 0 picks
     a free one). The P2 benchmark serves its echo baseline through this very function,
-    so both servers run with the same settings.
+    so both servers run with the same settings. Raises `CannotListen` (nothing started)
+    when the port is taken or the host is not an address of this machine.
     """
     import uvicorn
 
@@ -414,6 +440,7 @@ def serve(app: ASGIApp, *, host: str, port: int, name: str = "primer-nb emulator
         # a stop lets requests in flight finish, even one delayed by the longest latency
         timeout_graceful_shutdown=SHUTDOWN_GRACE,
     )
+    sock = _listen(host, port)  # CannotListen: nothing started
     server = uvicorn.Server(config)
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
     # uvicorn re-raises the signal that stopped it once it is done: make that a no-op,
@@ -421,7 +448,7 @@ def serve(app: ASGIApp, *, host: str, port: int, name: str = "primer-nb emulator
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: None)
     with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-        runner.run(_serve(server, host, name))
+        runner.run(_serve(server, sock, host, name))
     return 0 if server.started else 1
 
 
@@ -441,7 +468,10 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 def run_emulator(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """`primer-nb emulator`: serve until SIGINT/SIGTERM; 0 after a clean stop."""
     emulator = _make_emulator(args, parser)
-    return serve(emulator.app, host=args.host, port=args.port)
+    try:
+        return serve(emulator.app, host=args.host, port=args.port)
+    except CannotListen as exc:
+        parser.error(str(exc))  # exit status 2, as for the other flags
 
 
 def main(argv: Sequence[str] | None = None) -> int:

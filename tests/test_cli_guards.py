@@ -361,3 +361,32 @@ def test_emulator_help_says_what_the_command_serves(capsys: pytest.CaptureFixtur
     out = " ".join(capsys.readouterr().out.split())
     assert "Serve the stateful emulator of Primer's Client Session API" in out
     assert "PRIMER_BASE_URL" in out and "/openapi.json" in out
+
+
+def test_a_taken_port_is_a_usage_error_naming_the_flag(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """uvicorn logged `[Errno 98] ... address already in use` and exited with status 3;
+    now nothing starts, and the last line names `--port` and what to do."""
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        with pytest.raises(SystemExit) as info:
+            cli.main(["emulator", "--port", str(port)])
+    assert info.value.code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == (
+        f"primer-nb emulator: error: --port {port}: another program already listens there; "
+        "choose another port, or --port 0 for a free one"
+    )
+
+
+def test_an_unknown_host_is_a_usage_error_naming_the_flag(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["emulator", "--host", "no-such-host.invalid", "--port", "0"])
+    assert info.value.code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("primer-nb emulator: error: --host no-such-host.invalid: no such ")
