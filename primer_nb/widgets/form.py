@@ -46,7 +46,9 @@ from __future__ import annotations
 import enum
 import functools
 import json
+import math
 import re
+import sys
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -206,6 +208,11 @@ class Node:
 _INT = re.compile(r"^[+-]?\d+$")
 
 
+def _too_many_digits() -> str:
+    """What int() reads from text at most (Python's limit, 4300 by default)."""
+    return f"Value must have at most {sys.get_int_max_str_digits()} digits"
+
+
 class LeafNode(Node):
     """A scalar field: text, whole number, number, enum, true/false, tags or JSON text.
 
@@ -279,12 +286,24 @@ class LeafNode(Node):
         if self.kind == "int":
             if not _INT.match(raw.strip()):
                 raise ValueError("Value must be a whole number, e.g. 2")
+            if len(raw.strip().lstrip("+-")) > sys.get_int_max_str_digits():
+                raise ValueError(_too_many_digits())
             return int(raw)
         if self.kind == "number":
             number = Decimal(raw.strip()) if _is_decimal(raw) else None
             if number is None:
                 raise ValueError("Value must be a number, e.g. 1.5")
-            return int(number) if number == number.to_integral_value() else float(number)
+            if number == number.to_integral_value():
+                # `1e5000` would be an int no JSON encoder here writes (nor reads back)
+                if number and number.adjusted() >= sys.get_int_max_str_digits():
+                    raise ValueError(_too_many_digits())
+                return int(number)
+            as_float = float(number)
+            if not math.isfinite(as_float) or as_float == 0:  # 1.5e400, 1.5e-400
+                raise ValueError(
+                    "Value is out of range for a number with decimals (about 1e-308 to 1e308)"
+                )
+            return as_float
         if self.kind == "json":
             try:
                 parsed: JsonValue = json.loads(raw)

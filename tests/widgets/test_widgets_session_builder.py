@@ -229,3 +229,22 @@ def test_filling_a_nested_object_with_a_non_mapping_names_the_field(client: Any)
     builder.fill({"customer": {"emailAddress": "ana@example.com"}})
     assert builder.evaluation is not None
     assert builder.evaluation.body["customer"] == {"emailAddress": "ana@example.com"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "rule"),
+    [
+        ("1e5000", "Value must have at most 4300 digits"),
+        ("9" * 5000, "Value must have at most 4300 digits"),
+        ("1.5e-400", "Value is out of range for a number with decimals (about 1e-308 to 1e308)"),
+    ],
+)
+def test_a_number_too_long_for_json_is_refused_inline(client: Any, typed: str, rule: str) -> None:
+    """`1e5000` in a number field used to reach the preview's json.dumps, whose
+    traceback ("Exceeds the limit (4300 digits)...") was what the learner saw."""
+    builder = filled(client)
+    builder.field("$.order.lineItems[0].productData.weight").control.value = typed  # type: ignore[attr-defined]
+    assert builder.form.evaluate().errors == [("$.order.lineItems[0].productData.weight", rule)]
+    assert builder.errors == [] and builder.send_button.disabled
+    builder.field("$.order.lineItems[0].productData.weight").control.value = "1e400"  # type: ignore[attr-defined]
+    assert builder.form.evaluate().errors == []  # a long integer is still a JSON number
