@@ -247,6 +247,21 @@ def _int_or_none(value: Any) -> int | None:
     return value if type(value) is int else None
 
 
+def _in_int64(value: int) -> bool:
+    return -INT64_MAX - 1 <= value <= INT64_MAX
+
+
+def _countable(item: Mapping[str, Any]) -> bool:
+    """True when a line's total can be computed: an int `amount`, and `quantity`,
+    `discountAmount` and `taxAmount` each absent or an int (what the API answers)."""
+    if type(item.get("amount")) is not int:
+        return False
+    return all(
+        type(item.get(key)) is int or item.get(key) is None
+        for key in ("quantity", "discountAmount", "taxAmount")
+    )
+
+
 def _str_or_none(value: Any) -> str | None:
     return value if type(value) is str else None
 
@@ -301,7 +316,9 @@ def sessions_frame(source: Source, *, clock: Clock = None) -> pd.DataFrame:
         "order_id": [_str_or_none(b.get("orderId")) for b in bodies],
         "customer_id": [_str_or_none(b.get("customerId")) for b in bodies],
         "currency_code": [_str_or_none(c) for c in codes],
-        "amount": amount,
+        # Int64 cannot hold an amount past its range (a hand-built dict may have one):
+        # <NA> there; the major-unit Decimal is exact
+        "amount": [a if a is None or _in_int64(a) else None for a in amount],
         "amount_major": [
             None if a is None else to_major(a, c) for a, c in zip(amount, codes, strict=True)
         ],
@@ -334,7 +351,9 @@ def line_items_frame(source: Source) -> pd.DataFrame:
     """One row per line item of every session in `source` (see `LINE_ITEM_COLUMNS`).
 
     `line_total` is `amounts.line_total` (amount x quantity - discountAmount + taxAmount,
-    quantity defaulting to 1), the same rule the emulator uses for `amount`.
+    quantity defaulting to 1), the same rule the emulator uses for `amount`; `<NA>` when
+    a hand-built line has no integer `amount` (or a quantity, discount or tax that is not
+    an integer): a total is never made up from a missing number.
     """
     bodies, _ = _bodies(source)
     to_major = _major({})
@@ -351,7 +370,8 @@ def line_items_frame(source: Source) -> pd.DataFrame:
         for position, item in enumerate(lines):
             if not isinstance(item, Mapping):
                 continue
-            total = amounts.line_total(item)
+            # a total only from numbers: never one made up from a missing or non-int value
+            total = amounts.line_total(item) if _countable(item) else None
             rows.append(
                 (
                     order_id,
@@ -366,7 +386,7 @@ def line_items_frame(source: Source) -> pd.DataFrame:
                     _int_or_none(item.get("taxAmount")),
                     # Int64 cannot hold a total past its range (lines a top-level amount
                     # overrides may have one): <NA> there; the major-unit Decimal is exact
-                    total if total is None or -INT64_MAX - 1 <= total <= INT64_MAX else None,
+                    total if total is None or _in_int64(total) else None,
                     to_major(total, code),
                     _str_or_none(code),
                 )

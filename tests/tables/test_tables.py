@@ -241,3 +241,29 @@ def test_a_line_total_past_int64_is_na_and_exact_in_major_units() -> None:
     assert pd.isna(frame.line_total[0]) and frame.line_total[1] == 100
     assert frame.line_total_major.tolist() == [Decimal(2 * big) / 100, Decimal("1.00")]
     assert dtypes(frame) == dict(LINE_ITEM_COLUMNS)
+
+
+def test_hand_built_rows_get_no_made_up_money() -> None:
+    """Plain dicts are a source too: a line without an int amount has no total (not 0.00),
+    and a session amount past Int64 is <NA> with its exact Decimal beside (not a crash)."""
+    lines = line_items_frame(
+        [
+            {
+                "currencyCode": "USD",
+                "order": {
+                    "lineItems": [
+                        {"name": "no amount"},
+                        {"amount": "5"},
+                        {"amount": 5, "quantity": "2"},
+                        {"amount": 5, "quantity": 2, "taxAmount": 1},
+                    ]
+                },
+            }
+        ]
+    )
+    assert lines.line_total.isna().tolist() == [True, True, True, False]
+    assert lines.line_total_major.tolist() == [None, None, None, Decimal("0.11")]
+    sessions = sessions_frame([{"currencyCode": "USD", "amount": 2**64}])
+    assert pd.isna(sessions.amount[0])
+    assert sessions.amount_major[0] == Decimal(2**64) / 100
+    assert dtypes(sessions) == dict(SESSION_COLUMNS)
