@@ -306,8 +306,10 @@ def _redacted_json(content: bytes, secret: str | None) -> tuple[Any, str | None]
 
     The walk through the decoded value is skipped when it cannot find the secret:
     without a backslash, JSON holds its strings as they are, so a secret absent from
-    the bytes is absent from the value. The text is given only for such a body (no
-    backslash, no secret) that is a JSON object or array in UTF-8; else it is None.
+    the bytes is absent from the value (in every spelling `redact_json` replaces: the
+    escaped ones, a repr's or a JSONPath's, hold a backslash too). The text is given
+    only for such a body (no backslash, no secret) that is a JSON object or array in
+    UTF-8; else it is None.
     """
     if not content:
         return None, None
