@@ -101,7 +101,7 @@ import json
 import math
 import os
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -847,16 +847,18 @@ def _sender(
     raise TypeError(f"client must be a PrimerClient or AsyncPrimerClient, not {type(client)}")
 
 
-def _without_key(error: RowError, key: str) -> RowError:
-    """`error` with the client's API key replaced by `***` in its texts (a cell may hold
-    it by mistake, and the error echoes the cell)."""
-    from primer_nb.redaction import redact
+def _without_key(error: RowError, secrets: Sequence[str]) -> RowError:
+    """`error` with the client's API keys (`redaction_secrets`, longest first) replaced by
+    `***` in its texts (a cell may hold one by mistake, and the error echoes the cell)."""
+    from primer_nb.redaction import redact_each
 
     details = tuple(
-        detail._replace(description=redact(detail.description, key))
+        detail._replace(description=redact_each(detail.description, secrets))
         for detail in error.validation_errors
     )
-    return replace(error, description=redact(error.description, key), validation_errors=details)
+    return replace(
+        error, description=redact_each(error.description, secrets), validation_errors=details
+    )
 
 
 def _outcome_unknown(status: int | None, error: str | None) -> bool:
@@ -924,12 +926,14 @@ async def acreate_sessions(
     bar = tqdm(total=len(prepared), desc="client sessions", unit="row", disable=not progress)
     failed = 0
 
-    key = getattr(getattr(http, "settings", None), "api_key", None)
+    from primer_nb.client import redaction_secrets
+
+    secrets = redaction_secrets(http)  # its key, and PRIMER_API_KEY
 
     def finish(result: RowResult) -> None:
         nonlocal failed
-        if result.error is not None and isinstance(key, str) and key:
-            result = replace(result, error=_without_key(result.error, key))
+        if result.error is not None and secrets:
+            result = replace(result, error=_without_key(result.error, secrets))
         results[result.row] = result
         failed += 0 if result.ok else 1
         bar.update(1)

@@ -308,6 +308,38 @@ def test_a_model_built_with_the_configured_key_does_not_quote_it(
     assert_clean("a model's validation error", exception_texts(caught.value))
 
 
+def test_a_client_given_an_emulator_redacts_the_environments_key(
+    monkeypatch: pytest.MonkeyPatch, emulator: Emulator
+) -> None:
+    """`emulator=` never sends PRIMER_API_KEY (the learner's real key), but a body may
+    hold it: its errors, warnings, exchanges and batch errors redact it all the same."""
+    from primer_nb.batch import create_sessions
+
+    monkeypatch.setenv("PRIMER_API_KEY", MARKER_KEY)
+    seen: list[Exchange] = []
+    texts: list[str] = []
+    with PrimerClient(emulator=emulator, hooks=[seen.append]) as client:
+        for validate in (True, False):  # checked here, then the emulator's 422
+            with pytest.raises(PrimerValidationError) as caught:
+                client.create_session({**BODY, "currencyCode": MARKER_KEY}, validate=validate)
+            texts.append(exception_texts(caught.value))
+            assert "***" in str(caught.value)
+        with pytest.warns(UserWarning) as warned:
+            client.create_session({**BODY, "customer": {MARKER_KEY: 1}})
+        texts += [str(w.message) for w in warned]
+        with pytest.raises(InvalidClientTokenError):  # the key as a token: never sent
+            client.get_session(MARKER_KEY)
+        result = create_sessions(
+            [{"order_id": "b1", "currency_code": MARKER_KEY}], client=client, progress=False
+        )
+        texts += [str(error) for error in result.errors] + [result.frame().to_csv()]
+        assert len(result.errors) == 1
+    texts += [exchange_text(exchange) for exchange in seen]
+    assert len(seen) == 2  # the 422 and the warned POST (the batch checks its row first)
+    for text in texts:
+        assert_clean("what a client on an emulator shows", text)
+
+
 def test_key_behind_json_escapes_is_scrubbed_from_exchanges() -> None:
     """Hooks skip the walk through a body that cannot hold the key: an escape can hide it."""
     escaped = "".join(f"\\u{ord(c):04x}" for c in MARKER_KEY)  # the key, every letter \uXXXX
