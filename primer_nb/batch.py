@@ -28,8 +28,9 @@ sending, with `models.check_request` (the check the client and the emulator use)
 schema violation is a `RequestValidationError` naming the column without a round trip. An
 API error keeps its `errorId`, description and validation paths (mapped back to columns
 where possible). A `200` whose `orderId` is not the row's (another request's answer) is
-a `MismatchedAnswer` error, never taken as the row's session. An error's texts never
-show the client's API key, even when a cell holds it by mistake (`***`).
+a `MismatchedAnswer` error, never taken as the row's session. An error's texts (its
+description, order id, columns and paths, and so `str()` and `frame()`) never show the
+client's API key, even when a cell or a column header holds it by mistake (`***`).
 
 **Sending.** Through the client you pass, with its transport, settings and hooks: an
 `AsyncPrimerClient` is awaited, a `PrimerClient` sends from `concurrency` worker threads
@@ -849,15 +850,24 @@ def _sender(
 
 def _without_key(error: RowError, secrets: Sequence[str]) -> RowError:
     """`error` with the client's API keys (`redaction_secrets`, longest first) replaced by
-    `***` in its texts (a cell may hold one by mistake, and the error echoes the cell)."""
+    `***` in all its texts: the description, the order id, the columns and each detail's
+    path and description (a cell or a column header may hold a key by mistake, and the
+    error echoes it; `str()` adds the order id)."""
     from primer_nb.redaction import redact_each
 
+    def safe(text: str) -> str:
+        return redact_each(text, secrets)
+
     details = tuple(
-        detail._replace(description=redact_each(detail.description, secrets))
+        detail._replace(path=safe(detail.path), description=safe(detail.description))
         for detail in error.validation_errors
     )
     return replace(
-        error, description=redact_each(error.description, secrets), validation_errors=details
+        error,
+        order_id=None if error.order_id is None else safe(error.order_id),
+        description=safe(error.description),
+        columns=tuple(safe(column) for column in error.columns),
+        validation_errors=details,
     )
 
 
@@ -927,13 +937,19 @@ async def acreate_sessions(
     failed = 0
 
     from primer_nb.client import redaction_secrets
+    from primer_nb.redaction import redact_each
 
     secrets = redaction_secrets(http)  # its key, and PRIMER_API_KEY
 
     def finish(result: RowResult) -> None:
         nonlocal failed
         if result.error is not None and secrets:
-            result = replace(result, error=_without_key(result.error, secrets))
+            order_id = result.order_id  # frame() shows it beside the error
+            result = replace(
+                result,
+                order_id=None if order_id is None else redact_each(order_id, secrets),
+                error=_without_key(result.error, secrets),
+            )
         results[result.row] = result
         failed += 0 if result.ok else 1
         bar.update(1)
