@@ -853,7 +853,7 @@ class _BaseClient(ABC, Generic[_T]):
             # pydantic reads the JSON itself: one pass, no intermediate dicts
             parsed = model.model_validate_json(response.content)
         except ValueError as exc:  # JSON decoding and pydantic errors are ValueErrors
-            text = self._redact(response.text[:200])
+            text = self._redact(response.text)[:200]  # redacted whole: a cut key is no match
             not_json = not isinstance(exc, pydantic.ValidationError) or any(
                 e["type"] == "json_invalid" for e in exc.errors()
             )

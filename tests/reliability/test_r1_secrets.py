@@ -340,6 +340,28 @@ def test_a_client_given_an_emulator_redacts_the_environments_key(
         assert_clean("what a client on an emulator shows", text)
 
 
+@pytest.mark.parametrize("start", [190, 199, 200 - len(MARKER_KEY)])
+def test_an_answer_that_is_not_json_is_redacted_before_it_is_cut(start: int) -> None:
+    """The error quotes the first 200 characters of a body that is not JSON (a request
+    inspector behind PRIMER_BASE_URL echoing the headers): a key across character 200
+    must not leave its first characters there."""
+    answer = "x" * start + MARKER_KEY + " and more"
+
+    def inspector(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, text=answer)
+
+    with (
+        PrimerClient(
+            MARKER_KEY, base_url="http://primer.test", transport=httpx.MockTransport(inspector)
+        ) as client,
+        pytest.raises(PrimerError) as caught,
+    ):
+        client.create_session(BODY)
+    assert "is not JSON" in str(caught.value)
+    assert MARKER_KEY[:6] not in exception_texts(caught.value)
+    assert "xxx***"[: 3 + 200 - start] in str(caught.value)  # *** as far as the cut
+
+
 def test_key_behind_json_escapes_is_scrubbed_from_exchanges() -> None:
     """Hooks skip the walk through a body that cannot hold the key: an escape can hide it."""
     escaped = "".join(f"\\u{ord(c):04x}" for c in MARKER_KEY)  # the key, every letter \uXXXX
