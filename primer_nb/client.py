@@ -849,6 +849,7 @@ class _BaseClient(ABC, Generic[_T]):
             for secret in self._secrets:
                 body = redact_json(body, secret)
             raise error_from_response(status, body, retry_after=_retry_after(response))
+        invalid: PrimerAPIError | None = None
         try:
             # pydantic reads the JSON itself: one pass, no intermediate dicts
             parsed = model.model_validate_json(response.content)
@@ -858,12 +859,16 @@ class _BaseClient(ABC, Generic[_T]):
                 e["type"] == "json_invalid" for e in exc.errors()
             )
             what = "is not JSON" if not_json else f"is not a valid {model.__name__}"
-            raise PrimerAPIError(
+            invalid = PrimerAPIError(
                 status,
                 "InvalidResponse",
                 f"The server answered {status} with a body that {what}: {text!r}",
                 body={"raw": text},
-            ) from None
+            )
+        if invalid is not None:
+            # raised out of the `except`, so pydantic's error (its input may echo the
+            # key) is not kept as `__context__`: `from None` only hides it from tracebacks
+            raise invalid
         from primer_nb.display import remember_backend_clock  # for the session card
 
         clock = getattr(self._emulator, "clock", None)  # the in-process emulator's, read live
