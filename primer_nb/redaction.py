@@ -76,26 +76,34 @@ def _standalone(secret: str) -> re.Pattern[str]:
 def spellings(secret: str) -> tuple[str, ...]:
     """The ways a message may write `secret`, longest first: as it is, inside a `repr()`
     (`'it\\'s'`), inside JSON (`"say \\"hi\\""`, also as ASCII) and as a JSONPath segment
-    (`$['it\\'s']`, see `wire_errors.json_path`). Usually all the same: then `(secret,)`.
+    (`$['it\\'s']`, see `wire_errors.json_path`), and one of these inside another (the
+    repr of a JSON text). Usually all the same: then `(secret,)`.
 
     ```python
     >>> spellings("sk_live_1")
     ('sk_live_1',)
-    >>> spellings('a"b')
-    ('a\\\\"b', 'a"b')
+    >>> 'a\\\\"b' in spellings('a"b')  # JSON's spelling
+    True
 
     ```
     """
-    forms = {
-        secret,
-        repr(secret)[1:-1],
-        json.dumps(secret)[1:-1],
-        json.dumps(secret, ensure_ascii=False)[1:-1],
-        secret.replace("\\", "\\\\").replace("'", "\\'"),
-    }
+    forms = _escaped(secret)
     if len(forms) == 1:
         return (secret,)
+    # one escape inside another too: a repr() of JSON text that holds the key
+    forms = {twice for form in forms for twice in _escaped(form)}
     return tuple(sorted(forms, key=lambda form: (-len(form), form)))
+
+
+def _escaped(text: str) -> set[str]:
+    """`text` as it is, and as a repr(), JSON and a JSONPath segment write it."""
+    return {
+        text,
+        repr(text)[1:-1],
+        json.dumps(text)[1:-1],
+        json.dumps(text, ensure_ascii=False)[1:-1],
+        text.replace("\\", "\\\\").replace("'", "\\'"),
+    }
 
 
 def _replace(text: str, form: str, short: bool) -> str:

@@ -120,6 +120,7 @@ def test_a_key_is_redacted_however_a_message_escapes_it(key: str) -> None:
         json.dumps({"note": key}),  # JSON
         f"{json_path(('customer', key))}: Unknown field",  # $['...'] with \\ and \'
         f"{key} as it is",
+        f"{json.dumps({'clientToken': key})!r} is not the path",  # a repr of JSON text
     ]
     for text in texts:
         shown = redact(text, key)
