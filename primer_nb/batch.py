@@ -28,8 +28,9 @@ sending, with `models.check_request` (the check the client and the emulator use)
 schema violation is a `RequestValidationError` naming the column without a round trip. An
 API error keeps its `errorId`, description and validation paths (mapped back to columns
 where possible). A `200` whose `orderId` is not the row's (another request's answer) is
-a `MismatchedAnswer` error, never taken as the row's session. An error's texts never
-show the client's API key, even when a cell holds it by mistake (`***`).
+a `MismatchedAnswer` error, never taken as the row's session. An error's texts (its
+description, order id, columns and paths, and so `str()` and `frame()`) never show the
+client's API key, even when a cell or a column header holds it by mistake (`***`).
 
 **Sending.** Through the client you pass, with its transport, settings and hooks: an
 `AsyncPrimerClient` is awaited, a `PrimerClient` sends from `concurrency` worker threads
@@ -103,7 +104,7 @@ import os
 import re
 import reprlib
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -855,16 +856,27 @@ def _sender(
     raise TypeError(f"client must be a PrimerClient or AsyncPrimerClient, not {type(client)}")
 
 
-def _without_key(error: RowError, key: str) -> RowError:
-    """`error` with the client's API key replaced by `***` in its texts (a cell may hold
-    it by mistake, and the error echoes the cell)."""
-    from primer_nb.redaction import redact
+def _without_key(error: RowError, secrets: Sequence[str]) -> RowError:
+    """`error` with the client's API keys (`redaction_secrets`, longest first) replaced by
+    `***` in all its texts: the description, the order id, the columns and each detail's
+    path and description (a cell or a column header may hold a key by mistake, and the
+    error echoes it; `str()` adds the order id)."""
+    from primer_nb.redaction import redact_each
+
+    def safe(text: str) -> str:
+        return redact_each(text, secrets)
 
     details = tuple(
-        detail._replace(description=redact(detail.description, key))
+        detail._replace(path=safe(detail.path), description=safe(detail.description))
         for detail in error.validation_errors
     )
-    return replace(error, description=redact(error.description, key), validation_errors=details)
+    return replace(
+        error,
+        order_id=None if error.order_id is None else safe(error.order_id),
+        description=safe(error.description),
+        columns=tuple(safe(column) for column in error.columns),
+        validation_errors=details,
+    )
 
 
 def _outcome_unknown(status: int | None, error: str | None) -> bool:
@@ -932,12 +944,20 @@ async def acreate_sessions(
     bar = tqdm(total=len(prepared), desc="client sessions", unit="row", disable=not progress)
     failed = 0
 
-    key = getattr(getattr(http, "settings", None), "api_key", None)
+    from primer_nb.client import redaction_secrets
+    from primer_nb.redaction import redact_each
+
+    secrets = redaction_secrets(http)  # its key, and PRIMER_API_KEY
 
     def finish(result: RowResult) -> None:
         nonlocal failed
-        if result.error is not None and isinstance(key, str) and key:
-            result = replace(result, error=_without_key(result.error, key))
+        if result.error is not None and secrets:
+            order_id = result.order_id  # frame() shows it beside the error
+            result = replace(
+                result,
+                order_id=None if order_id is None else redact_each(order_id, secrets),
+                error=_without_key(result.error, secrets),
+            )
         results[result.row] = result
         failed += 0 if result.ok else 1
         bar.update(1)

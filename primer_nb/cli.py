@@ -31,10 +31,11 @@ import asyncio
 import errno
 import logging
 import math
+import re
 import signal
 import socket
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, NoReturn, TypedDict
 
 if TYPE_CHECKING:
     import uvicorn
@@ -165,9 +166,53 @@ def _currency(text: str) -> str:
     return text
 
 
+#: A token that names a flag (`--api-key`, `-h`): shown as it is in an error.
+_FLAG = re.compile(r"--?[A-Za-z][A-Za-z0-9_-]{0,40}")
+#: `--flag=value` anywhere in an error (argparse's "ambiguous option" quotes it whole).
+_FLAG_VALUE = re.compile(r"(?<![^\s'\"(])(--?[A-Za-z][A-Za-z0-9_-]{0,40})=[^\s'\",)]*")
+_UNRECOGNIZED = "unrecognized arguments: "
+#: argparse's "invalid choice: 'x' (choose from ...)": `primer-nb --api-key KEY emulator`
+#: takes KEY for the command.
+_CHOICE = re.compile(r"(invalid choice: )(?:'[^']*'|\"[^\"]*\"|\S+)")
+#: What an error shows instead of a value the user typed.
+_MASK = "…"
+
+
+def _masked(message: str) -> str:
+    """An argparse error `message` that repeats no value the user typed where it may be a
+    key: after "unrecognized arguments:" only the flags are shown (`--api-key …`: the
+    value after a flag another command takes, such as parity given emulator's
+    `--api-key KEY`), `--flag=value` becomes `--flag=…`, so does an invalid choice of
+    command, and PRIMER_API_KEY is `***` wherever it is."""
+    from primer_nb.config import env_var, redact
+
+    head, found, tokens = message.partition(_UNRECOGNIZED)
+    if found:
+        message = head + found + " ".join(_masked_token(t) for t in tokens.split(" "))
+    message = _CHOICE.sub(rf"\1{_MASK}", _FLAG_VALUE.sub(rf"\1={_MASK}", message))
+    return redact(message, env_var("PRIMER_API_KEY"))
+
+
+def _masked_token(token: str) -> str:
+    """An unrecognized argument as an error shows it: a flag as it is, `--flag=…`, or `…`."""
+    if _FLAG.fullmatch(token):
+        return token
+    flag = _FLAG_VALUE.fullmatch(token)
+    return f"{flag.group(1)}={_MASK}" if flag else _MASK
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser (usage, then one error line, exit status 2) whose error line
+    never echoes a value that may be an API key (`_masked`); its subcommands' parsers
+    are of this class too (`add_subparsers` makes them so)."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(_masked(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `primer-nb` parser, one subcommand per tool."""
-    parser = argparse.ArgumentParser(prog="primer-nb", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="primer-nb", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     emu = commands.add_parser(
         "emulator",
@@ -238,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
 PARITY_SESSIONS = 12
 
 
-def _add_parity(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _add_parity(commands: argparse._SubParsersAction[_Parser]) -> None:
     par = commands.add_parser(
         "parity",
         help="compare the emulator with a server, your sandbox account or a snapshot",

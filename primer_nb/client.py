@@ -60,7 +60,7 @@ import random
 import time
 import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -71,7 +71,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from primer_nb._version import __version__
-from primer_nb.config import REDACTED, Settings, env_var, redact, resolve_settings
+from primer_nb.config import REDACTED, Settings, env_var, resolve_settings
 from primer_nb.errors import (
     INVALID_TOKEN,
     METADATA_EMPTY_KEY,
@@ -87,7 +87,7 @@ from primer_nb.errors import (
     error_from_response,
 )
 from primer_nb.fastjson import exact_orjson  # imports orjson (0.6 ms)
-from primer_nb.redaction import is_secret_name, redact_json, short_token
+from primer_nb.redaction import is_secret_name, longest_first, redact_each, redact_json, short_token
 
 if TYPE_CHECKING:
     import pydantic
@@ -300,14 +300,17 @@ class _HttpOptions(TypedDict):
 _POOL_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
 
 
-def _redacted_json(content: bytes, secret: str | None) -> tuple[Any, str | None]:
-    """`_decode(content)` with `secret` redacted from every string in it, keys too; and
+def _redacted_json(content: bytes, secrets: Sequence[str]) -> tuple[Any, str | None]:
+    """`_decode(content)` with the secrets (longest first) redacted from every string in
+    it, keys too; and
     the body's JSON text when it can be handed on as it is (`Exchange.request_json`).
 
     The walk through the decoded value is skipped when it cannot find the secret:
     without a backslash, JSON holds its strings as they are, so a secret absent from
-    the bytes is absent from the value. The text is given only for such a body (no
-    backslash, no secret) that is a JSON object or array in UTF-8; else it is None.
+    the bytes is absent from the value (in every spelling `redact_json` replaces: the
+    escaped ones, a repr's or a JSONPath's, hold a backslash too). The text is given
+    only for such a body (no backslash, no secret) that is a JSON object or array in
+    UTF-8; else it is None.
     """
     if not content:
         return None, None
@@ -316,9 +319,11 @@ def _redacted_json(content: bytes, secret: str | None) -> tuple[Any, str | None]
     except ValueError:  # not JSON (or not in an encoding json reads)
         value, utf8 = content.decode("utf-8", errors="replace"), False
     escaped = b"\\" in content
-    holds_secret = bool(secret) and str(secret).encode(errors="surrogatepass") in content
-    if secret and (isinstance(value, str) or escaped or holds_secret):
-        return redact_json(value, secret), None  # a text body (not JSON) is always redacted
+    holds_secret = any(s.encode(errors="surrogatepass") in content for s in secrets)
+    if secrets and (isinstance(value, str) or escaped or holds_secret):
+        for secret in secrets:  # a text body (not JSON) is always redacted
+            value = redact_json(value, secret)
+        return value, None
     if escaped or holds_secret or not utf8 or not isinstance(value, dict | list):
         return value, None
     return value, content.decode("utf-8")
@@ -362,10 +367,11 @@ def _check_token(client_token: object) -> None:
         raise _local_error(400, INVALID_TOKEN)
 
 
-def _refuse_the_key(client_token: object, api_key: str | None) -> None:
-    """The API key given as the client token gets the same error, whether or not checks
-    are on: sent, it would sit in the GET's URL, which servers and httpx's INFO log print."""
-    if api_key and isinstance(client_token, str) and client_token.strip() == api_key:
+def _refuse_the_key(client_token: object, secrets: Sequence[str]) -> None:
+    """An API key (`_BaseClient._secrets`) given as the client token gets the same error,
+    whether or not checks are on: sent, it would sit in the GET's URL, which servers and
+    httpx's INFO log print."""
+    if isinstance(client_token, str) and client_token.strip() in secrets:
         raise _local_error(400, KEY_AS_TOKEN)
 
 
@@ -383,11 +389,11 @@ def _local_error(
     status: int,
     error: tuple[str, str, str | None],
     details: list[ValidationErrorDetail] | None = None,
-    secret: str | None = None,
+    secrets: Sequence[str] = (),
 ) -> PrimerAPIError:
     """The error the server would answer, raised before sending (`local=True`).
 
-    `secret` (the client's API key) is redacted from it as from the server's answers:
+    `secrets` (the client's API keys) are redacted from it as from the server's answers:
     a body may hold the key where it does not belong (`{"currencyCode": key}`), and the
     error quotes what it refuses."""
     body = error_body(
@@ -398,8 +404,22 @@ def _local_error(
         validation_errors=details,
     )
     del body["error"]["diagnosticsId"]  # nothing was sent, so nothing to diagnose
-    safe: Any = redact_json(body, secret)  # type: ignore[arg-type]  # the body is JSON
+    safe: Any = body
+    for secret in secrets:
+        safe = redact_json(safe, secret)
     return error_from_response(status, safe, local=True)
+
+
+def redaction_secrets(client: object) -> tuple[str, ...]:
+    """What must never be shown of `client`'s work, longest first: its API key, and
+    PRIMER_API_KEY, which a client given `emulator=` reads but never sends. For the
+    modules that show what a client did (batch errors, widget tracebacks); any object
+    with `settings.api_key` will do."""
+    if isinstance(client, _BaseClient):
+        return client._secrets
+    key = getattr(getattr(client, "settings", None), "api_key", None)
+    own = key if isinstance(key, str) else ""
+    return tuple(longest_first([own, env_var("PRIMER_API_KEY") or ""]))
 
 
 class _BaseClient(ABC, Generic[_T]):
@@ -442,6 +462,11 @@ class _BaseClient(ABC, Generic[_T]):
         )
         if emulator is not None and not self._settings.in_process:
             raise ConfigurationError("emulator= cannot be combined with a base_url or environment")
+        #: What is redacted from everything the client shows, longest first: its key, and
+        #: PRIMER_API_KEY too, which a client given `emulator=` reads but never sends.
+        self._secrets: tuple[str, ...] = tuple(
+            longest_first([self._settings.api_key or "", env_var("PRIMER_API_KEY") or ""])
+        )
         if self._settings.in_process and transport is None:
             emulator = emulator or _default_emulator()
         self._emulator = emulator if self._settings.in_process else None
@@ -553,7 +578,7 @@ class _BaseClient(ABC, Generic[_T]):
             raise _local_error(400, NESTED_TOO_DEEP)
         _, details, unknown_keys = check_request_keys(data, model)
         if details:
-            raise _local_error(422, REQUEST_VALIDATION, details, self._settings.api_key)
+            raise _local_error(422, REQUEST_VALIDATION, details, self._secrets)
         if metadata_has_empty_key(data):
             raise _local_error(400, METADATA_EMPTY_KEY)
         for unknown in unknown_keys:
@@ -575,7 +600,7 @@ class _BaseClient(ABC, Generic[_T]):
         if isinstance(changes, Mapping):
             other = changes.get("clientToken", client_token)
             if other != client_token:  # the argument names the session: say the body's is unused
-                shown = REDACTED if other == self._settings.api_key else _shown(other)
+                shown = REDACTED if other in self._secrets else _shown(other)
                 warnings.warn(
                     f"changes['clientToken'] ({shown}) is not the client_token "
                     f"argument ({_shown(client_token)}); the argument's session is updated",
@@ -585,13 +610,13 @@ class _BaseClient(ABC, Generic[_T]):
             changes = {"clientToken": client_token, **rest}
         if self.validate if validate is None else validate:
             _check_token(client_token)
-        _refuse_the_key(client_token, self._settings.api_key)
+        _refuse_the_key(client_token, self._secrets)
         body = self._body(changes, ClientSessionUpdateRequest, validate)
         return _Call("PATCH", SESSION_PATH, json_body=body, url=self._session_url)
 
     def _get_call(self, client_token: str) -> _Call:
         _check_token(client_token)
-        _refuse_the_key(client_token, self._settings.api_key)
+        _refuse_the_key(client_token, self._secrets)
         return _Call(
             "GET", SESSION_PATH, params={"clientToken": client_token}, url=self._session_url
         )
@@ -697,7 +722,7 @@ class _BaseClient(ABC, Generic[_T]):
         return self._random() * ceiling
 
     def _redact(self, text: str) -> str:
-        return redact(text, self._settings.api_key)
+        return redact_each(text, self._secrets)
 
     def _transport_error(self, call: _Call, exc: httpx.TransportError) -> PrimerConnectionError:
         cls = (
@@ -723,12 +748,11 @@ class _BaseClient(ABC, Generic[_T]):
         known = self._safe_header_cache.get(raw)
         if known is not None:
             return dict(known)
-        secret = self._settings.api_key
         safe: dict[str, str] = {}
         for raw_name, raw_value in raw:
             name = raw_name.decode("latin-1")
             value = raw_value.decode("latin-1")
-            safe[name] = REDACTED if name.lower() == "x-api-key" else redact(value, secret)
+            safe[name] = REDACTED if name.lower() == "x-api-key" else self._redact(value)
         if len(self._safe_header_cache) >= _SAFE_HEADER_CACHE_SIZE:
             self._safe_header_cache.clear()
         self._safe_header_cache[raw] = safe
@@ -778,10 +802,9 @@ class _BaseClient(ABC, Generic[_T]):
             )
         if not self._hooks:
             return
-        secret = self._settings.api_key
-        request_body, request_json = _redacted_json(request.content, secret)
+        request_body, request_json = _redacted_json(request.content, self._secrets)
         response_body, response_json = (
-            _redacted_json(response.content, secret) if response else (None, None)
+            _redacted_json(response.content, self._secrets) if response else (None, None)
         )
         exchange = Exchange(
             started_at=call.started_at,
@@ -791,7 +814,7 @@ class _BaseClient(ABC, Generic[_T]):
             method=call.method,
             path=path,
             query=(
-                {redact(k, secret): redact(v, secret) for k, v in request.url.params.items()}
+                {self._redact(k): self._redact(v) for k, v in request.url.params.items()}
                 if request.url.query
                 else {}
             ),
@@ -822,23 +845,30 @@ class _BaseClient(ABC, Generic[_T]):
         """The response as `model`, or the `PrimerAPIError` it stands for."""
         status = response.status_code
         if not response.is_success:
-            body = redact_json(_decode(response.content), self._settings.api_key)
+            body = _decode(response.content)
+            for secret in self._secrets:
+                body = redact_json(body, secret)
             raise error_from_response(status, body, retry_after=_retry_after(response))
+        invalid: PrimerAPIError | None = None
         try:
             # pydantic reads the JSON itself: one pass, no intermediate dicts
             parsed = model.model_validate_json(response.content)
         except ValueError as exc:  # JSON decoding and pydantic errors are ValueErrors
-            text = self._redact(response.text[:200])
+            text = self._redact(response.text)[:200]  # redacted whole: a cut key is no match
             not_json = not isinstance(exc, pydantic.ValidationError) or any(
                 e["type"] == "json_invalid" for e in exc.errors()
             )
             what = "is not JSON" if not_json else f"is not a valid {model.__name__}"
-            raise PrimerAPIError(
+            invalid = PrimerAPIError(
                 status,
                 "InvalidResponse",
                 f"The server answered {status} with a body that {what}: {text!r}",
                 body={"raw": text},
-            ) from None
+            )
+        if invalid is not None:
+            # raised out of the `except`, so pydantic's error (its input may echo the
+            # key) is not kept as `__context__`: `from None` only hides it from tracebacks
+            raise invalid
         from primer_nb.display import remember_backend_clock  # for the session card
 
         clock = getattr(self._emulator, "clock", None)  # the in-process emulator's, read live

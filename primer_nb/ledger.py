@@ -87,6 +87,7 @@ from primer_nb.redaction import (
     redact_json,
     scrub_secret_names,
     short_token,
+    spellings,
 )
 
 if TYPE_CHECKING:
@@ -317,20 +318,21 @@ def _without_secrets(text: str, value: Any, secrets: Sequence[str]) -> str:
     The usual text holds no secret and is returned as it is. Otherwise the secrets are
     replaced inside the decoded value and the JSON written again, never in the text:
     a secret that also spells JSON (`true`, digits of a number, part of a `\\u` escape)
-    would break the text there, and one that JSON escapes (a quote) is not in the text
-    as it is. Secrets JSON would escape therefore always take the walk.
+    would break the text there, and one that JSON or a message escapes (a quote, a
+    backslash: `$['it\\'s']`) is not in the text as it is. Secrets with more than one
+    of `redaction.spellings` therefore always take the walk.
     """
-    if not any(s in text or _escaped_in_json(s) for s in secrets):
+    if not any(s in text or _spelled_otherwise(s) for s in secrets):
         return text
     for secret in secrets:  # longest first, as `redact_each`
         value = redact_json(value, secret)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-@functools.lru_cache(maxsize=64)
-def _escaped_in_json(secret: str) -> bool:
-    """True when JSON writes `secret` otherwise than as it is (quotes, backslashes...)."""
-    return json.dumps(secret, ensure_ascii=False)[1:-1] != secret
+def _spelled_otherwise(secret: str) -> bool:
+    """True when JSON, a `repr()` or a JSONPath may write `secret` otherwise than as it
+    is (quotes, backslashes...): then the text of a body may hide it."""
+    return len(spellings(secret)) > 1
 
 
 def _plain(value: Any, secrets: Sequence[str]) -> str | None:

@@ -419,8 +419,12 @@ class _RequestModel(_Model):
     def __init__(self, /, **data: object) -> None:
         try:
             super().__init__(**data)
+            return
         except pydantic.ValidationError as exc:
-            raise _local_error(type(self), exc) from None
+            error = _local_error(type(self), exc)
+        # raised out here, so pydantic's error (its `input_value` may be the key) is not
+        # kept as `__context__`: `from None` only hides it from tracebacks
+        raise error
 
     # Marked as pydantic's own `__init__`, so validation of an enclosing model builds
     # nested models in pydantic-core (keeping `by_alias`/`by_name` for the whole tree and
@@ -434,7 +438,8 @@ class _RequestModel(_Model):
         try:
             return super().model_validate(obj, **options)
         except pydantic.ValidationError as exc:
-            raise _local_error(cls, exc) from None
+            error = _local_error(cls, exc)
+        raise error  # out of the `except`: no `__context__` holding the input
 
 
 class _TopLevelRequest(_RequestModel):

@@ -65,7 +65,7 @@ import jwt
 from pydantic import BaseModel, ConfigDict, JsonValue, StrictBool, StrictInt, StrictStr
 from pydantic import ValidationError as PydanticValidationError
 
-from primer_nb.config import BASE_URLS, EMULATOR_KEY, env_var, redact
+from primer_nb.config import BASE_URLS, EMULATOR_KEY, api_key_problem, env_var, redact
 from primer_nb.errors import PrimerConnectionError, PrimerError
 from primer_nb.redaction import redact_json
 
@@ -982,9 +982,17 @@ def resolve_against(against: str, environ: Mapping[str, str] | None = None) -> _
     """`sandbox` or an http(s) URL (a trailing `/client-session` is allowed) -> backend.
 
     The sandbox needs `PRIMER_API_KEY`; a URL gets it too when set, else the key the
-    kit sends to emulators. The key goes over plain `http://` only to this machine.
+    kit sends to emulators. The key goes over plain `http://` only to this machine. A key
+    an HTTP header cannot carry (a control or non-ASCII character) is refused here, naming
+    the position and the rule, never the key: httpx's own error would repeat it as bytes.
     """
     key = env_var("PRIMER_API_KEY", environ)
+    problem = api_key_problem(key) if key else None
+    if problem is not None:
+        raise ParityUsageError(
+            f"PRIMER_API_KEY {problem}: check how the key was read or pasted "
+            "(the key is not shown)."
+        )
     if against.strip().lower() == "sandbox":
         if not key:
             raise ParityUsageError(

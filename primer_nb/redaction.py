@@ -4,7 +4,11 @@
   API key) in a text becomes `***` (longest secret first, so a key containing another is
   replaced whole; `longest_first` + `redact_each` do the same with the sorting done once).
   A secret shorter than `SHORT_SECRET` (8) characters is replaced only where no letter or
-  digit touches it, so an emulator key such as `k` leaves `Unknown` as it is;
+  digit touches it, so an emulator key such as `k` leaves `Unknown` as it is. A secret
+  holding a character that messages escape (`"`, `'`, `\\`) is also replaced
+  where a message spells it escaped (`spellings`): inside a `repr()`, inside JSON, or in
+  a JSONPath segment (`$['it\\'s']`). A secret without such a character has one spelling,
+  and costs nothing more;
 - `redact_json(value, secret)`: the same inside decoded JSON, keys and values, at any
   depth (what the client hands its hooks and puts in errors);
 - `scrub_secret_names(value)`: in decoded JSON, every entry whose key is named like an API
@@ -30,6 +34,7 @@ nothing of ours.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -49,6 +54,7 @@ __all__ = [
     "redact_json",
     "scrub_secret_names",
     "short_token",
+    "spellings",
 ]
 
 #: What a secret is replaced with.
@@ -66,13 +72,61 @@ def _standalone(secret: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![^\W_]){re.escape(secret)}(?![^\W_])")
 
 
+@functools.lru_cache(maxsize=256)
+def spellings(secret: str) -> tuple[str, ...]:
+    """The ways a message may write `secret`, longest first: as it is, inside a `repr()`
+    (`'it\\'s'`), inside JSON (`"say \\"hi\\""`, also as ASCII) and as a JSONPath segment
+    (`$['it\\'s']`, see `wire_errors.json_path`), and one of these inside another (the
+    repr of a JSON text). Usually all the same: then `(secret,)`.
+
+    ```python
+    >>> spellings("sk_live_1")
+    ('sk_live_1',)
+    >>> 'a\\\\"b' in spellings('a"b')  # JSON's spelling
+    True
+
+    ```
+    """
+    forms = _escaped(secret)
+    if len(forms) == 1:
+        return (secret,)
+    # one escape inside another too: a repr() of JSON text that holds the key
+    forms = {twice for form in forms for twice in _escaped(form)}
+    return tuple(sorted(forms, key=lambda form: (-len(form), form)))
+
+
+def _escaped(text: str) -> set[str]:
+    """`text` as it is, and as a repr(), JSON and a JSONPath segment write it."""
+    return {
+        text,
+        repr(text)[1:-1],
+        json.dumps(text)[1:-1],
+        json.dumps(text, ensure_ascii=False)[1:-1],
+        text.replace("\\", "\\\\").replace("'", "\\'"),
+    }
+
+
+def _replace(text: str, form: str, short: bool) -> str:
+    if short:
+        return _standalone(form).sub(REDACTED, text)
+    return text.replace(form, REDACTED)
+
+
 def redact(text: str, secret: str | None) -> str:
     """`text` with every occurrence of `secret` replaced by `***` (a secret shorter than
-    `SHORT_SECRET` characters only where no letter or digit touches it)."""
-    if secret and secret in text:
-        if len(secret) < SHORT_SECRET:
-            return _standalone(secret).sub(REDACTED, text)
-        return text.replace(secret, REDACTED)
+    `SHORT_SECRET` characters only where no letter or digit touches it), in each of its
+    `spellings`: as it is, and escaped as a `repr()`, JSON or a JSONPath writes it."""
+    if not secret:
+        return text
+    return _redact_forms(text, spellings(secret), len(secret) < SHORT_SECRET)
+
+
+def _redact_forms(text: str, forms: tuple[str, ...], short: bool) -> str:
+    if len(forms) == 1:  # the usual key: one spelling, one look
+        return _replace(text, forms[0], short) if forms[0] in text else text
+    for form in forms:  # longest first: an escaped spelling holds parts of the plain one
+        if form in text:
+            text = _replace(text, form, short)
     return text
 
 
@@ -96,15 +150,22 @@ def redact_each(text: str, ordered: Sequence[str]) -> str:
 
 
 def redact_json(value: JsonValue, secret: str | None) -> JsonValue:
-    """`value` (decoded JSON) with the secret redacted from every string in it, keys too."""
+    """`value` (decoded JSON) with the secret redacted from every string in it, keys too
+    (in each of its `spellings`, as `redact`)."""
     if not secret:
         return value
+    return _redact_json(value, spellings(secret), len(secret) < SHORT_SECRET)
+
+
+def _redact_json(value: JsonValue, forms: tuple[str, ...], short: bool) -> JsonValue:
     if isinstance(value, str):
-        return redact(value, secret)
+        return _redact_forms(value, forms, short)
     if isinstance(value, dict):
-        return {redact(k, secret): redact_json(v, secret) for k, v in value.items()}
+        return {
+            _redact_forms(k, forms, short): _redact_json(v, forms, short) for k, v in value.items()
+        }
     if isinstance(value, list):
-        return [redact_json(v, secret) for v in value]
+        return [_redact_json(v, forms, short) for v in value]
     return value
 
 

@@ -20,6 +20,14 @@ EXAMPLES = ROOT / "primer_nb" / "data" / "primer-examples.json"
 #: A key-shaped marker: tests send it through every path and then search for it.
 #: Built from parts so that no key-shaped literal sits in the repository for scanners to flag.
 MARKER_KEY = "sk_" + "sandbox_" + "MARKERKEY0123456789abcdef"
+#: The marker key with characters that messages escape (a `repr()`, JSON, a JSONPath):
+#: a double quote and a backslash; a single quote and a percent sign. Every spelling of
+#: them still holds `MARKERKEY`, so a test looks for that. Shorter than a UUID (Primer's
+#: keys): an error quotes a refused value cut at 40 characters, before any redaction.
+QUOTED_MARKER_KEYS = (
+    "sk_" + '"q\\b_' + "MARKERKEY0123456789",
+    "sk_" + "'sq%41_" + "MARKERKEY0123456789",
+)
 
 
 #: No timed tests (speed is measured in benchmarks/ only): Hypothesis's per-example deadline

@@ -143,6 +143,44 @@ def test_a_key_no_http_header_can_carry_is_refused_and_never_printed(
     assert served == []
 
 
+@pytest.mark.parametrize(
+    ("argv", "shown"),
+    [
+        (["parity", "--api-key", MARKER], "unrecognized arguments: --api-key …"),
+        (["emulator", "--apikey", MARKER], "unrecognized arguments: --apikey …"),
+        (["parity", f"--api-key={MARKER}"], "unrecognized arguments: --api-key=…"),
+        (["parity", MARKER, "--bogus"], "unrecognized arguments: … --bogus"),
+        (["--api-key", MARKER, "emulator"], "argument COMMAND: invalid choice: … (choose from"),
+    ],
+    ids=["parity-api-key", "typo", "equals", "positional", "before-the-command"],
+)
+def test_an_argument_argparse_does_not_know_is_not_echoed(
+    argv: list[str],
+    shown: str,
+    served: list[dict[str, object]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A key after a flag the command lacks (emulator's `--api-key` tried on parity, a
+    typo) must not reach stderr and CI logs: the error names the flags, not the values."""
+    err = _refused(argv, capsys)
+    assert "usage: primer-nb" in err
+    assert shown in err.strip().splitlines()[-1]
+    assert MARKER not in err and MARKER[4:] not in err
+    assert served == []
+
+
+def test_an_argparse_error_never_shows_the_environments_key(
+    served: list[dict[str, object]],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PRIMER_API_KEY", MARKER)
+    err = _refused(["emulator", "--port", MARKER], capsys)
+    assert "argument --port: must be a whole number from 0 to 65535" in err
+    assert err.strip().endswith("not '***'")
+    assert MARKER not in err
+
+
 @pytest.mark.parametrize("timeout", ["0", "-1", "nan", "inf", "x"])
 def test_parity_refuses_a_timeout_that_is_not_a_finite_positive_number(
     timeout: str, capsys: pytest.CaptureFixture[str]

@@ -25,7 +25,14 @@ import pytest
 
 from primer_nb.cli import main
 from primer_nb.config import EMULATOR_KEY
-from primer_nb.parity import SCENARIOS, Difference, ParityResult, resolve_against
+from primer_nb.parity import (
+    SCENARIOS,
+    Difference,
+    ParityResult,
+    ParityUsageError,
+    resolve_against,
+)
+from tests.conftest import MARKER_KEY
 from tests.test_parity import parity, parity_json
 
 URL = "https://sandbox.test"
@@ -524,3 +531,25 @@ def test_plain_http_with_a_key_is_fine_on_this_machine(url: str) -> None:
 def test_plain_http_elsewhere_without_a_key_sends_the_emulators_key() -> None:
     other = resolve_against("http://emulator.team.example:8010", {})
     assert other.key == EMULATOR_KEY
+
+
+@pytest.mark.parametrize(
+    ("tail", "rule"),
+    [("\nX", "a control character"), ("\u200b", "a non-ASCII character")],
+    ids=["newline", "zero-width-space"],
+)
+def test_a_key_no_header_can_carry_is_refused_by_position_never_shown(
+    tail: str, rule: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = MARKER_KEY + tail
+    position = len(MARKER_KEY)
+    with pytest.raises(ParityUsageError) as caught:
+        resolve_against("http://127.0.0.1:9", {"PRIMER_API_KEY": key})
+    assert f"PRIMER_API_KEY has {rule} at position {position}" in str(caught.value)
+    assert MARKER_KEY not in str(caught.value)
+    # through the CLI: exit 2 with that message, before anything is sent (port 9: nobody)
+    monkeypatch.setenv("PRIMER_API_KEY", key)
+    status, out, err = parity(capsys, "--against", "http://127.0.0.1:9")
+    assert status == 2
+    assert f"at position {position}" in err and "cannot reach" not in err
+    assert MARKER_KEY not in out + err and MARKER_KEY[3:12] not in out + err

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import warnings
+from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from primer_nb.client import PrimerClient
+from primer_nb.batch import create_sessions
+from primer_nb.client import Exchange, PrimerClient
 from primer_nb.emulator import Emulator
 from primer_nb.errors import PrimerValidationError
+from primer_nb.ledger import Ledger
 from primer_nb.redaction import (
     is_secret_name,
     may_name_a_secret,
     redact,
     redact_all,
+    redact_json,
     scrub_secret_names,
+    spellings,
 )
-from tests.conftest import MARKER_KEY
+from primer_nb.wire_errors import json_path
+from tests.conftest import MARKER_KEY, QUOTED_MARKER_KEYS
 
 #: Names near the secret ones: cases, separators, prefixes, letters JSON must escape.
 NAMES = st.one_of(
@@ -89,4 +98,93 @@ def test_a_short_key_leaves_the_clients_errors_readable() -> None:
         client.create_session({"unknownTop": 1, "metadata": {"note": "k"}, "order": {"k": []}})
     details = caught.value.validation_errors
     assert [(d.path, d.description[:13]) for d in details] == [("$.unknownTop", "Unknown field")]
+    client.close()
+
+
+# --- a key holding a quote, a backslash or a percent sign (audit 26) -----------------------
+
+#: What every spelling of the quoted marker keys still holds.
+MARK = "MARKERKEY"
+
+
+def test_a_plain_key_has_one_spelling() -> None:
+    assert spellings(MARKER_KEY) == (MARKER_KEY,)
+    assert spellings("k") == ("k",)
+
+
+@pytest.mark.parametrize("key", QUOTED_MARKER_KEYS, ids=["double-quote", "single-quote"])
+def test_a_key_is_redacted_however_a_message_escapes_it(key: str) -> None:
+    texts = [
+        f"Value {key!r} is not a valid currency code",  # repr, as errors quote values
+        f"not a decimal amount: {[key]}",
+        json.dumps({"note": key}),  # JSON
+        f"{json_path(('customer', key))}: Unknown field",  # $['...'] with \\ and \'
+        f"{key} as it is",
+        f"{json.dumps({'clientToken': key})!r} is not the path",  # a repr of JSON text
+    ]
+    for text in texts:
+        shown = redact(text, key)
+        assert MARK not in shown and "***" in shown, (text, shown)
+        assert MARK not in redact_all(text, [key, "other"]), text
+        assert MARK not in json.dumps(redact_json({text: [text]}, key)), text
+
+
+def test_a_short_key_with_a_quote_is_still_replaced_only_where_it_stands_alone() -> None:
+    assert redact("$['k\\'']: Unknown field", "k'") == "$['***']: Unknown field"
+    assert redact("Unknown 'k\\''", "k'") == "Unknown '***'"
+    assert redact("ok'", "k'") == "ok'"  # inside a word: not the key
+
+
+def _shown(error: BaseException) -> str:
+    html = getattr(error, "_repr_html_", lambda: "")()
+    return f"{error}{error!r}{html}"
+
+
+@pytest.mark.parametrize("key", QUOTED_MARKER_KEYS, ids=["double-quote", "single-quote"])
+def test_a_quoted_key_never_reaches_errors_warnings_exchanges_or_the_ledger(
+    key: str, tmp_path: Path
+) -> None:
+    seen: list[Exchange] = []
+    client = PrimerClient(api_key=key, emulator=Emulator(api_keys=[key]), hooks=[seen.append])
+    ledger = Ledger(tmp_path / "l.sqlite3")
+    ledger.attach(client)
+    shown: list[str] = []
+    for body, validate in [
+        ({"orderId": "o1", "currencyCode": key}, True),  # checked here
+        ({"orderId": "o1", "currencyCode": key}, False),  # the emulator's 422
+        ({key: 1}, True),
+        ({key: 1}, False),
+    ]:
+        with pytest.raises(PrimerValidationError) as caught:
+            client.create_session(body, validate=validate)
+        shown.append(_shown(caught.value))
+    with warnings.catch_warnings(record=True) as caught_warnings:
+        warnings.simplefilter("always")
+        client.create_session({"orderId": "o2", "customer": {key: 1}})
+    shown += [str(w.message) for w in caught_warnings]
+    assert len(shown) == 5
+    shown += [repr(exchange) for exchange in seen]
+    shown.append(ledger.frame(full_tokens=True).to_csv())
+    for text in shown:
+        assert MARK not in text, text
+    ledger.close()
+    client.close()
+    for path in tmp_path.iterdir():  # the database and its WAL, byte by byte
+        assert MARK.encode() not in path.read_bytes(), path.name
+    rows = sqlite3.connect(tmp_path / "l.sqlite3").execute("SELECT * FROM exchanges").fetchall()
+    assert len(rows) == len(seen) == 3 and MARK not in repr(rows)
+
+
+@pytest.mark.parametrize("key", QUOTED_MARKER_KEYS, ids=["double-quote", "single-quote"])
+def test_a_quoted_key_in_a_batch_cell_is_redacted_from_its_error(key: str) -> None:
+    client = PrimerClient(api_key=key, emulator=Emulator(api_keys=[key]))
+    rows: list[dict[str, Any]] = [
+        {"order_id": "b1", "currency_code": key},
+        {"order_id": "b2", "currency_code": "EUR", "amount_major": key},
+    ]
+    result = create_sessions(rows, client=client, progress=False)
+    assert len(result.errors) == 2
+    for error in result.errors:
+        assert MARK not in str(error) and "***" in str(error), str(error)
+    assert MARK not in result.frame().to_csv()
     client.close()

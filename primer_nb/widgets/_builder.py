@@ -104,7 +104,9 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
         self.client = client
         #: layout and style models shared by every widget of this builder (`Looks`)
         self.looks = looks = looks or Looks()
-        self.handlers = HandlerLog(secret=api_key_of(client), looks=looks)
+        from primer_nb.client import redaction_secrets
+
+        self.handlers = HandlerLog(secrets=redaction_secrets(client), looks=looks)
         self.failure: PrimerError | None = None
         self.ctx = FormContext(
             on_change=self.handlers.guard(self.refresh),

@@ -11,8 +11,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import ipywidgets as w
 
-from primer_nb.config import redact
-from primer_nb.redaction import short_token
+from primer_nb.redaction import longest_first, redact_each, short_token
 
 __all__ = ["HandlerLog", "Looks", "code_block", "escape", "short_token", "table"]
 
@@ -55,11 +54,18 @@ class HandlerLog:
     a test can miss it.
     """
 
-    def __init__(self, secret: str | None = None, looks: Looks | None = None) -> None:
+    def __init__(
+        self,
+        secret: str | None = None,
+        looks: Looks | None = None,
+        *,
+        secrets: Iterable[str] = (),
+    ) -> None:
         self.errors: list[str] = []
         looks = looks or Looks()
         self.output = looks.make(w.Output, css={"max_height": "200px", "overflow": "auto"})
-        self._secret = secret
+        #: `secret` and `secrets` (a client's `redaction_secrets`), longest first
+        self._secrets = longest_first([secret or "", *secrets])
 
     def guard(self, fn: Callable[_P, _R]) -> Callable[_P, _R | None]:
         """`fn` wrapped so that an exception is recorded and shown, never lost (then None)."""
@@ -76,7 +82,7 @@ class HandlerLog:
 
     def record(self, text: str) -> None:
         """Append one failure (redacted) to `errors` and to the output widget."""
-        text = redact(text, self._secret)
+        text = redact_each(text, self._secrets)
         self.errors.append(text)
         self.output.append_stderr(text)
 

@@ -308,6 +308,110 @@ def test_a_model_built_with_the_configured_key_does_not_quote_it(
     assert_clean("a model's validation error", exception_texts(caught.value))
 
 
+def test_a_client_given_an_emulator_redacts_the_environments_key(
+    monkeypatch: pytest.MonkeyPatch, emulator: Emulator
+) -> None:
+    """`emulator=` never sends PRIMER_API_KEY (the learner's real key), but a body may
+    hold it: its errors, warnings, exchanges and batch errors redact it all the same."""
+    from primer_nb.batch import create_sessions
+
+    monkeypatch.setenv("PRIMER_API_KEY", MARKER_KEY)
+    seen: list[Exchange] = []
+    texts: list[str] = []
+    with PrimerClient(emulator=emulator, hooks=[seen.append]) as client:
+        for validate in (True, False):  # checked here, then the emulator's 422
+            with pytest.raises(PrimerValidationError) as caught:
+                client.create_session({**BODY, "currencyCode": MARKER_KEY}, validate=validate)
+            texts.append(exception_texts(caught.value))
+            assert "***" in str(caught.value)
+        with pytest.warns(UserWarning) as warned:
+            client.create_session({**BODY, "customer": {MARKER_KEY: 1}})
+        texts += [str(w.message) for w in warned]
+        with pytest.raises(InvalidClientTokenError):  # the key as a token: never sent
+            client.get_session(MARKER_KEY)
+        result = create_sessions(
+            [{"order_id": "b1", "currency_code": MARKER_KEY}], client=client, progress=False
+        )
+        texts += [str(error) for error in result.errors] + [result.frame().to_csv()]
+        assert len(result.errors) == 1
+    texts += [exchange_text(exchange) for exchange in seen]
+    assert len(seen) == 2  # the 422 and the warned POST (the batch checks its row first)
+    for text in texts:
+        assert_clean("what a client on an emulator shows", text)
+
+
+@pytest.mark.parametrize("start", [190, 199, 200 - len(MARKER_KEY)])
+def test_an_answer_that_is_not_json_is_redacted_before_it_is_cut(start: int) -> None:
+    """The error quotes the first 200 characters of a body that is not JSON (a request
+    inspector behind PRIMER_BASE_URL echoing the headers): a key across character 200
+    must not leave its first characters there."""
+    answer = "x" * start + MARKER_KEY + " and more"
+
+    def inspector(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, text=answer)
+
+    with (
+        PrimerClient(
+            MARKER_KEY, base_url="http://primer.test", transport=httpx.MockTransport(inspector)
+        ) as client,
+        pytest.raises(PrimerError) as caught,
+    ):
+        client.create_session(BODY)
+    assert "is not JSON" in str(caught.value)
+    assert MARKER_KEY[:6] not in exception_texts(caught.value)
+    assert "xxx***"[: 3 + 200 - start] in str(caught.value)  # *** as far as the cut
+
+
+def chained(exc: BaseException) -> list[BaseException]:
+    """The exceptions reachable from `exc` through `__context__` and `__cause__`."""
+    found: list[BaseException] = []
+    todo: list[BaseException | None] = [exc.__context__, exc.__cause__]
+    while todo:
+        inner = todo.pop()
+        if inner is not None and inner not in found:
+            found.append(inner)
+            todo += [inner.__context__, inner.__cause__]
+    return found
+
+
+def test_a_models_error_keeps_no_context_holding_the_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`from None` only hides pydantic's error (whose input is the key) from tracebacks;
+    raised outside the `except`, the redacted error keeps no `__context__` at all."""
+    from primer_nb.models import ClientSessionRequest, LineItem
+
+    monkeypatch.setenv("PRIMER_API_KEY", MARKER_KEY)
+    for build in (
+        lambda: LineItem(amount=1, product_type=MARKER_KEY),
+        lambda: LineItem.model_validate({"amount": 1, "productType": MARKER_KEY}),
+        lambda: ClientSessionRequest(order_id="o", currency_code=MARKER_KEY),
+    ):
+        with pytest.raises(PrimerValidationError) as caught:
+            build()
+        assert_clean("a model's error", exception_texts(caught.value))
+        assert chained(caught.value) == []
+
+
+def test_an_invalid_answer_keeps_no_context_holding_the_echoed_key() -> None:
+    """A 200 that is JSON but no session, echoing the request's headers: pydantic's error
+    holds them in its input; the client's InvalidResponse must not keep it."""
+
+    def echo(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"orderId": 1, "headers": dict(request.headers)})
+
+    with (
+        PrimerClient(
+            MARKER_KEY, base_url="http://primer.test", transport=httpx.MockTransport(echo)
+        ) as client,
+        pytest.raises(PrimerError) as caught,
+    ):
+        client.create_session(BODY)
+    assert "is not a valid" in str(caught.value)
+    assert chained(caught.value) == []
+    assert_clean("an InvalidResponse", exception_texts(caught.value))
+
+
 def test_key_behind_json_escapes_is_scrubbed_from_exchanges() -> None:
     """Hooks skip the walk through a body that cannot hold the key: an escape can hide it."""
     escaped = "".join(f"\\u{ord(c):04x}" for c in MARKER_KEY)  # the key, every letter \uXXXX

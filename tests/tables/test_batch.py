@@ -25,6 +25,7 @@ from primer_nb.client import AsyncPrimerClient, PrimerClient
 from primer_nb.emulator import Emulator
 from primer_nb.ledger import Ledger
 from primer_nb.tables import sessions_frame
+from tests.conftest import MARKER_KEY
 
 #: data/orders.csv: row -> (errorId, column at fault); see data/README.md.
 BROKEN = {
@@ -365,3 +366,39 @@ def test_the_given_async_client_and_its_transport_are_used() -> None:
             return await acreate_sessions(rows, client=client, progress=False, concurrency=2)
 
     assert asyncio.run(run()).ok == 4 and emulator.session_count == 4
+
+
+def test_a_key_in_the_order_id_a_header_or_a_path_is_redacted_from_errors() -> None:
+    """`str()` adds the order id, `columns` names headers, a detail's path names keys: none
+    of them shows the client's key (`frame()` neither, in its order_id and error columns)."""
+    client = PrimerClient(api_key=MARKER_KEY, emulator=Emulator(api_keys=[MARKER_KEY]))
+    rows: list[dict[str, Any]] = [
+        {"order_id": MARKER_KEY, "currency_code": "XXX"},  # the key as the order id
+        {"order_id": "b2", "currency_code": "EUR", MARKER_KEY: "1"},  # as a header
+        {
+            "order_id": "b3",
+            "currency_code": "EUR",
+            "line_items": json.dumps([{"amount": 1, MARKER_KEY: 1}]),
+        },
+    ]
+    result = create_sessions(rows, client=client, progress=False)
+    client.close()
+    assert [e.row for e in result.errors] == [0, 1, 2]
+    first, header, item_key = result.errors
+    assert first.order_id == "***" and str(first).startswith("row 0 (***): column currency_code")
+    assert header.columns == ("***",) and item_key.columns == ("line_items[0].***",)
+    frame = result.frame()
+    assert frame.order_id[0] == "***"
+    shown = [str(e) for e in result.errors] + [repr(result.errors), frame.to_csv()]
+    assert not [text for text in shown if MARKER_KEY in text]
+
+
+def test_a_key_in_a_validation_path_is_redacted() -> None:
+    from primer_nb.batch import RowError, _without_key
+    from primer_nb.errors import ValidationErrorDetail
+
+    detail = ValidationErrorDetail("ClientSessionAPIRequest", f"$.metadata.{MARKER_KEY}", "bad")
+    error = RowError(0, "o", "RequestValidationError", "422", validation_errors=(detail,))
+    safe = _without_key(error, [MARKER_KEY])
+    assert safe.validation_errors[0].path == "$.metadata.***"
+    assert MARKER_KEY not in repr(safe)

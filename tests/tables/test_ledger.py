@@ -24,6 +24,8 @@ from primer_nb.ledger import (
     LedgerError,
     default_path,
 )
+from primer_nb.wire_errors import json_path
+from tests.conftest import QUOTED_MARKER_KEYS
 
 BODY = {"orderId": "o-1", "currencyCode": "EUR", "amount": 1299}
 
@@ -170,6 +172,24 @@ def test_env_key_is_redacted_without_attach(
     with Ledger(tmp_path / "l.sqlite3") as ledger:
         ledger.record(exchange(1, error=f"boom {marker_key}"))
         assert ledger.frame().error[0] == "boom ***"
+
+
+@pytest.mark.parametrize("key", QUOTED_MARKER_KEYS, ids=["double-quote", "single-quote"])
+def test_a_key_a_body_spells_escaped_is_redacted_from_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    """A body (recorded without a client) that quotes the key as a JSONPath or a repr
+    does: the text of its JSON does not hold the key as it is, yet it is walked."""
+    monkeypatch.setenv("PRIMER_API_KEY", key)
+    quoted = [f"{json_path(('customer', key))}: Unknown field", f"Value {key!r} is not valid"]
+    with Ledger(tmp_path / "l.sqlite3") as ledger:
+        for n, description in enumerate(quoted):  # one each: neither holds the key as it is
+            ledger.record(exchange(n, response_body={"error": {"description": description}}))
+        shown = [body["error"]["description"] for body in ledger.frame().response_body]
+        assert shown[0] == "$.customer['***']: Unknown field"
+        assert shown[1] in ("Value '***' is not valid", 'Value "***" is not valid')
+    for path in tmp_path.iterdir():
+        assert b"MARKERKEY" not in path.read_bytes(), path.name
 
 
 def test_default_path_and_repr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

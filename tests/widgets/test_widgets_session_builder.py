@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from primer_nb.client import PrimerClient
 from primer_nb.errors import DisabledCurrencyError
 from primer_nb.models import ClientSessionRequest, ClientSessionWithToken
 from primer_nb.widgets import ExpiryCountdown, SessionBuilder
@@ -212,6 +213,23 @@ def test_handler_exceptions_are_recorded_and_redacted(
     assert len(builder.errors) == 1 and "RuntimeError: boom with ***" in builder.errors[0]
     assert marker_key not in all_state(builder)
     assert "boom with ***" in builder.handlers.output.outputs[0]["text"]
+
+
+def test_handler_exceptions_redact_the_environments_key_on_an_emulator(
+    emulator: Any, marker_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client given `emulator=` does not send PRIMER_API_KEY; the log hides it too."""
+    monkeypatch.setenv("PRIMER_API_KEY", marker_key)
+    with PrimerClient(emulator=emulator) as client:
+        builder = filled(client)
+
+        def broken(*_args: Any) -> Any:
+            raise RuntimeError(f"boom with {marker_key}")
+
+        monkeypatch.setattr(client, "create_session", broken)
+        builder.send_button.click()
+    assert len(builder.errors) == 1 and "RuntimeError: boom with ***" in builder.errors[0]
+    assert marker_key not in all_state(builder)
 
 
 def test_repr_is_short_and_deterministic(client: Any) -> None:
