@@ -362,7 +362,14 @@ def _shown(token: object) -> str:
 
 def _check_token(client_token: object) -> None:
     """No client token at all (None, "", blanks) gets the server's answer without asking:
-    400 `ClientSessionValidationError`, raised before sending (`local=True`)."""
+    400 `ClientSessionValidationError`, raised before sending (`local=True`). Anything
+    else that is not a str (a session object, a number) is a `TypeError` saying so."""
+    if client_token is not None and not isinstance(client_token, str):
+        hint = " (its .client_token)" if hasattr(client_token, "client_token") else ""
+        raise TypeError(
+            f"client_token must be a str, e.g. session.client_token, not "
+            f"{type(client_token).__name__}{hint}"
+        )
     if not isinstance(client_token, str) or not client_token.strip():
         raise _local_error(400, INVALID_TOKEN)
 

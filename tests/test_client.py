@@ -433,6 +433,26 @@ def test_nesting_too_deep_is_refused_locally_with_the_emulators_answer(levels: i
     assert server.requests == []
 
 
+def test_a_session_object_as_the_token_is_a_type_error_that_says_what_to_pass() -> None:
+    """`client.get_session(session)` used to answer "The client token is invalid.", as if
+    the token had expired."""
+    client, server = make(created)
+    session = client.create_session({"orderId": "o-1"})
+    for call in (
+        lambda: client.get_session(session),  # type: ignore[arg-type]
+        lambda: client.update_session(session, {"orderId": "o-2"}),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(TypeError) as info:
+            call()
+        assert str(info.value) == (
+            "client_token must be a str, e.g. session.client_token, not "
+            "ClientSessionWithToken (its .client_token)"
+        )
+    with pytest.raises(TypeError, match=r"must be a str, e.g. session.client_token, not int$"):
+        client.get_session(7)  # type: ignore[arg-type]
+    assert len(server.requests) == 1  # the POST only
+
+
 @pytest.mark.parametrize("token", ["", "   ", None])
 def test_no_client_token_at_all_gets_the_servers_answer_before_sending(token: Any) -> None:
     client, server = make(created)
