@@ -73,10 +73,13 @@ import httpx
 from primer_nb._version import __version__
 from primer_nb.config import REDACTED, Settings, env_var, resolve_settings
 from primer_nb.errors import (
+    DEFAULT_KEY_REFUSED_BY_EMULATOR_HINT,
+    DEFAULT_KEY_REFUSED_HINT,
     INVALID_TOKEN,
     METADATA_EMPTY_KEY,
     NESTED_TOO_DEEP,
     REQUEST_VALIDATION,
+    AuthenticationError,
     ConfigurationError,
     PrimerAPIError,
     PrimerConnectionError,
@@ -474,6 +477,7 @@ class _BaseClient(ABC, Generic[_T]):
         self._secrets: tuple[str, ...] = tuple(
             longest_first([self._settings.api_key or "", env_var("PRIMER_API_KEY") or ""])
         )
+        self._given_emulator = emulator is not None
         if self._settings.in_process and transport is None:
             emulator = emulator or _default_emulator()
         self._emulator = emulator if self._settings.in_process else None
@@ -855,7 +859,16 @@ class _BaseClient(ABC, Generic[_T]):
             body = _decode(response.content)
             for secret in self._secrets:
                 body = redact_json(body, secret)
-            raise error_from_response(status, body, retry_after=_retry_after(response))
+            error = error_from_response(status, body, retry_after=_retry_after(response))
+            if isinstance(error, AuthenticationError) and self._settings.default_key:
+                # an emulator with keys of its own refused the default key: say which went
+                error.hint = (
+                    DEFAULT_KEY_REFUSED_BY_EMULATOR_HINT
+                    if self._given_emulator
+                    else DEFAULT_KEY_REFUSED_HINT
+                )
+                error.args = (str(error),)
+            raise error
         invalid: PrimerAPIError | None = None
         try:
             # pydantic reads the JSON itself: one pass, no intermediate dicts

@@ -73,6 +73,8 @@ class Settings:
     api_version: str
     api_key: str | None = field(default=None, repr=False)
     in_process: bool = False
+    #: True when no key was configured and `api_key` is the kit's default emulator key.
+    default_key: bool = False
 
     @property
     def api_key_hint(self) -> str:
@@ -233,7 +235,8 @@ def resolve_settings(
             f"The {name} environment needs an API key: set PRIMER_API_KEY "
             "(or leave PRIMER_ENV unset to use the emulator)."
         )
-    if name == "emulator" and not key:
+    default_key = name == "emulator" and not key
+    if default_key:
         key = EMULATOR_KEY
     return Settings(
         environment=name,  # type: ignore[arg-type]
@@ -241,4 +244,5 @@ def resolve_settings(
         api_version=version,
         api_key=key,
         in_process=in_process,
+        default_key=default_key,
     )

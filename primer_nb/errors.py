@@ -49,6 +49,8 @@ from typing import Any, NamedTuple
 
 __all__ = [
     "AUTHENTICATION_HINT",
+    "DEFAULT_KEY_REFUSED_BY_EMULATOR_HINT",
+    "DEFAULT_KEY_REFUSED_HINT",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
@@ -105,6 +107,19 @@ SECURITY_POLICY_BLOCK = (
 AUTHENTICATION_HINT = (
     "check that the X-API-KEY header is sent (not Authorization: Bearer) and that the key "
     "is active for this environment (sandbox and production keys differ)"
+)
+#: The hint when the client sent the kit's default emulator key (no key configured) to an
+#: emulator that was told which keys to take.
+DEFAULT_KEY_REFUSED_HINT = (
+    "PRIMER_API_KEY is not set, so the kit's default emulator key was sent; an emulator "
+    "given keys of its own (--api-key, PRIMER_NB_EMULATOR_KEYS) takes only those: set "
+    "PRIMER_API_KEY to one of them"
+)
+#: The same for a client given `emulator=`, which does not read PRIMER_API_KEY.
+DEFAULT_KEY_REFUSED_BY_EMULATOR_HINT = (
+    "no api_key= was given (a client given emulator= does not read PRIMER_API_KEY), so the "
+    "kit's default emulator key was sent; this emulator takes only its own keys "
+    "(Emulator(api_keys=...)): pass one as api_key="
 )
 DISABLED_CURRENCY_RECOVERY = (
     "To enable, please speak to your Customer Success Manager or our Service Desk "
@@ -275,8 +290,11 @@ class AuthenticationError(PrimerAPIError):
     ```
     """
 
+    #: What to check, after the server's words (the client may set a closer one).
+    hint: str = AUTHENTICATION_HINT
+
     def _line(self) -> str:
-        return f"{super()._line()}; {AUTHENTICATION_HINT}"
+        return f"{super()._line()}; {self.hint}"
 
 
 class NotFoundError(PrimerAPIError):

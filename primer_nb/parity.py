@@ -66,7 +66,7 @@ from pydantic import BaseModel, ConfigDict, JsonValue, StrictBool, StrictInt, St
 from pydantic import ValidationError as PydanticValidationError
 
 from primer_nb.config import BASE_URLS, EMULATOR_KEY, api_key_problem, env_var, redact
-from primer_nb.errors import PrimerConnectionError, PrimerError
+from primer_nb.errors import DEFAULT_KEY_REFUSED_HINT, PrimerConnectionError, PrimerError
 from primer_nb.redaction import redact_json
 
 if TYPE_CHECKING:
@@ -976,6 +976,8 @@ class _Other:
     label: str
     base_url: str
     key: str | None
+    #: True when PRIMER_API_KEY is unset and `key` is the kit's default emulator key.
+    default_key: bool = False
 
 
 def resolve_against(against: str, environ: Mapping[str, str] | None = None) -> _Other:
@@ -1028,7 +1030,7 @@ def resolve_against(against: str, environ: Mapping[str, str] | None = None) -> _
             "text: use https://, a server on this machine (127.0.0.1), or unset "
             "PRIMER_API_KEY (the emulator's own key is sent then)"
         )
-    return _Other(url, url, key or EMULATOR_KEY)
+    return _Other(url, url, key or EMULATOR_KEY, default_key=not key)
 
 
 def _on_this_machine(host: str) -> bool:
@@ -1350,6 +1352,10 @@ class _ServerRun:
             error = body.get("error", {}) if isinstance(body, dict) else {}
             error_id = error.get("errorId") if isinstance(error, dict) else None
             what = f"{status} {redact(str(error_id), self.target.key)}" if error_id else str(status)
+            if self.target.default_key:
+                raise ParityConnectionError(
+                    f"{label} refused the API key ({what}): {DEFAULT_KEY_REFUSED_HINT}."
+                )
             raise ParityConnectionError(
                 f"{label} refused the API key ({what}). Check that PRIMER_API_KEY "
                 "holds an active key of that account (sent as the X-API-KEY header)."

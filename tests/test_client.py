@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import pickle
 import subprocess
 import sys
 import warnings
@@ -451,6 +452,29 @@ def test_a_session_object_as_the_token_is_a_type_error_that_says_what_to_pass() 
     with pytest.raises(TypeError, match=r"must be a str, e.g. session.client_token, not int$"):
         client.get_session(7)  # type: ignore[arg-type]
     assert len(server.requests) == 1  # the POST only
+
+
+def test_a_refused_default_key_says_no_key_was_configured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An emulator given keys of its own refuses the kit's default key: the error says
+    that key was sent, and where the right one goes, instead of "check the sandbox key"."""
+    monkeypatch.delenv("PRIMER_API_KEY", raising=False)
+    locked = Emulator(api_keys=["team-key-123"])
+    given = PrimerClient(emulator=locked)
+    with pytest.raises(errors.AuthenticationError) as info:
+        given.create_session({"orderId": "o-1"})
+    assert str(info.value).endswith(errors.DEFAULT_KEY_REFUSED_BY_EMULATOR_HINT)
+    assert info.value.args == (str(info.value),)
+    assert str(pickle.loads(pickle.dumps(info.value))) == str(info.value)
+    served = PrimerClient(base_url="http://127.0.0.1:8010", transport=locked.transport())
+    with pytest.raises(errors.AuthenticationError) as info:
+        served.create_session({"orderId": "o-1"})
+    assert str(info.value).endswith(errors.DEFAULT_KEY_REFUSED_HINT)
+    wrong = PrimerClient(emulator=locked, api_key="wrong-key-456")
+    with pytest.raises(errors.AuthenticationError) as info:
+        wrong.create_session({"orderId": "o-1"})
+    assert str(info.value).endswith(errors.AUTHENTICATION_HINT)  # a key was configured
 
 
 @pytest.mark.parametrize("token", ["", "   ", None])

@@ -236,6 +236,22 @@ def test_a_server_that_is_down_exits_2_with_a_clear_message() -> None:
     assert "Is the server running" in done.stderr
 
 
+def test_a_refused_default_key_says_primer_api_key_is_unset(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's server takes `--api-key KEY`; parity without PRIMER_API_KEY sent the
+    kit's default key and was told to "check that PRIMER_API_KEY holds an active key"."""
+    monkeypatch.delenv("PRIMER_API_KEY", raising=False)
+    with EmulatorProcess(api_keys=["the-only-accepted-key"]) as server:
+        status, _, err = parity(capsys, "--against", server.url)
+    assert status == 2
+    assert err.strip().endswith(
+        "refused the API key (403 SecurityPolicyBlock): PRIMER_API_KEY is not set, so the "
+        "kit's default emulator key was sent; an emulator given keys of its own (--api-key, "
+        "PRIMER_NB_EMULATOR_KEYS) takes only those: set PRIMER_API_KEY to one of them."
+    )
+
+
 def test_a_refused_key_exits_2_and_the_key_is_never_printed(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, marker_key: str
 ) -> None:
