@@ -102,7 +102,6 @@ import json
 import math
 import os
 import re
-import reprlib
 import threading
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -410,7 +409,15 @@ def _minor(value: Any) -> int:
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise ValueError(f"must be a whole number of minor units, not {reprlib.repr(value)}")
+    # a long value by its length only: a part of it would hide a key from the redaction
+    shown = repr(value)
+    if len(shown) > 40:
+        shown = (
+            f"a text of {len(value)} characters"
+            if isinstance(value, str)
+            else f"a {type(value).__name__}"
+        )
+    raise ValueError(f"must be a whole number of minor units, not {shown}")
 
 
 def _put(body: dict[str, Any], where: tuple[str, ...], value: Any) -> None:

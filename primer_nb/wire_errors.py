@@ -110,7 +110,11 @@ def _describe(error: Any, model: str) -> str:
 
 def _quoted(value: object) -> str:
     """A refused value as the error quotes it: text in quotes (`'EURO'`), anything else
-    as the JSON that was sent (`true`, `{"a": 1}`), cut at 40 characters."""
+    as the JSON that was sent (`true`, `{"a": 1}`); past 40 characters only its length.
+
+    Never a part of it: whoever shows the error redacts API keys afterwards, and a key
+    cut in two would no longer be found (`'EUR sk_live_4f…'`).
+    """
     if isinstance(value, str):
         text = repr(value)
     else:
@@ -118,7 +122,13 @@ def _quoted(value: object) -> str:
             text = json.dumps(value, ensure_ascii=False)
         except (TypeError, ValueError):  # a Python object given to a model, not JSON
             text = repr(value)
-    return text if len(text) <= 40 else f"{text[:39]}…"
+    if len(text) <= 40:
+        return text
+    return (
+        f"({len(value)} characters)"
+        if isinstance(value, str)
+        else f"({len(text)} characters of JSON)"
+    )
 
 
 UNKNOWN_FIELD = "Unknown field: additional properties are not allowed here"

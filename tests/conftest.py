@@ -22,8 +22,7 @@ EXAMPLES = ROOT / "primer_nb" / "data" / "primer-examples.json"
 MARKER_KEY = "sk_" + "sandbox_" + "MARKERKEY0123456789abcdef"
 #: The marker key with characters that messages escape (a `repr()`, JSON, a JSONPath):
 #: a double quote and a backslash; a single quote and a percent sign. Every spelling of
-#: them still holds `MARKERKEY`, so a test looks for that. Shorter than a UUID (Primer's
-#: keys): an error quotes a refused value cut at 40 characters, before any redaction.
+#: them still holds `MARKERKEY`, so a test looks for that.
 QUOTED_MARKER_KEYS = (
     "sk_" + '"q\\b_' + "MARKERKEY0123456789",
     "sk_" + "'sq%41_" + "MARKERKEY0123456789",

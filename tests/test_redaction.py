@@ -188,3 +188,29 @@ def test_a_quoted_key_in_a_batch_cell_is_redacted_from_its_error(key: str) -> No
         assert MARK not in str(error) and "***" in str(error), str(error)
     assert MARK not in result.frame().to_csv()
     client.close()
+
+
+def _pieces(key: str, size: int = 10) -> list[str]:
+    return [key[i : i + size] for i in range(len(key) - size + 1)]
+
+
+def test_a_long_refused_value_is_never_shown_in_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error quoted a refused value cut at 40 characters, and a batch cell at 30, before
+    any redaction: the key in it was cut in two and its first part shown. A long value is
+    now given by its length only, by the client, the emulator and the batch alike."""
+    from primer_nb.batch import create_sessions
+
+    monkeypatch.delenv("PRIMER_API_KEY", raising=False)
+    client = PrimerClient(api_key=MARKER_KEY, emulator=Emulator(api_keys=[MARKER_KEY]))
+    body = {"orderId": "o-1", "currencyCode": f"EUR {MARKER_KEY}"}
+    with pytest.raises(PrimerValidationError) as local:
+        client.create_session(body)
+    with pytest.raises(PrimerValidationError) as answered:
+        client.create_session(body, validate=False)
+    assert answered.value.validation_errors[0].description.startswith("Value (40 characters)")
+    rows = [{"order_id": "r-1", "currency_code": "USD", "amount": f"{MARKER_KEY}-and-more"}]
+    result = create_sessions(rows, client=client, progress=False)
+    shown = [str(local.value), str(answered.value), str(result.errors[0])]
+    shown += result.frame()["error"].dropna().tolist()
+    assert [p for text in shown for p in _pieces(MARKER_KEY) if p in text] == []
+    client.close()
