@@ -67,9 +67,17 @@ REDACTED = "***"
 SHORT_SECRET = 8
 
 
+#: What may stand before a short secret: no letter or digit, or one that ends an escape
+#: (`\n`, `\x01`, `\u20ac`: a repr or JSON wrote a character there, not a word).
+_BEFORE = (
+    r"(?:(?<![^\W_])|(?<=\\[abfnrtv])|(?<=\\x[0-9a-fA-F]{2})"
+    r"|(?<=\\u[0-9a-fA-F]{4})|(?<=\\U[0-9a-fA-F]{8}))"
+)
+
+
 @functools.lru_cache(maxsize=64)
 def _standalone(secret: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![^\W_]){re.escape(secret)}(?![^\W_])")
+    return re.compile(rf"{_BEFORE}{re.escape(secret)}(?![^\W_])")
 
 
 @functools.lru_cache(maxsize=256)

@@ -81,6 +81,10 @@ def test_secret_names() -> None:
         ("key=demo&x=1", "demo", "key=***&x=1"),
         ("a_demo_b", "demo", "a_***_b"),
         ("demo1 demo", "demo", "demo1 ***"),
+        # after an escape a repr or JSON wrote, the letter is the escape's, not a word's
+        ("Value 'x\\ndemo'", "demo", "Value 'x\\n***'"),
+        ('"x\\u20acdemo"', "demo", '"x\\u20ac***"'),
+        ("'\\x01demo'", "demo", "'\\x01***'"),
         (f"x{MARKER_KEY}y", MARKER_KEY, "x***y"),  # a long key: wherever it is
     ],
 )
