@@ -445,9 +445,11 @@ class CannotListen(OSError):
 def _listen(host: str, port: int) -> socket.socket:
     """A socket listening on `host:port`, bound before uvicorn starts, so a taken port or
     an unknown host is reported in words naming the flag (uvicorn logs an errno and exits
-    with status 3)."""
+    with status 3). IPv6 only for a host with a `:`, as uvicorn itself binds: `localhost`
+    is 127.0.0.1, where clients of `http://127.0.0.1:PORT` find it."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise CannotListen(f"--host {host}: no such address here ({exc})") from None
     try:
@@ -458,6 +460,8 @@ def _listen(host: str, port: int) -> socket.socket:
                 f"--port {port}: another program already listens there; choose another "
                 "port, or --port 0 for a free one"
             ) from None
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise CannotListen(f"--host {host}: not an address of this machine") from None
         raise CannotListen(f"--host {host} --port {port}: cannot listen there ({exc})") from None
 
 

@@ -17,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -428,3 +429,22 @@ def test_an_unknown_host_is_a_usage_error_naming_the_flag(
     assert info.value.code == 2
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert last.startswith("primer-nb emulator: error: --host no-such-host.invalid: no such ")
+
+
+def test_localhost_is_served_on_ipv4_as_uvicorn_binds_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the usual hosts file `localhost` is `::1` first: taking the first address the
+    name gives would serve IPv6 only, and `http://127.0.0.1:PORT` would be refused."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def ipv6_first(host: Any, port: Any, family: int = 0, *args: Any, **kwargs: Any) -> Any:
+        found = real(host, port, family, *args, **kwargs)
+        if host == "localhost" and family in (0, socket.AF_INET6):
+            return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::1", port, 0, 0)), *found]
+        return found
+
+    monkeypatch.setattr(socket, "getaddrinfo", ipv6_first)
+    with cli._listen("localhost", 0) as sock:
+        assert sock.family == socket.AF_INET
+        assert sock.getsockname()[0] == "127.0.0.1"
