@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import random
 import time
@@ -363,16 +364,26 @@ def _shown(token: object) -> str:
     return short_token(token) if isinstance(token, str) and token else repr(token)
 
 
+def _check_token_type(client_token: object) -> None:
+    """A client token that is neither a str nor missing (None, or NaN / `pd.NA` from a
+    DataFrame) is a `TypeError` saying what to pass, whether or not checks are on: a
+    session object or a number was never meant as the token, nor can JSON carry it."""
+    if isinstance(client_token, str) or client_token is None:
+        return
+    if isinstance(client_token, float) and math.isnan(client_token):
+        return  # NaN, as pandas gives a missing value: no token at all (`_check_token`)
+    if type(client_token).__name__ == "NAType":
+        return  # pd.NA, likewise
+    hint = " (its .client_token)" if hasattr(client_token, "client_token") else ""
+    raise TypeError(
+        f"client_token must be a str, e.g. session.client_token, not "
+        f"{type(client_token).__name__}{hint}"
+    )
+
+
 def _check_token(client_token: object) -> None:
-    """No client token at all (None, "", blanks) gets the server's answer without asking:
-    400 `ClientSessionValidationError`, raised before sending (`local=True`). Anything
-    else that is not a str (a session object, a number) is a `TypeError` saying so."""
-    if client_token is not None and not isinstance(client_token, str):
-        hint = " (its .client_token)" if hasattr(client_token, "client_token") else ""
-        raise TypeError(
-            f"client_token must be a str, e.g. session.client_token, not "
-            f"{type(client_token).__name__}{hint}"
-        )
+    """No client token at all (None, "", blanks, NaN) gets the server's answer without
+    asking: 400 `ClientSessionValidationError`, raised before sending (`local=True`)."""
     if not isinstance(client_token, str) or not client_token.strip():
         raise _local_error(400, INVALID_TOKEN)
 
@@ -619,6 +630,7 @@ class _BaseClient(ABC, Generic[_T]):
                 )
             rest = {k: v for k, v in changes.items() if k != "clientToken"}
             changes = {"clientToken": client_token, **rest}
+        _check_token_type(client_token)
         if self.validate if validate is None else validate:
             _check_token(client_token)
         _refuse_the_key(client_token, self._secrets)
@@ -626,6 +638,7 @@ class _BaseClient(ABC, Generic[_T]):
         return _Call("PATCH", SESSION_PATH, json_body=body, url=self._session_url)
 
     def _get_call(self, client_token: str) -> _Call:
+        _check_token_type(client_token)
         _check_token(client_token)
         _refuse_the_key(client_token, self._secrets)
         return _Call(

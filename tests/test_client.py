@@ -19,6 +19,7 @@ from email.utils import format_datetime
 from typing import Any
 
 import httpx
+import pandas as pd
 import pytest
 
 from primer_nb import errors
@@ -451,6 +452,11 @@ def test_a_session_object_as_the_token_is_a_type_error_that_says_what_to_pass() 
         )
     with pytest.raises(TypeError, match=r"must be a str, e.g. session.client_token, not int$"):
         client.get_session(7)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not ClientSessionWithToken"):  # checks off too
+        client.update_session(session, {"orderId": "o-2"}, validate=False)  # type: ignore[arg-type]
+    for missing in (float("nan"), pd.NA):  # a DataFrame's missing token: no token at all
+        with pytest.raises(errors.InvalidClientTokenError):
+            client.get_session(missing)  # type: ignore[arg-type]
     assert len(server.requests) == 1  # the POST only
 
 
