@@ -174,6 +174,9 @@ _UNRECOGNIZED = "unrecognized arguments: "
 #: argparse's "invalid choice: 'x' (choose from ...)": `primer-nb --api-key KEY emulator`
 #: takes KEY for the command.
 _CHOICE = re.compile(r"(invalid choice: )(?:'[^']*'|\"[^\"]*\"|\S+)")
+#: argparse's "ambiguous option: --s=VALUE could match --seed, --start": the value runs to
+#: " could match", whatever it holds (commas, spaces).
+_AMBIGUOUS = re.compile(r"(ambiguous option: --?[A-Za-z][A-Za-z0-9_-]{0,40}=).*(?= could match )")
 #: What an error shows instead of a value the user typed.
 _MASK = "…"
 
@@ -189,6 +192,7 @@ def _masked(message: str) -> str:
     head, found, tokens = message.partition(_UNRECOGNIZED)
     if found:
         message = head + found + " ".join(_masked_token(t) for t in tokens.split(" "))
+    message = _AMBIGUOUS.sub(rf"\1{_MASK}", message)
     message = _CHOICE.sub(rf"\1{_MASK}", _FLAG_VALUE.sub(rf"\1={_MASK}", message))
     return redact(message, env_var("PRIMER_API_KEY"))
 

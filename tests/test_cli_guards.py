@@ -152,8 +152,9 @@ def test_a_key_no_http_header_can_carry_is_refused_and_never_printed(
         (["parity", f"--api-key={MARKER}"], "unrecognized arguments: --api-key=…"),
         (["parity", MARKER, "--bogus"], "unrecognized arguments: … --bogus"),
         (["--api-key", MARKER, "emulator"], "argument COMMAND: invalid choice: … (choose from"),
+        (["emulator", f"--s=x,{MARKER} y"], "ambiguous option: --s=… could match --seed"),
     ],
-    ids=["parity-api-key", "typo", "equals", "positional", "before-the-command"],
+    ids=["parity-api-key", "typo", "equals", "positional", "before-the-command", "ambiguous"],
 )
 def test_an_argument_argparse_does_not_know_is_not_echoed(
     argv: list[str],
