@@ -488,7 +488,6 @@ class _BaseClient(ABC, Generic[_T]):
         self._secrets: tuple[str, ...] = tuple(
             longest_first([self._settings.api_key or "", env_var("PRIMER_API_KEY") or ""])
         )
-        self._given_emulator = emulator is not None
         if self._settings.in_process and transport is None:
             emulator = emulator or _default_emulator()
         self._emulator = emulator if self._settings.in_process else None
@@ -877,7 +876,7 @@ class _BaseClient(ABC, Generic[_T]):
                 # an emulator with keys of its own refused the default key: say which went
                 error.hint = (
                     DEFAULT_KEY_REFUSED_BY_EMULATOR_HINT
-                    if self._given_emulator
+                    if self._settings.in_process
                     else DEFAULT_KEY_REFUSED_HINT
                 )
                 error.args = (str(error),)

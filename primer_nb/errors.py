@@ -115,11 +115,11 @@ DEFAULT_KEY_REFUSED_HINT = (
     "given keys of its own (--api-key, PRIMER_NB_EMULATOR_KEYS) takes only those: set "
     "PRIMER_API_KEY to one of them"
 )
-#: The same for a client given `emulator=`, which does not read PRIMER_API_KEY.
+#: The same for an in-process emulator: PRIMER_API_KEY alone would point the client at
+#: Primer's sandbox (and a client given `emulator=` does not read it).
 DEFAULT_KEY_REFUSED_BY_EMULATOR_HINT = (
-    "no api_key= was given (a client given emulator= does not read PRIMER_API_KEY), so the "
-    "kit's default emulator key was sent; this emulator takes only its own keys "
-    "(Emulator(api_keys=...)): pass one as api_key="
+    "no api_key= was given, so the kit's default emulator key was sent; this emulator "
+    "takes only its own keys (Emulator(api_keys=...)): pass one as api_key="
 )
 DISABLED_CURRENCY_RECOVERY = (
     "To enable, please speak to your Customer Success Manager or our Service Desk "

@@ -477,6 +477,11 @@ def test_a_refused_default_key_says_no_key_was_configured(
     with pytest.raises(errors.AuthenticationError) as info:
         served.create_session({"orderId": "o-1"})
     assert str(info.value).endswith(errors.DEFAULT_KEY_REFUSED_HINT)
+    # in process without emulator=: PRIMER_API_KEY alone would mean Primer's sandbox
+    in_process = PrimerClient(transport=locked.transport())
+    with pytest.raises(errors.AuthenticationError) as info:
+        in_process.create_session({"orderId": "o-1"})
+    assert str(info.value).endswith(errors.DEFAULT_KEY_REFUSED_BY_EMULATOR_HINT)
     wrong = PrimerClient(emulator=locked, api_key="wrong-key-456")
     with pytest.raises(errors.AuthenticationError) as info:
         wrong.create_session({"orderId": "o-1"})
