@@ -91,7 +91,13 @@ from primer_nb.errors import (
     error_from_response,
 )
 from primer_nb.fastjson import exact_orjson  # imports orjson (0.6 ms)
-from primer_nb.redaction import is_secret_name, longest_first, redact_each, redact_json, short_token
+from primer_nb.redaction import (
+    is_secret_name,
+    longest_first,
+    redact_each,
+    redact_json_each,
+    short_token,
+)
 
 if TYPE_CHECKING:
     import pydantic
@@ -325,9 +331,7 @@ def _redacted_json(content: bytes, secrets: Sequence[str]) -> tuple[Any, str | N
     escaped = b"\\" in content
     holds_secret = any(s.encode(errors="surrogatepass") in content for s in secrets)
     if secrets and (isinstance(value, str) or escaped or holds_secret):
-        for secret in secrets:  # a text body (not JSON) is always redacted
-            value = redact_json(value, secret)
-        return value, None
+        return redact_json_each(value, secrets), None  # a text body (not JSON) always
     if escaped or holds_secret or not utf8 or not isinstance(value, dict | list):
         return value, None
     return value, content.decode("utf-8")
@@ -425,9 +429,7 @@ def _local_error(
         validation_errors=details,
     )
     del body["error"]["diagnosticsId"]  # nothing was sent, so nothing to diagnose
-    safe: Any = body
-    for secret in secrets:
-        safe = redact_json(safe, secret)
+    safe: Any = redact_json_each(body, secrets)  # type: ignore[arg-type]  # the body is JSON
     return error_from_response(status, safe, local=True)
 
 
@@ -439,8 +441,12 @@ def redaction_secrets(client: object) -> tuple[str, ...]:
     if isinstance(client, _BaseClient):
         return client._secrets
     key = getattr(getattr(client, "settings", None), "api_key", None)
-    own = key if isinstance(key, str) else ""
-    return tuple(longest_first([own, env_var("PRIMER_API_KEY") or ""]))
+    return _secrets_with_env(key if isinstance(key, str) else None)
+
+
+def _secrets_with_env(api_key: str | None) -> tuple[str, ...]:
+    """`api_key` and PRIMER_API_KEY, longest first (`redact_each`, `redact_json_each`)."""
+    return tuple(longest_first([api_key or "", env_var("PRIMER_API_KEY") or ""]))
 
 
 class _BaseClient(ABC, Generic[_T]):
@@ -485,9 +491,7 @@ class _BaseClient(ABC, Generic[_T]):
             raise ConfigurationError("emulator= cannot be combined with a base_url or environment")
         #: What is redacted from everything the client shows, longest first: its key, and
         #: PRIMER_API_KEY too, which a client given `emulator=` reads but never sends.
-        self._secrets: tuple[str, ...] = tuple(
-            longest_first([self._settings.api_key or "", env_var("PRIMER_API_KEY") or ""])
-        )
+        self._secrets: tuple[str, ...] = _secrets_with_env(self._settings.api_key)
         if self._settings.in_process and transport is None:
             emulator = emulator or _default_emulator()
         self._emulator = emulator if self._settings.in_process else None
@@ -868,9 +872,7 @@ class _BaseClient(ABC, Generic[_T]):
         """The response as `model`, or the `PrimerAPIError` it stands for."""
         status = response.status_code
         if not response.is_success:
-            body = _decode(response.content)
-            for secret in self._secrets:
-                body = redact_json(body, secret)
+            body = redact_json_each(_decode(response.content), self._secrets)
             error = error_from_response(status, body, retry_after=_retry_after(response))
             if isinstance(error, AuthenticationError) and self._settings.default_key:
                 # an emulator with keys of its own refused the default key: say which went

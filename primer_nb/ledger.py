@@ -84,7 +84,7 @@ from primer_nb.redaction import (
     longest_first,
     may_name_a_secret,
     redact_each,
-    redact_json,
+    redact_json_each,
     scrub_secret_names,
     short_token,
     spellings,
@@ -324,8 +324,7 @@ def _without_secrets(text: str, value: Any, secrets: Sequence[str]) -> str:
     """
     if not any(s in text or _spelled_otherwise(s) for s in secrets):
         return text
-    for secret in secrets:  # longest first, as `redact_each`
-        value = redact_json(value, secret)
+    value = redact_json_each(value, secrets)  # longest first, as `redact_each`
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 

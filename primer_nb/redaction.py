@@ -52,6 +52,7 @@ __all__ = [
     "redact_all",
     "redact_each",
     "redact_json",
+    "redact_json_each",
     "scrub_secret_names",
     "short_token",
     "spellings",
@@ -160,21 +161,30 @@ def redact_each(text: str, ordered: Sequence[str]) -> str:
 def redact_json(value: JsonValue, secret: str | None) -> JsonValue:
     """`value` (decoded JSON) with the secret redacted from every string in it, keys too
     (in each of its `spellings`, as `redact`)."""
-    if not secret:
-        return value
-    return _redact_json(value, spellings(secret), len(secret) < SHORT_SECRET)
+    return redact_json_each(value, [secret] if secret else [])
 
 
-def _redact_json(value: JsonValue, forms: tuple[str, ...], short: bool) -> JsonValue:
+def redact_json_each(value: JsonValue, ordered: Sequence[str]) -> JsonValue:
+    """`redact_json` for each secret of `ordered` (`longest_first(secrets)`), in one walk
+    through `value`, as `redact_each` is `redact` for each."""
+    plans = [(spellings(s), len(s) < SHORT_SECRET) for s in ordered if s]
+    return _redact_json(value, plans) if plans else value
+
+
+def _redact_json(value: JsonValue, plans: Sequence[tuple[tuple[str, ...], bool]]) -> JsonValue:
     if isinstance(value, str):
-        return _redact_forms(value, forms, short)
+        return _redact_text(value, plans)
     if isinstance(value, dict):
-        return {
-            _redact_forms(k, forms, short): _redact_json(v, forms, short) for k, v in value.items()
-        }
+        return {_redact_text(k, plans): _redact_json(v, plans) for k, v in value.items()}
     if isinstance(value, list):
-        return [_redact_json(v, forms, short) for v in value]
+        return [_redact_json(v, plans) for v in value]
     return value
+
+
+def _redact_text(text: str, plans: Sequence[tuple[tuple[str, ...], bool]]) -> str:
+    for forms, short in plans:
+        text = _redact_forms(text, forms, short)
+    return text
 
 
 @functools.lru_cache(maxsize=4096)
