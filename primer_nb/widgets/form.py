@@ -208,8 +208,13 @@ class Node:
 _INT = re.compile(r"^[+-]?\d+$")
 
 
+def _max_digits() -> float:
+    """How many digits int() reads from text and json writes (Python's limit, 4300 by
+    default; 0 means none)."""
+    return sys.get_int_max_str_digits() or math.inf
+
+
 def _too_many_digits() -> str:
-    """What int() reads from text at most (Python's limit, 4300 by default)."""
     return f"Value must have at most {sys.get_int_max_str_digits()} digits"
 
 
@@ -286,7 +291,7 @@ class LeafNode(Node):
         if self.kind == "int":
             if not _INT.match(raw.strip()):
                 raise ValueError("Value must be a whole number, e.g. 2")
-            if len(raw.strip().lstrip("+-")) > sys.get_int_max_str_digits():
+            if len(raw.strip().lstrip("+-")) > _max_digits():
                 raise ValueError(_too_many_digits())
             return int(raw)
         if self.kind == "number":
@@ -295,7 +300,7 @@ class LeafNode(Node):
                 raise ValueError("Value must be a number, e.g. 1.5")
             if number == number.to_integral_value():
                 # `1e5000` would be an int no JSON encoder here writes (nor reads back)
-                if number and number.adjusted() >= sys.get_int_max_str_digits():
+                if number and number.adjusted() >= _max_digits():
                     raise ValueError(_too_many_digits())
                 return int(number)
             as_float = float(number)
