@@ -266,3 +266,18 @@ def test_a_number_too_long_for_json_is_refused_inline(client: Any, typed: str, r
     assert builder.errors == [] and builder.send_button.disabled
     builder.field("$.order.lineItems[0].productData.weight").control.value = "1e400"  # type: ignore[attr-defined]
     assert builder.form.evaluate().errors == []  # a long integer is still a JSON number
+
+
+def test_without_pythons_digit_limit_a_number_field_has_none(client: Any) -> None:
+    """`sys.set_int_max_str_digits(0)` switches the limit off: 0 is not a limit of 0."""
+    import sys
+
+    before = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        builder = filled(client)
+        weight = builder.field("$.order.lineItems[0].productData.weight")
+        weight.control.value = "2"  # type: ignore[attr-defined]
+        assert builder.form.evaluate().errors == []
+    finally:
+        sys.set_int_max_str_digits(before)
