@@ -350,16 +350,18 @@ def test_an_answer_that_is_not_json_is_redacted_before_it_is_cut(start: int) -> 
     def inspector(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, text=answer)
 
-    with (
-        PrimerClient(
-            MARKER_KEY, base_url="http://primer.test", transport=httpx.MockTransport(inspector)
-        ) as client,
-        pytest.raises(PrimerError) as caught,
-    ):
+    with answering(inspector) as client, pytest.raises(PrimerError) as caught:
         client.create_session(BODY)
     assert "is not JSON" in str(caught.value)
     assert MARKER_KEY[:6] not in exception_texts(caught.value)
     assert "xxx***"[: 3 + 200 - start] in str(caught.value)  # *** as far as the cut
+
+
+def answering(handler: Callable[[httpx.Request], httpx.Response]) -> PrimerClient:
+    """A client with the marker key whose server at http://primer.test is `handler`."""
+    return PrimerClient(
+        MARKER_KEY, base_url="http://primer.test", transport=httpx.MockTransport(handler)
+    )
 
 
 def chained(exc: BaseException) -> list[BaseException]:
@@ -400,12 +402,7 @@ def test_an_invalid_answer_keeps_no_context_holding_the_echoed_key() -> None:
     def echo(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"orderId": 1, "headers": dict(request.headers)})
 
-    with (
-        PrimerClient(
-            MARKER_KEY, base_url="http://primer.test", transport=httpx.MockTransport(echo)
-        ) as client,
-        pytest.raises(PrimerError) as caught,
-    ):
+    with answering(echo) as client, pytest.raises(PrimerError) as caught:
         client.create_session(BODY)
     assert "is not a valid" in str(caught.value)
     assert chained(caught.value) == []
@@ -422,9 +419,7 @@ def test_key_behind_json_escapes_is_scrubbed_from_exchanges() -> None:
         return httpx.Response(200, content=answer.encode(), headers={"content-type": "json"})
 
     seen: list[Exchange] = []
-    with PrimerClient(
-        MARKER_KEY, base_url="http://primer.test", transport=httpx.MockTransport(server)
-    ) as client:
+    with answering(server) as client:
         client.add_hook(seen.append)
         client.request("POST", "/client-session", json={"orderId": "o"})
     assert json.loads(answer)["metadata"] == {MARKER_KEY: MARKER_KEY}  # it is there, escaped

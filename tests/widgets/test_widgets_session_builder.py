@@ -200,18 +200,26 @@ def test_the_key_never_appears_in_any_widget(client: Any, marker_key: str) -> No
     assert "$PRIMER_API_KEY" in builder.preview.curl.value
 
 
-def test_handler_exceptions_are_recorded_and_redacted(
-    client: Any, marker_key: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def send_with_a_broken_create(
+    client: Any, key: str, monkeypatch: pytest.MonkeyPatch
+) -> SessionBuilder:
+    """A filled builder whose Send meets an exception that quotes `key`."""
     builder = filled(client)
 
     def broken(*_args: Any) -> Any:
-        raise RuntimeError(f"boom with {marker_key}")
+        raise RuntimeError(f"boom with {key}")
 
     monkeypatch.setattr(client, "create_session", broken)
     builder.send_button.click()
     assert len(builder.errors) == 1 and "RuntimeError: boom with ***" in builder.errors[0]
-    assert marker_key not in all_state(builder)
+    assert key not in all_state(builder)
+    return builder
+
+
+def test_handler_exceptions_are_recorded_and_redacted(
+    client: Any, marker_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builder = send_with_a_broken_create(client, marker_key, monkeypatch)
     assert "boom with ***" in builder.handlers.output.outputs[0]["text"]
 
 
@@ -221,15 +229,7 @@ def test_handler_exceptions_redact_the_environments_key_on_an_emulator(
     """A client given `emulator=` does not send PRIMER_API_KEY; the log hides it too."""
     monkeypatch.setenv("PRIMER_API_KEY", marker_key)
     with PrimerClient(emulator=emulator) as client:
-        builder = filled(client)
-
-        def broken(*_args: Any) -> Any:
-            raise RuntimeError(f"boom with {marker_key}")
-
-        monkeypatch.setattr(client, "create_session", broken)
-        builder.send_button.click()
-    assert len(builder.errors) == 1 and "RuntimeError: boom with ***" in builder.errors[0]
-    assert marker_key not in all_state(builder)
+        send_with_a_broken_create(client, marker_key, monkeypatch)
 
 
 def test_repr_is_short_and_deterministic(client: Any) -> None:
