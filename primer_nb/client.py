@@ -72,7 +72,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from primer_nb._version import __version__
-from primer_nb.config import REDACTED, Settings, env_var, resolve_settings
+from primer_nb.config import API_PATH, REDACTED, Settings, env_var, resolve_settings
 from primer_nb.errors import (
     DEFAULT_KEY_REFUSED_BY_EMULATOR_HINT,
     DEFAULT_KEY_REFUSED_HINT,
@@ -142,7 +142,7 @@ __all__ = ["AsyncPrimerClient", "Exchange", "Hook", "PrimerClient"]
 
 logger = logging.getLogger("primer_nb")
 
-SESSION_PATH = "/client-session"
+SESSION_PATH = API_PATH
 #: Backoff: attempt n waits uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (n - 1))) s.
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0

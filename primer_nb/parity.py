@@ -65,7 +65,14 @@ import jwt
 from pydantic import BaseModel, ConfigDict, JsonValue, StrictBool, StrictInt, StrictStr
 from pydantic import ValidationError as PydanticValidationError
 
-from primer_nb.config import BASE_URLS, EMULATOR_KEY, api_key_problem, env_var, redact
+from primer_nb.config import (
+    API_PATH,
+    BASE_URLS,
+    EMULATOR_KEY,
+    api_key_problem,
+    env_var,
+    redact,
+)
 from primer_nb.errors import DEFAULT_KEY_REFUSED_HINT, PrimerConnectionError, PrimerError
 from primer_nb.redaction import redact_json
 
@@ -113,7 +120,6 @@ ABSENT = "<absent>"
 #: Stands in a step's body or query for the client token an earlier step of the same
 #: scenario received (on the same backend).
 TOKEN = "{{clientToken}}"
-API_PATH = "/client-session"
 TAXJAR_FLAG = "--no-tax-connection"
 
 
