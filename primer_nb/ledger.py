@@ -443,8 +443,12 @@ class Ledger:
         program's database, which must not be converted into a ledger."""
 
         def foreign() -> bool:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            # one statement, so one snapshot: read apart, another process creating the
+            # ledger in between made version 0 and tables > 0 (a fresh ledger refused)
+            version, tables = db.execute(
+                "SELECT (SELECT user_version FROM pragma_user_version),"
+                " (SELECT count(*) FROM sqlite_master)"
+            ).fetchone()
             return bool(version == 0 and tables > 0)
 
         if self._retry(foreign):

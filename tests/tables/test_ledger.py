@@ -329,3 +329,32 @@ def test_another_programs_database_is_refused_and_left_unchanged(tmp_path: Path)
     empty = tmp_path / "empty.sqlite3"
     sqlite3.connect(empty).close()  # a database with no tables yet becomes a ledger
     assert Ledger(empty).schema_version == 2
+
+
+def test_a_ledger_another_process_creates_meanwhile_is_not_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes opening a new ledger file at once: the one that looks while the other
+    commits the schema must see the ledger, not "tables and no ledger schema version" (it
+    read the version and the tables apart, and the other's commit could fall between)."""
+    import primer_nb.ledger as ledger_module
+
+    path = tmp_path / "race.sqlite3"
+    real_connect = sqlite3.connect
+    created: list[bool] = []
+
+    def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        db = real_connect(*args, **kwargs)
+
+        def the_other_process_commits(statement: str) -> None:
+            if "sqlite_master" in statement and not created:
+                created.append(True)  # just before the tables are counted
+                Ledger(path).close()
+
+        db.set_trace_callback(the_other_process_commits)
+        return db
+
+    monkeypatch.setattr(ledger_module.sqlite3, "connect", connect)
+    with Ledger(path) as ledger:
+        assert len(ledger) == 0
+    assert created == [True]
