@@ -233,3 +233,44 @@ def test_exchange_headers_are_safe_and_each_exchange_has_its_own() -> None:
     assert "X-Extra" not in second.request_headers
     assert "X-Extra" not in seen[-1].request_headers
     assert third.request_headers["Content-Length"] != second.request_headers["Content-Length"]
+
+
+def _cookie_server() -> tuple[httpx.MockTransport, list[str | None]]:
+    """A server that sets a cookie on its first answer, deletes it on its fourth, and
+    records the `Cookie` header of every request."""
+    cookies: list[str | None] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        cookies.append(request.headers.get("cookie"))
+        headers = {
+            1: {"set-cookie": "__cf_bm=abc; Path=/; Secure"},
+            4: {"set-cookie": "__cf_bm=; Path=/; Max-Age=0"},
+        }.get(len(cookies), {})
+        return httpx.Response(200, json=ANSWER, headers=headers)
+
+    return httpx.MockTransport(answer), cookies
+
+
+def test_cookies_a_server_sets_are_sent_back_as_httpx_does() -> None:
+    """The jar skips answers without `Set-Cookie` (httpx copies every answer into urllib
+    objects first): a cookie set once is still sent on every later call until the
+    server deletes it, as with plain httpx."""
+    transport, cookies = _cookie_server()
+    with PrimerClient(api_key="k" * 24, transport=transport, max_retries=0) as client:
+        for _ in range(5):
+            client.get_session(TOKEN)
+    plain_transport, plain_cookies = _cookie_server()
+    with httpx.Client(transport=plain_transport, base_url="https://api.sandbox.primer.io") as raw:
+        for _ in range(5):
+            raw.get("/client-session", params={"clientToken": TOKEN})
+    assert cookies == [None, "__cf_bm=abc", "__cf_bm=abc", "__cf_bm=abc", None]
+    assert cookies == plain_cookies
+
+
+@pytest.mark.anyio
+async def test_async_client_sends_cookies_back_too() -> None:
+    transport, cookies = _cookie_server()
+    async with AsyncPrimerClient(api_key="k" * 24, transport=transport, max_retries=0) as client:
+        for _ in range(5):
+            await client.get_session(TOKEN)
+    assert cookies == [None, "__cf_bm=abc", "__cf_bm=abc", "__cf_bm=abc", None]
