@@ -110,7 +110,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from primer_nb import currency
-from primer_nb.errors import PrimerAPIError, PrimerConnectionError, ValidationErrorDetail
+from primer_nb.errors import (
+    AuthenticationError,
+    PrimerAPIError,
+    PrimerConnectionError,
+    ValidationErrorDetail,
+)
 from primer_nb.models import (
     ClientSessionRequest,
     ClientSessionWithToken,
@@ -822,7 +827,9 @@ def _sender(
         # The in-process emulator has an async door too: the same emulator, settings and
         # hooks, awaited without threads (a request's attempts stay in a fixed order).
         client = AsyncPrimerClient(
-            client.settings.api_key,
+            # None when the twin's client sent the kit's default key: the twin sends it too,
+            # and knows it did (a refusal then says so, as the client's own would)
+            None if client.settings.default_key else client.settings.api_key,
             environment=client.environment,
             api_version=client.api_version,
             emulator=client.emulator,
@@ -911,6 +918,8 @@ def _api_error(item: _Prepared, exc: PrimerAPIError) -> RowError:
             item, exc.error_id, exc.validation_errors, exc.status_code, exc.description
         )
     headline = f"{exc.status_code} {exc.error_id}: {exc.description}"
+    if isinstance(exc, AuthenticationError):  # what to do about the key, as str(exc) says
+        headline += f" ({exc.hint})"
     columns: tuple[str, ...] = ()
     if exc.error_id == "DisabledCurrencyError" and "$.currencyCode" in item.paths:
         columns = (item.paths["$.currencyCode"],)

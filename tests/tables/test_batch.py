@@ -402,3 +402,27 @@ def test_a_key_in_a_validation_path_is_redacted() -> None:
     safe = _without_key(error, [MARKER_KEY])
     assert safe.validation_errors[0].path == "$.metadata.***"
     assert MARKER_KEY not in repr(safe)
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_a_refused_key_row_says_what_to_do_about_the_key(asynchronous: bool) -> None:
+    """A batch on an emulator with keys of its own, through a client that sent the kit's
+    default key: each row's error says so, as the client's own error would (the batch's
+    async twin of an in-process `PrimerClient` knows the key was the default one)."""
+    from primer_nb.errors import DEFAULT_KEY_REFUSED_BY_EMULATOR_HINT
+
+    emulator = Emulator(api_keys=[MARKER_KEY])
+    rows = [{"order_id": f"k-{i}", "currency_code": "GBP", "amount": 5} for i in range(2)]
+    if asynchronous:
+
+        async def run() -> BatchResult:
+            async with AsyncPrimerClient(emulator=emulator) as client:
+                return await acreate_sessions(rows, client=client, progress=False)
+
+        result = asyncio.run(run())
+    else:
+        with PrimerClient(emulator=emulator) as client:
+            result = create_sessions(rows, client=client, progress=False)
+    assert [e.error_id for e in result.errors] == ["SecurityPolicyBlock"] * 2
+    assert all(DEFAULT_KEY_REFUSED_BY_EMULATOR_HINT in e.description for e in result.errors)
+    assert all(DEFAULT_KEY_REFUSED_BY_EMULATOR_HINT in str(e) for e in result.errors)
