@@ -154,6 +154,25 @@ def configured_keys(keys: Iterable[str]) -> list[str]:
     return checked
 
 
+def http_url_problem(url: str) -> str | None:
+    """Why `url` is not an http(s) URL a request can go to, or None.
+
+    `urlsplit` raises for a broken host (`http://[::1`) or port (`:abc`, `:99999`) only
+    when asked for them, and httpx fails later, or (past 65535) the OS wraps the port and
+    the request goes elsewhere: checked here, with the rule, before anything is sent.
+    """
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:  # "Invalid IPv6 URL", "Port out of range 0-65535", ...
+        return f"is not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https") or not host:
+        return "is not an http(s) URL"
+    if port == 0:
+        return "has port 0 (a server's port is from 1 to 65535)"
+    return None
+
+
 def _is_primer_host(host: str) -> bool:
     return host == "primer.io" or host.endswith(".primer.io")
 
@@ -199,9 +218,15 @@ def resolve_settings(
         url = url.rstrip("/")
         if url.endswith(API_PATH):  # the URL `primer-nb emulator` prints, pasted whole
             url = url[: -len(API_PATH)]
+        problem = http_url_problem(url)
+        if problem is not None:
+            source = "PRIMER_BASE_URL" if base_url is None else "base_url"
+            # a key pasted as the URL is not shown
+            example = "http://127.0.0.1:8010"
+            raise ConfigurationError(
+                redact(f"{source} must be an http(s) URL such as {example}: {url!r} {problem}", key)
+            )
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ConfigurationError(f"PRIMER_BASE_URL must be an http(s) URL, not {url!r}")
         url_host = (parts.hostname or "").lower().rstrip(".")
         if parts.scheme == "http" and _is_primer_host(url_host):
             # the key would cross the network in clear text (Primer answers http with a 301)

@@ -71,6 +71,7 @@ from primer_nb.config import (
     EMULATOR_KEY,
     api_key_problem,
     env_var,
+    http_url_problem,
     redact,
 )
 from primer_nb.errors import DEFAULT_KEY_REFUSED_HINT, PrimerConnectionError, PrimerError
@@ -127,7 +128,14 @@ TAXJAR_FLAG = "--no-tax-connection"
 
 
 class ParityError(PrimerError):
-    """`primer-nb parity` could not compare (exit status 2)."""
+    """`primer-nb parity` could not compare (exit status 2).
+
+    Its message never shows PRIMER_API_KEY: a key pasted as a flag's value
+    (`--against "$PRIMER_API_KEY"`, `--snapshot ...`) is quoted in the message as `***`.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message, env_var("PRIMER_API_KEY")))
 
 
 class ParityUsageError(ParityError):
@@ -1011,12 +1019,13 @@ def resolve_against(against: str, environ: Mapping[str, str] | None = None) -> _
     url = against.strip().rstrip("/")
     if url.endswith(API_PATH):
         url = url[: -len(API_PATH)]
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    problem = http_url_problem(url)
+    if problem is not None:
         raise ParityUsageError(
-            f"--against must be 'sandbox' or an http(s) URL such as http://127.0.0.1:8010, "
-            f"not {against!r}"
+            f"--against must be 'sandbox' or an http(s) URL such as http://127.0.0.1:8010: "
+            f"{against!r} {problem}"
         )
+    parts = urlsplit(url)
     if parts.username or parts.password:
         raise ParityUsageError("--against: put no credentials in the URL; use PRIMER_API_KEY")
     host = (parts.hostname or "").lower().rstrip(".")  # "api.primer.io." is the same host

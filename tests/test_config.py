@@ -135,3 +135,31 @@ def test_a_key_no_header_can_carry_is_refused_without_showing_it(
     assert message.startswith(f"{source} has a {kind} at position {len(marker_key) + position}")
     assert marker_key not in message
     assert marker_key not in repr(info.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://[::1", "Invalid IPv6 URL"),
+        ("http://127.0.0.1:abc", "Port could not be cast"),
+        ("http://127.0.0.1:99999", "out of range"),  # the OS would wrap it to 34463
+        ("http://127.0.0.1:0", "port 0"),
+        ("127.0.0.1:8010", "not an http(s) URL"),
+    ],
+)
+def test_a_broken_base_url_is_a_configuration_error_naming_its_source(
+    url: str, problem: str
+) -> None:
+    """Not urllib's ValueError or httpx's InvalidURL from deep inside (the first cell of
+    every tutorial makes a client), and no request to a port other than the one written."""
+    with pytest.raises(ConfigurationError, match="^PRIMER_BASE_URL must be") as caught:
+        resolve_settings(environ={"PRIMER_BASE_URL": url})
+    assert problem in str(caught.value)
+    with pytest.raises(ConfigurationError, match="^base_url must be"):
+        resolve_settings(base_url=url, environ={})
+
+
+def test_a_key_given_as_the_base_url_is_not_shown(marker_key: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        resolve_settings(environ={"PRIMER_BASE_URL": marker_key, "PRIMER_API_KEY": marker_key})
+    assert marker_key not in str(caught.value) and "***" in str(caught.value)

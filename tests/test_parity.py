@@ -605,3 +605,45 @@ def test_an_unreachable_backend_gets_a_hint_that_fits_it(where: str, hint: str) 
     with pytest.raises(ParityConnectionError) as info:
         send(Step("create", "POST", body={}), {}, None)
     assert str(info.value) == f"cannot reach {where}: Name or service not known. {hint}"
+
+
+@pytest.mark.parametrize(
+    ("against", "problem"),
+    [
+        ("http://[::1", "Invalid IPv6 URL"),
+        ("https://[zz]", "not a valid URL"),
+        ("http://127.0.0.1:abc", "Port could not be cast"),
+        ("http://127.0.0.1:99999", "out of range"),  # the OS would wrap it to 34463
+        ("http://127.0.0.1:0", "port 0"),
+    ],
+)
+def test_a_broken_against_url_is_a_usage_error_naming_the_flag(
+    capsys: pytest.CaptureFixture[str], against: str, problem: str
+) -> None:
+    """No traceback and no exit 1 (which means "differences"), and no request to a port
+    other than the one written."""
+    status, out, err = parity(capsys, "--against", against)
+    assert status == 2 and not out
+    assert err.startswith("primer-nb parity: error: --against must be") and problem in err
+    assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_a_key_pasted_as_a_flags_value_is_not_printed(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    marker_key: str,
+    tmp_path: Path,
+) -> None:
+    """`--against "$PRIMER_API_KEY"` (a variable mixed up): the error quotes the flag's value
+    as `***`, on stderr and in `--json`, as argparse's own errors do."""
+    monkeypatch.setenv("PRIMER_API_KEY", marker_key)
+    runs = [
+        ("--against", marker_key),
+        ("--json", "--against", marker_key),
+        ("--snapshot", marker_key),
+        ("--against", "sandbox", "--record", str(tmp_path / marker_key / "x.json")),
+    ]
+    for args in runs:
+        status, out, err = parity(capsys, *args)
+        assert status == 2 and "***" in err
+        assert marker_key not in out + err
