@@ -152,10 +152,10 @@ def test_a_broken_base_url_is_a_configuration_error_naming_its_source(
 ) -> None:
     """Not urllib's ValueError or httpx's InvalidURL from deep inside (the first cell of
     every tutorial makes a client), and no request to a port other than the one written."""
-    with pytest.raises(ConfigurationError, match="^PRIMER_BASE_URL must be") as caught:
+    with pytest.raises(ConfigurationError, match=r"^PRIMER_BASE_URL must be") as caught:
         resolve_settings(environ={"PRIMER_BASE_URL": url})
     assert problem in str(caught.value)
-    with pytest.raises(ConfigurationError, match="^base_url must be"):
+    with pytest.raises(ConfigurationError, match=r"^base_url must be"):
         resolve_settings(base_url=url, environ={})
 
 
