@@ -1184,7 +1184,7 @@ def create_sessions(
     * **progress** - show a `tqdm.auto` progress bar.
     * **resume** - skip rows whose `order_id` the ledger shows as already created.
     * **resend_unknown** - also send rows whose last `POST` in the ledger has an unknown
-      outcome (no answer, a 5xx or a 408: Primer may have created the session). By
+      outcome (no answer, a 5xx, a 408 or a 429: Primer may have created the session). By
       default such a row is an `OutcomeUnknown` error and is not sent; check first.
 
     Returns a `BatchResult` with one `RowResult` per input row, in input order.

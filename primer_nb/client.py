@@ -187,7 +187,14 @@ class Exchange:
     for hooks that store text (the ledger) without encoding the bodies again: given only
     for a JSON object or array in UTF-8 that holds neither the API key nor a backslash
     (so no escapes can hide anything in it), else None. A hook that hands on a changed
-    copy (`dataclasses.replace(exchange, request_body=...)`) sets them to None too.
+    copy must set them to None itself, or the ledger stores the text as it was sent
+    (`dataclasses.replace` keeps every field it is not given):
+
+    ```python
+    def without_customer(exchange: Exchange) -> None:
+        body = {k: v for k, v in exchange.request_body.items() if k != "customer"}
+        ledger.record(dataclasses.replace(exchange, request_body=body, request_json=None))
+    ```
     """
 
     started_at: datetime

@@ -330,8 +330,10 @@ def to_minor_units(amount: Decimal | str | int, code: str) -> int:
         # the digits alone say whether it divides: no power of ten is built for `1e-99999999`
         zeros = len(coefficient_digits) - len(bytes(coefficient_digits).rstrip(b"\0"))
         if zeros < -shift:
+            # trailing zeros are no decimal places of the amount: "1200.50" has one
+            shown = f"{value} (that is {value.normalize():f})" if zeros else str(value)
             raise ValueError(
-                f"{code} has {digits} minor units (decimal places); {value} has "
+                f"{code} has {digits} minor units (decimal places); {shown} has "
                 f"{-exponent - zeros}. Round it explicitly (e.g. with Decimal.quantize) if "
                 "that is what you mean."
             )

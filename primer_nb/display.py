@@ -8,7 +8,7 @@ deterministic (no element ids, no wall-clock times), because nbval compares `tex
 in the stored notebooks: the time left on a session is computed on the backend's clock,
 which the tutorials freeze.
 
-**Where this module sits.** `models` and `errors` are the lowest rooms, and DESIGN.md
+**Where this module sits.** `models` and `errors` are the lowest rooms, and ARCHITECTURE.md
 wants imports to point down with no two modules importing each other, not even lazily.
 So this module is a low room of its own: it imports nothing of primer-nb but `currency`
 (another low room), and never `models` or `errors`. It works on plain values the caller
@@ -26,7 +26,12 @@ exception hook) needs the exception class, so it lives one floor up, in
 ```python
 from primer_nb import display
 
-display.session_html(session.to_wire(), token="eyJhbGci…x9Qk", now=clock.now())
+display.session_html(
+    session.to_wire(),
+    token="eyJhbGci…x9Qk",
+    expiry=session.client_token_expiration_date,  # the expiry and time-left rows
+    now=clock.now(),
+)
 display.time_left(expiry, now)        # '23 h 59 min left'
 ```
 """

@@ -32,7 +32,7 @@ from primer_nb.errors import PrimerValidationError
 try:
     PrimerClient().create_session({"orderId": 5})
 except PrimerValidationError as exc:
-    print(exc)                   # 422 RequestValidationError: ... $.orderId: Value must be ...
+    print(exc)                   # 422 RequestValidationError (before sending): ... $.orderId: ...
     exc.validation_errors[0].path  # '$.orderId'
 ```
 
@@ -278,9 +278,11 @@ class UnsupportedApiVersionError(BadRequestError):
 class AuthenticationError(PrimerAPIError):
     """403 `SecurityPolicyBlock` (or 401): the API key is missing, wrong, or not active.
 
-    Primer's sandbox answers 403 `SecurityPolicyBlock` to a missing, an invalid and a
-    Bearer-style key alike, so the message says what to check: the `X-API-KEY` header,
-    and that the key is active for the environment. It never contains the key.
+    Primer documents no answer for a bad key; public integrations report that its sandbox
+    answers 403 `SecurityPolicyBlock` to a missing, an invalid and a Bearer-style key alike
+    (the emulator does the same: behaviour.md §2). So the message says what to check:
+    the `X-API-KEY` header, and that the key is active for the environment. It never
+    contains the key.
 
     ```python
     try:

@@ -2,9 +2,12 @@
 
 ```python
 from primer_nb import PrimerClient
+from primer_nb.ledger import Ledger
 from primer_nb.tables import sessions_frame, line_items_frame, warnings_frame
 
 client = PrimerClient()
+ledger = Ledger(":memory:")           # or a file, kept between runs
+ledger.attach(client)
 sessions = [client.create_session({"orderId": f"o-{i}", "currencyCode": "EUR", "amount": 100})
             for i in range(3)]
 sessions_frame(sessions)              # one row per session

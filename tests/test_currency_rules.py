@@ -141,8 +141,11 @@ def test_too_many_places_names_the_places_without_trailing_zeros(
     with pytest.raises(ValueError) as caught:
         to_minor_units(amount, code)
     digits = minor_units(code)
+    # the amount as typed, and without its trailing zeros when it has some ("1.2340" has 3)
+    written = Decimal(amount)
+    shown = f"{written} (that is {written.normalize():f})" if amount.endswith("0") else amount
     assert str(caught.value) == (
-        f"{code} has {digits} minor units (decimal places); {Decimal(amount)} has {places}. "
+        f"{code} has {digits} minor units (decimal places); {shown} has {places}. "
         "Round it explicitly (e.g. with Decimal.quantize) if that is what you mean."
     )
 

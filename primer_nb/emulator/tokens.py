@@ -4,7 +4,8 @@ A token carries the header `{"typ":"JWT","alg":"HS256","kid":"client-token-signi
 (in that order, as Primer's tokens do) and the claims `exp`, `accessToken` (the
 session's key in the store), `intent: "CHECKOUT"`, `env: "EMULATOR"` and the SDK URLs.
 The signing secret belongs to one `Emulator` instance: a token from another instance
-is "invalid", exactly like a token from another Primer account.
+is "invalid", exactly like a token from another Primer account (unless both instances
+were made with the same `seed`: their secrets, and so their tokens, are then the same).
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ diagnosticsId. Schema rules are not written here: `primer_nb.models.check_reques
 gives the 422 details, the same ones the client raises before sending.
 
 1. `X-API-KEY` missing or empty, or not one of the configured keys -> 403
-   `SecurityPolicyBlock` (what Primer's sandbox answers; a Bearer-only key is a missing key)
+   `SecurityPolicyBlock` (what public integrations report Primer's sandbox answers; Primer
+   documents no body; a Bearer-only key is a missing key)
 2. `X-API-VERSION` not a known version -> 400 `UnsupportedApiVersion`
 3. body over 1 MiB -> 413 `RequestTooLarge`
 4. body not a JSON object, or nested more than 64 levels -> 400 `BadRequest`

@@ -4,7 +4,8 @@
 countdown = ExpiryCountdown(session, clock=emulator.clock)
 countdown            # ExpiryCountdown('expires in 24:00:00')
 emulator.clock.advance(hours=25)
-countdown.refresh()  # 'expired'
+countdown.refresh()
+countdown.value      # 'expired'
 ```
 
 While displayed, a daemon thread refreshes the text every second and stops when the

@@ -60,7 +60,7 @@ def test_every_row_of_orders_csv_comes_back(orders_csv: Path) -> None:
     by_row = {e.row: e for e in result.errors}
     assert str(by_row[16]).startswith(
         "row 16 (line 18, ord-0017): column amount_major: JPY has 0 minor units (decimal places); "
-        "1200.50 has 1."
+        "1200.50 (that is 1200.5) has 1."
     )
     assert "did you mean 'USD'?" in str(by_row[189])
     assert by_row[214].status_code == 400 and "HUF is a disabled currency" in str(by_row[214])
