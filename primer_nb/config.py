@@ -95,15 +95,23 @@ def emulator_keys(environ: Mapping[str, str] | None = None) -> list[str] | None:
     """`PRIMER_NB_EMULATOR_KEYS` as a list (one key per line), or None when it is unset.
 
     Set but holding no key (an unset `$KEY` in `PRIMER_NB_EMULATOR_KEYS="$KEY"`) is an
-    error, as an empty `--api-key` is: it must not quietly open a locked server. A blank
-    line between keys is kept, for the emulator to refuse as an empty key.
+    error, as an empty `--api-key` is: it must not quietly open a locked server. Blank
+    lines at the end (a file's last newline) are dropped; a blank line between keys, or a
+    key a server cannot take, is a `ConfigurationError` naming its line and the rule
+    (`configured_key_problem`), never the key.
     """
     value = (os.environ if environ is None else environ).get(EMULATOR_KEYS_VARIABLE)
     if value is None:
         return None
     keys = value.splitlines()
-    if not any(k.strip() for k in keys):
+    while keys and not keys[-1].strip():
+        keys.pop()
+    if not keys:
         raise ConfigurationError(f"{EMULATOR_KEYS_VARIABLE} is set but holds no key")
+    for line, key in enumerate(keys, start=1):
+        problem = configured_key_problem(key)
+        if problem is not None:
+            raise ConfigurationError(f"{EMULATOR_KEYS_VARIABLE} line {line}: {problem}")
     return keys
 
 

@@ -343,6 +343,22 @@ def test_admin_errors_point_to_a_page_the_user_has() -> None:
     assert "\n### Admin endpoints\n" in page
 
 
+def _statuses(server: dict[str, object], keys: tuple[str, ...]) -> list[int]:
+    """The status of a POST with each key to the app `primer-nb emulator` would serve."""
+    transport = httpx.ASGITransport(app=server["app"])  # type: ignore[arg-type]
+
+    async def answers() -> list[int]:
+        async with httpx.AsyncClient(transport=transport, base_url="http://e") as http:
+            return [
+                (
+                    await http.post("/client-session", json={}, headers={**HEADERS, "X-API-KEY": k})
+                ).status_code
+                for k in keys
+            ]
+
+    return run(answers())
+
+
 def test_a_blank_line_between_keys_in_the_variable_is_an_empty_key(
     monkeypatch: pytest.MonkeyPatch,
     served: list[dict[str, object]],
@@ -350,8 +366,18 @@ def test_a_blank_line_between_keys_in_the_variable_is_an_empty_key(
 ) -> None:
     monkeypatch.setenv("PRIMER_NB_EMULATOR_KEYS", f"{MARKER}\n\nsecond-key")
     err = _refused(["emulator", "--port", "0"], capsys)
-    assert "api_keys[1]: an API key must not be empty or blank" in err
+    # the variable and its line, as the user wrote them (not the Emulator's api_keys[N])
+    assert "PRIMER_NB_EMULATOR_KEYS line 2: an API key must not be empty or blank" in err
     assert MARKER not in err and served == []
+
+
+def test_blank_lines_at_the_end_of_the_keys_variable_are_no_keys(
+    monkeypatch: pytest.MonkeyPatch, served: list[dict[str, object]]
+) -> None:
+    """A keys file read with its last newline (or two): the keys before them are served."""
+    monkeypatch.setenv("PRIMER_NB_EMULATOR_KEYS", f"{MARKER}\nsecond-key\n\n \n")
+    assert cli.main(["emulator", "--port", "0"]) == 0
+    assert _statuses(served[0], (MARKER, "second-key", "other")) == [200, 200, 403]
 
 
 @pytest.mark.parametrize("value", ["", "\n", "  \n "])
@@ -375,22 +401,11 @@ def test_keys_from_the_variable_join_the_flags_and_are_never_printed(
 ) -> None:
     monkeypatch.setenv("PRIMER_NB_EMULATOR_KEYS", f"{MARKER}\nsecond-key")
     assert cli.main(["emulator", "--port", "0", "--api-key", "flag-key"]) == 0
-    transport = httpx.ASGITransport(app=served[0]["app"])  # type: ignore[arg-type]
     keys = ("flag-key", MARKER, "second-key", "other")
-
-    async def answers() -> list[int]:
-        async with httpx.AsyncClient(transport=transport, base_url="http://e") as http:
-            return [
-                (
-                    await http.post("/client-session", json={}, headers={**HEADERS, "X-API-KEY": k})
-                ).status_code
-                for k in keys
-            ]
-
-    assert run(answers()) == [200, 200, 200, 403]
+    assert _statuses(served[0], keys) == [200, 200, 200, 403]
     monkeypatch.setenv("PRIMER_NB_EMULATOR_KEYS", f"{MARKER}\n{MARKER}\x01")
     err = _refused(["emulator", "--port", "0"], capsys)
-    assert "api_keys[1]: an API key has a control character" in err
+    assert "PRIMER_NB_EMULATOR_KEYS line 2: an API key has a control character" in err
     assert MARKER not in err + capsys.readouterr().out
 
 
