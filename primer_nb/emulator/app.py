@@ -90,9 +90,9 @@ def _internal_error() -> ApiError:
     return ApiError(500, "InternalServerError", "The emulator failed to answer this request.")
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
+async def _json_body(request: Request, numbers_help: str | None = None) -> dict[str, Any]:
     raw = await read_body(request.headers.get("content-length"), request.stream())
-    return parse_json_object(raw)
+    return parse_json_object(raw, numbers_help)
 
 
 # --- /client-session ------------------------------------------------------------------
@@ -151,6 +151,10 @@ async def client_session(emulator: AppBackend, request: Request) -> Response:
 ADMIN_HELP = 'See "Admin endpoints" on the page How the emulator behaves (docs/emulator.md).'
 
 
+#: The most `POST /_emulator/clock {"advance": s}` moves the clock at once, either way.
+MAX_ADVANCE_S = 10**10
+
+
 def _admin_error(description: str) -> ApiError:
     return ApiError(400, "BadRequest", description, ADMIN_HELP)
 
@@ -159,11 +163,14 @@ async def admin_clock(emulator: AppBackend, request: Request) -> Response:
     """GET -> `{"now"}`; POST `{"advance": seconds}` or `{"now": ISO}` moves the clock."""
     emulator.keys.check(request.headers.get("x-api-key"))
     if request.method == "POST":
-        body = await _json_body(request)
+        body = await _json_body(request, ADMIN_HELP)
         advance, now = body.get("advance"), body.get("now")
         if set(body) == {"advance"} and isinstance(advance, int | float):
-            if isinstance(advance, bool) or abs(advance) > 10**10:
-                raise _admin_error("advance must be a number of seconds")
+            if isinstance(advance, bool) or abs(advance) > MAX_ADVANCE_S:
+                raise _admin_error(
+                    f"advance must be a number of seconds from -{MAX_ADVANCE_S} to "
+                    f"{MAX_ADVANCE_S} (about 317 years)"
+                )
             try:
                 emulator.clock.advance(seconds=advance)
             except ValueError as exc:
@@ -189,7 +196,7 @@ async def admin_faults(emulator: AppBackend, request: Request) -> Response:
     """GET lists waiting faults; POST `{"faults": [...]}` replaces them (`[]` clears)."""
     emulator.keys.check(request.headers.get("x-api-key"))
     if request.method == "POST":
-        body = await _json_body(request)
+        body = await _json_body(request, ADMIN_HELP)
         try:
             faults = parse_faults(body)
         except ValueError as exc:

@@ -238,8 +238,14 @@ def _decode(raw: bytes) -> object:
     return value if exact else _DECODER.decode(raw.decode("utf-8"))
 
 
-def parse_json_object(raw: bytes) -> dict[str, object]:
-    """A UTF-8 JSON object; anything else (other JSON types included) -> 400 BadRequest."""
+def parse_json_object(raw: bytes, numbers_help: str | None = None) -> dict[str, object]:
+    """A UTF-8 JSON object; anything else (other JSON types included) -> 400 BadRequest.
+
+    `numbers_help` is the suggestion given with a number too large to read: by default
+    what `/client-session` takes (amounts, at most 19 digits); the admin endpoints pass
+    their own.
+    """
+    suggestion = _DIGITS if numbers_help is None else numbers_help
     try:
         value = _decode(raw)
         if not isinstance(value, dict):
@@ -257,7 +263,7 @@ def parse_json_object(raw: bytes) -> dict[str, object]:
         text = str(exc)
         number = f"{text}." if len(text) <= 40 else f"{text[:40]}…"
         raise ApiError(
-            400, "BadRequest", f"A number in the body is too large to read: {number}", _DIGITS
+            400, "BadRequest", f"A number in the body is too large to read: {number}", suggestion
         ) from None
     except UnicodeEncodeError:  # a lone surrogate (`"\\ud800"`) in a string
         raise _bad_request(
@@ -271,9 +277,8 @@ def parse_json_object(raw: bytes) -> dict[str, object]:
         if "integer string conversion" in str(exc):  # valid JSON, past Python's int limit
             _check_shape(raw)
             digits = sys.get_int_max_str_digits()
-            raise ApiError(
-                400, "BadRequest", f"A number in the body has more than {digits} digits.", _DIGITS
-            ) from None
+            too_long = f"A number in the body has more than {digits} digits."
+            raise ApiError(400, "BadRequest", too_long, suggestion) from None
         raise _bad_request("The request body is not valid JSON.") from None
     return value
 

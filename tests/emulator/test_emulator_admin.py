@@ -376,3 +376,25 @@ def test_inject_refuses_flags_that_are_not_booleans(flags: dict[str, Any]) -> No
     """`processed="no"` is truthy: taken as is it would carry the request out."""
     with pytest.raises(ValueError, match=f"{next(iter(flags))} must be a boolean"):
         Emulator().inject(504, **flags)
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        (b'{"advance": 1e18}', "from -10000000000 to 10000000000"),
+        (b'{"advance": -3e11}', "from -10000000000 to 10000000000"),
+        (b'{"advance": 1e400}', "too large to read"),
+        (b'{"advance": ' + b"9" * 5000 + b"}", "digits"),
+    ],
+)
+def test_admin_clock_says_how_far_it_moves_and_nothing_of_amounts(
+    http: httpx.Client, raw: bytes, says: str
+) -> None:
+    """A clock move out of range names the range (every number is "a number of seconds");
+    a number too large to read points to the admin docs, not to amounts in minor units."""
+    answer = http.post(
+        "/_emulator/clock", content=raw, headers={"Content-Type": "application/json"}
+    )
+    error = error_of(answer, 400, "BadRequest")
+    assert says in error["description"]
+    assert "minor units" not in json.dumps(error) and "Admin endpoints" in json.dumps(error)
