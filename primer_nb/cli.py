@@ -17,6 +17,14 @@ primer-nb parity [--against URL|sandbox | --snapshot FILE] [--record FILE] [--js
                  [--timeout SECONDS] [--list]
 ```
 
+```
+primer-nb tutorials [FOLDER]
+```
+
+`tutorials` copies the tutorial notebooks, `data/orders.csv` and the emulator page into
+FOLDER (default `primer-nb-tutorials`), for a pip install without the repository, and
+says how to open them. A file already there is never overwritten.
+
 `parity` sends the built-in scenarios to the in-process emulator (configured with the
 same flags as `emulator`) and to another backend, and prints where the answers differ
 (`primer_nb.parity`). Against a server or the sandbox, a run creates about
@@ -279,6 +287,25 @@ def build_parser() -> argparse.ArgumentParser:
         "like an unknown one); default: no limit",
     )
     _add_parity(commands)
+    tut = commands.add_parser(
+        "tutorials",
+        help="copy the tutorial notebooks into a folder",
+        description=(
+            "Copy the ten tutorial notebooks, the data they open (data/orders.csv) and the "
+            "page on how the emulator behaves into FOLDER, in the repository's layout, for "
+            "a pip install that has no clone of the repository. A file already in FOLDER "
+            "is never overwritten: one you changed is kept and listed. Then open them with "
+            "`jupyter lab FOLDER/notebooks`."
+        ),
+    )
+    tut.set_defaults(command_parser=tut)
+    tut.add_argument(
+        "folder",
+        nargs="?",
+        default="primer-nb-tutorials",
+        metavar="FOLDER",
+        help="where to copy them (made if missing; default: primer-nb-tutorials)",
+    )
     return parser
 
 
@@ -527,6 +554,26 @@ def run_emulator(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
         parser.error(str(exc))  # exit status 2, as for the other flags
 
 
+def run_tutorials(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """`primer-nb tutorials`: copy the notebooks, then say what was done and what is next."""
+    import shlex
+
+    from primer_nb.tutorial_files import copy_tutorials
+
+    try:
+        copied = copy_tutorials(args.folder)
+    except (OSError, UnicodeError) as exc:  # a file in the way, no permission, no tutorials
+        parser.error(f"FOLDER: {exc}")
+    print(f"copied {len(copied.written)} files to {copied.folder}", end="")
+    if copied.unchanged:
+        print(f" ({len(copied.unchanged)} were there already)", end="")
+    print()
+    for path in copied.kept:
+        print(f"kept your changed {path} (delete it to get the original back)")
+    print(f"open them with: jupyter lab {shlex.quote(str(copied.notebooks))}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `primer-nb` console script."""
     parser = build_parser()
@@ -537,6 +584,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_emulator(args, command_parser)
     if args.command == "parity":
         return run_parity(args, command_parser)
+    if args.command == "tutorials":
+        return run_tutorials(args, command_parser)
     parser.error(f"unknown command {args.command!r}")  # pragma: no cover - argparse refuses
 
 
