@@ -530,6 +530,18 @@ class _BaseClient(ABC, Generic[_T]):
         )
         if emulator is not None and not self._settings.in_process:
             raise ConfigurationError("emulator= cannot be combined with a base_url or environment")
+        self._setup(emulator, transport, timeout, max_retries, validate, hooks)
+
+    def _setup(
+        self,
+        emulator: Emulator | None,
+        transport: _T | None,
+        timeout: float,
+        max_retries: int,
+        validate: bool,
+        hooks: Iterable[Hook],
+    ) -> None:
+        """Everything after the settings are resolved (`_settings`), down to `_open`."""
         #: What is redacted from everything the client shows, longest first: its key, and
         #: PRIMER_API_KEY too, which a client given `emulator=` reads but never sends.
         self._secrets: tuple[str, ...] = _secrets_with_env(self._settings.api_key)
@@ -547,6 +559,20 @@ class _BaseClient(ABC, Generic[_T]):
         self._transport_given = transport is not None
         self._opened_in = _forks[0]
         self._open(transport, self._emulator)
+
+    @classmethod
+    def _like(cls, other: _BaseClient[Any]) -> Self:
+        """A new client with `other`'s settings as resolved (key, environment, URL, API
+        version), emulator, timeout, retries, checks and hooks, and a connection pool of
+        its own. Its settings are copied, not resolved again, so `PRIMER_*` variables set
+        since do not change where it sends or with which key. A `transport=` given to
+        `other` is not copied: the caller decides whether to share it."""
+        twin = cls.__new__(cls)
+        twin._settings = other._settings
+        twin._setup(
+            other._emulator, None, other.timeout, other.max_retries, other.validate, other._hooks
+        )
+        return twin
 
     def _after_fork(self) -> None:
         """In a forked child: a new pool (the parent's sockets stay the parent's). A
