@@ -827,7 +827,11 @@ def _sender(
     from primer_nb.client import AsyncPrimerClient, PrimerClient
 
     owned = client is None
-    if isinstance(client, PrimerClient) and client.emulator is not None:
+    if (
+        isinstance(client, PrimerClient)
+        and client.emulator is not None
+        and not client._http.is_closed  # its rows then fail with its "was closed" error
+    ):
         # The in-process emulator has an async door too: the same emulator, settings and
         # hooks, awaited without threads (a request's attempts stay in a fixed order).
         # (Its settings are copied as resolved: when the kit's default key was sent, the
@@ -1189,7 +1193,11 @@ def create_sessions(
 
     async def batch() -> BatchResult:
         twin = None
-        if isinstance(client, AsyncPrimerClient) and not client._transport_given:
+        if (
+            isinstance(client, AsyncPrimerClient)
+            and not client._transport_given
+            and not client._http.is_closed  # its rows then fail with its "was closed" error
+        ):
             # The batch runs on an event loop of its own (`_run`), and the client's pool
             # keeps connections that belong to the loop it was used on before (a notebook's,
             # or an earlier batch's, now closed): a request written on one is created on the

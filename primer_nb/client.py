@@ -45,6 +45,10 @@ an earlier retry would only meet more 429s.
 **Hooks.** Every HTTP attempt is reported to each hook as a frozen `Exchange`; the
 ledger is such a hook. A failing hook is logged and never breaks a call.
 
+**Closing.** A client is closed by `close()` / `aclose()` or at the end of its `with` /
+`async with` block. A call on a closed client raises `RuntimeError` ("this PrimerClient
+was closed ...; make a new client") before anything is sent, and no hook hears of it.
+
 **Processes.** A client made before `os.fork()` (multiprocessing's default start on
 Linux) opens a connection pool of its own in the child on its first request: sockets
 shared across a fork would let answers cross between processes. A `transport=` you
@@ -852,6 +856,18 @@ class _BaseClient(ABC, Generic[_T]):
         self._safe_header_cache[raw] = safe
         return dict(safe)
 
+    def _closed(self, block: str, method: str) -> RuntimeError:
+        """The error for a call on a closed client, raised before anything is made or sent.
+
+        No hook hears of it: no attempt was made, so the ledger records nothing, and a
+        batch resume sends the row (httpx's own "client has been closed" came from inside
+        the attempt, and was reported as an answer the server may have processed).
+        """
+        return RuntimeError(
+            f"this {type(self).__name__} was closed (its `{block}` block ended, or "
+            f"{method} was called), so nothing was sent; make a new client"
+        )
+
     def _abandoned(self, call: _Call, request: httpx.Request, reason: BaseException) -> None:
         """Report an attempt whose answer was never read, then let `reason` go on.
 
@@ -1065,6 +1081,8 @@ class PrimerClient(_BaseClient[httpx.BaseTransport]):
         if self._opened_in != _forks[0]:
             self._after_fork()
         while True:
+            if self._http.is_closed:
+                raise self._closed("with", "close()")
             request = self._next_request(call, self._http)
             try:
                 outcome = self._transmit(request)
@@ -1163,6 +1181,8 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
         if self._opened_in != _forks[0]:
             self._after_fork()
         while True:
+            if self._http.is_closed:
+                raise self._closed("async with", "aclose()")
             request = self._next_request(call, self._http)
             try:
                 outcome = await self._transmit(request)
