@@ -63,7 +63,9 @@ cannot be read makes that row a `LedgerRecordUnreadable` error, not sent again.
 If the ledger **cannot write** an exchange (locked by another program past its timeouts,
 a full disk, a read-only file), the client only logs it, but the batch marks that row
 `recorded=False` (a column of `frame()`, counted as `unrecorded` in the result) and
-sends no new rows: those come back as `NotSent` errors. Keep the result of the
+sends no new rows: those come back as `NotSent` errors. The same holds when the ledger
+is **closed** (or detached from the client) while the batch runs: rows answered after
+that are `recorded=False`, and the rows not yet sent are `NotSent`. Keep the result of the
 unrecorded rows (their sessions are real): a resume cannot see them and would create
 them again.
 
@@ -1045,6 +1047,19 @@ async def acreate_sessions(
                         )
                     )
                     return
+                if ledger is not None and not ledger.is_attached(http):
+                    # Closed (`close()` detaches every client) or detached meanwhile: it
+                    # would record nothing more, so stop as when it cannot write.
+                    finish(
+                        _failed(
+                            item,
+                            "NotSent",
+                            "not sent: the ledger was closed (or detached from the client) "
+                            "while the batch ran, so it would not record this row; run the "
+                            "batch again with an open ledger",
+                        )
+                    )
+                    return
                 try:
                     session = await create(item.body or {})
                     sent_id = (item.body or {}).get("orderId")
@@ -1068,7 +1083,11 @@ async def acreate_sessions(
                 except Exception as exc:  # nothing is lost: an unexpected failure is a row error
                     outcome = _failed(item, type(exc).__name__, f"{type(exc).__name__}: {exc}")
             if ledger is not None:
-                outcome = replace(outcome, recorded=unrecorded(item) is None)
+                # An answer that came after the ledger was closed or detached reached no
+                # ledger hook. (A ledger closed just after writing this row's exchange
+                # makes it recorded=False too: the safe side, where nothing is lost.)
+                recorded = unrecorded(item) is None and ledger.is_attached(http)
+                outcome = replace(outcome, recorded=recorded)
             finish(outcome)
 
         tasks = [asyncio.ensure_future(send(item)) for item in pending]
