@@ -43,7 +43,9 @@ an earlier retry would only meet more 429s.
 `Exchange` (headers there show `***`).
 
 **Hooks.** Every HTTP attempt is reported to each hook as a frozen `Exchange`; the
-ledger is such a hook. A failing hook is logged and never breaks a call.
+ledger is such a hook. A failing hook is logged and never breaks a call. An interrupt
+(Ctrl-C) while a hook runs is raised once every hook has the exchange, so a ledger
+attached after that hook still records it.
 
 **Closing.** A client is closed by `close()` / `aclose()` or at the end of its `with` /
 `async with` block. A call on a closed client raises `RuntimeError` ("this PrimerClient
@@ -939,6 +941,7 @@ class _BaseClient(ABC, Generic[_T]):
             request_json=request_json,
             response_json=response_json,
         )
+        interrupt: BaseException | None = None
         for hook in list(self._hooks):
             try:
                 hook(exchange)
@@ -948,6 +951,14 @@ class _BaseClient(ABC, Generic[_T]):
                     getattr(hook, "__qualname__", type(hook).__name__),
                     self._redact(f"{type(exc).__name__}: {exc}"),
                 )
+            except BaseException as exc:
+                # Ctrl-C while a slow hook runs (a display): the later hooks still get the
+                # exchange, the ledger among them (`attach` appends it), or a POST the
+                # server answered would be in no ledger, and a resume would send it again.
+                if interrupt is None:
+                    interrupt = exc
+        if interrupt is not None:
+            raise interrupt
 
     # --- answers ------------------------------------------------------------------------
 

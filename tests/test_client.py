@@ -1106,6 +1106,35 @@ def test_a_closed_client_says_so_and_reports_no_attempt(tmp_path: Path) -> None:
     assert resumed.ok == 3 and emulator.session_count == 3  # sent: nothing said they may exist
 
 
+def test_an_interrupt_in_a_hook_still_reaches_the_later_hooks(tmp_path: Path) -> None:
+    """Ctrl-C while a hook runs (a slow display): the ledger, attached after it, once never
+    got the exchange of a POST the server had answered, and a resume created it again."""
+    from primer_nb.batch import create_sessions
+    from primer_nb.ledger import Ledger
+
+    calls: list[int | None] = []
+
+    def display(exchange: Exchange) -> None:
+        calls.append(exchange.status)
+        raise KeyboardInterrupt  # Ctrl-C arrives while this hook runs
+
+    emulator = Emulator()
+    seen: list[Exchange] = []
+    client = PrimerClient(emulator=emulator, hooks=[display, seen.append])
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    ledger.attach(client)  # appended: called after `display`
+    with pytest.raises(KeyboardInterrupt):
+        client.create_session({"orderId": "o-1", "currencyCode": "EUR", "amount": 100})
+    assert calls == [200] and [e.status for e in seen] == [200]
+    assert ledger.frame().status.tolist() == [200]
+
+    rows = [{"order_id": "o-1", "currency_code": "EUR", "amount": 100}]
+    resumed = create_sessions(
+        rows, client=PrimerClient(emulator=emulator), ledger=ledger, progress=False
+    )
+    assert resumed.resumed == 1 and emulator.session_count == 1  # not created twice
+
+
 def test_exchange_is_frozen() -> None:
     seen: list[Exchange] = []
     client, _ = make(session, hooks=[seen.append])
