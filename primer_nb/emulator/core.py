@@ -94,6 +94,12 @@ class Emulator:
             self.enable_currency(code)
         self.tax_connection = tax_connection
         self._rng_lock = threading.Lock()
+        # Held around `reset` and around a create's issue-and-store: a create racing a
+        # reset (a client on another loop or thread) either comes first, and the reset
+        # drops its session, or comes after, with the new secret. Interleaved, it signed
+        # its token with the old secret and stored the session after the clear: listed,
+        # yet its own token was refused.
+        self._sessions_lock = threading.Lock()
         # tokens are remade from the secret when read, not stored (see store.py)
         self._store = SessionStore(
             max_sessions=max_sessions, client_token=lambda a, e: self._issuer.issue(a, e)
@@ -187,11 +193,16 @@ class Emulator:
         return self._faults.take()
 
     def reset(self) -> None:
-        """Drop sessions, faults and the clock offset; a seeded emulator restarts its sequence."""
-        self._store.clear()
-        self._faults.clear()
-        self.clock.reset()
-        self._seed_randomness()
+        """Drop sessions, faults and the clock offset; a seeded emulator restarts its sequence.
+
+        Atomic for `create_session`: a create in flight on another thread is wholly
+        before the reset (its session is dropped) or wholly after it.
+        """
+        with self._sessions_lock:
+            self._store.clear()
+            self._faults.clear()
+            self.clock.reset()
+            self._seed_randomness()
 
     # --- sessions ---------------------------------------------------------------------
 
@@ -206,19 +217,20 @@ class Emulator:
 
     def create_session(self, body: dict[str, object], api_version: str) -> StoredSession:
         """Store a validated POST body as a new session with a fresh client token."""
-        now = self.clock.now()
-        with self._rng_lock:
-            access_token = TokenIssuer.new_access_token(self._rng)
-        expires = now + TOKEN_LIFETIME
-        session = StoredSession(
-            access_token=access_token,
-            client_token=self._issuer.issue(access_token, expires),
-            created=now,
-            expires=expires,
-            api_version=api_version,
-            data=body,
-        )
-        self._store.add(session)
+        with self._sessions_lock:  # one reset never falls between issuing and storing
+            now = self.clock.now()
+            with self._rng_lock:
+                access_token = TokenIssuer.new_access_token(self._rng)
+            expires = now + TOKEN_LIFETIME
+            session = StoredSession(
+                access_token=access_token,
+                client_token=self._issuer.issue(access_token, expires),
+                created=now,
+                expires=expires,
+                api_version=api_version,
+                data=body,
+            )
+            self._store.add(session)
         return session
 
     def find_session(self, client_token: object) -> StoredSession:
