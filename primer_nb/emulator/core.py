@@ -195,6 +195,9 @@ class Emulator:
     def reset(self) -> None:
         """Drop sessions, faults and the clock offset; a seeded emulator restarts its sequence.
 
+        A token from before the reset finds nothing, even when a session made since has
+        its `accessToken` (`find_session` takes only the very token a session was issued).
+
         Atomic for `create_session`: a create in flight on another thread is wholly
         before the reset (its session is dropped) or wholly after it.
         """
@@ -237,7 +240,14 @@ class Emulator:
         """The live session of a client token; 400 ClientSessionValidationError otherwise."""
         access_token = self._issuer.access_token(client_token)
         session = self._store.get(access_token) if access_token else None
-        if session is None or session.expired(self.clock.now()):
+        # Only the very token the session was issued: a seeded emulator draws its
+        # accessTokens again after a reset, so a token from before it would name a session
+        # made since (their `exp` differ, unless the clock is frozen: then they are one).
+        if (
+            session is None
+            or session.client_token != client_token
+            or session.expired(self.clock.now())
+        ):
             raise invalid_token()
         return session
 
@@ -252,7 +262,9 @@ class Emulator:
                 check_patched(data, after)  # 422: the session is left as it was
                 return after
 
-            updated = self._store.update(access_token, change, alive_at=self.clock.now())
+            updated = self._store.update(
+                access_token, change, alive_at=self.clock.now(), client_token=client_token
+            )
         if updated is None:
             raise invalid_token()
         return updated
