@@ -40,8 +40,12 @@ client's own retries (only connection failures before anything was sent: a POST 
 was answered, even with a 429, is never sent again),
 and a `tqdm.auto` progress bar (a widget in Jupyter, text elsewhere; `progress=False`
 hides it). `create_sessions` can be called from a notebook, where an event loop is
-already running: it then runs the batch on a private thread with its own loop. Async
-code calls `await acreate_sessions(...)`.
+already running: it then runs the batch on a private thread with its own loop. Since
+it always runs on a new loop, it sends an `AsyncPrimerClient`'s requests through a twin
+with the same settings, key and hooks and a connection pool of its own, closed when the
+batch ends (connections the client kept from another loop cannot be read on this one);
+a `transport=` you gave the client is used as it is. Async code calls
+`await acreate_sessions(...)`, which awaits the client itself on your loop.
 
 **Resume.** With a `ledger`, every exchange is recorded as it happens (the ledger is
 attached to the client for the batch). With `resume=True` (the default), rows whose
@@ -59,7 +63,9 @@ cannot be read makes that row a `LedgerRecordUnreadable` error, not sent again.
 If the ledger **cannot write** an exchange (locked by another program past its timeouts,
 a full disk, a read-only file), the client only logs it, but the batch marks that row
 `recorded=False` (a column of `frame()`, counted as `unrecorded` in the result) and
-sends no new rows: those come back as `NotSent` errors. Keep the result of the
+sends no new rows: those come back as `NotSent` errors. The same holds when the ledger
+is **closed** (or detached from the client) while the batch runs: rows answered after
+that are `recorded=False`, and the rows not yet sent are `NotSent`. Keep the result of the
 unrecorded rows (their sessions are real): a resume cannot see them and would create
 them again.
 
@@ -823,21 +829,16 @@ def _sender(
     from primer_nb.client import AsyncPrimerClient, PrimerClient
 
     owned = client is None
-    if isinstance(client, PrimerClient) and client.emulator is not None:
+    if (
+        isinstance(client, PrimerClient)
+        and client.emulator is not None
+        and not client._http.is_closed  # its rows then fail with its "was closed" error
+    ):
         # The in-process emulator has an async door too: the same emulator, settings and
         # hooks, awaited without threads (a request's attempts stay in a fixed order).
-        client = AsyncPrimerClient(
-            # None when the twin's client sent the kit's default key: the twin sends it too,
-            # and knows it did (a refusal then says so, as the client's own would)
-            None if client.settings.default_key else client.settings.api_key,
-            environment=client.environment,
-            api_version=client.api_version,
-            emulator=client.emulator,
-            timeout=client.timeout,
-            max_retries=client.max_retries,
-            validate=client.validate,
-            hooks=client.hooks,
-        )
+        # (Its settings are copied as resolved: when the kit's default key was sent, the
+        # twin sends it too and knows it did, so a refusal says so as the client's would.)
+        client = AsyncPrimerClient._like(client)
         owned = True
     if client is None or isinstance(client, AsyncPrimerClient):
         http = AsyncPrimerClient() if client is None else client
@@ -1046,6 +1047,19 @@ async def acreate_sessions(
                         )
                     )
                     return
+                if ledger is not None and not ledger.is_attached(http):
+                    # Closed (`close()` detaches every client) or detached meanwhile: it
+                    # would record nothing more, so stop as when it cannot write.
+                    finish(
+                        _failed(
+                            item,
+                            "NotSent",
+                            "not sent: the ledger was closed (or detached from the client) "
+                            "while the batch ran, so it would not record this row; run the "
+                            "batch again with an open ledger",
+                        )
+                    )
+                    return
                 try:
                     session = await create(item.body or {})
                     sent_id = (item.body or {}).get("orderId")
@@ -1069,7 +1083,11 @@ async def acreate_sessions(
                 except Exception as exc:  # nothing is lost: an unexpected failure is a row error
                     outcome = _failed(item, type(exc).__name__, f"{type(exc).__name__}: {exc}")
             if ledger is not None:
-                outcome = replace(outcome, recorded=unrecorded(item) is None)
+                # An answer that came after the ledger was closed or detached reached no
+                # ledger hook. (A ledger closed just after writing this row's exchange
+                # makes it recorded=False too: the safe side, where nothing is lost.)
+                recorded = unrecorded(item) is None and ledger.is_attached(http)
+                outcome = replace(outcome, recorded=recorded)
             finish(outcome)
 
         tasks = [asyncio.ensure_future(send(item)) for item in pending]
@@ -1176,7 +1194,8 @@ def create_sessions(
       iterable of dicts (where `line_items` may be a list of dicts).
     * **client** - a `PrimerClient` (used as it is, with its own transport, from
       `concurrency` worker threads; one on the in-process emulator is awaited through an
-      `AsyncPrimerClient` on the same emulator) or an `AsyncPrimerClient`; default:
+      `AsyncPrimerClient` on the same emulator) or an `AsyncPrimerClient` (awaited through
+      a twin with its settings and hooks and a pool of its own: see the module docs); default:
       `AsyncPrimerClient()`, configured from `PRIMER_*` variables (the in-process emulator
       when none are set).
     * **concurrency** - requests in flight at most.
@@ -1189,14 +1208,35 @@ def create_sessions(
 
     Returns a `BatchResult` with one `RowResult` per input row, in input order.
     """
-    return _run(
-        lambda: acreate_sessions(
-            rows,
-            client=client,
-            concurrency=concurrency,
-            ledger=ledger,
-            progress=progress,
-            resume=resume,
-            resend_unknown=resend_unknown,
-        )
-    )
+    from primer_nb.client import AsyncPrimerClient
+
+    async def batch() -> BatchResult:
+        twin = None
+        if (
+            isinstance(client, AsyncPrimerClient)
+            and not client._transport_given
+            and not client._http.is_closed  # its rows then fail with its "was closed" error
+        ):
+            # The batch runs on an event loop of its own (`_run`), and the client's pool
+            # keeps connections that belong to the loop it was used on before (a notebook's,
+            # or an earlier batch's, now closed): a request written on one is created on the
+            # server, then reading its answer fails, and the row is reported failed with
+            # its session lost. So the batch sends through a twin with a pool of its own
+            # (same settings, key and hooks), closed when the batch ends. A transport you
+            # passed is yours, and is used as it is.
+            twin = AsyncPrimerClient._like(client)
+        try:
+            return await acreate_sessions(
+                rows,
+                client=twin or client,
+                concurrency=concurrency,
+                ledger=ledger,
+                progress=progress,
+                resume=resume,
+                resend_unknown=resend_unknown,
+            )
+        finally:
+            if twin is not None:
+                await twin.aclose()
+
+    return _run(batch)

@@ -43,7 +43,13 @@ an earlier retry would only meet more 429s.
 `Exchange` (headers there show `***`).
 
 **Hooks.** Every HTTP attempt is reported to each hook as a frozen `Exchange`; the
-ledger is such a hook. A failing hook is logged and never breaks a call.
+ledger is such a hook. A failing hook is logged and never breaks a call. An interrupt
+(Ctrl-C) while a hook runs is raised once every hook has the exchange, so a ledger
+attached after that hook still records it.
+
+**Closing.** A client is closed by `close()` / `aclose()` or at the end of its `with` /
+`async with` block. A call on a closed client raises `RuntimeError` ("this PrimerClient
+was closed ...; make a new client") before anything is sent, and no hook hears of it.
 
 **Processes.** A client made before `os.fork()` (multiprocessing's default start on
 Linux) opens a connection pool of its own in the child on its first request: sockets
@@ -537,6 +543,18 @@ class _BaseClient(ABC, Generic[_T]):
         )
         if emulator is not None and not self._settings.in_process:
             raise ConfigurationError("emulator= cannot be combined with a base_url or environment")
+        self._setup(emulator, transport, timeout, max_retries, validate, hooks)
+
+    def _setup(
+        self,
+        emulator: Emulator | None,
+        transport: _T | None,
+        timeout: float,
+        max_retries: int,
+        validate: bool,
+        hooks: Iterable[Hook],
+    ) -> None:
+        """Everything after the settings are resolved (`_settings`), down to `_open`."""
         #: What is redacted from everything the client shows, longest first: its key, and
         #: PRIMER_API_KEY too, which a client given `emulator=` reads but never sends.
         self._secrets: tuple[str, ...] = _secrets_with_env(self._settings.api_key)
@@ -554,6 +572,20 @@ class _BaseClient(ABC, Generic[_T]):
         self._transport_given = transport is not None
         self._opened_in = _forks[0]
         self._open(transport, self._emulator)
+
+    @classmethod
+    def _like(cls, other: _BaseClient[Any]) -> Self:
+        """A new client with `other`'s settings as resolved (key, environment, URL, API
+        version), emulator, timeout, retries, checks and hooks, and a connection pool of
+        its own. Its settings are copied, not resolved again, so `PRIMER_*` variables set
+        since do not change where it sends or with which key. A `transport=` given to
+        `other` is not copied: the caller decides whether to share it."""
+        twin = cls.__new__(cls)
+        twin._settings = other._settings
+        twin._setup(
+            other._emulator, None, other.timeout, other.max_retries, other.validate, other._hooks
+        )
+        return twin
 
     def _after_fork(self) -> None:
         """In a forked child: a new pool (the parent's sockets stay the parent's). A
@@ -833,6 +865,18 @@ class _BaseClient(ABC, Generic[_T]):
         self._safe_header_cache[raw] = safe
         return dict(safe)
 
+    def _closed(self, block: str, method: str) -> RuntimeError:
+        """The error for a call on a closed client, raised before anything is made or sent.
+
+        No hook hears of it: no attempt was made, so the ledger records nothing, and a
+        batch resume sends the row (httpx's own "client has been closed" came from inside
+        the attempt, and was reported as an answer the server may have processed).
+        """
+        return RuntimeError(
+            f"this {type(self).__name__} was closed (its `{block}` block ended, or "
+            f"{method} was called), so nothing was sent; make a new client"
+        )
+
     def _abandoned(self, call: _Call, request: httpx.Request, reason: BaseException) -> None:
         """Report an attempt whose answer was never read, then let `reason` go on.
 
@@ -904,6 +948,7 @@ class _BaseClient(ABC, Generic[_T]):
             request_json=request_json,
             response_json=response_json,
         )
+        interrupt: BaseException | None = None
         for hook in list(self._hooks):
             try:
                 hook(exchange)
@@ -913,6 +958,14 @@ class _BaseClient(ABC, Generic[_T]):
                     getattr(hook, "__qualname__", type(hook).__name__),
                     self._redact(f"{type(exc).__name__}: {exc}"),
                 )
+            except BaseException as exc:
+                # Ctrl-C while a slow hook runs (a display): the later hooks still get the
+                # exchange, the ledger among them (`attach` appends it), or a POST the
+                # server answered would be in no ledger, and a resume would send it again.
+                if interrupt is None:
+                    interrupt = exc
+        if interrupt is not None:
+            raise interrupt
 
     # --- answers ------------------------------------------------------------------------
 
@@ -1046,6 +1099,8 @@ class PrimerClient(_BaseClient[httpx.BaseTransport]):
         if self._opened_in != _forks[0]:
             self._after_fork()
         while True:
+            if self._http.is_closed:
+                raise self._closed("with", "close()")
             request = self._next_request(call, self._http)
             try:
                 outcome = self._transmit(request)
@@ -1144,6 +1199,8 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
         if self._opened_in != _forks[0]:
             self._after_fork()
         while True:
+            if self._http.is_closed:
+                raise self._closed("async with", "aclose()")
             request = self._next_request(call, self._http)
             try:
                 outcome = await self._transmit(request)

@@ -744,7 +744,11 @@ class Ledger:
     # --- lifecycle ------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Detach from every client and close the connection."""
+        """Detach from every client and close the connection.
+
+        A batch writing to this ledger (`create_sessions(..., ledger=)`) then sends no
+        new rows, and marks the rows answered after the close `recorded=False`.
+        """
         for client in list(self._attached):
             self.detach(client)
         with self._lock:

@@ -6,6 +6,7 @@ few run against the in-process emulator once `primer_nb.emulator` exists.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import pickle
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -1070,6 +1072,67 @@ def test_a_failing_hook_is_logged_and_never_breaks_the_call(
     assert len(seen) == 1
     assert any("ledger is full" in r.getMessage() for r in caplog.records)
     assert all(r.levelno == logging.WARNING for r in caplog.records if r.name == "primer_nb")
+
+
+def test_a_closed_client_says_so_and_reports_no_attempt(tmp_path: Path) -> None:
+    """A call after `close()` (or the `with` block) raises a `RuntimeError` that says what
+    happened, before anything is sent. No hook hears of it: the ledger once recorded a POST
+    "the server may have processed", and a resume refused the order as OutcomeUnknown."""
+    from primer_nb.batch import create_sessions
+    from primer_nb.client import AsyncPrimerClient
+    from primer_nb.ledger import Ledger
+
+    seen: list[Exchange] = []
+    emulator = Emulator()
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    with PrimerClient(emulator=emulator, hooks=[seen.append]) as client:
+        ledger.attach(client)
+    closed = r"this PrimerClient was closed \(its `with` block ended, or close\(\) was called\)"
+    with pytest.raises(RuntimeError, match=closed + ", so nothing was sent; make a new client"):
+        client.create_session({"orderId": "o-1", "currencyCode": "EUR", "amount": 100})
+    with pytest.raises(RuntimeError, match=closed):
+        client.request("GET", "/client-session")
+    assert seen == [] and len(ledger) == 0 and emulator.session_count == 0
+
+    rows = [{"order_id": f"o-{i}", "currency_code": "EUR", "amount": 100} for i in range(3)]
+    closed_async = AsyncPrimerClient(emulator=emulator)
+    asyncio.run(closed_async.aclose())
+    for used in (client, closed_async):  # a batch through a closed client sends nothing
+        result = create_sessions(rows, client=used, ledger=ledger, progress=False)
+        assert [e.error_id for e in result.errors] == ["RuntimeError"] * 3
+        assert "was closed" in result.errors[0].description and len(ledger) == 0
+    fresh = PrimerClient(emulator=emulator)
+    resumed = create_sessions(rows, client=fresh, ledger=ledger, progress=False)
+    assert resumed.ok == 3 and emulator.session_count == 3  # sent: nothing said they may exist
+
+
+def test_an_interrupt_in_a_hook_still_reaches_the_later_hooks(tmp_path: Path) -> None:
+    """Ctrl-C while a hook runs (a slow display): the ledger, attached after it, once never
+    got the exchange of a POST the server had answered, and a resume created it again."""
+    from primer_nb.batch import create_sessions
+    from primer_nb.ledger import Ledger
+
+    calls: list[int | None] = []
+
+    def display(exchange: Exchange) -> None:
+        calls.append(exchange.status)
+        raise KeyboardInterrupt  # Ctrl-C arrives while this hook runs
+
+    emulator = Emulator()
+    seen: list[Exchange] = []
+    client = PrimerClient(emulator=emulator, hooks=[display, seen.append])
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    ledger.attach(client)  # appended: called after `display`
+    with pytest.raises(KeyboardInterrupt):
+        client.create_session({"orderId": "o-1", "currencyCode": "EUR", "amount": 100})
+    assert calls == [200] and [e.status for e in seen] == [200]
+    assert ledger.frame().status.tolist() == [200]
+
+    rows = [{"order_id": "o-1", "currency_code": "EUR", "amount": 100}]
+    resumed = create_sessions(
+        rows, client=PrimerClient(emulator=emulator), ledger=ledger, progress=False
+    )
+    assert resumed.resumed == 1 and emulator.session_count == 1  # not created twice
 
 
 def test_exchange_is_frozen() -> None:

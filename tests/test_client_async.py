@@ -238,6 +238,17 @@ async def test_hooks_and_redaction(marker_key: str, caplog: pytest.LogCaptureFix
 # --- against the in-process emulator --------------------------------------------------
 
 
+async def test_a_closed_client_says_so_and_reports_no_attempt() -> None:
+    """As `PrimerClient` does (tests/test_client.py), after `async with` or `aclose()`."""
+    seen: list[Exchange] = []
+    async with make(created, hooks=[seen.append])[0] as client:
+        pass
+    closed = r"this AsyncPrimerClient was closed \(its `async with` block ended, or aclose\(\)"
+    with pytest.raises(RuntimeError, match=closed + r" was called\), so nothing was sent"):
+        await client.create_session({"orderId": "o-1", "currencyCode": "EUR", "amount": 100})
+    assert seen == []
+
+
 async def test_emulator_round_trip() -> None:
     module = pytest.importorskip("primer_nb.emulator")
     if not hasattr(module, "Emulator"):

@@ -94,6 +94,12 @@ class Emulator:
             self.enable_currency(code)
         self.tax_connection = tax_connection
         self._rng_lock = threading.Lock()
+        # Held around `reset` and around a create's issue-and-store: a create racing a
+        # reset (a client on another loop or thread) either comes first, and the reset
+        # drops its session, or comes after, with the new secret. Interleaved, it signed
+        # its token with the old secret and stored the session after the clear: listed,
+        # yet its own token was refused.
+        self._sessions_lock = threading.Lock()
         # tokens are remade from the secret when read, not stored (see store.py)
         self._store = SessionStore(
             max_sessions=max_sessions, client_token=lambda a, e: self._issuer.issue(a, e)
@@ -187,11 +193,19 @@ class Emulator:
         return self._faults.take()
 
     def reset(self) -> None:
-        """Drop sessions, faults and the clock offset; a seeded emulator restarts its sequence."""
-        self._store.clear()
-        self._faults.clear()
-        self.clock.reset()
-        self._seed_randomness()
+        """Drop sessions, faults and the clock offset; a seeded emulator restarts its sequence.
+
+        A token from before the reset finds nothing, even when a session made since has
+        its `accessToken` (`find_session` takes only the very token a session was issued).
+
+        Atomic for `create_session`: a create in flight on another thread is wholly
+        before the reset (its session is dropped) or wholly after it.
+        """
+        with self._sessions_lock:
+            self._store.clear()
+            self._faults.clear()
+            self.clock.reset()
+            self._seed_randomness()
 
     # --- sessions ---------------------------------------------------------------------
 
@@ -206,26 +220,34 @@ class Emulator:
 
     def create_session(self, body: dict[str, object], api_version: str) -> StoredSession:
         """Store a validated POST body as a new session with a fresh client token."""
-        now = self.clock.now()
-        with self._rng_lock:
-            access_token = TokenIssuer.new_access_token(self._rng)
-        expires = now + TOKEN_LIFETIME
-        session = StoredSession(
-            access_token=access_token,
-            client_token=self._issuer.issue(access_token, expires),
-            created=now,
-            expires=expires,
-            api_version=api_version,
-            data=body,
-        )
-        self._store.add(session)
+        with self._sessions_lock:  # one reset never falls between issuing and storing
+            now = self.clock.now()
+            with self._rng_lock:
+                access_token = TokenIssuer.new_access_token(self._rng)
+            expires = now + TOKEN_LIFETIME
+            session = StoredSession(
+                access_token=access_token,
+                client_token=self._issuer.issue(access_token, expires),
+                created=now,
+                expires=expires,
+                api_version=api_version,
+                data=body,
+            )
+            self._store.add(session)
         return session
 
     def find_session(self, client_token: object) -> StoredSession:
         """The live session of a client token; 400 ClientSessionValidationError otherwise."""
         access_token = self._issuer.access_token(client_token)
         session = self._store.get(access_token) if access_token else None
-        if session is None or session.expired(self.clock.now()):
+        # Only the very token the session was issued: a seeded emulator draws its
+        # accessTokens again after a reset, so a token from before it would name a session
+        # made since (their `exp` differ, unless the clock is frozen: then they are one).
+        if (
+            session is None
+            or session.client_token != client_token
+            or session.expired(self.clock.now())
+        ):
             raise invalid_token()
         return session
 
@@ -240,7 +262,9 @@ class Emulator:
                 check_patched(data, after)  # 422: the session is left as it was
                 return after
 
-            updated = self._store.update(access_token, change, alive_at=self.clock.now())
+            updated = self._store.update(
+                access_token, change, alive_at=self.clock.now(), client_token=client_token
+            )
         if updated is None:
             raise invalid_token()
         return updated

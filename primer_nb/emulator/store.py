@@ -116,15 +116,21 @@ class SessionStore:
         self._order: deque[str] | None = deque() if max_sessions is not None else None
         self.dropped = 0
 
+    def _token(self, access_token: str, record: _Record) -> str:
+        """The session's client token: kept, or made again."""
+        token = record[4]
+        if token is None:
+            assert self._client_token is not None
+            token = self._client_token(access_token, record[1])
+        return token
+
     def _session(
         self, access_token: str, record: _Record, data: dict[str, Any] | None = None
     ) -> StoredSession:
-        created, expires, version, packed, token = record
-        if token is None:
-            assert self._client_token is not None
-            token = self._client_token(access_token, expires)
+        created, expires, version, packed, _ = record
         if data is None:
             data = _unpack(packed)
+        token = self._token(access_token, record)
         return StoredSession(access_token, token, created, expires, version, data)
 
     def _record(self, session: StoredSession, data: dict[str, Any]) -> _Record:
@@ -154,15 +160,19 @@ class SessionStore:
         access_token: str,
         change: Callable[[dict[str, object]], dict[str, object]],
         alive_at: datetime | None = None,
+        client_token: object = None,
     ) -> StoredSession | None:
         """Replace a session's data with `change(data)` atomically.
 
         `change` gets its own copy of the data and returns the new data. Returns None
-        when the session is unknown, or expired at `alive_at`.
+        when the session is unknown, expired at `alive_at`, or (with `client_token`)
+        not the session that token was issued for.
         """
         with self._lock:
             found = self._sessions.get(access_token)
             if found is None or (alive_at is not None and alive_at >= found[1]):
+                return None
+            if client_token is not None and self._token(access_token, found) != client_token:
                 return None
             created, expires, version, packed, token = found
             data = change(_unpack(packed))

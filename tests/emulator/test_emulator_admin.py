@@ -224,6 +224,32 @@ def test_reset_restarts_a_seeded_sequence() -> None:
     assert _scenario(emu) == first
 
 
+def test_a_token_from_before_a_seeded_reset_finds_no_session_made_after_it() -> None:
+    """A seeded reset restarts the accessToken sequence and the secret: the first session
+    made after it has the accessToken of the first one made before. A token from before
+    the reset once read and changed that other order's session; it is now unknown (400),
+    as behaviour.md's reset ("drops sessions") says. (With the clock frozen and not moved,
+    the two tokens are one and the same, by design.)"""
+    from primer_nb.client import PrimerClient
+    from primer_nb.errors import InvalidClientTokenError
+
+    emulator = Emulator(seed=7, start=START, frozen=True)
+    client = PrimerClient(emulator=emulator)
+    old = client.create_session({"orderId": "before-reset", "currencyCode": "EUR", "amount": 1})
+    assert client.request("POST", "/_emulator/reset").status_code == 200
+    emulator.clock.advance(seconds=5)
+    new = client.create_session({"orderId": "after-reset", "currencyCode": "GBP", "amount": 999})
+    assert (
+        jwt.decode(old.client_token, options={"verify_signature": False})["accessToken"]
+        == (jwt.decode(new.client_token, options={"verify_signature": False})["accessToken"])
+    )
+    with pytest.raises(InvalidClientTokenError):
+        client.get_session(old.client_token)
+    with pytest.raises(InvalidClientTokenError):
+        client.update_session(old.client_token, {"amount": 1})
+    assert client.get_session(new.client_token).amount == 999  # left as it was
+
+
 def test_unseeded_emulators_have_different_secrets() -> None:
     bodies = [_scenario(Emulator(start=START, frozen=True))[0] for _ in range(2)]
     tokens = [json.loads(b)["clientToken"] for b in bodies]

@@ -131,3 +131,58 @@ def test_fault_queue_uses_faults_in_order() -> None:
     taken = [queue.take() for _ in range(4)]
     assert [f.status if f else None for f in taken] == [429, 429, 0, None]
     assert taken[2] is not None and taken[2].drop
+
+
+class _Watched:
+    """A lock that sets `waiting` when someone asks for it while `armed` is set."""
+
+    def __init__(self, lock: Any, armed: threading.Event, waiting: threading.Event) -> None:
+        self.lock, self.armed, self.waiting = lock, armed, waiting
+
+    def __enter__(self) -> None:
+        if self.armed.is_set():
+            self.waiting.set()
+        self.lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
+
+
+def test_a_create_racing_a_reset_keeps_no_session_its_token_cannot_find() -> None:
+    """A create on one thread while `reset()` runs on another (POST /_emulator/reset from a
+    client on another loop) once signed its token with the old secret and stored the session
+    after the clear: the session was listed, and its own token answered 400. The create is
+    forced in between the clear and the new secret; it is now either wholly before the reset
+    or wholly after it, and a listed session is found by the token its create answered."""
+    emulator = Emulator()
+    cleared, go, moved = threading.Event(), threading.Event(), threading.Event()
+    clear = emulator._store.clear
+
+    def clear_then_wait() -> None:  # the reset stops between the clear and the new secret
+        clear()
+        cleared.set()
+        go.wait(timeout=10)
+
+    emulator._store.clear = clear_then_wait  # type: ignore[method-assign]
+    # The fixed emulator makes the create wait for the reset's lock: that counts as moving on.
+    emulator._sessions_lock = _Watched(threading.Lock(), cleared, moved)  # type: ignore[assignment]
+    made: list[Any] = []
+
+    def create() -> None:
+        made.append(emulator.create_session({"orderId": "racing"}, "2.4"))
+        moved.set()  # (the old emulator's create finished at once)
+
+    resetting = threading.Thread(target=emulator.reset)
+    resetting.start()
+    assert cleared.wait(timeout=10)
+    creating = threading.Thread(target=create)
+    creating.start()
+    assert moved.wait(timeout=10)
+    go.set()
+    resetting.join(timeout=10)
+    creating.join(timeout=10)
+
+    (session,) = made
+    assert emulator.session_count == 1  # made after the reset: kept
+    assert emulator.find_session(session.client_token).data["orderId"] == "racing"
+    assert [s["clientToken"] for s in emulator.sessions()] == [session.client_token]

@@ -257,6 +257,37 @@ def test_inside_a_running_event_loop_and_async() -> None:
     assert emulator.session_count == 10
 
 
+def test_an_async_client_that_kept_connections_from_another_loop_loses_no_row(
+    tmp_path: Path,
+) -> None:
+    """`create_sessions` runs on an event loop of its own. An `AsyncPrimerClient` over HTTP
+    whose pool holds a connection of another loop (a notebook cell awaited it; an earlier
+    `create_sessions` ran on a loop now closed) once wrote each request there: the server
+    created the session, reading the answer failed, and the row came back failed with its
+    client token lost. Every row now gets its session, recorded, and the client still
+    works on its own loop."""
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    rows = [{"order_id": f"l-{i}", "currency_code": "EUR", "amount": 100} for i in range(8)]
+    with emulator_process() as url:
+        client = AsyncPrimerClient(base_url=url)
+
+        async def notebook() -> BatchResult:
+            await client.create_session({"orderId": "cell", "currencyCode": "EUR", "amount": 1})
+            result = create_sessions(rows[:4], client=client, ledger=ledger, progress=False)
+            assert result.failed == 0, result.errors
+            assert (await client.get_session(result.sessions[0].client_token)).order_id == "l-0"
+            return result
+
+        assert asyncio.run(notebook()).ok == 4
+        second = create_sessions(rows[4:], client=client, ledger=ledger, progress=False)  # a script
+        assert second.failed == 0, second.errors
+        assert ledger.frame().status.tolist() == [200] * 8
+        assert not ledger.is_attached(client)
+        admin = {"X-API-KEY": "primer-nb-emulator"}
+        held = httpx.get(f"{url}/_emulator/sessions", headers=admin).json()["sessions"]
+        assert sorted(s["orderId"] for s in held) == ["cell"] + [f"l-{i}" for i in range(8)]
+
+
 KILLED_BATCH = textwrap.dedent(
     """
     import sys

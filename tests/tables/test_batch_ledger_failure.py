@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import httpx
+import pytest
 
 from primer_nb.batch import create_sessions
-from primer_nb.client import PrimerClient
+from primer_nb.client import AsyncPrimerClient, PrimerClient
 from primer_nb.emulator import Emulator
 from primer_nb.ledger import Ledger
 
@@ -39,6 +40,51 @@ def test_a_failed_ledger_write_marks_the_row_and_stops_the_batch(tmp_path: Path)
     assert "not recorded in the ledger" in result._repr_html_()
     ledger._connection().execute("PRAGMA query_only = OFF")
     assert [r.order_id for r in ledger.sessions()] == ["o1", "o2"]
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_a_ledger_closed_during_the_batch_marks_the_row_and_stops_the_batch(
+    tmp_path: Path, asynchronous: bool
+) -> None:
+    """`ledger.close()` (another cell, a `with Ledger()` block ending) detaches it from the
+    client mid-batch. Rows answered after that once said recorded=True although the ledger
+    never saw them, and the batch sent every row: a resume created those sessions again."""
+    emulator = Emulator(seed=9, start="2024-06-01T12:00:00", frozen=True)
+    path = tmp_path / "ledger.sqlite3"
+    ledger = Ledger(path)
+
+    def closing(request: httpx.Request) -> None:
+        if request.method == "POST" and json.loads(request.content)["orderId"] == "o3":
+            ledger.close()  # while o3 is in flight
+
+    client: PrimerClient | AsyncPrimerClient
+    if asynchronous:
+        into_async = emulator.async_transport()
+
+        async def answer(request: httpx.Request) -> httpx.Response:
+            closing(request)
+            return await into_async.handle_async_request(request)
+
+        client = AsyncPrimerClient(
+            base_url="http://127.0.0.1:9", transport=httpx.MockTransport(answer)
+        )
+    else:
+        into_emulator = emulator.transport()
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            closing(request)
+            return into_emulator.handle_request(request)
+
+        client = PrimerClient(base_url="http://127.0.0.1:9", transport=httpx.MockTransport(handler))
+    rows = [{"order_id": f"o{i}", "currency_code": "EUR", "amount": 100} for i in range(1, 6)]
+    result = create_sessions(rows, client=client, ledger=ledger, concurrency=1, progress=False)
+
+    assert repr(result) == "BatchResult(rows=5, ok=3, failed=2, resumed=0, unrecorded=1)"
+    assert emulator.session_count == 3  # o4 and o5 were not sent
+    assert [r.recorded for r in result] == [True, True, False, None, None]
+    assert [e.error_id for e in result.errors] == ["NotSent", "NotSent"]
+    assert "the ledger was closed (or detached from the client)" in str(result.errors[0])
+    assert [r.order_id for r in Ledger(path).sessions()] == ["o1", "o2"]  # what it claims
 
 
 def pd_na() -> object:
