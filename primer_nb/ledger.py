@@ -374,7 +374,8 @@ class Ledger:
 
     * **path** - the database file (created with its folders), `":memory:"`, or None for
       `default_path()`.
-    * **secrets** - extra strings never to store (e.g. a key from a vault). The attached
+    * **secrets** - a list of extra strings never to store (e.g. `[key_from_vault]`; a single
+      str is refused: it would be read one character at a time). The attached
       clients' keys and `PRIMER_API_KEY` are always included.
     """
 
@@ -383,7 +384,8 @@ class Ledger:
             path = default_path()
         self._memory = str(path) == ":memory:"
         self.path: Path | None = None if self._memory else Path(path).expanduser().resolve()
-        self._secrets: set[str] = {s for s in secrets if s}
+        # (`longest_first` refuses a single str: each character would be a secret, the key none)
+        self._secrets: set[str] = set(longest_first(secrets))
         self._sorted_secrets: tuple[object, list[str]] = (None, [])
         self._lock = threading.RLock()
         self._db: sqlite3.Connection | None = None

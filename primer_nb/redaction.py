@@ -144,15 +144,27 @@ def redact_all(text: str, secrets: Iterable[str]) -> str:
     return redact_each(text, longest_first(secrets))
 
 
+def _many(secrets: object, name: str) -> None:
+    """A single str where a list of secrets belongs would be read one character at a
+    time, and the secret itself never replaced: `TypeError`, never the secret."""
+    if isinstance(secrets, str | bytes):
+        raise TypeError(
+            f"{name} must be a list of strings, such as [key], not a single "
+            f"{type(secrets).__name__} (it would be read one character at a time)"
+        )
+
+
 def longest_first(secrets: Iterable[str]) -> list[str]:
     """The distinct non-empty secrets, longest first: the order `redact_all` uses, so a
     key containing another is replaced whole. Sort once, then `redact_each` many texts."""
+    _many(secrets, "secrets")
     return sorted({s for s in secrets if s}, key=len, reverse=True)
 
 
 def redact_each(text: str, ordered: Sequence[str]) -> str:
     """`text` with each secret of `ordered` replaced by `***`, in that order
     (`redact_all` without sorting again: pass it `longest_first(secrets)`)."""
+    _many(ordered, "secrets")
     for secret in ordered:
         text = redact(text, secret)
     return text
@@ -167,6 +179,7 @@ def redact_json(value: JsonValue, secret: str | None) -> JsonValue:
 def redact_json_each(value: JsonValue, ordered: Sequence[str]) -> JsonValue:
     """`redact_json` for each secret of `ordered` (`longest_first(secrets)`), in one walk
     through `value`, as `redact_each` is `redact` for each."""
+    _many(ordered, "secrets")
     plans = [(spellings(s), len(s) < SHORT_SECRET) for s in ordered if s]
     return _redact_json(value, plans) if plans else value
 

@@ -22,7 +22,9 @@ from primer_nb.redaction import (
     may_name_a_secret,
     redact,
     redact_all,
+    redact_each,
     redact_json,
+    redact_json_each,
     scrub_secret_names,
     spellings,
 )
@@ -218,3 +220,25 @@ def test_a_long_refused_value_is_never_shown_in_part(monkeypatch: pytest.MonkeyP
     shown += result.frame()["error"].dropna().tolist()
     assert [p for text in shown for p in _pieces(MARKER_KEY) if p in text] == []
     client.close()
+
+
+def test_a_single_str_of_secrets_is_refused_not_read_character_by_character(
+    tmp_path: Path, marker_key: str
+) -> None:
+    """`Ledger(secrets=key)` (a str, not a list) made every character a secret and the key
+    none: the key went into the file in clear. Now a TypeError says to pass a list, and
+    never shows the key; a list works as documented."""
+    for call in (
+        lambda: Ledger(tmp_path / "l.sqlite", secrets=marker_key),
+        lambda: redact_all(f"key {marker_key}", marker_key),
+        lambda: redact_each(f"key {marker_key}", marker_key),
+        lambda: redact_json_each({"k": marker_key}, marker_key),
+    ):
+        with pytest.raises(TypeError, match=r"must be a list of strings") as caught:
+            call()
+        assert marker_key not in str(caught.value)
+    ledger = Ledger(tmp_path / "l.sqlite", secrets=[marker_key])
+    ledger.record({"method": "POST", "path": "/x", "request_body": {"note": marker_key}})
+    assert ledger.frame().request_body[0] == {"note": "***"}
+    ledger.close()
+    assert marker_key.encode() not in (tmp_path / "l.sqlite").read_bytes()
