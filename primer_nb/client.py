@@ -441,9 +441,18 @@ def _check_token_type(client_token: object) -> None:
 
 def _check_token(client_token: object) -> None:
     """No client token at all (None, "", blanks, NaN) gets the server's answer without
-    asking: 400 `ClientSessionValidationError`, raised before sending (`local=True`)."""
+    asking: 400 `ClientSessionValidationError`, raised before sending (`local=True`).
+
+    So does a token no server could know, with a suggestion saying why: one shortened for
+    display (`eyJhbGci…x9Qk`, as tables, the ledger's frame and reprs show it: a JWT never
+    holds `…`), or one with whitespace around it (copied with a line break).
+    """
     if not isinstance(client_token, str) or not client_token.strip():
         raise _local_error(400, INVALID_TOKEN)
+    if "…" in client_token:
+        raise _local_error(400, SHORTENED_TOKEN)
+    if client_token != client_token.strip():
+        raise _local_error(400, SPACED_TOKEN)
 
 
 def _refuse_the_key(client_token: object, secrets: Sequence[str]) -> None:
@@ -454,6 +463,21 @@ def _refuse_the_key(client_token: object, secrets: Sequence[str]) -> None:
         raise _local_error(400, KEY_AS_TOKEN)
 
 
+#: A client token shortened for display (`short_token`): the server's 400, and why.
+SHORTENED_TOKEN = (
+    INVALID_TOKEN[0],
+    INVALID_TOKEN[1],
+    "This client token is shortened for display (it holds '…'): pass the whole token, "
+    "e.g. session.client_token, or take it from Ledger.frame(full_tokens=True). "
+    "Nothing was sent.",
+)
+#: A client token with whitespace around it: the server's 400, and why.
+SPACED_TOKEN = (
+    INVALID_TOKEN[0],
+    INVALID_TOKEN[1],
+    "This client token has whitespace around it (copied with a space or a line break?): "
+    "pass it without. Nothing was sent.",
+)
 #: A client token that is the API key: the server's 400 for a token it does not know,
 #: with a suggestion of our own (the key is never named or shown).
 KEY_AS_TOKEN = (
@@ -714,16 +738,16 @@ class _BaseClient(ABC, Generic[_T]):
             rest = {k: v for k, v in changes.items() if k != "clientToken"}
             changes = {"clientToken": client_token, **rest}
         _check_token_type(client_token)
+        _refuse_the_key(client_token, self._secrets)  # first: the key's own suggestion
         if self.validate if validate is None else validate:
             _check_token(client_token)
-        _refuse_the_key(client_token, self._secrets)
         body = self._body(changes, ClientSessionUpdateRequest, validate)
         return _Call("PATCH", SESSION_PATH, json_body=body, url=self._session_url)
 
     def _get_call(self, client_token: str) -> _Call:
         _check_token_type(client_token)
-        _check_token(client_token)
         _refuse_the_key(client_token, self._secrets)
+        _check_token(client_token)
         return _Call(
             "GET", SESSION_PATH, params={"clientToken": client_token}, url=self._session_url
         )

@@ -257,3 +257,39 @@ def test_a_numpy_amount_is_told_to_be_converted() -> None:
     assert detail.description == (
         "Value must be a valid integer, not numpy's int64: convert it, e.g. int(value)"
     )
+
+
+def _refusal(client: PrimerClient, token: str, asynchronous: bool) -> list[str]:
+    """The recovery suggestions of GET and PATCH with `token`, each refused before sending."""
+    aclient = AsyncPrimerClient(emulator=client.emulator)
+    suggestions = []
+    for method in ("get_session", "update_session"):
+        args: tuple[Any, ...] = (token,) if method == "get_session" else (token, {"a": 1})
+        with pytest.raises(InvalidClientTokenError) as caught:
+            if asynchronous:
+                asyncio.run(getattr(aclient, method)(*args))
+            else:
+                getattr(client, method)(*args)
+        assert caught.value.local
+        suggestions.append(caught.value.recovery_suggestion or "")
+    return suggestions
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_a_token_shortened_for_display_or_with_spaces_is_refused_saying_why(
+    asynchronous: bool,
+) -> None:
+    """Tables, the ledger's frame and reprs show `eyJhbGci…x9Qk`; pasted back, it went to the
+    server and came back only "The client token is invalid." Refused before sending now,
+    saying what to pass instead; so is a token copied with a line break."""
+    from primer_nb.tables import sessions_frame
+
+    client = PrimerClient()
+    session = client.create_session({"orderId": "o-1", "currencyCode": "EUR", "amount": 1})
+    shown = sessions_frame([session])["client_token"][0]
+    assert "…" in shown
+    for suggestion in _refusal(client, shown, asynchronous):
+        assert suggestion.startswith("This client token is shortened for display")
+    for suggestion in _refusal(client, f" {session.client_token}\n", asynchronous):
+        assert suggestion.startswith("This client token has whitespace around it")
+    assert client.get_session(session.client_token).order_id == "o-1"
