@@ -14,6 +14,7 @@ emulator.clock.advance(hours=25)  # every token issued before now is expired
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -79,10 +80,32 @@ class Clock:
         return base + timedelta(seconds=time.monotonic() - self._origin)
 
     def advance(
-        self, seconds: float = 0, minutes: float = 0, hours: float = 0, days: float = 0
+        self,
+        seconds: float | timedelta = 0,
+        minutes: float = 0,
+        hours: float = 0,
+        days: float = 0,
     ) -> datetime:
-        """Move time forward (negative values move it back); returns the new `now()`."""
-        step = timedelta(seconds=seconds, minutes=minutes, hours=hours, days=days)
+        """Move time forward (negative values move it back); returns the new `now()`.
+
+        `seconds` may also be a `timedelta` (`clock.advance(timedelta(hours=25))`). The
+        clock stays between 1970 and 9000: a step past that is a `ValueError`.
+        """
+        if isinstance(seconds, timedelta):
+            seconds = seconds.total_seconds()
+        amounts = {"seconds": seconds, "minutes": minutes, "hours": hours, "days": days}
+        for name, amount in amounts.items():
+            if isinstance(amount, bool) or not isinstance(amount, int | float):
+                raise TypeError(
+                    f"{name} must be a number (or seconds a timedelta), "
+                    f"not {type(amount).__name__}"
+                )
+            if not math.isfinite(amount):
+                raise ValueError(f"{name} must be a finite number, not {amount!r}")
+        try:
+            step = timedelta(**amounts)
+        except OverflowError:  # a step no date can take: past 1970..9000 whatever the clock
+            raise ValueError("the emulator clock stays between 1970 and 9000") from None
         with self._lock:
             self._move(self._offset + step)
         return self.now()

@@ -90,6 +90,11 @@ class Emulator:
         self._start_text = None if start is None else _short_iso(self.clock.start)
         self.keys = KeyRing(api_keys)
         self._enabled: frozenset[str] = frozenset()
+        if isinstance(enabled_currencies, str):  # "HUF" would be read as "H", "U", "F"
+            raise TypeError(
+                "enabled_currencies must be a list of currency codes, such as "
+                f"[{enabled_currencies!r}], not a single str"
+            )
         for code in enabled_currencies:
             self.enable_currency(code)
         self.tax_connection = tax_connection

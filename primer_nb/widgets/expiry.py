@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, cast
 
 import ipywidgets as w
 
-from primer_nb.models import parse_expiry
+from primer_nb.models import parse_expiry, short_token
 
 __all__ = ["Clock", "Expiring", "ExpiryCountdown", "SystemClock", "format_remaining"]
 
@@ -60,13 +60,35 @@ class Expiring(Protocol):
 
 def _expiry_of(session_or_expiry: Expiring | datetime | str) -> datetime:
     value = getattr(session_or_expiry, "client_token_expiration_date", session_or_expiry)
-    parsed = parse_expiry(value)
+    try:
+        parsed = parse_expiry(value)
+    except ValueError:  # text, but no date: say so, shortened (it may be a client token)
+        raise ValueError(
+            "ExpiryCountdown needs a session, a datetime or an ISO date-time text such as "
+            f"'2026-01-16T09:00:00', not the text {short_token(str(value))!r} (to count "
+            "down a token's time, pass its session)"
+        ) from None
     if not isinstance(parsed, datetime):
         raise TypeError(
             "ExpiryCountdown needs a session with client_token_expiration_date, "
             f"a datetime or an ISO text, not {type(session_or_expiry).__name__}"
         )
     return parsed
+
+
+def _clock_of(clock: object) -> Clock:
+    """The clock to count on: given, an `Emulator`'s, an in-process client's emulator's, or
+    (None) the system's. Anything else is a `TypeError` naming `clock`."""
+    if clock is None:
+        return SystemClock()
+    emulator = getattr(clock, "emulator", None)  # a PrimerClient on the in-process emulator
+    source = getattr(emulator if emulator is not None else clock, "clock", clock)
+    if not callable(getattr(source, "now", None)):
+        raise TypeError(
+            "clock must be an emulator clock (emulator.clock), an Emulator, a client on "
+            f"the in-process emulator, or None for real time; not {type(clock).__name__}"
+        )
+    return cast(Clock, source)
 
 
 class ExpiryCountdown(w.HTML):  # type: ignore[misc]
@@ -81,7 +103,7 @@ class ExpiryCountdown(w.HTML):  # type: ignore[misc]
         expiry = _expiry_of(session_or_expiry)  # a session without one is refused here
         super().__init__(**kwargs)
         self.expiry: datetime = expiry
-        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.clock: Clock = _clock_of(clock)
         self._stop_event = threading.Event()
         self._thread: threading.Thread | None = None
         self.add_class("primer-countdown")

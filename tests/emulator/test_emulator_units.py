@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -186,3 +187,28 @@ def test_a_create_racing_a_reset_keeps_no_session_its_token_cannot_find() -> Non
     assert emulator.session_count == 1  # made after the reset: kept
     assert emulator.find_session(session.client_token).data["orderId"] == "racing"
     assert [s["clientToken"] for s in emulator.sessions()] == [session.client_token]
+
+
+def test_clock_advance_takes_a_timedelta_and_names_a_bad_step() -> None:
+    """`advance(timedelta(hours=1))`, NaN, 1e300, days=10**9 failed inside `datetime`
+    (TypeError, ValueError, OverflowError naming no argument); the clock's own rule
+    (1970..9000) is what a step too far now meets."""
+    from datetime import timedelta
+
+    emulator = Emulator(start="2026-01-15T09:00:00", frozen=True)
+    assert emulator.clock.advance(timedelta(hours=1)).hour == 10
+    assert emulator.clock.advance(timedelta(minutes=-30), minutes=10).minute == 40
+    with pytest.raises(ValueError, match=r"^seconds must be a finite number"):
+        emulator.clock.advance(float("nan"))
+    with pytest.raises(TypeError, match=r"^days must be a number"):
+        emulator.clock.advance(days="1")  # type: ignore[arg-type]
+    for step in ({"seconds": 1e300}, {"days": 10**9}):
+        with pytest.raises(ValueError, match="stays between 1970 and 9000"):
+            emulator.clock.advance(**step)
+    assert emulator.clock.now().isoformat() == "2026-01-15T09:40:00+00:00"
+
+
+def test_enabled_currencies_as_a_single_str_says_to_pass_a_list() -> None:
+    with pytest.raises(TypeError, match=r"must be a list of currency codes, such as \['HUF'\]"):
+        Emulator(enabled_currencies="HUF")
+    assert Emulator(enabled_currencies=["HUF"]).check_currency_code("HUF") == "HUF"

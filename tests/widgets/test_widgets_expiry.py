@@ -6,6 +6,8 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from primer_nb.models import ClientSessionRequest
 from primer_nb.widgets import ExpiryCountdown
 from primer_nb.widgets.expiry import format_remaining
@@ -61,3 +63,31 @@ def test_expired_token_starts_no_thread() -> None:
     countdown = ExpiryCountdown(datetime.now(UTC) - timedelta(seconds=1))
     countdown.start()
     assert countdown.value == "expired" and not countdown.running
+
+
+def test_the_countdown_takes_an_emulator_or_its_client_as_its_clock() -> None:
+    """`sessions_frame(clock=emulator)` takes an Emulator: the countdown does too (it was an
+    AttributeError), and a client on the in-process emulator; anything else names `clock`."""
+    from primer_nb import PrimerClient
+    from primer_nb.emulator import Emulator
+
+    emulator = Emulator(seed=3, start="2026-01-15T09:00:00", frozen=True)
+    client = PrimerClient(emulator=emulator)
+    session = client.create_session({"orderId": "o-1", "currencyCode": "EUR", "amount": 1})
+    for clock in (emulator, client, emulator.clock):
+        countdown = ExpiryCountdown(session, clock=clock)
+        assert countdown.remaining == timedelta(hours=24)
+    emulator.clock.advance(timedelta(hours=25))
+    assert ExpiryCountdown(session, clock=client).expired
+    with pytest.raises(TypeError, match=r"^clock must be an emulator clock"):
+        ExpiryCountdown(session, clock="now")
+
+
+def test_a_token_given_for_the_session_is_named_and_shown_shortened() -> None:
+    from primer_nb import PrimerClient
+
+    session = PrimerClient().create_session({"orderId": "o-1", "currencyCode": "EUR", "amount": 1})
+    with pytest.raises(ValueError, match="pass its session") as caught:
+        ExpiryCountdown(session.client_token)
+    assert session.client_token not in str(caught.value)
+    assert session.client_token[:8] in str(caught.value)
