@@ -144,7 +144,22 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
         return value if isinstance(value, str) else None
 
     def fill(self, values: Mapping[str, object]) -> Self:
-        """Type values by wire name, nested like the body (money as major-unit text)."""
+        """Type values by wire name, nested like the body (money as major-unit text).
+
+        ```python
+        builder.fill({
+            "orderId": "o-9", "currencyCode": "EUR",
+            "order": {"lineItems": [{"itemId": "shoe", "amount": "59.90", "quantity": 2}]},
+            "metadata": {"campaign": "spring"},
+        })
+        ```
+
+        A list of objects (`order.lineItems`, `order.fees`) becomes one row per item and
+        `metadata` its key/value rows, each value sent as given; both replace the rows
+        the form had, as the body's value would. To change one row, fill that row
+        (`form.node("$.order.lineItems[0]").fill({...})`); to add one, `add_line_item`
+        (`SessionBuilder`) or `form.node("$.order.lineItems").add_row({...})`.
+        """
         self.form.root.fill(values)
         return self
 

@@ -63,6 +63,7 @@ from typing import (
     TypeGuard,
     TypeVar,
     Union,
+    cast,
     get_args,
     get_origin,
 )
@@ -518,14 +519,20 @@ class ModelNode(Node):
     def fill(self, values: Mapping[str, object]) -> ModelNode:
         """Type values into the controls by wire name (`{"name": "Shoes", "amount": "12.99"}`).
 
-        A nested object takes a mapping of its own; any other value goes to the control
-        as typed (text for numbers and money, a choice, a list of tags).
+        A nested object takes a mapping of its own. A list of objects (`lineItems`,
+        `fees`) takes a list of mappings and becomes one row per item, each filled the
+        same way (the rows it had are replaced, as the body's list would be); `metadata`
+        takes a mapping and becomes its key/value rows (replaced too), each value sent as
+        given. Any other value goes to the control as typed (text for numbers and money,
+        a choice, a list of tags).
         """
         with self.ctx.hold():
             for alias, value in values.items():
                 node = self.fields[alias]
-                if isinstance(node, ModelNode):
+                if isinstance(node, ModelNode | MetadataNode):
                     node.fill(_mapping(alias, value))
+                elif isinstance(node, ListNode):
+                    node.fill(_rows(alias, value))
                 else:
                     node.value = value  # type: ignore[attr-defined]
         return self
@@ -535,6 +542,16 @@ def _mapping(alias: str, value: object) -> Mapping[str, object]:
     if not isinstance(value, Mapping):
         raise TypeError(f"{alias} is an object: fill it with a mapping, not {value!r}")
     return value
+
+
+def _rows(alias: str, value: object) -> list[Mapping[str, object]]:
+    """A list of objects' items to fill, one mapping per row."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
+        raise TypeError(
+            f"{alias} is a list of objects: fill it with a list of mappings, one per row "
+            f"([] for none), not {value!r}"
+        )
+    return [_mapping(f"{alias}[{i}]", item) for i, item in enumerate(value)]
 
 
 class _NestedModelNode(ModelNode):
@@ -573,6 +590,18 @@ class ListNode(Node):
             row.fill(values)
         self.ctx.changed()
         return row
+
+    def fill(self, items: Sequence[Mapping[str, object]]) -> ListNode:
+        """Replace the rows with one row per item, each typed in as `ModelNode.fill` does
+        (`[{"name": "Shoes", "amount": "12.99"}]`). A row that cannot be filled raises
+        before any row is changed."""
+        rows = [ModelNode(self.item, self.ctx, key=self.key, skip=self.skip) for _ in items]
+        with self.ctx.hold():
+            for row, values in zip(rows, items, strict=True):
+                row.fill(values)
+            self.rows = rows
+            self._redraw()
+        return self
 
     def remove_row(self, index: int) -> None:
         del self.rows[index]
@@ -641,6 +670,25 @@ class MetadataNode(Node):
         self._redraw()
         self.ctx.changed()
         return pair
+
+    def fill(self, values: Mapping[str, object]) -> MetadataNode:
+        """Replace the rows with `values`' keys and values, each sent exactly as given
+        (`"123"` stays a string, `1.5` a number) until its text is edited. A key that is
+        not a str, or a value JSON cannot hold, raises before any row is changed."""
+        for name, item in values.items():
+            if not isinstance(name, str):
+                raise TypeError(
+                    f"{self.key} keys are text: {name!r} is a {type(name).__name__}, not a str"
+                )
+            try:
+                json.dumps(item, allow_nan=False)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"{self.key}[{name!r}]: {item!r} cannot be written as JSON ({exc})"
+                ) from None
+        with self.ctx.hold():
+            self.load(cast(dict[str, JsonValue], dict(values)))  # checked above: JSON
+        return self
 
     def _redraw(self) -> None:
         """Show the rows; a row's box and remove button are made once per row."""
