@@ -159,6 +159,16 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
         the form had, as the body's value would. To change one row, fill that row
         (`form.node("$.order.lineItems[0]").fill({...})`); to add one, `add_line_item`
         (`SessionBuilder`) or `form.node("$.order.lineItems").add_row({...})`.
+
+        Money is major units as text or a Decimal (`"12.99"`): an int is refused, since a
+        wire body's `1299` is minor units (`primer_nb.currency.from_minor_units(1299,
+        "EUR")` gives `Decimal('12.99')`). Everything is checked before anything is
+        typed, so a fill that raises changes nothing: an unknown key raises
+        `UnknownFieldError` (a KeyError) naming its JSONPath and the wire name meant
+        (`$.order_id is not a field of ClientSessionRequest; did you mean `orderId`?`),
+        and a value a field cannot take raises TypeError or ValueError naming the
+        JSONPath and what it takes (`$.currencyCode: 'eur' is not one of ...; did you
+        mean 'EUR'?`).
         """
         self.form.root.fill(values)
         return self
