@@ -144,7 +144,32 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
         return value if isinstance(value, str) else None
 
     def fill(self, values: Mapping[str, object]) -> Self:
-        """Type values by wire name, nested like the body (money as major-unit text)."""
+        """Type values by wire name, nested like the body (money as major-unit text).
+
+        ```python
+        builder.fill({
+            "orderId": "o-9", "currencyCode": "EUR",
+            "order": {"lineItems": [{"itemId": "shoe", "amount": "59.90", "quantity": 2}]},
+            "metadata": {"campaign": "spring"},
+        })
+        ```
+
+        A list of objects (`order.lineItems`, `order.fees`) becomes one row per item and
+        `metadata` its key/value rows, each value sent as given; both replace the rows
+        the form had, as the body's value would. To change one row, fill that row
+        (`form.node("$.order.lineItems[0]").fill({...})`); to add one, `add_line_item`
+        (`SessionBuilder`) or `form.node("$.order.lineItems").add_row({...})`.
+
+        Money is major units as text or a Decimal (`"12.99"`): an int is refused, since a
+        wire body's `1299` is minor units (`primer_nb.currency.from_minor_units(1299,
+        "EUR")` gives `Decimal('12.99')`). Everything is checked before anything is
+        typed, so a fill that raises changes nothing: an unknown key raises
+        `UnknownFieldError` (a KeyError) naming its JSONPath and the wire name meant
+        (`$.order_id is not a field of ClientSessionRequest; did you mean `orderId`?`),
+        and a value a field cannot take raises TypeError or ValueError naming the
+        JSONPath and what it takes (`$.currencyCode: 'eur' is not one of ...; did you
+        mean 'EUR'?`).
+        """
         self.form.root.fill(values)
         return self
 

@@ -63,6 +63,7 @@ from typing import (
     TypeGuard,
     TypeVar,
     Union,
+    cast,
     get_args,
     get_origin,
 )
@@ -73,8 +74,9 @@ from pydantic.fields import FieldInfo
 
 from primer_nb import currency as cur
 from primer_nb.errors import METADATA_EMPTY_KEY
-from primer_nb.models import PaymentMethodOptions, check_request, json_path
+from primer_nb.models import PaymentMethodOptions, UnknownKey, check_request, json_path
 from primer_nb.widgets._common import Looks, escape
+from primer_nb.wire_errors import suggest_field, wire_fields
 
 __all__ = [
     "UNSET",
@@ -89,6 +91,7 @@ __all__ = [
     "MoneyNode",
     "Node",
     "RequestForm",
+    "UnknownFieldError",
     "Unset",
     "parent_path",
 ]
@@ -176,12 +179,44 @@ def _message_html(messages: Sequence[str]) -> str:
     return f"<span style='color:#b00020'>⚠ {escape(text)}</span>" if messages else ""
 
 
+class UnknownFieldError(KeyError):
+    """`fill()` was given a key the form has no field for; the message names its JSONPath
+    and the wire name it was probably meant to be (`$.order_id ...; did you mean
+    `orderId`?`)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+#: What `Node.prepare` returns: the call that types the checked value in.
+Apply = Callable[[], None]
+
+
 class Node:
     """A widget for one JSON value of the request."""
 
     key: str
     widget: w.Widget
     error: w.HTML
+    #: where this node is in the body (set by its parent), e.g. ('order', 'lineItems', 0)
+    loc: Loc = ()
+
+    @property
+    def path(self) -> str:
+        """This node's JSONPath, e.g. `$.order.lineItems[0].amount`."""
+        return json_path(self.loc)
+
+    def place(self, loc: Loc) -> None:
+        """Record where this node is in the body (its children's places follow)."""
+        self.loc = loc
+
+    def prepare(self, value: object) -> Apply:
+        """Check `value` for `fill()` and return the call that types it in.
+
+        A value this node cannot take raises here, naming the JSONPath and the rule,
+        so a `fill()` that raises has changed nothing.
+        """
+        raise TypeError(f"{self.path} cannot be filled")
 
     def collect(self, loc: Loc, found: Found) -> JsonValue | Unset:
         """The JSON value to send (or `UNSET`), registering this node at `loc`'s path."""
@@ -258,16 +293,61 @@ class LeafNode(Node):
 
     @value.setter
     def value(self, new: object) -> None:
-        if new is None and isinstance(self.control, w.Dropdown):
-            self.control.index = 0  # shows "—" (value None) rather than a blank
-        elif (
-            isinstance(self.control, w.Text)
-            and isinstance(new, int | Decimal | float)
-            and (not isinstance(new, bool))
-        ):
-            self.control.value = str(new)  # as typed: `fill({"quantity": 3})` is "3"
+        self.prepare(new)()
+
+    def prepare(self, value: object) -> Apply:
+        control, path = self.control, self.path
+        if isinstance(control, w.Dropdown):
+            return self._choice(value)
+        if isinstance(control, w.TagsInput):
+            allowed = list(control.allowed_tags)
+            if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+                raise TypeError(
+                    f"{path}: fill it with a list of {_choices(allowed)} ([] for none), "
+                    f"not {_shown(value)}"
+                )
+            wrong = [v for v in value if allowed and v not in allowed]
+            if wrong:
+                raise ValueError(
+                    f"{path}: {_names(wrong)} {'is' if len(wrong) == 1 else 'are'} not "
+                    f"{_choices(allowed)}{_upper_hint(wrong[0], allowed)}"
+                )
+            tags = list(value)
+            return lambda: setattr(control, "value", tags)
+        if self.kind == "json":
+            text = value if isinstance(value, str) else _json_text(path, value)
+            return lambda: setattr(control, "value", text)
+        if isinstance(value, str):
+            text = value
+        elif isinstance(value, int | Decimal | float) and not isinstance(value, bool):
+            try:
+                text = str(value)  # as typed: `fill({"quantity": 3})` is "3"
+            except ValueError:  # an int longer than Python writes
+                raise ValueError(f"{path}: {_shown(value)}: {_too_many_digits()}") from None
         else:
-            self.control.value = new
+            rule = {
+                "int": "a whole number (2 or '2')",
+                "number": "a number (1.5 or '1.5')",
+            }.get(self.kind, "text (a str)")
+            raise TypeError(
+                f"{path}: fill it with {rule}, not {type(value).__name__} ({_shown(value)}); "
+                "'' leaves it empty (not sent)"
+            )
+        return lambda: setattr(control, "value", text)
+
+    def _choice(self, value: object) -> Apply:
+        """A dropdown's choice: one of its values (None for "—", unset)."""
+        control = self.control
+        allowed = [v for _label, v in control.options if v is not None]
+        wanted: type = bool if self.kind == "bool" else str
+        if value is None:
+            return lambda: setattr(control, "index", 0)  # shows "—" rather than a blank
+        if isinstance(value, wanted) and value in allowed:
+            return lambda: setattr(control, "value", value)
+        raise ValueError(
+            f"{self.path}: {_shown(value)} is not {_choices(allowed)}, or None to leave it unset"
+            + _upper_hint(value, allowed)
+        )
 
     def collect(self, loc: Loc, found: Found) -> JsonValue | Unset:
         path = json_path(loc)
@@ -330,6 +410,31 @@ class LeafNode(Node):
             self.control.value = str(value)
 
 
+def _names(values: Sequence[object]) -> str:
+    return ", ".join(repr(v) for v in values)
+
+
+def _choices(allowed: Sequence[object]) -> str:
+    """`one of 'A', 'B'`, or for a long list `one of its 249 choices ('AD', 'AE', ...)`."""
+    if len(allowed) <= 12:
+        return f"one of {_names(allowed)}"
+    return f"one of its {len(allowed)} choices ({_names(allowed[:4])}, ...)"
+
+
+def _upper_hint(value: object, allowed: Sequence[object]) -> str:
+    if isinstance(value, str) and value != value.upper() and value.upper() in allowed:
+        return f" (codes are upper case: did you mean {value.upper()!r}?)"
+    return ""
+
+
+def _json_text(path: str, value: object) -> str:
+    """A JSON value as the text a JSON field shows; one JSON cannot hold raises by path."""
+    try:
+        return json.dumps(value, indent=2, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{path}: {_shown(value)} cannot be written as JSON ({exc})") from None
+
+
 def _iterable(value: JsonValue) -> Iterable[object]:
     """A JSON value's items (a text's characters, an object's keys), as `for` reads them."""
     if isinstance(value, list | dict | str):
@@ -374,18 +479,33 @@ class MoneyNode(Node):
         return str(self.control.value)
 
     @value.setter
-    def value(self, new: str | Decimal | int) -> None:
-        if isinstance(new, float | bool) or not isinstance(new, str | Decimal | int):
+    def value(self, new: str | Decimal) -> None:
+        self.prepare(new)()
+
+    def prepare(self, value: object) -> Apply:
+        """Text or a Decimal in major units. An int is refused: it is how a wire body
+        writes minor units, so `1299` read as major units would become `129900`."""
+        path = self.path
+        if isinstance(value, int) and not isinstance(value, bool):
             raise TypeError(
-                f"{self.key}: an amount is typed in major units as a Decimal or str (e.g. "
-                f"Decimal('12.99') or '12.99'), not {type(new).__name__} ({new!r})"
+                f"{path}: fill() takes an amount in major units, as text or a Decimal "
+                f"(e.g. '12.99'), not the int {_shown(value)}: an int is how a wire body "
+                "writes minor units. Convert it: " + _converted(value, self.ctx.currency())
+            )
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise ValueError(f"{path}: {_shown(value)} is not an amount (a finite number)")
+        if not isinstance(value, str | Decimal):
+            raise TypeError(
+                f"{path}: an amount is typed in major units as a Decimal or str (e.g. "
+                f"Decimal('12.99') or '12.99'), not {type(value).__name__} ({_shown(value)})"
                 + (
                     ": a float cannot hold most decimal amounts exactly"
-                    if isinstance(new, float)
+                    if isinstance(value, float)
                     else ""
                 )
             )
-        self.control.value = str(new)
+        text = str(value)
+        return lambda: setattr(self.control, "value", text)
 
     def collect(self, loc: Loc, found: Found) -> JsonValue | Unset:
         path = json_path(loc)
@@ -423,6 +543,27 @@ class MoneyNode(Node):
             self.control.value = text
         else:
             self.control.value = str(value)
+
+
+def _shown(value: object, limit: int = 80) -> str:
+    """`repr(value)` for a message, shortened; an int too long for Python to print is
+    `<an int of about 5001 digits>`."""
+    try:
+        text = repr(value)
+    except ValueError:  # sys.get_int_max_str_digits()
+        digits = int(abs(cast(int, value)).bit_length() * math.log10(2)) + 1
+        return f"<an int of about {digits} digits>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _converted(units: int, code: str | None) -> str:
+    """`primer_nb.currency.from_minor_units(1299, 'EUR') -> Decimal('12.99')`, in the
+    form's currency when it has one (else EUR, as an example)."""
+    if abs(units) >= 10**40:  # too long to show converted
+        return f"primer_nb.currency.from_minor_units(units, {code or 'EUR'!r})"
+    call = f"primer_nb.currency.from_minor_units({units}, {code or 'EUR'!r})"
+    shown = f"{call} -> {cur.from_minor_units(units, code or 'EUR')!r}"
+    return shown if code else f"e.g. {shown}"
 
 
 def currency_options() -> list[tuple[str, str | None]]:
@@ -484,6 +625,7 @@ class ModelNode(Node):
             make = (overrides or {}).get(dotted)
             node = make(alias, ctx) if make else _node_for(info, name, alias, ctx, skip, dotted)
             self.fields[alias] = node
+            node.place((alias,))
             is_leaf = isinstance(node, LeafNode | MoneyNode)
             (leaves if is_leaf else sections).append(
                 node.widget if is_leaf else _section(alias, node.widget, ctx.looks)
@@ -492,6 +634,11 @@ class ModelNode(Node):
 
     def children(self) -> list[Node]:
         return list(self.fields.values())
+
+    def place(self, loc: Loc) -> None:
+        self.loc = loc
+        for alias, node in self.fields.items():
+            node.place((*loc, alias))
 
     def __getitem__(self, alias: str) -> Node:
         return self.fields[alias]
@@ -518,23 +665,56 @@ class ModelNode(Node):
     def fill(self, values: Mapping[str, object]) -> ModelNode:
         """Type values into the controls by wire name (`{"name": "Shoes", "amount": "12.99"}`).
 
-        A nested object takes a mapping of its own; any other value goes to the control
-        as typed (text for numbers and money, a choice, a list of tags).
+        A nested object takes a mapping of its own. A list of objects (`lineItems`,
+        `fees`) takes a list of mappings and becomes one row per item, each filled the
+        same way (the rows it had are replaced, as the body's list would be); `metadata`
+        takes a mapping and becomes its key/value rows (replaced too), each value sent as
+        given. Money is major units as text or a Decimal (`"12.99"`; an int, a wire
+        body's minor units, is refused); any other value goes to the control as typed
+        (text, or a number shown as text; a choice, None for unset; a list of tags).
+
+        Everything is checked before anything is typed: an unknown key raises
+        `UnknownFieldError` (`$.order_id is not a field of ...; did you mean `orderId`?`),
+        a value a control cannot take raises TypeError or ValueError naming its JSONPath
+        and the rule, and the form is then unchanged.
         """
+        apply = self.prepare(values)
         with self.ctx.hold():
-            for alias, value in values.items():
-                node = self.fields[alias]
-                if isinstance(node, ModelNode):
-                    node.fill(_mapping(alias, value))
-                else:
-                    node.value = value  # type: ignore[attr-defined]
+            apply()
         return self
 
+    def prepare(self, value: object) -> Apply:
+        if not isinstance(value, Mapping):
+            raise TypeError(
+                f"{self.path} is an object: fill it with a mapping, not {_shown(value)}"
+            )
+        steps: list[Apply] = []
+        for key, item in value.items():
+            node = self.fields.get(key) if isinstance(key, str) else None
+            if node is None:
+                raise self._unknown(key)
+            steps.append(node.prepare(item))
 
-def _mapping(alias: str, value: object) -> Mapping[str, object]:
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{alias} is an object: fill it with a mapping, not {value!r}")
-    return value
+        def apply() -> None:
+            for step in steps:
+                step()
+
+        return apply
+
+    def _unknown(self, key: object) -> Exception:
+        """The error for a key this form has no field for, with the wire name meant."""
+        if not isinstance(key, str):
+            return TypeError(
+                f"{self.path}: keys are wire names (str), not {type(key).__name__} ({_shown(key)})"
+            )
+        path = json_path((*self.loc, key))
+        meant = key if key in wire_fields(self.model) else suggest_field(key, self.model)
+        if meant is not None and meant not in self.fields:
+            return UnknownFieldError(
+                f"{path}: this form leaves `{meant}` out, so it cannot be filled here"
+            )
+        where = "" if self.loc else self.model.__name__
+        return UnknownFieldError(UnknownKey(path, meant, self.path).message(where))
 
 
 class _NestedModelNode(ModelNode):
@@ -564,15 +744,52 @@ class ListNode(Node):
     def children(self) -> list[Node]:
         return list(self.rows)
 
-    def add_row(self, values: Mapping[str, object] | None = None) -> ModelNode:
-        """Append a row, optionally typing `values` into it; returns the row."""
+    def place(self, loc: Loc) -> None:
+        self.loc = loc
+        for i, row in enumerate(self.rows):
+            row.place((*loc, i))
+
+    def _new_row(self, index: int) -> ModelNode:
         row = ModelNode(self.item, self.ctx, key=self.key, skip=self.skip)
-        self.rows.append(row)
-        self._redraw()
-        if values:
-            row.fill(values)
-        self.ctx.changed()
+        row.place((*self.loc, index))
         return row
+
+    def add_row(self, values: Mapping[str, object] | None = None) -> ModelNode:
+        """Append a row, optionally typing `values` into it (as `ModelNode.fill` does;
+        values it cannot take raise before the row is added); returns the row."""
+        row = self._new_row(len(self.rows))
+        apply = row.prepare(values or {})
+        with self.ctx.hold():
+            apply()
+            self.rows.append(row)
+            self._redraw()
+        return row
+
+    def fill(self, items: Sequence[Mapping[str, object]]) -> ListNode:
+        """Replace the rows with one row per item, each typed in as `ModelNode.fill` does
+        (`[{"name": "Shoes", "amount": "12.99"}]`). A row that cannot be filled raises
+        before any row is changed."""
+        apply = self.prepare(items)
+        with self.ctx.hold():
+            apply()
+        return self
+
+    def prepare(self, value: object) -> Apply:
+        if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
+            raise TypeError(
+                f"{self.path} is a list of objects: fill it with a list of mappings, one per "
+                f"row ([] for none), not {_shown(value)}"
+            )
+        rows = [self._new_row(i) for i in range(len(value))]
+        steps = [row.prepare(item) for row, item in zip(rows, value, strict=True)]
+
+        def apply() -> None:
+            for step in steps:
+                step()
+            self.rows = rows
+            self._redraw()
+
+        return apply
 
     def remove_row(self, index: int) -> None:
         del self.rows[index]
@@ -581,6 +798,7 @@ class ListNode(Node):
 
     def _redraw(self) -> None:
         """Show the rows; a row's title and remove button are made once, then renumbered."""
+        self.place(self.loc)
         self._chrome = {id(r): self._chrome.get(id(r)) or self._frame(r) for r in self.rows}
         for i, (title, _box) in enumerate(self._chrome.values()):
             title.value = f"<b>{escape(self.key)}[{i}]</b>"
@@ -641,6 +859,30 @@ class MetadataNode(Node):
         self._redraw()
         self.ctx.changed()
         return pair
+
+    def fill(self, values: Mapping[str, object]) -> MetadataNode:
+        """Replace the rows with `values`' keys and values, each sent exactly as given
+        (`"123"` stays a string, `1.5` a number) until its text is edited. A key that is
+        not a str, or a value JSON cannot hold, raises before any row is changed."""
+        apply = self.prepare(values)
+        with self.ctx.hold():
+            apply()
+        return self
+
+    def prepare(self, value: object) -> Apply:
+        if not isinstance(value, Mapping):
+            raise TypeError(
+                f"{self.path} is an object: fill it with a mapping ({{}} for none), "
+                f"not {_shown(value)}"
+            )
+        for name, item in value.items():
+            if not isinstance(name, str):
+                raise TypeError(
+                    f"{self.path}: keys are text, not {type(name).__name__} ({_shown(name)})"
+                )
+            _json_text(json_path((*self.loc, name)), item)
+        loaded = cast(dict[str, JsonValue], dict(value))  # checked above: JSON values
+        return lambda: self.load(loaded)
 
     def _redraw(self) -> None:
         """Show the rows; a row's box and remove button are made once per row."""

@@ -7,6 +7,7 @@ builder = SessionBuilder(client)          # client=None -> PrimerClient()
 builder                                   # the form, the live preview and a Send button
 builder.fill({"orderId": "order-1", "currencyCode": "EUR"})
 builder.add_line_item({"name": "Shoes", "amount": "12.99", "quantity": "2"})
+builder.fill({"metadata": {"campaign": "spring"}})   # lineItems too: a list, one per row
 builder.submit()                          # same as clicking Send
 builder.request, builder.session          # pydantic models for the next cell
 ```

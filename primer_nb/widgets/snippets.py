@@ -15,6 +15,11 @@ The key is always the shell variable `$PRIMER_API_KEY` (curl) or read from the
 environment by `PrimerClient()` (Python). A PATCH body's `clientToken` becomes
 `$PRIMER_CLIENT_TOKEN` / `client_token`, so a snippet never holds a live token either.
 
+Both take the body as a dict of wire names (`{"orderId": ...}`, amounts in minor
+units) or as a request model, which is written as its `to_wire()`. A value JSON cannot
+hold (a `Decimal`, NaN or infinity, a `set`, a non-text key) raises, naming its JSONPath,
+rather than giving a snippet the API would refuse or could not read.
+
 The in-process emulator has no URL a shell could reach: for it the curl snippet targets
 `http://127.0.0.1:8010`, where `primer-nb emulator` serves the same emulator, and says so
 in a comment line.
@@ -23,8 +28,15 @@ in a comment line.
 from __future__ import annotations
 
 import json
+import math
 import shlex
+import sys
 from collections.abc import Mapping
+from decimal import Decimal
+
+from pydantic import BaseModel, JsonValue
+
+from primer_nb.wire_errors import json_path
 
 __all__ = [
     "LOCAL_EMULATOR_URL",
@@ -53,22 +65,93 @@ def snippet_target(client: object) -> tuple[str, str, str | None]:
     return str(base), version, None
 
 
-def _without_token(body: Mapping[str, object]) -> dict[str, object]:
+def _wire_body(body: Mapping[str, object] | BaseModel, function: str) -> dict[str, JsonValue]:
+    """The body as plain JSON: a model's `to_wire()`, or a mapping checked value by value.
+
+    Raises TypeError (a value of a type JSON lacks, a key that is not text, a body that
+    is neither a mapping nor a model) or ValueError (NaN, infinity, an int longer than
+    Python writes), naming the function and the JSONPath of the value.
+    """
+    if isinstance(body, BaseModel):
+        to_wire = getattr(body, "to_wire", None)
+        if callable(to_wire):
+            wire: object = to_wire()
+        else:
+            wire = body.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    elif isinstance(body, Mapping):
+        wire = body
+    else:
+        raise TypeError(
+            f"{function}() takes the request body as a dict of wire names (or a request "
+            f"model), not {type(body).__name__}"
+        )
+    plain = _json_value(wire, (), function)
+    assert isinstance(plain, dict)
+    return plain
+
+
+def _json_value(value: object, loc: tuple[int | str, ...], function: str) -> JsonValue:
+    """`value` as JSON's own types (dict, list, str, int, finite float, bool, None)."""
+    if value is None or isinstance(value, str | bool):
+        return value
+    if isinstance(value, int):
+        try:
+            str(value)  # what json.dumps does; Python refuses ints past its digit limit
+        except ValueError:
+            why = f"it has more than {sys.get_int_max_str_digits()} digits"
+            raise ValueError(_cannot(function, loc, "an int", why)) from None
+        return int(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(
+                _cannot(function, loc, repr(value), "NaN and infinity are not JSON numbers")
+            )
+        return float(value)
+    if isinstance(value, Mapping):
+        out: dict[str, JsonValue] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(
+                    _cannot(function, loc, f"the key {key!r}", "an object's keys are text")
+                )
+            out[key] = _json_value(item, (*loc, key), function)
+        return out
+    if isinstance(value, list | tuple):
+        return [_json_value(item, (*loc, i), function) for i, item in enumerate(value)]
+    why = f"JSON has no {type(value).__name__}"
+    if isinstance(value, Decimal):
+        why += (
+            "; an amount is an int in minor units, e.g. "
+            f"primer_nb.currency.to_minor_units({value!r}, 'EUR')"
+        )
+    raise TypeError(_cannot(function, loc, repr(value)[:80], why))
+
+
+def _cannot(function: str, loc: tuple[int | str, ...], what: str, why: str) -> str:
+    return f"{function}(): {json_path(loc)}: {what} cannot be written as JSON ({why})"
+
+
+def _without_token(body: dict[str, JsonValue]) -> dict[str, JsonValue]:
     if "clientToken" not in body:
-        return dict(body)
+        return body
     return {**body, "clientToken": _TOKEN_PLACEHOLDER}
 
 
 def curl_snippet(
-    body: Mapping[str, object],
+    body: Mapping[str, object] | BaseModel,
     *,
     method: str = "POST",
     base_url: str,
     api_version: str,
     note: str | None = None,
 ) -> str:
-    """The request as a `curl` command; the key is `$PRIMER_API_KEY`."""
-    text = json.dumps(_without_token(body), ensure_ascii=False)
+    """The request as a `curl` command; the key is `$PRIMER_API_KEY`.
+
+    `body` is a dict of wire names or a request model (its `to_wire()`); a value JSON
+    cannot hold raises, naming its JSONPath.
+    """
+    wire = _wire_body(body, "curl_snippet")
+    text = json.dumps(_without_token(wire), ensure_ascii=False, allow_nan=False)
     quoted = '"$PRIMER_CLIENT_TOKEN"'.join(shlex.quote(p) for p in text.split(_TOKEN_PLACEHOLDER))
     lines = [
         f"curl -X {method} {base_url.rstrip('/')}/client-session",
@@ -93,9 +176,14 @@ def python_literal(value: object, level: int = 0) -> str:
     return repr(value)
 
 
-def python_snippet(body: Mapping[str, object], *, method: str = "POST") -> str:
-    """The request with `PrimerClient`, which reads `PRIMER_API_KEY` from the environment."""
-    payload = {k: v for k, v in body.items() if k != "clientToken"}
+def python_snippet(body: Mapping[str, object] | BaseModel, *, method: str = "POST") -> str:
+    """The request with `PrimerClient`, which reads `PRIMER_API_KEY` from the environment.
+
+    `body` is a dict of wire names or a request model (its `to_wire()`): the snippet
+    sends it as JSON, so a value JSON cannot hold raises, naming its JSONPath.
+    """
+    wire = _wire_body(body, "python_snippet")
+    payload = {k: v for k, v in wire.items() if k != "clientToken"}
     literal = python_literal(payload)
     head = [
         "from primer_nb import PrimerClient",

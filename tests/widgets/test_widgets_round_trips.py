@@ -110,7 +110,9 @@ def test_fill_takes_decimals_and_integers_as_typed(client: Any) -> None:
 
 def test_fill_refuses_a_float_amount_naming_the_field(client: Any) -> None:
     builder = SessionBuilder(client)
-    with pytest.raises(TypeError, match=r"^amount: an amount is typed in major units") as caught:
+    with pytest.raises(
+        TypeError, match=r"^\$\.amount: an amount is typed in major units"
+    ) as caught:
         builder.fill({"currencyCode": "EUR", "amount": 12.99})
     assert "a float cannot hold most decimal amounts exactly" in str(caught.value)
 

@@ -1,0 +1,224 @@
+"""`fill()` of the builders: every part of a body is typed in, or refused by name.
+
+From an audit of bad input: `order.lineItems` and `metadata` given to `fill()` were
+dropped without a word (the session was created without them and without their total).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from primer_nb.widgets import PatchBuilder, SessionBuilder
+from primer_nb.widgets.form import UnknownFieldError
+
+from .conftest import control_values
+
+BODY = {
+    "orderId": "o-9",
+    "currencyCode": "EUR",
+    "order": {
+        "countryCode": "DE",
+        "lineItems": [
+            {"itemId": "shoe", "amount": "59.90", "quantity": 2},
+            {"itemId": "sock", "amount": "4.50", "discountAmount": "0.50"},
+        ],
+    },
+    "metadata": {"campaign": "spring", "ref": "123", "rate": 1.5, "flags": {"vip": True}},
+}
+
+
+def test_fill_types_in_line_items_and_metadata(client: Any) -> None:
+    builder = SessionBuilder(client).fill(BODY)
+    assert builder.problems == [] and builder.errors == []
+    assert len(builder.line_items.rows) == 2
+    assert builder.request is not None
+    wire = builder.request.to_wire()
+    assert wire["order"]["lineItems"] == [
+        {"itemId": "shoe", "amount": 5990, "quantity": 2},
+        {"itemId": "sock", "amount": 450, "discountAmount": 50},
+    ]
+    # each metadata value is sent as given: "123" stays text, 1.5 a number
+    assert wire["metadata"] == BODY["metadata"]
+    session = builder.submit()
+    assert session is not None
+    assert session.amount == 2 * 5990 + 450 - 50
+    assert session.metadata == BODY["metadata"]
+
+
+def test_fill_replaces_the_rows_as_the_body_would(client: Any) -> None:
+    builder = SessionBuilder(client).fill(BODY)
+    builder.fill({"order": {"lineItems": [{"itemId": "hat", "amount": "10.00"}]}})
+    builder.fill({"metadata": {"campaign": "autumn"}})
+    assert builder.request is not None
+    wire = builder.request.to_wire()
+    assert wire["order"] == {"countryCode": "DE", "lineItems": [{"itemId": "hat", "amount": 1000}]}
+    assert wire["metadata"] == {"campaign": "autumn"}
+
+
+def test_a_patch_builder_fills_line_items_and_metadata(client: Any) -> None:
+    session = client.create_session(
+        {
+            "orderId": "o-10",
+            "currencyCode": "EUR",
+            "order": {"lineItems": [{"itemId": "a", "amount": 100}]},
+            "metadata": {"k": "v"},
+        }
+    )
+    patcher = PatchBuilder(client, session.client_token)
+    patcher.fill(
+        {"order": {"lineItems": [{"itemId": "b", "amount": "2.00"}]}, "metadata": {"k": "new"}}
+    )
+    assert patcher.changes == {
+        "order": {"lineItems": [{"itemId": "b", "amount": 200}]},
+        "metadata": {"k": "new"},
+    }
+    patched = patcher.submit()
+    assert patched is not None and patched.amount == 200
+    assert patched.metadata == {"k": "new"}
+
+
+def test_a_row_that_cannot_be_filled_changes_no_row(client: Any) -> None:
+    builder = SessionBuilder(client).fill(BODY)
+    before = control_values(builder)
+    with pytest.raises(TypeError, match=r"lineItems\[1\]"):
+        builder.fill({"order": {"lineItems": [{"itemId": "x"}, "not a row"]}})
+    with pytest.raises(TypeError, match=r"lineItems is a list of objects"):
+        builder.fill({"order": {"lineItems": {"itemId": "x"}}})
+    assert control_values(builder) == before
+
+
+def test_a_metadata_value_json_cannot_hold_is_refused_by_name(client: Any) -> None:
+    builder = SessionBuilder(client).fill(BODY)
+    before = control_values(builder)
+    with pytest.raises(TypeError, match=r"^\$\.metadata\.when: .* cannot be written as JSON"):
+        builder.fill({"metadata": {"ok": "x", "when": {1, 2}}})
+    with pytest.raises(TypeError, match=r"^\$\.metadata\.n: nan cannot be written as JSON"):
+        builder.fill({"metadata": {"n": float("nan")}})
+    assert control_values(builder) == before
+
+
+# --- what fill() refuses, and how it says so --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (
+            {"order_id": "x"},
+            "$.order_id is not a field of ClientSessionRequest; did you mean `orderId`?",
+        ),
+        ({"bogus": 1}, "$.bogus is not a field of ClientSessionRequest"),
+        (
+            {"customer": {"emailAdress": "ana@example.com"}},
+            "$.customer.emailAdress is not a field of $.customer; did you mean `emailAddress`?",
+        ),
+        (
+            {"order": {"lineItems": [{"name": "a"}, {"amout": "1.00"}]}},
+            "$.order.lineItems[1].amout is not a field of $.order.lineItems[1]; "
+            "did you mean `amount`?",
+        ),
+    ],
+)
+def test_an_unknown_key_is_named_by_its_json_path_with_the_wire_name(
+    client: Any, values: dict[str, Any], message: str
+) -> None:
+    builder = SessionBuilder(client).fill(BODY)
+    before = control_values(builder)
+    with pytest.raises(UnknownFieldError) as caught:
+        builder.fill({"orderId": "changed", **values})
+    assert str(caught.value) == message
+    assert isinstance(caught.value, KeyError)  # what a bare KeyError caught before
+    assert control_values(builder) == before  # not even orderId was typed
+
+
+def test_a_patch_builder_names_the_wire_name_and_what_it_leaves_out(client: Any) -> None:
+    session = client.create_session({"orderId": "p-1", "currencyCode": "EUR", "amount": 100})
+    patcher = PatchBuilder(client, session.client_token)
+    with pytest.raises(UnknownFieldError) as caught:
+        patcher.fill({"currency_code": "GBP"})
+    assert str(caught.value) == (
+        "$.currency_code is not a field of ClientSessionUpdateRequest; did you mean `currencyCode`?"
+    )
+    with pytest.raises(UnknownFieldError, match=r"^\$\.approvalMode: this form leaves"):
+        patcher.fill({"approvalMode": "MANUAL"})
+    assert patcher.changes == {}
+
+
+@pytest.mark.parametrize(
+    ("values", "error", "message"),
+    [
+        (
+            {"currencyCode": "eur"},
+            ValueError,
+            r"^\$\.currencyCode: 'eur' is not one of its \d+ choices .*or None to leave it "
+            r"unset \(codes are upper case: did you mean 'EUR'\?\)$",
+        ),
+        (
+            {"order": {"lineItems": [{"productType": "physical"}]}},
+            ValueError,
+            r"^\$\.order\.lineItems\[0\]\.productType: 'physical' is not one of 'PHYSICAL', "
+            r"'DIGITAL'.*did you mean 'PHYSICAL'\?",
+        ),
+        (
+            {"customer": {"emailAddress": None}},
+            TypeError,
+            r"^\$\.customer\.emailAddress: fill it with text \(a str\), not NoneType \(None\); "
+            r"'' leaves it empty \(not sent\)$",
+        ),
+        (
+            {"paymentMethod": {"vaultOnSuccess": "yes"}},
+            ValueError,
+            r"^\$\.paymentMethod\.vaultOnSuccess: 'yes' is not one of True, False",
+        ),
+        (
+            {"paymentMethod": {"orderedAllowedCardNetworks": ["visa"]}},
+            ValueError,
+            r"^\$\.paymentMethod\.orderedAllowedCardNetworks: 'visa' is not one of .*"
+            r"did you mean 'VISA'\?",
+        ),
+    ],
+)
+def test_a_value_a_control_refuses_names_the_path_and_the_rule(
+    client: Any, values: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    builder = SessionBuilder(client).fill(BODY)
+    before = control_values(builder)
+    with pytest.raises(error, match=message):
+        builder.fill(values)
+    assert control_values(builder) == before
+    assert builder.errors == []
+
+
+def test_an_int_amount_is_refused_not_read_as_major_units(client: Any) -> None:
+    """A wire body's `1299` is EUR 12.99 in minor units; read as major units it became
+    129900. fill() takes major units as text, so an int is refused with the conversion."""
+    builder = SessionBuilder(client).fill({"orderId": "i-1", "currencyCode": "EUR"})
+    with pytest.raises(TypeError) as caught:
+        builder.fill({"amount": 1299})
+    assert str(caught.value) == (
+        "$.amount: fill() takes an amount in major units, as text or a Decimal (e.g. "
+        "'12.99'), not the int 1299: an int is how a wire body writes minor units. Convert "
+        "it: primer_nb.currency.from_minor_units(1299, 'EUR') -> Decimal('12.99')"
+    )
+    with pytest.raises(TypeError, match=r"^\$\.order\.lineItems\[0\]\.amount: .* the int 5990"):
+        builder.add_line_item({"name": "shoe", "amount": 5990})
+    assert builder.line_items.rows == []  # no half-filled row is left behind
+    assert "amount" not in builder.form.collect()[0]
+    builder.fill({"amount": "12.99"})
+    assert builder.request is not None and builder.request.amount == 1299
+
+
+def test_a_row_filled_on_its_own_names_its_path(client: Any) -> None:
+    session = client.create_session(
+        {"orderId": "r-1", "currencyCode": "EUR", "order": {"lineItems": [{"amount": 100}] * 2}}
+    )
+    patcher = PatchBuilder(client, session.client_token)
+    row: Any = patcher.form.node("$.order.lineItems[1]")
+    with pytest.raises(TypeError, match=r"^\$\.order\.lineItems\[1\]\.quantity: fill it with a"):
+        row.fill({"quantity": None})
+    row.fill({"quantity": 3})
+    assert patcher.changes == {
+        "order": {"lineItems": [{"amount": 100}, {"amount": 100, "quantity": 3}]}
+    }
