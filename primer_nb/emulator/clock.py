@@ -97,8 +97,7 @@ class Clock:
         for name, amount in amounts.items():
             if isinstance(amount, bool) or not isinstance(amount, int | float):
                 raise TypeError(
-                    f"{name} must be a number (or seconds a timedelta), "
-                    f"not {type(amount).__name__}"
+                    f"{name} must be a number (or seconds a timedelta), not {type(amount).__name__}"
                 )
             if not math.isfinite(amount):
                 raise ValueError(f"{name} must be a finite number, not {amount!r}")
