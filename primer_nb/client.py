@@ -503,6 +503,75 @@ def _secrets_with_env(api_key: str | None) -> tuple[str, ...]:
     return tuple(longest_first([api_key or "", env_var("PRIMER_API_KEY") or ""]))
 
 
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def _check_client_arguments(
+    emulator: object,
+    timeout: object,
+    max_retries: object,
+    validate: object,
+    allow_production: object,
+    hooks: object,
+) -> list[Hook]:
+    """Refuse a client argument of the wrong type, naming the parameter and the rule,
+    before httpx or a comparison fails on it with a message that names neither. The
+    hooks come back as a list (an iterator is read once)."""
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        hint = ""
+        if timeout is None:
+            hint = " (there is no 'no timeout': pass a large number such as 600)"
+        elif isinstance(timeout, httpx.Timeout):
+            hint = " (an httpx.Timeout is not taken: pass its seconds, e.g. timeout=5)"
+        raise TypeError(
+            f"timeout must be a positive number of seconds, not {_type_name(timeout)}"
+            f" {timeout!r}{hint}"
+        )
+    if not 0 < timeout < float("inf"):  # NaN too: every comparison with it is false
+        raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+        raise TypeError(
+            "max_retries must be a whole number of retries >= 0 (e.g. 2), "
+            f"not {_type_name(max_retries)} {max_retries!r}"
+        )
+    if max_retries < 0:
+        raise ValueError(f"max_retries must be >= 0, not {max_retries!r}")
+    for name, flag in (("validate", validate), ("allow_production", allow_production)):
+        if type(flag) is not bool:
+            raise TypeError(f"{name} must be True or False, not {_type_name(flag)} {flag!r}")
+    if (
+        callable(hooks)
+        or isinstance(hooks, (str, bytes, Mapping))
+        or not isinstance(hooks, Iterable)
+    ):
+        hint = (
+            f" (for one hook: hooks=[{getattr(hooks, '__name__', 'hook')}])"
+            if callable(hooks)
+            else ""
+        )
+        raise TypeError(f"hooks must be a list of callables, not {_type_name(hooks)}{hint}")
+    listed: list[Hook] = list(hooks)
+    for index, hook in enumerate(listed):
+        if not callable(hook):
+            raise TypeError(
+                f"hooks must be a list of callables: hooks[{index}] is {_type_name(hook)} {hook!r}"[
+                    :300
+                ]
+            )
+    if emulator is not None and not (
+        callable(getattr(emulator, "transport", None))
+        and callable(getattr(emulator, "async_transport", None))
+    ):
+        # checked by what a client uses (`transport()`, `async_transport()`), so a
+        # stand-in made for a test still works, and without importing the emulator
+        raise TypeError(
+            "emulator must be an Emulator (from primer_nb.emulator import Emulator; "
+            f"emulator=Emulator()), not {_type_name(emulator)}"
+        )
+    return listed
+
+
 class _BaseClient(ABC, Generic[_T]):
     """Everything the two clients share; subclasses add only the I/O."""
 
@@ -521,10 +590,9 @@ class _BaseClient(ABC, Generic[_T]):
         validate: bool = True,
         hooks: Iterable[Hook] = (),
     ) -> None:
-        if max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
-        if not 0 < timeout < float("inf"):  # NaN too: every comparison with it is false
-            raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        hooks = _check_client_arguments(
+            emulator, timeout, max_retries, validate, allow_production, hooks
+        )
         _load_models()
         environ: Mapping[str, str] | None = None
         if emulator is not None:
