@@ -288,9 +288,77 @@ class _Call:
 _JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def _json_bytes(value: object) -> bytes:
-    """`value` as the request body httpx would send for `json=value`."""
-    return _JSON_ENCODER.encode(value).encode("utf-8")
+def _json_bytes(value: object, secrets: Sequence[str] = ()) -> bytes:
+    """`value` as the request body httpx would send for `json=value`.
+
+    A body JSON cannot hold (a NaN, a set, a cycle, nesting past Python's recursion
+    limit: reachable with `validate=False`) is a local `PrimerValidationError` saying the
+    body cannot be written as JSON, at the JSONPath of the first such value, instead of
+    the encoder's error naming no place. The happy path costs nothing more."""
+    try:
+        return _JSON_ENCODER.encode(value).encode("utf-8")
+    except (ValueError, TypeError, RecursionError):
+        path, rule = _unwritable(value)
+        raise _local_error(
+            422, _NOT_JSON, [ValidationErrorDetail("JSON", path, rule)], secrets
+        ) from None
+
+
+_NOT_JSON = (
+    "RequestValidationError",
+    "The request body cannot be written as JSON.",
+    "Send only objects with text keys, lists, text, finite numbers, true/false and null "
+    "(amounts as int minor units).",
+)
+
+
+def _unwritable(value: object) -> tuple[str, str]:
+    """The JSONPath and rule of the first value in `value` that JSON cannot hold, or of
+    the nesting the encoder could not follow.
+
+    Walked without recursion (a body too deep for the encoder is too deep for a
+    recursive walk), in the encoder's order; only after the encoder has refused."""
+    from primer_nb.wire_errors import json_path
+
+    _exit = object()  # marks leaving a container: it is no longer an ancestor
+    open_ids: set[int] = set()  # the containers around the value being looked at
+    deepest = 0
+    todo: list[tuple[object, tuple[int | str, ...]]] = [(value, ())]
+    while todo:
+        item, loc = todo.pop()
+        if item is _exit:
+            open_ids.discard(loc[0])  # the exit's id
+            continue
+        if isinstance(item, float):
+            if item != item or item in (float("inf"), float("-inf")):
+                shown = "NaN" if item != item else ("Infinity" if item > 0 else "-Infinity")
+                return json_path(loc), f"{shown} is not a JSON number"
+            continue
+        if item is None or isinstance(item, (str, int)):
+            continue
+        if not isinstance(item, (dict, list, tuple)):
+            kind = type(item).__name__
+            hint = " (send an int amount in minor units)" if kind == "Decimal" else ""
+            if isinstance(item, (set, frozenset)):
+                hint = " (JSON has no sets: use a list)"
+            return json_path(loc), f"a {kind} cannot be written as JSON{hint}"
+        if id(item) in open_ids:
+            return json_path(loc), "refers back to an object that contains it (a cycle)"
+        open_ids.add(id(item))
+        deepest = max(deepest, len(loc) + 1)
+        children: list[tuple[object, tuple[int | str, ...]]] = []
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if not (key is None or isinstance(key, (str, int, float))):
+                    return json_path(loc), (
+                        f"has a key {key!r} of type {type(key).__name__}: JSON keys are text"
+                    )[:200]
+                children.append((child, (*loc, str(key))))
+        else:
+            children.extend((child, (*loc, index)) for index, child in enumerate(item))
+        todo.append((_exit, (id(item),)))
+        todo.extend(reversed(children))
+    return "$", f"nested {deepest} levels deep, more than Python's JSON encoder can follow"
 
 
 def _decode(content: bytes) -> Any:
@@ -834,7 +902,11 @@ class _BaseClient(ABC, Generic[_T]):
             call.method,
             call.path if call.url is None else call.url,
             params=call.params,
-            content=call.content if call.json_body is None else _json_bytes(call.json_body),
+            content=(
+                call.content
+                if call.json_body is None
+                else _json_bytes(call.json_body, self._secrets)
+            ),
             headers=call.headers,
         )
 

@@ -60,6 +60,9 @@ where USD has 2, so no single float rounding rule fits every currency. Sum decim
 | api_version | string | the ledger's record, else `<NA>` |
 | created_at | datetime64[ns, UTC] | the POST's start in the ledger (real time, not emulated) |
 
+A `clientTokenExpirationDate` that is neither ISO 8601 text nor a datetime (`"tomorrow"`,
+an int) is a `ValueError` naming it and its row.
+
 `line_items_frame` (`LINE_ITEM_COLUMNS`): order_id, client_token, position (Int64, 0-based
 index in `order.lineItems`), item_id, name, description, quantity (Int64, as sent; `<NA>`
 means 1), amount, discount_amount, tax_amount, line_total (all Int64 minor units;
@@ -308,7 +311,7 @@ def sessions_frame(source: Source, *, clock: Clock = None) -> pd.DataFrame:
     tokens = [b.get("clientToken") for b in bodies]
     items = [o.get("lineItems") if isinstance(o, Mapping) else None for o in orders]
     expiry = [b.get("clientTokenExpirationDate") for b in bodies]
-    expires_at = utc_times(expiry)
+    expires_at = utc_times(expiry, "clientTokenExpirationDate")
     now_ts = pd.Timestamp(now).as_unit("ns")
     expired = (expires_at <= now_ts).tolist()
     unknown = expires_at.isna().tolist()

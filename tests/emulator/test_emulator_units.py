@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -186,3 +187,30 @@ def test_a_create_racing_a_reset_keeps_no_session_its_token_cannot_find() -> Non
     assert emulator.session_count == 1  # made after the reset: kept
     assert emulator.find_session(session.client_token).data["orderId"] == "racing"
     assert [s["clientToken"] for s in emulator.sessions()] == [session.client_token]
+
+
+@pytest.mark.parametrize(
+    ("control", "match"),
+    [
+        (lambda e: e.inject("500"), "^status must be an HTTP status code as an int"),
+        (lambda e: e.inject(500, times=1.5), "^times must be a whole number"),
+        (lambda e: e.inject(429, retry_after="5"), "^retry_after must be a number of seconds"),
+        (lambda e: e.set_faults([{"status": 500}]), r"faults\[0\] is dict .*Fault\(status=500\)"),
+        (lambda e: e.set_faults(Fault(500)), "set_faults takes a list of Fault"),
+    ],
+    ids=["status-str", "times-float", "retry-after-str", "dict", "one-fault"],
+)
+def test_a_fault_control_of_the_wrong_type_names_the_parameter(control: Any, match: str) -> None:
+    emulator = Emulator()
+    emulator.inject(503)
+    with pytest.raises(TypeError, match=match):
+        control(emulator)
+    assert emulator.pending_faults() == [{"status": 503, "times": 1}]  # nothing replaced
+
+
+def test_a_numpy_status_is_an_int_fault() -> None:
+    np = pytest.importorskip("numpy")
+    emulator = Emulator()
+    emulator.inject(np.int64(503), times=np.int64(2), retry_after=np.float64(1.5))
+    assert emulator.pending_faults() == [{"status": 503, "times": 2, "retryAfter": 1.5}]
+    assert type(emulator.pending_faults()[0]["status"]) is int

@@ -267,3 +267,11 @@ def test_hand_built_rows_get_no_made_up_money() -> None:
     assert pd.isna(sessions.amount[0])
     assert sessions.amount_major[0] == Decimal(2**64) / 100
     assert dtypes(sessions) == dict(SESSION_COLUMNS)
+
+
+@pytest.mark.parametrize("expiry", ["tomorrow", 1_700_000_000, "2024-13-01T00:00:00"])
+def test_a_bad_expiry_is_named_by_column_and_row(expiry: object) -> None:
+    good = {"orderId": "o-0", "clientTokenExpirationDate": "2024-06-01T12:00:00"}
+    bad = {"orderId": "o-1", "clientTokenExpirationDate": expiry}
+    with pytest.raises(ValueError, match=r"^clientTokenExpirationDate in row 1: .* ISO 8601"):
+        sessions_frame([good, bad])
