@@ -14,7 +14,10 @@ str(result.errors[0])       # 'row 16 (line 18, ord-0017): column amount_major: 
 `data/README.md` and in `ORDER_COLUMNS`): money in **major units** as text
 (`amount_major="12.99"`, converted exactly with `currency.to_minor_units`), or `amount` in
 minor units; line items as a JSON list in the `line_items` column (or a list of dicts when
-rows are dicts). Empty cells are missing values. Read CSVs yourself with
+rows are dicts). Empty cells are missing values. Inside `line_items`, a `NaN` in JSON
+text is refused (JSON writes "none" as `null`), as is a NaN as a line's only amount in a
+list of dicts (`line_items[0].amount: NaN is not an amount`); a NaN in another key of a
+dict is pandas' "missing". Read CSVs yourself with
 `pandas.read_csv(path, dtype=str, keep_default_na=False)`, or pass the path: a float
 `12.99` is refused, because it is not exactly 12.99. A CSV file must be UTF-8, with each
 header column once; a file that is not, or has an unclosed quote or a cell over the csv
@@ -106,6 +109,7 @@ import contextlib
 import csv
 import json
 import math
+import numbers
 import os
 import re
 import threading
@@ -373,6 +377,11 @@ def _missing(value: Any) -> bool:
     return type(value).__name__ in ("NAType", "NaTType")
 
 
+def _nan(value: Any) -> bool:
+    """A float NaN (Python's or numpy's): pandas' "missing", or a NaN someone wrote."""
+    return isinstance(value, float) and math.isnan(value)
+
+
 def _scalar(value: Any) -> Any:
     """numpy scalars -> Python scalars; strings stripped."""
     if isinstance(value, str):
@@ -526,12 +535,18 @@ def order_request(row: Mapping[str, object]) -> tuple[dict[str, object], dict[st
 def _line_items(
     raw: Any, code: str | None, report_code: bool, paths: dict[str, str], needs_code: list[str]
 ) -> list[dict[str, Any]]:
+    # In JSON text a NaN was written (JSON has null for "none"); in a list of dicts a NaN
+    # in an optional key may be pandas' "missing", but not as the line's only amount.
+    from_text = isinstance(raw, str)
     if isinstance(raw, str):
         try:
             raw = json.loads(raw)
         except json.JSONDecodeError as exc:
             problem = f"not valid JSON ({exc.msg} at char {exc.pos})"
             raise _Problems([("line_items", problem)]) from None
+        except RecursionError:
+            # one row's cell, not the batch: nested past what Python's parser can follow
+            raise _Problems([("line_items", "nested too deeply to read as JSON")]) from None
     if not isinstance(raw, list) or not all(isinstance(i, Mapping) for i in raw):
         raise _Problems([("line_items", "must be a JSON list of objects")])
     problems: list[tuple[str, str]] = []
@@ -542,6 +557,13 @@ def _line_items(
         for key in entry:
             if key not in LINE_ITEM_KEYS:
                 problems.append((f"{prefix}.{key}", "unknown key"))
+            elif _nan(entry[key]) and (
+                from_text or (key == "amount" and _missing(entry.get("amount_major")))
+            ):
+                what = "a quantity" if key == "quantity" else "an amount"
+                if key in (w for w, _ in _LINE_TEXT):
+                    what = "a text"
+                problems.append((f"{prefix}.{key}", f"NaN is not {what}"))
         for key, wire in _LINE_TEXT:
             if not _missing(entry.get(key)):
                 try:
@@ -936,6 +958,32 @@ def _api_error(item: _Prepared, exc: PrimerAPIError) -> RowError:
     )
 
 
+def _check_arguments(concurrency: object, ledger: object) -> int:
+    """Refuse a `concurrency` or `ledger` of the wrong type before any row is read or sent,
+    naming the parameter and the rule."""
+    if isinstance(concurrency, bool) or not isinstance(concurrency, numbers.Integral):
+        raise TypeError(
+            "concurrency must be a whole number of requests in flight >= 1 (e.g. 8), "
+            f"not {type(concurrency).__name__} {concurrency!r}"
+        )
+    if concurrency < 1:
+        raise ValueError(f"concurrency must be >= 1, not {concurrency!r}")
+    if ledger is not None:
+        from primer_nb.ledger import Ledger
+
+        if not isinstance(ledger, Ledger):
+            hint = (
+                f" (open it first: ledger=Ledger({ledger!r}))"
+                if isinstance(ledger, (str, os.PathLike))
+                else ""
+            )
+            raise TypeError(
+                f"ledger must be a Ledger, e.g. Ledger('ledger.db'), not "
+                f"{type(ledger).__name__}{hint}"
+            )
+    return int(concurrency)
+
+
 async def acreate_sessions(
     rows: Rows,
     *,
@@ -951,8 +999,7 @@ async def acreate_sessions(
 
     from tqdm.auto import tqdm
 
-    if concurrency < 1:
-        raise ValueError("concurrency must be >= 1")
+    concurrency = _check_arguments(concurrency, ledger)
     began = time.perf_counter()
     prepared = _prepare_all(rows)
     http, create, close = _sender(client, concurrency)
@@ -1198,8 +1245,9 @@ def create_sessions(
       a twin with its settings and hooks and a pool of its own: see the module docs); default:
       `AsyncPrimerClient()`, configured from `PRIMER_*` variables (the in-process emulator
       when none are set).
-    * **concurrency** - requests in flight at most.
-    * **ledger** - record every exchange there, and resume from it (see the module docs).
+    * **concurrency** - requests in flight at most: a whole number >= 1.
+    * **ledger** - a `Ledger` (`Ledger("ledger.db")`, not the path): record every exchange
+      there, and resume from it (see the module docs).
     * **progress** - show a `tqdm.auto` progress bar.
     * **resume** - skip rows whose `order_id` the ledger shows as already created.
     * **resend_unknown** - also send rows whose last `POST` in the ledger has an unknown
@@ -1209,6 +1257,8 @@ def create_sessions(
     Returns a `BatchResult` with one `RowResult` per input row, in input order.
     """
     from primer_nb.client import AsyncPrimerClient
+
+    concurrency = _check_arguments(concurrency, ledger)
 
     async def batch() -> BatchResult:
         twin = None

@@ -288,9 +288,77 @@ class _Call:
 _JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def _json_bytes(value: object) -> bytes:
-    """`value` as the request body httpx would send for `json=value`."""
-    return _JSON_ENCODER.encode(value).encode("utf-8")
+def _json_bytes(value: object, secrets: Sequence[str] = ()) -> bytes:
+    """`value` as the request body httpx would send for `json=value`.
+
+    A body JSON cannot hold (a NaN, a set, a cycle, nesting past Python's recursion
+    limit: reachable with `validate=False`) is a local `PrimerValidationError` saying the
+    body cannot be written as JSON, at the JSONPath of the first such value, instead of
+    the encoder's error naming no place. The happy path costs nothing more."""
+    try:
+        return _JSON_ENCODER.encode(value).encode("utf-8")
+    except (ValueError, TypeError, RecursionError):
+        path, rule = _unwritable(value)
+        raise _local_error(
+            422, _NOT_JSON, [ValidationErrorDetail("JSON", path, rule)], secrets
+        ) from None
+
+
+_NOT_JSON = (
+    "RequestValidationError",
+    "The request body cannot be written as JSON.",
+    "Send only objects with text keys, lists, text, finite numbers, true/false and null "
+    "(amounts as int minor units).",
+)
+
+
+def _unwritable(value: object) -> tuple[str, str]:
+    """The JSONPath and rule of the first value in `value` that JSON cannot hold, or of
+    the nesting the encoder could not follow.
+
+    Walked without recursion (a body too deep for the encoder is too deep for a
+    recursive walk), in the encoder's order; only after the encoder has refused."""
+    from primer_nb.wire_errors import json_path
+
+    _exit = object()  # marks leaving a container: it is no longer an ancestor
+    open_ids: set[int] = set()  # the containers around the value being looked at
+    deepest = 0
+    todo: list[tuple[object, tuple[int | str, ...]]] = [(value, ())]
+    while todo:
+        item, loc = todo.pop()
+        if item is _exit:
+            open_ids.discard(loc[0])  # the exit's id
+            continue
+        if isinstance(item, float):
+            if item != item or item in (float("inf"), float("-inf")):
+                shown = "NaN" if item != item else ("Infinity" if item > 0 else "-Infinity")
+                return json_path(loc), f"{shown} is not a JSON number"
+            continue
+        if item is None or isinstance(item, (str, int)):
+            continue
+        if not isinstance(item, (dict, list, tuple)):
+            kind = type(item).__name__
+            hint = " (send an int amount in minor units)" if kind == "Decimal" else ""
+            if isinstance(item, (set, frozenset)):
+                hint = " (JSON has no sets: use a list)"
+            return json_path(loc), f"a {kind} cannot be written as JSON{hint}"
+        if id(item) in open_ids:
+            return json_path(loc), "refers back to an object that contains it (a cycle)"
+        open_ids.add(id(item))
+        deepest = max(deepest, len(loc) + 1)
+        children: list[tuple[object, tuple[int | str, ...]]] = []
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if not (key is None or isinstance(key, (str, int, float))):
+                    return json_path(loc), (
+                        f"has a key {key!r} of type {type(key).__name__}: JSON keys are text"
+                    )[:200]
+                children.append((child, (*loc, str(key))))
+        else:
+            children.extend((child, (*loc, index)) for index, child in enumerate(item))
+        todo.append((_exit, (id(item),)))
+        todo.extend(reversed(children))
+    return "$", f"nested {deepest} levels deep, more than Python's JSON encoder can follow"
 
 
 def _decode(content: bytes) -> Any:
@@ -527,6 +595,75 @@ def _secrets_with_env(api_key: str | None) -> tuple[str, ...]:
     return tuple(longest_first([api_key or "", env_var("PRIMER_API_KEY") or ""]))
 
 
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def _check_client_arguments(
+    emulator: object,
+    timeout: object,
+    max_retries: object,
+    validate: object,
+    allow_production: object,
+    hooks: object,
+) -> list[Hook]:
+    """Refuse a client argument of the wrong type, naming the parameter and the rule,
+    before httpx or a comparison fails on it with a message that names neither. The
+    hooks come back as a list (an iterator is read once)."""
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        hint = ""
+        if timeout is None:
+            hint = " (there is no 'no timeout': pass a large number such as 600)"
+        elif isinstance(timeout, httpx.Timeout):
+            hint = " (an httpx.Timeout is not taken: pass its seconds, e.g. timeout=5)"
+        raise TypeError(
+            f"timeout must be a positive number of seconds, not {_type_name(timeout)}"
+            f" {timeout!r}{hint}"
+        )
+    if not 0 < timeout < float("inf"):  # NaN too: every comparison with it is false
+        raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+        raise TypeError(
+            "max_retries must be a whole number of retries >= 0 (e.g. 2), "
+            f"not {_type_name(max_retries)} {max_retries!r}"
+        )
+    if max_retries < 0:
+        raise ValueError(f"max_retries must be >= 0, not {max_retries!r}")
+    for name, flag in (("validate", validate), ("allow_production", allow_production)):
+        if type(flag) is not bool:
+            raise TypeError(f"{name} must be True or False, not {_type_name(flag)} {flag!r}")
+    if (
+        callable(hooks)
+        or isinstance(hooks, (str, bytes, Mapping))
+        or not isinstance(hooks, Iterable)
+    ):
+        hint = (
+            f" (for one hook: hooks=[{getattr(hooks, '__name__', 'hook')}])"
+            if callable(hooks)
+            else ""
+        )
+        raise TypeError(f"hooks must be a list of callables, not {_type_name(hooks)}{hint}")
+    listed: list[Hook] = list(hooks)
+    for index, hook in enumerate(listed):
+        if not callable(hook):
+            raise TypeError(
+                f"hooks must be a list of callables: hooks[{index}] is {_type_name(hook)} {hook!r}"[
+                    :300
+                ]
+            )
+    if emulator is not None and not (
+        callable(getattr(emulator, "transport", None))
+        and callable(getattr(emulator, "async_transport", None))
+    ):
+        # checked by what a client uses (`transport()`, `async_transport()`), so a
+        # stand-in made for a test still works, and without importing the emulator
+        raise TypeError(
+            "emulator must be an Emulator (from primer_nb.emulator import Emulator; "
+            f"emulator=Emulator()), not {_type_name(emulator)}"
+        )
+    return listed
+
+
 class _BaseClient(ABC, Generic[_T]):
     """Everything the two clients share; subclasses add only the I/O."""
 
@@ -545,10 +682,9 @@ class _BaseClient(ABC, Generic[_T]):
         validate: bool = True,
         hooks: Iterable[Hook] = (),
     ) -> None:
-        if max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
-        if not 0 < timeout < float("inf"):  # NaN too: every comparison with it is false
-            raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        hooks = _check_client_arguments(
+            emulator, timeout, max_retries, validate, allow_production, hooks
+        )
         _load_models()
         environ: Mapping[str, str] | None = None
         if emulator is not None:
@@ -790,7 +926,11 @@ class _BaseClient(ABC, Generic[_T]):
             call.method,
             call.path if call.url is None else call.url,
             params=call.params,
-            content=call.content if call.json_body is None else _json_bytes(call.json_body),
+            content=(
+                call.content
+                if call.json_body is None
+                else _json_bytes(call.json_body, self._secrets)
+            ),
             headers=call.headers,
         )
 

@@ -194,6 +194,29 @@ def _check_key(key: str | None, source: str) -> None:
         )
 
 
+_STR_EXAMPLES: Mapping[str, str] = {
+    "api_key": "your sandbox API key as a str",
+    "environment": "'emulator', 'sandbox' or 'production'",
+    "api_version": 'a str such as "2.4"',
+    "base_url": 'an http(s) URL as a str, such as "http://127.0.0.1:8010"',
+}
+
+
+def _check_str_arguments(**arguments: object) -> None:
+    """Refuse a setting given as another type (`api_version=2.4`, `base_url=8000`) with
+    its parameter's name and rule, before `.strip()` or httpx fails on it. A wrong-typed
+    api_key is not shown: it may be the key itself."""
+    for name, value in arguments.items():
+        if value is not None and not isinstance(value, str):
+            shown = "" if name == "api_key" else f" {value!r}"
+            hint = ""
+            if name == "api_version" and isinstance(value, (int, float)):
+                hint = f' (quote it: api_version="{value}")'
+            raise ConfigurationError(
+                f"{name} must be {_STR_EXAMPLES[name]}, not {type(value).__name__}{shown}{hint}"
+            )
+
+
 def resolve_settings(
     *,
     api_key: str | None = None,
@@ -211,6 +234,9 @@ def resolve_settings(
     resolve_settings(base_url="http://127.0.0.1:8010")   # a `primer-nb emulator` server
     ```
     """
+    _check_str_arguments(
+        api_key=api_key, environment=environment, api_version=api_version, base_url=base_url
+    )
     env = os.environ if environ is None else environ
     if api_key is not None:
         # stripped like PRIMER_API_KEY: `open("key.txt").read()` ends with a newline
@@ -241,13 +267,15 @@ def resolve_settings(
             raise ConfigurationError(
                 f"Primer's API is served over https only: use https://{url_host}"
             )
-    name = (environment or _env("PRIMER_ENV", env) or "").lower()
+    given = environment or _env("PRIMER_ENV", env) or ""
+    name = given.lower()
     if not name:
         # Primer's sandbox named by its URL is the sandbox, whatever gave the URL
         name = "sandbox" if key and (not url or url_host == SANDBOX_HOST) else "emulator"
     if name not in ("emulator", "sandbox", "production"):
+        source = "environment" if environment else "PRIMER_ENV"
         raise ConfigurationError(
-            f"PRIMER_ENV must be 'emulator', 'sandbox' or 'production', not {name!r}"
+            f"{source} must be 'emulator', 'sandbox' or 'production', not {given!r}"
         )
     if name == "emulator" and url_host == SANDBOX_HOST:
         raise ConfigurationError(

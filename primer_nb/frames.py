@@ -9,7 +9,8 @@ ours), so that `Ledger.frame()` needs nothing from `tables`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
+from datetime import datetime
+from typing import Final, NoReturn
 
 import pandas as pd
 
@@ -22,10 +23,37 @@ UTC_TIME: Final = "datetime64[ns, UTC]"
 DECIMAL: Final = "object"
 
 
-def utc_times(values: list[object]) -> pd.Series:
-    """ISO texts (naive = UTC) or datetimes -> `datetime64[ns, UTC]`, `NaT` for None."""
-    series = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True)
+def utc_times(values: list[object], column: str | None = None) -> pd.Series:
+    """ISO texts (naive = UTC) or datetimes -> `datetime64[ns, UTC]`, `NaT` for None.
+
+    With `column` (the field the values came from, e.g. `clientTokenExpirationDate`), a
+    value that is not one of these is a `ValueError` naming the column and the row (an
+    int, which pandas would take as nanoseconds since 1970, included).
+    """
+    if column is not None:
+        for row, value in enumerate(values):
+            if not (value is None or isinstance(value, (str, datetime))):
+                _bad_time(column, row, value)
+    try:
+        series = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True)
+    except (ValueError, TypeError, OverflowError):
+        if column is None:
+            raise
+        for row, value in enumerate(values):  # which one: each on its own
+            try:
+                pd.to_datetime(pd.Series([value], dtype=object), format="ISO8601", utc=True)
+            except (ValueError, TypeError, OverflowError):
+                _bad_time(column, row, value)
+        raise
     return series.astype(UTC_TIME)
+
+
+def _bad_time(column: str, row: int, value: object) -> NoReturn:
+    shown = repr(value) if len(repr(value)) <= 60 else f"a {type(value).__name__}"
+    raise ValueError(
+        f"{column} in row {row}: {shown} is not an ISO 8601 date-time such as "
+        "'2024-06-01T12:00:00' (naive is UTC) or a datetime"
+    ) from None
 
 
 def typed_frame(columns: Mapping[str, object], spec: Mapping[str, str]) -> pd.DataFrame:

@@ -69,6 +69,7 @@ from __future__ import annotations
 
 import functools
 import json
+import numbers
 import os
 import sqlite3
 import threading
@@ -347,6 +348,49 @@ def _iso(value: Any) -> str:
     raise TypeError(f"expected a datetime or ISO 8601 text, not {type(value).__name__}")
 
 
+def _filter_moment(name: str, value: object) -> str:
+    """A `since`/`until` filter as stored text, or an error naming the filter."""
+    rule = "a datetime or ISO 8601 text such as '2024-06-01T12:00:00Z'"
+    if not isinstance(value, (datetime, str)):
+        raise TypeError(f"{name} must be {rule}, not {type(value).__name__} {value!r}"[:200])
+    try:
+        return _iso(value)
+    except ValueError:
+        raise ValueError(f"{name} must be {rule}, not {value!r}"[:200]) from None
+
+
+def _filter_values(name: str, value: object) -> list[int] | list[str]:
+    """A `status` (ints) or `order_id` (texts) filter as a list, one value or several; a
+    numpy int from a DataFrame is an int. Anything else is an error naming the filter."""
+    if name == "status":
+        rule = "an HTTP status code such as 200, or several (a list of them)"
+
+        def one(item: object) -> bool:
+            return isinstance(item, numbers.Integral) and not isinstance(item, bool)
+
+        single = one(value)
+    else:
+        rule = "an order id as text, or several (a list of them)"
+
+        def one(item: object) -> bool:
+            return isinstance(item, str)
+
+        single = isinstance(value, str)
+    if single:
+        items: list[Any] = [value]
+    elif isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise TypeError(f"{name} must be {rule}, not {type(value).__name__} {value!r}"[:200])
+    else:
+        items = list(value)
+    for index, item in enumerate(items):
+        if not one(item):
+            where = name if single else f"{name}[{index}]"
+            raise TypeError(
+                f"{name} must be {rule}: {where} is {type(item).__name__} {item!r}"[:200]
+            )
+    return [int(i) for i in items] if name == "status" else items
+
+
 def _attribute(exchange: object, name: str) -> Any:
     return getattr(exchange, name, None)
 
@@ -592,29 +636,35 @@ class Ledger:
     def _select(self, columns: str, filters: _Filters) -> list[tuple[Any, ...]]:
         where: list[str] = []
         args: list[Any] = []
-        since, until = filters.get("since"), filters.get("until")
-        if since is not None:
-            where.append("started_at >= ?")
-            args.append(_iso(since))
-        if until is not None:
-            where.append("started_at < ?")
-            args.append(_iso(until))
-        chosen = (("status", filters.get("status")), ("order_id", filters.get("order_id")))
-        for name, value in chosen:
+        for name in ("since", "until"):
+            moment = filters.get(name)
+            if moment is not None:
+                where.append("started_at >= ?" if name == "since" else "started_at < ?")
+                args.append(_filter_moment(name, moment))
+        for name in ("status", "order_id"):
+            value = filters.get(name)
             if value is None:
                 continue
-            values = [value] if isinstance(value, int | str) else list(value)
+            values = _filter_values(name, value)
             where.append(f"{name} IN ({', '.join('?' * len(values))})")
             args.extend(values)
         method = filters.get("method")
         if method is not None:
+            if not isinstance(method, str):
+                raise TypeError(
+                    "method must be one HTTP method as text, such as 'POST', not "
+                    f"{type(method).__name__} {method!r}"[:200]
+                )
             where.append("method = ?")
             args.append(method.upper())
-        for name, text in (
-            ("environment", filters.get("environment")),
-            ("path", filters.get("path")),
-        ):
+        for name in ("environment", "path"):
+            text = filters.get(name)
             if text is not None:
+                if not isinstance(text, str):
+                    raise TypeError(
+                        f"{name} must be text such as 'emulator', not "
+                        f"{type(text).__name__} {text!r}"[:200]
+                    )
                 where.append(f"{name} = ?")
                 args.append(text)
         sql = f"SELECT {columns} FROM exchanges"
@@ -639,10 +689,11 @@ class Ledger:
         """Recorded exchanges as a DataFrame, one row per HTTP attempt (`LEDGER_COLUMNS`).
 
         **Filters** (combined with AND): `since <= started_at < until` (aware datetimes or
-        ISO text; naive means UTC), `status` (one or several), `order_id` (one or several),
-        `method` (`"POST"`), `environment`. Bodies and query come back parsed from JSON.
-        Client tokens are shortened, in the `client_token` column and inside bodies and
-        query, unless `full_tokens=True`.
+        ISO text; naive means UTC), `status` (one int or several; a numpy int from a
+        DataFrame is an int), `order_id` (one or several), `method` (`"POST"`),
+        `environment`. A filter of another type is a `TypeError` naming it. Bodies and
+        query come back parsed from JSON. Client tokens are shortened, in the
+        `client_token` column and inside bodies and query, unless `full_tokens=True`.
         """
         from primer_nb.frames import typed_frame, utc_times  # pandas loads only here
 

@@ -123,7 +123,8 @@ def currency_totals(source: Source) -> list[tuple[str, int, Decimal]]:
     """`(currency_code, sessions, total in major units)` per currency, by currency code.
 
     Sessions without a currency are left out; sessions without an amount count as sessions
-    but add nothing to the total.
+    but add nothing to the total. An amount that is not an int (`12.5`) is a `TypeError`
+    from `sessions_frame`, not a session silently left out of the total.
     """
     frame = sessions_frame(source)
     totals: dict[str, tuple[int, Decimal]] = {}

@@ -19,7 +19,11 @@ A **source** is any of:
 
 - response models (`ClientSessionWithToken` from `create_session`, `ClientSession` from
   `get_session`/`update_session`);
-- raw dicts in the API's camelCase, exactly as it answers (e.g. parsed JSON);
+- raw dicts in the API's camelCase, exactly as it answers (e.g. parsed JSON); a
+  snake_case spelling of a column's wire name (`order_id`, as `model_dump()` gives) is
+  not read and is an `UnknownFieldWarning` naming the item, its JSONPath and the wire
+  name, and an `amount` that is not an int (`12.5`, `"1299"`) is a `TypeError`: a
+  total never leaves an amount out silently;
 - `SessionRecord`s from `Ledger.sessions()`, or a `Ledger` itself (then `environment`,
   `api_version` and `created_at` are filled in from the ledger);
 - a single one of these.
@@ -60,6 +64,9 @@ where USD has 2, so no single float rounding rule fits every currency. Sum decim
 | api_version | string | the ledger's record, else `<NA>` |
 | created_at | datetime64[ns, UTC] | the POST's start in the ledger (real time, not emulated) |
 
+A `clientTokenExpirationDate` that is neither ISO 8601 text nor a datetime (`"tomorrow"`,
+an int) is a `ValueError` naming it and its row.
+
 `line_items_frame` (`LINE_ITEM_COLUMNS`): order_id, client_token, position (Int64, 0-based
 index in `order.lineItems`), item_id, name, description, quantity (Int64, as sent; `<NA>`
 means 1), amount, discount_amount, tax_amount, line_total (all Int64 minor units;
@@ -73,6 +80,8 @@ string).
 
 from __future__ import annotations
 
+import numbers
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -82,6 +91,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from primer_nb import amounts, currency
+from primer_nb.errors import UnknownFieldWarning
 from primer_nb.frames import DECIMAL, INT, STRING, UTC_TIME, typed_frame, utc_times
 from primer_nb.ledger import Ledger, SessionRecord
 from primer_nb.models import INT64_MAX, one_or_many
@@ -250,6 +260,54 @@ def _int_or_none(value: Any) -> int | None:
     return value if type(value) is int else None
 
 
+def _amount(value: Any, row: int) -> int | None:
+    """A session's `amount`: an int (a numpy int too) or None; anything else (12.5,
+    "1299", a Decimal) is a TypeError naming the source item and the JSONPath, never a
+    silent `<NA>` that a total would then leave out."""
+    if type(value) is int or value is None:
+        return value
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    shown = repr(value) if len(repr(value)) <= 40 else f"a {type(value).__name__}"
+    raise TypeError(
+        f"source[{row}]: $.amount: {shown} is not an amount: amounts are whole numbers of "
+        "minor units as an int (1299 for 12.99 USD)"
+    )
+
+
+#: Snake_case spellings of wire names `sessions_frame` reads (what `model_dump()` gives).
+_SNAKE_TOP = {
+    "order_id": "orderId",
+    "customer_id": "customerId",
+    "currency_code": "currencyCode",
+    "client_token": "clientToken",
+    "client_token_expiration_date": "clientTokenExpirationDate",
+}
+_SNAKE_NESTED = (
+    ("order", {"line_items": "lineItems", "country_code": "countryCode"}),
+    ("customer", {"email_address": "emailAddress"}),
+)
+
+
+def _warn_snake(bodies: list[Mapping[str, Any]]) -> None:
+    """An `UnknownFieldWarning` per snake_case spelling of a column's wire name: that
+    column is `<NA>` for the row, not filled from a key the API never sends."""
+    for row, body in enumerate(bodies):
+        found = [(f"$.{k}", w) for k, w in _SNAKE_TOP.items() if k in body]
+        for parent, names in _SNAKE_NESTED:
+            inner = body.get(parent)
+            if isinstance(inner, Mapping):
+                found += [(f"$.{parent}.{k}", w) for k, w in names.items() if k in inner]
+        for path, wire in found:
+            warnings.warn(
+                UnknownFieldWarning(
+                    f"source[{row}]: {path} is not read: the wire name is `{wire}` (tables "
+                    "read camelCase answers, or models)"
+                ),
+                stacklevel=3,
+            )
+
+
 def _in_int64(value: int) -> bool:
     return -INT64_MAX - 1 <= value <= INT64_MAX
 
@@ -303,12 +361,13 @@ def sessions_frame(source: Source, *, clock: Clock = None) -> pd.DataFrame:
     orders = [b.get("order") or empty for b in bodies]
     customers = [b.get("customer") or empty for b in bodies]
     codes = [b.get("currencyCode") for b in bodies]
-    amount = [_int_or_none(b.get("amount")) for b in bodies]
+    _warn_snake(bodies)
+    amount = [_amount(b.get("amount"), row) for row, b in enumerate(bodies)]
     to_major = _major({})
     tokens = [b.get("clientToken") for b in bodies]
     items = [o.get("lineItems") if isinstance(o, Mapping) else None for o in orders]
     expiry = [b.get("clientTokenExpirationDate") for b in bodies]
-    expires_at = utc_times(expiry)
+    expires_at = utc_times(expiry, "clientTokenExpirationDate")
     now_ts = pd.Timestamp(now).as_unit("ns")
     expired = (expires_at <= now_ts).tolist()
     unknown = expires_at.isna().tolist()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from primer_nb.amounts import breakdown, line_total, session_amount
+from primer_nb.errors import UnknownFieldWarning
+from primer_nb.models import ClientSessionRequest, Fee, LineItem, Order
 
 minor = st.integers(min_value=0, max_value=10**9)
 line = st.fixed_dictionaries(
@@ -89,9 +93,18 @@ def test_breakdown_keeps_each_part() -> None:
     assert (parts.computed, parts.override, parts.total) == (292, 999, 999)
 
 
-@pytest.mark.parametrize("override", [True, "999", 9.5, None])
-def test_only_an_integer_amount_overrides(override: object) -> None:
-    parts = breakdown({"amount": override, "order": {"lineItems": [{"amount": 10}]}})
+@pytest.mark.parametrize("override", [True, "999", 9.5, Decimal("9.5")])
+def test_an_amount_that_is_not_an_int_is_an_error_at_its_path_not_a_silent_zero(
+    override: object,
+) -> None:
+    with pytest.raises(TypeError, match=r"^\$\.amount: .* is not an amount: .*minor units"):
+        breakdown({"amount": override, "order": {"lineItems": [{"amount": 10}]}})
+    with pytest.raises(TypeError, match=r"^\$\.order\.lineItems\[1\]\.amount: "):
+        session_amount({"order": {"lineItems": [{"amount": 10}, {"amount": override}]}})
+
+
+def test_no_amount_is_no_override() -> None:
+    parts = breakdown({"amount": None, "order": {"lineItems": [{"amount": 10}]}})
     assert parts.override is None and parts.total == 10
 
 
@@ -99,13 +112,67 @@ class Cents(int):
     """An int subclass (an IntEnum member behaves the same): still an integer amount."""
 
 
-@pytest.mark.parametrize(
-    ("value", "counted"), [(True, 0), (False, 0), ("500", 0), (5.0, 0), (Cents(500), 500)]
-)
-def test_only_integers_count_in_a_line(value: object, counted: int) -> None:
-    """A bool is not an amount (JSON true is not 1); an int subclass is an integer."""
-    assert line_total({"amount": value, "quantity": 2}) == 2 * counted
-    assert line_total({"amount": 100, "quantity": value}) == 100 * counted
+@pytest.mark.parametrize("value", [Cents(500), np.int64(500)])
+def test_an_int_subclass_or_numpy_int_counts(value: object) -> None:
+    assert line_total({"amount": value, "quantity": 2}) == 1000
+    assert line_total({"amount": 100, "quantity": value}) == 50_000
     fees = {"order": {"fees": [{"amount": value}], "shipping": {"amount": value}}}
-    assert breakdown(fees).fees == counted
-    assert breakdown(fees).shipping == counted
+    assert (breakdown(fees).fees, breakdown(fees).shipping) == (500, 500)
+
+
+@pytest.mark.parametrize(
+    ("make", "path"),
+    [
+        (lambda v: line_total({"amount": v, "quantity": 2}), "$.amount"),
+        (lambda v: line_total({"amount": 100, "quantity": v}), "$.quantity"),
+        (lambda v: line_total({"amount": 100, "discountAmount": v}), "$.discountAmount"),
+        (lambda v: breakdown({"order": {"fees": [{"amount": v}]}}), "$.order.fees[0].amount"),
+        (lambda v: breakdown({"order": {"shipping": {"amount": v}}}), "$.order.shipping.amount"),
+    ],
+)
+@pytest.mark.parametrize("value", [True, False, "500", 5.0, 12.5])
+def test_a_bool_str_or_float_in_an_order_is_an_error_naming_its_path(
+    make: Any, path: str, value: object
+) -> None:
+    """A bool is not an amount (JSON true is not 1), nor is 12.5 or "500": never 0."""
+    with pytest.raises(TypeError) as caught:
+        make(value)
+    assert str(caught.value).startswith(f"{path}: {value!r} is not an amount")
+
+
+def test_models_are_read_through_to_wire() -> None:
+    item = LineItem(amount=100, quantity=2, discount_amount=50)
+    assert line_total(item) == 150
+    request = ClientSessionRequest(order=Order(line_items=[item], fees=[Fee(amount=7)]))
+    assert session_amount(request) == 157
+    assert breakdown(ClientSessionRequest(amount=5)).total == 5
+
+
+@pytest.mark.parametrize(
+    ("call", "path", "wire"),
+    [
+        (
+            lambda: session_amount({"order": {"line_items": [{"amount": 100}]}}),
+            "$.order.line_items",
+            "lineItems",
+        ),
+        (
+            lambda: line_total({"amount": 1000, "discount_amount": 100}),
+            "$.discount_amount",
+            "discountAmount",
+        ),
+        (
+            lambda: breakdown({"order": {"lineItems": [{"amount": 9, "tax_amount": 1}]}}),
+            "$.order.lineItems[0].tax_amount",
+            "taxAmount",
+        ),
+    ],
+)
+def test_a_snake_case_key_warns_at_its_path_with_the_wire_name(
+    call: Any, path: str, wire: str
+) -> None:
+    with pytest.warns(UnknownFieldWarning) as caught:
+        call()
+    [warning] = caught
+    assert str(warning.message).startswith(f"{path} is not counted: the wire name is `{wire}`")
+    assert warning.filename == __file__  # points at the caller's line

@@ -1261,3 +1261,45 @@ def test_default_client_uses_the_default_emulator(emulator_module: Any) -> None:
     with PrimerClient() as client:
         assert client.emulator is emulator_module.default_emulator()
         assert client.create_session({"orderId": "o-1", "amount": 1}).client_token
+
+
+def _deep(levels: int, leaf: object) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    inner = body
+    for _ in range(levels - 1):
+        inner["a"] = {}
+        inner = inner["a"]
+    inner["a"] = leaf
+    return body
+
+
+@pytest.mark.parametrize(
+    ("body", "path", "rule"),
+    [
+        ({"orderId": "o", "amount": float("nan")}, "$.amount", "NaN is not a JSON number"),
+        (
+            {"order": {"lineItems": [{"amount": float("inf")}]}},
+            "$.order.lineItems[0].amount",
+            "Infinity is not a JSON number",
+        ),
+        ({"metadata": {"tags": {"a", "b"}}}, "$.metadata.tags", "JSON has no sets"),
+        ({"metadata": {(1, 2): "x"}}, "$.metadata", "JSON keys are text"),
+        (_deep(5000, 1), "$", "more than Python's JSON encoder can follow"),
+    ],
+    ids=["nan", "inf", "set", "tuple-key", "5000-deep"],
+)
+def test_a_body_json_cannot_hold_is_refused_before_sending_with_its_path(
+    body: dict[str, Any], path: str, rule: str
+) -> None:
+    emulator = Emulator()
+    seen: list[Exchange] = []
+    client = PrimerClient(emulator=emulator, hooks=[seen.append])
+    with pytest.raises(PrimerValidationError) as caught:
+        client.create_session(body, validate=False)
+    error = caught.value
+    assert error.local
+    assert "cannot be written as JSON" in str(error)
+    [detail] = error.validation_errors
+    assert detail.path == path
+    assert rule in detail.description
+    assert emulator.session_count == 0 and seen == []

@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from primer_nb.client import AsyncPrimerClient, Exchange, PrimerClient, _decode, _loads
+from primer_nb.errors import PrimerValidationError
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDIzNzI2ODJ9.c2lnbmF0dXJlX3g5UWs"
 ANSWER = {
@@ -118,14 +119,20 @@ def test_a_raw_call_overrides_the_clients_headers() -> None:
 def test_a_body_json_cannot_hold_fails_before_sending_as_with_httpx(
     value: object, error: type[Exception]
 ) -> None:
+    """httpx fails with the encoder's error; the client, before sending too, with a
+    local 422 saying the body cannot be written as JSON, at the value's JSONPath."""
     client, sent = _recording()
     body = {"orderId": "o-1", "metadata": {"x": value}}
     with pytest.raises(error):
         _plain_httpx(client, "POST", "/client-session", json=body)
-    with pytest.raises(error):
-        client.create_session(body, validate=False)
-    with pytest.raises(error):
-        client.request("POST", "/client-session", json=body)
+    for send in (
+        lambda: client.create_session(body, validate=False),
+        lambda: client.request("POST", "/client-session", json=body),
+    ):
+        with pytest.raises(PrimerValidationError, match="cannot be written as JSON") as caught:
+            send()
+        assert caught.value.local
+        assert [v.path for v in caught.value.validation_errors] == ["$.metadata.x"]
     assert sent == []
 
 

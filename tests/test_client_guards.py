@@ -293,3 +293,36 @@ def test_a_token_shortened_for_display_or_with_spaces_is_refused_saying_why(
     for suggestion in _refusal(client, f" {session.client_token}\n", asynchronous):
         assert suggestion.startswith("This client token has whitespace around it")
     assert client.get_session(session.client_token).order_id == "o-1"
+
+
+@pytest.mark.parametrize("cls", [PrimerClient, AsyncPrimerClient])
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"api_version": 2.4}, ConfigurationError, r"api_version must be a str such as \"2\.4\""),
+        ({"api_key": 123}, ConfigurationError, "api_key must be"),
+        ({"base_url": 8000, "api_key": "k"}, ConfigurationError, "base_url must be"),
+        ({"environment": "staging"}, ConfigurationError, "^environment must be"),
+        ({"timeout": None}, TypeError, "timeout must be a positive number of seconds"),
+        ({"timeout": httpx.Timeout(5)}, TypeError, "timeout must be a positive number.*Timeout"),
+        ({"timeout": True}, TypeError, "timeout must be a positive number of seconds"),
+        ({"max_retries": None}, TypeError, "max_retries must be a whole number"),
+        ({"max_retries": 1.5}, TypeError, "max_retries must be a whole number"),
+        ({"max_retries": -1}, ValueError, "max_retries must be >= 0"),
+        ({"hooks": print}, TypeError, r"hooks must be a list of callables.*hooks=\[print\]"),
+        ({"hooks": [print, 1]}, TypeError, r"hooks\[1\] is int"),
+        ({"emulator": "yes"}, TypeError, "emulator must be an Emulator"),
+        ({"validate": "no"}, TypeError, "validate must be True or False"),
+    ],
+)
+def test_a_client_argument_of_the_wrong_type_names_the_parameter_and_the_rule(
+    cls: type[Any], kwargs: dict[str, Any], error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        cls(**kwargs)
+
+
+def test_hooks_given_as_a_generator_are_all_kept() -> None:
+    client = PrimerClient(hooks=(hook for hook in [print, repr]))
+    assert client.hooks == (print, repr)
+    client.close()

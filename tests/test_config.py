@@ -163,3 +163,33 @@ def test_a_key_given_as_the_base_url_is_not_shown(marker_key: str) -> None:
     with pytest.raises(ConfigurationError) as caught:
         resolve_settings(environ={"PRIMER_BASE_URL": marker_key, "PRIMER_API_KEY": marker_key})
     assert marker_key not in str(caught.value) and "***" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"api_version": 2.4}, r'api_version must be a str such as "2\.4", not float'),
+        ({"base_url": 8000}, r"base_url must be an http\(s\) URL as a str.*not int 8000"),
+        ({"environment": 1}, r"environment must be 'emulator', 'sandbox' or 'production'"),
+    ],
+)
+def test_a_setting_of_the_wrong_type_names_its_parameter(
+    kwargs: dict[str, object], match: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=match):
+        resolve_settings(api_key="k", environ={}, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_key_of_the_wrong_type_is_named_but_not_shown() -> None:
+    with pytest.raises(ConfigurationError, match="api_key must be") as caught:
+        resolve_settings(api_key=123456789, environ={})  # type: ignore[arg-type]
+    assert "123456789" not in str(caught.value)
+
+
+def test_an_unknown_environment_argument_is_named_as_the_argument_not_the_variable() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        resolve_settings(environment="staging", environ={})
+    assert str(caught.value).startswith("environment must be")
+    assert "PRIMER_ENV" not in str(caught.value)
+    with pytest.raises(ConfigurationError, match=r"^PRIMER_ENV must be .* not 'Staging'"):
+        resolve_settings(environ={"PRIMER_ENV": "Staging"})

@@ -22,6 +22,7 @@ none was given); other statuses carry it only when `retryAfter` is set.
 from __future__ import annotations
 
 import math
+import numbers
 import threading
 from collections import deque
 from collections.abc import Mapping
@@ -68,6 +69,25 @@ class Fault:
     processed: bool = False
 
     def __post_init__(self) -> None:
+        # Types first, by the Python names (`inject`'s parameters): the admin endpoint's
+        # JSON is type-checked by `parse_faults` before it gets here.
+        for name, rule in (
+            ("status", "an HTTP status code as an int (400..599), e.g. 500"),
+            ("times", "a whole number of answers >= 1"),
+        ):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                raise TypeError(f"{name} must be {rule}, not {type(value).__name__} {value!r}")
+            object.__setattr__(self, name, int(value))  # a numpy int -> int
+        if self.retry_after is not None:
+            value = self.retry_after
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise TypeError(
+                    "retry_after must be a number of seconds >= 0 (e.g. 5), not "
+                    f"{type(value).__name__} {value!r}"
+                )
+            if type(value) not in (int, float):  # a numpy number -> float; 1 stays 1
+                object.__setattr__(self, "retry_after", float(value))
         for name in ("drop", "processed"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be a boolean (true or false)")
@@ -177,7 +197,29 @@ class FaultQueue:
             self._queue.append([fault, fault.times])
 
     def replace(self, faults: list[Fault]) -> None:
-        """Drop waiting faults and queue `faults` instead (an empty list clears)."""
+        """Drop waiting faults and queue `faults` instead (an empty list clears).
+
+        Each must be a `Fault` (`Fault(status=500)`); anything else is a `TypeError`
+        naming its position, and nothing is replaced."""
+        if isinstance(faults, (Fault, Mapping, str, bytes)) or not isinstance(
+            faults, (list, tuple)
+        ):
+            raise TypeError(
+                "set_faults takes a list of Fault, e.g. [Fault(status=500)], not "
+                f"{type(faults).__name__}"
+            )
+        for index, fault in enumerate(faults):
+            if not isinstance(fault, Fault):
+                hint = ""
+                if isinstance(fault, Mapping):
+                    hint = (
+                        " (from primer_nb.emulator.faults import Fault; Fault(status=500); "
+                        "the dict form is the admin endpoint's JSON)"
+                    )
+                raise TypeError(
+                    f"set_faults takes a list of Fault: faults[{index}] is "
+                    f"{type(fault).__name__}{hint}"
+                )
         with self._lock:
             self._queue = deque([f, f.times] for f in faults)
 

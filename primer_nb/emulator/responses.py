@@ -16,7 +16,7 @@ from typing import cast
 import orjson
 from starlette import responses
 
-from primer_nb.amounts import session_amount
+from primer_nb.amounts import wire_amount
 from primer_nb.emulator.store import StoredSession
 from primer_nb.enums import DEFAULT_CARD_NETWORKS
 from primer_nb.models import format_expiry
@@ -77,7 +77,7 @@ def strip_empty(value: object) -> object:
 def _with_derived(data: Mapping[str, object]) -> dict[str, object]:
     """Session data plus what the API derives: `amount` and the default card networks."""
     body = dict(data)
-    amount = session_amount(body)
+    amount = wire_amount(body)
     if amount is not None:
         body["amount"] = amount
     else:  # nothing to compute from: absent, even when `"amount": null` was sent

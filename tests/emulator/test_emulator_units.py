@@ -212,3 +212,30 @@ def test_enabled_currencies_as_a_single_str_says_to_pass_a_list() -> None:
     with pytest.raises(TypeError, match=r"must be a list of currency codes, such as \['HUF'\]"):
         Emulator(enabled_currencies="HUF")
     assert Emulator(enabled_currencies=["HUF"]).check_currency_code("HUF") == "HUF"
+
+
+@pytest.mark.parametrize(
+    ("control", "match"),
+    [
+        (lambda e: e.inject("500"), "^status must be an HTTP status code as an int"),
+        (lambda e: e.inject(500, times=1.5), "^times must be a whole number"),
+        (lambda e: e.inject(429, retry_after="5"), "^retry_after must be a number of seconds"),
+        (lambda e: e.set_faults([{"status": 500}]), r"faults\[0\] is dict .*Fault\(status=500\)"),
+        (lambda e: e.set_faults(Fault(500)), "set_faults takes a list of Fault"),
+    ],
+    ids=["status-str", "times-float", "retry-after-str", "dict", "one-fault"],
+)
+def test_a_fault_control_of_the_wrong_type_names_the_parameter(control: Any, match: str) -> None:
+    emulator = Emulator()
+    emulator.inject(503)
+    with pytest.raises(TypeError, match=match):
+        control(emulator)
+    assert emulator.pending_faults() == [{"status": 503, "times": 1}]  # nothing replaced
+
+
+def test_a_numpy_status_is_an_int_fault() -> None:
+    np = pytest.importorskip("numpy")
+    emulator = Emulator()
+    emulator.inject(np.int64(503), times=np.int64(2), retry_after=np.float64(1.5))
+    assert emulator.pending_faults() == [{"status": 503, "times": 2, "retryAfter": 1.5}]
+    assert type(emulator.pending_faults()[0]["status"]) is int

@@ -211,3 +211,78 @@ def test_an_answer_for_another_order_is_not_taken_as_the_rows_session() -> None:
     assert (error.order_id, error.error_id, error.status_code) == ("o2", "MismatchedAnswer", 200)
     assert "the 200 answer is for order 'o9', not 'o2'" in str(error)
     assert [s.order_id for s in result.sessions] == ["o1", "o3"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        (
+            {"ledger": "ledger.db"},
+            TypeError,
+            r"ledger must be a Ledger, e\.g\. Ledger\('ledger\.db'\)",
+        ),
+        ({"concurrency": None}, TypeError, "concurrency must be a whole number"),
+        ({"concurrency": "8"}, TypeError, "concurrency must be a whole number"),
+        ({"concurrency": 2.5}, TypeError, "concurrency must be a whole number"),
+        ({"concurrency": 0}, ValueError, "concurrency must be >= 1"),
+    ],
+)
+def test_a_batch_argument_of_the_wrong_type_names_the_parameter_before_sending(
+    kwargs: dict[str, object], error: type[Exception], match: str
+) -> None:
+    client, emulator = emulated()
+    rows = [{"order_id": "o1", "currency_code": "EUR", "amount": 100}]
+    with pytest.raises(error, match=match):
+        create_sessions(rows, client=client, progress=False, **kwargs)  # type: ignore[arg-type]
+    assert emulator.session_count == 0
+
+
+def test_a_numpy_int_concurrency_is_taken() -> None:
+    np = pytest.importorskip("numpy")
+    client, _ = emulated()
+    rows = [{"order_id": "o1", "currency_code": "EUR", "amount": 100}]
+    result = create_sessions(rows, client=client, progress=False, concurrency=np.int64(2))
+    assert result.ok == 1
+
+
+@pytest.mark.parametrize(
+    "line_items", ['[{"amount": NaN}]', [{"amount": float("nan")}]], ids=["json", "dicts"]
+)
+def test_a_nan_line_item_amount_is_named_as_not_an_amount(line_items: object) -> None:
+    client, emulator = emulated()
+    rows = [
+        {"order_id": "l7", "currency_code": "EUR", "line_items": line_items},
+        {"order_id": "l8", "currency_code": "EUR", "amount": 100},
+    ]
+    result = create_sessions(rows, client=client, progress=False)
+    assert [r.ok for r in result.results] == [False, True]
+    message = str(result.errors[0])
+    assert "line_items[0].amount: NaN is not an amount" in message
+    assert "Field required" not in message
+    assert emulator.session_count == 1
+
+
+def test_a_nan_discount_in_a_list_of_dicts_is_pandas_missing_not_an_error() -> None:
+    client, _ = emulated()
+    rows = [
+        {
+            "order_id": "l9",
+            "currency_code": "EUR",
+            "line_items": [{"amount": 100, "discount_major": float("nan")}],
+        }
+    ]
+    result = create_sessions(rows, client=client, progress=False)
+    assert result.ok == 1
+    assert result.sessions[0].amount == 100
+
+
+def test_line_items_nested_too_deep_to_parse_is_one_row_error_not_an_aborted_batch() -> None:
+    client, emulator = emulated()
+    rows = [
+        {"order_id": "deep", "currency_code": "EUR", "line_items": "[" * 100_000 + "]" * 100_000},
+        {"order_id": "fine", "currency_code": "EUR", "amount": 100},
+    ]
+    result = create_sessions(rows, client=client, progress=False)
+    assert [r.ok for r in result.results] == [False, True]
+    assert "column line_items: nested too deeply to read as JSON" in str(result.errors[0])
+    assert emulator.session_count == 1

@@ -358,3 +358,39 @@ def test_a_ledger_another_process_creates_meanwhile_is_not_refused(
     with Ledger(path) as ledger:
         assert len(ledger) == 0
     assert created == [True]
+
+
+def _ledger_with_one_session() -> Ledger:
+    ledger = Ledger(":memory:")
+    client = PrimerClient(emulator=Emulator())
+    ledger.attach(client)
+    client.create_session({"orderId": "o-1", "currencyCode": "EUR", "amount": 100})
+    return ledger
+
+
+def test_a_status_taken_from_a_dataframe_filters_like_an_int() -> None:
+    np = pytest.importorskip("numpy")
+    ledger = _ledger_with_one_session()
+    assert len(ledger.frame(status=np.int64(200))) == 1
+    assert len(ledger.frame(status=np.array([200, 201]))) == 1
+    assert len(ledger.frame(status=np.int64(422))) == 0
+
+
+@pytest.mark.parametrize(
+    ("filters", "error", "match"),
+    [
+        ({"status": 200.0}, TypeError, "^status must be an HTTP status code such as 200"),
+        ({"status": [200, "x"]}, TypeError, r"^status must be .*: status\[1\] is str"),
+        ({"method": ["POST"]}, TypeError, "^method must be one HTTP method as text"),
+        ({"since": "yesterday"}, ValueError, "^since must be a datetime or ISO 8601 text"),
+        ({"until": 5}, TypeError, "^until must be a datetime or ISO 8601 text"),
+        ({"order_id": 5}, TypeError, "^order_id must be an order id as text"),
+        ({"environment": 1}, TypeError, "^environment must be text"),
+    ],
+)
+def test_a_bad_frame_filter_is_named_in_its_error(
+    filters: dict[str, Any], error: type[Exception], match: str
+) -> None:
+    ledger = _ledger_with_one_session()
+    with pytest.raises(error, match=match):
+        ledger.frame(**filters)

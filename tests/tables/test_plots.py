@@ -156,3 +156,9 @@ def test_ipython_displays_a_chart_as_png() -> None:
     data, _ = DisplayFormatter().format(warnings_by_code(sessions()))
     assert set(data) == {"text/plain", "image/png"}
     assert data["text/plain"] == "<Chart size 600x400 with 1 Axes>"
+
+
+def test_currency_totals_refuse_a_float_amount_rather_than_leave_it_out() -> None:
+    sessions = [{"currencyCode": "USD", "amount": 12.5}, {"currencyCode": "USD", "amount": 100}]
+    with pytest.raises(TypeError, match=r"source\[0\]: \$\.amount: 12\.5 is not an amount"):
+        currency_totals(sessions)

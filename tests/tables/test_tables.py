@@ -267,3 +267,42 @@ def test_hand_built_rows_get_no_made_up_money() -> None:
     assert pd.isna(sessions.amount[0])
     assert sessions.amount_major[0] == Decimal(2**64) / 100
     assert dtypes(sessions) == dict(SESSION_COLUMNS)
+
+
+@pytest.mark.parametrize("expiry", ["tomorrow", 1_700_000_000, "2024-13-01T00:00:00"])
+def test_a_bad_expiry_is_named_by_column_and_row(expiry: object) -> None:
+    good = {"orderId": "o-0", "clientTokenExpirationDate": "2024-06-01T12:00:00"}
+    bad = {"orderId": "o-1", "clientTokenExpirationDate": expiry}
+    with pytest.raises(ValueError, match=r"^clientTokenExpirationDate in row 1: .* ISO 8601"):
+        sessions_frame([good, bad])
+
+
+def test_snake_case_keys_in_a_session_dict_warn_at_their_path_with_the_wire_name() -> None:
+    from primer_nb.errors import UnknownFieldWarning
+
+    body = {"order_id": "o-1", "currency_code": "USD", "amount": 1299}
+    with pytest.warns(UnknownFieldWarning) as caught:
+        frame = sessions_frame([body])
+    messages = [str(w.message) for w in caught]
+    assert any(
+        m.startswith("source[0]: $.order_id is not read: the wire name is `orderId`")
+        for m in messages
+    )
+    assert any(
+        "$.currency_code is not read: the wire name is `currencyCode`" in m for m in messages
+    )
+    assert frame.loc[0, "amount"] == 1299  # what could be read is kept
+
+
+@pytest.mark.parametrize("amount", [12.5, "1299", Decimal("12.99"), True])
+def test_an_amount_that_is_not_an_int_is_an_error_naming_the_item(amount: object) -> None:
+    good = {"orderId": "o-0", "currencyCode": "USD", "amount": 100}
+    bad = {"orderId": "o-1", "currencyCode": "USD", "amount": amount}
+    with pytest.raises(TypeError, match=r"^source\[1\]: \$\.amount: .* is not an amount"):
+        sessions_frame([good, bad])
+
+
+def test_a_numpy_int_amount_is_an_amount() -> None:
+    np = pytest.importorskip("numpy")
+    frame = sessions_frame([{"orderId": "o", "currencyCode": "USD", "amount": np.int64(150)}])
+    assert frame.loc[0, "amount_major"] == Decimal("1.50")
