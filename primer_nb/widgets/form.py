@@ -391,10 +391,11 @@ class LeafNode(Node):
             return as_float
         if self.kind == "json":
             try:
-                parsed: JsonValue = json.loads(raw)
+                return _strict_json(raw)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"Value must be JSON ({exc.msg}, line {exc.lineno})") from None
-            return parsed
+            except ValueError as exc:  # NaN, Infinity, 1e999, an int past Python's limit
+                raise ValueError(f"Value must be JSON ({exc})") from None
         return raw
 
     def load(self, value: JsonValue) -> None:
@@ -945,15 +946,33 @@ def _object(value: JsonValue) -> dict[str, JsonValue]:
     return value
 
 
+def _not_json(constant: str) -> float:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e999: no JSON encoder writes it back
+        raise ValueError(f"{text} is too large for a number with decimals")
+    return number
+
+
+def _strict_json(text: str) -> JsonValue:
+    """`json.loads`, but only what JSON itself holds: `NaN`, `Infinity` and `1e999` (which
+    Python reads, then cannot write as JSON) are a `ValueError`, as is an int past
+    Python's digit limit."""
+    parsed: JsonValue = json.loads(text, parse_constant=_not_json, parse_float=_finite)
+    return parsed
+
+
 def _metadata_value(text: str) -> JsonValue:
-    if re.fullmatch(r"-?(0|[1-9]\d*)", text):
+    if re.fullmatch(r"-?(0|[1-9]\d*)", text) and len(text) <= _max_digits():
         return int(text)
     if text[:1] in ("{", "["):
         try:
-            parsed: JsonValue = json.loads(text)
-        except json.JSONDecodeError:
+            return _strict_json(text)
+        except ValueError:  # not JSON (NaN, a typo): the text itself, as any other value
             return text
-        return parsed
     return text
 
 

@@ -91,14 +91,17 @@ class Preview:
         self.total.value = f"<b>{escape(self.total_text)}</b>"
         self.body_text = json.dumps(body, indent=2, ensure_ascii=False)
         self.json.value = code_block(self.body_text)
-        self.curl_text = curl_snippet(
-            body,
-            method=self.method,
-            base_url=self.base_url,
-            api_version=self.api_version,
-            note=self.note,
-        )
-        self.python_text = python_snippet(body, method=self.method)
+        try:
+            self.curl_text = curl_snippet(
+                body,
+                method=self.method,
+                base_url=self.base_url,
+                api_version=self.api_version,
+                note=self.note,
+            )
+            self.python_text = python_snippet(body, method=self.method)
+        except (TypeError, ValueError) as exc:  # a value JSON cannot hold: no snippet to copy
+            self.curl_text = self.python_text = f"# not sendable: {exc}"
         if incomplete is not None:
             self.curl_text = f"# {incomplete}\n{self.curl_text}"
             self.python_text = f"# {incomplete}\n{self.python_text}"

@@ -222,3 +222,26 @@ def test_a_row_filled_on_its_own_names_its_path(client: Any) -> None:
     assert patcher.changes == {
         "order": {"lineItems": [{"amount": 100}, {"amount": 100, "quantity": 3}]}
     }
+
+
+@pytest.mark.parametrize("typed", ["[NaN]", '{"a": Infinity}', "[1e999]", "[" + "9" * 5000 + "]"])
+def test_a_metadata_value_typed_as_json_that_json_cannot_hold_is_text(
+    client: Any, typed: str
+) -> None:
+    """Typed into the form, `[NaN]` was read as a list holding NaN: the preview's snippets
+    then raised (a traceback in the builder, stale curl/Python tabs). Like any other text
+    that is not JSON, it is now the text itself: the preview works and Send sends it."""
+    builder = SessionBuilder(client).fill({"orderId": "o-1", "currencyCode": "EUR"})
+    builder.form.node("$.metadata").add_row("x", typed)
+    builder.refresh()
+    assert '"x": "' in builder.preview.curl_text  # the text, as a JSON string
+    assert "not sendable" not in builder.preview.curl_text
+    session = builder.submit()
+    assert session is not None and session.metadata == {"x": typed}
+
+
+def test_the_preview_shows_why_a_body_has_no_snippet_instead_of_raising(client: Any) -> None:
+    builder = SessionBuilder(client)
+    builder.preview.update({"orderId": "o-1", "metadata": {"x": float("nan")}})
+    assert builder.preview.curl_text.startswith("# not sendable: ")
+    assert builder.preview.python_text == builder.preview.curl_text
