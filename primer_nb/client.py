@@ -736,15 +736,16 @@ class _BaseClient(ABC, Generic[_T]):
     @classmethod
     def _like(cls, other: _BaseClient[Any]) -> Self:
         """A new client with `other`'s settings as resolved (key, environment, URL, API
-        version), emulator, timeout, retries, checks and hooks, and a connection pool of
-        its own. Its settings are copied, not resolved again, so `PRIMER_*` variables set
-        since do not change where it sends or with which key. A `transport=` given to
-        `other` is not copied: the caller decides whether to share it."""
+        version), emulator, timeout, retries, checks and hooks (shared: the same list), and
+        a connection pool of its own. Its settings are copied, not resolved again, so
+        `PRIMER_*` variables set since do not change where it sends or with which key. A
+        `transport=` given to `other` is not copied: the caller decides whether to share it."""
         twin = cls.__new__(cls)
         twin._settings = other._settings
-        twin._setup(
-            other._emulator, None, other.timeout, other.max_retries, other.validate, other._hooks
-        )
+        twin._setup(other._emulator, None, other.timeout, other.max_retries, other.validate, ())
+        # The same list, not a copy: a hook added or removed on either is on both, so a
+        # ledger detached from (or closed for) the client mid-batch stops the twin too.
+        twin._hooks = other._hooks
         return twin
 
     def _after_fork(self) -> None:

@@ -91,3 +91,30 @@ def pd_na() -> object:
     import pandas as pd
 
     return pd.NA
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_a_ledger_attached_before_the_batch_and_closed_during_it_stops_it(
+    tmp_path: Path, asynchronous: bool
+) -> None:
+    """`ledger.attach(client)` first, then a batch: the batch's twin of the client shares its
+    hooks, so closing the ledger mid-batch (which detaches it from the client) stops the
+    twin too. With a copy of the hooks the twin kept recording into the "closed" ledger,
+    and every row said recorded=True."""
+    emulator = Emulator(seed=9, start="2024-06-01T12:00:00", frozen=True)
+    ledger = Ledger(tmp_path / "ledger.sqlite3")
+    seen = [0]
+
+    def close_on_the_third(exchange: object) -> None:
+        seen[0] += 1
+        if seen[0] == 3:
+            ledger.close()
+
+    kind = AsyncPrimerClient if asynchronous else PrimerClient
+    client = kind(emulator=emulator, hooks=[close_on_the_third])
+    ledger.attach(client)
+    rows = [{"order_id": f"o{i}", "currency_code": "EUR", "amount": 100} for i in range(1, 7)]
+    result = create_sessions(rows, client=client, ledger=ledger, concurrency=1, progress=False)
+    assert [r.recorded for r in result][:3] == [True, True, False]
+    assert [e.error_id for e in result.errors] == ["NotSent"] * 3
+    assert emulator.session_count == 3 and client.hooks == (close_on_the_third,)
