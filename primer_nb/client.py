@@ -64,6 +64,7 @@ import logging
 import math
 import os
 import random
+import sys
 import time
 import warnings
 from abc import ABC, abstractmethod
@@ -334,7 +335,20 @@ def _unwritable(value: object) -> tuple[str, str]:
                 shown = "NaN" if item != item else ("Infinity" if item > 0 else "-Infinity")
                 return json_path(loc), f"{shown} is not a JSON number"
             continue
-        if item is None or isinstance(item, (str, int)):
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return json_path(loc), "holds a lone surrogate (such as \\ud800), not Unicode text"
+            continue
+        if isinstance(item, int):
+            try:
+                str(item)
+            except ValueError:  # past sys.get_int_max_str_digits()
+                digits = sys.get_int_max_str_digits()
+                return json_path(loc), f"an int of more than {digits} digits cannot be written"
+            continue
+        if item is None:
             continue
         if not isinstance(item, (dict, list, tuple)):
             kind = type(item).__name__
@@ -358,6 +372,8 @@ def _unwritable(value: object) -> tuple[str, str]:
             children.extend((child, (*loc, index)) for index, child in enumerate(item))
         todo.append((_exit, (id(item),)))
         todo.extend(reversed(children))
+    if deepest < 100:  # no value found, and not deep: say so rather than blame the nesting
+        return "$", "cannot be written as JSON"
     return "$", f"nested {deepest} levels deep, more than Python's JSON encoder can follow"
 
 

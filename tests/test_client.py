@@ -1285,8 +1285,10 @@ def _deep(levels: int, leaf: object) -> dict[str, Any]:
         ({"metadata": {"tags": {"a", "b"}}}, "$.metadata.tags", "JSON has no sets"),
         ({"metadata": {(1, 2): "x"}}, "$.metadata", "JSON keys are text"),
         (_deep(5000, 1), "$", "more than Python's JSON encoder can follow"),
+        ({"orderId": "o-\ud800"}, "$.orderId", "lone surrogate"),
+        ({"orderId": "o", "amount": 10**5000}, "$.amount", "more than 4300 digits"),
     ],
-    ids=["nan", "inf", "set", "tuple-key", "5000-deep"],
+    ids=["nan", "inf", "set", "tuple-key", "5000-deep", "lone-surrogate", "5000-digits"],
 )
 def test_a_body_json_cannot_hold_is_refused_before_sending_with_its_path(
     body: dict[str, Any], path: str, rule: str
