@@ -62,6 +62,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import numbers
 import os
 import random
 import sys
@@ -71,6 +72,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Self, TypedDict, TypeVar
@@ -626,7 +628,7 @@ def _check_client_arguments(
     """Refuse a client argument of the wrong type, naming the parameter and the rule,
     before httpx or a comparison fails on it with a message that names neither. The
     hooks come back as a list (an iterator is read once)."""
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real | Decimal):
         hint = ""
         if timeout is None:
             hint = " (there is no 'no timeout': pass a large number such as 600)"
@@ -636,9 +638,9 @@ def _check_client_arguments(
             f"timeout must be a positive number of seconds, not {_type_name(timeout)}"
             f" {timeout!r}{hint}"
         )
-    if not 0 < timeout < float("inf"):  # NaN too: every comparison with it is false
+    if not 0 < float(timeout) < float("inf"):  # NaN too: every comparison with it is false
         raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
-    if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+    if isinstance(max_retries, bool) or not isinstance(max_retries, numbers.Integral):
         raise TypeError(
             "max_retries must be a whole number of retries >= 0 (e.g. 2), "
             f"not {_type_name(max_retries)} {max_retries!r}"
@@ -701,6 +703,8 @@ class _BaseClient(ABC, Generic[_T]):
         hooks = _check_client_arguments(
             emulator, timeout, max_retries, validate, allow_production, hooks
         )
+        # a numpy number or a Decimal (from a DataFrame, a config file) as the plain type
+        timeout, max_retries = float(timeout), int(max_retries)
         _load_models()
         environ: Mapping[str, str] | None = None
         if emulator is not None:

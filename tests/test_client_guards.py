@@ -326,3 +326,15 @@ def test_hooks_given_as_a_generator_are_all_kept() -> None:
     client = PrimerClient(hooks=(hook for hook in [print, repr]))
     assert client.hooks == (print, repr)
     client.close()
+
+
+def test_numbers_from_numpy_or_decimal_settings_are_taken() -> None:
+    """A timeout or retry count read from a DataFrame or a config file (numpy, Decimal)
+    worked before the type checks, and still does, as the plain number."""
+    from decimal import Decimal
+
+    for timeout, retries in ((np.int64(5), np.int64(1)), (Decimal("5.5"), 1), (np.float64(2), 0)):
+        client = PrimerClient(timeout=timeout, max_retries=retries)
+        assert type(client.timeout) is float and client.timeout == float(timeout)
+        assert type(client.max_retries) is int and client.max_retries == int(retries)
+        client.create_session({"orderId": "o-1", "currencyCode": "EUR", "amount": 1})

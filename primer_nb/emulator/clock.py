@@ -15,9 +15,11 @@ emulator.clock.advance(hours=25)  # every token issued before now is expired
 from __future__ import annotations
 
 import math
+import numbers
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 __all__ = ["Clock", "parse_instant"]
 
@@ -95,14 +97,14 @@ class Clock:
             seconds = seconds.total_seconds()
         amounts = {"seconds": seconds, "minutes": minutes, "hours": hours, "days": days}
         for name, amount in amounts.items():
-            if isinstance(amount, bool) or not isinstance(amount, int | float):
+            if isinstance(amount, bool) or not isinstance(amount, numbers.Real | Decimal):
                 raise TypeError(
                     f"{name} must be a number (or seconds a timedelta), not {type(amount).__name__}"
                 )
             if not math.isfinite(amount):
                 raise ValueError(f"{name} must be a finite number, not {amount!r}")
-        try:
-            step = timedelta(**amounts)
+        try:  # numpy numbers and Decimals as floats: timedelta takes neither
+            step = timedelta(**{name: float(amount) for name, amount in amounts.items()})
         except OverflowError:  # a step no date can take: past 1970..9000 whatever the clock
             raise ValueError("the emulator clock stays between 1970 and 9000") from None
         with self._lock:

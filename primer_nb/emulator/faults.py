@@ -27,6 +27,7 @@ import threading
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from http import HTTPStatus
 from typing import Any
 
@@ -81,12 +82,12 @@ class Fault:
             object.__setattr__(self, name, int(value))  # a numpy int -> int
         if self.retry_after is not None:
             value = self.retry_after
-            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real | Decimal):
                 raise TypeError(
                     "retry_after must be a number of seconds >= 0 (e.g. 5), not "
                     f"{type(value).__name__} {value!r}"
                 )
-            if type(value) not in (int, float):  # a numpy number -> float; 1 stays 1
+            if type(value) not in (int, float):  # numpy, Decimal -> float; 1 stays 1
                 object.__setattr__(self, "retry_after", float(value))
         for name in ("drop", "processed"):
             if not isinstance(getattr(self, name), bool):

@@ -239,3 +239,16 @@ def test_a_numpy_status_is_an_int_fault() -> None:
     emulator.inject(np.int64(503), times=np.int64(2), retry_after=np.float64(1.5))
     assert emulator.pending_faults() == [{"status": 503, "times": 2, "retryAfter": 1.5}]
     assert type(emulator.pending_faults()[0]["status"]) is int
+
+
+def test_clock_and_faults_take_numpy_numbers_and_decimals() -> None:
+    from decimal import Decimal
+
+    import numpy as np
+
+    emulator = Emulator(start="2026-01-15T09:00:00", frozen=True)
+    emulator.clock.advance(hours=np.int64(2), seconds=Decimal("1.5"))
+    assert emulator.clock.now().isoformat() == "2026-01-15T11:00:01.500000+00:00"
+    emulator.inject(429, retry_after=Decimal("1"))
+    emulator.inject(np.int64(503), times=np.int64(2), retry_after=np.float64(0.5))
+    assert [f["retryAfter"] for f in emulator.pending_faults()] == [1.0, 0.5]
