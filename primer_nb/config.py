@@ -28,7 +28,9 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from primer_nb.errors import ConfigurationError
-from primer_nb.redaction import REDACTED, redact  # re-exported: the client imports them here
+
+# REDACTED and redact are re-exported: the client imports them here
+from primer_nb.redaction import REDACTED, redact, redact_all
 
 __all__ = [
     "API_VERSIONS",
@@ -255,10 +257,13 @@ def resolve_settings(
         problem = http_url_problem(url)
         if problem is not None:
             source = "PRIMER_BASE_URL" if base_url is None else "base_url"
-            # a key pasted as the URL is not shown
+            # a key pasted as the URL is not shown: the one given, and PRIMER_API_KEY's
             example = "http://127.0.0.1:8010"
+            keys = [key or "", _env("PRIMER_API_KEY", env) or "", env_var("PRIMER_API_KEY") or ""]
             raise ConfigurationError(
-                redact(f"{source} must be an http(s) URL such as {example}: {url!r} {problem}", key)
+                redact_all(
+                    f"{source} must be an http(s) URL such as {example}: {url!r} {problem}", keys
+                )
             )
         parts = urlsplit(url)
         url_host = (parts.hostname or "").lower().rstrip(".")

@@ -165,6 +165,20 @@ def test_a_key_given_as_the_base_url_is_not_shown(marker_key: str) -> None:
     assert marker_key not in str(caught.value) and "***" in str(caught.value)
 
 
+def test_primer_api_key_in_a_broken_url_is_not_shown_when_another_key_is_given(
+    marker_key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`api_key=` given, PRIMER_API_KEY pasted into the URL's port: urllib's message quotes
+    the port too, and neither shows the variable's key."""
+    monkeypatch.setenv("PRIMER_API_KEY", marker_key)
+    for environ in (None, {}):
+        with pytest.raises(ConfigurationError) as caught:
+            resolve_settings(
+                api_key="another-key", base_url=f"http://h:{marker_key}", environ=environ
+            )
+        assert marker_key not in str(caught.value) and "***" in str(caught.value)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
