@@ -294,7 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
             "Copy the ten tutorial notebooks, the data they open (data/orders.csv) and the "
             "page on how the emulator behaves into FOLDER, in the repository's layout, for "
             "a pip install that has no clone of the repository. A file already in FOLDER "
-            "is never overwritten: one you changed is kept and listed. Then open them with "
+            "is never overwritten: one that differs from this version's copy (your changes, or "
+            "an older primer-nb's) is kept and listed. Then open them with "
             "`jupyter lab FOLDER/notebooks`."
         ),
     )
@@ -569,7 +570,10 @@ def run_tutorials(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         print(f" ({len(copied.unchanged)} were there already)", end="")
     print()
     for path in copied.kept:
-        print(f"kept your changed {path} (delete it to get the original back)")
+        print(
+            f"kept {path}: it differs from this version's copy (your changes, or an older "
+            "primer-nb's); delete it to get this version's"
+        )
     print(f"open them with: jupyter lab {shlex.quote(str(copied.notebooks))}")
     return 0
 

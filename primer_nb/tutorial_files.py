@@ -15,7 +15,8 @@ copy keeps the repository's layout, so the relative paths the notebooks use
 (`../data/orders.csv`, links to `../docs/emulator.md`) work in the copy too.
 
 A file already in the folder is never overwritten: one with the same content is left as
-it is, and one that differs (a notebook the user worked in) is kept and reported, so
+it is, and one that differs (a notebook the user worked in, or an older primer-nb's copy
+after an upgrade) is kept and reported, so
 nothing a user typed is lost. Delete a file to get the original back.
 """
 
@@ -59,7 +60,7 @@ class CopiedTutorials:
     folder: Path
     written: tuple[Path, ...]
     unchanged: tuple[Path, ...]
-    kept: tuple[Path, ...]  # already there with other content: the user's, left alone
+    kept: tuple[Path, ...]  # already there with other content (the user's, or an older copy)
 
     @property
     def notebooks(self) -> Path:

@@ -65,7 +65,8 @@ def test_the_command_says_what_it_did_and_how_to_open_them(
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"copied 0 files to {folder} ({len(TUTORIAL_FILES) - 1} were there already)"
     assert out[1] == (
-        f"kept your changed {folder}/notebooks/README.md (delete it to get the original back)"
+        f"kept {folder}/notebooks/README.md: it differs from this version's copy (your "
+        "changes, or an older primer-nb's); delete it to get this version's"
     )
 
 

@@ -253,19 +253,28 @@ def test_primer_nb_tutorials_gives_a_pip_user_notebooks_that_run(wheel_venv: Whe
         "import nbformat\n"
         "from nbclient import NotebookClient\n"
         "book = nbformat.read('09-many-sessions-and-warnings.ipynb', as_version=4)\n"
+        "cells = len(book.cells)\n"
+        "# which interpreter and primer_nb the kernel ran (not a user's own python3 kernel)\n"
+        "book.cells.append(nbformat.v4.new_code_cell(\n"
+        "    'import sys, primer_nb; print(sys.prefix); print(primer_nb.__file__)'))\n"
         "NotebookClient(book, timeout=120, kernel_name='python3').execute()\n"
         "def planned(cell): return 'raises-exception' in cell.metadata.get('tags', [])\n"
         "errors = [o for c in book.cells if c.cell_type == 'code' and not planned(c)\n"
         "          for o in c.outputs if o.output_type == 'error']\n"
-        "print(len(book.cells), len(errors))"
+        "print(cells, len(errors))\n"
+        "print(book.cells[-1].outputs[0]['text'], end='')"
     )
+    jupyter = wheel_venv.workdir / "jupyter"  # no kernelspec of the user's is found first
     run = subprocess.run(
         [str(wheel_venv.python), "-c", code],
         cwd=copy / "notebooks",
-        env=wheel_venv.env(),
+        env={**wheel_venv.env(), "JUPYTER_DATA_DIR": str(jupyter), "JUPYTER_PATH": ""},
         capture_output=True,
         text=True,
         timeout=300,
     )
-    cells, errors = _check(run).split()
+    counts, prefix, module = _check(run).splitlines()
+    cells, errors = counts.split()
     assert int(cells) > 10 and errors == "0"
+    venv_root = wheel_venv.python.parent.parent
+    assert Path(prefix) == venv_root and Path(module).is_relative_to(venv_root), (prefix, module)
