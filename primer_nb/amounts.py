@@ -35,7 +35,14 @@ from typing import Any
 
 from primer_nb.errors import UnknownFieldWarning
 
-__all__ = ["AmountBreakdown", "breakdown", "line_total", "line_total_of", "session_amount"]
+__all__ = [
+    "AmountBreakdown",
+    "breakdown",
+    "checked_amount",
+    "line_total",
+    "line_total_of",
+    "session_amount",
+]
 
 
 def _int(value: object) -> int:
@@ -45,8 +52,9 @@ def _int(value: object) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-def _checked(value: object, path: str, default: int | None = 0) -> int | None:
-    """An int amount (a numpy int too), `default` when absent; else a TypeError at `path`."""
+def checked_amount(value: object, path: str, default: int | None = 0) -> int | None:
+    """An int amount (a numpy int too), `default` when absent; else a TypeError at `path`
+    (a JSONPath, with what it belongs to in front: `source[3]: $.amount`)."""
     if type(value) is int:
         return value
     if value is None:
@@ -106,12 +114,12 @@ def line_total(item: Mapping[str, object]) -> int:
 def _line_total(item: Mapping[str, object], path: str, level: int = 4) -> int:
     _warn_snake(item, _SNAKE_LINE, path, level + 1)
     get = item.get
-    quantity = _checked(get("quantity"), f"{path}.quantity", None)
+    quantity = checked_amount(get("quantity"), f"{path}.quantity", None)
     return line_total_of(
-        _checked(get("amount"), f"{path}.amount") or 0,
+        checked_amount(get("amount"), f"{path}.amount") or 0,
         quantity,
-        _checked(get("discountAmount"), f"{path}.discountAmount"),
-        _checked(get("taxAmount"), f"{path}.taxAmount"),
+        checked_amount(get("discountAmount"), f"{path}.discountAmount"),
+        checked_amount(get("taxAmount"), f"{path}.taxAmount"),
     )
 
 
@@ -154,15 +162,15 @@ def _parts(session: Mapping[str, object]) -> tuple[int, int, int, int | None, in
     if isinstance(fees, list):
         for index, fee in enumerate(fees):
             if isinstance(fee, (dict, Mapping)):
-                fee_sum += _checked(fee.get("amount"), f"$.order.fees[{index}].amount") or 0
+                fee_sum += checked_amount(fee.get("amount"), f"$.order.fees[{index}].amount") or 0
                 has_any = True
     ship_amount = None
     if isinstance(shipping, (dict, Mapping)):
-        ship_amount = _checked(shipping.get("amount"), "$.order.shipping.amount", None)
+        ship_amount = checked_amount(shipping.get("amount"), "$.order.shipping.amount", None)
     ship = ship_amount or 0
     has_any = has_any or ship_amount is not None
     computed = lines + fee_sum + ship if has_any else None
-    override = _checked(session.get("amount"), "$.amount", None)
+    override = checked_amount(session.get("amount"), "$.amount", None)
     return lines, fee_sum, ship, computed, override
 
 

@@ -80,7 +80,6 @@ string).
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
@@ -264,15 +263,7 @@ def _amount(value: Any, row: int) -> int | None:
     """A session's `amount`: an int (a numpy int too) or None; anything else (12.5,
     "1299", a Decimal) is a TypeError naming the source item and the JSONPath, never a
     silent `<NA>` that a total would then leave out."""
-    if type(value) is int or value is None:
-        return value
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return int(value)
-    shown = repr(value) if len(repr(value)) <= 40 else f"a {type(value).__name__}"
-    raise TypeError(
-        f"source[{row}]: $.amount: {shown} is not an amount: amounts are whole numbers of "
-        "minor units as an int (1299 for 12.99 USD)"
-    )
+    return amounts.checked_amount(value, f"source[{row}]: $.amount", None)
 
 
 #: Snake_case spellings of wire names `sessions_frame` reads (what `model_dump()` gives).
