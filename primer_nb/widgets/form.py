@@ -200,6 +200,8 @@ class Node:
     error: w.HTML
     #: where this node is in the body (set by its parent), e.g. ('order', 'lineItems', 0)
     loc: Loc = ()
+    #: the form's shared state (the nodes `fill()` is called on set it)
+    ctx: FormContext
 
     @property
     def path(self) -> str:
@@ -217,6 +219,13 @@ class Node:
         so a `fill()` that raises has changed nothing.
         """
         raise TypeError(f"{self.path} cannot be filled")
+
+    def _fill_all(self, value: object) -> None:
+        """`fill()`'s work: check all of `value` (`prepare`), then type it in with the
+        form's updates held (one redraw), so a refused value changes nothing."""
+        apply = self.prepare(value)
+        with self.ctx.hold():
+            apply()
 
     def collect(self, loc: Loc, found: Found) -> JsonValue | Unset:
         """The JSON value to send (or `UNSET`), registering this node at `loc`'s path."""
@@ -679,9 +688,7 @@ class ModelNode(Node):
         a value a control cannot take raises TypeError or ValueError naming its JSONPath
         and the rule, and the form is then unchanged.
         """
-        apply = self.prepare(values)
-        with self.ctx.hold():
-            apply()
+        self._fill_all(values)
         return self
 
     def prepare(self, value: object) -> Apply:
@@ -770,9 +777,7 @@ class ListNode(Node):
         """Replace the rows with one row per item, each typed in as `ModelNode.fill` does
         (`[{"name": "Shoes", "amount": "12.99"}]`). A row that cannot be filled raises
         before any row is changed."""
-        apply = self.prepare(items)
-        with self.ctx.hold():
-            apply()
+        self._fill_all(items)
         return self
 
     def prepare(self, value: object) -> Apply:
@@ -865,9 +870,7 @@ class MetadataNode(Node):
         """Replace the rows with `values`' keys and values, each sent exactly as given
         (`"123"` stays a string, `1.5` a number) until its text is edited. A key that is
         not a str, or a value JSON cannot hold, raises before any row is changed."""
-        apply = self.prepare(values)
-        with self.ctx.hold():
-            apply()
+        self._fill_all(values)
         return self
 
     def prepare(self, value: object) -> Apply:
