@@ -109,7 +109,6 @@ import contextlib
 import csv
 import json
 import math
-import numbers
 import os
 import re
 import threading
@@ -120,6 +119,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from primer_nb import currency
+from primer_nb.arguments import whole_number
 from primer_nb.errors import (
     AuthenticationError,
     PrimerAPIError,
@@ -961,13 +961,12 @@ def _api_error(item: _Prepared, exc: PrimerAPIError) -> RowError:
 def _check_arguments(concurrency: object, ledger: object) -> int:
     """Refuse a `concurrency` or `ledger` of the wrong type before any row is read or sent,
     naming the parameter and the rule."""
-    if isinstance(concurrency, bool) or not isinstance(concurrency, numbers.Integral):
-        raise TypeError(
-            "concurrency must be a whole number of requests in flight >= 1 (e.g. 8), "
-            f"not {type(concurrency).__name__} {concurrency!r}"
-        )
-    if concurrency < 1:
-        raise ValueError(f"concurrency must be >= 1, not {concurrency!r}")
+    count = whole_number(
+        "concurrency",
+        concurrency,
+        minimum=1,
+        rule="a whole number of requests in flight >= 1 (e.g. 8)",
+    )
     if ledger is not None:
         from primer_nb.ledger import Ledger
 
@@ -981,7 +980,7 @@ def _check_arguments(concurrency: object, ledger: object) -> int:
                 f"ledger must be a Ledger, e.g. Ledger('ledger.db'), not "
                 f"{type(ledger).__name__}{hint}"
             )
-    return int(concurrency)
+    return count
 
 
 async def acreate_sessions(

@@ -81,6 +81,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from primer_nb._version import __version__
+from primer_nb.arguments import whole_number
 from primer_nb.config import API_PATH, REDACTED, Settings, env_var, resolve_settings
 from primer_nb.errors import (
     DEFAULT_KEY_REFUSED_BY_EMULATOR_HINT,
@@ -640,13 +641,9 @@ def _check_client_arguments(
         )
     if not 0 < float(timeout) < float("inf"):  # NaN too: every comparison with it is false
         raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
-    if isinstance(max_retries, bool) or not isinstance(max_retries, numbers.Integral):
-        raise TypeError(
-            "max_retries must be a whole number of retries >= 0 (e.g. 2), "
-            f"not {_type_name(max_retries)} {max_retries!r}"
-        )
-    if max_retries < 0:
-        raise ValueError(f"max_retries must be >= 0, not {max_retries!r}")
+    whole_number(
+        "max_retries", max_retries, minimum=0, rule="a whole number of retries >= 0 (e.g. 2)"
+    )
     for name, flag in (("validate", validate), ("allow_production", allow_production)):
         if type(flag) is not bool:
             raise TypeError(f"{name} must be True or False, not {_type_name(flag)} {flag!r}")
