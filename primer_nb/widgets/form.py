@@ -136,6 +136,9 @@ class FormContext:
     held: bool = False
     #: the layout and style models every widget of the form shares (`Looks`)
     looks: Looks = field(default_factory=Looks)
+    #: the request model the form builds (set by `RequestForm`): where a top-level field
+    #: typed inside an object belongs (`$.order.currencyCode` -> `$.currencyCode`)
+    request_model: type[BaseModel] | None = None
 
     def changed(self) -> None:
         """Tell the form a value changed (unless changes are being applied in bulk)."""
@@ -722,7 +725,9 @@ class ModelNode(Node):
                 f"{path}: this form leaves `{meant}` out, so it cannot be filled here"
             )
         where = "" if self.loc else self.model.__name__
-        return UnknownFieldError(UnknownKey(path, meant, self.path).message(where))
+        top = self.ctx.request_model
+        belongs = json_path((key,)) if self.loc and top and key in wire_fields(top) else None
+        return UnknownFieldError(UnknownKey(path, meant, self.path, belongs).message(where))
 
 
 class _NestedModelNode(ModelNode):
@@ -1070,6 +1075,7 @@ class RequestForm:
         overrides: Mapping[str, Callable[[str, FormContext], Node]] | None = None,
     ):
         self.model, self.ctx = model, ctx
+        ctx.request_model = model
         self.root = ModelNode(model, ctx, skip=skip, overrides=overrides)
         self.nodes: dict[str, Node] = {}
 

@@ -119,6 +119,10 @@ def test_a_metadata_value_json_cannot_hold_is_refused_by_name(client: Any) -> No
             "$.order.lineItems[1].amout is not a field of $.order.lineItems[1]; "
             "did you mean `amount`?",
         ),
+        (  # a top-level field typed inside an object: the client's warning says the same
+            {"order": {"currencyCode": "GBP"}},
+            "$.order.currencyCode is not a field of $.order; it belongs at $.currencyCode",
+        ),
     ],
 )
 def test_an_unknown_key_is_named_by_its_json_path_with_the_wire_name(
