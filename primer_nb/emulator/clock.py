@@ -20,6 +20,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 __all__ = ["Clock", "parse_instant"]
 
@@ -41,6 +42,21 @@ def parse_instant(value: datetime | str) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def _is_numpy_timedelta(value: object) -> bool:
+    """True for a numpy `timedelta64` (a column of durations hands them out), found without
+    importing numpy."""
+    kind = type(value)
+    return kind.__name__ == "timedelta64" and kind.__module__ == "numpy"
+
+
+def _numpy_timedelta(value: Any) -> timedelta:
+    """A numpy `timedelta64` as a `timedelta` (to the microsecond); NaT is a ValueError."""
+    step = value.astype("timedelta64[us]").item()
+    if not isinstance(step, timedelta):  # NaT reads as None
+        raise ValueError(f"seconds must be a duration, not {value!r}")
+    return step
 
 
 class Clock:
@@ -90,14 +106,19 @@ class Clock:
     ) -> datetime:
         """Move time forward (negative values move it back); returns the new `now()`.
 
-        `seconds` may also be a `timedelta` (`clock.advance(timedelta(hours=25))`). The
-        clock stays between 1970 and 9000: a step past that is a `ValueError`.
+        `seconds` may also be a `timedelta` (`clock.advance(timedelta(hours=25))`; a pandas
+        `Timedelta` or numpy `timedelta64` too). The clock stays between 1970 and 9000: a
+        step past that is a `ValueError`.
         """
+        if _is_numpy_timedelta(seconds):  # numpy counts it as an int: read it as a duration
+            seconds = _numpy_timedelta(seconds)
         if isinstance(seconds, timedelta):
             seconds = seconds.total_seconds()
         amounts = {"seconds": seconds, "minutes": minutes, "hours": hours, "days": days}
         for name, amount in amounts.items():
-            if isinstance(amount, bool) or not isinstance(amount, numbers.Real | Decimal):
+            if _is_numpy_timedelta(amount) or (
+                isinstance(amount, bool) or not isinstance(amount, numbers.Real | Decimal)
+            ):
                 raise TypeError(
                     f"{name} must be a number (or seconds a timedelta), not {type(amount).__name__}"
                 )

@@ -208,6 +208,26 @@ def test_clock_advance_takes_a_timedelta_and_names_a_bad_step() -> None:
     assert emulator.clock.now().isoformat() == "2026-01-15T09:40:00+00:00"
 
 
+def test_clock_advance_takes_a_duration_from_a_dataframe() -> None:
+    """A duration read from a pandas column comes as a numpy `timedelta64`, which numpy
+    counts as an int: it was refused with float()'s message. It is a duration now."""
+    import numpy as np
+    import pandas as pd
+
+    emulator = Emulator(start="2026-01-15T09:00:00", frozen=True)
+    column = pd.Series(pd.to_timedelta(["25h", "90min"]))
+    assert emulator.clock.advance(column.to_numpy()[0]).isoformat() == "2026-01-16T10:00:00+00:00"
+    assert emulator.clock.advance(column[1]).isoformat() == "2026-01-16T11:30:00+00:00"
+    assert emulator.clock.advance(np.timedelta64(1500, "ms")).second == 1
+    with pytest.raises(
+        ValueError, match=r"^seconds must be a duration, not np.timedelta64\('NaT'\)"
+    ):
+        emulator.clock.advance(np.timedelta64("NaT"))
+    with pytest.raises(TypeError, match=r"^minutes must be a number \(or seconds a timedelta\)"):
+        emulator.clock.advance(minutes=np.timedelta64(5, "m"))
+    assert emulator.clock.now().isoformat() == "2026-01-16T11:30:01.500000+00:00"
+
+
 def test_enabled_currencies_as_a_single_str_says_to_pass_a_list() -> None:
     with pytest.raises(TypeError, match=r"must be a list of currency codes, such as \['HUF'\]"):
         Emulator(enabled_currencies="HUF")
