@@ -70,7 +70,7 @@ an int) is a `ValueError` naming it and its row.
 `line_items_frame` (`LINE_ITEM_COLUMNS`): order_id, client_token, position (Int64, 0-based
 index in `order.lineItems`), item_id, name, description, quantity (Int64, as sent; `<NA>`
 means 1), amount, discount_amount, tax_amount, line_total (all Int64 minor units;
-`line_total` = amount x quantity - discount + tax, by `amounts.line_total`; `<NA>` past
+`line_total` = amount x quantity - discount + tax, by `amounts.line_total_of`; `<NA>` past
 Int64's range, which lines a top-level amount overrides may reach), line_total_major
 (Decimal, exact), currency_code.
 
@@ -280,15 +280,32 @@ _SNAKE_NESTED = (
 )
 
 
-def _warn_snake(bodies: list[Mapping[str, Any]]) -> None:
+_SNAKE_LINE_ITEM = {
+    "item_id": "itemId",
+    "discount_amount": "discountAmount",
+    "tax_amount": "taxAmount",
+}
+
+
+def _warn_snake(bodies: list[Mapping[str, Any]], *, line_items: bool = False) -> None:
     """An `UnknownFieldWarning` per snake_case spelling of a column's wire name: that
-    column is `<NA>` for the row, not filled from a key the API never sends."""
+    column is `<NA>` for the row, not filled from a key the API never sends (and with
+    `line_items`, per spelling of a line item's: `line_items_frame`)."""
     for row, body in enumerate(bodies):
         found = [(f"$.{k}", w) for k, w in _SNAKE_TOP.items() if k in body]
         for parent, names in _SNAKE_NESTED:
             inner = body.get(parent)
             if isinstance(inner, Mapping):
                 found += [(f"$.{parent}.{k}", w) for k, w in names.items() if k in inner]
+        order = body.get("order")
+        lines = order.get("lineItems") if line_items and isinstance(order, Mapping) else None
+        for i, item in enumerate(lines if isinstance(lines, list) else ()):
+            if isinstance(item, Mapping):
+                found += [
+                    (f"$.order.lineItems[{i}].{k}", w)
+                    for k, w in _SNAKE_LINE_ITEM.items()
+                    if k in item
+                ]
         for path, wire in found:
             warnings.warn(
                 UnknownFieldWarning(
@@ -403,12 +420,16 @@ def sessions_frame(source: Source, *, clock: Clock = None) -> pd.DataFrame:
 def line_items_frame(source: Source) -> pd.DataFrame:
     """One row per line item of every session in `source` (see `LINE_ITEM_COLUMNS`).
 
-    `line_total` is `amounts.line_total` (amount x quantity - discountAmount + taxAmount,
+    Snake_case keys (`line_items`, `discount_amount`) are not read and are each an
+    `UnknownFieldWarning`, as in `sessions_frame`.
+
+    `line_total` is `amounts.line_total_of` (amount x quantity - discountAmount + taxAmount,
     quantity defaulting to 1), the same rule the emulator uses for `amount`; `<NA>` when
     a hand-built line has no integer `amount` (or a quantity, discount or tax that is not
     an integer): a total is never made up from a missing number.
     """
     bodies, _ = _bodies(source)
+    _warn_snake(bodies, line_items=True)
     to_major = _major({})
     rows: list[tuple[Any, ...]] = []
     for body in bodies:
@@ -424,7 +445,16 @@ def line_items_frame(source: Source) -> pd.DataFrame:
             if not isinstance(item, Mapping):
                 continue
             # a total only from numbers: never one made up from a missing or non-int value
-            total = amounts.line_total(item) if _countable(item) else None
+            total = (
+                amounts.line_total_of(
+                    item["amount"],
+                    item.get("quantity"),
+                    item.get("discountAmount"),
+                    item.get("taxAmount"),
+                )
+                if _countable(item)  # ints only (snake_case keys warned about above)
+                else None
+            )
             rows.append(
                 (
                     order_id,

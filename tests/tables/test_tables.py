@@ -294,6 +294,29 @@ def test_snake_case_keys_in_a_session_dict_warn_at_their_path_with_the_wire_name
     assert frame.loc[0, "amount"] == 1299  # what could be read is kept
 
 
+def test_snake_case_keys_in_line_items_warn_instead_of_giving_an_empty_table() -> None:
+    """`line_items_frame` on a `model_dump()`-style dict gave an empty table, silently."""
+    from primer_nb.errors import UnknownFieldWarning
+
+    snake = {"order_id": "o-1", "order": {"line_items": [{"itemId": "a", "amount": 100}]}}
+    camel = {
+        "orderId": "o-2",
+        "order": {"lineItems": [{"itemId": "b", "amount": 100, "discount_amount": 10}]},
+    }
+    with pytest.warns(UnknownFieldWarning) as caught:
+        frame = line_items_frame([snake, camel])
+    messages = [str(w.message) for w in caught]
+    assert messages == [
+        "source[0]: $.order_id is not read: the wire name is `orderId` (tables read "
+        "camelCase answers, or models)",
+        "source[0]: $.order.line_items is not read: the wire name is `lineItems` (tables "
+        "read camelCase answers, or models)",
+        "source[1]: $.order.lineItems[0].discount_amount is not read: the wire name is "
+        "`discountAmount` (tables read camelCase answers, or models)",
+    ]
+    assert list(frame["item_id"]) == ["b"] and frame.loc[0, "line_total"] == 100
+
+
 @pytest.mark.parametrize("amount", [12.5, "1299", Decimal("12.99"), True])
 def test_an_amount_that_is_not_an_int_is_an_error_naming_the_item(amount: object) -> None:
     good = {"orderId": "o-0", "currencyCode": "USD", "amount": 100}
