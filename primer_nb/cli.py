@@ -42,7 +42,9 @@ import math
 import re
 import signal
 import socket
+import sys
 from collections.abc import Callable, Sequence
+from types import FrameType
 from typing import TYPE_CHECKING, NoReturn, TypedDict
 
 if TYPE_CHECKING:
@@ -522,7 +524,20 @@ def serve(app: ASGIApp, *, host: str, port: int, name: str = "primer-nb emulator
         timeout_graceful_shutdown=SHUTDOWN_GRACE,
     )
     sock = _listen(host, port)  # CannotListen: nothing started
-    server = uvicorn.Server(config)
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            in_flight = len(self.server_state.tasks)
+            if not self.should_exit and in_flight:  # the first signal, with work to finish
+                print(
+                    f"{name} stopping: {in_flight} request(s) in flight get up to "
+                    f"{SHUTDOWN_GRACE} s to finish (Ctrl-C again stops now)",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            super().handle_exit(sig, frame)
+
+    server = Server(config)
     logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
     # uvicorn re-raises the signal that stopped it once it is done: make that a no-op,
     # so a requested stop ends with exit status 0.
@@ -550,7 +565,9 @@ def run_emulator(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     """`primer-nb emulator`: serve until SIGINT/SIGTERM; 0 after a clean stop."""
     emulator = _make_emulator(args, parser)
     try:
-        return serve(emulator.app, host=args.host, port=args.port)
+        from primer_nb.emulator.app import StoppingGuard
+
+        return serve(StoppingGuard(emulator.app, emulator), host=args.host, port=args.port)
     except CannotListen as exc:
         parser.error(str(exc))  # exit status 2, as for the other flags
 

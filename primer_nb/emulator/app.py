@@ -9,6 +9,7 @@ a body of another shape. Injected faults and latency apply to `/client-session` 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -300,6 +301,37 @@ class ApiMiddleware:
         error_id, description, headers = fault_error(fault)
         error = ApiError(fault.status, error_id, description, headers=headers)
         await error_response(self.emulator, error)(scope, receive, send)
+
+
+class StoppingGuard:
+    """A served emulator's answer to a request the server gives up on as it stops.
+
+    `primer-nb emulator` lets requests in flight finish when it stops; past its grace
+    period, or at a second Ctrl-C, uvicorn cancels them and would answer a plain-text 500
+    with a traceback in the log. This answers 503 `ServiceUnavailable` in Primer's
+    envelope instead (a client does not send a POST again after it). Only the server
+    uses it: in-process, a cancelled request is its caller's, and stays cancelled.
+    """
+
+    def __init__(self, app: ASGIApp, emulator: AppBackend) -> None:
+        self.app = app
+        self.emulator = emulator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        except asyncio.CancelledError:
+            if scope["type"] != "http":
+                raise
+            error = ApiError(
+                503,
+                "ServiceUnavailable",
+                "The emulator stopped before it answered this request.",
+                "Send it again once the emulator runs.",
+            )
+            # RuntimeError: the answer had begun; the server then closes the connection
+            with contextlib.suppress(RuntimeError):
+                await error_response(self.emulator, error)(scope, receive, send)
 
 
 def _framework_errors(emulator: AppBackend) -> dict[Any, Callable[..., Awaitable[Response]]]:

@@ -6,6 +6,8 @@ import asyncio
 import selectors
 import signal
 import subprocess
+import threading
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -96,6 +98,54 @@ def test_cli_sigint_stops_cleanly(server: tuple[subprocess.Popen[str], str]) -> 
     assert httpx.get(f"{base}/_emulator/clock", headers={"X-API-KEY": "cli-key"}).status_code == 200
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=20) == 0
+
+
+@pytest.mark.parametrize("signals", [1, 2])
+def test_a_request_in_flight_when_the_server_stops(signals: int) -> None:
+    """One Ctrl-C lets the request finish (and says so); a second stops at once, and the
+    request gets Primer's envelope with 503, not uvicorn's plain-text 500 and a traceback."""
+    proc = start_cli_emulator("--seed", "4", "--latency", "3", "--api-key", "stop-key")
+    try:
+        base = _read_line(proc).removeprefix("primer-nb emulator serving ")
+        answers: list[httpx.Response] = []
+        sender = threading.Thread(
+            target=lambda: answers.append(
+                httpx.post(
+                    base,
+                    json={"orderId": "in-flight", "currencyCode": "EUR", "amount": 5},
+                    headers={**HEADERS, "X-API-KEY": "stop-key"},
+                    timeout=30,
+                )
+            )
+        )
+        sender.start()
+        time.sleep(1)  # the request is in the emulator's latency
+        for _ in range(signals):
+            proc.send_signal(signal.SIGINT)
+            time.sleep(0.3)
+        sender.join(timeout=30)
+        assert proc.wait(timeout=30) == 0
+        assert proc.stderr is not None
+        errors = proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+    assert errors.splitlines()[0] == (
+        "primer-nb emulator stopping: 1 request(s) in flight get up to 15 s to finish "
+        "(Ctrl-C again stops now)"
+    )
+    assert "Traceback" not in errors and "stop-key" not in errors
+    (answer,) = answers
+    if signals == 1:
+        assert answer.status_code == 200 and answer.json()["orderId"] == "in-flight"
+    else:
+        assert answer.status_code == 503
+        assert answer.headers["content-type"] == "application/json"
+        error = answer.json()["error"]
+        assert error["errorId"] == "ServiceUnavailable"
+        assert error["description"] == "The emulator stopped before it answered this request."
+        assert len(error["diagnosticsId"]) == 19
 
 
 def test_cli_parser_defaults_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
