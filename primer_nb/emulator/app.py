@@ -238,6 +238,10 @@ async def _body_chunks(receive: Receive) -> AsyncIterator[bytes]:
 class ApiMiddleware:
     """`/client-session` before anything else: latency, injected faults, then the API.
 
+    Only the API's methods (GET, POST, PATCH) wait out the latency and take a fault: a
+    HEAD or OPTIONS (a health check, another tool) leaves them to the requests they
+    were set for.
+
     GET, POST and PATCH are answered here, straight from the ASGI scope: the API's
     requests skip Starlette's request objects, routing and exception middleware, about
     half of what a create costs in-process (benchmarks/emulator_throughput.py). What
@@ -251,14 +255,18 @@ class ApiMiddleware:
         self.emulator = emulator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != API_PATH:
+        if (
+            scope["type"] != "http"
+            or scope["path"] != API_PATH
+            or scope["method"] not in _DIRECT_METHODS
+        ):  # HEAD, OPTIONS, ...: no latency, and they take no fault meant for the API
             await self.app(scope, receive, send)
             return
         if self.emulator.latency > 0:
             await asyncio.sleep(self.emulator.latency)
         fault = self.emulator.take_fault()
         if fault is not None:
-            if fault.processed and scope["method"] in _DIRECT_METHODS:
+            if fault.processed:
                 try:
                     await self._answer(scope, receive)  # carried out; its answer is lost
                 except ClientDisconnected:
@@ -267,14 +275,12 @@ class ApiMiddleware:
                 await send({"type": "http.response.start", "status": 200, "headers": []})
                 raise ConnectionDropped("connection dropped (a fault injected into the emulator)")
             await self._fault(fault, scope, receive, send)
-        elif scope["method"] in _DIRECT_METHODS:
+        else:
             try:
                 response = await self._answer(scope, receive)
             except ClientDisconnected:
                 return
             await response(scope, receive, send)
-        else:
-            await self.app(scope, receive, send)
 
     async def _answer(self, scope: Scope, receive: Receive) -> Response:
         emulator, method = self.emulator, scope["method"]

@@ -1,7 +1,8 @@
 """Injected faults: the next API requests answer 429, 5xx, or a dropped connection.
 
-Faults form a queue; each one answers its `times` next `/client-session` requests
-(admin calls never use them up), then the next fault takes over.
+Faults form a queue; each one answers its `times` next API requests (`GET`, `POST` or
+`PATCH` of `/client-session`: admin calls, a `HEAD` or an `OPTIONS` never use them up),
+then the next fault takes over.
 
 ```python
 emulator.inject(429, times=2, retry_after=1)   # two 429s with `Retry-After: 1`

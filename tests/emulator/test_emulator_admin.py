@@ -114,13 +114,17 @@ def test_admin_faults_refuse_bad_bodies(http: httpx.Client, body: Any) -> None:
     error_of(http.post("/_emulator/faults", json=body), 400, "BadRequest")
 
 
-def test_fault_429_carries_retry_after_and_counts_only_api_calls(http: httpx.Client) -> None:
+def test_fault_429_carries_retry_after_and_counts_only_api_requests(http: httpx.Client) -> None:
     http.post(
         "/_emulator/faults", json={"faults": [{"status": 429, "times": 2, "retryAfter": 1.5}]}
     )
     http.get("/_emulator/clock")
     http.get("/_emulator/sessions")
     http.get("/openapi.json")
+    # a health check's HEAD, another tool's OPTIONS or a PUT: answered, and no fault taken
+    assert http.head("/client-session").status_code == 400  # as GET without a token
+    assert http.options("/client-session").status_code == 405
+    assert http.put("/client-session", json={}).status_code == 405
     for _ in range(2):
         response = http.post("/client-session", json={})
         error_of(response, 429, "TooManyRequests")
