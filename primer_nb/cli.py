@@ -563,7 +563,18 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 def run_emulator(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """`primer-nb emulator`: serve until SIGINT/SIGTERM; 0 after a clean stop."""
+    from primer_nb.config import on_this_machine
+
     emulator = _make_emulator(args, parser)
+    if emulator.keys.accepts_any and not on_this_machine(args.host):
+        print(
+            f"primer-nb emulator: --host {args.host} can be reached from other machines, and "
+            "without --api-key it accepts any non-empty key, on its admin endpoints too "
+            "(every client token, reset); give --api-key KEY (or PRIMER_NB_EMULATOR_KEYS) "
+            "to say who may use it",
+            file=sys.stderr,
+            flush=True,
+        )
     try:
         from primer_nb.emulator.app import StoppingGuard
 

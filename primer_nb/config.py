@@ -21,6 +21,7 @@ unless `PRIMER_ENV` says otherwise.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -312,3 +313,17 @@ def resolve_settings(
         in_process=in_process,
         default_key=default_key,
     )
+
+
+def on_this_machine(host: str) -> bool:
+    """`localhost` or a loopback address (127.0.0.0/8, ::1): a request never leaves it.
+
+    Only the name `localhost` itself is trusted by name (`/etc/hosts`); another name, even
+    `*.localhost`, may go to DNS and resolve anywhere.
+    """
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

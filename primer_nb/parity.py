@@ -46,7 +46,6 @@ The API key is sent as `X-API-KEY` and never printed, stored or put in an error.
 from __future__ import annotations
 
 import copy
-import ipaddress
 import json
 import math
 import os
@@ -72,6 +71,7 @@ from primer_nb.config import (
     api_key_problem,
     env_var,
     http_url_problem,
+    on_this_machine,
     redact,
 )
 from primer_nb.errors import DEFAULT_KEY_REFUSED_HINT, PrimerConnectionError, PrimerError
@@ -1037,7 +1037,7 @@ def resolve_against(against: str, environ: Mapping[str, str] | None = None) -> _
             f"--against: Primer's API is served over https only: use https://{host} "
             "(or --against sandbox)"
         )
-    if key and parts.scheme == "http" and not _on_this_machine(host):
+    if key and parts.scheme == "http" and not on_this_machine(host):
         # PRIMER_API_KEY is usually the sandbox key: it must not cross a network in clear text
         shown = f"[{host}]" if ":" in host else host  # an IPv6 address, as a URL writes it
         raise ParityUsageError(
@@ -1046,20 +1046,6 @@ def resolve_against(against: str, environ: Mapping[str, str] | None = None) -> _
             "PRIMER_API_KEY (the emulator's own key is sent then)"
         )
     return _Other(url, url, key or EMULATOR_KEY, default_key=not key)
-
-
-def _on_this_machine(host: str) -> bool:
-    """`localhost` or a loopback address (127.0.0.0/8, ::1): a request never leaves it.
-
-    Only the name `localhost` itself is trusted by name (`/etc/hosts`); another name, even
-    `*.localhost`, may go to DNS and resolve anywhere.
-    """
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 # --- running -------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Every answer that is not a 200 is Primer's error envelope with a fresh diagnosticsId,
 including unknown paths (404 `NotFound`), wrong methods (405 `MethodNotAllowed`) and,
 should a bug slip through, 500 `InternalServerError`: no input yields a traceback or
-a body of another shape. Injected faults and latency apply to `/client-session` only.
+a body of another shape. (A request HTTP cannot parse never reaches the app: the HTTP
+server answers it, a plain-text 400.) Injected faults and latency apply to `/client-session` only.
 """
 
 from __future__ import annotations

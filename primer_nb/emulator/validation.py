@@ -124,6 +124,11 @@ class KeyRing:
     def __repr__(self) -> str:
         return f"KeyRing(keys={len(self._digests)})"
 
+    @property
+    def accepts_any(self) -> bool:
+        """True when no key is configured: any non-empty key is accepted."""
+        return not self._digests
+
     def check(self, key: str | None) -> None:
         """Raise 403 `SecurityPolicyBlock` unless `key` is acceptable.
 

@@ -158,6 +158,46 @@ def test_cli_parser_defaults_and_errors(capsys: pytest.CaptureFixture[str]) -> N
     assert "ZZZ" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("flags", "warned"),
+    [
+        (["--host", "0.0.0.0"], True),
+        (["--host", "192.0.2.7"], True),
+        (["--host", "emulator.internal"], True),
+        (["--host", "0.0.0.0", "--api-key", "team-key"], False),
+        (["--host", "127.0.0.1"], False),
+        (["--host", "::1"], False),
+        (["--host", "localhost"], False),
+    ],
+)
+def test_a_server_open_to_other_machines_without_a_key_says_so(
+    flags: list[str],
+    warned: bool,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Reachable from the network, a server without --api-key takes any key, its admin
+    endpoints' too (every client token, reset): it says so before it serves. (Nothing is
+    served here: tests listen on 127.0.0.1 only.)"""
+    import primer_nb.cli as cli
+
+    served: list[str] = []
+    monkeypatch.setattr(cli, "serve", lambda app, *, host, port: served.append(host) or 0)
+    monkeypatch.delenv("PRIMER_NB_EMULATOR_KEYS", raising=False)
+    assert main(["emulator", *flags]) == 0
+    assert served == [flags[1]]
+    err = capsys.readouterr().err
+    if warned:
+        assert err == (
+            f"primer-nb emulator: --host {flags[1]} can be reached from other machines, and "
+            "without --api-key it accepts any non-empty key, on its admin endpoints too "
+            "(every client token, reset); give --api-key KEY (or PRIMER_NB_EMULATOR_KEYS) "
+            "to say who may use it\n"
+        )
+    else:
+        assert err == "" and "team-key" not in err
+
+
 def test_serve_runs_on_uvloop_where_it_is_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     """uvicorn picks uvloop only in `Server.run`; `serve` runs `Server.serve` on its own loop."""
     import uvicorn
