@@ -4,7 +4,7 @@
 primer-nb emulator [--host 127.0.0.1] [--port 8010] [--api-key KEY]...
                    [--enable-currency CODE]... [--no-tax-connection]
                    [--seed N] [--start ISO] [--freeze-clock] [--latency SECONDS]
-                   [--max-sessions N]
+                   [--max-sessions N] [--log-requests]
 ```
 
 `emulator` serves the Client Session API emulator on uvicorn, prints one line
@@ -287,6 +287,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="keep at most N sessions, dropping the oldest first (a dropped token answers "
         "like an unknown one); default: no limit",
+    )
+    _switch(
+        emu,
+        "--log-requests",
+        "one line per request on stderr: time, method, path (no query), status, and an "
+        "error's errorId and diagnosticsId; never a header or a body",
     )
     _add_parity(commands)
     tut = commands.add_parser(
@@ -576,9 +582,12 @@ def run_emulator(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
             flush=True,
         )
     try:
-        from primer_nb.emulator.app import StoppingGuard
+        from primer_nb.emulator.app import RequestLog, StoppingGuard
 
-        return serve(StoppingGuard(emulator.app, emulator), host=args.host, port=args.port)
+        app: ASGIApp = StoppingGuard(emulator.app, emulator)
+        if args.log_requests:
+            app = RequestLog(app, lambda line: print(line, file=sys.stderr, flush=True))
+        return serve(app, host=args.host, port=args.port)
     except CannotListen as exc:
         parser.error(str(exc))  # exit status 2, as for the other flags
 

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -22,7 +25,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from primer_nb.emulator.faults import ConnectionDropped, Fault, fault_error, parse_faults
 from primer_nb.emulator.openapi import openapi_document
@@ -339,6 +342,67 @@ class StoppingGuard:
             # RuntimeError: the answer had begun; the server then closes the connection
             with contextlib.suppress(RuntimeError):
                 await error_response(self.emulator, error)(scope, receive, send)
+
+
+class RequestLog:
+    """`primer-nb emulator --log-requests`: one line per request, written by `write`.
+
+    `2026-12-04T13:20:01Z POST /client-session 422 RequestValidationError
+    diagnosticsId=1234567890123456789 (3.1 ms)`: the UTC time it came (the machine's
+    clock, not the emulator's), the method, the path without its query (where a client
+    token would be), the status, and for an error its `errorId` and `diagnosticsId`, so
+    a teammate's diagnosticsId finds its request. Headers (the key) and bodies are never
+    written; a request whose answer did not end (a dropped connection, a client gone)
+    is `no answer`.
+    """
+
+    def __init__(self, app: ASGIApp, write: Callable[[str], None]) -> None:
+        self.app = app
+        self.write = write
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        came = datetime.now(UTC)
+        started = time.perf_counter()
+        status: int | None = None
+        finished = False
+        error_body = bytearray()
+
+        async def logged(message: Message) -> None:
+            nonlocal status, finished
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            elif message["type"] == "http.response.body":
+                if status and status >= 400:
+                    error_body.extend(message.get("body", b"")[: 4096 - len(error_body)])
+                finished = not message.get("more_body", False)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, logged)
+        finally:
+            took = (time.perf_counter() - started) * 1000
+            what = "no answer" if status is None or not finished else str(status)
+            if finished and status is not None and status >= 400:
+                what += _error_ids(bytes(error_body))
+            raw = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+            raw = raw.split(b"?", 1)[0]  # some servers (httpx's ASGI transport) keep the query
+            path = repr(raw.decode("latin-1"))[1:-1]  # no control character reaches the log
+            self.write(
+                f"{came.strftime('%Y-%m-%dT%H:%M:%SZ')} {scope['method']} {path} "
+                f"{what} ({took:.1f} ms)"
+            )
+
+
+def _error_ids(body: bytes) -> str:
+    """` ERRORID diagnosticsId=N` of an error envelope, or "" for another body."""
+    try:
+        error = json.loads(body).get("error")
+        return f" {error['errorId']} diagnosticsId={error['diagnosticsId']}"
+    except (ValueError, AttributeError, KeyError, TypeError):
+        return ""
 
 
 def _framework_errors(emulator: AppBackend) -> dict[Any, Callable[..., Awaitable[Response]]]:

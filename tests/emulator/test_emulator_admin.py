@@ -11,6 +11,7 @@ import jwt
 import pytest
 
 from primer_nb.emulator import Emulator, default_emulator
+from primer_nb.emulator.faults import ConnectionDropped
 from tests.emulator.emulator_helpers import HEADERS, START, create, error_of, run
 
 
@@ -428,3 +429,33 @@ def test_admin_clock_says_how_far_it_moves_and_nothing_of_amounts(
     error = error_of(answer, 400, "BadRequest")
     assert says in error["description"]
     assert "minor units" not in json.dumps(error) and "Admin endpoints" in json.dumps(error)
+
+
+def test_the_request_log_names_a_request_left_without_an_answer() -> None:
+    """`--log-requests`' lines (`RequestLog`): a dropped connection has no status, and a
+    path is written without its query and without a character that could break a line."""
+    from primer_nb.emulator.app import RequestLog
+
+    emulator = Emulator(seed=8)
+    lines: list[str] = []
+    app = RequestLog(emulator.app, lines.append)
+
+    async def send() -> None:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://emulator", headers=HEADERS
+        ) as http:
+            emulator.inject(drop=True)
+            with pytest.raises(ConnectionDropped):
+                await http.post("/client-session", json={})
+            await http.get("/client-session", params={"clientToken": "secret-token"})
+            await http.get("/client-session%0Aforged%20200")  # decoded, a new line
+
+    run(send())
+    assert [line.split(" ", 1)[1].rsplit(" (", 1)[0] for line in lines] == [
+        "POST /client-session no answer",
+        "GET /client-session 400 ClientSessionValidationError diagnosticsId="
+        + lines[1].split("diagnosticsId=")[1].split(" ")[0],
+        "GET /client-session%0Aforged%20200 404 NotFound diagnosticsId="
+        + lines[2].split("diagnosticsId=")[1].split(" ")[0],
+    ]
+    assert "secret-token" not in "".join(lines)

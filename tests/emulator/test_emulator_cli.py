@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import selectors
 import signal
 import subprocess
@@ -146,6 +147,42 @@ def test_a_request_in_flight_when_the_server_stops(signals: int) -> None:
         assert error["errorId"] == "ServiceUnavailable"
         assert error["description"] == "The emulator stopped before it answered this request."
         assert len(error["diagnosticsId"]) == 19
+
+
+def test_log_requests_writes_one_line_per_request_without_key_token_or_body() -> None:
+    proc = start_cli_emulator("--seed", "5", "--api-key", "log-key", "--log-requests")
+    try:
+        base = _read_line(proc).removeprefix("primer-nb emulator serving ")
+        headers = {**HEADERS, "X-API-KEY": "log-key"}
+        with httpx.Client(headers=headers, timeout=30) as http:
+            made = http.post(base, json={"orderId": "logged", "currencyCode": "EUR", "amount": 5})
+            token = made.json()["clientToken"]
+            assert http.get(base, params={"clientToken": token}).status_code == 200
+            refused = http.post(base, json={"orderId": "logged", "amount": "5"})
+            assert refused.status_code == 422
+            wrong_key = http.post(base, json={}, headers={"X-API-KEY": "not-the-key"})
+            assert wrong_key.status_code == 403
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+        assert proc.stderr is not None
+        lines = proc.stderr.read().splitlines()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(timeout=10)
+    when = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+    expected = [
+        r"POST /client-session 200",
+        r"GET /client-session 200",
+        r"POST /client-session 422 RequestValidationError diagnosticsId=\d{19}",
+        r"POST /client-session 403 SecurityPolicyBlock diagnosticsId=\d{19}",
+    ]
+    assert len(lines) == len(expected), lines
+    for line, shape in zip(lines, expected, strict=True):
+        assert re.fullmatch(rf"{when} {shape} \(\d+\.\d ms\)", line), line
+    assert refused.json()["error"]["diagnosticsId"] in lines[2]
+    text = "\n".join(lines)
+    assert "log-key" not in text and "not-the-key" not in text and token not in text
 
 
 def test_cli_parser_defaults_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
