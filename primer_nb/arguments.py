@@ -1,4 +1,5 @@
-"""Checks of Python arguments that several rooms share (the client, the batch, the emulator).
+"""Checks of Python arguments that several rooms share (the client, the batch, the emulator,
+the tables, the ledger).
 
 Each names the parameter and the rule, and takes what a notebook hands over for a number:
 a numpy int from a DataFrame is a whole number, a bool is not.
@@ -7,6 +8,7 @@ a numpy int from a DataFrame is a whole number, a bool is not.
 from __future__ import annotations
 
 import numbers
+from datetime import datetime
 
 
 def whole_number(name: str, value: object, *, minimum: int, rule: str) -> int:
@@ -25,3 +27,27 @@ def whole_number(name: str, value: object, *, minimum: int, rule: str) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, not {value!r}")
     return int(value)
+
+
+def aware(name: str, value: datetime) -> datetime:
+    """`value`, or a `ValueError` naming `name` when it is a naive `datetime`.
+
+    Python reads a naive datetime (`datetime.now()`, `datetime(2026, 1, 15, 9)`) as local
+    time, and primer-nb would read it as UTC: rather than guess, it is refused. ISO *text*
+    without an offset still means UTC, as on Primer's wire.
+
+    >>> from datetime import UTC
+    >>> aware("start", datetime(2026, 1, 15, 9, tzinfo=UTC)).isoformat()
+    '2026-01-15T09:00:00+00:00'
+    >>> aware("start", datetime(2026, 1, 15, 9))
+    Traceback (most recent call last):
+    ...
+    ValueError: start is a naive datetime (2026-01-15T09:00:00), which Python reads as ...
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(
+            f"{name} is a naive datetime ({value.isoformat()}), which Python reads as local "
+            "time: give an aware one, such as datetime.now(UTC) or datetime(2026, 1, 15, 9, "
+            "tzinfo=UTC), or ISO text ('2026-01-15T09:00:00' means UTC, as on Primer's wire)"
+        )
+    return value

@@ -80,6 +80,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from primer_nb.arguments import aware
 from primer_nb.config import env_var
 from primer_nb.redaction import (
     longest_first,
@@ -353,6 +354,8 @@ def _filter_moment(name: str, value: object) -> str:
     rule = "a datetime or ISO 8601 text such as '2024-06-01T12:00:00Z'"
     if not isinstance(value, (datetime, str)):
         raise TypeError(f"{name} must be {rule}, not {type(value).__name__} {value!r}"[:200])
+    if isinstance(value, datetime):
+        aware(name, value)  # naive: Python's local time; refused rather than read as UTC
     try:
         return _iso(value)
     except ValueError:
@@ -688,12 +691,13 @@ class Ledger:
     ) -> pd.DataFrame:
         """Recorded exchanges as a DataFrame, one row per HTTP attempt (`LEDGER_COLUMNS`).
 
-        **Filters** (combined with AND): `since <= started_at < until` (aware datetimes or
-        ISO text; naive means UTC), `status` (one int or several; a numpy int from a
-        DataFrame is an int), `order_id` (one or several), `method` (`"POST"`),
-        `environment`. A filter of another type is a `TypeError` naming it. Bodies and
-        query come back parsed from JSON. Client tokens are shortened, in the
-        `client_token` column and inside bodies and query, unless `full_tokens=True`.
+        **Filters** (combined with AND): `since <= started_at < until` (aware datetimes, or
+        ISO text, where naive means UTC; a naive datetime is a `ValueError`), `status`
+        (one int or several; a numpy int from a DataFrame is an int), `order_id` (one or
+        several), `method` (`"POST"`), `environment`. A filter of another type is a
+        `TypeError` naming it. Bodies and query come back parsed from JSON. Client tokens
+        are shortened, in the `client_token` column and inside bodies and query, unless
+        `full_tokens=True`.
         """
         from primer_nb.frames import typed_frame, utc_times  # pandas loads only here
 

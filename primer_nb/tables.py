@@ -90,6 +90,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from primer_nb import amounts, currency
+from primer_nb.arguments import aware
 from primer_nb.errors import UnknownFieldWarning
 from primer_nb.frames import DECIMAL, INT, STRING, UTC_TIME, typed_frame, utc_times
 from primer_nb.ledger import Ledger, SessionRecord
@@ -233,7 +234,8 @@ def _now(clock: Clock) -> datetime:
         raise TypeError(f"clock must be a datetime or have .now(), not {type(clock).__name__}")
     if not isinstance(now, datetime):
         raise TypeError(f"clock.now() returned {type(now).__name__}, not a datetime")
-    return now.replace(tzinfo=UTC) if now.tzinfo is None else now
+    # naive: Python's local time (`datetime.now()`), refused rather than read as UTC
+    return aware("clock" if now is clock else "clock.now()", now)
 
 
 def _major(currency_cache: dict[Any, bool]) -> Callable[[Any, Any], Decimal | None]:
@@ -350,8 +352,9 @@ def sessions_frame(source: Source, *, clock: Clock = None) -> pd.DataFrame:
     **Parameters:**
 
     * **source** - response models, camelCase dicts, `SessionRecord`s or a `Ledger`.
-    * **clock** - what "now" is for `status`: a `datetime` (naive = UTC), an object with
-      `.now()` such as `Emulator().clock`, or an `Emulator`. Default: the current UTC time.
+    * **clock** - what "now" is for `status`: an aware `datetime` (a naive one, which
+      Python reads as local time, is a `ValueError`), an object with `.now()` such as
+      `Emulator().clock`, or an `Emulator`. Default: the current UTC time.
       A session is `"expired"` from its `expires_at` on, `<NA>` when it has no expiry.
 
     ```python

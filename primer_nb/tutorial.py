@@ -156,7 +156,8 @@ def tutorial_client(
 
     **Parameters:**
 
-    * **seed**, **start** - the in-process emulator's seed and clock start (naive = UTC);
+    * **seed**, **start** - the in-process emulator's seed and clock start (ISO text,
+      naive = UTC);
       ignored when `PRIMER_API_KEY` or `PRIMER_BASE_URL` is set.
     * **emulator_options** - passed on to `Emulator` (e.g. `tax_connection=False`,
       `enabled_currencies=("HUF",)`); the clock is frozen unless `frozen=False` is given.

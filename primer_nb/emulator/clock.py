@@ -22,6 +22,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from primer_nb.arguments import aware
+
 __all__ = ["Clock", "parse_instant"]
 
 #: The clock refuses to move outside these years (tokens need `exp` and room for +24 h).
@@ -29,19 +31,21 @@ EARLIEST = datetime(1970, 1, 2, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
-def parse_instant(value: datetime | str) -> datetime:
-    """An ISO 8601 text or a datetime -> aware UTC datetime.
+def parse_instant(value: datetime | str, name: str = "the instant") -> datetime:
+    """An ISO 8601 text or an aware datetime -> aware UTC datetime.
 
-    Naive values are read as UTC (Primer's convention); `Z` and offsets are honoured.
-    Raises `ValueError` for text that is not ISO 8601 and `TypeError` for other types.
+    Naive text is read as UTC (Primer's convention); `Z` and offsets are honoured. A naive
+    `datetime` object is a `ValueError` naming `name` (`arguments.aware`: Python reads it
+    as local time). Raises `ValueError` for text that is not ISO 8601 and `TypeError` for
+    other types.
     """
     if isinstance(value, str):
         value = datetime.fromisoformat(value.strip())
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
     if not isinstance(value, datetime):
         raise TypeError(f"expected a datetime or an ISO 8601 string, not {type(value).__name__}")
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    return aware(name, value).astimezone(UTC)
 
 
 def _is_numpy_timedelta(value: object) -> bool:
@@ -67,7 +71,7 @@ class Clock:
 
     def __init__(self, start: datetime | str | None = None, *, frozen: bool = False) -> None:
         self._lock = threading.Lock()
-        self._start = parse_instant(start) if start is not None else datetime.now(UTC)
+        self._start = parse_instant(start, "start") if start is not None else datetime.now(UTC)
         self._origin = time.monotonic()
         self._offset = timedelta()
         # start + offset, replaced (never changed in place) under the lock whenever the
@@ -134,7 +138,7 @@ class Clock:
 
     def set(self, instant: datetime | str) -> datetime:
         """Jump to `instant` (datetime or ISO text; naive means UTC); returns `now()`."""
-        target = parse_instant(instant)
+        target = parse_instant(instant, "instant")
         with self._lock:
             self._move(target - (self._start + self._elapsed()))
         return self.now()

@@ -52,8 +52,9 @@ class Emulator:
     """A Client Session API in memory: sessions, clock, faults, tokens, and its ASGI app.
 
     - `seed`: deterministic secret, accessTokens and diagnosticsIds.
-    - `start`: the clock's start (datetime or ISO text; naive means UTC), between 1970
-      and 9000 as the clock always stays; default now.
+    - `start`: the clock's start (an aware datetime, or ISO text where naive means UTC; a
+      naive datetime, Python's local time, is a `ValueError`), between 1970 and 9000 as
+      the clock always stays; default now.
     - `frozen`: the clock moves only through `advance`/`set` (byte-stable answers).
     - `api_keys`: the keys accepted; none given -> any non-empty key. An empty or blank
       key is a `ValueError` (it would otherwise leave the emulator open).

@@ -208,6 +208,21 @@ def test_clock_advance_takes_a_timedelta_and_names_a_bad_step() -> None:
     assert emulator.clock.now().isoformat() == "2026-01-15T09:40:00+00:00"
 
 
+def test_a_naive_datetime_is_refused_where_the_emulator_takes_an_instant() -> None:
+    """`datetime.now()` is Python's local time: read as UTC, a learner outside UTC got a
+    clock hours off without a word. ISO text without an offset still means UTC."""
+    from datetime import UTC, datetime
+
+    naive = datetime(2026, 1, 15, 9)
+    with pytest.raises(ValueError, match=r"^start is a naive datetime \(2026-01-15T09:00:00\)"):
+        Emulator(start=naive)
+    emulator = Emulator(start="2026-01-15T09:00:00", frozen=True)
+    assert emulator.clock.now() == naive.replace(tzinfo=UTC)
+    with pytest.raises(ValueError, match=r"^instant is a naive datetime .* local time: give"):
+        emulator.clock.set(datetime(2026, 2, 1))
+    assert emulator.clock.set(datetime(2026, 2, 1, tzinfo=UTC)).month == 2
+
+
 def test_clock_advance_takes_a_duration_from_a_dataframe() -> None:
     """A duration read from a pandas column comes as a numpy `timedelta64`, which numpy
     counts as an int: it was refused with float()'s message. It is a duration now."""

@@ -99,6 +99,9 @@ def test_frame_filters_and_shortened_tokens(ledger: Ledger) -> None:
     assert len(ledger.frame(since=start + timedelta(seconds=2))) == 4
     assert len(ledger.frame(until="2024-06-01T12:00:02Z")) == 2
     assert len(ledger.frame(since=start, until=start + timedelta(seconds=3), status=422)) == 2
+    assert len(ledger.frame(until="2024-06-01T12:00:02")) == 2  # naive text: UTC
+    with pytest.raises(ValueError, match=r"^until is a naive datetime .* local time"):
+        ledger.frame(until=datetime(2024, 6, 1, 12, 0, 2))  # Python's local time: refused
     frame = ledger.frame()
     assert frame.client_token[0] == "tok-0000…0000"
     assert frame.response_body[0]["clientToken"] == "tok-0000…0000"

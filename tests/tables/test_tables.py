@@ -146,8 +146,13 @@ def test_status_against_a_clock() -> None:
     body = [session()]
     assert sessions_frame(body, clock=expiry - timedelta(microseconds=1)).status[0] == "active"
     assert sessions_frame(body, clock=expiry).status[0] == "expired"
-    naive = expiry.replace(tzinfo=None) + timedelta(hours=1)  # naive means UTC
-    assert sessions_frame(body, clock=naive).status[0] == "expired"
+    # a naive datetime is Python's local time (datetime.now()): refused, not read as UTC
+    # (outside UTC that showed an expired session as active, hours off, without a word)
+    naive = expiry.replace(tzinfo=None) + timedelta(hours=1)
+    with pytest.raises(ValueError, match=r"^clock is a naive datetime \(2024-06-02T13:00:00\)"):
+        sessions_frame(body, clock=naive)
+    with pytest.raises(ValueError, match=r"^clock.now\(\) is a naive datetime"):
+        sessions_frame(body, clock=datetime)  # its now() is naive local time
     emulator = Emulator(start="2024-06-01T12:00:00", frozen=True)
     assert sessions_frame(body, clock=emulator.clock).status[0] == "active"
     emulator.clock.advance(hours=25)
