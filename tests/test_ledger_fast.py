@@ -84,6 +84,24 @@ def test_wire_text_is_given_only_when_it_can_be_stored_as_it_is(
     assert (text_without_key is not None) is (text_given or KEY.encode() in content)
 
 
+@pytest.mark.parametrize(
+    "name", ["X-API-KEY", "x_api_key", "api_key", "PRIMER_API_KEY", "apiKey", "Authorization"]
+)
+def test_a_body_naming_a_secret_is_never_stored_as_it_is(name: str, tmp_path: Path) -> None:
+    """The ledger writes a body without a walk through it only when its text cannot name a
+    secret: a name with `_`, or `Authorization`, must be seen too (the value is no
+    configured key: only its name says what it is). With and without the wire text."""
+    body = {"note": "n", name: "Bearer " + "OTHERSECRET0123456789"}
+    wire = json.dumps(body, separators=(",", ":"))
+    ledger = Ledger(tmp_path / "l.sqlite3")
+    ledger.record({"method": "POST", "path": "/x", "request_body": body})
+    ledger.record({"method": "POST", "path": "/x", "request_body": body, "request_json": wire})
+    assert ledger.frame().request_body.tolist() == [{"note": "n", name: "***"}] * 2
+    ledger.close()
+    for file in tmp_path.iterdir():
+        assert b"OTHERSECRET" not in file.read_bytes(), file.name
+
+
 def test_the_key_echoed_in_a_body_reaches_hooks_and_the_ledger_redacted(tmp_path: Path) -> None:
     seen: list[Exchange] = []
     ledger = Ledger(tmp_path / "l.sqlite3")
