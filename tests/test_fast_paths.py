@@ -77,6 +77,13 @@ def test_tokens_are_byte_identical_to_pyjwt(
         assert issuer.access_token(token) == access_token
 
 
+def test_the_issuer_never_shows_its_secret() -> None:
+    """The emulator's signing secret makes valid client tokens: its repr hides it."""
+    secret = b"SIGNINGSECRET-0123456789abcdef01"
+    issuer = TokenIssuer(secret)
+    assert repr(issuer) == str(issuer) == "TokenIssuer(secret=***)"
+
+
 @settings(max_examples=200, deadline=None)
 @given(seed=st.integers(min_value=0, max_value=2**64))
 def test_access_tokens_are_the_uuid4s_of_the_same_draws(seed: int) -> None:

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from primer_nb import redaction
 from primer_nb.batch import create_sessions
 from primer_nb.client import Exchange, PrimerClient
 from primer_nb.emulator import Emulator
@@ -19,6 +20,7 @@ from primer_nb.errors import PrimerValidationError
 from primer_nb.ledger import Ledger
 from primer_nb.redaction import (
     is_secret_name,
+    longest_first,
     may_name_a_secret,
     redact,
     redact_all,
@@ -26,6 +28,7 @@ from primer_nb.redaction import (
     redact_json,
     redact_json_each,
     scrub_secret_names,
+    short_token,
     spellings,
 )
 from primer_nb.wire_errors import json_path
@@ -47,6 +50,15 @@ JSON = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(NAMES, inner, max_size=3),
     max_leaves=12,
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Each test works out a secret's spellings and patterns itself, not from the cache an
+    earlier test (or `make mutation`'s first run, which its mutants are forked from) left."""
+    redaction.spellings.cache_clear()
+    redaction._standalone.cache_clear()
+    redaction.is_secret_name.cache_clear()
 
 
 def names(value: object) -> list[str]:
@@ -118,15 +130,29 @@ def test_a_plain_key_has_one_spelling() -> None:
     assert spellings("k") == ("k",)
 
 
-@pytest.mark.parametrize("key", QUOTED_MARKER_KEYS, ids=["double-quote", "single-quote"])
+#: More keys that messages escape: a backslash with a single quote (no double quote), and
+#: a letter JSON writes as `\u00e9` unless told to keep it, with a double quote.
+ESCAPED_KEYS = (
+    *QUOTED_MARKER_KEYS,
+    "sk_" + "\\'bs_" + "MARKERKEY0123456789",
+    "sk_" + 'caf\u00e9"_' + "MARKERKEY0123456789",
+)
+
+
+@pytest.mark.parametrize(
+    "key", ESCAPED_KEYS, ids=["double-quote", "single-quote", "backslash-quote", "non-ascii"]
+)
 def test_a_key_is_redacted_however_a_message_escapes_it(key: str) -> None:
+    path = json_path(("customer", key))
     texts = [
         f"Value {key!r} is not a valid currency code",  # repr, as errors quote values
         f"not a decimal amount: {[key]}",
         json.dumps({"note": key}),  # JSON
-        f"{json_path(('customer', key))}: Unknown field",  # $['...'] with \\ and \'
+        json.dumps({"note": key}, ensure_ascii=False),  # JSON as the ledger writes it
+        f"{path}: Unknown field",  # $['...'] with \\ and \'
         f"{key} as it is",
         f"{json.dumps({'clientToken': key})!r} is not the path",  # a repr of JSON text
+        repr(f'{path}: Value "x" is not allowed'),  # an error's repr: the path escaped again
     ]
     for text in texts:
         shown = redact(text, key)
@@ -237,8 +263,47 @@ def test_a_single_str_of_secrets_is_refused_not_read_character_by_character(
         with pytest.raises(TypeError, match=r"must be a list of strings") as caught:
             call()
         assert marker_key not in str(caught.value)
+        assert str(caught.value).startswith(
+            "secrets must be a list of strings, such as [key], not a single str (it would"
+        )
+    with pytest.raises(TypeError, match=r"^secrets must .* not a single bytes \(it would"):
+        longest_first(marker_key.encode())  # type: ignore[arg-type]
     ledger = Ledger(tmp_path / "l.sqlite", secrets=[marker_key])
     ledger.record({"method": "POST", "path": "/x", "request_body": {"note": marker_key}})
     assert ledger.frame().request_body[0] == {"note": "***"}
     ledger.close()
     assert marker_key.encode() not in (tmp_path / "l.sqlite").read_bytes()
+
+
+def test_a_secret_of_eight_characters_is_redacted_inside_a_word_too() -> None:
+    """Only a secret shorter than 8 characters (`SHORT_SECRET`) must stand alone; from 8
+    on it is replaced wherever it is, in a text and in decoded JSON alike."""
+    assert redact("id=xsk_12345y", "sk_12345") == "id=x***y"
+    assert redact_json({"n": ["xsk_12345y"]}, "sk_12345") == {"n": ["x***y"]}
+    assert redact_json_each({"xsk_12345y": 1}, ["sk_12345"]) == {"x***y": 1}
+    assert redact("id=xsk_1234y", "sk_1234") == "id=xsk_1234y"  # 7: inside a word, kept
+
+
+def test_redact_json_gives_the_value_with_the_secret_replaced_at_any_depth() -> None:
+    value = {"a": [f"key {MARKER_KEY} here", 3, None, True], MARKER_KEY: {"b": MARKER_KEY}}
+    expected = {"a": ["key *** here", 3, None, True], "***": {"b": "***"}}
+    assert redact_json(value, MARKER_KEY) == expected
+    assert redact_json(value, None) == value
+    assert redact_json(value, "") == value
+
+
+def test_a_secret_holding_another_is_replaced_whole_whatever_their_order() -> None:
+    """Longest first: `a-key-...` holds `key-...`; replaced in the other order, `a-` of the
+    longer secret would be left in front of `***`."""
+    short, whole = "key-" + "12345678", "a-key-" + "12345678"
+    assert longest_first([short, "", whole, short]) == [whole, short]
+    for secrets in ([short, whole], [whole, short]):
+        assert redact_all(f"x {whole} y {short}", secrets) == "x *** y ***"
+
+
+def test_a_client_token_is_shortened_from_17_characters_on() -> None:
+    """`short_token`: up to 16 characters shown whole (a shortened one would be 13),
+    longer ones as the first 8 and the last 4."""
+    assert short_token("0123456789abcdef") == "0123456789abcdef"
+    assert short_token("0123456789abcdefg") == "01234567…defg"
+    assert short_token("") == ""
