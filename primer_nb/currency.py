@@ -279,6 +279,10 @@ def _parse_amount(amount: Decimal | str | int) -> Decimal:
             value = Decimal(text)
         except InvalidOperation:
             raise ValueError(f"not a decimal amount: {amount!r}") from None
+        if "_" in text:  # Decimal reads Python's digit grouping: '12_99' would be 1299
+            raise ValueError(
+                f"not a decimal amount: {amount!r}: '_' is no decimal point; write '12.99'"
+            )
     else:
         raise TypeError(
             f"amount must be a Decimal, str or int, not {type(amount).__name__}; "
@@ -294,7 +298,8 @@ def to_minor_units(amount: Decimal | str | int, code: str) -> int:
 
     **Parameters:**
 
-    * **amount** - a `Decimal`, a `str` such as `"12.99"` (surrounding whitespace ignored) or
+    * **amount** - a `Decimal`, a `str` such as `"12.99"` (surrounding whitespace ignored;
+      one with `_` is refused, which `Decimal` would read as digit grouping: 12_99 = 1299) or
       an integer (`int`, or NumPy's `int64` from a pandas column). `float` and `bool`
       raise `TypeError`.
     * **code** - the currency, as for `minor_units()`.

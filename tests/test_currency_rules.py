@@ -125,6 +125,25 @@ def test_messages_for_refused_amounts() -> None:
     assert str(caught.value) == "units must be an int, not float"
 
 
+@pytest.mark.parametrize("text", ["12_99", "1_299.00", "12.9_9"])
+def test_an_underscore_in_money_text_is_no_decimal_point(text: str) -> None:
+    """Decimal reads Python's digit grouping: '12_99' EUR became 1299.00 EUR (129900)
+    where 12.99 was meant. No spreadsheet writes an amount so: refused, saying why."""
+    with pytest.raises(ValueError) as caught:
+        to_minor_units(text, "EUR")
+    assert str(caught.value) == (
+        f"not a decimal amount: '{text}': '_' is no decimal point; write '12.99'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [("12.99", 1299), (" 12.99 ", 1299), (".5", 50), ("5.", 500), ("-3", -300), ("1e3", 100000)],
+)
+def test_money_text_people_write_is_read(text: str, units: int) -> None:
+    assert to_minor_units(text, "EUR") == units
+
+
 @pytest.mark.parametrize(
     ("amount", "code", "places"),
     [
