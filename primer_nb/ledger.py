@@ -408,7 +408,10 @@ def _find(bodies: Iterable[Any], key: str) -> str | None:
 
 
 def _home_short(path: str) -> str:
-    home = str(Path.home())
+    try:
+        home = str(Path.home())
+    except (RuntimeError, KeyError):  # no HOME and no passwd entry (a container's --user)
+        return path
     if path == home or path.startswith(home + os.sep):
         return "~" + path[len(home) :]
     return path
@@ -440,7 +443,14 @@ class Ledger:
         self._attached: list[Client] = []
         self._failures: list[tuple[str | None, str]] = []
         if self.path is not None:
-            _private_file(self.path)
+            try:
+                _private_file(self.path)
+            except OSError as exc:  # a read-only folder, a file where a folder should be
+                reason = exc.strerror or type(exc).__name__
+                raise LedgerError(
+                    f"cannot create the ledger {self._shown()}: {reason} "
+                    f"({_home_short(exc.filename) if exc.filename else 'its folder'})"
+                ) from exc
         self._connection()
 
     # --- connection and schema ----------------------------------------------------------
@@ -463,7 +473,14 @@ class Ledger:
                 db.execute("PRAGMA synchronous = NORMAL")
             self._migrate(db)
         except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"cannot open the ledger {self._shown()}: {exc}") from exc
+            hint = ""
+            if self.path is not None and not os.access(self.path.parent, os.W_OK):
+                hint = (
+                    f" (its folder {_home_short(str(self.path.parent))} is read-only, and "
+                    "SQLite needs to create its WAL files next to the ledger: copy the "
+                    "ledger somewhere writable)"
+                )
+            raise LedgerError(f"cannot open the ledger {self._shown()}: {exc}{hint}") from exc
         return db
 
     def _connection(self) -> sqlite3.Connection:

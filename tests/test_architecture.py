@@ -38,7 +38,7 @@ BASE = {
     "wire_errors",  # pydantic errors in Primer's words; models and the emulator use it
     "fastjson",  # orjson where it reads as json does; the client and the emulator use it
     "frames",
-    "arguments",  # whole_number: a count given from Python; the client and the batch use it
+    "arguments",  # checks of Python arguments (whole_number, aware) several rooms share
     "_version",
     "display",  # HTML from plain values for the `_repr_html_` hooks; imports only currency
 }

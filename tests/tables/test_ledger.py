@@ -275,6 +275,41 @@ def test_newer_or_foreign_files_are_refused(tmp_path: Path) -> None:
         Ledger(junk)
 
 
+def test_a_ledger_that_cannot_be_made_or_opened_is_a_ledger_error_saying_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A path under a file was a bare NotADirectoryError (callers catch LedgerError); a
+    ledger in a read-only folder said only 'unable to open database file'; and without a
+    home directory, the message itself failed (RuntimeError from Path.home())."""
+    (tmp_path / "afile").write_text("")
+    with pytest.raises(LedgerError) as caught:
+        Ledger(tmp_path / "afile" / "ledger.sqlite3")
+    assert str(caught.value).startswith(
+        f"cannot create the ledger {tmp_path / 'afile' / 'ledger.sqlite3'}: Not a directory"
+    )
+
+    path = tmp_path / "kept.sqlite3"
+    Ledger(path).close()
+    Path(f"{path}-wal").unlink(missing_ok=True)
+    Path(f"{path}-wal").mkdir()  # SQLite cannot make its WAL file, as in a read-only folder
+    import primer_nb.ledger as ledger_module
+
+    monkeypatch.setattr(ledger_module.os, "access", lambda *_: False)  # root writes anyway
+    with pytest.raises(LedgerError) as caught:
+        Ledger(path)
+    assert str(caught.value) == (
+        f"cannot open the ledger {path}: unable to open database file (its folder "
+        f"{tmp_path} is read-only, and SQLite needs to create its WAL files next to the "
+        "ledger: copy the ledger somewhere writable)"
+    )
+
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_text("order_id,amount\n")
+    monkeypatch.setattr(Path, "home", lambda: (_ for _ in ()).throw(RuntimeError("no home")))
+    with pytest.raises(LedgerError, match=f"^cannot open the ledger {junk}: file is not a"):
+        Ledger(junk)
+
+
 def test_threads_write_concurrently(tmp_path: Path) -> None:
     path = tmp_path / "threads.sqlite3"
     shared = Ledger(path)
