@@ -4,7 +4,8 @@ Every answer that is not a 200 is Primer's error envelope with a fresh diagnosti
 including unknown paths (404 `NotFound`), wrong methods (405 `MethodNotAllowed`) and,
 should a bug slip through, 500 `InternalServerError`: no input yields a traceback or
 a body of another shape. (A request HTTP cannot parse never reaches the app: the HTTP
-server answers it, a plain-text 400.) Injected faults and latency apply to `/client-session` only.
+server answers it, a plain-text 400.) Injected faults and latency apply to the API's
+requests only: GET, POST and PATCH of `/client-session`.
 """
 
 from __future__ import annotations
