@@ -19,10 +19,12 @@ text is refused (JSON writes "none" as `null`), as is a NaN as a line's only amo
 list of dicts (`line_items[0].amount: NaN is not an amount`); a NaN in another key of a
 dict is pandas' "missing". Read CSVs yourself with
 `pandas.read_csv(path, dtype=str, keep_default_na=False)`, or pass the path: a float
-`12.99` is refused, because it is not exactly 12.99. A CSV file must be UTF-8, with each
-header column once; a file that is not, or has an unclosed quote or a cell over the csv
-module's field limit, is refused as a whole with a `ValueError` naming the file, the line
-and the rule, before anything is sent (`data/README.md`).
+`12.99` is refused, because it is not exactly 12.99, and so is a float `1299.0` in
+`amount` (what pandas makes of a column of numbers with an empty cell), with that reason.
+A CSV file must be UTF-8, with each header column once; a file that is not, or has an
+unclosed quote or a cell over the csv module's field limit, is refused as a whole with a
+`ValueError` naming the file, the line and the rule, before anything is sent
+(`data/README.md`).
 
 **Per-row results.** Every input row comes back, in input order, with its session or a
 `RowError`: a bad value is reported with the row, the CSV line, the column and the rule
@@ -429,6 +431,15 @@ def _minor(value: Any) -> int:
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
+    if isinstance(value, float) and value.is_integer():
+        # 1299.0: a whole number, but a float; pandas reads a number column with an
+        # empty cell as floats. Not accepted, as for amount_major: a float is never money.
+        raise ValueError(
+            f"got the float {value!r}; give minor units as whole numbers or text, not floats "
+            "(pandas reads a column of numbers that has an empty cell as floats: read CSVs "
+            'with dtype=str, or pd.read_csv(..., dtype={"amount": "Int64"}); in line_items '
+            f"JSON, write {int(value)}, not {value!r})"
+        )
     # a long value by its length only: a part of it would hide a key from the redaction
     shown = repr(value)
     if len(shown) > 40:

@@ -1,0 +1,62 @@
+"""What spreadsheet programs (Excel) write into a CSV: read as meant, or refused once, clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from primer_nb.batch import BatchResult, create_sessions
+from primer_nb.batch import Rows as BatchRows
+from primer_nb.client import PrimerClient
+from primer_nb.emulator import Emulator
+
+
+def send(rows: BatchRows) -> tuple[BatchResult, int]:
+    """The batch's result and how many sessions the emulator made."""
+    emulator = Emulator(seed=11, start="2024-06-01T12:00:00", frozen=True)
+    result = create_sessions(rows, client=PrimerClient(emulator=emulator), progress=False)
+    return result, emulator.session_count
+
+
+def refused(path: Path) -> str:
+    """The file is refused as a whole, before anything is sent; the message names it."""
+    emulator = Emulator(seed=11, start="2024-06-01T12:00:00", frozen=True)
+    with pytest.raises(ValueError) as caught:
+        create_sessions(path, client=PrimerClient(emulator=emulator), progress=False)
+    assert emulator.session_count == 0
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ")
+    return message
+
+
+# --- 5. minor units read as floats ----------------------------------------------------
+
+
+def test_an_amount_column_pandas_read_as_floats_says_so_and_how_to_read_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text("order_id,currency_code,amount\no1,EUR,1299\no2,EUR,\n", encoding="utf-8")
+    floats = pd.read_csv(path)  # the gap makes the column float64: 1299.0
+    result, made = send(floats)
+    assert made == 1  # o2 has no amount: Primer computes it
+    message = str(result.errors[0])
+    assert message.startswith("row 0 (o1): column amount: got the float 1299.0;")
+    assert "pandas reads a column of numbers that has an empty cell as floats" in message
+    assert 'dtype={"amount": "Int64"}' in message and "dtype=str" in message
+    assert "whole number of minor units, not 1299.0" not in message
+    # the advice works
+    for frame in (
+        pd.read_csv(path, dtype={"amount": "Int64"}),
+        pd.read_csv(path, dtype=str, keep_default_na=False),
+    ):
+        result, made = send(frame)
+        assert made == 2 and result.sessions[0].amount == 1299
+
+
+def test_a_float_with_a_fraction_in_minor_units_is_still_not_a_whole_number() -> None:
+    result, made = send([{"order_id": "o1", "currency_code": "EUR", "amount": 1299.5}])
+    assert made == 0
+    assert str(result.errors[0]).endswith("must be a whole number of minor units, not 1299.5")
