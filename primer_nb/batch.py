@@ -21,10 +21,10 @@ dict is pandas' "missing". Read CSVs yourself with
 `pandas.read_csv(path, dtype=str, keep_default_na=False)`, or pass the path: a float
 `12.99` is refused, because it is not exactly 12.99, and so is a float `1299.0` in
 `amount` (what pandas makes of a column of numbers with an empty cell), with that reason.
-A CSV file must be UTF-8, with each header column once; a file that is not, or has an
-unclosed quote or a cell over the csv module's field limit, is refused as a whole with a
-`ValueError` naming the file, the line and the rule, before anything is sent
-(`data/README.md`).
+A CSV file must be UTF-8, with each header column once; a file that is not (the error
+says how to convert Excel's cp1252 or UTF-16), or has an unclosed quote or a cell over the
+csv module's field limit, is refused as a whole with a `ValueError` naming the file, the
+line and the rule, before anything is sent (`data/README.md`).
 
 **Per-row results.** Every input row comes back, in input order, with its session or a
 `RowError`: a bad value is reported with the row, the CSV line, the column and the rule
@@ -695,8 +695,18 @@ def _prepare(row: int, line: int | None, data: Mapping[str, Any]) -> _Prepared:
 
 
 def _csv_text(path: Path) -> str:
-    """The file's text; `ValueError` naming the line and byte when it is not UTF-8."""
+    """The file's text; `ValueError` naming the line and byte when it is not UTF-8, and
+    the encoding to convert from when it is likely Excel's (cp1252 or UTF-16)."""
     data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError(
+            f"{path}: line 1, byte 1: not UTF-8: the file is UTF-16 (it starts with a UTF-16 "
+            "byte-order mark; Excel's 'Unicode Text' is UTF-16 and tab-separated); the file "
+            "must be UTF-8 and comma-separated: save it as 'CSV UTF-8 (Comma delimited)', or "
+            "convert it, e.g. `iconv -f utf-16 -t utf-8 in.txt > out.csv` (then, if it is "
+            "tab-separated, read it with pandas.read_csv(path, sep='\\t', dtype=str, "
+            "keep_default_na=False) and pass the DataFrame)"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -704,8 +714,10 @@ def _csv_text(path: Path) -> str:
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise ValueError(
             f"{path}: line {line}, byte {column}: not UTF-8 ({exc.reason}); the file must be "
-            "UTF-8: save it as 'CSV UTF-8', or convert it, e.g. "
-            "`iconv -f latin1 -t utf-8 in.csv > out.csv`"
+            "UTF-8: save it as 'CSV UTF-8 (Comma delimited)', or convert it from the encoding "
+            "it was saved in; Excel on Windows saves 'CSV (Comma delimited)' as cp1252: "
+            "`iconv -f cp1252 -t utf-8 in.csv > out.csv` (not latin1, which turns cp1252's "
+            "\u2019 \u201c \u201d \u2013 \u20ac into invisible control characters)"
         ) from None
 
 

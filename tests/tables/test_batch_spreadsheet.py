@@ -31,6 +31,39 @@ def refused(path: Path) -> str:
     return message
 
 
+# --- 2. encodings ---------------------------------------------------------------------
+
+
+def test_a_cp1252_file_gets_advice_that_keeps_its_text(tmp_path: Path) -> None:
+    # Excel on Windows, "CSV (Comma delimited)": cp1252, where ’ is byte 0x92
+    text = "order_id,currency_code,amount_major,last_name\r\no1,EUR,12.99,O’Brien\r\n"
+    path = tmp_path / "orders.csv"
+    path.write_bytes(text.encode("cp1252"))
+    message = refused(path)
+    assert message.startswith(f"{path}: line 2, byte 15: not UTF-8")
+    assert "`iconv -f cp1252 -t utf-8 in.csv > out.csv`" in message
+    assert "-f latin1" not in message
+    # following the advice keeps the apostrophe (latin1 would make it '\x92')
+    fixed = tmp_path / "fixed.csv"
+    fixed.write_text(path.read_bytes().decode("cp1252"), encoding="utf-8", newline="")
+    result, _ = send(fixed)
+    assert result.sessions[0].customer is not None
+    assert result.sessions[0].customer.last_name == "O’Brien"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_utf16_file_is_named_utf16_with_how_to_convert_it(tmp_path: Path, encoding: str) -> None:
+    # Excel's "Unicode Text": UTF-16 with a byte-order mark, tab-separated
+    text = "order_id\tcurrency_code\r\no1\tEUR\r\n"
+    bom = "\ufeff" if encoding != "utf-16" else ""
+    path = tmp_path / "orders.txt"
+    path.write_bytes((bom + text).encode(encoding))
+    message = refused(path)
+    assert message.startswith(f"{path}: line 1, byte 1: not UTF-8: the file is UTF-16")
+    assert "`iconv -f utf-16 -t utf-8 in.txt > out.csv`" in message
+    assert "latin1 -t" not in message and "cp1252 -t" not in message
+
+
 # --- 5. minor units read as floats ----------------------------------------------------
 
 
