@@ -21,10 +21,11 @@ dict is pandas' "missing". Read CSVs yourself with
 `pandas.read_csv(path, dtype=str, keep_default_na=False)`, or pass the path: a float
 `12.99` is refused, because it is not exactly 12.99, and so is a float `1299.0` in
 `amount` (what pandas makes of a column of numbers with an empty cell), with that reason.
-A CSV file must be UTF-8, with each header column once; a file that is not (the error
-says how to convert Excel's cp1252 or UTF-16), or has an unclosed quote or a cell over the
-csv module's field limit, is refused as a whole with a `ValueError` naming the file, the
-line and the rule, before anything is sent (`data/README.md`).
+A CSV file must be UTF-8 and comma-separated, with a header line naming each column once;
+a file that is empty, is not UTF-8 (the error says how to convert Excel's cp1252 or
+UTF-16), is separated by `;` or tabs (Excel in many languages), or has an unclosed quote
+or a cell over the csv module's field limit, is refused as a whole with a `ValueError`
+naming the file, the line and the rule, before anything is sent (`data/README.md`).
 
 **Per-row results.** Every input row comes back, in input order, with its session or a
 `RowError`: a bad value is reported with the row, the CSV line, the column and the rule
@@ -721,16 +722,62 @@ def _csv_text(path: Path) -> str:
         ) from None
 
 
+#: Field separators Excel uses instead of commas (the list separator of many locales;
+#: "Text (Tab delimited)").
+_SEPARATORS = {
+    ";": (
+        "semicolons (';')",
+        "Excel saves CSV with the list separator of its language settings, e.g. ';' in "
+        "German or French",
+    ),
+    "\t": ("tabs", "Excel's 'Text (Tab delimited)' or 'Unicode Text'"),
+}
+
+
+def _other_separator(path: Path, text: str) -> None:
+    """`ValueError` when line 1 is a header separated by ';' or tabs instead of commas:
+    read with commas it would be one unknown column, and every row would fail."""
+    first = text.splitlines()[0] if text else ""
+    if "," in first:
+        return
+    for separator, (name, why) in _SEPARATORS.items():
+        if separator not in first:
+            continue
+        names = [n.strip() for n in next(csv.reader([first], delimiter=separator))]
+        if len(names) > 1 and any(n in ORDER_COLUMNS for n in names):
+            shown = "'\\t'" if separator == "\t" else repr(separator)
+            raise ValueError(
+                f"{path}: line 1: the columns are separated by {name}, not commas ({why}); "
+                "the file must be comma-separated: save it as 'CSV UTF-8 (Comma delimited)' "
+                "with ',' as the list separator, or read it with "
+                f"pandas.read_csv(path, sep={shown}, dtype=str, keep_default_na=False) and "
+                "pass the DataFrame"
+            )
+
+
 def _read_csv(path: Path) -> Iterator[tuple[int | None, Mapping[str, Any], str | None]]:
-    """A CSV file's rows; a problem with the file itself (not UTF-8, an unclosed quote, a
-    cell over the field limit, a repeated header column) is a `ValueError` naming the file,
-    the line and the rule, raised before anything is sent."""
+    """A CSV file's rows; a problem with the file itself (empty, not UTF-8, separated by
+    ';' or tabs, an unclosed quote, a cell over the field limit, a header line without
+    column names, a repeated header column) is a `ValueError` naming the file, the line
+    and the rule, raised before anything is sent."""
     import io
 
-    reader = csv.reader(io.StringIO(_csv_text(path), newline=""), strict=True)
+    text = _csv_text(path)
+    if not text.strip():
+        raise ValueError(
+            f"{path}: the file is empty: no header line; a CSV file starts with a header "
+            "line naming its columns (data/README.md)"
+        )
+    _other_separator(path, text)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     start = 1
     try:
         header = [h.strip() for h in next(reader, [])]
+        if not any(header):
+            raise ValueError(
+                f"{path}: line 1: the header line has no column names; a CSV file starts "
+                "with a header line naming its columns (data/README.md)"
+            )
         seen: dict[str, int] = {}
         for number, name in enumerate(header, 1):
             if name and name in seen:

@@ -93,3 +93,70 @@ def test_a_float_with_a_fraction_in_minor_units_is_still_not_a_whole_number() ->
     result, made = send([{"order_id": "o1", "currency_code": "EUR", "amount": 1299.5}])
     assert made == 0
     assert str(result.errors[0]).endswith("must be a whole number of minor units, not 1299.5")
+
+
+# --- 7. other separators --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "named", "sep"),
+    [
+        (
+            "order_id;currency_code;amount_major\no1;EUR;12,99\no2;EUR;1,00\n",
+            "semicolons (';')",
+            "';'",
+        ),
+        ('"order_id";"currency_code"\n"o1";"EUR"\n', "semicolons (';')", "';'"),
+        ("order_id\tcurrency_code\tamount_major\no1\tEUR\t12.99\n", "tabs", "'\\t'"),
+        ("order_id;currency_cod;amount_major\no1;EUR;12,99\n", "semicolons (';')", "';'"),  # a typo
+    ],
+)
+def test_a_semicolon_or_tab_separated_file_is_refused_once_naming_the_separator(
+    tmp_path: Path, text: str, named: str, sep: str
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(text, encoding="utf-8")
+    message = refused(path)
+    assert message.startswith(f"{path}: line 1: the columns are separated by {named}, not commas")
+    assert "save it as 'CSV UTF-8 (Comma delimited)'" in message
+    assert f"pandas.read_csv(path, sep={sep}, dtype=str, keep_default_na=False)" in message
+
+
+def test_semicolons_in_a_comma_separated_file_are_just_text(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text('order_id,currency_code,last_name\no1,EUR,"Smith; Jones"\n', encoding="utf-8")
+    result, made = send(path)
+    assert made == 1 and result.sessions[0].customer is not None
+    assert result.sessions[0].customer.last_name == "Smith; Jones"
+    single = tmp_path / "single.csv"
+    single.write_text("order_id\no1\n", encoding="utf-8")  # one column, no separator at all
+    assert send(single)[1] == 1
+
+
+# --- 10. empty files and header lines ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"\xef\xbb\xbf", b"\r\n\r\n"], ids=["0-byte", "bom", "blank"]
+)
+def test_an_empty_file_is_refused_not_taken_as_zero_rows(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_bytes(content)
+    assert refused(path) == (
+        f"{path}: the file is empty: no header line; a CSV file starts with a header line "
+        "naming its columns (data/README.md)"
+    )
+
+
+def test_a_header_only_file_is_zero_rows(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text("order_id,currency_code,amount_major\r\n", encoding="utf-8")
+    result, made = send(path)
+    assert len(result) == 0 and made == 0
+
+
+@pytest.mark.parametrize("header", ["\r\n", ",,\r\n", " , \r\n"])
+def test_a_header_line_without_column_names_is_refused(tmp_path: Path, header: str) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(header + "order_id,currency_code\r\no1,EUR\r\n", encoding="utf-8")
+    assert "line 1: the header line has no column names" in refused(path)
