@@ -25,17 +25,20 @@ A CSV file must be UTF-8 and comma-separated, with a header line naming each col
 a file that is empty, is not UTF-8 (the error says how to convert Excel's cp1252 or
 UTF-16), is separated by `;` or tabs (Excel in many languages), or has an unclosed quote
 or a cell over the csv module's field limit, is refused as a whole with a `ValueError`
-naming the file, the line and the rule, before anything is sent (`data/README.md`).
+naming the file, the line and the rule, before anything is sent (`data/README.md`). Rows
+whose cells are all empty or spaces (Excel writes `,,` rows after the data) are skipped
+like blank lines, in a file and in a DataFrame; they still count in `row`, as in
+`pandas.read_csv`, so `row` stays a DataFrame's position.
 
-**Per-row results.** Every input row comes back, in input order, with its session or a
-`RowError`: a bad value is reported with the row, the CSV line, the column and the rule
-(nothing is sent for that row) and the batch goes on. Each request is checked once, before
-sending, with `models.check_request` (the check the client and the emulator use), so a
-schema violation is a `RequestValidationError` naming the column without a round trip. An
-API error keeps its `errorId`, description and validation paths (mapped back to columns
-where possible). A `200` whose `orderId` is not the row's (another request's answer) is
-a `MismatchedAnswer` error, never taken as the row's session. An error's texts (its
-description, order id, columns and paths, and so `str()` and `frame()`) never show the
+**Per-row results.** Every input row (but the empty ones) comes back, in input order, with
+its session or a `RowError`: a bad value is reported with the row, the CSV line, the column
+and the rule (nothing is sent for that row) and the batch goes on. Each request is checked
+once, before sending, with `models.check_request` (the check the client and the emulator
+use), so a schema violation is a `RequestValidationError` naming the column without a round
+trip. An API error keeps its `errorId`, description and validation paths (mapped back to
+columns where possible). A `200` whose `orderId` is not the row's (another request's
+answer) is a `MismatchedAnswer` error, never taken as the row's session. An error's texts
+(its description, order id, columns and paths, and so `str()` and `frame()`) never show the
 client's API key, even when a cell or a column header holds it by mistake (`***`).
 
 **Sending.** Through the client you pass, with its transport, settings and hooks: an
@@ -755,11 +758,15 @@ def _other_separator(path: Path, text: str) -> None:
             )
 
 
-def _read_csv(path: Path) -> Iterator[tuple[int | None, Mapping[str, Any], str | None]]:
+def _read_csv(path: Path) -> Iterator[tuple[int, int | None, Mapping[str, Any], str | None]]:
     """A CSV file's rows; a problem with the file itself (empty, not UTF-8, separated by
     ';' or tabs, an unclosed quote, a cell over the field limit, a header line without
     column names, a repeated header column) is a `ValueError` naming the file, the line
-    and the rule, raised before anything is sent."""
+    and the rule, raised before anything is sent.
+
+    Blank lines are skipped; so are rows whose cells are all empty or spaces (Excel writes
+    them after the data), which still count as rows, as in `pandas.read_csv`, so that
+    `row` is the same either way."""
     import io
 
     text = _csv_text(path)
@@ -787,15 +794,23 @@ def _read_csv(path: Path) -> Iterator[tuple[int | None, Mapping[str, Any], str |
                 )
             seen[name] = number
         start = reader.line_num + 1
+        row = 0
         for values in reader:
-            if values:  # skip blank lines
-                problem = None
-                if len(values) != len(header):
-                    problem = (
-                        f"malformed CSV row: {len(values)} fields, the header has "
-                        f"{len(header)} (an unquoted comma or a missing field?)"
-                    )
-                yield start, dict(zip(header, values, strict=False)), problem
+            if not values:  # a blank line: not a row
+                start = reader.line_num + 1
+                continue
+            if all(not v.strip() for v in values):  # a row of empty cells: nothing to send
+                row += 1
+                start = reader.line_num + 1
+                continue
+            problem = None
+            if len(values) != len(header):
+                problem = (
+                    f"malformed CSV row: {len(values)} fields, the header has "
+                    f"{len(header)} (an unquoted comma or a missing field?)"
+                )
+            yield row, start, dict(zip(header, values, strict=False)), problem
+            row += 1
             start = reader.line_num + 1
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
@@ -818,28 +833,31 @@ def _read_csv(path: Path) -> Iterator[tuple[int | None, Mapping[str, Any], str |
         raise ValueError(f"{path}: {message}") from None
 
 
-def _read_rows(rows: Rows) -> Iterator[tuple[int | None, Mapping[str, Any], str | None]]:
-    """`(CSV line number or None, row mapping, malformation or None)` per input row."""
+def _read_rows(rows: Rows) -> Iterator[tuple[int, int | None, Mapping[str, Any], str | None]]:
+    """`(row, CSV line number or None, row mapping, malformation or None)` per input row;
+    `row` is the position in the input, from 0. A CSV's or DataFrame's rows with nothing
+    in any cell are skipped (their position still counts)."""
     if isinstance(rows, str | os.PathLike):
         yield from _read_csv(Path(rows))
         return
     to_dict = getattr(rows, "to_dict", None)
     if callable(to_dict) and hasattr(rows, "columns"):  # a DataFrame
-        for record in to_dict("records"):
-            yield None, record, None
+        for row, record in enumerate(to_dict("records")):
+            if not all(_missing(value) for value in record.values()):
+                yield row, None, record, None
         return
     if isinstance(rows, Mapping):
         raise TypeError("rows must be a DataFrame, a CSV path or an iterable of dicts, not a dict")
-    for record in rows:
+    for row, record in enumerate(rows):
         if not isinstance(record, Mapping):
             raise TypeError(f"each row must be a dict, not {type(record).__name__}")
-        yield None, record, None
+        yield row, None, record, None
 
 
 def _prepare_all(rows: Rows) -> list[_Prepared]:
     prepared: list[_Prepared] = []
     first: dict[str, _Prepared] = {}  # order_id -> the first row with it
-    for index, (line, data, problem) in enumerate(_read_rows(rows)):
+    for index, line, data, problem in _read_rows(rows):
         if problem is None:
             item = _prepare(index, line, data)
         else:
@@ -1074,6 +1092,7 @@ async def acreate_sessions(
     http, create, close = _sender(client, concurrency)
     attached = False
     results: list[RowResult | None] = [None] * len(prepared)
+    slot = {item.row: i for i, item in enumerate(prepared)}  # skipped empty rows leave gaps
     bar = tqdm(total=len(prepared), desc="client sessions", unit="row", disable=not progress)
     failed = 0
 
@@ -1091,7 +1110,7 @@ async def acreate_sessions(
                 order_id=None if order_id is None else redact_each(order_id, secrets),
                 error=_without_key(result.error, secrets),
             )
-        results[result.row] = result
+        results[slot[result.row]] = result
         failed += 0 if result.ok else 1
         bar.update(1)
         if failed:
@@ -1323,7 +1342,8 @@ def create_sessions(
       outcome (no answer, a 5xx, a 408 or a 429: Primer may have created the session). By
       default such a row is an `OutcomeUnknown` error and is not sent; check first.
 
-    Returns a `BatchResult` with one `RowResult` per input row, in input order.
+    Returns a `BatchResult` with one `RowResult` per input row, in input order (a CSV's or
+    DataFrame's rows with every cell empty are skipped; `row` still counts them).
     """
     from primer_nb.client import AsyncPrimerClient
 

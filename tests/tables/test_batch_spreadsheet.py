@@ -31,6 +31,61 @@ def refused(path: Path) -> str:
     return message
 
 
+# --- 1. rows of empty cells -----------------------------------------------------------
+
+# Excel writes `,,` for rows once formatted; a row of spaces is as empty. The row between
+# the two orders and the trailing ones carry nothing; a blank line is not a row at all.
+EMPTY_ROWS = (
+    "order_id,currency_code,amount_major\r\n"
+    "o1,EUR,12.99\r\n"
+    ",,\r\n"
+    " , ,  \r\n"
+    "\r\n"
+    "o2,EUR,x\r\n"
+    ",,\r\n"
+    ",,\r\n"
+)
+
+
+def test_rows_of_empty_cells_in_a_csv_file_create_no_session(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(EMPTY_ROWS, encoding="utf-8")
+    result, made = send(path)
+    assert made == 1
+    assert [(r.row, r.order_id, r.ok) for r in result] == [(0, "o1", True), (3, "o2", False)]
+    # the row counts as pandas.read_csv counts it, the line is the file's
+    assert (
+        str(result.errors[0])
+        == "row 3 (line 6, o2): column amount_major: not a decimal amount: 'x'"
+    )
+    assert result.frame()["row"].tolist() == [0, 3]
+
+
+@pytest.mark.parametrize("as_text", [True, False], ids=["as-text", "defaults"])
+def test_rows_of_empty_cells_in_a_dataframe_create_no_session(
+    tmp_path: Path, as_text: bool
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(EMPTY_ROWS, encoding="utf-8")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False) if as_text else pd.read_csv(path)
+    assert len(frame) == 6  # pandas keeps the empty rows: "", or NaN and " "
+    result, made = send(frame)
+    assert made == 1
+    # `row` stays the DataFrame position: frame.iloc[3] is the row at fault
+    assert [(r.row, r.order_id, r.ok) for r in result] == [(0, "o1", True), (3, "o2", False)]
+    assert frame.iloc[result.errors[0].row]["order_id"] == "o2"
+
+
+def test_a_row_with_one_filled_cell_is_not_taken_for_an_empty_one(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text("order_id,currency_code,amount_major\n,,\n,EUR,\n", encoding="utf-8")
+    result, made = send(path)
+    assert made == 1 and [(r.row, r.ok) for r in result] == [(1, True)]
+    none = pd.DataFrame({"order_id": [None, None], "currency_code": [None, "EUR"]})
+    result, made = send(none)
+    assert made == 1 and [(r.row, r.ok) for r in result] == [(1, True)]
+
+
 # --- 2. encodings ---------------------------------------------------------------------
 
 
