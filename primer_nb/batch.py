@@ -23,12 +23,15 @@ dict is pandas' "missing". Read CSVs yourself with
 `amount` (what pandas makes of a column of numbers with an empty cell), with that reason.
 A CSV file must be UTF-8 and comma-separated, with a header line naming each column once;
 a file that is empty, is not UTF-8 (the error says how to convert Excel's cp1252 or
-UTF-16), is separated by `;` or tabs (Excel in many languages), or has an unclosed quote
-or a cell over the csv module's field limit, is refused as a whole with a `ValueError`
-naming the file, the line and the rule, before anything is sent (`data/README.md`). Rows
-whose cells are all empty or spaces (Excel writes `,,` rows after the data) are skipped
-like blank lines, in a file and in a DataFrame; they still count in `row`, as in
-`pandas.read_csv`, so `row` stays a DataFrame's position.
+UTF-16), is separated by `;` or tabs (Excel in many languages), has an unclosed quote or
+a cell over the csv module's field limit, or has a value under a header column without a
+name, is refused as a whole with a `ValueError` naming the file, the line and the rule,
+before anything is sent (`data/README.md`). Rows whose cells are all empty or spaces
+(Excel writes `,,` rows after the data) are skipped like blank lines, in a file and in a
+DataFrame; they still count in `row`, as in `pandas.read_csv`, so `row` stays a
+DataFrame's position. Header columns without a name (Excel's trailing `,,`; pandas calls
+them `Unnamed: 3`) are ignored while all their cells are empty; one that holds a value is
+refused once, by its position, before anything is sent.
 
 **Per-row results.** Every input row (but the empty ones) comes back, in input order, with
 its session or a `RowError`: a bad value is reported with the row, the CSV line, the column
@@ -761,12 +764,13 @@ def _other_separator(path: Path, text: str) -> None:
 def _read_csv(path: Path) -> Iterator[tuple[int, int | None, Mapping[str, Any], str | None]]:
     """A CSV file's rows; a problem with the file itself (empty, not UTF-8, separated by
     ';' or tabs, an unclosed quote, a cell over the field limit, a header line without
-    column names, a repeated header column) is a `ValueError` naming the file, the line
-    and the rule, raised before anything is sent.
+    column names, a repeated header column, a value under a column without a name) is a
+    `ValueError` naming the file, the line and the rule, raised before anything is sent.
 
     Blank lines are skipped; so are rows whose cells are all empty or spaces (Excel writes
     them after the data), which still count as rows, as in `pandas.read_csv`, so that
-    `row` is the same either way."""
+    `row` is the same either way. A header column without a name is ignored while its
+    cells are all empty (Excel's trailing `,,`)."""
     import io
 
     text = _csv_text(path)
@@ -793,6 +797,7 @@ def _read_csv(path: Path) -> Iterator[tuple[int, int | None, Mapping[str, Any], 
                     f"{seen[name]} and {number}); each column may appear once"
                 )
             seen[name] = number
+        unnamed = [i for i, name in enumerate(header) if not name]
         start = reader.line_num + 1
         row = 0
         for values in reader:
@@ -809,7 +814,16 @@ def _read_csv(path: Path) -> Iterator[tuple[int, int | None, Mapping[str, Any], 
                     f"malformed CSV row: {len(values)} fields, the header has "
                     f"{len(header)} (an unquoted comma or a missing field?)"
                 )
-            yield row, start, dict(zip(header, values, strict=False)), problem
+            else:
+                for i in unnamed:
+                    if values[i].strip():
+                        raise ValueError(
+                            f"{path}: line 1: column {i + 1} has no name in the header, but "
+                            f"line {start} has a value in it; name the column (known: "
+                            f"{', '.join(ORDER_COLUMNS)}) or delete it"
+                        )
+            named = ((h, v) for h, v in zip(header, values, strict=False) if h)
+            yield row, start, dict(named), problem
             row += 1
             start = reader.line_num + 1
     except csv.Error as exc:
@@ -833,6 +847,10 @@ def _read_csv(path: Path) -> Iterator[tuple[int, int | None, Mapping[str, Any], 
         raise ValueError(f"{path}: {message}") from None
 
 
+#: What `pandas.read_csv` calls a header column without a name.
+_UNNAMED = re.compile(r"Unnamed: [0-9]+")
+
+
 def _read_rows(rows: Rows) -> Iterator[tuple[int, int | None, Mapping[str, Any], str | None]]:
     """`(row, CSV line number or None, row mapping, malformation or None)` per input row;
     `row` is the position in the input, from 0. A CSV's or DataFrame's rows with nothing
@@ -842,9 +860,23 @@ def _read_rows(rows: Rows) -> Iterator[tuple[int, int | None, Mapping[str, Any],
         return
     to_dict = getattr(rows, "to_dict", None)
     if callable(to_dict) and hasattr(rows, "columns"):  # a DataFrame
-        for row, record in enumerate(to_dict("records")):
+        records = to_dict("records")
+        # pandas' name for a CSV header column without a name: ignored while it is empty
+        blank: set[str] = set()
+        for position, column in enumerate(rows.columns, 1):
+            if not (isinstance(column, str) and _UNNAMED.fullmatch(column)):
+                continue
+            filled = next((i for i, r in enumerate(records) if not _missing(r[column])), None)
+            if filled is not None:
+                raise ValueError(
+                    f"column {position} ({column!r}, pandas' name for a CSV header column "
+                    f"without a name) has a value in row {filled}; name the column (known: "
+                    f"{', '.join(ORDER_COLUMNS)}) or drop it"
+                )
+            blank.add(column)
+        for row, record in enumerate(records):
             if not all(_missing(value) for value in record.values()):
-                yield row, None, record, None
+                yield row, None, {k: v for k, v in record.items() if k not in blank}, None
         return
     if isinstance(rows, Mapping):
         raise TypeError("rows must be a DataFrame, a CSV path or an iterable of dicts, not a dict")

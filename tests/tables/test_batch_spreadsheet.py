@@ -150,6 +150,64 @@ def test_a_float_with_a_fraction_in_minor_units_is_still_not_a_whole_number() ->
     assert str(result.errors[0]).endswith("must be a whole number of minor units, not 1299.5")
 
 
+# --- 6. header columns without a name -------------------------------------------------
+
+
+def test_empty_header_columns_with_empty_cells_are_ignored(tmp_path: Path) -> None:
+    # Excel's trailing `,,` (cells to the right once formatted), and one in the middle
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "order_id,,currency_code,amount_major,,\r\no1, ,EUR,12.99,,\r\no2,,EUR,1.00,,\r\n",
+        encoding="utf-8",
+    )
+    result, made = send(path)
+    assert result.errors == [] and made == 2
+    assert [s.amount for s in result.sessions] == [1299, 100]
+
+
+def test_an_empty_header_column_holding_data_is_refused_once_by_position(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "order_id,currency_code,amount_major,,\r\no1,EUR,12.99,,\r\no2,EUR,1.00,,gift\r\n",
+        encoding="utf-8",
+    )
+    message = refused(path)
+    assert message.startswith(
+        f"{path}: line 1: column 5 has no name in the header, but line 3 has a value in it;"
+    )
+    assert "name the column" in message and "order_id, customer_id" in message
+
+
+def test_empty_unnamed_columns_of_a_dataframe_read_from_such_a_file_are_ignored(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "order_id,currency_code,amount_major,,\r\no1,EUR,12.99,,\r\no2,EUR,1.00,,\r\n",
+        encoding="utf-8",
+    )
+    for frame in (
+        pd.read_csv(path, dtype=str, keep_default_na=False),
+        pd.read_csv(path, dtype=str),
+    ):
+        assert list(frame.columns)[3:] == ["Unnamed: 3", "Unnamed: 4"]
+        result, made = send(frame)
+        assert result.errors == [] and made == 2
+    # one that holds data is refused once, by position, before anything is sent
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[1, "Unnamed: 4"] = "gift"
+    emulator = Emulator(seed=11, start="2024-06-01T12:00:00", frozen=True)
+    with pytest.raises(ValueError) as caught:
+        create_sessions(frame, client=PrimerClient(emulator=emulator), progress=False)
+    assert emulator.session_count == 0
+    assert str(caught.value).startswith(
+        "column 5 ('Unnamed: 4', pandas' name for a CSV header column without a name) has a "
+        "value in row 1; name the column"
+    )
+
+
 # --- 7. other separators --------------------------------------------------------------
 
 
