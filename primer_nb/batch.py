@@ -743,7 +743,8 @@ _SEPARATORS = {
 def _other_separator(path: Path, text: str) -> None:
     """`ValueError` when line 1 is a header separated by ';' or tabs instead of commas:
     read with commas it would be one unknown column, and every row would fail."""
-    first = text.splitlines()[0] if text else ""
+    line_1 = re.match(r"[^\r\n]*", text)  # not splitlines(): no copy of a big file's lines
+    first = line_1.group() if line_1 else ""
     if "," in first:
         return
     for separator, (name, why) in _SEPARATORS.items():
@@ -774,7 +775,7 @@ def _read_csv(path: Path) -> Iterator[tuple[int, int | None, Mapping[str, Any], 
     import io
 
     text = _csv_text(path)
-    if not text.strip():
+    if not text or text.isspace():
         raise ValueError(
             f"{path}: the file is empty: no header line; a CSV file starts with a header "
             "line naming its columns (data/README.md)"
