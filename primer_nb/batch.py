@@ -19,20 +19,29 @@ text is refused (JSON writes "none" as `null`), as is a NaN as a line's only amo
 list of dicts (`line_items[0].amount: NaN is not an amount`); a NaN in another key of a
 dict is pandas' "missing". Read CSVs yourself with
 `pandas.read_csv(path, dtype=str, keep_default_na=False)`, or pass the path: a float
-`12.99` is refused, because it is not exactly 12.99. A CSV file must be UTF-8, with each
-header column once; a file that is not, or has an unclosed quote or a cell over the csv
-module's field limit, is refused as a whole with a `ValueError` naming the file, the line
-and the rule, before anything is sent (`data/README.md`).
+`12.99` is refused, because it is not exactly 12.99, and so is a float `1299.0` in
+`amount` (what pandas makes of a column of numbers with an empty cell), with that reason.
+A CSV file must be UTF-8 and comma-separated, with a header line naming each column once;
+a file that is empty, is not UTF-8 (the error says how to convert Excel's cp1252 or
+UTF-16), is separated by `;` or tabs (Excel in many languages), has an unclosed quote or
+a cell over the csv module's field limit, or has a value under a header column without a
+name, is refused as a whole with a `ValueError` naming the file, the line and the rule,
+before anything is sent (`data/README.md`). Rows whose cells are all empty or spaces
+(Excel writes `,,` rows after the data) are skipped like blank lines, in a file and in a
+DataFrame; they still count in `row`, as in `pandas.read_csv`, so `row` stays a
+DataFrame's position. Header columns without a name (Excel's trailing `,,`; pandas calls
+them `Unnamed: 3`) are ignored while all their cells are empty; one that holds a value is
+refused once, by its position, before anything is sent.
 
-**Per-row results.** Every input row comes back, in input order, with its session or a
-`RowError`: a bad value is reported with the row, the CSV line, the column and the rule
-(nothing is sent for that row) and the batch goes on. Each request is checked once, before
-sending, with `models.check_request` (the check the client and the emulator use), so a
-schema violation is a `RequestValidationError` naming the column without a round trip. An
-API error keeps its `errorId`, description and validation paths (mapped back to columns
-where possible). A `200` whose `orderId` is not the row's (another request's answer) is
-a `MismatchedAnswer` error, never taken as the row's session. An error's texts (its
-description, order id, columns and paths, and so `str()` and `frame()`) never show the
+**Per-row results.** Every input row (but the empty ones) comes back, in input order, with
+its session or a `RowError`: a bad value is reported with the row, the CSV line, the column
+and the rule (nothing is sent for that row) and the batch goes on. Each request is checked
+once, before sending, with `models.check_request` (the check the client and the emulator
+use), so a schema violation is a `RequestValidationError` naming the column without a round
+trip. An API error keeps its `errorId`, description and validation paths (mapped back to
+columns where possible). A `200` whose `orderId` is not the row's (another request's
+answer) is a `MismatchedAnswer` error, never taken as the row's session. An error's texts
+(its description, order id, columns and paths, and so `str()` and `frame()`) never show the
 client's API key, even when a cell or a column header holds it by mistake (`***`).
 
 **Sending.** Through the client you pass, with its transport, settings and hooks: an
@@ -429,6 +438,15 @@ def _minor(value: Any) -> int:
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
+    if isinstance(value, float) and value.is_integer():
+        # 1299.0: a whole number, but a float; pandas reads a number column with an
+        # empty cell as floats. Not accepted, as for amount_major: a float is never money.
+        raise ValueError(
+            f"got the float {value!r}; give minor units as whole numbers or text, not floats "
+            "(pandas reads a column of numbers that has an empty cell as floats: read CSVs "
+            'with dtype=str, or pd.read_csv(..., dtype={"amount": "Int64"}); in line_items '
+            f"JSON, write {int(value)}, not {value!r})"
+        )
     # a long value by its length only: a part of it would hide a key from the redaction
     shown = repr(value)
     if len(shown) > 40:
@@ -684,8 +702,18 @@ def _prepare(row: int, line: int | None, data: Mapping[str, Any]) -> _Prepared:
 
 
 def _csv_text(path: Path) -> str:
-    """The file's text; `ValueError` naming the line and byte when it is not UTF-8."""
+    """The file's text; `ValueError` naming the line and byte when it is not UTF-8, and
+    the encoding to convert from when it is likely Excel's (cp1252 or UTF-16)."""
     data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValueError(
+            f"{path}: line 1, byte 1: not UTF-8: the file is UTF-16 (it starts with a UTF-16 "
+            "byte-order mark; Excel's 'Unicode Text' is UTF-16 and tab-separated); the file "
+            "must be UTF-8 and comma-separated: save it as 'CSV UTF-8 (Comma delimited)', or "
+            "convert it, e.g. `iconv -f utf-16 -t utf-8 in.txt > out.csv` (then, if it is "
+            "tab-separated, read it with pandas.read_csv(path, sep='\\t', dtype=str, "
+            "keep_default_na=False) and pass the DataFrame)"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -693,21 +721,75 @@ def _csv_text(path: Path) -> str:
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise ValueError(
             f"{path}: line {line}, byte {column}: not UTF-8 ({exc.reason}); the file must be "
-            "UTF-8: save it as 'CSV UTF-8', or convert it, e.g. "
-            "`iconv -f latin1 -t utf-8 in.csv > out.csv`"
+            "UTF-8: save it as 'CSV UTF-8 (Comma delimited)', or convert it from the encoding "
+            "it was saved in; Excel on Windows saves 'CSV (Comma delimited)' as cp1252: "
+            "`iconv -f cp1252 -t utf-8 in.csv > out.csv` (not latin1, which turns cp1252's "
+            "\u2019 \u201c \u201d \u2013 \u20ac into invisible control characters)"
         ) from None
 
 
-def _read_csv(path: Path) -> Iterator[tuple[int | None, Mapping[str, Any], str | None]]:
-    """A CSV file's rows; a problem with the file itself (not UTF-8, an unclosed quote, a
-    cell over the field limit, a repeated header column) is a `ValueError` naming the file,
-    the line and the rule, raised before anything is sent."""
+#: Field separators Excel uses instead of commas (the list separator of many locales;
+#: "Text (Tab delimited)").
+_SEPARATORS = {
+    ";": (
+        "semicolons (';')",
+        "Excel saves CSV with the list separator of its language settings, e.g. ';' in "
+        "German or French",
+    ),
+    "\t": ("tabs", "Excel's 'Text (Tab delimited)' or 'Unicode Text'"),
+}
+
+
+def _other_separator(path: Path, text: str) -> None:
+    """`ValueError` when line 1 is a header separated by ';' or tabs instead of commas:
+    read with commas it would be one unknown column, and every row would fail."""
+    line_1 = re.match(r"[^\r\n]*", text)  # not splitlines(): no copy of a big file's lines
+    first = line_1.group() if line_1 else ""
+    if "," in first:
+        return
+    for separator, (name, why) in _SEPARATORS.items():
+        if separator not in first:
+            continue
+        names = [n.strip() for n in next(csv.reader([first], delimiter=separator))]
+        if len(names) > 1 and any(n in ORDER_COLUMNS for n in names):
+            shown = "'\\t'" if separator == "\t" else repr(separator)
+            raise ValueError(
+                f"{path}: line 1: the columns are separated by {name}, not commas ({why}); "
+                "the file must be comma-separated: save it as 'CSV UTF-8 (Comma delimited)' "
+                "with ',' as the list separator, or read it with "
+                f"pandas.read_csv(path, sep={shown}, dtype=str, keep_default_na=False) and "
+                "pass the DataFrame"
+            )
+
+
+def _read_csv(path: Path) -> Iterator[tuple[int, int | None, Mapping[str, Any], str | None]]:
+    """A CSV file's rows; a problem with the file itself (empty, not UTF-8, separated by
+    ';' or tabs, an unclosed quote, a cell over the field limit, a header line without
+    column names, a repeated header column, a value under a column without a name) is a
+    `ValueError` naming the file, the line and the rule, raised before anything is sent.
+
+    Blank lines are skipped; so are rows whose cells are all empty or spaces (Excel writes
+    them after the data), which still count as rows, as in `pandas.read_csv`, so that
+    `row` is the same either way. A header column without a name is ignored while its
+    cells are all empty (Excel's trailing `,,`)."""
     import io
 
-    reader = csv.reader(io.StringIO(_csv_text(path), newline=""), strict=True)
+    text = _csv_text(path)
+    if not text or text.isspace():
+        raise ValueError(
+            f"{path}: the file is empty: no header line; a CSV file starts with a header "
+            "line naming its columns (data/README.md)"
+        )
+    _other_separator(path, text)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     start = 1
     try:
         header = [h.strip() for h in next(reader, [])]
+        if not any(header):
+            raise ValueError(
+                f"{path}: line 1: the header line has no column names; a CSV file starts "
+                "with a header line naming its columns (data/README.md)"
+            )
         seen: dict[str, int] = {}
         for number, name in enumerate(header, 1):
             if name and name in seen:
@@ -716,16 +798,34 @@ def _read_csv(path: Path) -> Iterator[tuple[int | None, Mapping[str, Any], str |
                     f"{seen[name]} and {number}); each column may appear once"
                 )
             seen[name] = number
+        unnamed = [i for i, name in enumerate(header) if not name]
         start = reader.line_num + 1
+        row = 0
         for values in reader:
-            if values:  # skip blank lines
-                problem = None
-                if len(values) != len(header):
-                    problem = (
-                        f"malformed CSV row: {len(values)} fields, the header has "
-                        f"{len(header)} (an unquoted comma or a missing field?)"
-                    )
-                yield start, dict(zip(header, values, strict=False)), problem
+            if not values:  # a blank line: not a row
+                start = reader.line_num + 1
+                continue
+            if all(not v.strip() for v in values):  # a row of empty cells: nothing to send
+                row += 1
+                start = reader.line_num + 1
+                continue
+            problem = None
+            if len(values) != len(header):
+                problem = (
+                    f"malformed CSV row: {len(values)} fields, the header has "
+                    f"{len(header)} (an unquoted comma or a missing field?)"
+                )
+            else:
+                for i in unnamed:
+                    if values[i].strip():
+                        raise ValueError(
+                            f"{path}: line 1: column {i + 1} has no name in the header, but "
+                            f"line {start} has a value in it; name the column (known: "
+                            f"{', '.join(ORDER_COLUMNS)}) or delete it"
+                        )
+            named = ((h, v) for h, v in zip(header, values, strict=False) if h)
+            yield row, start, dict(named), problem
+            row += 1
             start = reader.line_num + 1
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
@@ -748,28 +848,49 @@ def _read_csv(path: Path) -> Iterator[tuple[int | None, Mapping[str, Any], str |
         raise ValueError(f"{path}: {message}") from None
 
 
-def _read_rows(rows: Rows) -> Iterator[tuple[int | None, Mapping[str, Any], str | None]]:
-    """`(CSV line number or None, row mapping, malformation or None)` per input row."""
+#: What `pandas.read_csv` calls a header column without a name.
+_UNNAMED = re.compile(r"Unnamed: [0-9]+")
+
+
+def _read_rows(rows: Rows) -> Iterator[tuple[int, int | None, Mapping[str, Any], str | None]]:
+    """`(row, CSV line number or None, row mapping, malformation or None)` per input row;
+    `row` is the position in the input, from 0. A CSV's or DataFrame's rows with nothing
+    in any cell are skipped (their position still counts)."""
     if isinstance(rows, str | os.PathLike):
         yield from _read_csv(Path(rows))
         return
     to_dict = getattr(rows, "to_dict", None)
     if callable(to_dict) and hasattr(rows, "columns"):  # a DataFrame
-        for record in to_dict("records"):
-            yield None, record, None
+        records = to_dict("records")
+        # pandas' name for a CSV header column without a name: ignored while it is empty
+        blank: set[str] = set()
+        for position, column in enumerate(rows.columns, 1):
+            if not (isinstance(column, str) and _UNNAMED.fullmatch(column)):
+                continue
+            filled = next((i for i, r in enumerate(records) if not _missing(r[column])), None)
+            if filled is not None:
+                raise ValueError(
+                    f"column {position} ({column!r}, pandas' name for a CSV header column "
+                    f"without a name) has a value in row {filled}; name the column (known: "
+                    f"{', '.join(ORDER_COLUMNS)}) or drop it"
+                )
+            blank.add(column)
+        for row, record in enumerate(records):
+            if not all(_missing(value) for value in record.values()):
+                yield row, None, {k: v for k, v in record.items() if k not in blank}, None
         return
     if isinstance(rows, Mapping):
         raise TypeError("rows must be a DataFrame, a CSV path or an iterable of dicts, not a dict")
-    for record in rows:
+    for row, record in enumerate(rows):
         if not isinstance(record, Mapping):
             raise TypeError(f"each row must be a dict, not {type(record).__name__}")
-        yield None, record, None
+        yield row, None, record, None
 
 
 def _prepare_all(rows: Rows) -> list[_Prepared]:
     prepared: list[_Prepared] = []
     first: dict[str, _Prepared] = {}  # order_id -> the first row with it
-    for index, (line, data, problem) in enumerate(_read_rows(rows)):
+    for index, line, data, problem in _read_rows(rows):
         if problem is None:
             item = _prepare(index, line, data)
         else:
@@ -1004,6 +1125,7 @@ async def acreate_sessions(
     http, create, close = _sender(client, concurrency)
     attached = False
     results: list[RowResult | None] = [None] * len(prepared)
+    slot = {item.row: i for i, item in enumerate(prepared)}  # skipped empty rows leave gaps
     bar = tqdm(total=len(prepared), desc="client sessions", unit="row", disable=not progress)
     failed = 0
 
@@ -1021,7 +1143,7 @@ async def acreate_sessions(
                 order_id=None if order_id is None else redact_each(order_id, secrets),
                 error=_without_key(result.error, secrets),
             )
-        results[result.row] = result
+        results[slot[result.row]] = result
         failed += 0 if result.ok else 1
         bar.update(1)
         if failed:
@@ -1253,7 +1375,8 @@ def create_sessions(
       outcome (no answer, a 5xx, a 408 or a 429: Primer may have created the session). By
       default such a row is an `OutcomeUnknown` error and is not sent; check first.
 
-    Returns a `BatchResult` with one `RowResult` per input row, in input order.
+    Returns a `BatchResult` with one `RowResult` per input row, in input order (a CSV's or
+    DataFrame's rows with every cell empty are skipped; `row` still counts them).
     """
     from primer_nb.client import AsyncPrimerClient
 
