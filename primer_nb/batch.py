@@ -705,6 +705,13 @@ def _csv_text(path: Path) -> str:
     """The file's text; `ValueError` naming the line and byte when it is not UTF-8, and
     the encoding to convert from when it is likely Excel's (cp1252 or UTF-16)."""
     data = path.read_bytes()
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # zip (.xlsx), OLE (.xls)
+        raise ValueError(
+            f"{path}: not a CSV file: it is a spreadsheet workbook (Excel's .xlsx or .xls); "
+            "save it as 'CSV UTF-8 (Comma delimited)', or read it with "
+            "pandas.read_excel(path, dtype=str) (needs openpyxl for .xlsx) and pass the "
+            "DataFrame"
+        )
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ValueError(
             f"{path}: line 1, byte 1: not UTF-8: the file is UTF-16 (it starts with a UTF-16 "

@@ -119,6 +119,18 @@ def test_a_utf16_file_is_named_utf16_with_how_to_convert_it(tmp_path: Path, enco
     assert "latin1 -t" not in message and "cp1252 -t" not in message
 
 
+def test_a_workbook_passed_as_the_csv_path_says_what_it_is(tmp_path: Path) -> None:
+    """An .xlsx is a zip file: it got the advice to convert it from cp1252."""
+    import zipfile
+
+    path = tmp_path / "orders.xlsx"
+    with zipfile.ZipFile(path, "w") as workbook:
+        workbook.writestr("[Content_Types].xml", "<Types/>")
+    message = refused(path)
+    assert message.startswith(f"{path}: not a CSV file: it is a spreadsheet workbook")
+    assert "pandas.read_excel(path, dtype=str)" in message and "cp1252" not in message
+
+
 # --- 5. minor units read as floats ----------------------------------------------------
 
 
