@@ -170,7 +170,9 @@ def _rows(pairs: Iterable[tuple[str, str]]) -> str:
 
 
 def _code(text: str) -> str:
-    return f'<code style="font-family:{MONO}">{escape(text)}</code>'
+    # the box's text colour, not a page's own code colour: a docs theme's pink for inline
+    # code vanished on the grey it gives outputs in dark mode (1.01:1)
+    return f'<code style="font-family:{MONO};color:inherit">{escape(text)}</code>'
 
 
 def _details(summary: str, text: str) -> str:
@@ -426,7 +428,13 @@ def progress_html(rows: Sequence[tuple[str, str, str, int]]) -> str:
         f"<td>{escape(s)}{f' ({n} attempts)' if n else ''}</td></tr>"
         for i, nb, s, n in rows
     )
-    body = f'<table style="border-collapse:collapse">{lines}</table>'
+    # header cells, so a screen reader names each column as it reads a row
+    head = "".join(
+        f'<th scope="col" style="text-align:left;padding:1px 12px 1px 0;color:{MUTED};'
+        f'font-weight:normal">{name}</th>'
+        for name in ("", "exercise", "notebook", "status")
+    )
+    body = f'<table style="border-collapse:collapse">{TR}{head}</tr>{lines}</table>'
     return _box(
         "info", f"Progress: {passed} of {len(rows)} passed", body, css_class="primer-progress"
     )

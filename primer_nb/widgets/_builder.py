@@ -16,7 +16,7 @@ import ipywidgets as w
 from pydantic import BaseModel
 
 from primer_nb.errors import PrimerError
-from primer_nb.widgets._common import HandlerLog, Looks, escape
+from primer_nb.widgets._common import ERROR_COLOR, OK_COLOR, HandlerLog, Looks, escape, message
 from primer_nb.widgets.form import CurrencyNode, Evaluation, FormContext, RequestForm
 from primer_nb.widgets.preview import Preview
 from primer_nb.widgets.results import error_html
@@ -67,15 +67,13 @@ def clock_of(client: object) -> Clock | None:
 def reason_html(evaluation: Evaluation, ready: str) -> str:
     """Why Send is disabled (the first problems), or `ready` when it is not."""
     if evaluation.valid:
-        return f"<span style='color:#1b5e20'>{escape(ready)}</span>"
+        return message(escape(ready), OK_COLOR, "status")
     shown = "; ".join(f"{p}: {m}" for p, m in evaluation.errors[:3])
     more = len(evaluation.errors) - 3
     extra = f" (+{more} more)" if more > 0 else ""
     count = len(evaluation.errors)
-    return (
-        f"<span style='color:#b00020'>Send is disabled: {count} problem"
-        f"{'s' if count != 1 else ''}: {escape(shown)}{extra}</span>"
-    )
+    text = f"Send is disabled: {count} problem{'s' if count != 1 else ''}: {escape(shown)}{extra}"
+    return message(text, ERROR_COLOR, "status")
 
 
 class RequestBuilder(w.VBox):  # type: ignore[misc]
@@ -195,6 +193,6 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
             who = "The emulator refused the request"
         else:
             who = f"Primer ({self.client.environment}) refused the request"
-        self.status.value = f"<span style='color:#b00020'>{who}; the form is unchanged.</span>"
+        self.status.value = message(f"{who}; the form is unchanged.", ERROR_COLOR, "alert")
         details = getattr(exc, "validation_errors", [])
         self.form.annotate([(d.path, d.description) for d in details])

@@ -20,6 +20,19 @@ _R = TypeVar("_R")
 _W = TypeVar("_W")
 
 
+#: Text colours of the widgets' messages: JupyterLab's theme colours where they are defined
+#: (readable in its light and dark themes, at least 4.5:1), else the light theme's.
+ERROR_COLOR = "var(--jp-error-color1, #b00020)"
+OK_COLOR = "var(--jp-success-color0, #1b5e20)"
+NOTE_COLOR = "var(--jp-ui-font-color2, #666)"
+
+
+def message(text_html: str, color: str, role: str) -> str:
+    """`text_html` in `color`, as an ARIA `role` (`status`: said when a screen reader is
+    idle; `alert`: said at once), so a message is heard, not only seen in its colour."""
+    return f"<span role='{role}' style='color:{color}'>{text_html}</span>"
+
+
 def escape(value: object) -> str:
     """HTML-escaped text of any value."""
     return html.escape(str(value), quote=True)

@@ -75,7 +75,7 @@ from pydantic.fields import FieldInfo
 from primer_nb import currency as cur
 from primer_nb.errors import METADATA_EMPTY_KEY
 from primer_nb.models import PaymentMethodOptions, UnknownKey, check_request, json_path
-from primer_nb.widgets._common import Looks, escape
+from primer_nb.widgets._common import ERROR_COLOR, Looks, escape
 from primer_nb.wire_errors import suggest_field, wire_fields
 
 __all__ = [
@@ -179,7 +179,7 @@ def _error_html(looks: Looks) -> w.HTML:
 
 def _message_html(messages: Sequence[str]) -> str:
     text = "; ".join(messages)
-    return f"<span style='color:#b00020'>⚠ {escape(text)}</span>" if messages else ""
+    return f"<span style='color:{ERROR_COLOR}'>⚠ {escape(text)}</span>" if messages else ""
 
 
 class UnknownFieldError(KeyError):
@@ -243,11 +243,23 @@ class Node:
 
     def show_errors(self, messages: Sequence[str]) -> None:
         self.error.value = _message_html(messages)
+        self.describe("; ".join(messages))
 
     def clear_errors(self) -> None:
         self.error.value = ""
+        self.describe("")
         for child in self.children():
             child.clear_errors()
+
+    def describe(self, text: str, *, more: bool = False) -> None:
+        """The messages beside a field as its control's tooltip too (`title`), so a screen
+        reader says them with the field instead of leaving them in another element;
+        `more` adds `text` to what is there."""
+        control: w.DOMWidget | None = getattr(self, "control", None)
+        if control is not None:
+            if more and control.tooltip:
+                text = f"{control.tooltip}; {text}"
+            control.tooltip = text or None
 
 
 # --- leaves ---------------------------------------------------------------------------
@@ -275,7 +287,10 @@ class LeafNode(Node):
         self.key, self.kind, self.ctx = key, kind, ctx
         self.control = self._make_control(key, kind, list(options), ctx.looks)
         self.error = _error_html(ctx.looks)
-        self.widget = ctx.looks.make(w.HBox, [self.control, self.error])
+        parts: list[w.Widget] = [self.control, self.error]
+        if kind == "tags":  # ipywidgets draws no description for tags: a label of its own
+            parts.insert(0, ctx.looks.make(w.Label, value=key, css={"width": LABEL_WIDTH}))
+        self.widget = ctx.looks.make(w.HBox, parts)
         self.control.observe(ctx.guard(lambda _change: ctx.changed()), names="value")
 
     @staticmethod
@@ -744,7 +759,7 @@ class ListNode(Node):
     def __init__(self, key: str, item: type[BaseModel], ctx: FormContext, skip: frozenset[str]):
         self.key, self.item, self.ctx, self.skip = key, item, ctx, skip
         self.rows: list[ModelNode] = []
-        self._chrome: dict[int, tuple[w.HTML, w.VBox]] = {}
+        self._chrome: dict[int, tuple[w.HTML, w.Button, w.VBox]] = {}
         looks = ctx.looks
         self.error = _error_html(looks)
         self.rows_box = looks.make(w.VBox, [])
@@ -811,17 +826,18 @@ class ListNode(Node):
         """Show the rows; a row's title and remove button are made once, then renumbered."""
         self.place(self.loc)
         self._chrome = {id(r): self._chrome.get(id(r)) or self._frame(r) for r in self.rows}
-        for i, (title, _box) in enumerate(self._chrome.values()):
+        for i, (title, remove, _box) in enumerate(self._chrome.values()):
             title.value = f"<b>{escape(self.key)}[{i}]</b>"
-        self.rows_box.children = [box for _title, box in self._chrome.values()]
+            remove.tooltip = f"remove {self.key}[{i}]"  # which row, for a screen reader too
+        self.rows_box.children = [box for _title, _remove, box in self._chrome.values()]
 
-    def _frame(self, row: ModelNode) -> tuple[w.HTML, w.VBox]:
+    def _frame(self, row: ModelNode) -> tuple[w.HTML, w.Button, w.VBox]:
         looks = self.ctx.looks
         remove = looks.make(w.Button, description="remove", css=REMOVE)
         remove.on_click(self.ctx.guard(lambda _b: self.remove_row(self.rows.index(row))))
         title = looks.make(w.HTML)
         # the button's handler holds `row`, so its id is not reused while `_chrome` has it
-        return title, looks.make(w.VBox, [looks.make(w.HBox, [title, remove]), row.widget])
+        return title, remove, looks.make(w.VBox, [looks.make(w.HBox, [title, remove]), row.widget])
 
     def collect(self, loc: Loc, found: Found) -> JsonValue | Unset:
         found.nodes[json_path(loc)] = self
@@ -899,7 +915,9 @@ class MetadataNode(Node):
         self.rows_box.children = list(self._boxes.values())
 
     def _frame(self, pair: tuple[w.Text, w.Text]) -> w.HBox:
-        remove = self.ctx.looks.make(w.Button, description="remove", css=REMOVE)
+        remove = self.ctx.looks.make(
+            w.Button, description="remove", tooltip="remove this metadata entry", css=REMOVE
+        )
         remove.on_click(self.ctx.guard(lambda _b: self._remove(pair)))
         # the button's handler holds `pair`, so its id is not reused while `_boxes` has it
         return self.ctx.looks.make(w.HBox, [*pair, remove])
@@ -907,8 +925,21 @@ class MetadataNode(Node):
     def _pair(self, name: str, value: str, placeholders: tuple[str, str]) -> tuple[w.Text, w.Text]:
         looks = self.ctx.looks
         return (
-            looks.make(w.Text, value=name, placeholder=placeholders[0], css=KEY_COLUMN),
-            looks.make(w.Text, value=value, placeholder=placeholders[1], css=VALUE_COLUMN),
+            # tooltips name them for a screen reader: a placeholder goes once text is typed
+            looks.make(
+                w.Text,
+                value=name,
+                placeholder=placeholders[0],
+                tooltip="metadata key",
+                css=KEY_COLUMN,
+            ),
+            looks.make(
+                w.Text,
+                value=value,
+                placeholder=placeholders[1],
+                tooltip="metadata value",
+                css=VALUE_COLUMN,
+            ),
         )
 
     def _remove(self, pair: tuple[w.Text, w.Text]) -> None:
@@ -1113,6 +1144,7 @@ class RequestForm:
             node = self._nearest(path)
             extra = _message_html([f"{path}: {message}"])
             node.error.value = f"{node.error.value}<br>{extra}" if node.error.value else extra
+            node.describe(f"{path}: {message}", more=True)
 
     def evaluate(self) -> Evaluation:
         body, found = self.collect()

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from primer_nb.errors import PrimerAPIError, PrimerError
 from primer_nb.models import SessionWarning
-from primer_nb.widgets._common import escape, short_token, table
+from primer_nb.widgets._common import ERROR_COLOR, NOTE_COLOR, escape, short_token, table
 
 __all__ = ["error_html", "token_html", "warnings_html"]
 
@@ -15,7 +15,8 @@ def token_html(token: str) -> str:
     """The client token, shortened (`eyJhbGci…x9Qk`); the full one is `builder.session`."""
     return (
         f"<b>clientToken</b> <code class='primer-token'>{escape(short_token(token))}</code>"
-        " <span style='color:#666'>(full token: <code>builder.session.client_token</code>)</span>"
+        f" <span style='color:{NOTE_COLOR}'>(full token: "
+        "<code>builder.session.client_token</code>)</span>"
     )
 
 
@@ -31,7 +32,7 @@ def error_html(exc: PrimerError) -> str:
     """Primer's error: status, errorId, description, recovery, diagnosticsId, every path."""
     if not isinstance(exc, PrimerAPIError):
         name = escape(type(exc).__name__)
-        return f"<div class='primer-failure'><b>{name}</b>: {escape(exc)}</div>"
+        return f"<div class='primer-failure' role='alert'><b>{name}</b>: {escape(exc)}</div>"
     where = " (refused before sending)" if exc.local else ""
     lines = [
         f"<b>{exc.status_code} {escape(exc.error_id)}</b>{escape(where)}: {escape(exc.description)}"
@@ -44,4 +45,4 @@ def error_html(exc: PrimerError) -> str:
     if exc.validation_errors:
         rows = [(v.model, v.path, v.description) for v in exc.validation_errors]
         body += table(("model", "path", "description"), rows, "primer-validation-errors")
-    return f"<div class='primer-failure' style='color:#b00020'>{body}</div>"
+    return f"<div class='primer-failure' role='alert' style='color:{ERROR_COLOR}'>{body}</div>"

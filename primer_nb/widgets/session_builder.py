@@ -38,7 +38,7 @@ from primer_nb.widgets._builder import (
     default_client,
     reason_html,
 )
-from primer_nb.widgets._common import escape
+from primer_nb.widgets._common import OK_COLOR, escape, message
 from primer_nb.widgets.expiry import ExpiryCountdown
 from primer_nb.widgets.form import (
     Evaluation,
@@ -162,9 +162,10 @@ class SessionBuilder(RequestBuilder):
             self.countdown,
             self.looks.make(w.HTML, warnings_html(session.warnings)),
         ]
-        self.status.value = (
-            f"<span style='color:#1b5e20'>Created: amount "
-            f"{escape(money(session.amount, session.currency_code))}</span>"
+        self.status.value = message(
+            f"Created: amount {escape(money(session.amount, session.currency_code))}",
+            OK_COLOR,
+            "status",
         )
 
     # --- display ------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import ipywidgets as w
 import pytest
 
 from primer_nb.client import PrimerClient
@@ -281,3 +282,58 @@ def test_without_pythons_digit_limit_a_number_field_has_none(client: Any) -> Non
         assert builder.form.evaluate().errors == []
     finally:
         sys.set_int_max_str_digits(before)
+
+
+# --- what a screen reader hears, and colours readable in JupyterLab's dark theme ------------
+
+
+def test_field_errors_are_the_fields_tooltip_so_a_screen_reader_says_them(client: Any) -> None:
+    """An error sits in an element beside the field: tabbing to the field said only
+    'amount, edit text'. The control's tooltip (its `title`) now carries it too."""
+    builder = SessionBuilder(client)
+    builder.fill({"currencyCode": "JPY", "amount": "5.5"})
+    amount = builder.field("$.amount")
+    assert amount.control.tooltip.startswith("$.amount: JPY has 0 minor units")
+    assert "var(--jp-error-color1, #b00020)" in amount.error.value  # the theme's red
+    builder.fill({"amount": "5"})
+    assert amount.control.tooltip is None and amount.error.value == ""
+
+
+def test_status_lines_are_announced_and_use_the_themes_colours(client: Any) -> None:
+    builder = SessionBuilder(client)
+    builder.fill({"currencyCode": "JPY", "amount": "5.5"})
+    assert builder.status.value.startswith("<span role='status' style='color:var(--jp-error")
+    builder.fill({"amount": "5", "currencyCode": "HUF"})  # disabled by default: refused
+    assert builder.status.value.startswith("<span role='status' style='color:var(--jp-success")
+    builder.send_button.click()
+    assert builder.status.value.startswith("<span role='alert' style='color:var(--jp-error")
+    failure = "\n".join(str(getattr(x, "value", "")) for x in walk(builder.result))
+    assert "class='primer-failure' role='alert'" in failure
+    builder.fill({"currencyCode": "EUR"})
+    builder.send_button.click()
+    assert builder.status.value.startswith("<span role='status' style='color:var(--jp-success")
+    assert "Created: amount" in builder.status.value
+    for color in ("#b00020", "#1b5e20", "#666"):  # none hard-coded without the theme's
+        for item in walk(builder):
+            value = str(getattr(item, "value", ""))
+            assert f"color:{color}" not in value
+
+
+def test_unlabelled_controls_get_a_name_a_screen_reader_can_say(client: Any) -> None:
+    """The card-network tags had no label at all (ipywidgets draws no description for
+    them); metadata rows had only placeholders; every row's button said just 'remove'."""
+    builder = SessionBuilder(client)
+    networks = builder.field("$.paymentMethod.orderedAllowedCardNetworks")
+    labels = [c.value for c in networks.widget.children if isinstance(c, w.Label)]
+    assert labels == ["orderedAllowedCardNetworks"]
+    builder.metadata.add_row("plan", "gold")
+    key, value, remove = builder.metadata.rows_box.children[0].children
+    assert (key.tooltip, value.tooltip) == ("metadata key", "metadata value")
+    assert remove.tooltip == "remove this metadata entry"
+    builder.add_line_item({"amount": "1"})
+    builder.add_line_item({"amount": "2"})
+    removes = [box.children[0].children[1] for box in builder.line_items.rows_box.children]
+    assert [b.tooltip for b in removes] == ["remove lineItems[0]", "remove lineItems[1]"]
+    removes[0].click()
+    (left,) = [box.children[0].children[1] for box in builder.line_items.rows_box.children]
+    assert left.tooltip == "remove lineItems[0]"  # renumbered with its title
