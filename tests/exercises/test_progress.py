@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,9 @@ def test_progress_round_trip(progress_dir: Path) -> None:
     exercises.check("02-jpy-amount", 15)
     assert exercises.progress().passed == ["02-jpy-amount"]
     assert "✓" in after._repr_html_() and "1 of" in repr(after)
+    # header cells name the columns for a screen reader reading a row
+    headers = re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', after._repr_html_())
+    assert headers == ["", "exercise", "notebook", "status"]
 
 
 def test_record_false_keeps_a_check_out(progress_dir: Path) -> None:
