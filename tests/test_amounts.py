@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal
 from typing import Any
 
@@ -176,3 +177,15 @@ def test_a_snake_case_key_warns_at_its_path_with_the_wire_name(
     [warning] = caught
     assert str(warning.message).startswith(f"{path} is not counted: the wire name is `{wire}`")
     assert warning.filename == __file__  # points at the caller's line
+
+
+def test_the_warning_points_at_the_users_line_through_other_package_modules() -> None:
+    # The preview widget calls `breakdown` for the user: the warning skips its frames too.
+    from primer_nb.widgets.preview import Preview
+
+    preview = Preview(None)
+    with pytest.warns(UnknownFieldWarning, match=r"\$\.order\.line_items") as caught:
+        line = sys._getframe().f_lineno + 1
+        preview.update({"order": {"line_items": [{"amount": 1}]}})
+    [warning] = caught
+    assert (warning.filename, warning.lineno) == (__file__, line)
