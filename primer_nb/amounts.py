@@ -78,18 +78,9 @@ _SNAKE_LINE = {"discount_amount": "discountAmount", "tax_amount": "taxAmount"}
 
 #: This package's directory (a copy's, when run from one, as mutmut runs `mutants/`).
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
-
-
-def _outside_level() -> int:
-    """The `stacklevel` that makes a warning raised by the caller of this function point
-    at the first frame outside the package: the user's line, however many package
-    frames (helpers, other modules such as `tables`) are in between."""
-    frame: FrameType | None = sys._getframe(1)  # calls warnings.warn: stacklevel 1
-    level = 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
-        frame = frame.f_back
-        level += 1
-    return level
+#: Modules whose frames are call layers a tool puts around the package's functions, not
+#: the user's code: mutmut's trampolines (`make mutation`) wrap every mutated function.
+_WRAPPERS = ("mutmut.",)
 
 
 def _warn_snake(obj: Mapping[str, object], names: Mapping[str, str], path: str) -> None:
@@ -100,8 +91,22 @@ def _warn_snake(obj: Mapping[str, object], names: Mapping[str, str], path: str) 
                     f"{path}.{snake} is not counted: the wire name is `{wire}` (the amount "
                     "helpers read camelCase wire dicts, as `model.to_wire()` gives)"
                 ),
-                stacklevel=_outside_level(),  # the user's line, not the package's
+                stacklevel=_outside_level(sys._getframe()),
             )
+
+
+def _outside_level(frame: FrameType | None) -> int:
+    """The `stacklevel` for a warning raised in `frame` (level 1) that points at the first
+    frame outside the package: the user's line, however many package frames (helpers,
+    other modules such as the preview widget) are in between."""
+    level = 1
+    while frame is not None and (
+        os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR)
+        or str(frame.f_globals.get("__name__")).startswith(_WRAPPERS)
+    ):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def _wire(value: Any, name: str) -> Mapping[str, object]:
