@@ -19,7 +19,7 @@ import email_validator
 import httpx
 import jwt
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from primer_nb.cli import build_parser, main
@@ -65,6 +65,7 @@ def _pyjwt(secret: bytes, access_token: str, expires: datetime) -> str:
     seconds=st.integers(min_value=-(10**9), max_value=10**10),
     micro=st.integers(min_value=0, max_value=999_999),
 )
+@example(secret=b"k" * 32, access_token="\x7f", seconds=0, micro=0)  # DEL: ASCII, escaped
 def test_tokens_are_byte_identical_to_pyjwt(
     secret: bytes, access_token: str, seconds: int, micro: int
 ) -> None:
