@@ -28,9 +28,12 @@ is an `UnknownFieldWarning` at its JSONPath naming the wire name.
 from __future__ import annotations
 
 import numbers
+import os
+import sys
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 
 from primer_nb.errors import UnknownFieldWarning
@@ -73,9 +76,14 @@ _SNAKE_ORDER = {"line_items": "lineItems"}
 _SNAKE_LINE = {"discount_amount": "discountAmount", "tax_amount": "taxAmount"}
 
 
-def _warn_snake(
-    obj: Mapping[str, object], names: Mapping[str, str], path: str, level: int = 4
-) -> None:
+#: This package's directory (a copy's, when run from one, as mutmut runs `mutants/`).
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+#: Modules whose frames are call layers a tool puts around the package's functions, not
+#: the user's code: mutmut's trampolines (`make mutation`) wrap every mutated function.
+_WRAPPERS = ("mutmut.",)
+
+
+def _warn_snake(obj: Mapping[str, object], names: Mapping[str, str], path: str) -> None:
     for snake, wire in names.items():
         if snake in obj:
             warnings.warn(
@@ -83,8 +91,22 @@ def _warn_snake(
                     f"{path}.{snake} is not counted: the wire name is `{wire}` (the amount "
                     "helpers read camelCase wire dicts, as `model.to_wire()` gives)"
                 ),
-                stacklevel=level,  # the caller of the public helper
+                stacklevel=_outside_level(sys._getframe()),
             )
+
+
+def _outside_level(frame: FrameType | None) -> int:
+    """The `stacklevel` for a warning raised in `frame` (level 1) that points at the first
+    frame outside the package: the user's line, however many package frames (helpers,
+    other modules such as the preview widget) are in between."""
+    level = 1
+    while frame is not None and (
+        os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR)
+        or str(frame.f_globals.get("__name__")).startswith(_WRAPPERS)
+    ):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 def _wire(value: Any, name: str) -> Mapping[str, object]:
@@ -108,11 +130,11 @@ def line_total(item: Mapping[str, object]) -> int:
     `item` is a wire dict (`{"amount": 500, "quantity": 2}`) or a `LineItem`. A value
     that is not an int is a `TypeError` naming it (`$.amount: 12.5 is not an amount`);
     `discount_amount` / `tax_amount` are not counted and warn (`UnknownFieldWarning`)."""
-    return _line_total(_wire(item, "item"), "$", 3)
+    return _line_total(_wire(item, "item"), "$")
 
 
-def _line_total(item: Mapping[str, object], path: str, level: int = 4) -> int:
-    _warn_snake(item, _SNAKE_LINE, path, level + 1)
+def _line_total(item: Mapping[str, object], path: str) -> int:
+    _warn_snake(item, _SNAKE_LINE, path)
     get = item.get
     quantity = checked_amount(get("quantity"), f"{path}.quantity", None)
     return line_total_of(
@@ -157,7 +179,7 @@ def _parts(session: Mapping[str, object]) -> tuple[int, int, int, int | None, in
     if isinstance(items, list):
         for index, item in enumerate(items):
             if isinstance(item, (dict, Mapping)):
-                lines += _line_total(item, f"$.order.lineItems[{index}]", 4)
+                lines += _line_total(item, f"$.order.lineItems[{index}]")
                 has_any = True
     if isinstance(fees, list):
         for index, fee in enumerate(fees):

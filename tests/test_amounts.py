@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from primer_nb.amounts import breakdown, line_total, session_amount
+from primer_nb.amounts import breakdown, line_total, session_amount, wire_amount
 from primer_nb.errors import UnknownFieldWarning
 from primer_nb.models import ClientSessionRequest, Fee, LineItem, Order
 
@@ -46,12 +47,16 @@ def test_top_level_amount_overrides_the_order() -> None:
     session = {"amount": 4999, "order": {"lineItems": [{"amount": 2500, "quantity": 2}]}}
     parts = breakdown(session)
     assert (parts.computed, parts.override, parts.total) == (5000, 4999, 4999)
+    assert session_amount(session) == wire_amount(session) == 4999
 
 
 def test_nothing_to_compute_gives_none() -> None:
     assert session_amount({}) is None
     assert session_amount({"order": {"countryCode": "GB"}}) is None
     assert session_amount({"order": {"lineItems": []}}) is None
+    # shipping without an amount adds nothing: no amount, not 0
+    assert session_amount({"order": {"shipping": {"methodId": "DHL"}}}) is None
+    assert breakdown({"order": {"shipping": {"methodId": "DHL"}}}).computed is None
 
 
 def test_zero_shipping_alone_is_an_amount() -> None:
@@ -126,6 +131,7 @@ def test_an_int_subclass_or_numpy_int_counts(value: object) -> None:
         (lambda v: line_total({"amount": v, "quantity": 2}), "$.amount"),
         (lambda v: line_total({"amount": 100, "quantity": v}), "$.quantity"),
         (lambda v: line_total({"amount": 100, "discountAmount": v}), "$.discountAmount"),
+        (lambda v: line_total({"amount": 100, "taxAmount": v}), "$.taxAmount"),
         (lambda v: breakdown({"order": {"fees": [{"amount": v}]}}), "$.order.fees[0].amount"),
         (lambda v: breakdown({"order": {"shipping": {"amount": v}}}), "$.order.shipping.amount"),
     ],
@@ -174,5 +180,74 @@ def test_a_snake_case_key_warns_at_its_path_with_the_wire_name(
     with pytest.warns(UnknownFieldWarning) as caught:
         call()
     [warning] = caught
-    assert str(warning.message).startswith(f"{path} is not counted: the wire name is `{wire}`")
+    assert str(warning.message) == (
+        f"{path} is not counted: the wire name is `{wire}` (the amount helpers read "
+        "camelCase wire dicts, as `model.to_wire()` gives)"
+    )
     assert warning.filename == __file__  # points at the caller's line
+
+
+def test_the_warning_points_at_the_users_line_through_other_package_modules() -> None:
+    # The preview widget calls `breakdown` for the user: the warning skips its frames too.
+    from primer_nb.widgets.preview import Preview
+
+    preview = Preview(None)
+    with pytest.warns(UnknownFieldWarning, match=r"\$\.order\.line_items") as caught:
+        line = sys._getframe().f_lineno + 1
+        preview.update({"order": {"line_items": [{"amount": 1}]}})
+    [warning] = caught
+    assert (warning.filename, warning.lineno) == (__file__, line)
+
+
+def test_the_error_for_a_non_amount_says_what_an_amount_is() -> None:
+    with pytest.raises(TypeError) as caught:
+        line_total({"amount": 12.5})
+    assert str(caught.value) == (
+        "$.amount: 12.5 is not an amount: amounts are whole numbers of minor units as an "
+        "int (1250 for 12.50 EUR; currency.to_minor_units converts)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("x" * 38, repr("x" * 38)), ("x" * 39, "a str")],  # a repr of 40 characters; of 41
+)
+def test_a_value_is_shown_up_to_40_characters_then_named_by_its_type(
+    value: str, shown: str
+) -> None:
+    with pytest.raises(TypeError, match=rf"^\$\.amount: {shown} is not an amount: "):
+        session_amount({"amount": value})
+
+
+@pytest.mark.parametrize(
+    ("helper", "name"), [(line_total, "item"), (breakdown, "session"), (session_amount, "session")]
+)
+@pytest.mark.parametrize(("value", "kind"), [(5, "int"), ([], "list"), (object(), "object")])
+def test_what_is_neither_a_wire_dict_nor_a_model_is_a_type_error_naming_the_argument(
+    helper: Any, name: str, value: object, kind: str
+) -> None:
+    with pytest.raises(TypeError) as caught:
+        helper(value)
+    assert str(caught.value) == (
+        f"{name} must be a camelCase wire dict or a model (read by its to_wire()), not {kind}"
+    )
+
+
+def test_wire_amount_adds_up_as_session_amount_does() -> None:
+    """The emulator's `amount` (wire_amount) is the rule the helpers apply."""
+    body = {
+        "order": {
+            "lineItems": [{"amount": 100, "quantity": 2, "taxAmount": 3}, {"amount": Cents(5)}],
+            "fees": [{"amount": 30}, {"amount": 7}],
+            "shipping": {"amount": 50},
+        }
+    }
+    assert wire_amount(body) == session_amount(body) == 295
+    assert wire_amount({"order": {"shipping": {"methodId": "DHL"}}}) is None
+
+
+@pytest.mark.parametrize("odd", [True, "999", 9.5, None])
+def test_wire_amount_counts_what_is_not_an_int_as_nothing(odd: object) -> None:
+    """No checks on a validated body: whatever is not an int adds 0 or overrides nothing."""
+    assert wire_amount({"amount": odd, "order": {"lineItems": [{"amount": 10}]}}) == 10
+    assert wire_amount({"order": {"lineItems": [{"amount": odd}, {"amount": 10}]}}) == 10

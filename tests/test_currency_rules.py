@@ -173,6 +173,9 @@ def test_trailing_zeros_beyond_the_currency_digits_are_exact() -> None:
     assert to_minor_units("1.0000", "USD") == 100
     assert to_minor_units("12.000", "JPY") == 12
     assert to_minor_units("-3.1000", "USD") == -310
+    # an int, as the API takes (a float would be sent as 100.0), and exact past 2**53
+    assert all(type(to_minor_units(a, "USD")) is int for a in ("1.0000", Decimal("2.500")))
+    assert to_minor_units("123456789012345678901.000", "USD") == 12345678901234567890100
 
 
 def test_the_size_limit_is_exactly_4300_digits() -> None:
@@ -182,3 +185,18 @@ def test_the_size_limit_is_exactly_4300_digits() -> None:
     with pytest.raises(ValueError, match="too large"):
         to_minor_units("1e5000", "USD")
     assert to_minor_units("0e5000", "USD") == 0  # zero is never too large
+
+
+@pytest.mark.parametrize(
+    ("amount", "code", "message"),
+    [
+        (Decimal("1e4299"), "USD", "4300 digits before the decimal point (at most 4298)"),
+        ("1e4297", "KWD", "4298 digits before the decimal point (at most 4297)"),
+    ],
+)
+def test_a_too_large_amount_names_its_digits_and_the_currency_s_limit(
+    amount: Decimal | str, code: str, message: str
+) -> None:
+    with pytest.raises(ValueError) as caught:
+        to_minor_units(amount, code)
+    assert str(caught.value) == f"amount is too large: {message}"

@@ -19,7 +19,7 @@ import email_validator
 import httpx
 import jwt
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from primer_nb.cli import build_parser, main
@@ -65,6 +65,7 @@ def _pyjwt(secret: bytes, access_token: str, expires: datetime) -> str:
     seconds=st.integers(min_value=-(10**9), max_value=10**10),
     micro=st.integers(min_value=0, max_value=999_999),
 )
+@example(secret=b"k" * 32, access_token="\x7f", seconds=0, micro=0)  # DEL: ASCII, escaped
 def test_tokens_are_byte_identical_to_pyjwt(
     secret: bytes, access_token: str, seconds: int, micro: int
 ) -> None:
@@ -345,3 +346,16 @@ def test_a_body_without_unknown_keys_is_not_walked(monkeypatch: pytest.MonkeyPat
     extra = {**body, "order": {"lineItems": [{"amount": 5}], "line_items": []}}
     with pytest.raises(AssertionError, match="walked"):  # an extra key: walked
         check_request_keys(extra, ClientSessionRequest)
+
+
+def test_a_token_is_read_up_to_4096_characters_and_anything_else_is_none() -> None:
+    """The issuer reads its own tokens up to 4096 characters; a longer one, or what is
+    not a string (a client token from a JSON body may be a number), is no token."""
+    issuer = TokenIssuer(b"k" * 32)
+    expires = datetime(1970, 1, 1, tzinfo=UTC)
+    longest, too_long = issuer.issue("a" * 2720, expires), issuer.issue("a" * 2721, expires)
+    assert (len(longest), len(too_long)) == (4096, 4097)
+    assert issuer.access_token(longest) == "a" * 2720
+    assert issuer.access_token(too_long) is None
+    assert issuer.access_token(12345) is None
+    assert issuer.access_token("") is None

@@ -19,9 +19,12 @@ from primer_nb.emulator.validation import (
     ApiError,
     KeyRing,
     check_api_version,
+    check_patched,
     parse_json_object,
     read_body,
 )
+from primer_nb.errors import ValidationErrorDetail
+from primer_nb.models import ClientSessionUpdateRequest, check_request
 
 
 def refused(raw: bytes) -> ApiError:
@@ -234,3 +237,54 @@ def test_larger_bodies_are_413(content_length: str | None, parts: list[bytes]) -
     assert (error.status, error.error_id) == (413, "RequestTooLarge")
     assert error.description == f"The request body is larger than {MAX_BODY_BYTES} bytes."
     assert error.recovery == "Send a smaller request body."
+
+
+@pytest.mark.parametrize(
+    ("digits", "shown"),
+    [
+        (36, "1" * 36 + "e999."),  # 40 characters: shown whole
+        (37, "1" * 37 + "e99…"),  # 41: cut at 40, marked with an ellipsis
+    ],
+)
+def test_a_number_too_large_to_read_is_shown_whole_up_to_40_characters(
+    digits: int, shown: str
+) -> None:
+    error = refused(b'{"a": ' + b"1" * digits + b"e999}")
+    assert error.description == f"A number in the body is too large to read: {shown}"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b'{"a": 1e999}', b'{"a": ' + b"9" * 5000 + b"}"],  # too large for a float; for an int
+    ids=["float", "int"],
+)
+def test_the_caller_s_hint_for_unreadable_numbers_is_the_one_given(raw: bytes) -> None:
+    """The admin endpoints pass their own hint; without one, it is about amounts."""
+    assert refused(raw).recovery == "Amounts are integers in minor units, at most 19 digits."
+    with pytest.raises(ApiError) as caught:
+        parse_json_object(raw, numbers_help="See the admin docs.")
+    assert caught.value.recovery == "See the admin docs."
+
+
+def test_a_patch_clearing_payment_method_options_is_refused_as_a_patch_naming_them_is() -> None:
+    """`paymentMethod: null` would drop the options: the same 422 detail as a PATCH body
+    with `paymentMethod.options` gets from the schema."""
+    before = {"amount": 1, "paymentMethod": {"options": {"GOOGLE_PAY": {"surcharge": {}}}}}
+    _, schema = check_request(
+        {"clientToken": "t", "paymentMethod": {"options": {}}}, ClientSessionUpdateRequest
+    )
+    with pytest.raises(ApiError) as caught:
+        check_patched(before, {"amount": 1})
+    assert (caught.value.status, caught.value.error_id) == (422, "RequestValidationError")
+    assert (
+        caught.value.details
+        == schema
+        == [
+            ValidationErrorDetail(
+                "ClientSessionUpdateAPIRequest",
+                "$.paymentMethod.options",
+                "paymentMethod.options cannot be updated; create a new client session instead",
+            )
+        ]
+    )
+    check_patched(before, dict(before))  # options kept: nothing to refuse

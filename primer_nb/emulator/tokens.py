@@ -85,9 +85,10 @@ class TokenIssuer:
         deterministic: it remakes tokens instead of keeping them.
         """
         exp = math.floor(expires.timestamp())
-        # orjson writes ASCII text as json.dumps does (PyJWT's encoder); json.dumps
-        # escapes the rest as \uXXXX, which orjson does not
-        quoted = orjson.dumps(access_token) if access_token.isascii() else _quoted(access_token)
+        # orjson writes ASCII text as json.dumps does (PyJWT's encoder), but for DEL;
+        # json.dumps escapes DEL and the rest as \uXXXX, which orjson does not
+        fast = access_token.isascii() and "\x7f" not in access_token
+        quoted = orjson.dumps(access_token) if fast else _quoted(access_token)
         payload = b'{"exp":%d,"accessToken":%s,%s' % (exp, quoted, _TAIL)
         signing_input = _HEADER_SEGMENT + b"." + _b64(payload)
         mac = self._hmac.copy()
