@@ -59,7 +59,7 @@ def _numpy_timedelta(value: Any) -> timedelta:
     """A numpy `timedelta64` as a `timedelta` (to the microsecond); NaT is a ValueError."""
     step = value.astype("timedelta64[us]").item()
     if not isinstance(step, timedelta):  # NaT reads as None
-        raise ValueError(f"seconds must be a duration, not {value!r}")
+        raise ValueError(f"seconds must be a duration, not {value}")  # str: 'NaT' in any numpy
     return step
 
 

@@ -234,9 +234,7 @@ def test_clock_advance_takes_a_duration_from_a_dataframe() -> None:
     assert emulator.clock.advance(column.to_numpy()[0]).isoformat() == "2026-01-16T10:00:00+00:00"
     assert emulator.clock.advance(column[1]).isoformat() == "2026-01-16T11:30:00+00:00"
     assert emulator.clock.advance(np.timedelta64(1500, "ms")).second == 1
-    with pytest.raises(
-        ValueError, match=r"^seconds must be a duration, not np.timedelta64\('NaT'\)"
-    ):
+    with pytest.raises(ValueError, match=r"^seconds must be a duration, not NaT$"):
         emulator.clock.advance(np.timedelta64("NaT"))
     with pytest.raises(TypeError, match=r"^minutes must be a number \(or seconds a timedelta\)"):
         emulator.clock.advance(minutes=np.timedelta64(5, "m"))
