@@ -701,6 +701,15 @@ def _prepare(row: int, line: int | None, data: Mapping[str, Any]) -> _Prepared:
     return item
 
 
+#: Byte-order marks of the wide Unicode encodings, UTF-32's before UTF-16's.
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
 def _csv_text(path: Path) -> str:
     """The file's text; `ValueError` naming the line and byte when it is not UTF-8, and
     the encoding to convert from when it is likely Excel's (cp1252 or UTF-16)."""
@@ -712,12 +721,14 @@ def _csv_text(path: Path) -> str:
             "pandas.read_excel(path, dtype=str) (needs openpyxl for .xlsx) and pass the "
             "DataFrame"
         )
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    # UTF-32's byte-order marks first: little-endian UTF-32's begins with UTF-16's
+    wide = next((name for bom, name in _WIDE_BOMS if data.startswith(bom)), None)
+    if wide is not None:
         raise ValueError(
-            f"{path}: line 1, byte 1: not UTF-8: the file is UTF-16 (it starts with a UTF-16 "
+            f"{path}: line 1, byte 1: not UTF-8: the file is {wide} (it starts with a {wide} "
             "byte-order mark; Excel's 'Unicode Text' is UTF-16 and tab-separated); the file "
             "must be UTF-8 and comma-separated: save it as 'CSV UTF-8 (Comma delimited)', or "
-            "convert it, e.g. `iconv -f utf-16 -t utf-8 in.txt > out.csv` (then, if it is "
+            f"convert it, e.g. `iconv -f {wide.lower()} -t utf-8 in.txt > out.csv` (then, if it is "
             "tab-separated, read it with pandas.read_csv(path, sep='\\t', dtype=str, "
             "keep_default_na=False) and pass the DataFrame)"
         )

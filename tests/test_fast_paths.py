@@ -214,12 +214,22 @@ def test_store_drops_the_oldest_beyond_max_sessions() -> None:
     assert len(store) == 0 and store.dropped == 0
 
 
-@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "10"])
-def test_max_sessions_must_be_a_positive_integer(bad: Any) -> None:
-    with pytest.raises(ValueError, match="max_sessions"):
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [(0, ValueError), (-1, ValueError), (1.5, TypeError), (True, TypeError), ("10", TypeError)],
+)
+def test_max_sessions_must_be_a_positive_integer(bad: Any, error: type[Exception]) -> None:
+    # the type of error says which rule failed, as for the client's and the batch's counts
+    with pytest.raises(error, match="max_sessions must be"):
         SessionStore(max_sessions=bad)
-    with pytest.raises(ValueError, match="max_sessions"):
+    with pytest.raises(error, match="max_sessions must be"):
         Emulator(max_sessions=bad)
+
+
+def test_max_sessions_takes_a_numpy_int() -> None:
+    numpy = pytest.importorskip("numpy")
+    emulator = Emulator(max_sessions=numpy.int64(2))
+    assert emulator._store.max_sessions == 2 and type(emulator._store.max_sessions) is int
 
 
 def _create(http: httpx.Client, order_id: str) -> str:

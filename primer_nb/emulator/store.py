@@ -30,6 +30,8 @@ from typing import Any
 
 import orjson
 
+from primer_nb.arguments import whole_number
+
 __all__ = ["SessionStore", "StoredSession"]
 
 
@@ -104,10 +106,10 @@ class SessionStore:
         max_sessions: int | None = None,
         client_token: Callable[[str, datetime], str] | None = None,
     ) -> None:
-        if max_sessions is not None and (
-            isinstance(max_sessions, bool) or not isinstance(max_sessions, int) or max_sessions < 1
-        ):
-            raise ValueError(f"max_sessions must be a positive integer or None: {max_sessions!r}")
+        if max_sessions is not None:  # a numpy int (a DataFrame's length) is one too
+            max_sessions = whole_number(
+                "max_sessions", max_sessions, minimum=1, rule="a whole number >= 1, or None"
+            )
         self.max_sessions = max_sessions
         self._client_token = client_token
         self._lock = threading.Lock()

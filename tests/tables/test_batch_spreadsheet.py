@@ -119,6 +119,19 @@ def test_a_utf16_file_is_named_utf16_with_how_to_convert_it(tmp_path: Path, enco
     assert "latin1 -t" not in message and "cp1252 -t" not in message
 
 
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-le", "utf-32-be"])
+def test_a_utf32_file_is_named_utf32_not_utf16(tmp_path: Path, encoding: str) -> None:
+    # little-endian UTF-32's byte-order mark begins with UTF-16's: it was called UTF-16,
+    # and `iconv -f utf-16` would have turned it into text full of NUL characters
+    bom = "\ufeff" if encoding != "utf-32" else ""
+    path = tmp_path / "orders.txt"
+    path.write_bytes((bom + "order_id,currency_code\r\no1,EUR\r\n").encode(encoding))
+    message = refused(path)
+    assert message.startswith(f"{path}: line 1, byte 1: not UTF-8: the file is UTF-32")
+    assert "`iconv -f utf-32 -t utf-8 in.txt > out.csv`" in message
+    assert "utf-16" not in message.lower().replace("'unicode text' is utf-16", "")
+
+
 def test_a_workbook_passed_as_the_csv_path_says_what_it_is(tmp_path: Path) -> None:
     """An .xlsx is a zip file: it got the advice to convert it from cp1252."""
     import zipfile
