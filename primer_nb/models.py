@@ -110,6 +110,7 @@ from primer_nb.wire_errors import (  # re-exported: public here since 0.1
 
 __all__ = [
     "DEFAULT_CARD_NETWORKS",
+    "OPTIONS_NOT_UPDATABLE",
     "UNKNOWN_FIELD",
     "Address",
     "ApplePayAutomaticReloadBilling",
@@ -786,9 +787,16 @@ class PaymentMethodUpdate(PaymentMethod):
     @field_validator("options", mode="before")
     @classmethod
     def _options_not_updatable(cls, value: object) -> NoReturn:
-        raise ValueError(
-            "paymentMethod.options cannot be updated; create a new client session instead"
-        )
+        raise ValueError(OPTIONS_NOT_UPDATABLE)
+
+
+#: Why a PATCH may not carry `paymentMethod.options`, even unchanged (behaviour.md §3):
+#: Primer asks for `paymentMethod` whole, so a learner sending it back as it was told
+#: must read that the options are the part to leave out.
+OPTIONS_NOT_UPDATABLE = (
+    "paymentMethod.options cannot be updated, nor sent unchanged: leave it out of the "
+    "PATCH (to change the options, create a new client session)"
+)
 
 
 # --- requests -------------------------------------------------------------------------
@@ -846,6 +854,16 @@ class ClientSessionUpdateRequest(_TopLevelRequest):
     @classmethod
     def _approval_mode_creation_only(cls, value: object) -> NoReturn:
         raise ValueError("approvalMode can only be set when the client session is created")
+
+    @pydantic.model_validator(mode="after")
+    def _totals_in_range_without_an_override(self) -> Self:
+        # `"amount": null` clears any override, so the session's amount is its order's
+        # total whatever is stored: a line this body sends (arrays are replaced whole)
+        # that makes a total outside int64 >= 0 fails for certain, and is refused before
+        # the network. Without it, the stored session decides (check_patched).
+        if self.amount is None and "amount" in self.model_fields_set:
+            check_order_totals(self.order)
+        return self
 
 
 # --- responses ------------------------------------------------------------------------
@@ -1063,7 +1081,18 @@ def merged_total_problems(
     changed = order != before.get("order") or before.get("amount") is not None
     if not isinstance(order, Mapping) or amount is not None or not changed:
         return []
-    return check_request({"order": order}, ClientSessionRequest)[1]
+    # the path may name a line the PATCH did not send (an override cleared with `null`
+    # makes the stored order's total count): say which session it is about
+    return [
+        detail._replace(description=detail.description + _IN_THE_MERGED_SESSION)
+        for detail in check_request({"order": order}, ClientSessionRequest)[1]
+    ]
+
+
+_IN_THE_MERGED_SESSION = (
+    " (in the session as this PATCH leaves it: its stored order merged with the PATCH, "
+    "whose total is the amount, as no top-level amount replaces it)"
+)
 
 
 def check_request_keys(

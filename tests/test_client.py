@@ -303,6 +303,22 @@ def test_update_session_refuses_options_before_sending() -> None:
     assert server.requests == []
 
 
+def test_update_clearing_the_amount_refuses_a_negative_line_before_sending() -> None:
+    # `"amount": null` makes the order's total the amount whatever the session holds,
+    # and the body's lines replace the stored ones: the server's 422 is certain
+    client, server = make(session)
+    changes = {"amount": None, "order": {"lineItems": [{"amount": 1, "discountAmount": 5}]}}
+    with pytest.raises(PrimerValidationError) as info:
+        client.update_session(TOKEN, changes)
+    assert info.value.local is True and server.requests == []
+    [detail] = info.value.validation_errors
+    assert detail.path == "$.order.lineItems[0].discountAmount"
+    assert detail.model == "ClientSessionUpdateAPIRequest"
+    # without `"amount": null` a stored override may hide the line: the server judges
+    client.update_session(TOKEN, {"order": changes["order"]})
+    assert server.bodies == [{"clientToken": TOKEN, "order": changes["order"]}]
+
+
 # --- validation before the network ----------------------------------------------------
 
 

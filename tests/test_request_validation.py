@@ -283,7 +283,8 @@ def test_a_patch_clearing_payment_method_options_is_refused_as_a_patch_naming_th
             ValidationErrorDetail(
                 "ClientSessionUpdateAPIRequest",
                 "$.paymentMethod.options",
-                "paymentMethod.options cannot be updated; create a new client session instead",
+                "paymentMethod.options cannot be updated, nor sent unchanged: leave it out of "
+                "the PATCH (to change the options, create a new client session)",
             )
         ]
     )

@@ -42,6 +42,7 @@ from primer_nb.errors import (
 )
 from primer_nb.fastjson import exact_orjson
 from primer_nb.models import (
+    OPTIONS_NOT_UPDATABLE,
     check_request,
     merged_total_problems,
     metadata_has_empty_key,
@@ -346,7 +347,7 @@ def check_patched(before: Mapping[str, object], after: Mapping[str, object]) -> 
         detail = ValidationErrorDetail(
             _UPDATE_SCHEMA,
             "$.paymentMethod.options",
-            "paymentMethod.options cannot be updated; create a new client session instead",
+            OPTIONS_NOT_UPDATABLE,
         )
         raise ApiError(422, *REQUEST_VALIDATION, details=[detail])
     details = merged_total_problems(before, after)

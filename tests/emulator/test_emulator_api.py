@@ -238,6 +238,20 @@ def test_metadata_accepts_any_json_value(http: httpx.Client) -> None:
     assert create(http, {"metadata": meta})["metadata"] == meta
 
 
+def test_get_and_patch_keep_empty_values_inside_metadata(http: httpx.Client) -> None:
+    # GET leaves out empty values, but metadata is the merchant's own data: a tool that
+    # loads the session and sends its metadata back whole (PATCH replaces it) kept
+    # losing `promo`, `tags` and `extra`
+    meta = {"promo": "", "n": 1, "tags": [], "extra": {}, "none": None}
+    token = create(http, {"orderId": "o-meta", "customerId": None, "metadata": meta})["clientToken"]
+    got = http.get("/client-session", params={"clientToken": token}).json()
+    assert got["metadata"] == meta
+    assert "customerId" not in got  # an API field's empty value is still left out
+    again = _patch(http, token, {"metadata": got["metadata"]})
+    assert again["metadata"] == meta
+    assert "metadata" not in _patch(http, token, {"metadata": {}})  # empty as a whole: out
+
+
 @pytest.mark.parametrize("number", [2**64, -(2**63) - 1, 10**30, 123456789012345678])
 def test_metadata_integers_beyond_64_bits_are_echoed_exactly(
     http: httpx.Client, number: int
@@ -838,6 +852,53 @@ def test_patch_options_and_approval_mode_are_422(http: httpx.Client) -> None:
     inner = error_of(http.patch("/client-session", json=body), 422, "RequestValidationError")
     assert set(paths(inner)) == {"$.paymentMethod.options", "$.approvalMode"}
     assert "cannot be updated" in json.dumps(inner)
+
+
+def test_paymentmethod_sent_whole_is_told_to_leave_its_unchanged_options_out(
+    http: httpx.Client,
+) -> None:
+    # Primer asks for `paymentMethod` whole in a PATCH; a learner who sends it back as it
+    # was, options unchanged, must read that the options are what to leave out, not be
+    # told to make a new session for a change they did not make
+    method = {"vaultOnSuccess": False, "options": {"GOOGLE_PAY": {"surcharge": {"amount": 50}}}}
+    token = create(http, {"currencyCode": "GBP", "amount": 100, "paymentMethod": method})[
+        "clientToken"
+    ]
+    whole = {**method, "vaultOnSuccess": True}
+    inner = error_of(
+        http.patch("/client-session", json={"clientToken": token, "paymentMethod": whole}),
+        422,
+        "RequestValidationError",
+    )
+    [detail] = inner["validationErrors"][0]["errors"]
+    assert detail["path"] == "$.paymentMethod.options"
+    assert "nor sent unchanged: leave it out of the PATCH" in detail["description"]
+    # left out, the same change is made and the options stay
+    answer = _patch(http, token, {"paymentMethod": {"vaultOnSuccess": True}})
+    assert answer["paymentMethod"]["vaultOnSuccess"] is True
+    assert answer["paymentMethod"]["options"] == method["options"]
+
+
+def test_clearing_an_override_that_hid_a_bad_line_says_the_path_is_the_stored_sessions(
+    http: httpx.Client,
+) -> None:
+    token = create(http, {"currencyCode": "EUR", "amount": 10})["clientToken"]
+    # accepted: the override is the amount, so the lines' totals do not count
+    _patch(http, token, {"order": {"lineItems": [{"amount": 1, "discountAmount": 5}]}})
+    # the body holds no line, yet the 422 names one: the answer must say whose it is
+    inner = error_of(
+        http.patch("/client-session", json={"clientToken": token, "amount": None}),
+        422,
+        "RequestValidationError",
+    )
+    [detail] = inner["validationErrors"][0]["errors"]
+    assert detail["path"] == "$.order.lineItems[0].discountAmount"
+    assert detail["description"].endswith(
+        "(in the session as this PATCH leaves it: its stored order merged with the PATCH, "
+        "whose total is the amount, as no top-level amount replaces it)"
+    )
+    got = http.get("/client-session", params={"clientToken": token}).json()
+    assert got["amount"] == 10  # left as it was
 
 
 def test_patch_amount_override_stays_until_cleared(http: httpx.Client) -> None:
