@@ -11,9 +11,9 @@ import numbers
 from datetime import datetime
 
 
-def whole_number(name: str, value: object, *, minimum: int, rule: str) -> int:
+def whole_number(name: str, value: object, *, minimum: int | None, rule: str) -> int:
     """`value` as an `int`, or a `TypeError` (not a whole number) or `ValueError` (below
-    `minimum`) that says `{name} must be {rule}`.
+    `minimum`, when there is one) that says `{name} must be {rule}`.
 
     >>> whole_number("concurrency", 8, minimum=1, rule="a whole number >= 1 (e.g. 8)")
     8
@@ -24,9 +24,23 @@ def whole_number(name: str, value: object, *, minimum: int, rule: str) -> int:
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be {rule}, not {type(value).__name__} {value!r}")
-    if value < minimum:
+    if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, not {value!r}")
     return int(value)
+
+
+def true_or_false(name: str, value: object) -> bool:
+    """`value`, or a `TypeError` naming `name` when it is not a `bool`: `"no"` is truthy,
+    and a flag must not be read the opposite way from what was written.
+
+    >>> true_or_false("frozen", "no")
+    Traceback (most recent call last):
+    ...
+    TypeError: frozen must be True or False, not str 'no'
+    """
+    if type(value) is not bool:
+        raise TypeError(f"{name} must be True or False, not {type(value).__name__} {value!r}")
+    return value
 
 
 def aware(name: str, value: datetime) -> datetime:

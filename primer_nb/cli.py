@@ -270,7 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_instant,
         default=None,
         metavar="ISO",
-        help="clock start, 1970..9000 (naive = UTC)",
+        help="clock start, 1970-01-02..9000-01-01 (naive = UTC)",
     )
     _switch(emu, "--freeze-clock", "time moves only through /_emulator/clock")
     emu.add_argument(
@@ -505,13 +505,22 @@ def _listen(host: str, port: int) -> socket.socket:
         raise CannotListen(f"--host {host} --port {port}: cannot listen there ({exc})") from None
 
 
-def serve(app: ASGIApp, *, host: str, port: int, name: str = "primer-nb emulator") -> int:
+def serve(
+    app: ASGIApp,
+    *,
+    host: str,
+    port: int,
+    name: str = "primer-nb emulator",
+    notice: str | None = None,
+) -> int:
     """Serve an ASGI app on uvicorn until SIGINT/SIGTERM; 0 after a clean stop.
 
     Prints `NAME serving http://HOST:PORT/client-session` once it listens (port 0 picks
-    a free one). The P2 benchmark serves its echo baseline through this very function,
-    so both servers run with the same settings. Raises `CannotListen` (nothing started)
-    when the port is taken or the host is not an address of this machine.
+    a free one), and before it `notice` on stderr, if given: only once the socket is
+    bound, so a server that never starts says nothing about itself. The P2 benchmark
+    serves its echo baseline through this very function, so both servers run with the
+    same settings. Raises `CannotListen` (nothing started) when the port is taken or the
+    host is not an address of this machine.
     """
     import uvicorn
 
@@ -530,6 +539,8 @@ def serve(app: ASGIApp, *, host: str, port: int, name: str = "primer-nb emulator
         timeout_graceful_shutdown=SHUTDOWN_GRACE,
     )
     sock = _listen(host, port)  # CannotListen: nothing started
+    if notice is not None:
+        print(notice, file=sys.stderr, flush=True)
 
     class Server(uvicorn.Server):
         def handle_exit(self, sig: int, frame: FrameType | None) -> None:
@@ -572,14 +583,13 @@ def run_emulator(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
     from primer_nb.config import on_this_machine
 
     emulator = _make_emulator(args, parser)
+    notice = None
     if emulator.keys.accepts_any and not on_this_machine(args.host):
-        print(
+        notice = (
             f"primer-nb emulator: --host {args.host} can be reached from other machines, and "
             "without --api-key it accepts any non-empty key, on its admin endpoints too "
             "(every client token, reset); give --api-key KEY (or PRIMER_NB_EMULATOR_KEYS) "
-            "to say who may use it",
-            file=sys.stderr,
-            flush=True,
+            "to say who may use it"
         )
     try:
         from primer_nb.emulator.app import RequestLog, StoppingGuard
@@ -587,7 +597,7 @@ def run_emulator(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
         app: ASGIApp = StoppingGuard(emulator.app, emulator)
         if args.log_requests:
             app = RequestLog(app, lambda line: print(line, file=sys.stderr, flush=True))
-        return serve(app, host=args.host, port=args.port)
+        return serve(app, host=args.host, port=args.port, notice=notice)
     except CannotListen as exc:
         parser.error(str(exc))  # exit status 2, as for the other flags
 

@@ -81,7 +81,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from primer_nb._version import __version__
-from primer_nb.arguments import whole_number
+from primer_nb.arguments import true_or_false, whole_number
 from primer_nb.config import API_PATH, REDACTED, Settings, env_var, resolve_settings
 from primer_nb.errors import (
     DEFAULT_KEY_REFUSED_BY_EMULATOR_HINT,
@@ -644,9 +644,8 @@ def _check_client_arguments(
     whole_number(
         "max_retries", max_retries, minimum=0, rule="a whole number of retries >= 0 (e.g. 2)"
     )
-    for name, flag in (("validate", validate), ("allow_production", allow_production)):
-        if type(flag) is not bool:
-            raise TypeError(f"{name} must be True or False, not {_type_name(flag)} {flag!r}")
+    true_or_false("validate", validate)
+    true_or_false("allow_production", allow_production)
     if (
         callable(hooks)
         or isinstance(hooks, (str, bytes, Mapping))

@@ -36,8 +36,10 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, object]]]
     """Replace the uvicorn server with a recorder: a test then never starts a real one."""
     calls: list[dict[str, object]] = []
 
-    def fake_serve(app: object, *, host: str, port: int, name: str = "") -> int:
-        calls.append({"app": app, "host": host, "port": port})
+    def fake_serve(
+        app: object, *, host: str, port: int, name: str = "", notice: str | None = None
+    ) -> int:
+        calls.append({"app": app, "host": host, "port": port, "notice": notice})
         return 0
 
     monkeypatch.setattr(cli, "serve", fake_serve)
@@ -74,6 +76,10 @@ def _refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
         (["--start", "2026-13-01"], "argument --start: must be an ISO 8601 date-time"),
         (["--start", "9999-12-31T23:00:00"], "argument --start: must lie between 1970-01-02 and"),
         (["--start", "1960-01-01"], "argument --start: must lie between 1970-01-02 and 9000-01-01"),
+        (  # Python's own words were "not datetime.timedelta(days=1, seconds=3600)"
+            ["--start", "2026-01-15T09:00:00+25:00"],
+            "(a UTC offset must lie between -23:59 and +23:59)",
+        ),
         (["--enable-currency", "ZZZ"], "argument --enable-currency: 'ZZZ' is not a currency code"),
     ],
 )

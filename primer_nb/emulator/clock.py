@@ -40,7 +40,12 @@ def parse_instant(value: datetime | str, name: str = "the instant") -> datetime:
     other types.
     """
     if isinstance(value, str):
-        value = datetime.fromisoformat(value.strip())
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError as exc:
+            if "offset must be a timedelta" in str(exc):  # Python's words, with a repr
+                raise ValueError("a UTC offset must lie between -23:59 and +23:59") from None
+            raise
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
     if not isinstance(value, datetime):

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from primer_nb.arguments import true_or_false, whole_number
 from primer_nb.currency import CURRENCY_CODES, DISABLED_BY_DEFAULT
 from primer_nb.emulator.app import build_app
 from primer_nb.emulator.clock import EARLIEST, LATEST, Clock
@@ -83,9 +84,11 @@ class Emulator:
         latency: float = 0.0,
         max_sessions: int | None = None,
     ) -> None:
+        if seed is not None:  # random.Random would take "abc" or 1.5; --seed takes an int
+            seed = whole_number("seed", seed, minimum=None, rule="a whole number or None")
         self._seed = seed
         self.latency = latency  # checked by the setter, before anything else is made
-        self.clock = Clock(start, frozen=frozen)
+        self.clock = Clock(start, frozen=true_or_false("frozen", frozen))
         if not EARLIEST <= self.clock.start < LATEST:  # 9999-12-31 would overflow its tokens
             raise ValueError("start must lie between 1970-01-02 and 9000-01-01 (UTC)")
         self._start_text = None if start is None else _short_iso(self.clock.start)
@@ -98,7 +101,7 @@ class Emulator:
             )
         for code in enabled_currencies:
             self.enable_currency(code)
-        self.tax_connection = tax_connection
+        self.tax_connection = true_or_false("tax_connection", tax_connection)
         self._rng_lock = threading.Lock()
         # Held around `reset` and around a create's issue-and-store: a create racing a
         # reset (a client on another loop or thread) either comes first, and the reset

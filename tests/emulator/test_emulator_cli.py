@@ -218,21 +218,40 @@ def test_a_server_open_to_other_machines_without_a_key_says_so(
     served here: tests listen on 127.0.0.1 only.)"""
     import primer_nb.cli as cli
 
-    served: list[str] = []
-    monkeypatch.setattr(cli, "serve", lambda app, *, host, port: served.append(host) or 0)
+    served: list[tuple[str, str | None]] = []
+
+    def serve(app: object, *, host: str, port: int, notice: str | None = None) -> int:
+        served.append((host, notice))  # `serve` prints the notice once the socket is bound
+        return 0
+
+    monkeypatch.setattr(cli, "serve", serve)
     monkeypatch.delenv("PRIMER_NB_EMULATOR_KEYS", raising=False)
     assert main(["emulator", *flags]) == 0
-    assert served == [flags[1]]
-    err = capsys.readouterr().err
+    [(host, notice)] = served
+    assert host == flags[1]
+    assert capsys.readouterr().err == ""  # nothing before the socket is bound
     if warned:
-        assert err == (
+        assert notice == (
             f"primer-nb emulator: --host {flags[1]} can be reached from other machines, and "
             "without --api-key it accepts any non-empty key, on its admin endpoints too "
             "(every client token, reset); give --api-key KEY (or PRIMER_NB_EMULATOR_KEYS) "
-            "to say who may use it\n"
+            "to say who may use it"
         )
     else:
-        assert err == "" and "team-key" not in err
+        assert notice is None
+
+
+def test_a_host_that_is_not_here_gets_its_error_and_no_warning_about_a_server(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The warning about other machines came first, for a server that never started."""
+    monkeypatch.delenv("PRIMER_NB_EMULATOR_KEYS", raising=False)
+    with pytest.raises(SystemExit) as exited:
+        main(["emulator", "--host", "192.0.2.7", "--port", "0"])  # TEST-NET-1: no one has it
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "--host 192.0.2.7: not an address of this machine" in err
+    assert "can be reached from other machines" not in err
 
 
 def test_serve_runs_on_uvloop_where_it_is_installed(monkeypatch: pytest.MonkeyPatch) -> None:

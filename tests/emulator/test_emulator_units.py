@@ -248,6 +248,33 @@ def test_enabled_currencies_as_a_single_str_says_to_pass_a_list() -> None:
 
 
 @pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"tax_connection": "no"}, "tax_connection must be True or False, not str 'no'"),
+        ({"frozen": "no"}, "frozen must be True or False, not str 'no'"),
+        ({"frozen": 1}, "frozen must be True or False, not int 1"),
+        ({"seed": "abc"}, "seed must be a whole number or None, not str 'abc'"),
+        ({"seed": 1.5}, "seed must be a whole number or None, not float 1.5"),
+        ({"seed": True}, "seed must be a whole number or None, not bool True"),
+    ],
+)
+def test_a_setting_of_the_wrong_type_is_refused_not_read_the_other_way(
+    arguments: dict[str, Any], message: str
+) -> None:
+    # "no" is truthy: `tax_connection="no"` kept the TaxJar warning on, `frozen="no"` froze
+    with pytest.raises(TypeError) as refused:
+        Emulator(**arguments)
+    assert str(refused.value) == message
+
+
+def test_a_seed_may_be_negative_or_a_numpy_int() -> None:
+    np = pytest.importorskip("numpy")
+    assert (
+        Emulator(seed=np.int64(-3)).new_diagnostics_id() == Emulator(seed=-3).new_diagnostics_id()
+    )
+
+
+@pytest.mark.parametrize(
     ("control", "match"),
     [
         (lambda e: e.inject("500"), "^status must be an HTTP status code as an int"),
