@@ -854,6 +854,13 @@ def test_patch_options_and_approval_mode_are_422(http: httpx.Client) -> None:
     assert "cannot be updated" in json.dumps(inner)
 
 
+def _refused_patch(http: httpx.Client, token: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """The one validation error of a PATCH the emulator refuses with 422."""
+    response = http.patch("/client-session", json={"clientToken": token, **changes})
+    [detail] = error_of(response, 422, "RequestValidationError")["validationErrors"][0]["errors"]
+    return dict(detail)
+
+
 def test_paymentmethod_sent_whole_is_told_to_leave_its_unchanged_options_out(
     http: httpx.Client,
 ) -> None:
@@ -864,13 +871,7 @@ def test_paymentmethod_sent_whole_is_told_to_leave_its_unchanged_options_out(
     token = create(http, {"currencyCode": "GBP", "amount": 100, "paymentMethod": method})[
         "clientToken"
     ]
-    whole = {**method, "vaultOnSuccess": True}
-    inner = error_of(
-        http.patch("/client-session", json={"clientToken": token, "paymentMethod": whole}),
-        422,
-        "RequestValidationError",
-    )
-    [detail] = inner["validationErrors"][0]["errors"]
+    detail = _refused_patch(http, token, {"paymentMethod": {**method, "vaultOnSuccess": True}})
     assert detail["path"] == "$.paymentMethod.options"
     assert "nor sent unchanged: leave it out of the PATCH" in detail["description"]
     # left out, the same change is made and the options stay
@@ -886,12 +887,7 @@ def test_clearing_an_override_that_hid_a_bad_line_says_the_path_is_the_stored_se
     # accepted: the override is the amount, so the lines' totals do not count
     _patch(http, token, {"order": {"lineItems": [{"amount": 1, "discountAmount": 5}]}})
     # the body holds no line, yet the 422 names one: the answer must say whose it is
-    inner = error_of(
-        http.patch("/client-session", json={"clientToken": token, "amount": None}),
-        422,
-        "RequestValidationError",
-    )
-    [detail] = inner["validationErrors"][0]["errors"]
+    detail = _refused_patch(http, token, {"amount": None})
     assert detail["path"] == "$.order.lineItems[0].discountAmount"
     assert detail["description"].endswith(
         "(in the session as this PATCH leaves it: its stored order merged with the PATCH, "
