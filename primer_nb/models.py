@@ -1090,8 +1090,8 @@ def merged_total_problems(
 
 
 _IN_THE_MERGED_SESSION = (
-    " (in the session as this PATCH leaves it: its stored order merged with the PATCH, "
-    "whose total is the amount, as no top-level amount replaces it)"
+    " (in the session as this PATCH leaves it, its stored order merged with the PATCH: "
+    "no top-level amount replaces the order's total there)"
 )
 
 

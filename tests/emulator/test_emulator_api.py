@@ -890,8 +890,8 @@ def test_clearing_an_override_that_hid_a_bad_line_says_the_path_is_the_stored_se
     detail = _refused_patch(http, token, {"amount": None})
     assert detail["path"] == "$.order.lineItems[0].discountAmount"
     assert detail["description"].endswith(
-        "(in the session as this PATCH leaves it: its stored order merged with the PATCH, "
-        "whose total is the amount, as no top-level amount replaces it)"
+        "(in the session as this PATCH leaves it, its stored order merged with the PATCH: "
+        "no top-level amount replaces the order's total there)"
     )
     got = http.get("/client-session", params={"clientToken": token}).json()
     assert got["amount"] == 10  # left as it was
