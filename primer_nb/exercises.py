@@ -742,6 +742,8 @@ def _judge_no_warning(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Say
 
 @_on_wire("not-a-request", camel=True)
 def _judge_minimal_request(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Say | None:
+    if "clientToken" in wire:  # the answer to the request (the exercise before asks for one)
+        return _say("session")
     items = _line_items(wire) or []
     for item in items:
         raw = _raw_amount(item.get("amount"))
@@ -768,6 +770,12 @@ def _tshirts(**changes: object) -> Build:
     return _value(
         {"orderId": "order-ex-102", "currencyCode": "USD", "order": {"lineItems": [item]}}
     )
+
+
+def _minimal_session(client: PrimerClient, given: Mapping[str, object]) -> object:
+    request = _minimal_model(client, given)
+    assert isinstance(request, ClientSessionRequest)
+    return client.create_session(request)
 
 
 def _minimal_model(client: PrimerClient, given: Mapping[str, object]) -> object:
@@ -946,6 +954,9 @@ def _judge_add_item(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Say |
     # the prices are in pounds: a PATCH that changes the currency changes every price
     if "currencyCode" in wire and wire["currencyCode"] != _CURRENCY:
         return _say("currency", value=wire["currencyCode"])
+    # rule 5 of the same notebook: a top-level amount overrides the lines' total, and stays
+    if wire.get("amount") is not None:
+        return _say("amount", value=wire["amount"])
     for name, (amount, quantity) in _KEEP.items():
         item = by_id[name]
         if (item.get("amount"), item.get("quantity", 1)) != (amount, quantity):
@@ -1023,6 +1034,8 @@ def _judge_after_expiry(answer: Any, given: Mapping[str, Any]) -> _Say | None:
     else:
         return _say("not-an-error")
     statuses = {401: "authentication", 403: "authentication", 410: "gone", 200: "ok"}
+    if isinstance(status, str) and status.strip().isdigit():  # "400": right, but text
+        return _say("status-text", status=status)
     if status != 400:
         return _wrong(status, statuses) or _say("status", status=status)
     if error_id == "ClientSessionValidationError":
@@ -1608,6 +1621,7 @@ _RULES: dict[str, _Rules] = {
             "not-minor": _tshirts(amount=12.5, quantity=2),
             "line-total": _tshirts(amount=2500),
             "no-quantity": _tshirts(amount=1250),
+            "session": _minimal_session,
         },
     ),
     "02-jpy-amount": _Rules(
@@ -1665,6 +1679,7 @@ _RULES: dict[str, _Rules] = {
             "not-minor": _value({"order": {"lineItems": _kept({**_BISCUITS, "amount": 3.5})}}),
             "no-biscuit": _value({"order": {"lineItems": _kept({**_BISCUITS, "quantity": 0})}}),
             "currency": _value({"currencyCode": "EUR", "order": {"lineItems": _kept(_BISCUITS)}}),
+            "amount": _value({"amount": 5000, "order": {"lineItems": _kept(_BISCUITS)}}),
         },
     ),
     "04-clear-shipping": _Rules(
@@ -1695,6 +1710,7 @@ _RULES: dict[str, _Rules] = {
             "authentication": _value((401, "Unauthorized")),
             "gone": _value((410, "Gone")),
             "body": _value((400, "RequestValidationError")),
+            "status-text": _value(("400", "ClientSessionValidationError")),
         },
     ),
     "06-save-card": _Rules(

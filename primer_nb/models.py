@@ -371,7 +371,16 @@ class _Model(BaseModel):
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
-def _local_error(model: type[BaseModel], exc: pydantic.ValidationError) -> PrimerValidationError:
+def _currency_of(data: object) -> object:
+    """The `currencyCode` of a request body or of a model's keyword arguments, if any."""
+    if isinstance(data, Mapping):
+        return data.get("currencyCode", data.get("currency_code"))
+    return getattr(data, "currency_code", None)
+
+
+def _local_error(
+    model: type[BaseModel], exc: pydantic.ValidationError, currency: object = None
+) -> PrimerValidationError:
     """The 422 for a model built with bad values. The error quotes what it refuses, so the
     configured API key (`PRIMER_API_KEY`) is redacted from it, as the client does with its
     own key."""
@@ -379,7 +388,7 @@ def _local_error(model: type[BaseModel], exc: pydantic.ValidationError) -> Prime
     secret = env_var("PRIMER_API_KEY")
     details = [
         d._replace(path=redact(d.path, secret), description=redact(d.description, secret))
-        for d in validation_details(exc, name, model)
+        for d in validation_details(exc, name, model, currency)
     ]
     return PrimerValidationError(
         422,
@@ -422,7 +431,7 @@ class _RequestModel(_Model):
             super().__init__(**data)
             return
         except pydantic.ValidationError as exc:
-            error = _local_error(type(self), exc)
+            error = _local_error(type(self), exc, _currency_of(data))
         # raised out here, so pydantic's error (its `input_value` may be the key) is not
         # kept as `__context__`: `from None` only hides it from tracebacks
         raise error
@@ -439,7 +448,7 @@ class _RequestModel(_Model):
         try:
             return super().model_validate(obj, **options)
         except pydantic.ValidationError as exc:
-            error = _local_error(cls, exc)
+            error = _local_error(cls, exc, _currency_of(obj))
         raise error  # out of the `except`: no `__context__` holding the input
 
 
@@ -1066,7 +1075,7 @@ def check_request(data: object, model: type[M]) -> tuple[M | None, list[Validati
     try:
         return model.__pydantic_validator__.validate_python(data, by_alias=True, by_name=False), []
     except pydantic.ValidationError as exc:
-        return None, validation_details(exc, name, model)
+        return None, validation_details(exc, name, model, _currency_of(data))
 
 
 def merged_total_problems(

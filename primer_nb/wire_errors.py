@@ -20,6 +20,7 @@ import difflib
 import json
 import re
 from decimal import Decimal
+from enum import Enum
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -27,6 +28,7 @@ import pydantic
 from pydantic import BaseModel
 from pydantic.alias_generators import to_camel
 
+from primer_nb.currency import from_minor_units, minor_units
 from primer_nb.errors import ValidationErrorDetail
 
 __all__ = [
@@ -72,7 +74,20 @@ _MESSAGES: dict[str, str] = {
 }
 
 
-def _describe(error: Any, model: str) -> str:
+def _units_example(currency: object) -> str:
+    """`e.g. 1250 for EUR 12.50`, in the request's own currency when it names one Primer
+    knows (a learner who just met KRW's zero digits must not read a EUR example)."""
+    try:
+        code = str(currency).strip().upper() if isinstance(currency, str | Enum) else ""
+        digits = minor_units(code)
+    except (ValueError, TypeError, KeyError):
+        code, digits = "EUR", 2
+    units = 1250 * 10 ** max(digits - 2, 0)
+    example = f"e.g. {units} for {code} {from_minor_units(units, code)}"
+    return example + (f" ({code} has no minor unit)" if digits == 0 else "")
+
+
+def _describe(error: Any, model: str, currency: object = None) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     field = str(error["loc"][-1]) if error["loc"] else ""
@@ -84,7 +99,7 @@ def _describe(error: Any, model: str) -> str:
         and field.lower().endswith("amount")
         and issubclass(given, float | Decimal | str)  # 12.5, Decimal("12.50"), "12.50"
     ):  # not for null or true: those are no units mistake
-        return f"{_MESSAGES[kind]}: amounts are minor units, e.g. 1250 for EUR 12.50"
+        return f"{_MESSAGES[kind]}: amounts are minor units, {_units_example(currency)}"
     if kind in _MESSAGES:
         return _MESSAGES[kind]
     if kind == "extra_forbidden":
@@ -135,13 +150,17 @@ UNKNOWN_FIELD = "Unknown field: additional properties are not allowed here"
 
 
 def validation_details(
-    exc: pydantic.ValidationError, model: str, schema: type[BaseModel] | None = None
+    exc: pydantic.ValidationError,
+    model: str,
+    schema: type[BaseModel] | None = None,
+    currency: object = None,
 ) -> list[ValidationErrorDetail]:
     """Every error of a pydantic `ValidationError` as Primer's `(model, JSONPath, description)`.
 
     With `schema` (the validated model class), Python field names in the location
     (`order_id`, when Python code constructed the model) are written as their wire names
-    (`orderId`), and an unknown key's description suggests a close wire name.
+    (`orderId`), and an unknown key's description suggests a close wire name. `currency`
+    (the request's `currencyCode`, if any) sets the example of an amount not in minor units.
     """
     out: list[ValidationErrorDetail] = []
     for error in exc.errors(include_url=False):
@@ -149,7 +168,7 @@ def validation_details(
         # a dict key that failed validation is reported as (..., key, '[key]'): drop the tag
         if loc and isinstance(loc[-1], str) and loc[-1] == "[key]":
             loc = loc[:-1]
-        description = _describe(error, model)
+        description = _describe(error, model, currency)
         if error["type"] == "extra_forbidden" and loc:
             # the unknown key is reported as sent (`order_id`), with a close wire name
             parent, owner = _wire_loc(schema, loc[:-1]) if schema else (loc[:-1], None)

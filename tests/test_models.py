@@ -885,3 +885,34 @@ def test_the_minor_units_hint_is_given_for_major_unit_values_only(
     assert [d.path for d in details] == ["$.order.lineItems[0].amount"]
     assert details[0].description.startswith("Value must be a valid integer")
     assert ("amounts are minor units, e.g. 1250 for EUR 12.50" in details[0].description) is hinted
+
+
+@pytest.mark.parametrize(
+    ("currency", "example"),
+    [
+        ("USD", "e.g. 1250 for USD 12.50"),
+        ("KRW", "e.g. 1250 for KRW 1250 (KRW has no minor unit)"),
+        ("KWD", "e.g. 12500 for KWD 12.500"),
+        ("jpy", "e.g. 1250 for JPY 1250 (JPY has no minor unit)"),  # refused, still a hint
+        ("EURO", "e.g. 1250 for EUR 12.50"),  # no currency Primer knows: the EUR example
+        (None, "e.g. 1250 for EUR 12.50"),
+    ],
+)
+def test_the_minor_units_hint_is_in_the_requests_own_currency(
+    currency: str | None, example: str
+) -> None:
+    # a learner who just met KRW's zero digits read "e.g. 1250 for EUR 12.50"
+    body: dict[str, object] = {
+        "amount": 12.5,
+        "order": {"lineItems": [{"amount": 1, "taxAmount": 1.5}]},
+    }
+    if currency is not None:
+        body["currencyCode"] = currency
+    _, details = check_request(body, ClientSessionRequest)
+    hints = [d.description for d in details if d.path != "$.currencyCode"]
+    assert hints == [f"Value must be a valid integer: amounts are minor units, {example}"] * 2
+    # the same from a model built in Python, and from the emulator's 422 (one function)
+    if currency in ("USD", "KRW", "KWD"):
+        with pytest.raises(PrimerValidationError) as built:
+            ClientSessionRequest(currency_code=currency, amount=Decimal("12.5"))
+        assert built.value.validation_errors[0].description.endswith(example)

@@ -9,13 +9,19 @@ needs (`refresh`, `submit`, extra widgets beside the preview).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Self, TypedDict, Unpack
 
 import ipywidgets as w
 from pydantic import BaseModel
 
-from primer_nb.errors import PrimerError
+from primer_nb.errors import (
+    REQUEST_VALIDATION,
+    PrimerError,
+    PrimerValidationError,
+    ValidationErrorDetail,
+)
 from primer_nb.widgets._common import ERROR_COLOR, OK_COLOR, HandlerLog, Looks, escape, message
 from primer_nb.widgets.form import CurrencyNode, Evaluation, FormContext, RequestForm
 from primer_nb.widgets.preview import Preview
@@ -85,6 +91,9 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
     the shared layouts and styles (the builder makes its own when none is given).
     """
 
+    #: the form as the last `refresh` read it: the body, the model, every problem
+    evaluation: Evaluation | None = None
+
     def __init__(
         self,
         client: PrimerClient,
@@ -118,7 +127,7 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
         self.preview = Preview(client, method=method, looks=looks)
         self.status = looks.make(w.HTML, value="", classes=["primer-status"])
         self.send_button = looks.make(w.Button, description=send_label, button_style="primary")
-        self.send_button.on_click(self.handlers.guard(lambda _b: self.submit()))
+        self.send_button.on_click(self.handlers.guard(lambda _b: self._clicked()))
         self.result = looks.make(w.VBox, [], classes=["primer-result"])
         side = looks.make(w.VBox, [self.preview.widget, *beside]) if beside else self.preview.widget
         children = [
@@ -175,9 +184,31 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
         """Re-read the form and update everything shown."""
         raise NotImplementedError
 
-    def submit(self) -> BaseModel | None:
-        """Send the request (what the Send button does)."""
+    def submit(self) -> BaseModel:
+        """Send the request (what the Send button does) and return the answer; raises
+        what refused it (shown in the widget too), as the client does."""
         raise NotImplementedError
+
+    def _clicked(self) -> None:
+        """The Send button: a refusal is shown in the widget (`_show_failure`), so the
+        `PrimerError` that `submit` raises for code goes no further."""
+        with contextlib.suppress(PrimerError):
+            self.submit()
+
+    def _not_sendable(self) -> PrimerValidationError:
+        """The form's problems as the client's error before sending (`local=True`), every
+        one at its JSONPath: `submit()` on a form Send is disabled for raises it, where it
+        returned None and the next cell's `session.client_token` failed without a reason."""
+        model = getattr(self.form.model, "__primer_schema__", "") or self.form.model.__name__
+        errors = self.evaluation.errors if self.evaluation is not None else []
+        details = [ValidationErrorDetail(model, path, text) for path, text in errors]
+        return PrimerValidationError(
+            422,
+            REQUEST_VALIDATION[0],
+            REQUEST_VALIDATION[1],
+            validation_errors=details,
+            local=True,
+        )
 
     def _show_failure(self, exc: PrimerError) -> None:
         """The error in the result area, its messages at their fields, and a status that

@@ -190,7 +190,7 @@ class PatchBuilder(RequestBuilder):
         # is judged, as the emulator does (a discount larger than its line -> 422)
         for detail in merged_total_problems(before, predicted):
             found.errors.setdefault(detail.path, detail.description)
-        evaluation = self.form.check(body, found)
+        self.evaluation = evaluation = self.form.check(body, found)
         model = evaluation.model if evaluation.valid else None
         self.request = model if isinstance(model, ClientSessionUpdateRequest) else None
         shown = {"clientToken": "$PRIMER_CLIENT_TOKEN", **self.changes}
@@ -215,17 +215,25 @@ class PatchBuilder(RequestBuilder):
             self.status.value = reason_html(evaluation, "Ready: PATCH /client-session")
         self.send_button.disabled = self.request is None or not self.changes
 
-    def submit(self) -> ClientSession | None:
-        """Send the PATCH (what the button does); returns the new session or None."""
+    def submit(self) -> ClientSession:
+        """Send the PATCH (what the button does) and return the new session.
+
+        A form with problems raises `PrimerValidationError` (`local=True`) with each at its
+        JSONPath, and one with no change a `ValueError` (there is nothing to send); a
+        refused PATCH shows its error in the widget and raises it, as
+        `client.update_session` does.
+        """
         self.refresh()
-        if self.request is None or not self.changes:
-            return None
+        if self.request is None:
+            raise self._not_sendable()
+        if not self.changes:
+            raise ValueError("nothing to send yet: change a field of the session first")
         old = self.before
         try:
             new: ClientSession = self.client.update_session(self.client_token, self.changes)
         except PrimerError as exc:
             self._show_failure(exc)
-            return None
+            raise
         self.session, self.failure, self.before = new, None, new
         self.result.children = [self.looks.make(w.HTML, self._outcome_html(old, new))]
         self._load(new)

@@ -8,7 +8,7 @@ builder                                   # the form, the live preview and a Sen
 builder.fill({"orderId": "order-1", "currencyCode": "EUR"})
 builder.add_line_item({"name": "Shoes", "amount": "12.99", "quantity": "2"})
 builder.fill({"metadata": {"campaign": "spring"}})   # lineItems too: a list, one per row
-builder.submit()                          # same as clicking Send
+builder.submit()                          # same as clicking Send; returns the session
 builder.request, builder.session          # pydantic models for the next cell
 ```
 
@@ -18,7 +18,8 @@ shows the total (from `amounts.py`, like the emulator), the JSON body and the sa
 request as `curl` and Python, with the key as `$PRIMER_API_KEY`. Messages appear next to
 the field, at the JSONPath the API's 422 would name, and Send stays disabled, with the
 reason beside it, until the form is valid. A failed Send shows Primer's error and leaves
-the form exactly as typed.
+the form exactly as typed; `submit()` in code also raises it (and, for a form with
+problems, a `PrimerValidationError` naming each), as the client does.
 """
 
 from __future__ import annotations
@@ -129,19 +130,24 @@ class SessionBuilder(RequestBuilder):
 
     # --- sending ------------------------------------------------------------------------
 
-    def submit(self) -> ClientSessionWithToken | None:
-        """Send the request (what the Send button does); returns the session or None."""
+    def submit(self) -> ClientSessionWithToken:
+        """Send the request (what the Send button does) and return the session.
+
+        A form Send is disabled for raises `PrimerValidationError` (`local=True`) with every
+        problem at its JSONPath; a refused request shows its error in the widget and
+        raises it, as `client.create_session` does.
+        """
         self.refresh()
         request = self.request
         if request is None:
-            return None
+            raise self._not_sendable()
         self.send_button.disabled = True
         self.status.value = "Sending…"
         try:
             session = self.client.create_session(request)
         except PrimerError as exc:
             self._show_failure(exc)
-            return None
+            raise
         except Exception:
             self.status.value = "Send failed with an unexpected error (raised: see the log)."
             raise

@@ -545,9 +545,13 @@ def test_snippets_and_widgets(client: PrimerClient) -> None:
     refused = widgets.SessionBuilder(PrimerClient(MARKER_KEY, emulator=Emulator(api_keys=["x"])))
     refused.fill({"orderId": "order-w2", "currencyCode": "EUR"})
     refused.add_line_item({"itemId": "a", "amount": "1.00", "quantity": "1"})
-    assert refused.submit() is None and refused.failure is not None
+    with pytest.raises(AuthenticationError) as raised:  # shown in the widget, and raised for code
+        refused.submit()
+    assert refused.failure is not None
+    assert_clean("refused SessionBuilder.submit() error", f"{raised.value!s} {raised.value!r}")
     patcher = widgets.PatchBuilder(client, created.client_token)
-    patcher.submit()
+    with pytest.raises(ValueError, match="nothing to send"):
+        patcher.submit()
     roots = [builder, refused, patcher]
     count = 0
     for name, state in _widget_states(roots):

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from primer_nb.errors import DisabledCurrencyError, PrimerValidationError
 from primer_nb.models import ClientSessionRequest
 from primer_nb.widgets import PatchBuilder
 from primer_nb.widgets.patch_builder import merge_preview, patch_of
@@ -151,7 +152,8 @@ def test_a_refused_patch_says_who_refused_it(client: Any, token: str) -> None:
     backend that answered), never "Primer" for the emulator's own answer."""
     patcher = PatchBuilder(client, token)
     patcher.fill({"currencyCode": "HUF"})  # valid to the schema, disabled on the account
-    assert patcher.submit() is None
+    with pytest.raises(DisabledCurrencyError):  # raised for code, as update_session does
+        patcher.submit()
     assert patcher.failure is not None
     assert "The emulator refused the request" in patcher.status.value
     assert "Primer" not in patcher.status.value
@@ -173,3 +175,16 @@ def test_currencies_without_published_minor_units_are_marked() -> None:
     assert labels["MRO"] == "MRO — 2 minor units (primer-nb's choice)"
     assert labels["XAU"].endswith("(primer-nb's choice)")
     assert labels["JPY"] == "JPY — 0 minor units"
+
+
+def test_submit_on_a_patch_that_cannot_be_sent_raises_and_says_why(client: Any, token: str) -> None:
+    """It returned None, and the next cell's `updated.amount` failed without a reason."""
+    patcher = PatchBuilder(client, token)
+    with pytest.raises(ValueError, match="nothing to send yet: change a field"):
+        patcher.submit()
+    patcher.form.node("$.order.lineItems[0].amount").value = "12.345"  # type: ignore[attr-defined]
+    with pytest.raises(PrimerValidationError) as refused:
+        patcher.submit()
+    assert refused.value.local is True
+    assert [d.path for d in refused.value.validation_errors] == ["$.order.lineItems[0].amount"]
+    assert patcher.session is None

@@ -9,7 +9,7 @@ import ipywidgets as w
 import pytest
 
 from primer_nb.client import PrimerClient
-from primer_nb.errors import DisabledCurrencyError
+from primer_nb.errors import DisabledCurrencyError, PrimerValidationError
 from primer_nb.models import ClientSessionRequest, ClientSessionWithToken
 from primer_nb.widgets import ExpiryCountdown, SessionBuilder
 from primer_nb.widgets.form import LeafNode, ListNode, MoneyNode
@@ -124,6 +124,15 @@ def test_jpy_with_decimals_is_refused_inline_and_send_is_disabled(client: Any) -
         "$.amount: JPY has 0 minor units (decimal places); 5.5 has 1. "
         "Round it explicitly (e.g. with Decimal.quantize) if that is what you mean."
     ]
+    # submit() in code says why too: it returned None, and `session.client_token` in the
+    # next cell failed with an AttributeError that named no field
+    with pytest.raises(PrimerValidationError) as refused:
+        builder.submit()
+    assert refused.value.local is True
+    assert [(d.path, d.description) for d in refused.value.validation_errors] == [
+        tuple(problem.split(": ", 1)) for problem in builder.problems
+    ]
+    assert "$.amount: JPY has 0 minor units" in str(refused.value)
     builder.fill({"amount": "5"})
     assert builder.field("$.amount").error.value == ""
     assert builder.send_button.disabled is False
@@ -185,6 +194,9 @@ def test_failed_send_shows_primer_error_and_keeps_every_value(client: Any) -> No
     assert "DisabledCurrencyError" in text and "400" in text and "diagnosticsId" in text
     assert control_values(builder) == before
     assert builder.send_button.disabled is False  # fix the currency and send again
+    with pytest.raises(DisabledCurrencyError):  # in code, raised as create_session does
+        builder.submit()
+    assert control_values(builder) == before
     builder.fill({"currencyCode": "EUR"})
     builder.send_button.click()
     assert builder.session is not None and builder.failure is None
