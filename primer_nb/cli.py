@@ -592,9 +592,11 @@ def run_emulator(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
             "to say who may use it"
         )
     try:
-        from primer_nb.emulator.app import RequestLog, StoppingGuard
+        from primer_nb.emulator.app import LoopbackHosts, RequestLog, StoppingGuard
 
         app: ASGIApp = StoppingGuard(emulator.app, emulator)
+        if on_this_machine(args.host):  # a web page must not reach it by DNS rebinding
+            app = LoopbackHosts(app, emulator, args.host)
         if args.log_requests:
             app = RequestLog(app, lambda line: print(line, file=sys.stderr, flush=True))
         return serve(app, host=args.host, port=args.port, notice=notice)

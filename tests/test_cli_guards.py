@@ -125,7 +125,9 @@ def test_an_api_key_given_to_the_command_locks_the_server(
     transport = httpx.ASGITransport(app=served[0]["app"])  # type: ignore[arg-type]
 
     async def answers() -> list[int]:
-        async with httpx.AsyncClient(transport=transport, base_url="http://e") as http:
+        # addressed as a client on this machine addresses it (the served app refuses
+        # another Host: DNS rebinding)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
             statuses = []
             for key in ("k", MARKER):
                 sent = await http.post(
@@ -354,7 +356,9 @@ def _statuses(server: dict[str, object], keys: tuple[str, ...]) -> list[int]:
     transport = httpx.ASGITransport(app=server["app"])  # type: ignore[arg-type]
 
     async def answers() -> list[int]:
-        async with httpx.AsyncClient(transport=transport, base_url="http://e") as http:
+        # addressed as a client on this machine addresses it (the served app refuses
+        # another Host: DNS rebinding)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
             return [
                 (
                     await http.post("/client-session", json={}, headers={**HEADERS, "X-API-KEY": k})

@@ -28,6 +28,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from primer_nb.config import on_this_machine
 from primer_nb.emulator.faults import ConnectionDropped, Fault, fault_error, parse_faults
 from primer_nb.emulator.openapi import openapi_document
 from primer_nb.emulator.responses import JSONResponse, created_view, session_view
@@ -343,6 +344,58 @@ class StoppingGuard:
             # RuntimeError: the answer had begun; the server then closes the connection
             with contextlib.suppress(RuntimeError):
                 await error_response(self.emulator, error)(scope, receive, send)
+
+
+def host_name(header: str) -> str:
+    """The name in a `Host` header, lower-case, without port, brackets or final dot:
+    `[::1]:8010` -> `::1`, `LocalHost.:80` -> `localhost`."""
+    value = header.strip().lower()
+    if value.startswith("["):
+        value = value[1 : value.find("]")] if "]" in value else value[1:]
+    elif value.count(":") == 1:
+        value = value.split(":", 1)[0]
+    return value.rstrip(".")
+
+
+class LoopbackHosts:
+    """A served emulator bound to this machine answers only requests *addressed* to it.
+
+    A web page open in the developer's browser can reach 127.0.0.1 through DNS
+    rebinding: its own name (`evil.example`) made to resolve to 127.0.0.1, so the browser
+    sends it the page's requests, custom headers (`X-API-KEY`) and all, with
+    `Host: evil.example:8010`. Without a check that page could read every stored session
+    (`/_emulator/sessions`), reset the emulator or inject faults. A request whose Host is
+    no name of this machine (`localhost`, a loopback address, or the `--host` given) gets
+    400 `BadRequest` in Primer's envelope; one without a Host (no browser sends that) is
+    answered. Only `primer-nb emulator` uses it, and only on a loopback `--host`: a server
+    open to other machines is reached by names this one cannot know.
+    """
+
+    def __init__(self, app: ASGIApp, emulator: AppBackend, host: str) -> None:
+        self.app = app
+        self.emulator = emulator
+        self.host = host_name(host)
+
+    def allowed(self, name: str) -> bool:
+        return name == self.host or on_this_machine(name)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            sent = next((v for k, v in scope["headers"] if k == b"host"), None)
+            if sent is not None and not self.allowed(host_name(sent.decode("latin-1"))):
+                shown = repr(sent.decode("latin-1"))[:100]
+                error = ApiError(
+                    400,
+                    "BadRequest",
+                    f"This emulator answers only requests addressed to this machine "
+                    f"(localhost, 127.0.0.1, [::1]), not Host {shown}: another name is how a "
+                    "web page would reach it (DNS rebinding).",
+                    "Send it to http://127.0.0.1:PORT, or start the emulator with --host NAME "
+                    "for the name you use.",
+                )
+                await error_response(self.emulator, error)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class RequestLog:

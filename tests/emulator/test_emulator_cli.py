@@ -94,6 +94,40 @@ def test_cli_server_end_to_end(server: tuple[subprocess.Popen[str], str]) -> Non
     assert "Traceback" not in errors and "cli-key" not in errors
 
 
+def test_a_web_page_reaching_the_server_by_dns_rebinding_is_refused(
+    server: tuple[subprocess.Popen[str], str],
+) -> None:
+    """A page whose name resolves to 127.0.0.1 sends its own name as Host: it could read
+    every stored session (and a learner's typed e-mail addresses) and reset the server."""
+    _, base = server
+    port = base.rsplit(":", 1)[1]
+    key = {**HEADERS, "X-API-KEY": "cli-key"}
+    with httpx.Client(base_url=base, headers=key, timeout=30) as http:
+        made = http.post("/client-session", json={"customer": {"emailAddress": "ada@example.com"}})
+        assert made.status_code == 200
+        for evil in (f"evil.example:{port}", "evil.example", f"192.0.2.7:{port}", "localhost.evil"):
+            for method, path in (("GET", "/_emulator/sessions"), ("POST", "/_emulator/reset")):
+                answer = http.request(method, path, headers={"Host": evil})
+                assert answer.status_code == 400, (evil, path)
+                error = answer.json()["error"]
+                assert error["errorId"] == "BadRequest" and "DNS rebinding" in error["description"]
+                assert "ada@example.com" not in answer.text
+        for good in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST.:{port}", "127.0.0.1"):
+            assert http.get("/_emulator/sessions", headers={"Host": good}).status_code == 200
+        assert len(http.get("/_emulator/sessions").json()["sessions"]) == 1  # nothing reset
+
+
+def test_host_names_are_read_without_port_brackets_case_or_final_dot() -> None:
+    from primer_nb.emulator.app import host_name
+
+    assert host_name("127.0.0.1:8010") == "127.0.0.1"
+    assert host_name("[::1]:8010") == "::1"
+    assert host_name("[::1]") == "::1"
+    assert host_name("LocalHost.") == "localhost"
+    assert host_name(" evil.example:80 ") == "evil.example"
+    assert host_name("::1") == "::1"  # unbracketed IPv6, as some clients send it
+
+
 def test_cli_sigint_stops_cleanly(server: tuple[subprocess.Popen[str], str]) -> None:
     proc, base = server
     assert httpx.get(f"{base}/_emulator/clock", headers={"X-API-KEY": "cli-key"}).status_code == 200
