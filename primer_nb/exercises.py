@@ -70,6 +70,7 @@ check out of it.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import numbers
 import operator
@@ -94,6 +95,7 @@ from primer_nb.models import (
     check_request,
 )
 from primer_nb.redaction import is_secret_name, redact
+from primer_nb.storage import write_private
 
 __all__ = [
     "AFTER",
@@ -288,14 +290,11 @@ def _record(result: Result) -> None:
     entry = state.setdefault(result.exercise_id, {"passed": False, "attempts": 0})
     entry["attempts"] = int(entry.get("attempts", 0)) + 1
     entry["passed"] = bool(entry.get("passed")) or result.passed
-    path = progress_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"exercises": state}, indent=2, sort_keys=True), "utf-8")
-        tmp.replace(path)
-    except OSError:  # a read-only home never breaks a notebook; progress is a nicety
-        pass
+    text = json.dumps({"exercises": state}, indent=2, sort_keys=True)
+    # a read-only home never breaks a notebook (progress is a nicety); the file is private
+    # and written through a new one, so a link planted at a fixed name is never followed
+    with contextlib.suppress(OSError):
+        write_private(progress_path(), text)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,10 @@ attaches it for the batch. (`attach` installs `ledger.record` as the client's ho
 **Private to you.** The ledger holds customers' e-mail and postal addresses and full
 client tokens: the folders it creates are `0700` and the database file `0600`, and
 SQLite gives its WAL, shared-memory and journal files the database's mode. A file or
-folder that already exists keeps its mode.
+folder that already exists keeps its mode; a ledger file other users may read gets a
+`UserWarning` saying so, and one another user owns is refused (`LedgerError`), as is a
+file with triggers or views, which a ledger never has (they could drop, rewrite or copy
+each exchange as it is written).
 
 **One row per HTTP attempt** (`Exchange` from the client's hooks), written in its own
 transaction right after the answer arrives and before the client returns it. Columns:
@@ -74,6 +77,7 @@ import os
 import sqlite3
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -91,6 +95,7 @@ from primer_nb.redaction import (
     short_token,
     spellings,
 )
+from primer_nb.storage import private_folders
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -262,13 +267,7 @@ def _private_file(path: Path) -> None:
     SQLite creates the WAL, shared-memory and journal files with the database's mode, so
     they are 0600 too. What already exists is left as it is.
     """
-    missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
-    for folder in reversed(missing):
-        try:
-            folder.mkdir(mode=0o700)
-        except FileExistsError:  # another process made it meanwhile
-            continue
-        os.chmod(folder, 0o700)  # whatever the umask
+    private_folders(path)
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
@@ -442,6 +441,7 @@ class Ledger:
         self._pid = os.getpid()
         self._attached: list[Client] = []
         self._failures: list[tuple[str | None, str]] = []
+        info: os.stat_result | None = None
         if self.path is not None:
             try:
                 _private_file(self.path)
@@ -451,7 +451,35 @@ class Ledger:
                     f"cannot create the ledger {self._shown()}: {reason} "
                     f"({_home_short(exc.filename) if exc.filename else 'its folder'})"
                 ) from exc
+            info = self._check_owner(self.path)
         self._connection()
+        if info is not None and info.st_mode & 0o077:  # a ledger, open to other users
+            warnings.warn(
+                f"{self._shown()} can be read or written by other users (mode "
+                f"{info.st_mode & 0o777:04o}), and it holds client tokens and customer "
+                f"details: `chmod 600 {self._shown()}` (new ledgers are made 0600)",
+                UserWarning,
+                stacklevel=2,
+            )
+
+    def _check_owner(self, path: Path) -> os.stat_result | None:
+        """`LedgerError` for a file another user owns (planted in a shared folder, they
+        would read every client token and customer written to it); else its `stat` (None
+        where there is no owner to compare: Windows, or no file SQLite could open)."""
+        owner = getattr(os, "geteuid", None)  # POSIX only
+        try:
+            info = path.stat()
+        except OSError:  # not a file SQLite can open either: its own error follows
+            return None
+        if owner is None:
+            return None
+        if info.st_uid != owner():
+            raise LedgerError(
+                f"{self._shown()} belongs to another user (uid {info.st_uid}): what this "
+                "ledger records (client tokens, customers) would be theirs to read; it was "
+                "left unchanged. Use a ledger file of your own."
+            )
+        return info
 
     # --- connection and schema ----------------------------------------------------------
 
@@ -462,6 +490,7 @@ class Ledger:
                 target, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
             )
             db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            db.execute("PRAGMA trusted_schema = OFF")  # the file's schema runs no function
             self._refuse_foreign(db)  # before any PRAGMA that would change the file
             if self.path is not None:
                 # A new file gets small pages: an exchange dirties about eight pages, and
@@ -508,21 +537,33 @@ class Ledger:
         """`LedgerError` for a SQLite file with tables but no ledger schema version: another
         program's database, which must not be converted into a ledger."""
 
-        def foreign() -> bool:
+        def foreign() -> tuple[bool, list[str]]:
             # one statement, so one snapshot: read apart, another process creating the
             # ledger in between made version 0 and tables > 0 (a fresh ledger refused)
-            version, tables = db.execute(
+            version, tables, extra = db.execute(
                 "SELECT (SELECT user_version FROM pragma_user_version),"
-                " (SELECT count(*) FROM sqlite_master)"
+                " (SELECT count(*) FROM sqlite_master),"
+                " (SELECT group_concat(type || ' ' || name, ', ') FROM sqlite_master"
+                "  WHERE type IN ('trigger', 'view'))"
             ).fetchone()
-            return bool(version == 0 and tables > 0)
+            return bool(version == 0 and tables > 0), [extra] if extra else []
 
-        if self._retry(foreign):
+        other, added = self._retry(foreign)
+        if other:
             db.close()
             raise LedgerError(
                 f"{self._shown()} is a SQLite database but not a primer-nb ledger (it has "
                 "tables and no ledger schema version); it was left unchanged. Use another "
                 "file for the ledger."
+            )
+        if added:
+            # a ledger never has them: a trigger can drop or rewrite each exchange as it
+            # is written (a batch would then send its rows again) or copy it elsewhere
+            db.close()
+            raise LedgerError(
+                f"{self._shown()} has {added[0][:200]}, which a primer-nb ledger never has: "
+                "another program changed it, and they could drop, rewrite or copy what is "
+                "recorded; it was left unchanged. Use another ledger file."
             )
 
     def _migrate(self, db: sqlite3.Connection) -> None:

@@ -64,3 +64,34 @@ def test_a_corrupt_or_unwritable_store_never_breaks_a_check(progress_dir: Path) 
     (progress_dir / "progress.json").unlink()
     (progress_dir / "progress.json").mkdir()  # a directory where the file should be
     assert exercises.check("02-jpy-amount", 1500).passed
+
+
+def test_progress_is_private_and_never_written_through_a_planted_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under umask 000 its folders were 0777, and a link planted at the fixed name
+    `progress.tmp` made the next check overwrite the linked file."""
+    import os
+    import stat
+
+    data = tmp_path / "shared" / "primer-nb"
+    monkeypatch.setenv("PRIMER_NB_DATA_DIR", str(data))
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    old_umask = os.umask(0)
+    try:
+        exercises.check("02-jpy-amount", 1500)
+        assert stat.S_IMODE(data.stat().st_mode) == 0o700
+        assert stat.S_IMODE(data.parent.stat().st_mode) == 0o700
+        assert stat.S_IMODE((data / "progress.json").stat().st_mode) == 0o600
+        for planted in ("progress.tmp", "progress.json"):
+            (data / planted).unlink(missing_ok=True)
+            (data / planted).symlink_to(victim)
+        exercises.check("02-jpy-amount", 15)
+    finally:
+        os.umask(old_umask)
+    assert victim.read_text() == "keep me"
+    written = data / "progress.json"
+    assert not written.is_symlink() and stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert json.loads(written.read_text())["exercises"]["02-jpy-amount"]["attempts"] == 1
+    assert sorted(p.name for p in data.iterdir()) == ["progress.json", "progress.tmp"]

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import stat
 import threading
+import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -366,7 +367,58 @@ def test_another_programs_database_is_refused_and_left_unchanged(tmp_path: Path)
     db.close()
     empty = tmp_path / "empty.sqlite3"
     sqlite3.connect(empty).close()  # a database with no tables yet becomes a ledger
+    os.chmod(empty, 0o600)
     assert Ledger(empty).schema_version == 2
+
+
+@pytest.mark.parametrize(
+    ("added", "named"),
+    [
+        (  # drops every exchange as it is written: a batch then sends its rows again
+            "CREATE TRIGGER quiet BEFORE INSERT ON exchanges BEGIN SELECT RAISE(IGNORE); END",
+            "trigger quiet",
+        ),
+        ("CREATE VIEW tokens AS SELECT client_token FROM exchanges", "view tokens"),
+    ],
+)
+def test_a_ledger_someone_added_a_trigger_or_view_to_is_refused(
+    tmp_path: Path, added: str, named: str
+) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    Ledger(path).close()
+    db = sqlite3.connect(path)
+    db.execute(added)
+    db.commit()
+    db.close()
+    with pytest.raises(LedgerError) as refused:
+        Ledger(path)
+    assert f"has {named}, which a primer-nb ledger never has" in str(refused.value)
+
+
+def test_a_ledger_file_others_can_read_is_used_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    Ledger(path).close()
+    os.chmod(path, 0o644)  # copied in, or made by an older tool: left as it is
+    with pytest.warns(UserWarning, match=r"can be read or written by other users \(mode 0644\)"):
+        ledger = Ledger(path)
+    ledger.close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    os.chmod(path, 0o600)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Ledger(path).close()  # private: no warning
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs chown (root)")
+def test_a_ledger_file_another_user_owns_is_refused(tmp_path: Path) -> None:
+    """Planted in a shared folder, it would let its owner read every token written to it."""
+    path = tmp_path / "ledger.sqlite3"
+    Ledger(path).close()
+    os.chown(path, 65534, 65534)
+    before = path.read_bytes()
+    with pytest.raises(LedgerError, match=r"belongs to another user \(uid 65534\)"):
+        Ledger(path)
+    assert path.read_bytes() == before
 
 
 def test_a_ledger_another_process_creates_meanwhile_is_not_refused(
