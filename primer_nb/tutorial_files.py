@@ -100,8 +100,12 @@ def copy_tutorials(folder: str | os.PathLike[str] = "primer-nb-tutorials") -> Co
         try:
             with path.open("xb") as out:  # "x": never replaces a file, even one made meanwhile
                 out.write(content)
-        except FileExistsError:
-            (unchanged if path.read_bytes() == content else kept).append(path)
+        except FileExistsError:  # a link to nowhere, or a folder, is kept too: no copy stops
+            try:
+                same = path.is_file() and path.read_bytes() == content
+            except OSError:
+                same = False
+            (unchanged if same else kept).append(path)
         else:
             written.append(path)
     return CopiedTutorials(target, tuple(written), tuple(unchanged), tuple(kept))

@@ -50,6 +50,22 @@ def test_a_file_already_there_is_never_overwritten(tmp_path: Path) -> None:
     assert len(again.unchanged) == len(TUTORIAL_FILES) - 2
 
 
+def test_a_folder_or_a_link_to_nowhere_in_a_files_place_is_kept_and_the_copy_goes_on(
+    tmp_path: Path,
+) -> None:
+    """Each stopped the copy with "Is a directory" or "No such file" after one file."""
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    folder = notebooks / "02-currency-minor-units.ipynb"
+    folder.mkdir()
+    dangling = notebooks / "01-create-a-client-session.ipynb"
+    dangling.symlink_to(tmp_path / "nowhere.ipynb")
+    copied = copy_tutorials(tmp_path)
+    assert set(copied.kept) == {folder, dangling}
+    assert len(copied.written) == len(TUTORIAL_FILES) - 2
+    assert folder.is_dir() and dangling.is_symlink() and not (tmp_path / "nowhere.ipynb").exists()
+
+
 def test_the_command_says_what_it_did_and_how_to_open_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
