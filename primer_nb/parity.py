@@ -1701,6 +1701,11 @@ def _record_target(path: Path) -> list[dict[str, object]] | None:
         raise ParityUsageError(f"--record: no such folder: {folder}")
     if path.is_dir():
         raise ParityUsageError(f"--record: {path} is a folder: give a file name")
+    if path.is_symlink() and not path.exists():  # writing would create the link's target
+        raise ParityUsageError(
+            f"--record: {path} is a link to {os.readlink(path)}, which does not exist: "
+            "give a file name"
+        )
     if not path.exists():
         if not os.access(folder, os.W_OK):
             raise ParityUsageError(f"--record: cannot write {path}: the folder is read-only")

@@ -267,7 +267,7 @@ def test_a_post_that_times_out_may_have_created_a_session(
     assert "the POST may still have created a session" in err
 
 
-@pytest.mark.parametrize("where", ["folder", "not-a-snapshot"])
+@pytest.mark.parametrize("where", ["folder", "not-a-snapshot", "dangling-link"])
 def test_record_checks_the_file_before_any_request(
     capsys: pytest.CaptureFixture[str], fake: Fake, tmp_path: Path, where: str
 ) -> None:
@@ -275,11 +275,17 @@ def test_record_checks_the_file_before_any_request(
     if where == "not-a-snapshot":
         target = tmp_path / "notes.json"
         target.write_text('{"my": "notes"}')
+    if where == "dangling-link":  # writing through it created the link's target
+        target = tmp_path / "snapshot.json"
+        target.symlink_to(tmp_path / "elsewhere.json")
     status, _, err = parity(capsys, "--against", URL, "--record", str(target))
     assert status == 2
     assert fake.seen == []  # no session was created
     if where == "folder":
         assert "is a folder: give a file name" in err
+    elif where == "dangling-link":
+        assert "elsewhere.json, which does not exist: give a file name" in err
+        assert not (tmp_path / "elsewhere.json").exists()
     else:
         assert "is not a primer-nb parity snapshot" in err and "another file name" in err
         assert target.read_text() == '{"my": "notes"}'
