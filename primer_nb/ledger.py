@@ -569,6 +569,16 @@ class Ledger:
     def _migrate(self, db: sqlite3.Connection) -> None:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         if version == SCHEMA_VERSION:
+            # its version is a promise: a table or column gone (another program, a hand
+            # edit) would fail later, in `frame()` or `record`, with SQLite's bare words
+            columns = {row[1] for row in db.execute("PRAGMA table_info(exchanges)")}
+            missing = [name for name in LEDGER_COLUMNS if name not in columns]
+            if missing:
+                what = "no exchanges table" if not columns else f"no column {', '.join(missing)}"
+                raise LedgerError(
+                    f"{self._shown()} says it is a version-{version} ledger but has {what}: "
+                    "another program changed it; it was left unchanged. Use another ledger file."
+                )
             return
         if version != 0:
             raise LedgerError(

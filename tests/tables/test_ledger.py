@@ -484,3 +484,25 @@ def test_a_bad_frame_filter_is_named_in_its_error(
     ledger = _ledger_with_one_session()
     with pytest.raises(error, match=match):
         ledger.frame(**filters)
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ("DROP TABLE exchanges", "has no exchanges table"),
+        ("ALTER TABLE exchanges DROP COLUMN error", "has no column error"),
+    ],
+)
+def test_a_version_2_ledger_missing_its_table_or_a_column_is_refused_on_open(
+    tmp_path: Path, change: str, said: str
+) -> None:
+    """It opened, then `frame()` or the next exchange failed with "no such table"."""
+    path = tmp_path / "ledger.sqlite3"
+    Ledger(path).close()
+    db = sqlite3.connect(path)
+    db.execute(change)
+    db.commit()
+    db.close()
+    with pytest.raises(LedgerError) as refused:
+        Ledger(path)
+    assert f"says it is a version-2 ledger but {said}" in str(refused.value)
