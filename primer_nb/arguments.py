@@ -30,17 +30,20 @@ def whole_number(name: str, value: object, *, minimum: int | None, rule: str) ->
 
 
 def true_or_false(name: str, value: object) -> bool:
-    """`value`, or a `TypeError` naming `name` when it is not a `bool`: `"no"` is truthy,
-    and a flag must not be read the opposite way from what was written.
+    """`value` as a `bool` (a numpy bool too), or a `TypeError` naming `name`: `"no"` is
+    truthy, and a flag must not be read the opposite way from what was written.
 
     >>> true_or_false("frozen", "no")
     Traceback (most recent call last):
     ...
     TypeError: frozen must be True or False, not str 'no'
     """
-    if type(value) is not bool:
-        raise TypeError(f"{name} must be True or False, not {type(value).__name__} {value!r}")
-    return value
+    kind = type(value)
+    if kind is bool:
+        return value  # type: ignore[return-value]
+    if kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_"):
+        return bool(value)  # a DataFrame's column of flags hands out numpy bools
+    raise TypeError(f"{name} must be True or False, not {kind.__name__} {value!r}")
 
 
 def aware(name: str, value: datetime) -> datetime:

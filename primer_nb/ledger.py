@@ -26,8 +26,9 @@ attaches it for the batch. (`attach` installs `ledger.record` as the client's ho
 **Private to you.** The ledger holds customers' e-mail and postal addresses and full
 client tokens: the folders it creates are `0700` and the database file `0600`, and
 SQLite gives its WAL, shared-memory and journal files the database's mode. A file or
-folder that already exists keeps its mode; a ledger file other users may read gets a
-`UserWarning` saying so, and one another user owns is refused (`LedgerError`), as is a
+folder that already exists keeps its mode; a ledger file other users may read (in a
+folder they may enter) gets a `UserWarning` saying so, and one another user owns in a
+folder others may write to (planted, as in /tmp) is refused (`LedgerError`), as is a
 file with triggers or views, which a ledger never has (they could drop, rewrite or copy
 each exchange as it is written).
 
@@ -261,6 +262,15 @@ def _create_schema(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS exchanges_method_status ON exchanges (method, status)")
 
 
+def _open_folder(path: Path, bits: int) -> bool:
+    """True when the folder holding `path` gives group or others any of `bits` (0o022:
+    they may write there; 0o011: they may enter it)."""
+    try:
+        return bool(path.parent.stat().st_mode & bits)
+    except OSError:
+        return True
+
+
 def _private_file(path: Path) -> None:
     """Create `path` and its missing folders for the owner alone (folders 0700, file 0600).
 
@@ -453,7 +463,13 @@ class Ledger:
                 ) from exc
             info = self._check_owner(self.path)
         self._connection()
-        if info is not None and info.st_mode & 0o077:  # a ledger, open to other users
+        if (
+            self.path is not None
+            and info is not None
+            and info.st_mode & 0o077
+            and _open_folder(self.path, 0o011)
+        ):
+            # a ledger others may read, in a folder they may enter (0700 keeps them out)
             warnings.warn(
                 f"{self._shown()} can be read or written by other users (mode "
                 f"{info.st_mode & 0o777:04o}), and it holds client tokens and customer "
@@ -463,9 +479,11 @@ class Ledger:
             )
 
     def _check_owner(self, path: Path) -> os.stat_result | None:
-        """`LedgerError` for a file another user owns (planted in a shared folder, they
-        would read every client token and customer written to it); else its `stat` (None
-        where there is no owner to compare: Windows, or no file SQLite could open)."""
+        """`LedgerError` for a file another user owns in a folder others may write to
+        (planted in a shared folder such as /tmp, its owner would read every client token
+        and customer written to it; a project mounted into a container, owned by the
+        host's user, is no such folder); else its `stat` (None where there is no owner to
+        compare: Windows, or no file SQLite could open)."""
         owner = getattr(os, "geteuid", None)  # POSIX only
         try:
             info = path.stat()
@@ -473,7 +491,7 @@ class Ledger:
             return None
         if owner is None:
             return None
-        if info.st_uid != owner():
+        if info.st_uid != owner() and _open_folder(path, 0o022):
             raise LedgerError(
                 f"{self._shown()} belongs to another user (uid {info.st_uid}): what this "
                 "ledger records (client tokens, customers) would be theirs to read; it was "

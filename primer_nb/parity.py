@@ -1126,7 +1126,9 @@ def _emulator_sender(enable_currencies: Sequence[str], tax_connection: bool) -> 
     try:
         emulator = Emulator(enabled_currencies=enable_currencies, tax_connection=tax_connection)
     except (ValueError, TypeError) as exc:
-        raise ParityUsageError(f"--enable-currency: {exc}") from None
+        # a bad code names its flag; the tax_connection message names itself
+        text = str(exc) if "tax_connection" in str(exc) else f"--enable-currency: {exc}"
+        raise ParityUsageError(text) from None
     try:
         with httpx.Client(transport=emulator.transport(), base_url="http://emulator") as http:
             yield _http_sender(http, EMULATOR_KEY, "the in-process emulator")

@@ -180,11 +180,10 @@ def tutorial_client(
 
     from primer_nb.emulator import Emulator
 
-    frozen = bool(emulator_options.get("frozen", True))
-    options: EmulatorOptions = {**emulator_options, "frozen": frozen}
-    emulator = Emulator(seed=seed, start=start, **options)
+    options: EmulatorOptions = {"frozen": True, **emulator_options}
+    emulator = Emulator(seed=seed, start=start, **options)  # checks frozen is a bool
     client = PrimerClient(emulator=emulator)
-    print(backend_line(client, seed=seed, start=start, frozen=frozen))
+    print(backend_line(client, seed=seed, start=start, frozen=emulator.clock.frozen))
     return client
 
 

@@ -84,7 +84,7 @@ def _units_example(currency: object) -> str:
         code, digits = "EUR", 2
     units = 1250 * 10 ** max(digits - 2, 0)
     example = f"e.g. {units} for {code} {from_minor_units(units, code)}"
-    return example + (f" ({code} has no minor unit)" if digits == 0 else "")
+    return example + (f" ({code} has 0 minor units)" if digits == 0 else "")
 
 
 def _describe(error: Any, model: str, currency: object = None) -> str:

@@ -891,9 +891,9 @@ def test_the_minor_units_hint_is_given_for_major_unit_values_only(
     ("currency", "example"),
     [
         ("USD", "e.g. 1250 for USD 12.50"),
-        ("KRW", "e.g. 1250 for KRW 1250 (KRW has no minor unit)"),
+        ("KRW", "e.g. 1250 for KRW 1250 (KRW has 0 minor units)"),
         ("KWD", "e.g. 12500 for KWD 12.500"),
-        ("jpy", "e.g. 1250 for JPY 1250 (JPY has no minor unit)"),  # refused, still a hint
+        ("jpy", "e.g. 1250 for JPY 1250 (JPY has 0 minor units)"),  # refused, still a hint
         ("EURO", "e.g. 1250 for EUR 12.50"),  # no currency Primer knows: the EUR example
         (None, "e.g. 1250 for EUR 12.50"),
     ],

@@ -559,3 +559,14 @@ def test_a_key_no_header_can_carry_is_refused_by_position_never_shown(
     assert status == 2
     assert f"at position {position}" in err and "cannot reach" not in err
     assert MARKER_KEY not in out + err and MARKER_KEY[3:12] not in out + err
+
+
+def test_compare_names_the_setting_it_refuses_not_another_flag() -> None:
+    """A str tax_connection was reported as "--enable-currency: tax_connection must be..."."""
+    from primer_nb.parity import compare
+
+    with pytest.raises(ParityUsageError) as caught:
+        compare(tax_connection="no")  # type: ignore[arg-type]
+    assert str(caught.value) == "tax_connection must be True or False, not str 'no'"
+    with pytest.raises(ParityUsageError, match=r"^--enable-currency: 'ZZZ' is not a currency"):
+        compare(enable_currencies=["ZZZ"])

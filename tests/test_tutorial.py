@@ -48,6 +48,15 @@ def test_emulator_options_are_passed_on(capsys: pytest.CaptureFixture[str]) -> N
     assert not session.warnings
 
 
+def test_frozen_must_be_a_bool_not_a_word_read_the_other_way(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`frozen="no"` went through bool() before the emulator's check, and froze the clock."""
+    with pytest.raises(TypeError, match="frozen must be True or False, not str 'no'"):
+        tutorial_client(frozen="no")  # type: ignore[arg-type]
+    assert capsys.readouterr().out == ""  # no backend line for a client never made
+
+
 def test_unfrozen_clock_is_said(capsys: pytest.CaptureFixture[str]) -> None:
     tutorial_client(frozen=False)
     assert "clock started at 2026-01-15 09:00:00 UTC" in capsys.readouterr().out

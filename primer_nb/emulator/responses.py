@@ -11,6 +11,7 @@ The amount comes from `primer_nb.amounts` (the one place for that arithmetic).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 import orjson
 from starlette import responses
@@ -119,18 +120,10 @@ def created_view(session: StoredSession, tax_connection: bool) -> dict[str, obje
 
 
 def session_view(session: StoredSession) -> dict[str, object]:
-    """The answer to GET and PATCH: no token, expiry or warnings; empty values left out.
-
-    Except inside `metadata`: its values are the merchant's own data, not the API's
-    fields, so `{"promo": ""}` comes back as it was sent (a tool that loads a session
-    from GET and sends its `metadata` back whole, replacing it, loses no key).
-    """
-    view: dict[str, object] = {}
-    for key, value in _with_derived(session.data).items():
-        kept = value if key == "metadata" else strip_empty(value)
-        if kept not in (None, "", [], {}):
-            view[key] = kept
-    return view
+    """The answer to GET and PATCH: no token, expiry or warnings; empty values left out,
+    at any depth, inside `metadata` too (behaviour.md §3: Primer says GET leaves them out)."""
+    # a dict in, a dict out (strip_empty makes a new dict of every Mapping)
+    return cast("dict[str, object]", strip_empty(_with_derived(session.data)))
 
 
 def admin_view(session: StoredSession) -> dict[str, object]:

@@ -42,7 +42,6 @@ from primer_nb.errors import (
 )
 from primer_nb.fastjson import exact_orjson
 from primer_nb.models import (
-    OPTIONS_NOT_UPDATABLE,
     check_request,
     merged_total_problems,
     metadata_has_empty_key,
@@ -347,7 +346,9 @@ def check_patched(before: Mapping[str, object], after: Mapping[str, object]) -> 
         detail = ValidationErrorDetail(
             _UPDATE_SCHEMA,
             "$.paymentMethod.options",
-            OPTIONS_NOT_UPDATABLE,
+            # the body sent no options (a `paymentMethod: null` clears them): say so
+            "paymentMethod.options cannot be updated, so a PATCH cannot remove them either "
+            "(paymentMethod: null would); create a new client session instead",
         )
         raise ApiError(422, *REQUEST_VALIDATION, details=[detail])
     details = merged_total_problems(before, after)

@@ -107,7 +107,10 @@ def rules_for(patch: Mapping[str, object]) -> list[str]:
             "(the emulator's rule: Primer's texts disagree on the depth)."
         )
     if "metadata" in patch and patch["metadata"] is not None:
-        rules.append("$.metadata is replaced whole: keys you removed are gone.")
+        rules.append(
+            "$.metadata is replaced whole: keys you removed are gone, and so are keys "
+            "with empty values, which GET leaves out of what this form loaded."
+        )
     if patch.get("amount") is not None:
         rules.append(
             "$.amount overrides the computed total; the emulator keeps it until it is "
@@ -214,6 +217,14 @@ class PatchBuilder(RequestBuilder):
         else:
             self.status.value = reason_html(evaluation, "Ready: PATCH /client-session")
         self.send_button.disabled = self.request is None or not self.changes
+
+    def _clicked(self) -> None:
+        """The button with nothing changed (a click that beat the refresh disabling it):
+        the status says so; no error for the log."""
+        if not self.changes:
+            self.refresh()
+            return
+        super()._clicked()
 
     def submit(self) -> ClientSession:
         """Send the PATCH (what the button does) and return the new session.

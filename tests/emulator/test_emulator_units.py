@@ -267,6 +267,14 @@ def test_a_setting_of_the_wrong_type_is_refused_not_read_the_other_way(
     assert str(refused.value) == message
 
 
+def test_a_numpy_bool_is_a_bool_setting() -> None:
+    """A DataFrame's flag column hands out numpy bools: "must be True or False, not bool
+    np.False_" contradicted itself."""
+    np = pytest.importorskip("numpy")
+    emulator = Emulator(tax_connection=np.bool_(False), frozen=np.True_)
+    assert emulator.tax_connection is False and emulator.clock.frozen is True
+
+
 def test_a_seed_may_be_negative_or_a_numpy_int() -> None:
     np = pytest.importorskip("numpy")
     assert (

@@ -184,11 +184,11 @@ def test_a_patch_builder_that_was_sent_passes(client: Any) -> None:
     patcher = PatchBuilder(client, _mug_and_tea(client).client_token)
     patcher.form.node("$.order.lineItems[1]").fill({"quantity": "3"})
     assert _check("10-patch-builder", patcher).passed
-    assert patcher.submit() is not None and patcher.changes == {}
+    assert patcher.submit().order is not None and patcher.changes == {}
     assert _check("10-patch-builder", patcher).passed
     assert _check("10-patch-builder", patcher.session).passed
     patcher.form.node("$.order.lineItems[1]").fill({"quantity": "4"})
-    assert patcher.submit() is not None
+    assert patcher.submit() == patcher.session
     assert _check("10-patch-builder", patcher).message == "Set tea's quantity to 3, not 4."
 
 
@@ -529,3 +529,20 @@ def test_the_changes_of_a_sent_patch_builder_say_what_to_pass(client: Any) -> No
     result = _check("10-patch-builder", {})
     assert not result.passed
     assert result.message.startswith("These changes are empty: after Send"), result.message
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        (("400", "ClientSessionValidationError"), "Give the status as a number"),
+        (("410", "Gone"), "410 Gone is what Primer documents for retired API versions"),
+        (("401", "Unauthorized"), "An expired token is not an authentication failure"),
+    ],
+)
+def test_a_status_given_as_text_gets_the_feedback_its_number_gets(
+    answer: tuple[str, str], says: str
+) -> None:
+    """Any status as text was told "400, not '410'": the answer given away, the rule not."""
+    result = _check("05-patch-after-expiry", answer)
+    assert not result.passed and says in result.message
+    assert "400, not '410'" not in result.message

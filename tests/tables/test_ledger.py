@@ -396,29 +396,41 @@ def test_a_ledger_someone_added_a_trigger_or_view_to_is_refused(
 
 
 def test_a_ledger_file_others_can_read_is_used_with_a_warning(tmp_path: Path) -> None:
-    path = tmp_path / "ledger.sqlite3"
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    os.chmod(shared, 0o755)  # others may enter the folder
+    path = shared / "ledger.sqlite3"
     Ledger(path).close()
     os.chmod(path, 0o644)  # copied in, or made by an older tool: left as it is
     with pytest.warns(UserWarning, match=r"can be read or written by other users \(mode 0644\)"):
         ledger = Ledger(path)
     ledger.close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
-    os.chmod(path, 0o600)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        Ledger(path).close()  # private: no warning
+    for private in ((path, 0o600, 0o755), (path, 0o644, 0o700)):  # either one keeps them out
+        os.chmod(private[0], private[1])
+        os.chmod(shared, private[2])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            Ledger(path).close()
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs chown (root)")
-def test_a_ledger_file_another_user_owns_is_refused(tmp_path: Path) -> None:
-    """Planted in a shared folder, it would let its owner read every token written to it."""
-    path = tmp_path / "ledger.sqlite3"
+def test_a_ledger_file_another_user_planted_in_a_shared_folder_is_refused(tmp_path: Path) -> None:
+    """Planted in a folder others may write to (/tmp), it let its owner read every token
+    written to it. A project mounted into a container (the host user's files in a folder
+    only they write to) is used as it is."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)
+    path = shared / "ledger.sqlite3"
     Ledger(path).close()
     os.chown(path, 65534, 65534)
     before = path.read_bytes()
     with pytest.raises(LedgerError, match=r"belongs to another user \(uid 65534\)"):
         Ledger(path)
     assert path.read_bytes() == before
+    os.chmod(shared, 0o755)  # the owner's own folder: theirs to trust
+    Ledger(path).close()
 
 
 def test_a_ledger_another_process_creates_meanwhile_is_not_refused(

@@ -116,7 +116,7 @@ def test_a_session_with_an_override_shows_the_total_the_api_answers(client: Any)
     assert patcher.changes == {"orderId": "o-1b"}
     assert patcher.preview.total_text.startswith("Total: EUR 100.00")
     answer = patcher.submit()
-    assert answer is not None and answer.amount == 10000
+    assert answer.amount == 10000
     clearing = PatchBuilder(client, session.client_token)
     clearing.form.node("$.amount").value = ""  # type: ignore[attr-defined]
     assert clearing.changes == {"amount": None}
@@ -141,7 +141,7 @@ def test_amounts_loaded_without_a_currency_are_never_multiplied(client: Any) -> 
     assert patcher.changes == {"currencyCode": "EUR"}
     assert patcher.preview.total_text.startswith("Total: EUR 119.80")
     answer = patcher.submit()
-    assert answer is not None and answer.amount == 11980
+    assert answer.amount == 11980
     # typing a new amount reads it in major units again
     patcher.form.node("$.order.lineItems[0].amount").value = "60.00"  # type: ignore[attr-defined]
     assert patcher.changes["order"]["lineItems"][0]["amount"] == 6000  # type: ignore[index]
@@ -168,6 +168,15 @@ def test_the_rules_mark_the_emulators_own_choices(client: Any, token: str) -> No
     assert "Primer does not say how long" in rules
 
 
+def test_a_metadata_change_warns_that_keys_get_left_out_are_dropped() -> None:
+    """GET leaves out empty values, metadata too, and a PATCH replaces metadata whole:
+    `{"promo": ""}` is not in the loaded form, so sending metadata drops it."""
+    from primer_nb.widgets.patch_builder import rules_for
+
+    [rule] = [r for r in rules_for({"metadata": {"n": 2}}) if r.startswith("$.metadata")]
+    assert "keys with empty values, which GET leaves out of what this form loaded" in rule
+
+
 def test_currencies_without_published_minor_units_are_marked() -> None:
     from primer_nb.widgets.form import currency_options
 
@@ -182,6 +191,8 @@ def test_submit_on_a_patch_that_cannot_be_sent_raises_and_says_why(client: Any, 
     patcher = PatchBuilder(client, token)
     with pytest.raises(ValueError, match="nothing to send yet: change a field"):
         patcher.submit()
+    patcher.send_button.click()  # the button says it in the status, with no log entry
+    assert patcher.errors == [] and "Nothing to send yet" in patcher.status.value
     patcher.form.node("$.order.lineItems[0].amount").value = "12.345"  # type: ignore[attr-defined]
     with pytest.raises(PrimerValidationError) as refused:
         patcher.submit()

@@ -35,7 +35,7 @@ def test_untouched_metadata_keeps_its_types_through_a_patch(client: Any) -> None
     _metadata_row(builder, "note").value = "y"
     assert builder.changes == {"metadata": {**metadata, "note": "y"}}
     assert "$.metadata.note" in html.unescape(builder.diff.value)
-    assert builder.submit() is not None
+    assert builder.submit().metadata == {**metadata, "note": "y"}
     assert client.get_session(session.client_token).metadata == {**metadata, "note": "y"}
 
 
