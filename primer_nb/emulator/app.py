@@ -371,18 +371,36 @@ class LoopbackHosts:
     open to other machines is reached by names this one cannot know.
     """
 
+    #: Host values already found to name this machine, kept up to this many: a request
+    #: is then checked with one set lookup (this sits on every create's path)
+    KNOWN_LIMIT = 64
+
     def __init__(self, app: ASGIApp, emulator: AppBackend, host: str) -> None:
         self.app = app
         self.emulator = emulator
         self.host = host_name(host)
+        self._known: set[bytes] = set()
 
     def allowed(self, name: str) -> bool:
         return name == self.host or on_this_machine(name)
 
+    def _addressed_here(self, sent: bytes) -> bool:
+        if sent in self._known:
+            return True
+        if not self.allowed(host_name(sent.decode("latin-1"))):
+            return False
+        if len(self._known) < self.KNOWN_LIMIT:
+            self._known.add(sent)
+        return True
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            sent = next((v for k, v in scope["headers"] if k == b"host"), None)
-            if sent is not None and not self.allowed(host_name(sent.decode("latin-1"))):
+            sent = None
+            for name, value in scope["headers"]:
+                if name == b"host":
+                    sent = value
+                    break
+            if sent is not None and not self._addressed_here(sent):
                 shown = repr(sent.decode("latin-1"))[:100]
                 error = ApiError(
                     400,

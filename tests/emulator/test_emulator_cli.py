@@ -115,6 +115,8 @@ def test_a_web_page_reaching_the_server_by_dns_rebinding_is_refused(
         for good in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST.:{port}", "127.0.0.1"):
             assert http.get("/_emulator/sessions", headers={"Host": good}).status_code == 200
         assert len(http.get("/_emulator/sessions").json()["sessions"]) == 1  # nothing reset
+        # the names found good are remembered (one lookup a request), never a refused one
+        assert http.get("/_emulator/sessions", headers={"Host": "evil.example"}).status_code == 400
 
 
 def test_host_names_are_read_without_port_brackets_case_or_final_dot() -> None:
