@@ -73,6 +73,7 @@ __all__ = [
     "error_body",
     "error_from_response",
     "new_diagnostics_id",
+    "refused_before_sending",
 ]
 
 # Primer's documented texts (spec §9.3) and ours where Primer publishes none (behaviour.md §5).
@@ -315,6 +316,18 @@ class PrimerValidationError(PrimerAPIError):
     (`LineItem(amount=-1)`, paths relative to that model). An unknown key's description
     suggests the close wire name (`$.order_id: ...; did you mean `orderId`?`).
     """
+
+
+def refused_before_sending(details: Sequence[ValidationErrorDetail]) -> PrimerValidationError:
+    """The 422 `RequestValidationError` for `details`, raised before anything was sent
+    (`local=True`): a model built with bad values, a builder's form that cannot be sent."""
+    return PrimerValidationError(
+        422,
+        REQUEST_VALIDATION[0],
+        REQUEST_VALIDATION[1],
+        validation_errors=details,
+        local=True,
+    )
 
 
 class RateLimitError(PrimerAPIError):

@@ -95,9 +95,9 @@ from primer_nb.enums import (
 )
 from primer_nb.errors import (
     MAX_JSON_DEPTH,
-    REQUEST_VALIDATION,
     PrimerValidationError,
     ValidationErrorDetail,
+    refused_before_sending,
 )
 from primer_nb.redaction import redact, short_token  # short_token: public here since 0.1
 from primer_nb.wire_errors import (  # re-exported: public here since 0.1
@@ -390,13 +390,7 @@ def _local_error(
         d._replace(path=redact(d.path, secret), description=redact(d.description, secret))
         for d in validation_details(exc, name, model, currency)
     ]
-    return PrimerValidationError(
-        422,
-        REQUEST_VALIDATION[0],
-        REQUEST_VALIDATION[1],
-        validation_errors=details,
-        local=True,
-    )
+    return refused_before_sending(details)
 
 
 class ValidateOptions(TypedDict, total=False):

@@ -17,10 +17,10 @@ import ipywidgets as w
 from pydantic import BaseModel
 
 from primer_nb.errors import (
-    REQUEST_VALIDATION,
     PrimerError,
     PrimerValidationError,
     ValidationErrorDetail,
+    refused_before_sending,
 )
 from primer_nb.widgets._common import ERROR_COLOR, OK_COLOR, HandlerLog, Looks, escape, message
 from primer_nb.widgets.form import CurrencyNode, Evaluation, FormContext, RequestForm
@@ -202,13 +202,7 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
         model = getattr(self.form.model, "__primer_schema__", "") or self.form.model.__name__
         errors = self.evaluation.errors if self.evaluation is not None else []
         details = [ValidationErrorDetail(model, path, text) for path, text in errors]
-        return PrimerValidationError(
-            422,
-            REQUEST_VALIDATION[0],
-            REQUEST_VALIDATION[1],
-            validation_errors=details,
-            local=True,
-        )
+        return refused_before_sending(details)
 
     def _show_failure(self, exc: PrimerError) -> None:
         """The error in the result area, its messages at their fields, and a status that

@@ -74,7 +74,7 @@ def test_progress_is_private_and_never_written_through_a_planted_link(
     import os
     import stat
 
-    data = tmp_path / "shared" / "primer-nb"
+    data = tmp_path / "common" / "primer-nb"
     monkeypatch.setenv("PRIMER_NB_DATA_DIR", str(data))
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")

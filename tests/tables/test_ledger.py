@@ -372,31 +372,43 @@ def test_another_programs_database_is_refused_and_left_unchanged(tmp_path: Path)
 
 
 @pytest.mark.parametrize(
-    ("added", "named"),
+    ("change", "said"),
     [
         (  # drops every exchange as it is written: a batch then sends its rows again
             "CREATE TRIGGER quiet BEFORE INSERT ON exchanges BEGIN SELECT RAISE(IGNORE); END",
-            "trigger quiet",
+            "has trigger quiet, which a primer-nb ledger never has",
         ),
-        ("CREATE VIEW tokens AS SELECT client_token FROM exchanges", "view tokens"),
+        (
+            "CREATE VIEW tokens AS SELECT client_token FROM exchanges",
+            "has view tokens, which a primer-nb ledger never has",
+        ),
+        # a version-2 file without its table or a column opened, then `frame()` or the
+        # next exchange failed with "no such table"
+        ("DROP TABLE exchanges", "says it is a version-2 ledger but has no exchanges table"),
+        (
+            "ALTER TABLE exchanges DROP COLUMN error",
+            "says it is a version-2 ledger but has no column error",
+        ),
     ],
 )
-def test_a_ledger_someone_added_a_trigger_or_view_to_is_refused(
-    tmp_path: Path, added: str, named: str
+def test_a_ledger_another_program_changed_is_refused_on_open(
+    tmp_path: Path, change: str, said: str
 ) -> None:
     path = tmp_path / "ledger.sqlite3"
     Ledger(path).close()
     db = sqlite3.connect(path)
-    db.execute(added)
+    db.execute(change)
     db.commit()
     db.close()
+    before = path.read_bytes()
     with pytest.raises(LedgerError) as refused:
         Ledger(path)
-    assert f"has {named}, which a primer-nb ledger never has" in str(refused.value)
+    assert said in str(refused.value) and "it was left unchanged" in str(refused.value)
+    assert path.read_bytes() == before
 
 
 def test_a_ledger_file_others_can_read_is_used_with_a_warning(tmp_path: Path) -> None:
-    shared = tmp_path / "shared"
+    shared = tmp_path / "common"
     shared.mkdir(mode=0o755)
     os.chmod(shared, 0o755)  # others may enter the folder
     path = shared / "ledger.sqlite3"
@@ -419,7 +431,7 @@ def test_a_ledger_file_another_user_planted_in_a_shared_folder_is_refused(tmp_pa
     """Planted in a folder others may write to (/tmp), it let its owner read every token
     written to it. A project mounted into a container (the host user's files in a folder
     only they write to) is used as it is."""
-    shared = tmp_path / "shared"
+    shared = tmp_path / "common"
     shared.mkdir()
     os.chmod(shared, 0o1777)
     path = shared / "ledger.sqlite3"
@@ -496,25 +508,3 @@ def test_a_bad_frame_filter_is_named_in_its_error(
     ledger = _ledger_with_one_session()
     with pytest.raises(error, match=match):
         ledger.frame(**filters)
-
-
-@pytest.mark.parametrize(
-    ("change", "said"),
-    [
-        ("DROP TABLE exchanges", "has no exchanges table"),
-        ("ALTER TABLE exchanges DROP COLUMN error", "has no column error"),
-    ],
-)
-def test_a_version_2_ledger_missing_its_table_or_a_column_is_refused_on_open(
-    tmp_path: Path, change: str, said: str
-) -> None:
-    """It opened, then `frame()` or the next exchange failed with "no such table"."""
-    path = tmp_path / "ledger.sqlite3"
-    Ledger(path).close()
-    db = sqlite3.connect(path)
-    db.execute(change)
-    db.commit()
-    db.close()
-    with pytest.raises(LedgerError) as refused:
-        Ledger(path)
-    assert f"says it is a version-2 ledger but {said}" in str(refused.value)
