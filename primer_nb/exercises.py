@@ -1033,10 +1033,11 @@ def _judge_after_expiry(answer: Any, given: Mapping[str, Any]) -> _Say | None:
     else:
         return _say("not-an-error")
     statuses = {401: "authentication", 403: "authentication", 410: "gone", 200: "ok"}
-    if isinstance(status, str) and status.strip().isdigit():
-        if int(status) == 400:  # right, but text
+    digits = status.strip() if isinstance(status, str) else ""
+    if digits.isdecimal() and len(digits) <= 3:  # a status written as text ("²" is no digit)
+        if int(digits) == 400:  # right, but text
             return _say("status-text", status=status)
-        status = int(status)  # another status: its own feedback, not the answer
+        status = int(digits)  # another status: its own feedback, not the answer
     if status != 400:
         return _wrong(status, statuses) or _say("status", status=status)
     if error_id == "ClientSessionValidationError":

@@ -27,8 +27,8 @@ attaches it for the batch. (`attach` installs `ledger.record` as the client's ho
 client tokens: the folders it creates are `0700` and the database file `0600`, and
 SQLite gives its WAL, shared-memory and journal files the database's mode. A file or
 folder that already exists keeps its mode; a ledger file other users may read (in a
-folder they may enter) gets a `UserWarning` saying so, and one another user owns in a
-folder others may write to (planted, as in /tmp) is refused (`LedgerError`), as is a
+folder they may enter) gets a `UserWarning` saying so, and one another user owns is
+refused (`LedgerError`; for root, only in a folder everyone may write to), as is a
 file with triggers or views, which a ledger never has (they could drop, rewrite or copy
 each exchange as it is written).
 
@@ -479,11 +479,11 @@ class Ledger:
             )
 
     def _check_owner(self, path: Path) -> os.stat_result | None:
-        """`LedgerError` for a file another user owns in a folder others may write to
-        (planted in a shared folder such as /tmp, its owner would read every client token
-        and customer written to it; a project mounted into a container, owned by the
-        host's user, is no such folder); else its `stat` (None where there is no owner to
-        compare: Windows, or no file SQLite could open)."""
+        """`LedgerError` for a file another user owns (planted, say in /tmp, its owner
+        would read every client token and customer written to it); for root, only in a
+        folder everyone may write to (root using a user's mounted project is fine); else
+        its `stat` (None where there is no owner to compare: Windows, or no file SQLite
+        could open)."""
         owner = getattr(os, "geteuid", None)  # POSIX only
         try:
             info = path.stat()
@@ -491,7 +491,9 @@ class Ledger:
             return None
         if owner is None:
             return None
-        if info.st_uid != owner() and _open_folder(path, 0o022):
+        # root may use a file a user owns (a project mounted into a container) unless it
+        # lies in a folder everyone may write to, as /tmp, where anyone could plant it
+        if info.st_uid != owner() and (owner() != 0 or _open_folder(path, 0o002)):
             raise LedgerError(
                 f"{self._shown()} belongs to another user (uid {info.st_uid}): what this "
                 "ledger records (client tokens, customers) would be theirs to read; it was "

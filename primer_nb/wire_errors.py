@@ -76,12 +76,13 @@ _MESSAGES: dict[str, str] = {
 
 def _units_example(currency: object) -> str:
     """`e.g. 1250 for EUR 12.50`, in the request's own currency when it names one Primer
-    knows (a learner who just met KRW's zero digits must not read a EUR example)."""
+    knows (a learner who just met KRW's zero digits must not read a EUR example); a body
+    without one (a PATCH keeps the session's) gets a two-currency example."""
     try:
         code = str(currency).strip().upper() if isinstance(currency, str | Enum) else ""
         digits = minor_units(code)
-    except (ValueError, TypeError, KeyError):
-        code, digits = "EUR", 2
+    except (ValueError, TypeError, KeyError):  # no currency here (a PATCH): show the range
+        return "e.g. 1250 for EUR 12.50, or 1250 for JPY 1250 (the currency's digits decide)"
     units = 1250 * 10 ** max(digits - 2, 0)
     example = f"e.g. {units} for {code} {from_minor_units(units, code)}"
     return example + (f" ({code} has 0 minor units)" if digits == 0 else "")

@@ -894,8 +894,9 @@ def test_the_minor_units_hint_is_given_for_major_unit_values_only(
         ("KRW", "e.g. 1250 for KRW 1250 (KRW has 0 minor units)"),
         ("KWD", "e.g. 12500 for KWD 12.500"),
         ("jpy", "e.g. 1250 for JPY 1250 (JPY has 0 minor units)"),  # refused, still a hint
-        ("EURO", "e.g. 1250 for EUR 12.50"),  # no currency Primer knows: the EUR example
-        (None, "e.g. 1250 for EUR 12.50"),
+        # no currency Primer knows, or none (a PATCH keeps the session's): both kinds
+        ("EURO", "e.g. 1250 for EUR 12.50, or 1250 for JPY 1250 (the currency's digits decide)"),
+        (None, "e.g. 1250 for EUR 12.50, or 1250 for JPY 1250 (the currency's digits decide)"),
     ],
 )
 def test_the_minor_units_hint_is_in_the_requests_own_currency(

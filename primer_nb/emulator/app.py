@@ -408,8 +408,7 @@ class LoopbackHosts:
                     f"This emulator answers only requests addressed to this machine "
                     f"(localhost, 127.0.0.1, [::1]), not Host {shown}: another name is how a "
                     "web page would reach it (DNS rebinding).",
-                    "Send it to the address `primer-nb emulator` printed when it started, "
-                    "or to localhost on the same port.",
+                    "Send it to the address `primer-nb emulator` printed when it started.",
                 )
                 await error_response(self.emulator, error)(scope, receive, send)
                 return

@@ -894,6 +894,17 @@ def test_clearing_an_override_that_hid_a_bad_line_says_the_path_is_the_stored_se
     assert got["amount"] == 10  # left as it was
 
 
+def test_payment_method_null_may_drop_empty_options_get_never_showed(
+    http: httpx.Client,
+) -> None:
+    # `options: {}` is left out of GET: "cannot remove them" was about options unseen
+    token = create(http, {"paymentMethod": {"vaultOnSuccess": True, "options": {}}})["clientToken"]
+    assert "options" not in http.get("/client-session", params={"clientToken": token}).json().get(
+        "paymentMethod", {}
+    )
+    assert "paymentMethod" not in _patch(http, token, {"paymentMethod": None})
+
+
 def test_patch_amount_override_stays_until_cleared(http: httpx.Client) -> None:
     token = create(http, {"order": {"lineItems": [{"amount": 100}]}})["clientToken"]
     assert _patch(http, token, {"amount": 42})["amount"] == 42

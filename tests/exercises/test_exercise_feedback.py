@@ -546,3 +546,10 @@ def test_a_status_given_as_text_gets_the_feedback_its_number_gets(
     result = _check("05-patch-after-expiry", answer)
     assert not result.passed and says in result.message
     assert "400, not '410'" not in result.message
+
+
+@pytest.mark.parametrize("status", ["²", "9" * 5000, "4OO", "-400"])
+def test_a_status_text_that_is_no_number_gets_feedback_not_a_python_error(status: str) -> None:
+    result = _check("05-patch-after-expiry", (status, "ClientSessionValidationError"))
+    assert not result.passed and "Could not read" not in result.message
+    assert "the emulator answers an expired token with 400" in result.message

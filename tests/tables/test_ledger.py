@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import sqlite3
 import stat
+import tempfile
 import threading
 import warnings
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -426,11 +429,25 @@ def test_a_ledger_file_others_can_read_is_used_with_a_warning(tmp_path: Path) ->
             Ledger(path).close()
 
 
+@pytest.fixture
+def folders_to_remove() -> Iterator[list[Path]]:
+    folders: list[Path] = []
+    yield folders
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs chown (root)")
-def test_a_ledger_file_another_user_planted_in_a_shared_folder_is_refused(tmp_path: Path) -> None:
-    """Planted in a folder others may write to (/tmp), it let its owner read every token
-    written to it. A project mounted into a container (the host user's files in a folder
-    only they write to) is used as it is."""
+def test_a_ledger_file_another_user_planted_in_a_shared_folder_is_refused(
+    folders_to_remove: list[Path],
+) -> None:
+    """Planted (in /tmp, say), it let its owner read every token written to it. Root may
+    use a user's project mounted into a container, except in a folder everyone may write
+    to."""
+    # pytest's own folders are root's 0700: the other user must be able to get there
+    tmp_path = Path(tempfile.mkdtemp(dir="/tmp"))
+    os.chmod(tmp_path, 0o755)
+    folders_to_remove.append(tmp_path)
     shared = tmp_path / "common"
     shared.mkdir()
     os.chmod(shared, 0o1777)
@@ -441,8 +458,24 @@ def test_a_ledger_file_another_user_planted_in_a_shared_folder_is_refused(tmp_pa
     with pytest.raises(LedgerError, match=r"belongs to another user \(uid 65534\)"):
         Ledger(path)
     assert path.read_bytes() == before
-    os.chmod(shared, 0o755)  # the owner's own folder: theirs to trust
+    # root using a user's project (a container's mount: their folder, umask 002) is fine
+    os.chown(shared, 65534, 65534)
+    os.chmod(shared, 0o775)
     Ledger(path).close()
+    # any other user is refused another's file wherever it lies (a planted ledger in a
+    # folder its owner made 0755 let them read all that was written to it)
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports by its exit status
+        try:
+            os.setgid(1001)
+            os.setuid(1001)
+            Ledger(path)
+        except LedgerError as exc:
+            os._exit(0 if "belongs to another user (uid 65534)" in str(exc) else 2)
+        except BaseException:
+            os._exit(3)
+        os._exit(1)
+    assert os.waitpid(pid, 0)[1] == 0
 
 
 def test_a_ledger_another_process_creates_meanwhile_is_not_refused(
