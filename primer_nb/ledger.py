@@ -139,6 +139,13 @@ LEDGER_COLUMNS: Mapping[str, str] = {
     "error": "string",
 }
 _JSON_COLUMNS = ("query_params", "request_body", "response_body")
+#: The Python types SQLite hands back for each `LEDGER_COLUMNS` dtype in a row this
+#: ledger wrote (the JSON and time columns are checked as they are decoded).
+_CELL_TYPES: Mapping[str, tuple[type, ...]] = {
+    "Int64": (int,),
+    "float64": (float, int),
+    "string": (str,),
+}
 _TIME_COLUMNS = ("recorded_at", "started_at")
 BUSY_TIMEOUT_S = 10.0
 #: The page size of a new ledger file, in bytes (SQLite's default is 4096).
@@ -808,15 +815,53 @@ class Ledger:
             values = columns[name]
             if not full_tokens:
                 values = [
-                    v.replace(r[token_at], short_token(r[token_at])) if v and r[token_at] else v
+                    v.replace(r[token_at], short_token(r[token_at]))
+                    if isinstance(v, str) and isinstance(r[token_at], str) and r[token_at]
+                    else v
                     for v, r in zip(values, rows, strict=True)
                 ]
-            columns[name] = [json.loads(v) if v is not None else None for v in values]
+            columns[name] = [
+                self._json(v, row_id, name) for v, row_id in zip(values, columns["id"], strict=True)
+            ]
+        for name, dtype in LEDGER_COLUMNS.items():  # what SQLite let another program store
+            kinds = _CELL_TYPES.get(dtype)
+            if kinds is None or set(map(type, columns[name])) <= {*kinds, type(None)}:
+                continue  # the usual case, found in C: no loop in Python per row
+            for value, row_id in zip(columns[name], columns["id"], strict=True):
+                if value is not None and type(value) not in kinds:
+                    raise self._foreign_row(f"exchange {row_id}: {name} is {value!r:.60}")
         if not full_tokens:
             columns["client_token"] = [short_token(t) if t else t for t in tokens]
-        for name in _TIME_COLUMNS:
-            columns[name] = utc_times(columns[name])
-        return typed_frame(columns, LEDGER_COLUMNS)
+        try:
+            for name in _TIME_COLUMNS:
+                columns[name] = utc_times(columns[name], name)
+            return typed_frame(columns, LEDGER_COLUMNS)
+        except (ValueError, TypeError, OverflowError) as exc:  # a text status, a bad time
+            raise self._foreign_row(str(exc)) from None
+
+    def _foreign_row(self, what: str) -> LedgerError:
+        """What to say of a row this ledger never wrote (another program, a hand edit)."""
+        return LedgerError(
+            f"{self._shown()}: {what}; primer-nb never writes such a row: another program "
+            "changed the file. Use another ledger file, or delete the row."
+        )
+
+    def _json(self, text: Any, row_id: object, column: str) -> Any:
+        """A JSON column's value decoded, or the `LedgerError` naming its exchange."""
+        if text is None:
+            return None
+        try:
+            return json.loads(text)
+        except (ValueError, TypeError):
+            raise self._foreign_row(f"exchange {row_id}: {column} is not JSON text") from None
+
+    def _time(self, text: Any, row_id: object) -> datetime:
+        try:
+            return datetime.fromisoformat(text)
+        except (ValueError, TypeError):
+            raise self._foreign_row(
+                f"exchange {row_id}: started_at is not an ISO 8601 time"
+            ) from None
 
     def sessions(
         self, *, environment: str | None = None, order_id: str | Iterable[str] | None = None
@@ -829,7 +874,7 @@ class Ledger:
         two sessions.
         """
         rows = self._select(
-            "response_body, environment, api_version, started_at, request_id, request_body",
+            "response_body, environment, api_version, started_at, request_id, request_body, id",
             {
                 "status": 200,
                 "method": "POST",
@@ -839,16 +884,16 @@ class Ledger:
             },
         )
         out: list[SessionRecord] = []
-        for body, env, version, started, request_id, sent in rows:
-            parsed = json.loads(body) if body else None
-            request = json.loads(sent) if sent else None
+        for body, env, version, started, request_id, sent, row_id in rows:
+            parsed = self._json(body, row_id, "response_body") if body else None
+            request = self._json(sent, row_id, "request_body") if sent else None
             if isinstance(parsed, dict):
                 out.append(
                     SessionRecord(
                         parsed,
                         env,
                         version,
-                        datetime.fromisoformat(started),
+                        self._time(started, row_id),
                         request_id,
                         request if isinstance(request, dict) else None,
                     )
@@ -861,7 +906,7 @@ class Ledger:
         """For each `orderId`, its latest `POST /client-session` attempt: `(status,
         started_at, error)`; status None when no answer came."""
         rows = self._select(
-            "order_id, status, started_at, error",
+            "order_id, status, started_at, error, id",
             {
                 "method": "POST",
                 "environment": environment,
@@ -870,8 +915,8 @@ class Ledger:
             },
         )
         return {
-            oid: (status, datetime.fromisoformat(started), error)
-            for oid, status, started, error in rows  # ordered by id: the latest wins
+            oid: (status, self._time(started, row_id), error)
+            for oid, status, started, error, row_id in rows  # ordered by id: the latest wins
             if oid is not None
         }
 

@@ -541,3 +541,31 @@ def test_a_bad_frame_filter_is_named_in_its_error(
     ledger = _ledger_with_one_session()
     with pytest.raises(error, match=match):
         ledger.frame(**filters)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "says"),
+    [
+        ("response_body", "not json", "exchange 1: response_body is not JSON text"),
+        ("request_body", b"\x00\xff", "exchange 1: request_body is not JSON text"),
+        ("status", "two hundred", "exchange 1: status is 'two hundred'"),
+        ("started_at", "yesterday", "started_at"),
+    ],
+)
+def test_a_row_another_program_wrote_is_a_ledger_error_naming_it(
+    column: str, value: object, says: str
+) -> None:
+    """frame(), sessions() and last_posts() failed with JSONDecodeError, TypeError or
+    pandas' ValueError for a row primer-nb never writes."""
+    ledger = _ledger_with_one_session()
+    ledger._connection().execute(f"UPDATE exchanges SET {column} = ? WHERE id = 1", (value,))
+    readers: list[Any] = [ledger.frame]
+    if column in ("response_body", "request_body", "started_at"):
+        readers.append(ledger.sessions)
+    if column == "started_at":
+        readers.append(ledger.last_posts)
+    for read in readers:
+        with pytest.raises(LedgerError) as refused:
+            read()
+        message = str(refused.value)
+        assert says in message and "another program changed the file" in message, read
