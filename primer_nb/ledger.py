@@ -564,7 +564,7 @@ class Ledger:
         """`LedgerError` for a SQLite file with tables but no ledger schema version: another
         program's database, which must not be converted into a ledger."""
 
-        def foreign() -> tuple[bool, list[str]]:
+        def foreign() -> tuple[bool, str | None]:
             # one statement, so one snapshot: read apart, another process creating the
             # ledger in between made version 0 and tables > 0 (a fresh ledger refused)
             version, tables, extra = db.execute(
@@ -573,7 +573,7 @@ class Ledger:
                 " (SELECT group_concat(type || ' ' || name, ', ') FROM sqlite_master"
                 "  WHERE type IN ('trigger', 'view'))"
             ).fetchone()
-            return bool(version == 0 and tables > 0), [extra] if extra else []
+            return bool(version == 0 and tables > 0), extra
 
         other, added = self._retry(foreign)
         if other:
@@ -588,7 +588,7 @@ class Ledger:
             # is written (a batch would then send its rows again) or copy it elsewhere
             db.close()
             raise LedgerError(
-                f"{self._shown()} has {added[0][:200]}, which a primer-nb ledger never has: "
+                f"{self._shown()} has {added[:200]}, which a primer-nb ledger never has: "
                 "another program changed it, and they could drop, rewrite or copy what is "
                 "recorded; it was left unchanged. Use another ledger file."
             )

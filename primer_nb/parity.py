@@ -64,6 +64,7 @@ import jwt
 from pydantic import BaseModel, ConfigDict, JsonValue, StrictBool, StrictInt, StrictStr
 from pydantic import ValidationError as PydanticValidationError
 
+from primer_nb.arguments import true_or_false
 from primer_nb.config import (
     API_PATH,
     BASE_URLS,
@@ -1123,12 +1124,14 @@ def _emulator_flags(enable_currencies: Sequence[str], tax_connection: bool) -> l
 def _emulator_sender(enable_currencies: Sequence[str], tax_connection: bool) -> Iterator[Sender]:
     from primer_nb.emulator import Emulator
 
+    try:  # checked apart, so each error names its own setting
+        tax_connection = true_or_false("tax_connection", tax_connection)
+    except TypeError as exc:
+        raise ParityUsageError(str(exc)) from None
     try:
         emulator = Emulator(enabled_currencies=enable_currencies, tax_connection=tax_connection)
     except (ValueError, TypeError) as exc:
-        # a bad code names its flag; the tax_connection message names itself
-        text = str(exc) if "tax_connection" in str(exc) else f"--enable-currency: {exc}"
-        raise ParityUsageError(text) from None
+        raise ParityUsageError(f"--enable-currency: {exc}") from None
     try:
         with httpx.Client(transport=emulator.transport(), base_url="http://emulator") as http:
             yield _http_sender(http, EMULATOR_KEY, "the in-process emulator")
