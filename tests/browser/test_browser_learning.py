@@ -31,7 +31,8 @@ MISTAKE = next(m for m in JPY.mistakes if m.label == "as if JPY had cents")
 CELLS: list[tuple[str, list[str]]] = [
     (
         "import os, tempfile\n"
-        'os.environ["PRIMER_NB_DATA_DIR"] = tempfile.mkdtemp(prefix="primer-nb-progress-")\n'
+        "# fresh progress for each run, inside the lab's temp root (removed with it)\n"
+        'os.environ["PRIMER_NB_DATA_DIR"] = tempfile.mkdtemp(prefix="progress-", dir=".")\n'
         "import primer_nb.notebook\n"
         "from primer_nb import PrimerClient\n"
         "from primer_nb.emulator import Emulator\n"
