@@ -1019,12 +1019,14 @@ class _BaseClient(ABC, Generic[_T]):
         attempts = f"{call.attempt} attempt{'s' if call.attempt > 1 else ''}"
         # httpx's async timeouts carry no text; its cause (from the network layer) has one
         detail = str(exc) or str(exc.__cause__ or "") or "no detail given"
-        return cls(
+        error = cls(
             self._redact(
                 f"{call.method} {call.path} to {self.base_url} got no answer after {attempts}: "
                 f"{type(exc).__name__}: {detail}"
             )
         )
+        error.sent = not isinstance(exc, _NOT_SENT)
+        return error
 
     def _safe_headers(self, headers: httpx.Headers) -> dict[str, str]:
         """Headers as sent (original casing), with the key as `***`.

@@ -154,7 +154,14 @@ class ConfigurationError(PrimerError):
 
 
 class PrimerConnectionError(PrimerError):
-    """The request got no HTTP answer: refused, reset, DNS failure."""
+    """The request got no HTTP answer: refused, reset, DNS failure.
+
+    `sent` is False when no connection was ever made (nothing reached the server, so
+    sending again is safe), True when the request may have reached it: a POST may then
+    have created its session all the same, and a PATCH made its change.
+    """
+
+    sent: bool = True
 
 
 class PrimerTimeoutError(PrimerConnectionError):

@@ -799,6 +799,7 @@ def test_connection_failure_raises_primer_connection_error() -> None:
     with pytest.raises(PrimerConnectionError, match="after 3 attempts") as info:
         client.create_session({"orderId": "o-1"})
     assert not isinstance(info.value, PrimerTimeoutError)
+    assert info.value.sent is False  # no connection was made: sending again is safe
     assert len(server.requests) == 3
 
 
@@ -885,8 +886,9 @@ def test_post_is_retried_when_nothing_was_sent(failure: Exception) -> None:
 )
 def test_post_is_not_retried_once_it_may_have_been_processed(failure: Exception) -> None:
     client, server = make(failure, created)
-    with pytest.raises(PrimerConnectionError):
+    with pytest.raises(PrimerConnectionError) as info:
         client.create_session({"orderId": "o-1"})
+    assert info.value.sent is True  # the builders say the session may exist all the same
     assert len(server.requests) == 1
 
 

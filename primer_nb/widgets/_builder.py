@@ -17,8 +17,11 @@ import ipywidgets as w
 from pydantic import BaseModel
 
 from primer_nb.errors import (
+    PrimerAPIError,
+    PrimerConnectionError,
     PrimerError,
     PrimerValidationError,
+    RateLimitError,
     ValidationErrorDetail,
     refused_before_sending,
 )
@@ -204,6 +207,32 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
         details = [ValidationErrorDetail(model, path, text) for path, text in errors]
         return refused_before_sending(details)
 
+    #: What may have happened all the same when no answer, a 5xx, a 408 or a 429 came back
+    #: (each builder says it for its own request).
+    _unsure = "the request may have been processed all the same"
+
+    def _failure_status(self, exc: PrimerError) -> str:
+        """Who refused the request, or, when the outcome is unknown, that it may have been
+        processed: "refused" there invited a second Send, and a second session (a POST
+        answered 5xx may have created one; behaviour.md §4, as the batch says)."""
+        environment = self.client.environment
+        where = "the emulator" if environment == "emulator" else f"Primer ({environment})"
+        if getattr(exc, "local", False):
+            return "primer-nb's check refused the request before sending it; the form is unchanged."
+        if isinstance(exc, PrimerConnectionError):
+            if not exc.sent:
+                return f"Could not reach {where}: nothing was sent; the form is unchanged."
+            got = f"No answer came from {where}"
+        elif isinstance(exc, PrimerAPIError) and (
+            exc.status_code >= 500 or exc.status_code in (408, 429)
+        ):
+            wait = exc.retry_after if isinstance(exc, RateLimitError) else None
+            asks = f", asking to wait {wait:g} s" if wait is not None else ""
+            got = f"{where[0].upper()}{where[1:]} answered {exc.status_code}{asks}"
+        else:
+            return f"{where[0].upper()}{where[1:]} refused the request; the form is unchanged."
+        return f"{got}: {self._unsure}. The form is unchanged."
+
     def _show_failure(self, exc: PrimerError) -> None:
         """The error in the result area, its messages at their fields, and a status that
         names who refused (the client before sending, the emulator or Primer); the form
@@ -212,12 +241,6 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
         self.result.children = [
             self.looks.make(w.HTML, error_html(exc), classes=["primer-error-box"])
         ]
-        if getattr(exc, "local", False):
-            who = "primer-nb's check refused the request before sending it"
-        elif self.client.environment == "emulator":
-            who = "The emulator refused the request"
-        else:
-            who = f"Primer ({self.client.environment}) refused the request"
-        self.status.value = message(f"{who}; the form is unchanged.", ERROR_COLOR, "alert")
+        self.status.value = message(self._failure_status(exc), ERROR_COLOR, "alert")
         details = getattr(exc, "validation_errors", [])
         self.form.annotate([(d.path, d.description) for d in details])

@@ -129,6 +129,11 @@ class PatchBuilder(RequestBuilder):
     (the answer to the last PATCH), `failure`, `errors` (handler exceptions).
     """
 
+    _unsure = (
+        "the change may have been made all the same: read the session again "
+        "(client.get_session) before sending it again"
+    )
+
     def __init__(
         self, client: PrimerClient, client_token: str, **kwargs: Unpack[BoxOptions]
     ) -> None:

@@ -66,6 +66,11 @@ class SessionBuilder(RequestBuilder):
     unless something is broken).
     """
 
+    _unsure = (
+        "the session may have been created all the same, and a second Send could make a "
+        "second one (Primer has no way to look a session up without its client token)"
+    )
+
     def __init__(self, client: PrimerClient | None = None, **kwargs: Unpack[BoxOptions]) -> None:
         self.request: ClientSessionRequest | None = None
         self.session: ClientSessionWithToken | None = None

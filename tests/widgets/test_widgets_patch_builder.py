@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from primer_nb.errors import DisabledCurrencyError, PrimerValidationError
+from primer_nb.emulator import Emulator
+from primer_nb.errors import DisabledCurrencyError, GatewayTimeoutError, PrimerValidationError
 from primer_nb.models import ClientSessionRequest
 from primer_nb.widgets import PatchBuilder
 from primer_nb.widgets.patch_builder import merge_preview, patch_of
@@ -157,6 +158,24 @@ def test_a_refused_patch_says_who_refused_it(client: Any, token: str) -> None:
     assert patcher.failure is not None
     assert "The emulator refused the request" in patcher.status.value
     assert "Primer" not in patcher.status.value
+
+
+def test_a_patch_answered_504_says_the_change_may_have_been_made(
+    client: Any, emulator: Emulator, token: str
+) -> None:
+    """A PATCH the emulator carried out before answering 504: "refused" said it was not
+    made, while the session on the server already had it."""
+    patcher = PatchBuilder(client, token)
+    patcher.fill({"orderId": "order-2"})
+    emulator.inject(504, processed=True)
+    with pytest.raises(GatewayTimeoutError):
+        patcher.submit()
+    assert client.get_session(token).order_id == "order-2"  # made all the same
+    status = patcher.status.value
+    assert "The emulator answered 504" in status and "refused" not in status
+    assert "the change may have been made all the same" in status
+    assert "client.get_session" in status
+    assert patcher.changes == {"orderId": "order-2"}  # what was typed is kept
 
 
 def test_the_rules_mark_the_emulators_own_choices(client: Any, token: str) -> None:

@@ -9,7 +9,15 @@ import ipywidgets as w
 import pytest
 
 from primer_nb.client import PrimerClient
-from primer_nb.errors import DisabledCurrencyError, PrimerValidationError
+from primer_nb.emulator import Emulator
+from primer_nb.errors import (
+    DisabledCurrencyError,
+    GatewayTimeoutError,
+    PrimerConnectionError,
+    PrimerError,
+    PrimerValidationError,
+    RateLimitError,
+)
 from primer_nb.models import ClientSessionRequest, ClientSessionWithToken
 from primer_nb.widgets import ExpiryCountdown, SessionBuilder
 from primer_nb.widgets.form import LeafNode, ListNode, MoneyNode
@@ -349,3 +357,51 @@ def test_unlabelled_controls_get_a_name_a_screen_reader_can_say(client: Any) -> 
     removes[0].click()
     (left,) = [box.children[0].children[1] for box in builder.line_items.rows_box.children]
     assert left.tooltip == "remove lineItems[0]"  # renumbered with its title
+
+
+# --- what the status says when the outcome is unknown -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "said"),
+    [
+        ({"status": 504, "processed": True}, GatewayTimeoutError, "The emulator answered 504"),
+        ({"drop": True, "processed": True}, PrimerConnectionError, "No answer came from"),
+        ({"status": 500}, PrimerError, "The emulator answered 500"),
+        (
+            {"status": 429, "retry_after": 5},
+            RateLimitError,
+            "The emulator answered 429, asking to wait 5 s",
+        ),
+    ],
+)
+def test_a_send_without_a_sure_answer_says_the_session_may_exist(
+    client: Any, emulator: Emulator, fault: dict[str, Any], error: type[Exception], said: str
+) -> None:
+    """A 5xx, a 429 or a dropped connection was shown as "The emulator refused the
+    request; the form is unchanged", and a second Send made a second session (a POST
+    answered 504 may have created one: behaviour.md §4)."""
+    builder = filled(client)
+    emulator.inject(**fault)
+    with pytest.raises(error):
+        builder.submit()
+    status = builder.status.value
+    assert said in status and "refused" not in status
+    assert "the session may have been created all the same" in status
+    assert "second Send could make a second one" in status
+    assert builder.session is None and builder.failure is not None
+    assert builder.send_button.disabled is False  # the learner decides; the form is kept
+
+
+def test_a_send_that_never_left_says_nothing_was_sent(marker_key: str) -> None:
+    """No connection was made (nothing listens there): sending again is safe, and the
+    status says so instead of "may have been created"."""
+    with PrimerClient(
+        api_key=marker_key, base_url="http://127.0.0.1:9", max_retries=0, timeout=5
+    ) as client:
+        builder = filled(client)
+        with pytest.raises(PrimerConnectionError) as info:
+            builder.submit()
+    assert info.value.sent is False
+    assert "nothing was sent" in builder.status.value
+    assert "may have been created" not in builder.status.value
