@@ -1046,7 +1046,10 @@ def resolve_against(against: str, environ: Mapping[str, str] | None = None) -> _
             "text: use https://, a server on this machine (127.0.0.1), or unset "
             "PRIMER_API_KEY (the emulator's own key is sent then)"
         )
-    return _Other(url, url, key or EMULATOR_KEY, default_key=not key)
+    # the key pasted into the URL's path would be printed with every result line, and
+    # saved as a recorded file's `source` (a file teams commit): shown as `***`
+    label = redact(url, key) if key else url
+    return _Other(label, url, key or EMULATOR_KEY, default_key=not key)
 
 
 # --- running -------------------------------------------------------------------------------

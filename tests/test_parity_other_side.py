@@ -534,6 +534,16 @@ def test_plain_http_with_a_key_is_fine_on_this_machine(url: str) -> None:
     assert other.base_url == url
 
 
+def test_a_key_in_the_urls_path_is_never_in_the_label() -> None:
+    """The label is what every result line prints and a recorded file keeps as its
+    `source` (a file teams commit): the key pasted into the path stays out of it, and the
+    requests still go where the URL says."""
+    url = f"http://127.0.0.1:8010/team/{MARKER_KEY}"
+    other = resolve_against(url, {"PRIMER_API_KEY": MARKER_KEY})
+    assert MARKER_KEY not in other.label and other.label == "http://127.0.0.1:8010/team/***"
+    assert other.base_url == url
+
+
 def test_plain_http_elsewhere_without_a_key_sends_the_emulators_key() -> None:
     other = resolve_against("http://emulator.team.example:8010", {})
     assert other.key == EMULATOR_KEY
