@@ -972,7 +972,18 @@ def _http_sender(http: httpx.Client, key: str | None, where: str) -> Sender:
         except httpx.TimeoutException:
             raise _TimedOut(where, step, http.timeout.read) from None
         except httpx.HTTPError as exc:
-            reason = redact(str(exc), key) or type(exc).__name__
+            reason = (redact(str(exc), key) or type(exc).__name__).rstrip(".")
+            if not isinstance(exc, httpx.ConnectError):
+                # it went out, and the connection closed before an answer came back
+                may = (
+                    "; the POST may still have created a session there"
+                    if step.method == "POST"
+                    else ""
+                )
+                raise ParityConnectionError(
+                    f"{where} gave no answer to {step.method} {step.label} ({reason}){may}. "
+                    "Run parity again."
+                ) from None
             hint = (
                 "Check this machine's network connection (and any proxy) to api.sandbox.primer.io."
                 if where == SANDBOX_LABEL
@@ -1307,6 +1318,29 @@ def _run(
 _OLD_DIGITS = re.compile(r"^<\d+ digits>$")
 
 
+def _gaps(answers: Mapping[str, Sequence[Answer | None]]) -> list[str]:
+    """Notes for a recorded snapshot that checks less than a run would: the kit's
+    scenarios it does not hold (an older primer-nb's file, or one cut by hand) and the
+    steps it holds no answer for. A difference can hide in either, unseen."""
+    notes = []
+    missing = [s.name for s in SCENARIOS if s.name not in answers]
+    if missing:
+        shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+        notes.append(
+            f"this snapshot holds {len(SCENARIOS) - len(missing)} of the {len(SCENARIOS)} "
+            f"scenarios this primer-nb plays (not: {shown}): record it again with --record "
+            "to compare them too"
+        )
+    empty = sum(answer is None for steps in answers.values() for answer in steps)
+    if empty:
+        notes.append(
+            f"{empty} step{'s' if empty > 1 else ''} of this snapshot "
+            f"{'have' if empty > 1 else 'has'} no recorded answer (null) and "
+            f"{'were' if empty > 1 else 'was'} not compared"
+        )
+    return notes
+
+
 def _older_shapes(answers: Mapping[str, Sequence[Answer | None]]) -> bool:
     """Whether recorded answers hold shapes of an earlier primer-nb: `<19 digits>`, or a
     token expiry without its distance from the request time."""
@@ -1481,6 +1515,8 @@ def _run_with_answers(
             tax_connection,
             known,
         )
+        if "recorded" in data:
+            result.notes.extend(_gaps(answers))
         if "recorded" in data and _older_shapes(answers):
             result.notes.append(
                 "this snapshot was recorded by an earlier primer-nb, whose shapes of "
@@ -1654,12 +1690,27 @@ def load_snapshot(path: str | Path, option: str = "--snapshot") -> Snapshot:
         raise ParityUsageError(f"{option}: no such file: {where}") from None
     except (OSError, ValueError) as exc:
         raise ParityUsageError(f"{option}: cannot read {where}: {exc}") from None
-    if not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
+    if isinstance(data, dict) and "format" in data and "scenarios" in data:
+        if data["format"] != SNAPSHOT_FORMAT:
+            found = repr(data["format"])[:80]
+            raise ParityUsageError(
+                f"{option}: {where} is a parity snapshot of format {found}; "
+                f"this primer-nb reads format {SNAPSHOT_FORMAT!r}: record it again with "
+                "--record, or use the primer-nb that wrote it"
+            )
+    elif not isinstance(data, dict) or data.get("format") != SNAPSHOT_FORMAT:
         raise ParityUsageError(f"{option}: {where} is not a primer-nb parity snapshot")
     try:
         checked = _SnapshotFile.model_validate(data)
     except PydanticValidationError as exc:
         raise ParityUsageError(f"{option} {where}: {_snapshot_problem(exc)}") from None
+    if not checked.scenarios:
+        raise ParityUsageError(f"{option} {where}: $.scenarios is empty: nothing to compare")
+    if all(answer is None for s in checked.scenarios for answer in s.answers):
+        raise ParityUsageError(
+            f"{option} {where}: every answer is null (no answer to compare): record the "
+            "file again with --record"
+        )
     names: set[str] = set()
     for index, scenario in enumerate(checked.scenarios):
         at = f"$.scenarios[{index}]"

@@ -275,6 +275,22 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     (tmp_path / "other.json").write_text('{"format": "something else"}')
     status, _, err = parity(capsys, "--snapshot", str(tmp_path / "other.json"))
     assert status == 2 and "not a primer-nb parity snapshot" in err
+    shipped = json.loads(DOCS_SNAPSHOT.read_text())
+    for change, said in (
+        ({"format": "primer-nb parity snapshot 2"}, "of format 'primer-nb parity snapshot 2'"),
+        ({"scenarios": []}, "$.scenarios is empty: nothing to compare"),
+        (
+            {
+                "scenarios": [
+                    {**s, "answers": [None] * len(s["answers"])} for s in shipped["scenarios"]
+                ]
+            },
+            "every answer is null",
+        ),
+    ):
+        (tmp_path / "changed.json").write_text(json.dumps({**shipped, **change}))
+        status, _, err = parity(capsys, "--snapshot", str(tmp_path / "changed.json"))
+        assert status == 2 and said in err, err
     status, _, err = parity(capsys, "--enable-currency", "XYZ")
     assert status == 2 and "XYZ" in err
     status, _, err = parity(
@@ -372,6 +388,19 @@ def test_record_then_snapshot_round_trip(
     status, out, _ = parity(capsys, "--snapshot", str(snapshot), "--no-tax-connection")
     assert status == 0, out
     assert out.rstrip().splitlines()[-1] == f"parity: {N} scenarios, 0 differ"
+    assert "record it again" not in out and "not compared" not in out
+
+    # cut by hand (or an older primer-nb's): it passes, and says what it did not compare
+    cut = {**recorded, "scenarios": recorded["scenarios"][:2]}
+    cut["scenarios"][1] = {
+        **cut["scenarios"][1],
+        "answers": [None] * len(cut["scenarios"][1]["answers"]),
+    }
+    (tmp_path / "cut.json").write_text(json.dumps(cut))
+    status, out, _ = parity(capsys, "--snapshot", str(tmp_path / "cut.json"), "--no-tax-connection")
+    assert status == 0, out
+    assert f"this snapshot holds 2 of the {N} scenarios this primer-nb plays" in out
+    assert "no recorded answer (null) and" in out
 
     # a recorded answer that the emulator does not give is found at its JSONPath
     flow = next(s for s in recorded["scenarios"] if s["name"] == "create-get-patch-get")
@@ -458,6 +487,22 @@ def test_a_rate_limited_answer_is_retried_not_reported(
     assert status == 0, data["differences"]
     left = httpx.get(f"{default_server.url}/_emulator/faults", headers=headers).json()
     assert left == {"faults": []}  # both 429s were answered, and retried
+
+
+def test_a_dropped_post_says_it_may_have_created_a_session(
+    capsys: pytest.CaptureFixture[str], default_server: EmulatorProcess
+) -> None:
+    """A connection closed after the POST went out was "cannot reach ...: Is the server
+    running at that address?", and the session it may have made went uncounted."""
+    faults = {"faults": [{"drop": True, "processed": True}]}
+    headers = {"X-API-KEY": "any"}
+    answer = httpx.post(f"{default_server.url}/_emulator/faults", json=faults, headers=headers)
+    assert answer.status_code == 200, answer.text
+    status, _, err = parity(capsys, "--against", default_server.url)
+    assert status == 2
+    assert f"{default_server.url} gave no answer to POST " in err
+    assert "the POST may still have created a session there. Run parity again." in err
+    assert "Is the server running" not in err and ".." not in err
 
 
 def test_a_url_without_the_api_exits_2(
