@@ -187,15 +187,21 @@ def _details(summary: str, text: str) -> str:
 
 
 def time_left(expiry: datetime, now: datetime) -> str:
-    """`'23 h 59 min left'` or `'expired 1 h 0 min ago'` (whole minutes, rounded down)."""
+    """`'23 h 59 min left'` or `'expired 1 h 0 min ago'` (whole minutes, rounded down).
+
+    At the expiry instant itself the token has expired (`'expired 0 h 0 min ago'`), as the
+    emulator, the tables and the countdown widget say."""
     delta = expiry - now
-    ahead = delta >= timedelta(0)
+    ahead = delta > timedelta(0)
     minutes = int(abs(delta).total_seconds() // 60)
     text = f"{minutes // 60} h {minutes % 60} min"
     return f"{text} left" if ahead else f"expired {text} ago"
 
 
 def _utc(moment: datetime) -> str:
+    """An aware time in UTC (a naive one is taken as UTC, as Primer sends them)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
     return f"{moment:%Y-%m-%d %H:%M:%S} UTC"
 
 

@@ -42,6 +42,7 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from primer_nb.currency import UnknownCurrencyError
 from primer_nb.tables import Source, sessions_frame, warnings_frame
 
 if TYPE_CHECKING:
@@ -124,15 +125,25 @@ def currency_totals(source: Source) -> list[tuple[str, int, Decimal]]:
 
     Sessions without a currency are left out; sessions without an amount count as sessions
     but add nothing to the total. An amount that is not an int (`12.5`) is a `TypeError`
-    from `sessions_frame`, not a session silently left out of the total.
+    from `sessions_frame`, and one in a currency code primer-nb does not know (`"XYZ"`,
+    `"usd"`) an `UnknownCurrencyError` naming its row: its major units are unknown, so
+    no total would be true, where one of 0 was drawn.
     """
     frame = sessions_frame(source)
     totals: dict[str, tuple[int, Decimal]] = {}
     codes = frame["currency_code"].tolist()
     majors = frame["amount_major"].tolist()
-    for code, major in zip(codes, majors, strict=True):
+    amounts = frame["amount"].tolist()
+    for row, (code, major) in enumerate(zip(codes, majors, strict=True)):
         if not isinstance(code, str):
             continue
+        if major is None and isinstance(amounts[row], int):  # a code no table knows
+            upper = " (codes are upper case)" if code != code.upper() else ""
+            raise UnknownCurrencyError(
+                code,
+                f"not in Primer's Currency enum or SDK currency table{upper}, so session "
+                f"{row}'s amount ({amounts[row]} minor units) has no known major units",
+            )
         count, total = totals.get(code, (0, Decimal(0)))
         totals[code] = (count + 1, total + major if isinstance(major, Decimal) else total)
     return [(code, *totals[code]) for code in sorted(totals)]

@@ -11,7 +11,7 @@ ledger.attach(client)
 sessions = [client.create_session({"orderId": f"o-{i}", "currencyCode": "EUR", "amount": 100})
             for i in range(3)]
 sessions_frame(sessions)              # one row per session
-sessions_frame(ledger)                # every session a Ledger recorded, with its environment
+sessions_frame(ledger)                # every session a Ledger recorded, as created
 warnings_frame(sessions)              # one row per warning, e.g. TAXJAR / MISSING_DATA
 ```
 
@@ -20,12 +20,16 @@ A **source** is any of:
 - response models (`ClientSessionWithToken` from `create_session`, `ClientSession` from
   `get_session`/`update_session`);
 - raw dicts in the API's camelCase, exactly as it answers (e.g. parsed JSON); a
-  snake_case spelling of a column's wire name (`order_id`, as `model_dump()` gives) is
+  snake_case spelling of a column's wire name (`order_id`, as `model_dump(by_alias=False)`
+  gives) is
   not read and is an `UnknownFieldWarning` naming the item, its JSONPath and the wire
   name, and an `amount` that is not an int (`12.5`, `"1299"`) is a `TypeError`: a
   total never leaves an amount out silently;
 - `SessionRecord`s from `Ledger.sessions()`, or a `Ledger` itself (then `environment`,
-  `api_version` and `created_at` are filled in from the ledger);
+  `api_version` and `created_at` are filled in from the ledger). These are the POST
+  answers, the sessions **as created**: a PATCH the ledger also recorded is not applied
+  (its answers are in `ledger.frame(method="PATCH")`; `client.get_session(token)` gives
+  a session as it is now);
 - a single one of these.
 
 Tables read what the API answered; they never talk HTTP and never recompute what Primer
@@ -40,7 +44,12 @@ units (`Decimal('12.99')` USD, `Decimal('1.234')` KWD, `Decimal('1000')` JPY) fr
 `float`: a float cannot hold most decimal amounts (`12.99` is really
 `12.9900000000000002131628...`), sums of floats drift, and a KWD amount has 3 decimal places
 where USD has 2, so no single float rounding rule fits every currency. Sum decimals with
-`frame.amount_major.sum()` within one currency, or group by `currency_code` first.
+`frame.amount_major.sum()` within one currency, or group by `currency_code` first
+(`primer_nb.plots.currency_totals` does both). pandas keeps the `Decimal`s through `sum`,
+`min`, `max` and `cumsum`; `mean`, `median` and `describe()` give floats or leave the
+column out, and a CSV or Excel file read back holds floats (`read_csv(...,
+converters={"amount_major": Decimal})` keeps them exact). Nothing stops a sum across
+currencies: it adds yen to euros without a word.
 
 ## Columns (stable order and dtypes; `string` is pandas' `StringDtype` with `<NA>`)
 
@@ -89,7 +98,7 @@ from typing import Any, Protocol, TypeAlias
 import pandas as pd
 from pydantic import BaseModel
 
-from primer_nb import amounts, currency
+from primer_nb import amounts, currency, display
 from primer_nb.arguments import aware
 from primer_nb.errors import UnknownFieldWarning
 from primer_nb.frames import DECIMAL, INT, STRING, UTC_TIME, typed_frame, utc_times
@@ -177,17 +186,26 @@ class HasClock(Protocol):
     def clock(self) -> SupportsNow: ...
 
 
-#: What "now" is for a session's `status`: a datetime, a clock, an `Emulator`, or None.
-Clock: TypeAlias = "datetime | SupportsNow | HasClock | None"
+#: What "now" is for a session's `status`: a datetime, ISO text, a clock, an `Emulator`,
+#: or None.
+Clock: TypeAlias = "datetime | str | SupportsNow | HasClock | None"
 
 _Meta = tuple[str | None, str | None, datetime | None]
 _NO_META: _Meta = (None, None, None)
 
 
-def _bodies(source: Source) -> tuple[list[Mapping[str, Any]], list[_Meta] | None]:
-    """Wire dicts of every session in `source`, and per-row ledger metadata if any."""
+def _bodies(
+    source: Source,
+) -> tuple[list[Mapping[str, Any]], list[_Meta] | None, datetime | None]:
+    """Wire dicts of every session in `source`, per-row ledger metadata if any, and now on
+    the clock of the backend that answered the first response model that knows it."""
     if isinstance(source, Ledger):
         source = source.sessions()
+    if isinstance(source, Mapping) and _keyed_sessions(source):
+        raise TypeError(
+            f"source is a dict of {len(source)} sessions (keyed by "
+            f"{type(next(iter(source))).__name__}), not one session: pass its .values()"
+        )
     if isinstance(source, (Mapping, BaseModel, SessionRecord)):
         source = [source]
     if isinstance(source, (str, bytes)) or not isinstance(source, Iterable):
@@ -197,6 +215,7 @@ def _bodies(source: Source) -> tuple[list[Mapping[str, Any]], list[_Meta] | None
         )
     bodies: list[Mapping[str, Any]] = []
     meta: list[_Meta] | None = None
+    answered_now: datetime | None = None
     for index, item in enumerate(source):
         if type(item) is dict or isinstance(item, Mapping):
             bodies.append(item)
@@ -211,6 +230,8 @@ def _bodies(source: Source) -> tuple[list[Mapping[str, Any]], list[_Meta] | None
             wire = getattr(item, "to_wire", None)
             body = wire() if callable(wire) else item.model_dump(mode="json", by_alias=True)
             bodies.append(body)
+            if answered_now is None:
+                answered_now = display.backend_now(item)
             if meta is not None:
                 meta.append(_NO_META)
         else:
@@ -218,12 +239,39 @@ def _bodies(source: Source) -> tuple[list[Mapping[str, Any]], list[_Meta] | None
                 f"item {index} of source is a {type(item).__name__}; expected a response "
                 "model, a camelCase dict or a SessionRecord"
             )
-    return bodies, meta
+    return bodies, meta, answered_now
+
+
+#: The top-level wire names of a session body: a mapping with none of them, whose values
+#: are all sessions, is a dict of sessions (`{order_id: session}`), which read as one
+#: session made a single row of `<NA>`s.
+_SESSION_KEYS = frozenset(
+    {
+        "orderId", "currencyCode", "amount", "customerId", "customer", "order",
+        "clientToken", "clientTokenExpirationDate", "warnings", "metadata", "paymentMethod",
+    }
+)  # fmt: skip
+
+
+def _keyed_sessions(source: Mapping[Any, Any]) -> bool:
+    return (
+        bool(source)
+        and not any(key in _SESSION_KEYS for key in source)
+        and all(isinstance(v, (Mapping, BaseModel, SessionRecord)) for v in source.values())
+    )
 
 
 def _now(clock: Clock) -> datetime:
     if clock is None:
         return datetime.now(UTC)
+    if isinstance(clock, str):  # as the naive-datetime error suggests: no offset means UTC
+        try:
+            text = datetime.fromisoformat(clock)
+        except ValueError:
+            raise ValueError(
+                f"clock must be ISO 8601 text such as '2026-01-15T09:00:00Z', not {clock!r}"[:200]
+            ) from None
+        return text if text.tzinfo is not None else text.replace(tzinfo=UTC)
     source: Any = getattr(clock, "clock", clock)  # an Emulator -> its clock
     now: Any
     if isinstance(clock, datetime):
@@ -231,7 +279,9 @@ def _now(clock: Clock) -> datetime:
     elif callable(getattr(source, "now", None)):
         now = source.now()
     else:
-        raise TypeError(f"clock must be a datetime or have .now(), not {type(clock).__name__}")
+        raise TypeError(
+            f"clock must be a datetime, ISO text or have .now(), not {type(clock).__name__}"
+        )
     if not isinstance(now, datetime):
         raise TypeError(f"clock.now() returned {type(now).__name__}, not a datetime")
     # naive: Python's local time (`datetime.now()`), refused rather than read as UTC
@@ -353,8 +403,13 @@ def sessions_frame(source: Source, *, clock: Clock = None) -> pd.DataFrame:
 
     * **source** - response models, camelCase dicts, `SessionRecord`s or a `Ledger`.
     * **clock** - what "now" is for `status`: an aware `datetime` (a naive one, which
-      Python reads as local time, is a `ValueError`), an object with `.now()` such as
-      `Emulator().clock`, or an `Emulator`. Default: the current UTC time.
+      Python reads as local time, is a `ValueError`), ISO 8601 text (without an offset
+      it means UTC, as on Primer's wire), an object with `.now()` such as
+      `Emulator().clock`, or an `Emulator`. Default: now on the clock of the backend
+      that answered the first response model in `source` (the in-process emulator's own
+      clock, as the session's card uses; a server's `Date` header), else the current UTC
+      time: dicts, `SessionRecord`s and a `Ledger` carry no clock, so pass `clock=` for
+      sessions made on a frozen or advanced emulator.
       A session is `"expired"` from its `expires_at` on, `<NA>` when it has no expiry.
 
     ```python
@@ -365,8 +420,10 @@ def sessions_frame(source: Source, *, clock: Clock = None) -> pd.DataFrame:
 
     ```
     """
-    bodies, meta = _bodies(source)
-    now = _now(clock)
+    bodies, meta, answered_now = _bodies(source)
+    # the backend's clock first: a session just made on a frozen tutorial emulator was
+    # "expired" against this machine's time, while its card said "24 h 0 min left"
+    now = answered_now if clock is None and answered_now is not None else _now(clock)
     empty = _EMPTY
     # Columns straight from the bodies: plain comprehensions, one pass each (fast).
     orders = [b.get("order") or empty for b in bodies]
@@ -431,7 +488,7 @@ def line_items_frame(source: Source) -> pd.DataFrame:
     a hand-built line has no integer `amount` (or a quantity, discount or tax that is not
     an integer): a total is never made up from a missing number.
     """
-    bodies, _ = _bodies(source)
+    bodies, _, _ = _bodies(source)
     _warn_snake(bodies, line_items=True)
     to_major = _major({})
     rows: list[tuple[Any, ...]] = []
@@ -488,7 +545,7 @@ def warnings_frame(source: Source) -> pd.DataFrame:
     `warnings` may be a list of objects or one object: Primer's schema declares one object
     and its examples show a list.
     """
-    bodies, _ = _bodies(source)
+    bodies, _, _ = _bodies(source)
     rows: list[tuple[str | None, ...]] = []
     for body in bodies:
         found = _warning_list(body.get("warnings"))

@@ -59,6 +59,17 @@ def test_time_left_follows_the_backend_clock_not_the_wall_clock(client: Any) -> 
     assert "backend clock 2026-01-16 10:00:00 UTC" in text
 
 
+def test_times_are_shown_in_utc_whatever_their_zone() -> None:
+    """An aware non-UTC time was printed as it was with "UTC" after it (9 h off for
+    Tokyo)."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    tokyo = datetime(2026, 1, 16, 18, tzinfo=timezone(timedelta(hours=9)))
+    html = display.session_html({"orderId": "o"}, expiry=tokyo, now=tokyo - timedelta(hours=1))
+    assert "expires 2026-01-16 09:00:00 UTC · 1 h 0 min left" in _text(html)
+    assert display.time_left(tokyo, tokyo.astimezone(UTC)) == "expired 0 h 0 min ago"
+
+
 def test_warnings_are_highlighted(client: Any) -> None:
     session = _session(client, customer={"shippingAddress": {"countryCode": "NL"}})
     html = session._repr_html_()

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
+from primer_nb.currency import UnknownCurrencyError
 from primer_nb.plots import BACKGROUND, Chart, amount_by_currency, currency_totals, warnings_by_code
 
 matplotlib.use("Agg")  # headless, whatever the environment says
@@ -162,3 +163,13 @@ def test_currency_totals_refuse_a_float_amount_rather_than_leave_it_out() -> Non
     sessions = [{"currencyCode": "USD", "amount": 12.5}, {"currencyCode": "USD", "amount": 100}]
     with pytest.raises(TypeError, match=r"source\[0\]: \$\.amount: 12\.5 is not an amount"):
         currency_totals(sessions)
+
+
+@pytest.mark.parametrize("code", ["XYZ", "usd"])
+def test_currency_totals_refuse_an_amount_in_an_unknown_currency(code: str) -> None:
+    """A total of 0 was drawn for it: its major units are unknown, so no total is true."""
+    sessions = [{"currencyCode": "USD", "amount": 100}, {"currencyCode": code, "amount": 5000}]
+    with pytest.raises(UnknownCurrencyError, match=r"session 1's amount \(5000 minor units\)"):
+        currency_totals(sessions)
+    # without an amount it is a session counted, with nothing to add
+    assert currency_totals([{"currencyCode": code}]) == [(code, 1, Decimal(0))]

@@ -158,8 +158,49 @@ def test_status_against_a_clock() -> None:
     emulator.clock.advance(hours=25)
     assert sessions_frame(body, clock=emulator).status[0] == "expired"
     assert sessions_frame(body).status[0] == "expired"  # default: real now (2024 is past)
-    with pytest.raises(TypeError, match="clock"):
+    with pytest.raises(TypeError, match="clock must be a datetime, ISO text or have"):
+        sessions_frame(body, clock=12)
+    # ISO text, as the naive-datetime error suggests (no offset: UTC, as on the wire)
+    assert sessions_frame(body, clock="2024-06-02T11:59:59").status[0] == "active"
+    assert sessions_frame(body, clock="2024-06-02T14:00:00+02:00").status[0] == "expired"
+    with pytest.raises(ValueError, match=r"^clock must be ISO 8601 text .* not 'tomorrow'"):
         sessions_frame(body, clock="tomorrow")
+
+
+def test_without_a_clock_a_response_model_is_judged_on_its_backends_clock() -> None:
+    """A session just made on the frozen tutorial emulator was "expired" against this
+    machine's time, while its own card said "24 h 0 min left"."""
+    emulator = Emulator(seed=9, start="2026-01-15T09:00:00", frozen=True)
+    client = PrimerClient(emulator=emulator)
+    made = client.create_session({"orderId": "o1", "currencyCode": "EUR", "amount": 100})
+    assert "24 h 0 min left" in made._repr_html_()
+    assert sessions_frame([made]).status.tolist() == ["active"]
+    emulator.clock.advance(hours=24)  # the expiry instant: expired, as the emulator says
+    assert sessions_frame([made]).status.tolist() == ["expired"]
+    assert "expired 0 h 0 min ago" in made._repr_html_()
+    # a dict carries no clock: this machine's time (2026-01-16 is long past... or not yet)
+    real = "expired" if datetime.now(UTC) >= made.client_token_expiration_date else "active"
+    assert sessions_frame([made.to_wire()]).status.tolist() == [real]
+
+
+def test_a_dict_of_sessions_is_refused_not_read_as_one_empty_session() -> None:
+    """`sessions_frame({order_id: session})` gave one row of <NA>s without a word."""
+    one = {"orderId": "a", "currencyCode": "EUR", "amount": 100}
+    two = {"orderId": "b", "currencyCode": "EUR", "amount": 200}
+    with pytest.raises(TypeError, match=r"dict of 2 sessions \(keyed by str\).*\.values\(\)"):
+        sessions_frame({"a": one, "b": two})
+    assert sessions_frame({"a": one, "b": two}.values()).order_id.tolist() == ["a", "b"]
+    # one session whose only fields are objects is still one session
+    assert len(sessions_frame({"order": {"lineItems": []}, "customer": {}})) == 1
+
+
+def test_a_naive_expiry_datetime_in_a_dict_is_refused_not_read_as_utc() -> None:
+    naive = datetime(2026, 1, 15, 9)  # datetime.now() + ...: Python's local time
+    body = {"orderId": "o", "clientTokenExpirationDate": naive}
+    with pytest.raises(ValueError, match=r"^clientTokenExpirationDate in row 0 is a naive"):
+        sessions_frame([body])
+    aware_body = {**body, "clientTokenExpirationDate": naive.replace(tzinfo=UTC)}
+    assert sessions_frame([aware_body]).expires_at[0] == pd.Timestamp("2026-01-15T09:00Z")
 
 
 def test_models_and_dicts_give_the_same_frame() -> None:
