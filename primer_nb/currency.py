@@ -56,6 +56,7 @@ does not list (CLF, MRU, XCG, ...), raises `UnknownCurrencyError`.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from numbers import Integral
@@ -278,7 +279,7 @@ def _parse_amount(amount: Decimal | str | int) -> Decimal:
         try:
             value = Decimal(text)
         except InvalidOperation:
-            raise ValueError(f"not a decimal amount: {amount!r}") from None
+            raise ValueError(f"not a decimal amount: {amount!r}{_amount_hint(text)}") from None
         if "_" in text:  # Decimal reads Python's digit grouping: '12_99' would be 1299
             raise ValueError(
                 f"not a decimal amount: {amount!r}: '_' is no decimal point; write '12.99'"
@@ -291,6 +292,23 @@ def _parse_amount(amount: Decimal | str | int) -> Decimal:
     if not value.is_finite():
         raise ValueError(f"amount must be a finite number, not {amount!r}")
     return value
+
+
+#: The end of `to_minor_units`' error for too many decimal places (a form says, instead,
+#: how many to type).
+ROUND_EXPLICITLY = "Round it explicitly (e.g. with Decimal.quantize) if that is what you mean."
+
+
+def _amount_hint(text: str) -> str:
+    """What is wrong with an amount's text that is no number, for the usual cases: a
+    decimal comma, a currency sign or code, a space (a thousands separator)."""
+    if re.search(r"[^\d.,+\-eE\s_]", text):
+        return "; write the number alone, without a currency sign or code, e.g. '12.99'"
+    if "," in text:
+        return "; ',' is no decimal point here: write '1.50' (a point, no thousands separator)"
+    if re.search(r"\d\s+\d", text):
+        return "; write it without spaces, e.g. '1000.50'"
+    return ""
 
 
 def to_minor_units(amount: Decimal | str | int, code: str) -> int:
@@ -339,8 +357,7 @@ def to_minor_units(amount: Decimal | str | int, code: str) -> int:
             shown = f"{value} (that is {value.normalize():f})" if zeros else str(value)
             raise ValueError(
                 f"{code} has {digits} minor units (decimal places); {shown} has "
-                f"{-exponent - zeros}. Round it explicitly (e.g. with Decimal.quantize) if "
-                "that is what you mean."
+                f"{-exponent - zeros}. {ROUND_EXPLICITLY}"
             )
         units = coefficient // 10**-shift
     return -units if sign else units

@@ -137,6 +137,25 @@ def test_an_underscore_in_money_text_is_no_decimal_point(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("1,50", "',' is no decimal point here: write '1.50' (a point, no thousands separator)"),
+        ("1,299.00", "',' is no decimal point here"),
+        ("€12.99", "write the number alone, without a currency sign or code, e.g. '12.99'"),
+        ("12.99 EUR", "write the number alone, without a currency sign or code"),
+        ("$5", "write the number alone"),
+        ("1 000", "write it without spaces, e.g. '1000.50'"),
+    ],
+)
+def test_money_text_as_people_write_it_gets_the_rule_it_breaks(text: str, hint: str) -> None:
+    """`1,50`, `€12.99` or `12.99 EUR` got only "not a decimal amount", with no rule (a
+    form's user sees it beside the field)."""
+    with pytest.raises(ValueError) as caught:
+        to_minor_units(text, "EUR")
+    assert str(caught.value).startswith(f"not a decimal amount: {text!r}; {hint}")
+
+
+@pytest.mark.parametrize(
     ("text", "units"),
     [("12.99", 1299), (" 12.99 ", 1299), (".5", 50), ("5.", 500), ("-3", -300), ("1e3", 100000)],
 )

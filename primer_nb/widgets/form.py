@@ -73,8 +73,14 @@ from pydantic import BaseModel, JsonValue
 from pydantic.fields import FieldInfo
 
 from primer_nb import currency as cur
-from primer_nb.errors import METADATA_EMPTY_KEY
-from primer_nb.models import PaymentMethodOptions, UnknownKey, check_request, json_path
+from primer_nb.errors import MAX_JSON_DEPTH, METADATA_EMPTY_KEY
+from primer_nb.models import (
+    PaymentMethodOptions,
+    UnknownKey,
+    check_request,
+    json_path,
+    nested_too_deep,
+)
 from primer_nb.widgets._common import ERROR_COLOR, Looks, escape
 from primer_nb.wire_errors import suggest_field, wire_fields
 
@@ -418,7 +424,9 @@ class LeafNode(Node):
             return as_float
         if self.kind == "json":
             try:
-                return _strict_json(raw)
+                return _strict_json(raw, len(self.loc))
+            except _TooDeep as exc:
+                raise ValueError(str(exc)) from None
             except json.JSONDecodeError as exc:
                 raise ValueError(f"Value must be JSON ({exc.msg}, line {exc.lineno})") from None
             except ValueError as exc:  # NaN, Infinity, 1e999, an int past Python's limit
@@ -554,7 +562,13 @@ class MoneyNode(Node):
         try:
             units = cur.to_minor_units(text, code)
         except ValueError as exc:
-            found.errors[path] = str(exc)
+            said = str(exc)
+            if cur.ROUND_EXPLICITLY in said:  # Decimal.quantize is for code, not a text box
+                digits = cur.minor_units(code)
+                places = f"{digits} decimal place{'s' if digits > 1 else ''}"
+                typed = f"Type at most {places}." if digits else "Type a whole number."
+                said = said.replace(cur.ROUND_EXPLICITLY, typed)
+            found.errors[path] = said
             return UNSET
         self.minor.value = f"<code>{units}</code> minor units"
         return units
@@ -960,7 +974,11 @@ class MetadataNode(Node):
             if loaded is not None and loaded[0] is value and loaded[1] == value.value:
                 out[name.value] = loaded[2]  # untouched: as the session holds it
             else:
-                out[name.value] = _metadata_value(value.value)
+                try:
+                    out[name.value] = _metadata_value(value.value, len(loc) + 1)
+                except _TooDeep as exc:  # valid JSON the API refuses: not sent as text
+                    found.errors[path] = f"{name.value!r}: {exc}"
+                    out[name.value] = value.value
         if "" in out:
             found.errors[path] = METADATA_EMPTY_KEY[1]
         return out
@@ -996,20 +1014,37 @@ def _finite(text: str) -> float:
     return number
 
 
-def _strict_json(text: str) -> JsonValue:
+class _TooDeep(ValueError):
+    """JSON typed into a field that would nest the body past `MAX_JSON_DEPTH`."""
+
+
+def _strict_json(text: str, level: int = 0) -> JsonValue:
     """`json.loads`, but only what JSON itself holds: `NaN`, `Infinity` and `1e999` (which
     Python reads, then cannot write as JSON) are a `ValueError`, as is an int past
-    Python's digit limit."""
-    parsed: JsonValue = json.loads(text, parse_constant=_not_json, parse_float=_finite)
+    Python's digit limit. Nesting that takes the body past `MAX_JSON_DEPTH` levels (the
+    value sits at `level`) is `_TooDeep`: the API answers 400, and deeper still the form
+    itself failed with a `RecursionError` traceback."""
+    too_deep = _TooDeep(
+        f"nested more than {MAX_JSON_DEPTH} levels deep in the body, the most the API "
+        "takes: nest its objects and arrays less deeply"
+    )
+    try:
+        parsed: JsonValue = json.loads(text, parse_constant=_not_json, parse_float=_finite)
+    except RecursionError:
+        raise too_deep from None
+    if nested_too_deep(parsed, MAX_JSON_DEPTH - level):
+        raise too_deep
     return parsed
 
 
-def _metadata_value(text: str) -> JsonValue:
+def _metadata_value(text: str, level: int = 2) -> JsonValue:
     if re.fullmatch(r"-?(0|[1-9]\d*)", text) and len(text) <= _max_digits():
         return int(text)
     if text[:1] in ("{", "["):
         try:
-            return _strict_json(text)
+            return _strict_json(text, level)
+        except _TooDeep:
+            raise
         except ValueError:  # not JSON (NaN, a typo): the text itself, as any other value
             return text
     return text

@@ -56,7 +56,8 @@ def test_rows_of_empty_cells_in_a_csv_file_create_no_session(tmp_path: Path) -> 
     # the row counts as pandas.read_csv counts it, the line is the file's
     assert (
         str(result.errors[0])
-        == "row 3 (line 6, o2): column amount_major: not a decimal amount: 'x'"
+        == "row 3 (line 6, o2): column amount_major: not a decimal amount: 'x'; write the "
+        "number alone, without a currency sign or code, e.g. '12.99'"
     )
     assert result.frame()["row"].tolist() == [0, 3]
 

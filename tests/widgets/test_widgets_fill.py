@@ -6,10 +6,13 @@ dropped without a word (the session was created without them and without their t
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
+from primer_nb.errors import PrimerValidationError
+from primer_nb.models import nested_too_deep
 from primer_nb.widgets import PatchBuilder, SessionBuilder
 from primer_nb.widgets.form import UnknownFieldError
 
@@ -242,6 +245,36 @@ def test_a_metadata_value_typed_as_json_that_json_cannot_hold_is_text(
     assert "not sendable" not in builder.preview.curl_text
     session = builder.submit()
     assert session is not None and session.metadata == {"x": typed}
+
+
+@pytest.mark.parametrize("levels", [63, 64, 900, 5000])
+def test_json_nested_past_the_apis_limit_is_refused_at_its_field(client: Any, levels: int) -> None:
+    """A metadata value or paymentMethod.options nested past 64 levels: the form said
+    "Ready" and submit() got the 400 from the client (no field); a few hundred levels
+    deeper the path was pydantic's type names, and at a few thousand the form's own
+    refresh failed with a RecursionError traceback while Send stayed enabled. The limit
+    is the client's own (`nested_too_deep`), to the level."""
+    builder = SessionBuilder(client).fill({"orderId": "o-1", "currencyCode": "EUR"})
+    typed = "[" * levels + "]" * levels
+    builder.form.node("$.metadata").add_row("k", typed)
+    builder.refresh()
+    too_deep = nested_too_deep({"metadata": {"k": json.loads(typed)}}) if levels < 900 else True
+    assert too_deep is (levels > 63)
+    errors = dict(builder.evaluation.errors) if builder.evaluation else {}
+    if too_deep:
+        assert errors["$.metadata"].startswith("'k': nested more than 64 levels deep")
+        assert builder.send_button.disabled and builder.errors == []
+        with pytest.raises(PrimerValidationError, match=r"\$\.metadata"):
+            builder.submit()
+    else:
+        assert errors == {} and not builder.send_button.disabled
+    options = builder.form.node("$.paymentMethod.options")
+    options.control.value = typed  # type: ignore[attr-defined]
+    builder.refresh()
+    errors = dict(builder.evaluation.errors) if builder.evaluation else {}
+    said = errors.get("$.paymentMethod.options", "")
+    assert said.startswith("nested more than 64") is (levels > 63), said
+    assert builder.errors == []
 
 
 def test_the_preview_shows_why_a_body_has_no_snippet_instead_of_raising(client: Any) -> None:

@@ -129,9 +129,14 @@ def test_jpy_with_decimals_is_refused_inline_and_send_is_disabled(client: Any) -
     assert "Send is disabled" in builder.status.value and "$.amount" in builder.status.value
     assert builder.request is None
     assert builder.problems == [
-        "$.amount: JPY has 0 minor units (decimal places); 5.5 has 1. "
-        "Round it explicitly (e.g. with Decimal.quantize) if that is what you mean."
+        "$.amount: JPY has 0 minor units (decimal places); 5.5 has 1. Type a whole number."
+    ]  # not Decimal.quantize, which is for code
+    builder.fill({"currencyCode": "EUR", "amount": "0.005"})
+    assert builder.problems == [
+        "$.amount: EUR has 2 minor units (decimal places); 0.005 has 3. "
+        "Type at most 2 decimal places."
     ]
+    builder.fill({"currencyCode": "JPY", "amount": "5.5"})
     # submit() in code says why too: it returned None, and `session.client_token` in the
     # next cell failed with an AttributeError that named no field
     with pytest.raises(PrimerValidationError) as refused:
