@@ -467,6 +467,15 @@ def built_in_scenarios() -> tuple[Scenario, ...]:
 
 SCENARIOS: tuple[Scenario, ...] = built_in_scenarios()
 
+#: Scenarios whose answer Primer does not document, so the emulator's is its own choice
+#: (behaviour.md §2): a difference there is a fact about the account, not a fault of the
+#: emulator, and the report says so.
+_EMULATORS_CHOICE: dict[str, str] = {
+    "disabled-currency": "the status of DisabledCurrencyError",
+    "get-400-invalid-token": "a GET with a token that is not one",
+    "no-api-key": "a request without X-API-KEY",
+}
+
 
 # --- normalising ---------------------------------------------------------------------------
 
@@ -1305,6 +1314,15 @@ def _run(
         for k, entry in listed.items()
         if k[0] in result.scenarios
     ]
+    chosen = sorted({d.scenario for d in result.differences} & _EMULATORS_CHOICE.keys())
+    if chosen:
+        result.notes.append(
+            f"Primer documents no answer for {', '.join(chosen)} "
+            f"({'; '.join(_EMULATORS_CHOICE[name] for name in chosen)}): the emulator's "
+            "answer there is its own choice (docs/emulator.md), so your account's is the "
+            "one to trust. List those rows in the snapshot's knownDifferences with a reason, "
+            "and tell the primer-nb team what your account answered"
+        )
     unexplained = [pairs[d.scenario, d.step] for d in result.differences]
     result.suggestions = _suggest(
         list({id(p): p for p in unexplained}.values()),

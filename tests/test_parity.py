@@ -389,6 +389,22 @@ def test_record_then_snapshot_round_trip(
     assert status == 0, out
     assert out.rstrip().splitlines()[-1] == f"parity: {N} scenarios, 0 differ"
     assert "record it again" not in out and "not compared" not in out
+    assert "Primer documents no answer" not in out  # only where such a scenario differs
+
+    # an answer Primer does not document differs: the note says whose choice it was
+    changed = json.loads(text)
+    no_key = next(s for s in changed["scenarios"] if s["name"] == "no-api-key")
+    no_key["answers"][0] = {"status": 401, "body": {"message": "Unauthorized"}}
+    (tmp_path / "no-key.json").write_text(json.dumps(changed))
+    status, data = parity_json(
+        capsys, "--snapshot", str(tmp_path / "no-key.json"), "--no-tax-connection"
+    )
+    assert status == 1 and {d["scenario"] for d in data["differences"]} == {"no-api-key"}
+    assert any(
+        n.startswith("Primer documents no answer for no-api-key (a request without X-API-KEY)")
+        and "your account's is the one to trust" in n
+        for n in data["notes"]
+    ), data["notes"]
 
     # cut by hand (or an older primer-nb's): it passes, and says what it did not compare
     cut = {**recorded, "scenarios": recorded["scenarios"][:2]}
