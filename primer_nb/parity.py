@@ -419,6 +419,13 @@ def built_in_scenarios() -> tuple[Scenario, ...]:
             "v2.2-post-422",
         ),
         Scenario(
+            "post-422-two-fields",
+            "two fields that break the schema at once (customerId a number, currencyCode "
+            "no currency code): 422 listing both (how many violations a 422 lists, and in "
+            "which order, is the emulator's choice: Primer's examples show one)",
+            (Step("create", "POST", {"customerId": 123, "currencyCode": "EURO"}),),
+        ),
+        Scenario(
             "post-400-metadata-empty-key",
             "metadata with an empty key on POST: 400 MetadataContainsEmptyKey",
             (Step("create", "POST", {"currencyCode": "EUR", "metadata": {"": "x"}}),),
@@ -474,6 +481,7 @@ _EMULATORS_CHOICE: dict[str, str] = {
     "disabled-currency": "the status of DisabledCurrencyError",
     "get-400-invalid-token": "a GET with a token that is not one",
     "no-api-key": "a request without X-API-KEY",
+    "post-422-two-fields": "how many violations a 422 lists, and in which order",
 }
 
 

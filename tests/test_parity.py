@@ -395,13 +395,23 @@ def test_record_then_snapshot_round_trip(
     changed = json.loads(text)
     no_key = next(s for s in changed["scenarios"] if s["name"] == "no-api-key")
     no_key["answers"][0] = {"status": 401, "body": {"message": "Unauthorized"}}
+    # every violation is listed (behaviour.md §2): an account listing them in another
+    # order, or only the first, differs, and that list is the emulator's choice too
+    two = next(s for s in changed["scenarios"] if s["name"] == "post-422-two-fields")
+    listed = two["answers"][0]["body"]["error"]["validationErrors"][0]["errors"]
+    assert [e["path"] for e in listed] == ["$.currencyCode", "$.customerId"]
+    listed.reverse()
     (tmp_path / "no-key.json").write_text(json.dumps(changed))
     status, data = parity_json(
         capsys, "--snapshot", str(tmp_path / "no-key.json"), "--no-tax-connection"
     )
-    assert status == 1 and {d["scenario"] for d in data["differences"]} == {"no-api-key"}
+    assert status == 1
+    assert {d["scenario"] for d in data["differences"]} == {"no-api-key", "post-422-two-fields"}
     assert any(
-        n.startswith("Primer documents no answer for no-api-key (a request without X-API-KEY)")
+        n.startswith(
+            "Primer documents no answer for no-api-key, post-422-two-fields (a request "
+            "without X-API-KEY; how many violations a 422 lists, and in which order)"
+        )
         and "your account's is the one to trust" in n
         for n in data["notes"]
     ), data["notes"]
