@@ -9,7 +9,7 @@ compared per JSONPath after volatile values are replaced by their shapes:
 | a client token (a JWT) | `<JWT alg=HS256 kid=... typ=JWT; claims: accessToken, env, exp, ...;` |
 | | `exp = clientTokenExpirationDate to the second>` (or `... +3600 s>`) |
 | a client token that is not a JWT | `<client token: not a JWT, 20 chars>` |
-| `diagnosticsId` | `<digits>` |
+| `diagnosticsId` | `<digits>` (other text `<not digits: 36 chars>`, a number `<a number>`) |
 | `clientTokenExpirationDate` | `<naive UTC, 6 fractional digits, request time + 24 h>` |
 | another date-time | `<naive UTC, 6 fractional digits>` |
 
@@ -489,7 +489,7 @@ _EMULATORS_CHOICE: dict[str, str] = {
 
 _JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 _DATETIME = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.(?P<fraction>\d+))?)?"
+    r"^\d{4}-\d{2}-\d{2}(?P<sep>[T ])\d{2}:\d{2}(?::\d{2}(?:\.(?P<fraction>\d+))?)?"
     r"(?P<zone>Z|[+-]\d{2}:?\d{2})?$"
 )
 
@@ -517,7 +517,8 @@ def _datetime_shape(text: str) -> str | None:
     zone = match.group("zone")
     where = "naive UTC" if zone is None else ("UTC with Z" if zone == "Z" else f"offset {zone}")
     digits = len(match.group("fraction") or "")
-    return f"<{where}, {digits} fractional digits>"
+    space = ", a space for T" if match.group("sep") == " " else ""
+    return f"<{where}, {digits} fractional digits{space}>"
 
 
 #: The key of a session's token expiry, compared relative to the time the request was sent.
@@ -572,10 +573,11 @@ def normalise(value: object, key: str | None = None, *, sent_at: datetime | None
 
     A client token becomes the shape of its JWT (header and claim names, and whether its
     `exp` is the session's expiry to the second), or `<client token: not a JWT, N chars>`;
-    a `diagnosticsId` of digits `<digits>`; an ISO date-time its form (zone and number of
-    fractional digits). With `sent_at` (when the request was sent, UTC), the token expiry
-    also says how far it lies from that time (`request time + 24 h`). Anything else stays
-    as it is.
+    a `diagnosticsId` of digits `<digits>` (other text `<not digits: N chars>`, a number
+    `<a number>`); an ISO date-time its form (zone, number of fractional digits, a space
+    for the `T`), and a token expiry given as a number `<a number, not ISO 8601 text>`.
+    With `sent_at` (when the request was sent, UTC), the token expiry also says how far
+    it lies from that time (`request time + 24 h`). Anything else stays as it is.
     """
     if isinstance(value, Mapping):
         out = {str(k): normalise(v, str(k), sent_at=sent_at) for k, v in value.items()}
@@ -588,9 +590,12 @@ def normalise(value: object, key: str | None = None, *, sent_at: datetime | None
         return out
     if isinstance(value, list):
         return [normalise(item, sent_at=sent_at) for item in value]
+    if key in (EXPIRY_KEY, "diagnosticsId") and type(value) in (int, float):
+        # a new value every run in any form: its form is what can differ, run after run
+        return "<a number>" if key == "diagnosticsId" else "<a number, not ISO 8601 text>"
     if isinstance(value, str):
-        if key == "diagnosticsId" and value.isdigit():
-            return "<digits>"
+        if key == "diagnosticsId":
+            return "<digits>" if value.isdigit() else f"<not digits: {len(value)} chars>"
         if _JWT.match(value):
             shape = _jwt_shape(value)
             if shape is not None:

@@ -13,9 +13,10 @@ import json
 import re
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -481,6 +482,60 @@ def test_diagnostics_ids_of_any_length_do_not_differ(
     fake.hook = changed(real_ids)
     status, data = parity_json(capsys, "--against", URL)
     assert status == 0, data["differences"]
+
+
+@pytest.mark.parametrize(
+    ("form", "shape"),
+    [
+        (lambda n: str(uuid.UUID(int=n)), "<not digits: 36 chars>"),
+        (lambda n: n, "<a number>"),
+    ],
+    ids=["uuid", "number"],
+)
+def test_diagnostics_ids_in_another_form_are_one_stable_row(
+    capsys: pytest.CaptureFixture[str], fake: Fake, form: Callable[[int], object], shape: str
+) -> None:
+    """A UUID or a JSON number was compared as it is: a new row value every run, which no
+    knownDifferences entry could ever match. Its form is compared instead."""
+    count = iter(range(10**6))
+
+    def other_ids(request: httpx.Request, data: dict[str, Any]) -> None:
+        if isinstance(data.get("error"), dict) and "diagnosticsId" in data["error"]:
+            data["error"]["diagnosticsId"] = form(next(count) + 1)
+
+    fake.hook = changed(other_ids)
+    runs = [parity_json(capsys, "--against", URL) for _ in range(2)]
+    assert [status for status, _ in runs] == [1, 1]
+    first, second = (data["differences"] for _, data in runs)
+    assert first == second and first
+    assert {(d["path"], d["emulator"], d["other"]) for d in first} == {
+        ("$.error.diagnosticsId", "<digits>", shape)
+    }
+
+
+@pytest.mark.parametrize(
+    ("edit", "shape"),
+    [
+        (lambda t: t.replace("T", " "), "fractional digits, a space for T, request time + 24 h>"),
+        (lambda t: datetime.fromisoformat(t).replace(tzinfo=UTC).timestamp(), "<a number, "),
+    ],
+    ids=["space", "epoch"],
+)
+def test_an_expiry_in_another_form_is_one_stable_row(
+    capsys: pytest.CaptureFixture[str], fake: Fake, edit: Callable[[str], object], shape: str
+) -> None:
+    def other_form(request: httpx.Request, data: dict[str, Any]) -> None:
+        if "clientTokenExpirationDate" in data:
+            data["clientTokenExpirationDate"] = edit(data["clientTokenExpirationDate"])
+
+    fake.hook = changed(other_form)
+    runs = [parity_json(capsys, "--against", URL) for _ in range(2)]
+    first, second = (data["differences"] for _, data in runs)
+    rows = [d for d in first if d["path"] == "$.clientTokenExpirationDate"]
+    assert rows and all(shape in str(d["other"]) for d in rows), rows
+    assert [(d["scenario"], d["step"], d["other"]) for d in first] == [
+        (d["scenario"], d["step"], d["other"]) for d in second
+    ]
 
 
 def _expiry_moved(hours: float, resign: bool) -> Hook:
