@@ -591,7 +591,7 @@ class Address(_RequestModel):
 
 
 class Customer(_RequestModel):
-    """`customer`. Send `email_address` and `billing_address` for 3DS."""
+    """`customer`. Send `emailAddress` and `billingAddress` for 3DS."""
 
     __primer_schema__ = "CheckoutCustomerDetailsAPISchema"
     email_address: Email | None = None

@@ -166,6 +166,22 @@ def _admin_error(description: str) -> ApiError:
     return ApiError(400, "BadRequest", description, ADMIN_HELP)
 
 
+def _clock_problem(body: dict[str, object]) -> str:
+    """What is wrong with a clock body, at its JSONPath: one key, `advance` a number of
+    seconds or `now` ISO text."""
+    keys = sorted(body)
+    wanted = '{"advance": seconds} or {"now": "ISO 8601"}'
+    unknown = [k for k in keys if k not in ("advance", "now")]
+    if unknown:
+        return f"$.{unknown[0]} is not a clock key: send {wanted}"
+    if len(keys) != 1:
+        return f"send one of {wanted}" + (", not both" if keys else "")
+    kind = type(body[keys[0]]).__name__
+    if keys == ["advance"]:
+        return f"$.advance must be a number of seconds (e.g. 3600), not {kind}"
+    return f'$.now must be ISO 8601 text (e.g. "2026-01-15T09:00:00Z"), not {kind}'
+
+
 async def admin_clock(emulator: AppBackend, request: Request) -> Response:
     """GET -> `{"now"}`; POST `{"advance": seconds}` or `{"now": ISO}` moves the clock."""
     emulator.keys.check(request.headers.get("x-api-key"))
@@ -188,7 +204,7 @@ async def admin_clock(emulator: AppBackend, request: Request) -> Response:
             except (ValueError, OverflowError):
                 raise _admin_error("now must be an ISO 8601 date-time, 1970..9000") from None
         else:
-            raise _admin_error('expected {"advance": seconds} or {"now": "ISO 8601"}')
+            raise _admin_error(_clock_problem(body))
     return JSONResponse({"now": format_expiry(emulator.clock.now())})
 
 

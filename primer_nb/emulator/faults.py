@@ -102,12 +102,13 @@ class Fault:
             object.__setattr__(self, "status", 0)
         elif not 400 <= self.status <= 599:
             raise ValueError("a fault's status must be 400..599, or 0 for a dropped connection")
-        if self.times < 1:
-            raise ValueError("a fault's times must be at least 1")
+        if not 1 <= self.times <= MAX_TIMES:
+            raise ValueError(f"a fault's times must be 1..{MAX_TIMES}")
         if self.retry_after is not None and not (
-            math.isfinite(self.retry_after) and self.retry_after >= 0
+            math.isfinite(self.retry_after) and 0 <= self.retry_after <= MAX_RETRY_AFTER_S
         ):
-            raise ValueError("a fault's retryAfter must be a number >= 0")
+            # a 1e308 became a Retry-After header of 309 digits
+            raise ValueError(f"a fault's retryAfter must be 0..{MAX_RETRY_AFTER_S} seconds (a day)")
 
     def to_wire(self) -> dict[str, object]:
         """The admin endpoint's JSON form of this fault."""
@@ -139,21 +140,25 @@ def fault_error(fault: Fault) -> tuple[str, str, dict[str, str]]:
     return error_id, f"{phrase} (a fault injected into the emulator).", headers
 
 
-def _number(item: Mapping[str, object], key: str) -> float | None:
+def _number(item: Mapping[str, object], key: str, at: str) -> float | None:
     value = item.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{key} must be a number")
+        raise ValueError(f"{at}.{key} must be a number")
     return float(value)
 
 
-def _integer(item: Mapping[str, object], key: str, default: int) -> int:
+def _integer(item: Mapping[str, object], key: str, default: int, at: str) -> int:
     value = item.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{key} must be an integer")
+        raise ValueError(f"{at}.{key} must be an integer")
     return value
 
+
+#: The most answers one fault may take, and the longest Retry-After it may carry.
+MAX_TIMES = 1_000_000
+MAX_RETRY_AFTER_S = 86_400
 
 _FAULT_KEYS = frozenset({"status", "times", "retryAfter", "drop", "processed"})
 
@@ -170,19 +175,32 @@ def parse_faults(body: object) -> list[Fault]:
     ):
         raise ValueError('expected {"faults": [{"status": 429, "times": 1, "retryAfter": 1}]}')
     faults = []
-    for item in body["faults"]:
-        if not isinstance(item, dict) or set(item) - _FAULT_KEYS:
-            raise ValueError("each fault takes only status, times, retryAfter, drop and processed")
+    for index, item in enumerate(body["faults"]):
+        at = f"$.faults[{index}]"
+        if not isinstance(item, dict):
+            raise ValueError(f'{at} must be an object such as {{"status": 429}}')
+        unknown = sorted(set(item) - _FAULT_KEYS)
+        if unknown:
+            raise ValueError(
+                f"{at}.{unknown[0]} is not a fault's key: a fault takes status, times, "
+                "retryAfter, drop and processed"
+            )
         drop, processed = item.get("drop", False), item.get("processed", False)
-        faults.append(
-            Fault(
-                status=_integer(item, "status", 0),
-                times=_integer(item, "times", 1),
-                retry_after=_number(item, "retryAfter"),
+        try:
+            fault = Fault(
+                status=_integer(item, "status", 0, at),
+                times=_integer(item, "times", 1, at),
+                retry_after=_number(item, "retryAfter", at),
                 drop=drop,
                 processed=processed,
             )
-        )
+        except (TypeError, ValueError) as exc:
+            text = str(exc)
+            raise ValueError(text if text.startswith("$") else f"{at}: {text}") from None
+        if "status" not in item and drop is not True:
+            # it became a dropped connection, which the docs give only to "drop": true
+            raise ValueError(f'{at}: give a status (400..599) or "drop": true')
+        faults.append(fault)
     return faults
 
 

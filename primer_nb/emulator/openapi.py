@@ -157,6 +157,51 @@ def _state_rules(schemas: dict[str, Any], enabled: frozenset[str]) -> None:
     )
 
 
+#: The models' docstrings name Python attributes (`order_id`, `None`): the published
+#: document says the same in the wire's words.
+_WIRE_DESCRIPTIONS = {
+    "ClientSessionRequest": (
+        "Body of `POST /client-session`. No field is required; unknown top-level keys are "
+        "not (422). Primer recommends at least `orderId`, `currencyCode` and `amount` or "
+        "`order.lineItems`."
+    ),
+    "ClientSessionUpdateRequest": (
+        "Body of `PATCH /client-session`: `clientToken` plus only what changes; a field "
+        "left out stays as it is. Arrays are replaced whole, `metadata` is replaced, `null` "
+        "clears a field, and `approvalMode` and `paymentMethod.options` cannot be updated "
+        "(Primer's PATCH rules)."
+    ),
+    "ClientSessionWithToken": (
+        "The answer to `POST /client-session`: the session plus its `clientToken`. "
+        "`clientTokenExpirationDate` is naive UTC, e.g. `2023-12-12T09:18:02.346787`; "
+        "`warnings` is a list or one object (Primer's documents show both)."
+    ),
+}
+#: Primer's documented defaults (primer-openapi-v2.4.yml), on the POST schemas only: in a
+#: PATCH a field left out stays as it is. Every `default: null` pydantic writes for an
+#: optional field is dropped: it said leaving a field out is the same as sending null.
+_PRIMER_DEFAULTS: dict[tuple[str, str], JsonValue] = {
+    ("LineItem", "quantity"): 1,
+    ("PaymentMethod", "vaultOnSuccess"): False,
+    ("PaymentMethod", "vaultOn3DS"): False,
+    ("PaymentMethod", "vaultOnAgreement"): False,
+    ("PaymentMethod", "authorizationType"): "FINAL",
+    ("ApplePayTrialBilling", "amount"): 0,
+}
+
+
+def _wire_words(schemas: dict[str, Any]) -> None:
+    """Descriptions in the wire's words, and only the defaults Primer documents."""
+    for name, text in _WIRE_DESCRIPTIONS.items():
+        schemas[name]["description"] = text
+    for schema in schemas.values():
+        for prop in schema.get("properties", {}).values():
+            if isinstance(prop, dict) and "default" in prop and prop["default"] is None:
+                del prop["default"]
+    for (schema, prop), value in _PRIMER_DEFAULTS.items():
+        schemas[schema]["properties"][prop]["default"] = value
+
+
 def _ref(model: type[BaseModel]) -> dict[str, str]:
     return {"$ref": _REF.format(model=model.__name__)}
 
@@ -186,6 +231,7 @@ def _document(enabled: frozenset[str]) -> dict[str, Any]:
     _, top = models_json_schema(_MODELS, ref_template=_REF)
     schemas = top.get("$defs", {})
     _state_rules(schemas, enabled)
+    _wire_words(schemas)
     post = _operation(
         "create_client_side_token_client_session_post",
         "Create a client session",
@@ -215,6 +261,13 @@ def _document(enabled: frozenset[str]) -> dict[str, Any]:
         "info": {
             "title": "Primer Client Session API (primer-nb emulator)",
             "version": API_VERSIONS[-1],
+            "description": (
+                "What primer-nb's emulator enforces, generated from the models it validates "
+                "with. Primer's own reference is "
+                "https://primer.io/docs/api-reference/v2.4/api-reference/client-session-api; "
+                "where the emulator chooses what Primer does not document (statuses, "
+                "limits, the 403 and 413 answers), docs/emulator.md lists each choice."
+            ),
         },
         "paths": {"/client-session": {"post": post, "get": get, "patch": patch}},
         "security": [{"ApiKeyAuth": []}],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 import httpx
@@ -28,20 +29,26 @@ def test_admin_clock_get_and_set(http: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "said"),
     [
-        {},
-        {"advance": "1"},
-        {"now": "yesterday"},
-        {"advance": True},
-        {"advance": 1, "now": "2026-01-01"},
-        [1],
-        {"now": "9999-12-31T23:59:59"},
-        {"advance": -(10**10)},
+        ({}, 'send one of {"advance": seconds} or {"now": "ISO 8601"}'),
+        ({"advance": "1"}, "$.advance must be a number of seconds (e.g. 3600), not str"),
+        ({"now": "yesterday"}, "now must be an ISO 8601 date-time"),
+        ({"now": 12345}, "$.now must be ISO 8601 text"),
+        ({"advance": True}, "advance must be a number of seconds from"),
+        ({"advance": 1, "now": "2026-01-01"}, "not both"),
+        ({"advance": 60, "extra": 1}, "$.extra is not a clock key"),
+        ([1], ""),
+        ({"now": "9999-12-31T23:59:59"}, "1970..9000"),
+        ({"advance": -(10**10)}, "between 1970 and 9000"),
+        ({"advance": 10**11}, "about 317 years"),
     ],
 )
-def test_admin_clock_refuses_bad_bodies(http: httpx.Client, body: Any) -> None:
-    error_of(http.post("/_emulator/clock", json=body), 400, "BadRequest")
+def test_admin_clock_refuses_bad_bodies(http: httpx.Client, body: Any, said: str) -> None:
+    """Each with what is wrong where: three of them got the same "expected ..." line."""
+    answer = http.post("/_emulator/clock", json=body)
+    error_of(answer, 400, "BadRequest")
+    assert said in answer.json()["error"]["description"]
 
 
 def test_admin_clock_advance_expires_tokens(http: httpx.Client) -> None:
@@ -101,18 +108,28 @@ def test_admin_faults_replace_list_and_clear(http: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "said"),
     [
-        {"faults": [{"status": 200}]},
-        {"faults": [{"status": 429, "times": 0}]},
-        {"faults": [{"status": "429"}]},
-        {"faults": [{"status": 429, "x": 1}]},
-        {"faults": {}},
-        {"faults": [{"status": 429, "retryAfter": -1}]},
+        ({"faults": [{"status": 200}]}, "$.faults[0]: a fault's status must be 400..599"),
+        ({"faults": [{"status": 429, "times": 0}]}, "$.faults[0]: a fault's times must be 1.."),
+        ({"faults": [{"status": 500}, {"status": "429"}]}, "$.faults[1].status must be an"),
+        ({"faults": [{"status": 429, "x": 1}]}, "$.faults[0].x is not a fault's key"),
+        ({"faults": [42]}, "$.faults[0] must be an object"),
+        ({"faults": {}}, "expected"),
+        ({"faults": [{"status": 429, "retryAfter": -1}]}, "retryAfter must be 0..86400"),
+        # a 309-digit Retry-After header, and a fault that never runs out
+        ({"faults": [{"status": 429, "retryAfter": 1e308}]}, "retryAfter must be 0..86400"),
+        ({"faults": [{"status": 503, "times": 10**32}]}, "times must be 1..1000000"),
+        # neither a status nor "drop": true silently became a dropped connection
+        ({"faults": [{"times": 3}]}, '$.faults[0]: give a status (400..599) or "drop": true'),
+        ({"faults": [{}]}, "give a status"),
     ],
 )
-def test_admin_faults_refuse_bad_bodies(http: httpx.Client, body: Any) -> None:
-    error_of(http.post("/_emulator/faults", json=body), 400, "BadRequest")
+def test_admin_faults_refuse_bad_bodies(http: httpx.Client, body: Any, said: str) -> None:
+    answer = http.post("/_emulator/faults", json=body)
+    error_of(answer, 400, "BadRequest")
+    assert said in answer.json()["error"]["description"]
+    assert http.get("/_emulator/faults").json() == {"faults": []}  # nothing half-set
 
 
 def test_fault_429_carries_retry_after_and_counts_only_api_requests(http: httpx.Client) -> None:
@@ -295,6 +312,30 @@ def test_openapi_document(http: httpx.Client) -> None:
     refs = json.dumps(doc)
     for ref in {r.split('"')[0] for r in refs.split('"$ref": "#/components/schemas/')[1:]}:
         assert ref in doc["components"]["schemas"]
+
+
+def test_openapi_document_speaks_the_wire_and_primers_defaults(http: httpx.Client) -> None:
+    """It told tools to send `email_address` and `billing_address` (nested, silently
+    ignored: a session without them), and gave every optional field `default: null`,
+    which in a PATCH says leaving a field out clears it."""
+    doc = http.get("/openapi.json").json()
+    descriptions: list[str] = []
+    defaults: list[tuple[str, str, object]] = []
+    for name, schema in doc["components"]["schemas"].items():
+        descriptions.append(schema.get("description", ""))
+        for prop, spec in schema.get("properties", {}).items():
+            if isinstance(spec, dict):
+                descriptions.append(spec.get("description", ""))
+                if "default" in spec:
+                    defaults.append((name, prop, spec["default"]))
+    for text in descriptions:
+        assert not re.search(r"`[a-z]+_[a-z_]+`|\bNone\b|\bPython\b", text), text
+    assert ("LineItem", "quantity", 1) in defaults
+    assert ("PaymentMethod", "vaultOnSuccess", False) in defaults
+    assert not [d for d in defaults if d[2] is None]
+    update = doc["components"]["schemas"]["PaymentMethodUpdate"]["properties"]
+    assert not any("default" in spec for spec in update.values() if isinstance(spec, dict))
+    assert "docs/emulator.md" in doc["info"]["description"]
 
 
 def test_key_never_in_bodies_headers_or_logs(
