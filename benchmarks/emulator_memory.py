@@ -13,6 +13,11 @@ same app (`POST /client-session`, the full request path), half small bodies
                         + its client token
     ratio             = bytes per session / JSON per session
 
+The JSON side counts the client token, as issue 16 defines it (what a session is worth
+to a user: its GET answer plus the token), but the store keeps no token: it signs it
+again when a session is read. Against the GET answer alone the ratio is about 2.4,
+reported as `ratio_without_token`.
+
     python benchmarks/emulator_memory.py [--quick] [--sessions N]
 """
 
@@ -96,10 +101,12 @@ def child(count: int) -> dict[str, Any]:
     assert emulator.session_count == count, emulator.session_count
     import orjson
 
-    json_bytes = 0
+    json_bytes = token_bytes = 0
     for session in emulator._store.all():
         json_bytes += len(orjson.dumps(session_view(session))) + len(session.client_token)
+        token_bytes += len(session.client_token)
     return {
+        "token_bytes_per_session": token_bytes / count,
         "sessions": count,
         "rss_empty": empty,
         "rss_full": full,
@@ -131,6 +138,8 @@ def main() -> None:
         raise SystemExit(f"the measuring subprocess failed:\n{out.stderr[-3000:]}")
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     ratio = figures["bytes_per_session"] / figures["json_bytes_per_session"]
+    get_answer = figures["json_bytes_per_session"] - figures["token_bytes_per_session"]
+    without_token = figures["bytes_per_session"] / get_answer
     if not args.json_only:
         say_lines = [
             f"{count} sessions stored through the ASGI app, half small, half seed-sized "
@@ -139,7 +148,9 @@ def main() -> None:
             f"with the sessions {figures['rss_full'] / 2**20:.1f} MiB",
             f"{figures['bytes_per_session']:.0f} bytes per session in memory; "
             f"{figures['json_bytes_per_session']:.0f} bytes as JSON (GET answer + token)",
-            f"ratio {ratio:.2f} (goal {GOAL})",
+            f"ratio {ratio:.2f} (goal {GOAL}); against the GET answer alone (the store keeps "
+            f"no token: {figures['token_bytes_per_session']:.0f} bytes of the JSON side) "
+            f"{without_token:.2f}",
         ]
         for line in say_lines:
             say(line)
@@ -150,6 +161,8 @@ def main() -> None:
             GOAL,
             bytes_per_session=round(figures["bytes_per_session"]),
             json_bytes_per_session=round(figures["json_bytes_per_session"]),
+            token_bytes_per_session=round(figures["token_bytes_per_session"]),
+            ratio_without_token=without_token,
             sessions=count,
             rss_empty_mib=figures["rss_empty"] / 2**20,
             rss_full_mib=figures["rss_full"] / 2**20,

@@ -1,13 +1,19 @@
 """P5: `from primer_nb import PrimerClient` vs `import httpx`, in fresh interpreters (goal <= 1.5).
 
 The import every notebook makes, as users pay it. Each sample is the wall time of
-`python -c "<import>"` in a new process (interpreter start-up included on both sides, so
-the ratio is conservative), baseline and subject alternating, best of N.
+`python -c "<import>"` in a new process, baseline and subject alternating, best of N.
+Interpreter start-up is in both sides, which pulls a ratio above 1 toward 1: `net_ratio`,
+without it, must meet the goal too.
 
 Details:
 - `import primer_nb` alone (public names load lazily: nothing heavy);
 - which heavy modules each import leaves in `sys.modules` (pandas and ipywidgets must not
   be there: that is part of the goal);
+- `client_ratio`: the import and `PrimerClient()` against `import httpx; httpx.Client()`.
+  The import stays cheap because pydantic, the models and the in-process emulator load
+  when the first client is made, and that client brings an emulator (Starlette, the
+  models) where `httpx.Client()` brings no server: about 2.3 here. A notebook pays it on
+  its first cell;
 - the first `create_session` after the import, so that a cheaper import is not bought with
   a slower first call: in a fresh process, `PrimerClient()` (in-process emulator) and the
   first and second `create_session`, timed inside the process, for the README's plain
@@ -44,6 +50,8 @@ SUBJECTS: dict[str, str] = {
     "httpx": "import httpx",
     "primer_nb": "import primer_nb",
     "PrimerClient": "from primer_nb import PrimerClient",
+    "httpx.Client()": "import httpx; httpx.Client()",
+    "PrimerClient()": "from primer_nb import PrimerClient; PrimerClient()",
 }
 
 #: The README's ten-line example's request: what a plain create sends.
@@ -123,11 +131,18 @@ def main() -> None:
             f"median {median(samples[name]) * 1000:7.1f} ms  ({rounds} runs)"
         )
     ratio = b["PrimerClient"] / b["httpx"]
+    net_ratio = (b["PrimerClient"] - b["python"]) / max(1e-9, b["httpx"] - b["python"])
+    client_ratio = b["PrimerClient()"] / b["httpx.Client()"]
     package_ratio = b["primer_nb"] / b["httpx"]
     heavy_pkg = loaded_heavy(SUBJECTS["primer_nb"])
     heavy_client = loaded_heavy(SUBJECTS["PrimerClient"])
     lazy_ok = not {"pandas", "ipywidgets"} & set(heavy_pkg + heavy_client)
     say(f"ratio from primer_nb import PrimerClient / import httpx: {ratio:.2f} (goal {GOAL})")
+    say(f"net of interpreter start-up: {net_ratio:.2f} (goal {GOAL} too)")
+    say(
+        f"with the client made (PrimerClient() brings the in-process emulator; "
+        f"httpx.Client() no server): {client_ratio:.2f}"
+    )
     say(f"ratio import primer_nb / import httpx: {package_ratio:.2f}")
     say(f"heavy modules after `import primer_nb`: {heavy_pkg or 'none'}")
     say(f"heavy modules after `from primer_nb import PrimerClient`: {heavy_client or 'none'}")
@@ -146,13 +161,14 @@ def main() -> None:
             "import_time",
             ratio,
             GOAL,
-            met=ratio <= 1.5 and lazy_ok,
+            met=ratio <= 1.5 and net_ratio <= 1.5 and lazy_ok,
             subject="from primer_nb import PrimerClient",
             baseline="import httpx",
             primer_client_ms=b["PrimerClient"] * 1000,
             httpx_ms=b["httpx"] * 1000,
             bare_python_ms=b["python"] * 1000,
-            net_ratio=(b["PrimerClient"] - b["python"]) / max(1e-9, b["httpx"] - b["python"]),
+            net_ratio=net_ratio,
+            client_ratio=client_ratio,
             primer_nb_ms=b["primer_nb"] * 1000,
             import_primer_nb_ratio=package_ratio,
             heavy_after_import=heavy_pkg,

@@ -32,6 +32,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import tempfile
 import time
@@ -241,10 +242,8 @@ def main() -> None:
             GOAL,
             make_lab_s=best["make_lab"],
             pip_jupyterlab_s=best["pip_jupyterlab"],
-            make_lab_median_s=sorted(samples["make_lab"])[len(samples["make_lab"]) // 2],
-            pip_jupyterlab_median_s=sorted(samples["pip_jupyterlab"])[
-                len(samples["pip_jupyterlab"]) // 2
-            ],
+            make_lab_median_s=statistics.median(samples["make_lab"]),
+            pip_jupyterlab_median_s=statistics.median(samples["pip_jupyterlab"]),
             make_install_s=install,
             make_lab_uv_on_path_s=with_uv,
             uv_bootstrapped=not args.quick,

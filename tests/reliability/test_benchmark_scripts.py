@@ -28,6 +28,7 @@ SCRIPTS = [
     "batch_vs_sequential",
     "import_time",
     "nbval_time",
+    "sessions_frame",
 ]
 KEYS = {"benchmark", "ratio", "goal", "met"}
 
@@ -109,8 +110,11 @@ def test_p1_and_p3_report_the_issue_figures(
     p2 = json.loads(outputs["emulator_throughput"].stdout.strip().splitlines()[-1])
     assert p2["load_generator"] == "wrk"
     assert p2["sessions_answered"] <= p2["sessions_stored"]
+    assert p3["sessions_stored"] == 1 + p3["sequential_sample"] + p3["creates"]
     p7 = json.loads(outputs["emulator_memory"].stdout.strip().splitlines()[-1])
     assert p7["sessions"] == 2000 and p7["bytes_per_session"] > 0
+    assert p7["ratio_without_token"] > p7["ratio"]  # the token is counted, not stored
+    assert p1["hook_added_us"] > 0 and p1["best_ratio"] > 0
 
 
 def _run_all() -> ModuleType:
