@@ -190,9 +190,7 @@ def amount_by_currency(
         count_ax.tick_params(axis="x", labelrotation=90 if len(rows) > 6 else 0)
         _finish_axes(count_ax)
         if not rows:
-            count_ax.text(
-                0.5, 0.5, "no sessions", ha="center", va="center", transform=count_ax.transAxes
-            )
+            _nothing(count_ax, "no sessions")
         for index, (code, _, total) in enumerate(rows):
             ax = chart.add_subplot(grid[index // columns, 1 + index % columns])
             bars = ax.bar([code], [float(total)], color=TOTAL_COLOUR, width=0.6)
@@ -232,5 +230,13 @@ def warnings_by_code(source: Source, *, figsize: tuple[float, float] = (6, 4)) -
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         _finish_axes(ax)
         if not labels:
-            ax.text(0.5, 0.5, "no warnings", ha="center", va="center", transform=ax.transAxes)
+            _nothing(ax, "no warnings")
     return chart
+
+
+def _nothing(ax: Axes, text: str) -> None:
+    """An empty chart says so, with no ticks: matplotlib drew -0.04..0.04 "sessions" on
+    axes with no data."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes)
