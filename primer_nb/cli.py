@@ -220,7 +220,15 @@ class _Parser(argparse.ArgumentParser):
     never echoes a value that may be an API key (`_masked`); its subcommands' parsers
     are of this class too (`add_subparsers` makes them so)."""
 
+    #: Set for `parity --json`: a usage error is then also one JSON object on stdout, as
+    #: the README promises for every outcome (a script reads stdout, not the usage line).
+    json_errors = False
+
     def error(self, message: str) -> NoReturn:
+        if _Parser.json_errors:
+            import json
+
+            print(json.dumps({"error": _masked(message)}), flush=True)
         super().error(_masked(message))
 
 
@@ -399,6 +407,10 @@ def _parity_output(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
     from primer_nb import parity
 
     if args.list:
+        if args.json:
+            listed = [{"name": s.name, "description": s.description} for s in parity.SCENARIOS]
+            print(json.dumps({"scenarios": listed}, ensure_ascii=False))
+            return 0
         for scenario in parity.SCENARIOS:
             print(f"{scenario.name:32} {scenario.description}")
         return 0
@@ -630,16 +642,21 @@ def run_tutorials(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `primer-nb` console script."""
     parser = build_parser()
-    args = parser.parse_args(argv)
-    # errors found after parsing show the subcommand's usage line, as argparse's own do
-    command_parser = getattr(args, "command_parser", parser)
-    if args.command == "emulator":
-        return run_emulator(args, command_parser)
-    if args.command == "parity":
-        return run_parity(args, command_parser)
-    if args.command == "tutorials":
-        return run_tutorials(args, command_parser)
-    parser.error(f"unknown command {args.command!r}")  # pragma: no cover - argparse refuses
+    given = list(sys.argv[1:] if argv is None else argv)
+    _Parser.json_errors = given[:1] == ["parity"] and "--json" in given
+    try:
+        args = parser.parse_args(given)
+        # errors found after parsing show the subcommand's usage line, as argparse's own do
+        command_parser = getattr(args, "command_parser", parser)
+        if args.command == "emulator":
+            return run_emulator(args, command_parser)
+        if args.command == "parity":
+            return run_parity(args, command_parser)
+        if args.command == "tutorials":
+            return run_tutorials(args, command_parser)
+        parser.error(f"unknown command {args.command!r}")  # pragma: no cover - argparse refuses
+    finally:
+        _Parser.json_errors = False
 
 
 if __name__ == "__main__":

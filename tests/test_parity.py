@@ -307,6 +307,36 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     capsys.readouterr()
 
 
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--timeout", "0"], "argument --timeout: must be a finite number of seconds > 0"),
+        (["--record", "r.json"], "--record needs --against URL|sandbox"),
+        (["--against", "http://127.0.0.1:1", "--snapshot", "y.json"], "not allowed with"),
+    ],
+)
+def test_with_json_a_usage_error_is_one_json_object_too(
+    capsys: pytest.CaptureFixture[str], argv: list[str], said: str
+) -> None:
+    """`--json` prints one JSON object, the README says: a usage error printed nothing on
+    stdout, and a script reading it found no JSON."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["parity", "--json", *argv])
+    out, err = capsys.readouterr()
+    assert stopped.value.code == 2
+    assert said in json.loads(out)["error"] and said in err
+    # without --json, stdout stays empty, and a later command is not made to print JSON
+    with pytest.raises(SystemExit):
+        main(["parity", *argv])
+    assert capsys.readouterr().out == ""
+
+
+def test_json_list_is_one_json_object(capsys: pytest.CaptureFixture[str]) -> None:
+    status, data = parity_json(capsys, "--list")
+    assert status == 0
+    assert [s["name"] for s in data["scenarios"]] == [s.name for s in SCENARIOS]
+
+
 # --- snapshots -------------------------------------------------------------------------
 
 
