@@ -1,7 +1,9 @@
 """`GET /openapi.json`: an OpenAPI 3.1 document of the three operations.
 
 Generated from the same pydantic models the emulator validates with (their JSON
-schemas, by alias), so tools such as schemathesis read what the emulator enforces.
+schemas, by alias), so tools such as schemathesis read what the emulator enforces. The
+top-level schemas carry Primer's names (`ClientSessionAPIRequest`, the model a 422
+names), descriptions speak the wire's words, and the only defaults are Primer's.
 Rules a pydantic schema does not carry are stated here too, each next to its reason:
 
 - `customer.emailAddress` has `format: email` and no special-use domain (`.test`,
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import typing
 from collections.abc import Iterable
 from typing import Any
@@ -202,6 +205,27 @@ def _wire_words(schemas: dict[str, Any]) -> None:
         schemas[schema]["properties"][prop]["default"] = value
 
 
+#: Primer's names for the top-level schemas (primer-openapi-v2.4.yml): a 422 names its
+#: model `ClientSessionAPIRequest`, and a tool reading this document finds it by that name.
+_PRIMER_NAMES = {
+    "ClientSessionRequest": "ClientSessionAPIRequest",
+    "ClientSessionUpdateRequest": "ClientSessionUpdateAPIRequest",
+    "ClientSessionWithToken": "ClientSessionWithTokenAPIResponse",
+    "ClientSession": "ClientSessionAPIResponse",
+}
+
+
+def _primer_names(document: dict[str, Any]) -> dict[str, Any]:
+    """`document` with the top-level schemas under Primer's names, references included."""
+    text = json.dumps(document)
+    for ours, primers in _PRIMER_NAMES.items():
+        text = text.replace(f'"{_REF.format(model=ours)}"', f'"{_REF.format(model=primers)}"')
+    renamed: dict[str, Any] = json.loads(text)
+    schemas = renamed["components"]["schemas"]
+    renamed["components"]["schemas"] = {_PRIMER_NAMES.get(k, k): v for k, v in schemas.items()}
+    return renamed
+
+
 def _ref(model: type[BaseModel]) -> dict[str, str]:
     return {"$ref": _REF.format(model=model.__name__)}
 
@@ -256,47 +280,49 @@ def _document(enabled: frozenset[str]) -> dict[str, Any]:
             "description": "The token from POST; an unknown or expired one is a 400.",
         }
     )
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Primer Client Session API (primer-nb emulator)",
-            "version": API_VERSIONS[-1],
-            "description": (
-                "What primer-nb's emulator enforces, generated from the models it validates "
-                "with. Primer's own reference is "
-                "https://primer.io/docs/api-reference/v2.4/api-reference/client-session-api; "
-                "where the emulator chooses what Primer does not document (statuses, "
-                "limits, the 403 and 413 answers), docs/emulator.md lists each choice."
+    return _primer_names(
+        {
+            "openapi": "3.1.0",
+            "info": {
+                "title": "Primer Client Session API (primer-nb emulator)",
+                "version": API_VERSIONS[-1],
+                "description": (
+                    "What primer-nb's emulator enforces, generated from the models it validates "
+                    "with. Primer's own reference is "
+                    "https://primer.io/docs/api-reference/v2.4/api-reference/client-session-api; "
+                    "where the emulator chooses what Primer does not document (statuses, "
+                    "limits, the 403 and 413 answers), docs/emulator.md lists each choice."
+                ),
+            },
+            "paths": {"/client-session": {"post": post, "get": get, "patch": patch}},
+            "security": [{"ApiKeyAuth": []}],
+            "x-primer-nb-strict-integers": (
+                "Integers must be written without a fraction part: 1.0 is refused with 422 "
+                "although JSON Schema counts it as an integer."
             ),
-        },
-        "paths": {"/client-session": {"post": post, "get": get, "patch": patch}},
-        "security": [{"ApiKeyAuth": []}],
-        "x-primer-nb-strict-integers": (
-            "Integers must be written without a fraction part: 1.0 is refused with 422 "
-            "although JSON Schema counts it as an integer."
-        ),
-        "x-primer-nb-amount-range": (
-            "Each order line's total (amount x quantity - discountAmount + taxAmount) must "
-            "be between 0 and 9223372036854775807, and so must the order's amount (line "
-            "totals + fees + shipping), unless a top-level amount replaces it: otherwise "
-            "422 at the line's discountAmount, the line, or the order."
-        ),
-        "components": {
-            "schemas": schemas,
-            "securitySchemes": {
-                "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-KEY"}
+            "x-primer-nb-amount-range": (
+                "Each order line's total (amount x quantity - discountAmount + taxAmount) must "
+                "be between 0 and 9223372036854775807, and so must the order's amount (line "
+                "totals + fees + shipping), unless a top-level amount replaces it: otherwise "
+                "422 at the line's discountAmount, the line, or the order."
+            ),
+            "components": {
+                "schemas": schemas,
+                "securitySchemes": {
+                    "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "X-API-KEY"}
+                },
+                "parameters": {
+                    "ApiVersion": {
+                        "name": "X-API-VERSION",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "enum": list(API_VERSIONS)},
+                        "description": "API version; absent means the earliest (2021-09-27).",
+                    }
+                },
             },
-            "parameters": {
-                "ApiVersion": {
-                    "name": "X-API-VERSION",
-                    "in": "header",
-                    "required": False,
-                    "schema": {"type": "string", "enum": list(API_VERSIONS)},
-                    "description": "API version; absent means the earliest (2021-09-27).",
-                }
-            },
-        },
-    }
+        }
+    )
 
 
 def openapi_document(enabled_currencies: Iterable[str] = ()) -> dict[str, JsonValue]:

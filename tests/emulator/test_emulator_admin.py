@@ -308,7 +308,16 @@ def test_openapi_document(http: httpx.Client) -> None:
     ops = doc["paths"]["/client-session"]
     assert set(ops) == {"get", "post", "patch"}
     assert doc["components"]["securitySchemes"]["ApiKeyAuth"]["name"] == "X-API-KEY"
-    assert "ClientSessionRequest" in doc["components"]["schemas"]
+    # Primer's schema names: a 422's validationErrors name the model ClientSessionAPIRequest
+    schemas = doc["components"]["schemas"]
+    assert {
+        "ClientSessionAPIRequest",
+        "ClientSessionUpdateAPIRequest",
+        "ClientSessionWithTokenAPIResponse",
+        "ClientSessionAPIResponse",
+    } <= set(schemas)
+    refused = http.post("/client-session", json={"customerId": 1}).json()
+    assert refused["error"]["validationErrors"][0]["model"] in schemas
     refs = json.dumps(doc)
     for ref in {r.split('"')[0] for r in refs.split('"$ref": "#/components/schemas/')[1:]}:
         assert ref in doc["components"]["schemas"]
