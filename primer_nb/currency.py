@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import enum
 import re
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from numbers import Integral
@@ -302,8 +303,10 @@ ROUND_EXPLICITLY = "Round it explicitly (e.g. with Decimal.quantize) if that is 
 def _amount_hint(text: str) -> str:
     """What is wrong with an amount's text that is no number, for the usual cases: a
     decimal comma, a currency sign or code, a space (a thousands separator)."""
-    if re.search(r"[^\d.,+\-eE\s_]", text):
+    if any(c.isalpha() or unicodedata.category(c) == "Sc" for c in text):  # 'EUR', '€'
         return "; write the number alone, without a currency sign or code, e.g. '12.99'"
+    if re.search(r"[^0-9.,+\-eE\s_]", text):  # '−5' pasted from a document, '١٢'
+        return "; use the digits 0-9, a point and a plain '-', e.g. '12.99'"
     if "," in text:
         return "; ',' is no decimal point here: write '1.50' (a point, no thousands separator)"
     if re.search(r"\d\s+\d", text):

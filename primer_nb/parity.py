@@ -521,6 +521,8 @@ def _datetime_shape(text: str) -> str | None:
     return f"<{where}, {digits} fractional digits{space}>"
 
 
+#: The shape of a token expiry given as a number (epoch seconds, say), not ISO text.
+_NUMBER_EXPIRY = "<a number, not ISO 8601 text>"
 #: The key of a session's token expiry, compared relative to the time the request was sent.
 EXPIRY_KEY = "clientTokenExpirationDate"
 #: How long a client token lasts (client-session-api.md: creation + 24 h).
@@ -592,7 +594,7 @@ def normalise(value: object, key: str | None = None, *, sent_at: datetime | None
         return [normalise(item, sent_at=sent_at) for item in value]
     if key in (EXPIRY_KEY, "diagnosticsId") and type(value) in (int, float):
         # a new value every run in any form: its form is what can differ, run after run
-        return "<a number>" if key == "diagnosticsId" else "<a number, not ISO 8601 text>"
+        return "<a number>" if key == "diagnosticsId" else _NUMBER_EXPIRY
     if isinstance(value, str):
         if key == "diagnosticsId":
             return "<digits>" if value.isdigit() else f"<not digits: {len(value)} chars>"
@@ -966,6 +968,15 @@ class _TimedOut(ParityConnectionError):
 _GATEWAY_ERRORS = (502, 503, 504)
 
 
+#: Failures before the request reached the other side: no session can have been made.
+_NOTHING_SENT = (
+    httpx.ConnectError,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
+
+
 def _http_sender(http: httpx.Client, key: str | None, where: str) -> Sender:
     def send(step: Step, body: object, params: Mapping[str, str] | None) -> Answer:
         headers = {"X-API-VERSION": step.api_version, "Accept": "application/json"}
@@ -995,7 +1006,7 @@ def _http_sender(http: httpx.Client, key: str | None, where: str) -> Sender:
             raise _TimedOut(where, step, http.timeout.read) from None
         except httpx.HTTPError as exc:
             reason = (redact(str(exc), key) or type(exc).__name__).rstrip(".")
-            if not isinstance(exc, httpx.ConnectError):
+            if not isinstance(exc, _NOTHING_SENT):
                 # it went out, and the connection closed before an answer came back
                 may = (
                     "; the POST may still have created a session there"
@@ -1006,11 +1017,15 @@ def _http_sender(http: httpx.Client, key: str | None, where: str) -> Sender:
                     f"{where} gave no answer to {step.method} {step.label} ({reason}){may}. "
                     "Run parity again."
                 ) from None
-            hint = (
-                "Check this machine's network connection (and any proxy) to api.sandbox.primer.io."
-                if where == SANDBOX_LABEL
-                else "Is the server running at that address?"
-            )
+            if isinstance(exc, httpx.ProxyError):
+                hint = "Check the proxy this machine uses (HTTPS_PROXY, HTTP_PROXY) and its login."
+            elif where == SANDBOX_LABEL:
+                hint = (
+                    "Check this machine's network connection (and any proxy) to "
+                    "api.sandbox.primer.io."
+                )
+            else:
+                hint = "Is the server running at that address?"
             raise ParityConnectionError(f"cannot reach {where}: {reason}. {hint}") from None
         return _parse(response)
 
@@ -1135,6 +1150,14 @@ def _is_api_answer(answer: Answer) -> bool:
     """An answer a Client Session API could give: a JSON object, neither 3xx nor 5xx."""
     status = answer["status"]
     return isinstance(answer["body"], dict) and not (300 <= status < 400 or status >= 500)
+
+
+def _passing_fault(answer: Answer) -> bool:
+    """A redirect or a 5xx: a fault of the other side for the moment (a gateway, a
+    restart), not its answer to the request. A 4xx is an answer, JSON or not (a gateway's
+    plain-text 401 to a request without a key is what that account answers)."""
+    status = answer.get("status")
+    return isinstance(status, int) and (300 <= status < 400 or status >= 500)
 
 
 def _what(answer: Answer) -> str:
@@ -1295,6 +1318,7 @@ def _run(
 ) -> tuple[ParityResult, dict[str, list[Answer | None]]]:
     differences: list[Difference] = []
     notes: list[str] = []
+    faulted: set[str] = set()  # scenarios a passing fault of the other side stopped
     pairs: dict[tuple[str, str], tuple[Answer, Answer | None]] = {}
     recorded: dict[str, list[Answer | None]] = {}
     with _emulator_sender(enable_currencies, tax_connection) as emulator:
@@ -1307,9 +1331,9 @@ def _run(
                 pairs[(scenario.name, m["step"])] = (m, t)
                 if stopped is not None:
                     continue
-                if t is not None and isinstance(t.get("status"), int) and not _is_api_answer(t):
-                    # a 5xx, a redirect, an error page: a passing fault of the other side, not
-                    # a difference of the emulator; one row, and the later steps (sent with
+                if t is not None and _passing_fault(t):
+                    # a 5xx or a redirect: a passing fault of the other side, not a
+                    # difference of the emulator; one row, and the later steps (sent with
                     # no client token from it) are not compared
                     stopped = m["step"]
                     differences.append(
@@ -1320,13 +1344,14 @@ def _run(
                     )  # fmt: skip
                     continue
                 differences += _compare_answers(scenario.name, m, t)
+            if stopped is not None:
+                faulted.add(scenario.name)
             steps = [m["step"] for m in mine]
             later = steps[steps.index(stopped) + 1 :] if stopped is not None else []
             if later:
                 notes.append(
-                    f"{scenario.name}: {stopped} got no API answer (a 5xx, a redirect or no "
-                    f"JSON object), so its later steps ({', '.join(later)}) were not "
-                    "compared: run parity again"
+                    f"{scenario.name}: {stopped} got no API answer (a 5xx or a redirect), so "
+                    f"its later steps ({', '.join(later)}) were not compared: run parity again"
                 )
     result = ParityResult(
         against=against,
@@ -1352,7 +1377,8 @@ def _run(
         for k, entry in listed.items()
         if k[0] in result.scenarios
     ]
-    chosen = sorted({d.scenario for d in result.differences} & _EMULATORS_CHOICE.keys())
+    # (not where the other side failed for a moment: that row says to run again)
+    chosen = sorted({d.scenario for d in result.differences} & _EMULATORS_CHOICE.keys() - faulted)
     if chosen:
         result.notes.append(
             f"Primer documents no answer for {', '.join(chosen)} "
@@ -1410,7 +1436,12 @@ def _older_shapes(answers: Mapping[str, Sequence[Answer | None]]) -> bool:
             if isinstance(diagnostics, str) and _OLD_DIGITS.match(diagnostics):
                 return True
             expiry = body.get(EXPIRY_KEY)
-            if isinstance(expiry, str) and expiry.startswith("<") and "request time" not in expiry:
+            if (
+                isinstance(expiry, str)
+                and expiry.startswith("<")
+                and "request time" not in expiry
+                and expiry != _NUMBER_EXPIRY  # today's shape of an expiry given as a number
+            ):
                 return True
     return False
 

@@ -46,10 +46,11 @@ units (`Decimal('12.99')` USD, `Decimal('1.234')` KWD, `Decimal('1000')` JPY) fr
 where USD has 2, so no single float rounding rule fits every currency. Sum decimals with
 `frame.amount_major.sum()` within one currency, or group by `currency_code` first
 (`primer_nb.plots.currency_totals` does both). pandas keeps the `Decimal`s through `sum`,
-`min`, `max` and `cumsum`; `mean`, `median` and `describe()` give floats or leave the
-column out, and a CSV or Excel file read back holds floats (`read_csv(...,
-converters={"amount_major": Decimal})` keeps them exact). Nothing stops a sum across
-currencies: it adds yen to euros without a word.
+`min` and `max` (skipping a missing amount), and `cumsum` after `.dropna()`; `mean`,
+`median` and `describe()` give floats or leave the column out, and a CSV or Excel file
+read back holds floats (`read_csv(..., converters={"amount_major": lambda s: Decimal(s)
+if s else None})` keeps them exact). Nothing stops a sum across currencies: it adds yen
+to euros without a word.
 
 ## Columns (stable order and dtypes; `string` is pandas' `StringDtype` with `<NA>`)
 

@@ -145,6 +145,7 @@ def test_an_underscore_in_money_text_is_no_decimal_point(text: str) -> None:
         ("12.99 EUR", "write the number alone, without a currency sign or code"),
         ("$5", "write the number alone"),
         ("1 000", "write it without spaces, e.g. '1000.50'"),
+        ("\u22125", "use the digits 0-9, a point and a plain '-'"),  # a minus sign pasted
     ],
 )
 def test_money_text_as_people_write_it_gets_the_rule_it_breaks(text: str, hint: str) -> None:

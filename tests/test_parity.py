@@ -119,6 +119,17 @@ def test_documented_error_cases_are_replayed(examples: list[dict[str, Any]]) -> 
 # --- normalising -----------------------------------------------------------------------
 
 
+def test_an_expiry_given_as_a_number_is_no_earlier_primer_nbs_shape() -> None:
+    """Its shape is today's: the note to record again would never clear."""
+    from primer_nb.parity import _older_shapes, normalise
+
+    body = normalise({"clientTokenExpirationDate": 1767258000})
+    assert body == {"clientTokenExpirationDate": "<a number, not ISO 8601 text>"}
+    assert _older_shapes({"s": [{"step": "create", "status": 200, "body": body}]}) is False
+    old = {"clientTokenExpirationDate": "<naive UTC, 6 fractional digits>"}
+    assert _older_shapes({"s": [{"step": "create", "status": 200, "body": old}]}) is True
+
+
 def test_volatile_values_become_their_shapes() -> None:
     token = jwt.encode(
         {"exp": 1702372682, "accessToken": "a", "intent": "CHECKOUT"},

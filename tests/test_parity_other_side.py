@@ -404,10 +404,61 @@ def test_one_error_page_mid_run_is_one_row_and_stops_its_scenario(
         }
     ]
     assert (
-        "create-get-patch-get: create got no API answer (a 5xx, a redirect or no JSON "
-        "object), so its later steps (get, patch, get-after-patch) were not compared: run "
-        "parity again"
+        "create-get-patch-get: create got no API answer (a 5xx or a redirect), so its later "
+        "steps (get, patch, get-after-patch) were not compared: run parity again"
     ) in data["notes"]
+
+
+def test_a_passing_fault_in_a_scenario_primer_leaves_open_is_not_called_the_accounts_answer(
+    capsys: pytest.CaptureFixture[str], fake: Fake
+) -> None:
+    """A 503 to the request without a key got "run parity again" and, beside it, the note
+    that the account's answer is the one to trust and belongs in knownDifferences."""
+
+    def no_key_503(request: httpx.Request, forward: Forward) -> httpx.Response:
+        return page(503) if "x-api-key" not in request.headers else forward()
+
+    fake.hook = no_key_503
+    status, data = parity_json(capsys, "--against", URL)
+    assert status == 1 and [d["scenario"] for d in data["differences"]] == ["no-api-key"]
+    assert "run parity again" in data["differences"][0]["other"]
+    assert not any("Primer documents no answer" in n for n in data["notes"])
+
+
+def test_a_plain_text_4xx_is_the_accounts_answer_not_a_passing_fault(
+    capsys: pytest.CaptureFixture[str], fake: Fake
+) -> None:
+    """A gateway's plain-text 401 to the request without a key was "run parity again",
+    which gave the same row every run: it is the account's answer, compared as such."""
+
+    def no_key_401(request: httpx.Request, forward: Forward) -> httpx.Response:
+        if "x-api-key" not in request.headers:
+            return httpx.Response(401, text="Unauthorized", headers={"content-type": "text/plain"})
+        return forward()
+
+    fake.hook = no_key_401
+    status, data = parity_json(capsys, "--against", URL)
+    assert status == 1
+    rows = {(d["path"], str(d["other"])) for d in data["differences"]}
+    assert ("status", "401") in rows
+    assert not any("run parity again" in other for _, other in rows)
+    assert any(n.startswith("Primer documents no answer for no-api-key") for n in data["notes"])
+
+
+def test_a_proxy_that_refuses_says_nothing_was_sent(
+    capsys: pytest.CaptureFixture[str], fake: Fake
+) -> None:
+    """A proxy's 407 reaches nothing: it was reported as "the POST may still have created
+    a session there", without the proxy hint."""
+
+    def refuse(request: httpx.Request, forward: Forward) -> httpx.Response:
+        raise httpx.ProxyError("407 Proxy Authentication Required")
+
+    fake.hook = refuse
+    status, _, err = parity(capsys, "--against", URL)
+    assert status == 2
+    assert "cannot reach" in err and "proxy" in err
+    assert "may still have created" not in err
 
 
 def test_a_gateway_error_on_a_get_is_sent_again_once(

@@ -90,6 +90,8 @@ class Fault:
                 )
             if type(value) not in (int, float):  # numpy, Decimal -> float; 1 stays 1
                 object.__setattr__(self, "retry_after", float(value))
+            if type(self.retry_after) is int and self.retry_after > MAX_RETRY_AFTER_S:
+                object.__setattr__(self, "retry_after", math.inf)  # 10**400: no float holds it
         for name in ("drop", "processed"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be a boolean (true or false)")
@@ -146,7 +148,10 @@ def _number(item: Mapping[str, object], key: str, at: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{at}.{key} must be a number")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:  # an int of hundreds of digits: past any range
+        return math.inf
 
 
 def _integer(item: Mapping[str, object], key: str, default: int, at: str) -> int:
@@ -197,8 +202,9 @@ def parse_faults(body: object) -> list[Fault]:
         except (TypeError, ValueError) as exc:
             text = str(exc)
             raise ValueError(text if text.startswith("$") else f"{at}: {text}") from None
-        if "status" not in item and drop is not True:
-            # it became a dropped connection, which the docs give only to "drop": true
+        if item.get("status", 0) == 0 and drop is not True:
+            # no status, or 0 (the Python API's spelling of a drop), became a dropped
+            # connection, which the docs give only to "drop": true
             raise ValueError(f'{at}: give a status (400..599) or "drop": true')
         faults.append(fault)
     return faults

@@ -188,7 +188,6 @@ _PRIMER_DEFAULTS: dict[tuple[str, str], JsonValue] = {
     ("PaymentMethod", "vaultOnSuccess"): False,
     ("PaymentMethod", "vaultOn3DS"): False,
     ("PaymentMethod", "vaultOnAgreement"): False,
-    ("PaymentMethod", "authorizationType"): "FINAL",
     ("ApplePayTrialBilling", "amount"): 0,
 }
 

@@ -123,6 +123,9 @@ def test_admin_faults_replace_list_and_clear(http: httpx.Client) -> None:
         # neither a status nor "drop": true silently became a dropped connection
         ({"faults": [{"times": 3}]}, '$.faults[0]: give a status (400..599) or "drop": true'),
         ({"faults": [{}]}, "give a status"),
+        ({"faults": [{"status": 0}]}, "give a status"),  # 0 silently dropped too
+        # an int of 400 digits: no float holds it (a 500 with OverflowError)
+        ({"faults": [{"status": 429, "retryAfter": 10**400}]}, "retryAfter must be 0..86400"),
     ],
 )
 def test_admin_faults_refuse_bad_bodies(http: httpx.Client, body: Any, said: str) -> None:
@@ -341,6 +344,8 @@ def test_openapi_document_speaks_the_wire_and_primers_defaults(http: httpx.Clien
         assert not re.search(r"`[a-z]+_[a-z_]+`|\bNone\b|\bPython\b", text), text
     assert ("LineItem", "quantity", 1) in defaults
     assert ("PaymentMethod", "vaultOnSuccess", False) in defaults
+    # FINAL is the Payments API's default, not the client session's: none here
+    assert not [d for d in defaults if d[1] == "authorizationType"]
     assert not [d for d in defaults if d[2] is None]
     update = doc["components"]["schemas"]["PaymentMethodUpdate"]["properties"]
     assert not any("default" in spec for spec in update.values() if isinstance(spec, dict))
@@ -450,6 +455,11 @@ def test_processed_must_be_a_boolean(http: httpx.Client, fault: dict[str, object
     answer = http.post("/_emulator/faults", json={"faults": [fault]})
     error_of(answer, 400, "BadRequest")
     assert "processed" in answer.json()["error"]["description"]
+
+
+def test_inject_refuses_a_retry_after_no_float_holds() -> None:
+    with pytest.raises(ValueError, match=r"retryAfter must be 0\.\.86400 seconds"):
+        Emulator().inject(429, retry_after=10**400)
 
 
 @pytest.mark.parametrize("flags", [{"processed": "no"}, {"drop": 1}])
