@@ -14,8 +14,6 @@ from typing import Final, NoReturn
 
 import pandas as pd
 
-from primer_nb.arguments import aware
-
 __all__ = ["DECIMAL", "INT", "STRING", "UTC_TIME", "typed_frame", "utc_times"]
 
 STRING: Final = "string"
@@ -30,17 +28,13 @@ def utc_times(values: list[object], column: str | None = None) -> pd.Series:
 
     With `column` (the field the values came from, e.g. `clientTokenExpirationDate`), a
     value that is not one of these is a `ValueError` naming the column and the row (an
-    int, which pandas would take as nanoseconds since 1970, included), and so is a naive
-    `datetime` (Python's local time: `datetime.now() + timedelta(hours=1)`, which read as
-    UTC was hours off). Naive ISO *text* means UTC, as on Primer's wire.
+    int, which pandas would take as nanoseconds since 1970, included). A naive `datetime`
+    is read as UTC here: `sessions_frame` refuses one before (Python's local time).
     """
     if column is not None:
         for row, value in enumerate(values):
             if not (value is None or isinstance(value, (str, datetime))):
                 _bad_time(column, row, value)
-            if isinstance(value, datetime):
-                # naive: Python's local time, which would be read as UTC (hours off)
-                aware(f"{column} in row {row}", value)
     try:
         series = pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601", utc=True)
     except (ValueError, TypeError, OverflowError):

@@ -436,6 +436,11 @@ def sessions_frame(source: Source, *, clock: Clock = None) -> pd.DataFrame:
     tokens = [b.get("clientToken") for b in bodies]
     items = [o.get("lineItems") if isinstance(o, Mapping) else None for o in orders]
     expiry = [b.get("clientTokenExpirationDate") for b in bodies]
+    for row, value in enumerate(expiry):
+        if isinstance(value, datetime):
+            # naive: Python's local time (`datetime.now() + timedelta(hours=1)`), which read
+            # as UTC was hours off; naive ISO *text* means UTC, as on Primer's wire
+            aware(f"clientTokenExpirationDate in row {row}", value)
     expires_at = utc_times(expiry, "clientTokenExpirationDate")
     now_ts = pd.Timestamp(now).as_unit("ns")
     expired = (expires_at <= now_ts).tolist()
