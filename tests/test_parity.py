@@ -468,6 +468,14 @@ def test_record_then_snapshot_round_trip(
     assert status == 0, out
     assert f"this snapshot holds 2 of the {N} scenarios this primer-nb plays" in out
     assert "no recorded answer (null) and" in out
+    assert ", ...)" in out  # more than five are missing: the first five, then ...
+    five = {**recorded, "scenarios": recorded["scenarios"][5:]}
+    (tmp_path / "five.json").write_text(json.dumps(five))
+    status, out, _ = parity(
+        capsys, "--snapshot", str(tmp_path / "five.json"), "--no-tax-connection"
+    )
+    missing = ", ".join(s["name"] for s in recorded["scenarios"][:5])
+    assert f"(not: {missing}): record it again" in out  # all five, no "..."
 
     # a recorded answer that the emulator does not give is found at its JSONPath
     flow = next(s for s in recorded["scenarios"] if s["name"] == "create-get-patch-get")

@@ -173,7 +173,10 @@ def test_currency_totals_refuse_a_float_amount_rather_than_leave_it_out() -> Non
 def test_currency_totals_refuse_an_amount_in_an_unknown_currency(code: str) -> None:
     """A total of 0 was drawn for it: its major units are unknown, so no total is true."""
     sessions = [{"currencyCode": "USD", "amount": 100}, {"currencyCode": code, "amount": 5000}]
-    with pytest.raises(UnknownCurrencyError, match=r"session 1's amount \(5000 minor units\)"):
+    with pytest.raises(
+        UnknownCurrencyError, match=r"session 1's amount \(5000 minor units\)"
+    ) as caught:
         currency_totals(sessions)
+    assert ("(codes are upper case)" in str(caught.value)) is (code == "usd")
     # without an amount it is a session counted, with nothing to add
     assert currency_totals([{"currencyCode": code}]) == [(code, 1, Decimal(0))]

@@ -183,6 +183,24 @@ def test_without_a_clock_a_response_model_is_judged_on_its_backends_clock() -> N
     assert sessions_frame([made.to_wire()]).status.tolist() == [real]
 
 
+def test_sessions_from_two_backends_are_judged_on_the_first_ones_clock() -> None:
+    """As documented: the first response model that knows its backend's clock sets now
+    for the whole frame, so a row's status does not hang on which row came last."""
+    late = Emulator(seed=1, start="2026-01-15T09:00:00", frozen=True)
+    early = Emulator(seed=2, start="2026-01-15T09:00:00", frozen=True)
+    one = PrimerClient(emulator=late).create_session({"orderId": "a", "amount": 1})
+    two = PrimerClient(emulator=early).create_session({"orderId": "b", "amount": 1})
+    late.clock.advance(hours=25)  # on the first one's clock both have expired
+    assert sessions_frame([one, two]).status.tolist() == ["expired", "expired"]
+    assert sessions_frame([two, one]).status.tolist() == ["active", "active"]
+
+
+def test_an_empty_dict_is_one_session_with_no_fields() -> None:
+    """Not a dict of sessions (it has none): one row of <NA>s, as any body without fields."""
+    frame = sessions_frame({})
+    assert len(frame) == 1 and frame.order_id.isna().all()
+
+
 def test_a_dict_of_sessions_is_refused_not_read_as_one_empty_session() -> None:
     """`sessions_frame({order_id: session})` gave one row of <NA>s without a word."""
     one = {"orderId": "a", "currencyCode": "EUR", "amount": 100}

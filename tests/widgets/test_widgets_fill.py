@@ -264,6 +264,8 @@ def test_json_nested_past_the_apis_limit_is_refused_at_its_field(client: Any, le
     if too_deep:
         assert errors["$.metadata"].startswith("'k': nested more than 64 levels deep")
         assert builder.send_button.disabled and builder.errors == []
+        assert builder.evaluation is not None
+        assert builder.evaluation.body["metadata"]["k"] == typed  # kept as typed, not dropped
         with pytest.raises(PrimerValidationError, match=r"\$\.metadata"):
             builder.submit()
     else:

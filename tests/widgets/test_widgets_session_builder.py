@@ -373,6 +373,7 @@ def test_unlabelled_controls_get_a_name_a_screen_reader_can_say(client: Any) -> 
         ({"status": 504, "processed": True}, GatewayTimeoutError, "The emulator answered 504"),
         ({"drop": True, "processed": True}, PrimerConnectionError, "No answer came from"),
         ({"status": 500}, PrimerError, "The emulator answered 500"),
+        ({"status": 408}, PrimerError, "The emulator answered 408"),
         (
             {"status": 429, "retry_after": 5},
             RateLimitError,
@@ -410,3 +411,23 @@ def test_a_send_that_never_left_says_nothing_was_sent(marker_key: str) -> None:
     assert info.value.sent is False
     assert "nothing was sent" in builder.status.value
     assert "may have been created" not in builder.status.value
+
+
+def test_a_refusal_before_sending_says_so_not_that_the_emulator_refused(client: Any) -> None:
+    """The client's own check (`local=True`) sent nothing: naming the emulator would send
+    a learner looking for an answer that never came."""
+    from primer_nb.errors import ValidationErrorDetail, refused_before_sending
+
+    builder = filled(client)
+    error = refused_before_sending(
+        [ValidationErrorDetail("ClientSessionAPIRequest", "$.amount", "Value must be >= 0")]
+    )
+    builder._show_failure(error)
+    status = builder.status.value
+    assert "primer-nb's check refused the request before sending it" in status
+    assert "emulator" not in status
+
+
+def test_a_connection_error_made_elsewhere_never_claims_nothing_was_sent() -> None:
+    """`sent=False` makes a second Send look safe: only the client, which knows, says so."""
+    assert PrimerConnectionError("no answer").sent is True
