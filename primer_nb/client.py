@@ -169,6 +169,14 @@ _NOT_SENT: tuple[type[Exception], ...] = (
     httpx.ConnectTimeout,
     httpx.PoolTimeout,
 )
+# Failures where the request never left this machine either (a proxy that refused, a URL
+# or header httpx would not send), though another try would not help: `sent=False`.
+_NEVER_LEFT: tuple[type[Exception], ...] = (
+    *_NOT_SENT,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+)
 # Failures worth another try for requests that are safe to repeat.
 _TRANSIENT: tuple[type[Exception], ...] = (
     httpx.NetworkError,
@@ -1025,7 +1033,7 @@ class _BaseClient(ABC, Generic[_T]):
                 f"{type(exc).__name__}: {detail}"
             )
         )
-        error.sent = not isinstance(exc, _NOT_SENT)
+        error.sent = not isinstance(exc, _NEVER_LEFT)
         return error
 
     def _safe_headers(self, headers: httpx.Headers) -> dict[str, str]:

@@ -867,6 +867,20 @@ def test_patch_is_never_resent_after_a_5xx() -> None:
     assert len(server.requests) == 1
 
 
+@pytest.mark.parametrize(
+    "failure",
+    [httpx.ProxyError("407 Proxy Authentication Required"), httpx.UnsupportedProtocol("x")],
+)
+def test_a_request_that_never_left_this_machine_is_not_called_sent(failure: Exception) -> None:
+    """A proxy's refusal reached no server: the builders must not say the session may
+    have been created."""
+    client, server = make(failure)
+    with pytest.raises(PrimerConnectionError) as info:
+        client.create_session({"orderId": "o-1"})
+    assert info.value.sent is False
+    assert len(server.requests) == 1  # and, unlike a refused connection, not tried again
+
+
 @pytest.mark.parametrize("failure", [httpx.ConnectError("refused"), httpx.ConnectTimeout("slow")])
 def test_post_is_retried_when_nothing_was_sent(failure: Exception) -> None:
     client, server = make(failure, created)
