@@ -134,6 +134,7 @@ from primer_nb.errors import (
     PrimerAPIError,
     PrimerConnectionError,
     ValidationErrorDetail,
+    may_have_been_processed,
 )
 from primer_nb.models import (
     ClientSessionRequest,
@@ -1062,7 +1063,7 @@ def _outcome_unknown(status: int | None, error: str | None) -> bool:
     either)."""
     if status is None:
         return not (error or "").startswith(_NOT_SENT)
-    return status >= 500 or status in (408, 429)
+    return may_have_been_processed(status)
 
 
 # Errors of an attempt that never reached the server (the client retries these too).

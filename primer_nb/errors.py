@@ -72,6 +72,7 @@ __all__ = [
     "ValidationErrorDetail",
     "error_body",
     "error_from_response",
+    "may_have_been_processed",
     "new_diagnostics_id",
     "refused_before_sending",
 ]
@@ -369,6 +370,13 @@ _BY_STATUS: dict[int, type[PrimerAPIError]] = {
     429: RateLimitError,
     504: GatewayTimeoutError,
 }
+
+
+def may_have_been_processed(status_code: int) -> bool:
+    """Whether a POST or PATCH answered `status_code` may have been carried out all the
+    same: a 5xx, a 408, or a 429 (Primer documents no 429, so nothing says one came before
+    processing). The batch's `OutcomeUnknown` and the builders' status lines use it."""
+    return status_code >= 500 or status_code in (408, 429)
 
 
 def error_class(status_code: int, error_id: str) -> type[PrimerAPIError]:

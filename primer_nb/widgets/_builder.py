@@ -23,6 +23,7 @@ from primer_nb.errors import (
     PrimerValidationError,
     RateLimitError,
     ValidationErrorDetail,
+    may_have_been_processed,
     refused_before_sending,
 )
 from primer_nb.widgets._common import ERROR_COLOR, OK_COLOR, HandlerLog, Looks, escape, message
@@ -223,9 +224,7 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
             if not exc.sent:
                 return f"Could not reach {where}: nothing was sent; the form is unchanged."
             got = f"No answer came from {where}"
-        elif isinstance(exc, PrimerAPIError) and (
-            exc.status_code >= 500 or exc.status_code in (408, 429)
-        ):
+        elif isinstance(exc, PrimerAPIError) and may_have_been_processed(exc.status_code):
             wait = exc.retry_after if isinstance(exc, RateLimitError) else None
             asks = f", asking to wait {wait:g} s" if wait is not None else ""
             got = f"{where[0].upper()}{where[1:]} answered {exc.status_code}{asks}"
