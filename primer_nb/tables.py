@@ -104,7 +104,7 @@ from primer_nb.arguments import aware
 from primer_nb.errors import UnknownFieldWarning
 from primer_nb.frames import DECIMAL, INT, STRING, UTC_TIME, typed_frame, utc_times
 from primer_nb.ledger import Ledger, SessionRecord
-from primer_nb.models import INT64_MAX, one_or_many
+from primer_nb.models import INT64_MAX, ClientSessionWithToken, one_or_many
 from primer_nb.redaction import short_token  # re-exported: public here since 0.1
 
 __all__ = [
@@ -243,15 +243,12 @@ def _bodies(
     return bodies, meta, answered_now
 
 
-#: The top-level wire names of a session body: a mapping with none of them, whose values
-#: are all sessions, is a dict of sessions (`{order_id: session}`), which read as one
-#: session made a single row of `<NA>`s.
+#: The top-level wire names of a session body (the POST answer's model): a mapping with
+#: none of them, whose values are all sessions, is a dict of sessions (`{order_id:
+#: session}`), which read as one session made a single row of `<NA>`s.
 _SESSION_KEYS = frozenset(
-    {
-        "orderId", "currencyCode", "amount", "customerId", "customer", "order",
-        "clientToken", "clientTokenExpirationDate", "warnings", "metadata", "paymentMethod",
-    }
-)  # fmt: skip
+    field.alias or name for name, field in ClientSessionWithToken.model_fields.items()
+)
 
 
 def _keyed_sessions(source: Mapping[Any, Any]) -> bool:
