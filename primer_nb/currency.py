@@ -302,7 +302,8 @@ ROUND_EXPLICITLY = "Round it explicitly (e.g. with Decimal.quantize) if that is 
 
 def _amount_hint(text: str) -> str:
     """What is wrong with an amount's text that is no number, for the usual cases: a
-    decimal comma, a currency sign or code, a space (a thousands separator)."""
+    currency sign or code, other characters (a minus sign or digits pasted from a
+    document), a decimal comma, a space (a thousands separator)."""
     if any(c.isalpha() or unicodedata.category(c) == "Sc" for c in text):  # 'EUR', '€'
         return "; write the number alone, without a currency sign or code, e.g. '12.99'"
     if re.search(r"[^0-9.,+\-eE\s_]", text):  # '−5' pasted from a document, '١٢'
