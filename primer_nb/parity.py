@@ -21,13 +21,13 @@ from primer_nb.parity import compare
 
 frame = compare(against="http://127.0.0.1:8010")     # a running server (or "sandbox")
 frame                                                # scenario, step, path, emulator, other
-frame.attrs["summary"]                               # 'parity: 21 scenarios, 0 differ'
+frame.attrs["summary"]                               # 'parity: 22 scenarios, 0 differ'
 compare(snapshot="team-sandbox.json", tax_connection=False)   # offline, from a recording
 ```
 
 The scenarios (`SCENARIOS`): every valid request in Primer's documented examples
 (`primer_nb/data/primer-examples.json`, "valid" as behaviour.md §5 reads it), the
-reference page's request the first tutorial sends, the documented error cases and three
+reference page's request the first tutorial sends, the documented error cases and four
 the emulator settles where Primer is silent, and a create → get → patch → get flow.
 Against a server they create about 12 client sessions there; `ParityResult.created`
 lists them. A difference comes with the emulator flag that removes
@@ -1651,7 +1651,7 @@ def compare(
     ```python
     # against `primer-nb emulator --no-tax-connection` on port 8010
     frame = compare(against="http://127.0.0.1:8010", tax_connection=False)
-    frame.attrs["summary"]   # 'parity: 21 scenarios, 0 differ'
+    frame.attrs["summary"]   # 'parity: 22 scenarios, 0 differ'
     ```
     """
     return run(

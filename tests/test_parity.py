@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -695,6 +696,20 @@ def test_the_sandbox_path_sends_the_key_to_the_sandbox_and_never_shows_it(
     assert keys.count(None) == 1  # the no-api-key scenario
     assert set(keys) == {marker_key, None}
     assert marker_key not in out + err
+
+
+def test_the_docs_count_the_scenarios_there_are() -> None:
+    """A scenario was added and three texts still said 21 (and 'three' of the emulator's
+    own choices where there were four)."""
+    root = Path(__file__).resolve().parents[1]
+    texts = [(root / "README.md").read_text(), (root / "primer_nb" / "parity.py").read_text()]
+    counts = [int(n) for text in texts for n in re.findall(r"parity: (\d+) scenarios", text)]
+    assert counts and set(counts) == {N}
+    from primer_nb.parity import _EMULATORS_CHOICE
+
+    words = {3: "three", 4: "four", 5: "five"}
+    said = words[len(_EMULATORS_CHOICE)]
+    assert f"error cases and {said}" in texts[0] and f"error cases and {said}" in texts[1]
 
 
 def test_list_names_every_scenario(capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,7 +18,8 @@ The rules it follows, and where they are its own rather than Primer's, are in
 `core` (the `Emulator`), `app` (routes), `validation` (checks in order), `patching`
 (PATCH merges), `responses` (answer bodies), `store`, `tokens`, `clock`, `faults`,
 `transport`, `loop`, `protocols` (what the app and the transports need of an
-emulator), `openapi`.
+emulator), `openapi`, `process` (`EmulatorProcess`: `primer-nb emulator` run as a
+subprocess on a free port, stopped by its PID).
 """
 
 from __future__ import annotations

@@ -191,6 +191,10 @@ def parse_faults(body: object) -> list[Fault]:
                 "retryAfter, drop and processed"
             )
         drop, processed = item.get("drop", False), item.get("processed", False)
+        status = item.get("status")
+        if type(status) is int and status != 0 and not 400 <= status <= 599:
+            # (the Python API's "or 0 for a dropped connection" is refused here)
+            raise ValueError(f'{at}.status must be 400..599 (or send "drop": true)')
         try:
             fault = Fault(
                 status=_integer(item, "status", 0, at),
