@@ -91,8 +91,9 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
 
     **Parameters:** `client`; `model`, the request model the form is generated from;
     `title` (HTML), `send_label`, `css_class`; `method` for the preview's snippets;
-    `skip`, form fields left out; `beside`, widgets shown under the preview; `looks`,
-    the shared layouts and styles (the builder makes its own when none is given).
+    `skip`, form fields left out; `beside`, widgets shown under the preview; `buttons`,
+    widgets after Send; `looks`, the shared layouts and styles (the builder makes its own
+    when none is given).
     """
 
     #: the form as the last `refresh` read it: the body, the model, every problem
@@ -109,6 +110,7 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
         method: str = "POST",
         skip: frozenset[str] = frozenset(),
         beside: Sequence[w.Widget] = (),
+        buttons: Sequence[w.Widget] = (),
         looks: Looks | None = None,
         **kwargs: Unpack[BoxOptions],
     ) -> None:
@@ -137,7 +139,7 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
         children = [
             looks.make(w.HTML, title),
             looks.make(w.HBox, [self.form.widget, side]),
-            looks.make(w.HBox, [self.send_button, self.status]),
+            looks.make(w.HBox, [self.send_button, *buttons, self.status]),
             self.result,
             self.handlers.output,
         ]
@@ -232,14 +234,15 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
             return f"{where[0].upper()}{where[1:]} refused the request; the form is unchanged."
         return f"{got}: {self._unsure}. The form is unchanged."
 
-    def _show_failure(self, exc: PrimerError) -> None:
-        """The error in the result area, its messages at their fields, and a status that
-        names who refused (the client before sending, the emulator or Primer); the form
-        stays."""
+    def _show_failure(self, exc: PrimerError, status: str | None = None) -> None:
+        """The error in the result area, its messages at their fields, and a status
+        (`status`, plain text, or one that names who refused: the client before sending,
+        the emulator or Primer); the form stays."""
         self.failure = exc
         self.result.children = [
             self.looks.make(w.HTML, error_html(exc), classes=["primer-error-box"])
         ]
-        self.status.value = message(self._failure_status(exc), ERROR_COLOR, "alert")
+        text = escape(status) if status is not None else self._failure_status(exc)
+        self.status.value = message(text, ERROR_COLOR, "alert")
         details = getattr(exc, "validation_errors", [])
         self.form.annotate([(d.path, d.description) for d in details])

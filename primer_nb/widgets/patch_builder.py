@@ -5,6 +5,7 @@ patcher = PatchBuilder(client, session.client_token)   # GETs the session, fills
 patcher.fill({"orderId": "order-1b"})
 patcher.changes          # {'orderId': 'order-1b'}: only what differs is sent
 patcher.submit()         # PATCH; patcher.session is the new ClientSession
+patcher.reload()         # GET again, keeping what was typed (the Reload button)
 ```
 
 The form is the session form (generated from `ClientSessionUpdateRequest`) loaded with
@@ -22,13 +23,20 @@ rules, which the widget lists as they apply:
 typing one sets a top-level override. A session that already holds an override (an
 amount its order does not add up to) shows it there, so the total is the one the API
 will answer and emptying the field clears it (`null`).
+
+When a PATCH gets no answer, or a 5xx, 408 or 429, the change may have been made all the
+same. **Reload** (`reload()`) reads the session again and applies what was typed to it:
+the diff and Send then hold only what is still to change, nothing when the PATCH had been
+made, so a second Send cannot apply it twice. It does the same after someone else changed
+the session.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Unpack
+from typing import TYPE_CHECKING, Unpack, cast
 
 import ipywidgets as w
 from pydantic import JsonValue
@@ -38,7 +46,16 @@ from primer_nb.errors import PrimerError
 from primer_nb.merging import MERGED_ONE_LEVEL, apply_patch, patch_of
 from primer_nb.models import ClientSession, ClientSessionUpdateRequest, merged_total_problems
 from primer_nb.widgets._builder import BoxOptions, RequestBuilder, reason_html
-from primer_nb.widgets._common import Looks, as_json, code_block, escape, table
+from primer_nb.widgets._common import (
+    ERROR_COLOR,
+    OK_COLOR,
+    Looks,
+    as_json,
+    code_block,
+    escape,
+    message,
+    table,
+)
 from primer_nb.widgets.form import UNSET, Evaluation
 from primer_nb.widgets.preview import money
 
@@ -126,12 +143,13 @@ class PatchBuilder(RequestBuilder):
 
     Attributes: `before` (the session as loaded), `changes` (the PATCH body without the
     token), `request` (the valid `ClientSessionUpdateRequest`, else None), `session`
-    (the answer to the last PATCH), `failure`, `errors` (handler exceptions).
+    (the answer to the last PATCH), `failure`, `errors` (handler exceptions),
+    `reload_button` (what `reload()` does).
     """
 
     _unsure = (
-        "the change may have been made all the same: read the session again "
-        "(client.get_session) before sending it again"
+        "the change may have been made all the same: press Reload (reload()) to read the "
+        "session again, keeping what you typed, before sending it again"
     )
 
     def __init__(
@@ -147,6 +165,11 @@ class PatchBuilder(RequestBuilder):
         looks = Looks()
         self.diff = looks.make(w.HTML, value="", classes=["primer-diff-box"])
         self.rules = looks.make(w.HTML, value="", classes=["primer-rules"])
+        self.reload_button = looks.make(
+            w.Button,
+            description="Reload",
+            tooltip="Read the session again (GET), keeping what you typed",
+        )
         super().__init__(
             client,
             ClientSessionUpdateRequest,
@@ -156,9 +179,11 @@ class PatchBuilder(RequestBuilder):
             method="PATCH",
             skip=SKIP,
             beside=(self.diff, self.rules),
+            buttons=(self.reload_button,),
             looks=looks,
             **kwargs,
         )
+        self.reload_button.on_click(self.handlers.guard(lambda _b: self._reload_clicked()))
         self._load(self.before)
 
     def _currency(self) -> str | None:
@@ -254,6 +279,65 @@ class PatchBuilder(RequestBuilder):
         self.result.children = [self.looks.make(w.HTML, self._outcome_html(old, new))]
         self._load(new)
         return new
+
+    def reload(self) -> ClientSession:
+        """Read the session again (`GET /client-session`), keeping what was typed.
+
+        `before` becomes the session as it is now, and the changes typed in the form are
+        applied to it (by the PATCH rules), so `changes`, the diff and Send hold only what
+        is still to change: nothing when a PATCH whose answer was lost had been made. A
+        GET that fails shows its error and raises it; the form is then unchanged. A form
+        with text that is not a value yet (`12,50` in an amount) is not reloaded: a
+        `ValueError` names those fields, which the reload could not keep.
+        """
+        unreadable = self._unreadable()
+        if unreadable is not None:
+            raise ValueError(unreadable)
+        typed = dict(self.changes)
+        try:
+            fresh: ClientSession = self.client.get_session(self.client_token)
+        except PrimerError as exc:
+            name = type(exc).__name__
+            self._show_failure(
+                exc, f"Could not read the session again ({name}); the form is unchanged."
+            )
+            raise
+        self.before, self.failure = fresh, None
+        self.result.children = []
+        self._load(fresh)  # the form and its baseline: the session as it is now
+        if typed:
+            self.ctx.held = True
+            try:
+                # what the form shows is JSON (collected from it), and so is the PATCH of it
+                self.form.root.load(cast(JsonValue, apply_patch(self.baseline, typed)))
+            finally:
+                self.ctx.held = False
+            self.refresh()
+        if typed and not self.changes:
+            text = "Read again: the session already has every change you typed; nothing to send."
+            self.status.value = message(escape(text), OK_COLOR, "status")
+        return fresh
+
+    def _unreadable(self) -> str | None:
+        """Why the form cannot be reloaded (shown as the status), or None: fields whose
+        text is no value yet would be lost, as only values are applied again."""
+        _, found = self.form.collect()
+        if not found.errors:
+            return None
+        paths = ", ".join(found.errors)
+        text = (
+            f"Not reloaded: {paths} {'holds' if len(found.errors) == 1 else 'hold'} text that "
+            "is not a value yet, and Reload keeps only values. Fix or empty "
+            f"{'it' if len(found.errors) == 1 else 'them'} first."
+        )
+        self.status.value = message(escape(text), ERROR_COLOR, "alert")
+        return text
+
+    def _reload_clicked(self) -> None:
+        """The Reload button: what stops it is shown in the widget, not raised further."""
+        if self._unreadable() is None:
+            with contextlib.suppress(PrimerError):
+                self.reload()
 
     @staticmethod
     def _outcome_html(old: ClientSession, new: ClientSession) -> str:

@@ -174,8 +174,88 @@ def test_a_patch_answered_504_says_the_change_may_have_been_made(
     status = patcher.status.value
     assert "The emulator answered 504" in status and "refused" not in status
     assert "the change may have been made all the same" in status
-    assert "client.get_session" in status
+    assert "press Reload (reload())" in status
     assert patcher.changes == {"orderId": "order-2"}  # what was typed is kept
+
+
+def test_reload_after_a_lost_answer_leaves_nothing_to_send_again(
+    client: Any, emulator: Emulator, token: str
+) -> None:
+    """The PATCH was made though its answer said 504: Reload reads it, and Send has
+    nothing left to apply a second time."""
+    patcher = PatchBuilder(client, token)
+    patcher.fill({"orderId": "order-2"})
+    emulator.inject(504, processed=True)
+    with pytest.raises(GatewayTimeoutError):
+        patcher.submit()
+    patcher.reload_button.click()
+    assert patcher.errors == []
+    assert patcher.before.order_id == "order-2"
+    assert patcher.changes == {}
+    assert patcher.send_button.disabled is True
+    assert patcher.failure is None and patcher.result.children == ()
+    assert "already has every change you typed" in patcher.status.value
+    assert patcher.form.node("$.orderId").value == "order-2"  # type: ignore[attr-defined]
+
+
+def test_reload_keeps_a_change_that_was_not_made(
+    client: Any, emulator: Emulator, token: str
+) -> None:
+    patcher = PatchBuilder(client, token)
+    patcher.fill({"orderId": "order-2"})
+    emulator.inject(504)  # not carried out
+    with pytest.raises(GatewayTimeoutError):
+        patcher.submit()
+    assert patcher.reload().order_id == "order-1"
+    assert patcher.changes == {"orderId": "order-2"}
+    assert patcher.send_button.disabled is False
+    assert patcher.submit().order_id == "order-2"
+
+
+def test_reload_applies_what_was_typed_to_someone_elses_change(client: Any, token: str) -> None:
+    """A teammate changed another field meanwhile: the reload shows it, and the PATCH
+    still holds only what was typed here (it does not put the old value back)."""
+    patcher = PatchBuilder(client, token)
+    patcher.fill({"orderId": "order-3"})
+    patcher.form.node("$.order.lineItems[0]").fill({"quantity": "5"})  # type: ignore[attr-defined]
+    client.update_session(token, {"customerId": "cust-9", "metadata": {"by": "teammate"}})
+    patcher.reload()
+    assert patcher.form.node("$.customerId").value == "cust-9"  # type: ignore[attr-defined]
+    assert patcher.changes == {
+        "orderId": "order-3",
+        "order": {"lineItems": [{"name": "Shoes", "amount": 1299, "quantity": 5}]},
+    }
+    after = patcher.submit()
+    assert (after.customer_id, after.order_id) == ("cust-9", "order-3")
+    assert after.metadata == {"by": "teammate"}
+
+
+def test_reload_refuses_to_drop_text_that_is_not_a_value_yet(
+    client: Any, emulator: Emulator, token: str
+) -> None:
+    patcher = PatchBuilder(client, token)
+    patcher.fill({"orderId": "order-2"})
+    patcher.form.node("$.order.lineItems[0].quantity").value = "two"  # type: ignore[attr-defined]
+    client.update_session(token, {"customerId": "cust-9"})
+    with pytest.raises(ValueError, match=r"\$\.order\.lineItems\[0\]\.quantity"):
+        patcher.reload()
+    patcher.reload_button.click()  # shown, not raised
+    assert patcher.errors == []
+    assert "Not reloaded" in patcher.status.value
+    assert patcher.form.node("$.order.lineItems[0].quantity").value == "two"  # type: ignore[attr-defined]
+    assert patcher.before.customer_id == "cust-1"  # not read again
+
+
+def test_a_reload_that_fails_keeps_the_form(client: Any, emulator: Emulator, token: str) -> None:
+    patcher = PatchBuilder(client, token)
+    patcher.fill({"orderId": "order-2"})
+    emulator.inject(404)
+    patcher.reload_button.click()
+    assert patcher.errors == []
+    assert "Could not read the session again" in patcher.status.value
+    assert patcher.failure is not None
+    assert patcher.changes == {"orderId": "order-2"}
+    assert patcher.form.node("$.orderId").value == "order-2"  # type: ignore[attr-defined]
 
 
 def test_the_rules_mark_the_emulators_own_choices(client: Any, token: str) -> None:
