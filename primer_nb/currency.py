@@ -73,6 +73,7 @@ __all__ = [
     "DISABLED_BY_DEFAULT",
     "PRIMER_OVERRIDES",
     "SDK_ONLY_CODES",
+    "TooManyDecimalsError",
     "UnknownCurrencyError",
     "currency_table",
     "format_amount",
@@ -300,6 +301,20 @@ def _parse_amount(amount: Decimal | str | int) -> Decimal:
 ROUND_EXPLICITLY = "Round it explicitly (e.g. with Decimal.quantize) if that is what you mean."
 
 
+class TooManyDecimalsError(ValueError):
+    """An amount with more decimal places than its currency has (`to_minor_units`).
+
+    `code` and `digits` are the currency and its minor units, `places` the decimal places
+    the amount has; `problem` is the message without its advice to round, for a caller
+    that advises otherwise (a form says how many places to type).
+    """
+
+    def __init__(self, code: str, digits: int, places: int, shown: str) -> None:
+        self.code, self.digits, self.places = code, digits, places
+        self.problem = f"{code} has {digits} minor units (decimal places); {shown} has {places}."
+        super().__init__(f"{self.problem} {ROUND_EXPLICITLY}")
+
+
 def _amount_hint(text: str) -> str:
     """What is wrong with an amount's text that is no number, for the usual cases: a
     currency sign or code, other characters (a minus sign or digits pasted from a
@@ -327,9 +342,9 @@ def to_minor_units(amount: Decimal | str | int, code: str) -> int:
     * **code** - the currency, as for `minor_units()`.
 
     The conversion is exact: an amount with more decimal places than the currency has raises
-    `ValueError` (trailing zeros are fine: `"12.50"` USD, `"100.0"` JPY). Negative amounts
-    give negative integers; Primer's amounts are never negative, but checking that is the
-    caller's business, not this arithmetic's.
+    `TooManyDecimalsError`, a `ValueError` (trailing zeros are fine: `"12.50"` USD,
+    `"100.0"` JPY). Negative amounts give negative integers; Primer's amounts are never
+    negative, but checking that is the caller's business, not this arithmetic's.
 
     ```python
     >>> to_minor_units("12.99", "USD"), to_minor_units(1000, "JPY"), to_minor_units("1.000", "IQD")
@@ -359,10 +374,7 @@ def to_minor_units(amount: Decimal | str | int, code: str) -> int:
         if zeros < -shift:
             # trailing zeros are no decimal places of the amount: "1200.50" has one
             shown = f"{value} (that is {value.normalize():f})" if zeros else str(value)
-            raise ValueError(
-                f"{code} has {digits} minor units (decimal places); {shown} has "
-                f"{-exponent - zeros}. {ROUND_EXPLICITLY}"
-            )
+            raise TooManyDecimalsError(code, digits, -exponent - zeros, shown)
         units = coefficient // 10**-shift
     return -units if sign else units
 

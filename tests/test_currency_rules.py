@@ -15,7 +15,13 @@ import iso4217
 import pytest
 
 from primer_nb import currency
-from primer_nb.currency import UnknownCurrencyError, from_minor_units, minor_units, to_minor_units
+from primer_nb.currency import (
+    TooManyDecimalsError,
+    UnknownCurrencyError,
+    from_minor_units,
+    minor_units,
+    to_minor_units,
+)
 
 
 def test_iso_entries_are_read_by_their_iso_field_names() -> None:
@@ -177,9 +183,11 @@ def test_money_text_people_write_is_read(text: str, units: int) -> None:
 def test_too_many_places_names_the_places_without_trailing_zeros(
     amount: str, code: str, places: int
 ) -> None:
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(TooManyDecimalsError) as caught:  # a ValueError
         to_minor_units(amount, code)
     digits = minor_units(code)
+    assert (caught.value.code, caught.value.digits, caught.value.places) == (code, digits, places)
+    assert isinstance(caught.value, ValueError)
     # the amount as typed, and without its trailing zeros when it has some ("1.2340" has 3)
     written = Decimal(amount)
     shown = f"{written} (that is {written.normalize():f})" if amount.endswith("0") else amount

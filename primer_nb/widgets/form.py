@@ -561,14 +561,14 @@ class MoneyNode(Node):
             return UNSET
         try:
             units = cur.to_minor_units(text, code)
+        except cur.TooManyDecimalsError as exc:  # Decimal.quantize is for code, not a text box
+            digits = exc.digits
+            places = f"{digits} decimal place{'s' if digits > 1 else ''}"
+            typed = f"Type at most {places}." if digits else "Type a whole number."
+            found.errors[path] = f"{exc.problem} {typed}"
+            return UNSET
         except ValueError as exc:
-            said = str(exc)
-            if cur.ROUND_EXPLICITLY in said:  # Decimal.quantize is for code, not a text box
-                digits = cur.minor_units(code)
-                places = f"{digits} decimal place{'s' if digits > 1 else ''}"
-                typed = f"Type at most {places}." if digits else "Type a whole number."
-                said = said.replace(cur.ROUND_EXPLICITLY, typed)
-            found.errors[path] = said
+            found.errors[path] = str(exc)
             return UNSET
         self.minor.value = f"<code>{units}</code> minor units"
         return units
