@@ -95,12 +95,15 @@ the requests in flight when the process dies (kernel restart, `kill -9`), up to
 not even as a POST without an answer; resuming creates those sessions again. An
 `AsyncPrimerClient` batch that is interrupted (Ctrl-C, the kernel's interrupt button, a
 cancelled task) cancels its requests in flight: each is recorded as a POST without an
-answer (it may have been processed), so resume answers those rows `OutcomeUnknown`.
-With a `PrimerClient` an interrupt waits for the requests in flight to be answered and
-recorded, then stops. Primer's API has no idempotency key for `POST /client-session` to
-close this window. An injected fault stores nothing unless it is made with
-`processed=True` (`emulator.inject(504, processed=True)`): that one shows the window on
-the emulator. Resume also trusts the ledger: a ledger that saw another
+answer (it may have been processed), so resume answers those rows `OutcomeUnknown`. With
+a `PrimerClient` that sends over the network (the sandbox, a served emulator) an
+interrupt waits for the requests in flight to be answered and recorded, then stops; one
+on the in-process emulator (the tutorials' `tutorial_client()`) is awaited through an
+async twin, so its requests in flight are cancelled and recorded as an
+`AsyncPrimerClient`'s are. Primer's API has no idempotency key for
+`POST /client-session` to close this window. An injected fault stores nothing unless it is
+made with `processed=True` (`emulator.inject(504, processed=True)`): that one shows the
+window on the emulator. Resume also trusts the ledger: a ledger that saw another
 emulator run with the same order ids resumes from those sessions, so use a fresh ledger
 (or `resume=False`) for a fresh emulator. Sessions taken from the ledger may have
 expired (client tokens live 24 h); `sessions_frame` shows their status.
@@ -124,11 +127,12 @@ import threading
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from primer_nb import currency
-from primer_nb.arguments import whole_number
+from primer_nb.arguments import true_or_false, whole_number
 from primer_nb.errors import (
     AuthenticationError,
     PrimerAPIError,
@@ -370,11 +374,21 @@ class BatchResult:
 
 
 class _Problems(ValueError):
-    """Every value of one row that could not become part of a request."""
+    """Every value of one row that could not become part of a request: `(column, rule)`
+    pairs; the message names each column's place in the request too (`paths`: JSONPath ->
+    column, as `order_request` gives them; else `ORDER_COLUMNS`' JSONPath)."""
 
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
+    def __init__(self, problems: list[tuple[str, str]], paths: Mapping[str, str] = {}) -> None:
         self.problems = problems
-        super().__init__("; ".join(f"column {c}: {m}" for c, m in problems))
+        where = {column: path for path, column in paths.items()}
+        for column, described in ORDER_COLUMNS.items():
+            where.setdefault(column, described.split(" ")[0])
+        super().__init__(
+            "; ".join(
+                f"column {c}: {m} ({where[c]})" if c in where else f"column {c}: {m}"
+                for c, m in problems
+            )
+        )
 
 
 def _missing(value: Any) -> bool:
@@ -430,7 +444,7 @@ def _money(value: Any, code: str) -> int:
 
 #: Minor units as text: ASCII digits (`str.isdigit` also takes `²`, which `int` refuses),
 #: no more than `int()` reads from text.
-_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,4300}")
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,4300}")
 
 
 def _minor(value: Any) -> int:
@@ -439,6 +453,8 @@ def _minor(value: Any) -> int:
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return int(value)  # Decimal("1299"), Decimal("1299.00"): whole, and exact
     if isinstance(value, float) and value.is_integer():
         # 1299.0: a whole number, but a float; pandas reads a number column with an
         # empty cell as floats. Not accepted, as for amount_major: a float is never money.
@@ -547,7 +563,7 @@ def order_request(row: Mapping[str, object]) -> tuple[dict[str, object], dict[st
             )
         )
     if problems:
-        raise _Problems(problems)
+        raise _Problems(problems, paths)
     return body, paths
 
 
@@ -873,13 +889,21 @@ _UNNAMED = re.compile(r"Unnamed: [0-9]+")
 
 def _read_rows(rows: Rows) -> Iterator[tuple[int, int | None, Mapping[str, Any], str | None]]:
     """`(row, CSV line number or None, row mapping, malformation or None)` per input row;
-    `row` is the position in the input, from 0. A CSV's or DataFrame's rows with nothing
-    in any cell are skipped (their position still counts)."""
+    `row` is the position in the input, from 0. Rows with nothing in any cell (a dict: no
+    value, or `{}`) are skipped (their position still counts)."""
     if isinstance(rows, str | os.PathLike):
         yield from _read_csv(Path(rows))
         return
     to_dict = getattr(rows, "to_dict", None)
     if callable(to_dict) and hasattr(rows, "columns"):  # a DataFrame
+        seen: dict[object, int] = {}
+        for position, column in enumerate(rows.columns, 1):
+            if column in seen:  # to_dict would keep the last one's values only
+                raise ValueError(
+                    f"column {column} appears twice in the DataFrame (columns {seen[column]} "
+                    f"and {position}); each column may appear once"
+                )
+            seen[column] = position
         records = to_dict("records")
         # pandas' name for a CSV header column without a name: ignored while it is empty
         blank: set[str] = set()
@@ -903,7 +927,8 @@ def _read_rows(rows: Rows) -> Iterator[tuple[int, int | None, Mapping[str, Any],
     for row, record in enumerate(rows):
         if not isinstance(record, Mapping):
             raise TypeError(f"each row must be a dict, not {type(record).__name__}")
-        yield row, None, record, None
+        if not all(_missing(value) for value in record.values()):  # {} is an empty line
+            yield row, None, record, None
 
 
 def _prepare_all(rows: Rows) -> list[_Prepared]:
@@ -968,6 +993,15 @@ def _resumed(item: _Prepared, record: SessionRecord, ledger: Ledger) -> RowResul
             f"the ledger holds a session for this order ({when}) but its record cannot be "
             f"read ({exc.error_count()} problems), so it is not sent again; look it up with "
             "ledger.frame(order_id=...)",
+        )
+    if session.order_id != item.order_id:  # the answer was another order's session
+        return _failed(
+            item,
+            "MismatchedAnswer",
+            f"the ledger's answer to this order's POST ({when}) is a session for orderId "
+            f"{session.order_id!r}, so Primer may have created this order's session too; not "
+            "sent again: look it up with ledger.frame(order_id=...), then pass resume=False "
+            "to send it anyway",
         )
     return RowResult(item.row, item.order_id, session=session, resumed=True)
 
@@ -1070,8 +1104,19 @@ def _outcome_unknown(status: int | None, error: str | None) -> bool:
 _NOT_SENT = ("ConnectError", "ConnectTimeout", "PoolTimeout")
 
 
+def _unread_success(status: int | None) -> bool:
+    """A 2xx to a POST whose answer is in the ledger as no session (`Ledger.sessions`
+    skips it: not a JSON object): the session was created all the same."""
+    return status is not None and 200 <= status < 300
+
+
 def _unknown_text(status: int | None, started: datetime, error: str | None) -> str:
-    got = f"was answered {status}" if status is not None else f"got no answer ({error})"
+    if _unread_success(status):
+        got = f"was answered {status} with no session the ledger could read"
+    elif status is not None:
+        got = f"was answered {status}"
+    else:
+        got = f"got no answer ({error})"
     return f"the last POST for this order ({started:%Y-%m-%d %H:%M:%S} UTC) {got}"
 
 
@@ -1098,9 +1143,28 @@ def _api_error(item: _Prepared, exc: PrimerAPIError) -> RowError:
     )
 
 
-def _check_arguments(concurrency: object, ledger: object) -> int:
-    """Refuse a `concurrency` or `ledger` of the wrong type before any row is read or sent,
-    naming the parameter and the rule."""
+def _check_arguments(
+    concurrency: object, ledger: object, rows: object = (), **flags: object
+) -> int:
+    """Refuse `rows`, `concurrency`, `ledger` or a flag (`progress`, `resume`,
+    `resend_unknown`) of the wrong type before any row is read or sent, naming the
+    parameter and the rule."""
+    for name, value in flags.items():
+        true_or_false(name, value)  # "no" is truthy: resend_unknown="no" would resend
+    dataframe = hasattr(rows, "to_dict") and hasattr(rows, "columns")
+    if not (isinstance(rows, (str, os.PathLike)) or dataframe):
+        kind = type(rows).__name__
+        if hasattr(rows, "to_dict"):  # a pandas Series: one row or one column of a DataFrame
+            raise TypeError(
+                f"rows must be a DataFrame, a CSV path or an iterable of dicts, not a {kind} "
+                "(one row or column of a DataFrame): pass the DataFrame, or "
+                "series.to_frame().T for one row"
+            )
+        if not isinstance(rows, Iterable) or isinstance(rows, bytes):
+            raise TypeError(
+                f"rows must be a DataFrame, a CSV path (e.g. 'data/orders.csv') or an "
+                f"iterable of dicts, not {kind}"
+            )
     count = whole_number(
         "concurrency",
         concurrency,
@@ -1138,7 +1202,14 @@ async def acreate_sessions(
 
     from tqdm.auto import tqdm
 
-    concurrency = _check_arguments(concurrency, ledger)
+    concurrency = _check_arguments(
+        concurrency,
+        ledger,
+        rows,
+        progress=progress,
+        resume=resume,
+        resend_unknown=resend_unknown,
+    )
     began = time.perf_counter()
     prepared = _prepare_all(rows)
     http, create, close = _sender(client, concurrency)
@@ -1168,6 +1239,20 @@ async def acreate_sessions(
         if failed:
             bar.set_postfix(failed=failed, refresh=False)
 
+    for item in prepared:
+        if item.error is None and item.order_id and any(k in item.order_id for k in secrets):
+            # the ledger stores it as *** (resume could never find it) and Primer would
+            # keep the key in the session: refused, as a column holding the key
+            item.error = RowError(
+                item.row,
+                item.order_id,
+                "InvalidRow",
+                "column order_id: holds the API key; an order id is stored and shown "
+                "everywhere, so it must not contain the key",
+                columns=("order_id",),
+                line=item.line,
+            )
+            item.body = None
     answered: dict[str, SessionRecord] = {}
     unknown: dict[str, str] = {}  # order_id -> what its last POST got
     try:
@@ -1180,12 +1265,17 @@ async def acreate_sessions(
                 for start in range(0, len(wanted), 500):  # SQLite limits IN (...) lists
                     chunk = wanted[start : start + 500]
                     for record in ledger.sessions(environment=http.environment, order_id=chunk):
-                        if record.order_id is not None:
-                            answered[record.order_id] = record  # the latest wins
+                        # the order it was sent for (the ledger's match), not the answer's
+                        sent = record.request_body.get("orderId") if record.request_body else None
+                        key = sent if isinstance(sent, str) else record.order_id
+                        if key is not None:
+                            answered[key] = record  # the latest wins
                     if not resend_unknown:
                         last = ledger.last_posts(environment=http.environment, order_id=chunk)
                         for order_id, (status, started, failure) in last.items():
-                            if order_id not in answered and _outcome_unknown(status, failure):
+                            if order_id in answered:
+                                continue
+                            if _outcome_unknown(status, failure) or _unread_success(status):
                                 unknown[order_id] = _unknown_text(status, started, failure)
         pending: list[_Prepared] = []
         for item in prepared:
@@ -1311,10 +1401,12 @@ def _run(factory: Callable[[], Awaitable[_R]]) -> _R:
     Inside a running loop the coroutine runs on a private thread with its own loop, and
     the caller's thread waits for it. An interrupt there (the kernel's interrupt button:
     `KeyboardInterrupt` in the waiting thread) is handed to the batch: its task is
-    cancelled on its own loop, so it sends nothing more, the requests in flight are
-    answered and recorded, and then the interrupt is raised. A second interrupt while
-    waiting for them stops the wait (the batch thread still finishes them in the
-    background).
+    cancelled on its own loop, so it sends nothing more, and then the interrupt is
+    raised. The requests in flight are answered and recorded where worker threads send
+    them (a `PrimerClient` over the network), and cancelled and recorded without an
+    answer where they are awaited (an `AsyncPrimerClient`, or the in-process emulator).
+    A second interrupt while waiting for them stops the wait (the batch thread still
+    finishes them in the background).
     """
 
     async def main() -> _R:
@@ -1394,12 +1486,19 @@ def create_sessions(
       outcome (no answer, a 5xx, a 408 or a 429: Primer may have created the session). By
       default such a row is an `OutcomeUnknown` error and is not sent; check first.
 
-    Returns a `BatchResult` with one `RowResult` per input row, in input order (a CSV's or
-    DataFrame's rows with every cell empty are skipped; `row` still counts them).
+    Returns a `BatchResult` with one `RowResult` per input row, in input order (rows with
+    every cell empty, or dicts with no value, are skipped; `row` still counts them).
     """
     from primer_nb.client import AsyncPrimerClient
 
-    concurrency = _check_arguments(concurrency, ledger)
+    concurrency = _check_arguments(
+        concurrency,
+        ledger,
+        rows,
+        progress=progress,
+        resume=resume,
+        resend_unknown=resend_unknown,
+    )
 
     async def batch() -> BatchResult:
         twin = None

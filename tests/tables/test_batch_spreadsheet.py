@@ -57,7 +57,7 @@ def test_rows_of_empty_cells_in_a_csv_file_create_no_session(tmp_path: Path) -> 
     assert (
         str(result.errors[0])
         == "row 3 (line 6, o2): column amount_major: not a decimal amount: 'x'; write the "
-        "number alone, without a currency sign or code, e.g. '12.99'"
+        "number alone, without a currency sign or code, e.g. '12.99' ($.amount)"
     )
     assert result.frame()["row"].tolist() == [0, 3]
 
@@ -173,7 +173,9 @@ def test_an_amount_column_pandas_read_as_floats_says_so_and_how_to_read_it(
 def test_a_float_with_a_fraction_in_minor_units_is_still_not_a_whole_number() -> None:
     result, made = send([{"order_id": "o1", "currency_code": "EUR", "amount": 1299.5}])
     assert made == 0
-    assert str(result.errors[0]).endswith("must be a whole number of minor units, not 1299.5")
+    assert str(result.errors[0]).endswith(
+        "column amount: must be a whole number of minor units, not 1299.5 ($.amount)"
+    )
 
 
 # --- 6. header columns without a name -------------------------------------------------
