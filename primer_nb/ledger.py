@@ -448,6 +448,11 @@ class Ledger:
     def __init__(self, path: str | os.PathLike[str] | None = None, *, secrets: Iterable[str] = ()):
         if path is None:
             path = default_path()
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(
+                f"path must be a file path (str or Path), e.g. Ledger('ledger.db'), or "
+                f"':memory:', not {type(path).__name__}"
+            )
         self._memory = str(path) == ":memory:"
         self.path: Path | None = None if self._memory else Path(path).expanduser().resolve()
         # (`longest_first` refuses a single str: each character would be a secret, the key none)
@@ -640,6 +645,10 @@ class Ledger:
 
         Its API key is added to the strings never stored. Attaching twice does nothing.
         """
+        if not callable(getattr(client, "add_hook", None)):
+            raise TypeError(
+                f"client must be a PrimerClient or AsyncPrimerClient, not {type(client).__name__}"
+            )
         key = getattr(getattr(client, "settings", None), "api_key", None)
         if isinstance(key, str) and key:
             self._secrets.add(key)

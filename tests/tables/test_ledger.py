@@ -569,3 +569,19 @@ def test_a_row_another_program_wrote_is_a_ledger_error_naming_it(
             read()
         message = str(refused.value)
         assert says in message and "another program changed the file" in message, read
+
+
+@pytest.mark.parametrize("path", [5, b"ledger.db", ["ledger.db"]])
+def test_a_path_of_the_wrong_type_names_the_argument(path: object) -> None:
+    with pytest.raises(TypeError, match=r"^path must be a file path \(str or Path\)"):
+        Ledger(path)  # type: ignore[arg-type]
+
+
+def test_attaching_something_that_is_no_client_names_the_argument() -> None:
+    with (
+        Ledger(":memory:") as ledger,
+        pytest.raises(
+            TypeError, match=r"^client must be a PrimerClient or AsyncPrimerClient, not str"
+        ),
+    ):
+        ledger.attach("x")  # type: ignore[arg-type]
