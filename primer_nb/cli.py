@@ -234,7 +234,10 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """The `primer-nb` parser, one subcommand per tool."""
+    from primer_nb._version import __version__
+
     parser = _Parser(prog="primer-nb", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"primer-nb {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     emu = commands.add_parser(
         "emulator",

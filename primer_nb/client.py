@@ -1027,14 +1027,32 @@ class _BaseClient(ABC, Generic[_T]):
         attempts = f"{call.attempt} attempt{'s' if call.attempt > 1 else ''}"
         # httpx's async timeouts carry no text; its cause (from the network layer) has one
         detail = str(exc) or str(exc.__cause__ or "") or "no detail given"
+        sent = not isinstance(exc, _NEVER_LEFT)
         error = cls(
             self._redact(
                 f"{call.method} {call.path} to {self.base_url} got no answer after {attempts}: "
-                f"{type(exc).__name__}: {detail}"
+                f"{type(exc).__name__}: {detail}. {self._next_step(exc, detail, call, sent)}"
             )
         )
-        error.sent = not isinstance(exc, _NEVER_LEFT)
+        error.sent = sent
         return error
+
+    def _next_step(self, exc: Exception, detail: str, call: _Call, sent: bool) -> str:
+        """What to do about a request that got no answer: one sentence."""
+        if sent:
+            made = "a session" if call.method == "POST" else "the change"
+            may = "" if call.method == "GET" else f"; {made} may have been made all the same"
+            if isinstance(exc, httpx.TimeoutException):
+                return f"The client stopped waiting{may} (pass timeout= to wait longer)."
+            return f"The connection closed before the answer came{may}."
+        if isinstance(exc, httpx.ProxyError):
+            return "Check the proxy this machine uses (HTTPS_PROXY, HTTP_PROXY) and its login."
+        if "WRONG_VERSION_NUMBER" in detail:
+            return "The server there speaks plain http, not https: use an http:// URL."
+        lookup = ("Name or service not known", "name resolution", "nodename nor servname")
+        if any(text in detail for text in lookup) or self.environment != "emulator":
+            return f"Check this machine's network connection (and any proxy) to {self.base_url}."
+        return "Is the server running at that address? (`primer-nb emulator` prints its URL.)"
 
     def _safe_headers(self, headers: httpx.Headers) -> dict[str, str]:
         """Headers as sent (original casing), with the key as `***`.

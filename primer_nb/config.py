@@ -8,6 +8,7 @@
 | `PRIMER_BASE_URL` | another server, e.g. `primer-nb emulator`'s URL | by environment |
 | `PRIMER_NB_LEDGER` | the ledger file `Ledger()` opens | in the user data directory |
 | `PRIMER_NB_EMULATOR_KEYS` | keys `primer-nb emulator` accepts, one per line | none: any key |
+| `PRIMER_NB_DATA_DIR` | where exercise progress is kept (`progress.json`) | user data directory |
 
 Every variable is read here (`resolve_settings`, `env_var`), nowhere else in the package.
 
@@ -16,7 +17,9 @@ Production is never a default: it needs `PRIMER_ENV=production` (or `environment
 without both raises `ConfigurationError` before a request is made. A URL on Primer's hosts
 must be `https` (the key would cross the network in clear text), and the sandbox's URL is
 the sandbox environment (with a key), never labelled `emulator`; another URL is an emulator's
-unless `PRIMER_ENV` says otherwise.
+unless `PRIMER_ENV` says otherwise. `PRIMER_API_KEY` (usually the sandbox key) is not sent
+over plain `http` to another machine: such a URL must be `https`, or on this machine
+(`primer-nb parity --against` has the same rule).
 """
 
 from __future__ import annotations
@@ -188,6 +191,32 @@ def _is_primer_host(host: str) -> bool:
     return host == "primer.io" or host.endswith(".primer.io")
 
 
+def _api_version(given: str | None, environ: Mapping[str, str]) -> str:
+    """The `X-API-VERSION` to send: `api_version`, else `PRIMER_API_VERSION`, else the
+    default; one Primer does not accept (behaviour.md §2 lists them) is refused before any
+    request, naming its setting, where it got a 400 that named neither."""
+    source = "api_version" if given is not None else "PRIMER_API_VERSION"
+    value = given.strip() if given is not None else _env("PRIMER_API_VERSION", environ)
+    if not value:
+        if given is not None:
+            raise ConfigurationError(
+                f"api_version is empty: pass one of {', '.join(API_VERSIONS)}, or leave it "
+                f"out ({DEFAULT_API_VERSION} is sent then)"
+            )
+        return DEFAULT_API_VERSION
+    if value in API_VERSIONS:
+        return value
+    # "v2.4", "2,4", a non-breaking hyphen in a date: the version meant, where one is
+    plain = value.lower().removeprefix("v").replace(",", ".")
+    plain = "".join("-" if c in "\u2010\u2011\u2012\u2013\u2212" else c for c in plain)
+    hint = f"; did you mean {plain!r}?" if plain in API_VERSIONS else ""
+    shown = repr(value) if len(value) <= 40 else f"a text of {len(value)} characters"
+    raise ConfigurationError(
+        f"{source} must be one of {', '.join(API_VERSIONS)} (the X-API-VERSION values "
+        f"Primer accepts), not {shown}{hint}"
+    )
+
+
 def _check_key(key: str | None, source: str) -> None:
     """Refuse a key an HTTP header cannot carry, before it can reach an error message."""
     problem = api_key_problem(key) if key else None
@@ -244,12 +273,17 @@ def resolve_settings(
     if api_key is not None:
         # stripped like PRIMER_API_KEY: `open("key.txt").read()` ends with a newline
         key: str | None = api_key.strip()
+        if not key:  # os.environ.get("MY_KEY", ""): an unset variable, not "no key"
+            raise ConfigurationError(
+                "api_key is empty or blank: pass your API key, or leave api_key out "
+                "(PRIMER_API_KEY is read then, and without it the emulator is used)"
+            )
         _check_key(key, "api_key")
     else:
         key = _env("PRIMER_API_KEY", env)
         _check_key(key, "PRIMER_API_KEY")
     url = base_url if base_url is not None else _env("PRIMER_BASE_URL", env)
-    version = api_version or _env("PRIMER_API_VERSION", env) or DEFAULT_API_VERSION
+    version = _api_version(api_version, env)
     url_host = ""
     if url is not None:
         url = url.rstrip("/")
@@ -273,15 +307,28 @@ def resolve_settings(
             raise ConfigurationError(
                 f"Primer's API is served over https only: use https://{url_host}"
             )
+        if parts.scheme == "http" and api_key is None and key and not on_this_machine(url_host):
+            # PRIMER_API_KEY is usually the sandbox key: not in clear text across a network
+            source = "PRIMER_BASE_URL" if base_url is None else "base_url"
+            shown = f"[{url_host}]" if ":" in url_host else url_host
+            raise ConfigurationError(
+                f"{source} http://{shown} would send PRIMER_API_KEY over the network in "
+                "clear text: use https://, a server on this machine (127.0.0.1), or unset "
+                "PRIMER_API_KEY (the emulator's own key is sent then; a server started with "
+                "--api-key takes its key as api_key= in code)"
+            )
     given = environment or _env("PRIMER_ENV", env) or ""
     name = given.lower()
     if not name:
         # Primer's sandbox named by its URL is the sandbox, whatever gave the URL
         name = "sandbox" if key and (not url or url_host == SANDBOX_HOST) else "emulator"
+    source = "environment" if environment else "PRIMER_ENV"
     if name not in ("emulator", "sandbox", "production"):
-        source = "environment" if environment else "PRIMER_ENV"
+        keys = [key or "", _env("PRIMER_API_KEY", env) or "", env_var("PRIMER_API_KEY") or ""]
         raise ConfigurationError(
-            f"{source} must be 'emulator', 'sandbox' or 'production', not {given!r}"
+            redact_all(
+                f"{source} must be 'emulator', 'sandbox' or 'production', not {given!r}", keys
+            )
         )
     if name == "emulator" and url_host == SANDBOX_HOST:
         raise ConfigurationError(
@@ -293,14 +340,19 @@ def resolve_settings(
     opted_in = name == "production" and allow_production
     # without a URL the host follows the name: only "production" names Primer's production
     if (name == "production" or url_host == PRODUCTION_HOST) and not opted_in:
+        setting = "PRIMER_ENV=production" if source == "PRIMER_ENV" else "environment='production'"
+        if name != "production":
+            missing = f"set {setting} and pass allow_production=True to the client"
+        else:  # only the opt-in is missing
+            missing = f"{setting} is set; the client also needs allow_production=True"
         raise ConfigurationError(
-            "Refusing to use Primer's production API: set PRIMER_ENV=production and "
-            "pass allow_production=True to the client to opt in explicitly."
+            f"Refusing to use Primer's production API: {missing} to opt in explicitly."
         )
     if name in ("sandbox", "production") and not key:
+        named = f"PRIMER_ENV={given}" if source == "PRIMER_ENV" else f"environment={given!r}"
         raise ConfigurationError(
-            f"The {name} environment needs an API key: set PRIMER_API_KEY "
-            "(or leave PRIMER_ENV unset to use the emulator)."
+            f"The {name} environment needs an API key: set PRIMER_API_KEY or pass api_key= "
+            f"({named} says {name}; without it the emulator is used)."
         )
     default_key = name == "emulator" and not key
     if default_key:

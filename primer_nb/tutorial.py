@@ -114,10 +114,10 @@ def backend_line(
     if client.emulator is not None:
         clock = "clock frozen at" if frozen else "clock started at"
         when = _utc_text(start) if start else "its start time"
-        return (
-            f"Backend: in-process emulator (seed {seed}, {clock} {when}). "
-            "Set PRIMER_API_KEY to use Primer's sandbox instead."
-        )
+        advice = "Set PRIMER_API_KEY to use Primer's sandbox instead."
+        if env_var("PRIMER_ENV"):  # PRIMER_ENV=emulator chose it, whatever key is set
+            advice = "PRIMER_ENV=emulator chose it: unset PRIMER_ENV to use Primer's sandbox."
+        return f"Backend: in-process emulator (seed {seed}, {clock} {when}). {advice}"
     environment = str(client.environment)
     base_url = env_var("PRIMER_BASE_URL")
     if environment == "emulator" and base_url:
@@ -157,8 +157,9 @@ def tutorial_client(
     **Parameters:**
 
     * **seed**, **start** - the in-process emulator's seed and clock start (ISO text,
-      naive = UTC);
-      ignored when `PRIMER_API_KEY` or `PRIMER_BASE_URL` is set.
+      naive = UTC), whenever the settings name the in-process emulator (no
+      `PRIMER_API_KEY` or `PRIMER_BASE_URL`, or `PRIMER_ENV=emulator` without a URL);
+      ignored otherwise.
     * **emulator_options** - passed on to `Emulator` (e.g. `tax_connection=False`,
       `enabled_currencies=("HUF",)`); the clock is frozen unless `frozen=False` is given.
 
@@ -173,7 +174,11 @@ def tutorial_client(
 
     notebook.enable()  # the short box for uncaught PrimerAPIErrors (no-op outside IPython)
 
-    if env_var("PRIMER_API_KEY") or env_var("PRIMER_BASE_URL"):
+    from primer_nb.config import resolve_settings
+
+    # the settings decide, as PrimerClient() would: PRIMER_ENV=emulator with a key in the
+    # shell is the seeded emulator, and PRIMER_ENV=sandbox without a key says what is missing
+    if not resolve_settings().in_process:
         client = PrimerClient()
         print(backend_line(client))
         return client

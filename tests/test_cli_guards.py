@@ -419,6 +419,15 @@ def test_keys_from_the_variable_join_the_flags_and_are_never_printed(
     assert MARKER not in err + capsys.readouterr().out
 
 
+def test_version_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    from primer_nb._version import __version__
+
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["--version"])
+    assert caught.value.code == 0
+    assert capsys.readouterr().out == f"primer-nb {__version__}\n"
+
+
 def test_emulator_help_says_what_the_command_serves(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as caught:
         cli.main(["emulator", "--help"])

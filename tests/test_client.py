@@ -794,6 +794,60 @@ def test_timeout_raises_primer_timeout_error() -> None:
     assert len(server.requests) == 1
 
 
+@pytest.mark.parametrize(
+    ("failure", "base_url", "method", "next_step"),
+    [
+        (
+            httpx.ConnectError("[Errno 111] Connection refused"),
+            "http://127.0.0.1:8010",
+            "GET",
+            "Is the server running at that address? (`primer-nb emulator` prints its URL.)",
+        ),
+        (
+            httpx.ConnectError("[Errno -2] Name or service not known"),
+            None,
+            "GET",
+            "Check this machine's network connection (and any proxy) to "
+            "https://api.sandbox.primer.io.",
+        ),
+        (
+            httpx.ConnectError("[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)"),
+            "https://127.0.0.1:8010",
+            "GET",
+            "The server there speaks plain http, not https: use an http:// URL.",
+        ),
+        (
+            httpx.ReadTimeout("timed out"),
+            None,
+            "POST",
+            "The client stopped waiting; a session may have been made all the same (pass "
+            "timeout= to wait longer).",
+        ),
+        (
+            httpx.RemoteProtocolError("Server disconnected without sending a response."),
+            None,
+            "GET",
+            "The connection closed before the answer came.",
+        ),
+    ],
+)
+def test_no_answer_says_what_to_do_next(
+    failure: Exception, base_url: str | None, method: str, next_step: str
+) -> None:
+    """The OS's words alone (`Connection refused`, `Name or service not known`) left a
+    learner with nothing to try; parity's own messages said what to check."""
+    options: dict[str, Any] = {"max_retries": 0}
+    if base_url is not None:
+        options.update(base_url=base_url, environment="emulator")
+    client, _ = make(failure, **options)
+    with pytest.raises(PrimerConnectionError) as info:
+        if method == "GET":
+            client.get_session(TOKEN)
+        else:
+            client.create_session({"orderId": "o-1"})
+    assert str(info.value).endswith(next_step)
+
+
 def test_connection_failure_raises_primer_connection_error() -> None:
     client, server = make(httpx.ConnectError("refused"))
     with pytest.raises(PrimerConnectionError, match="after 3 attempts") as info:

@@ -244,7 +244,9 @@ def test_an_async_timeout_says_what_happened() -> None:
         return str(caught.value)
 
     text = asyncio.run(run())
-    assert text.endswith("ReadTimeout: no detail given")
+    assert text.endswith(
+        "ReadTimeout: no detail given. The client stopped waiting (pass timeout= to wait longer)."
+    )
 
 
 def test_a_numpy_amount_is_told_to_be_converted() -> None:

@@ -207,3 +207,81 @@ def test_an_unknown_environment_argument_is_named_as_the_argument_not_the_variab
     assert "PRIMER_ENV" not in str(caught.value)
     with pytest.raises(ConfigurationError, match=r"^PRIMER_ENV must be .* not 'Staging'"):
         resolve_settings(environ={"PRIMER_ENV": "Staging"})
+
+
+def test_primer_api_key_is_not_sent_in_clear_text_to_another_machine(marker_key: str) -> None:
+    """Parity refused this; the client sent the sandbox key over plain http."""
+    environ = {"PRIMER_API_KEY": marker_key, "PRIMER_BASE_URL": "http://emu.team.example:8010"}
+    with pytest.raises(ConfigurationError) as caught:
+        resolve_settings(environ=environ)
+    assert str(caught.value).startswith(
+        "PRIMER_BASE_URL http://emu.team.example would send PRIMER_API_KEY over the network"
+    )
+    assert marker_key not in str(caught.value)
+    with pytest.raises(ConfigurationError, match=r"^base_url http://\[fd00::1\] would send"):
+        resolve_settings(base_url="http://[fd00::1]:8010", environ={"PRIMER_API_KEY": "k"})
+    # on this machine, over https, without the variable, or a key given in code: sent
+    for url in ("http://127.0.0.1:8010", "http://localhost:8010", "https://emu.team.example"):
+        assert resolve_settings(base_url=url, environ={"PRIMER_API_KEY": "k"}).api_key == "k"
+    assert resolve_settings(base_url="http://emu.team.example", environ={}).default_key
+    given = resolve_settings(base_url="http://emu.team.example", api_key="team", environ={})
+    assert given.api_key == "team"
+
+
+def test_an_empty_api_key_argument_is_refused_not_read_as_no_key() -> None:
+    """`api_key=os.environ.get("MY_KEY", "")` chose the emulator without a word."""
+    for blank in ("", "   ", "\n"):
+        with pytest.raises(ConfigurationError, match=r"^api_key is empty or blank"):
+            resolve_settings(api_key=blank, environ={"PRIMER_API_KEY": "k"})
+
+
+def test_an_unknown_environment_never_shows_the_key(marker_key: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        resolve_settings(environ={"PRIMER_API_KEY": marker_key, "PRIMER_ENV": marker_key})
+    assert str(caught.value) == (
+        "PRIMER_ENV must be 'emulator', 'sandbox' or 'production', not '***'"
+    )
+    with pytest.raises(ConfigurationError, match=r"^environment must be .* not '\*\*\*'"):
+        resolve_settings(api_key=marker_key, environment=marker_key, environ={})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "says"),
+    [
+        ({"api_version": "v2.4"}, "api_version must be one of 2021-09-27, 2021-10-19, 2.1, "),
+        ({"api_version": "v2.4"}, "not 'v2.4'; did you mean '2.4'?"),
+        ({"api_version": "2021\u201109\u201127"}, "did you mean '2021-09-27'?"),
+        ({"api_version": "2.40"}, "not '2.40'"),
+        ({"api_version": ""}, "api_version is empty"),
+        ({"environ": {"PRIMER_API_VERSION": "2,4"}}, "PRIMER_API_VERSION must be one of"),
+    ],
+)
+def test_an_api_version_primer_does_not_accept_is_refused_before_sending(
+    kwargs: dict[str, object], says: str
+) -> None:
+    """It was sent, and every call failed with a 400 (or, with a newline in it, a
+    'connection error') that named neither the setting nor the values it takes."""
+    with pytest.raises(ConfigurationError) as caught:
+        resolve_settings(**{"environ": {}, **kwargs})  # type: ignore[arg-type]
+    assert says in str(caught.value)
+
+
+def test_an_api_version_argument_is_stripped_like_the_variable() -> None:
+    assert resolve_settings(api_version=" 2.3\n", environ={}).api_version == "2.3"
+    assert resolve_settings(environ={"PRIMER_API_VERSION": " 2.1 "}).api_version == "2.1"
+
+
+def test_refusals_name_the_setting_that_was_used() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        resolve_settings(environment="production", api_key="k", environ={})
+    assert str(caught.value) == (
+        "Refusing to use Primer's production API: environment='production' is set; the "
+        "client also needs allow_production=True to opt in explicitly."
+    )
+    assert "PRIMER_ENV" not in str(caught.value)
+    with pytest.raises(ConfigurationError) as caught:
+        resolve_settings(environment="sandbox", environ={})
+    assert "(environment='sandbox' says sandbox" in str(caught.value)
+    with pytest.raises(ConfigurationError) as caught:
+        resolve_settings(environ={"PRIMER_ENV": "sandbox"})
+    assert "(PRIMER_ENV=sandbox says sandbox" in str(caught.value)

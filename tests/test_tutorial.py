@@ -116,3 +116,28 @@ def test_emulator_options_name_every_option_of_the_emulator() -> None:
     keywords = {n for n, p in params.items() if p.kind is p.KEYWORD_ONLY} - {"seed", "start"}
     assert EmulatorOptions.__optional_keys__ == keywords
     assert EmulatorOptions.__required_keys__ == frozenset()
+
+
+def test_primer_env_emulator_with_a_key_in_the_shell_is_the_seeded_emulator(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], marker_key: str
+) -> None:
+    """A learner who keeps the sandbox key in their shell profile and works offline: the
+    notebooks ran unseeded and unfrozen, and the line said to set the key already set."""
+    monkeypatch.setenv("PRIMER_API_KEY", marker_key)
+    monkeypatch.setenv("PRIMER_ENV", "emulator")
+    client = tutorial_client(seed=8)
+    assert client.emulator is not None and client.emulator.clock.frozen
+    assert capsys.readouterr().out == (
+        "Backend: in-process emulator (seed 8, clock frozen at 2026-01-15 09:00:00 UTC). "
+        "PRIMER_ENV=emulator chose it: unset PRIMER_ENV to use Primer's sandbox.\n"
+    )
+
+
+def test_primer_env_sandbox_without_a_key_says_what_is_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from primer_nb.errors import ConfigurationError
+
+    monkeypatch.setenv("PRIMER_ENV", "sandbox")
+    with pytest.raises(ConfigurationError, match="The sandbox environment needs an API key"):
+        tutorial_client()
