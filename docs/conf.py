@@ -56,7 +56,9 @@ myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 
 autodoc2_packages = [{"path": "primer_nb", "auto_mode": True}]
-autodoc2_render_plugin = "myst"
+# MyST, with pydantic fields' wire names, required-ness and real defaults (docs/model_fields.py)
+sys.path.insert(0, str(ROOT / "docs"))
+autodoc2_render_plugin = "model_fields.FieldRenderer"
 autodoc2_docstring_parser_regexes = [(r".*", "myst")]
 autodoc2_output_dir = "docs/api"
 
