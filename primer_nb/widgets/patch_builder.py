@@ -95,8 +95,12 @@ def _show(value: object) -> str:
     return text if len(text) <= _SHORT else text[: _SHORT - 1] + "…"
 
 
-def diff_html(before: Mapping[str, object], after: Mapping[str, object]) -> str:
-    """A table of the JSONPaths that change: before → after."""
+def diff_html(
+    before: Mapping[str, object],
+    after: Mapping[str, object],
+    empty: str = "No changes yet: edit a field to build a PATCH.",
+) -> str:
+    """A table of the JSONPaths that change: before → after (`empty` when none do)."""
     old, new = flatten(before), flatten(after)
     paths = [*new, *(p for p in old if p not in new)]
     rows = [
@@ -105,7 +109,7 @@ def diff_html(before: Mapping[str, object], after: Mapping[str, object]) -> str:
         if old.get(p, UNSET) != new.get(p, UNSET)
     ]
     if not rows:
-        return "<span class='primer-diff'>No changes yet: edit a field to build a PATCH.</span>"
+        return f"<span class='primer-diff'>{escape(empty)}</span>"
     return "<b>Changes</b>" + table(("path", "before", "after"), rows, "primer-diff")
 
 
@@ -345,8 +349,11 @@ class PatchBuilder(RequestBuilder):
         before = money(breakdown(old.to_wire()).total if old.amount is None else old.amount, code)
         after = money(new.amount, new.currency_code)
         change = f"<b>amount</b> {escape(before)} → <b>{escape(after)}</b>"
+        # what the PATCH changed stays in view: the form's own diff starts again from the
+        # updated session
+        changed = diff_html(old.to_wire(), new.to_wire(), empty="The session is unchanged.")
         session_json = code_block(json.dumps(new.to_wire(), indent=2))
-        return f"<div class='primer-patched'>Updated. {change}<br>{session_json}</div>"
+        return f"<div class='primer-patched'>Updated. {change}<br>{changed}{session_json}</div>"
 
     def __repr__(self) -> str:
         valid = self.request is not None or not self.changes

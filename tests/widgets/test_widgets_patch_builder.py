@@ -298,3 +298,16 @@ def test_submit_on_a_patch_that_cannot_be_sent_raises_and_says_why(client: Any, 
     assert refused.value.local is True
     assert [d.path for d in refused.value.validation_errors] == ["$.order.lineItems[0].amount"]
     assert patcher.session is None
+
+
+def test_after_sending_the_result_shows_what_the_patch_changed(client: Any, token: str) -> None:
+    """The form is reloaded with the answer, so its own diff says "No changes yet": the
+    result keeps the before → after of what was sent."""
+    patcher = PatchBuilder(client, token)
+    patcher.fill({"orderId": "order-9"})
+    patcher.submit()
+    assert "No changes yet" in patcher.diff.value
+    [outcome] = patcher.result.children
+    shown = html.unescape(outcome.value)
+    assert "<b>Changes</b>" in shown
+    assert "$.orderId</td>" in shown and "order-1" in shown and "order-9" in shown
