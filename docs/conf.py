@@ -141,7 +141,8 @@ nitpick_ignore_regex = [
     # TYPE_CHECKING, so that the ledger does not import the client at run time).
     (r"py:.*", r"one_or_many|primer_nb\.ledger\.Client"),
     # Private helpers (a public class's private base, `_T`) are left out of the reference on
-    # purpose, and type variables (`T`, `M`) have no page of their own.
+    # purpose (but the clients' and models' shared bases: docs/model_fields.py), and type
+    # variables (`T`, `M`) have no page of their own.
     (r"py:.*", r"primer_nb\.(\w+\.)*(_\w+|[A-Z])"),
 ]
 

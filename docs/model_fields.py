@@ -7,7 +7,9 @@ call. For a field of a pydantic model in `primer_nb`, this renderer asks the mod
 (`model_fields`) and shows no static value: every field says its wire name (what the API
 reads), and whether it is required or what it is when left out.
 Any other data item whose value the static reading did not see is shown without one,
-instead of `None`. `docs/conf.py` names it as `autodoc2_render_plugin`.
+instead of `None`. The private bases of the clients and models are shown too, being where
+their shared arguments and methods are written (`SHARED_BASES`). `docs/conf.py` names this
+renderer as `autodoc2_render_plugin`.
 """
 
 from __future__ import annotations
@@ -50,8 +52,19 @@ def field_sentence(name: str, field: Any) -> str:
     return f"Wire name `{wire}`; optional, default `{field.default!r}`."
 
 
+#: Private bases whose public members are what their public subclasses offer: shown (a
+#: reader of `PrimerClient` finds its arguments, `add_hook` ...; of a model, `to_wire`).
+SHARED_BASES = ("primer_nb.client._BaseClient", "primer_nb.models._Model")
+
+
 class FieldRenderer(MystRenderer):
-    """MyST output as autodoc2 makes it, but for pydantic fields (see the module docs)."""
+    """MyST output as autodoc2 makes it, but for pydantic fields (see the module docs), and
+    with the shared private bases shown (`SHARED_BASES`)."""
+
+    def is_hidden(self, item: Any) -> bool:
+        if item["full_name"] in SHARED_BASES:
+            return False
+        return bool(super().is_hidden(item))
 
     def render_data(self, item: Any) -> Iterable[str]:
         lines = list(super().render_data(item))

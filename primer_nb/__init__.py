@@ -14,10 +14,23 @@ session.client_token_expiration_date   # aware UTC datetime, 24 h ahead
 Public names are imported lazily (like pydantic's `__init__`), so `import primer_nb`
 stays cheap: pandas and ipywidgets load only when a table or widget is used.
 
+## Public names, by the module that documents them
+
+- `primer_nb.client`: `PrimerClient`, `AsyncPrimerClient` (the arguments they share are
+  documented on their base, `_BaseClient`)
+- `primer_nb.models`: `ClientSessionRequest`, `ClientSessionUpdateRequest`,
+  `ClientSession`, `ClientSessionWithToken`, `Order`, `LineItem`, `Fee`, `Shipping`,
+  `Customer`, `Address`, `PaymentMethod`, `PaymentMethodOptions`, `SessionWarning`
+- `primer_nb.enums`: `Currency`, `CountryCode`, `CardNetwork`
+- `primer_nb.errors`: `PrimerError`, `PrimerAPIError`, `PrimerValidationError`,
+  `PrimerConnectionError`, `ConfigurationError`, `UnknownFieldWarning`
+- `primer_nb.emulator`: `Emulator`
+
 Docstrings cite two records kept in the repository beside the tests:
 `tests/data/primer/client-session-api.md` (Primer's documented API, each fact with its
 source) and `tests/data/primer/behaviour.md` (what the emulator chose where Primer is
-silent). "behaviour.md §5" is a section of the second.
+silent; "behaviour.md §5" is a section of it). Without the repository, the page
+[How the emulator behaves](../../emulator.md) lists the emulator's own choices.
 """
 
 from __future__ import annotations

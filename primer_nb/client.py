@@ -687,7 +687,30 @@ def _check_client_arguments(
 
 
 class _BaseClient(ABC, Generic[_T]):
-    """Everything the two clients share; subclasses add only the I/O."""
+    """Everything `PrimerClient` and `AsyncPrimerClient` share: their arguments, settings
+    and hooks (each adds only its I/O).
+
+    **Parameters** (all but `api_key` by keyword):
+
+    * **api_key** - your API key; default `PRIMER_API_KEY`. With one, requests go to
+      Primer's sandbox; without, to the in-process emulator (`primer_nb.config`).
+    * **environment** - `"emulator"`, `"sandbox"` or `"production"`; default `PRIMER_ENV`.
+    * **api_version** - the `X-API-VERSION` sent; default `PRIMER_API_VERSION`, else `"2.4"`.
+    * **base_url** - another server, such as the URL `primer-nb emulator` prints; default
+      `PRIMER_BASE_URL`.
+    * **allow_production** - must be True, with `environment="production"`, to reach
+      Primer's production API.
+    * **emulator** - an `Emulator` to talk to in-process (it wins over the variables).
+    * **transport** - an httpx transport (tests, mocks); the client does not close it.
+    * **timeout** - seconds to wait for an answer (default 30).
+    * **max_retries** - further attempts after a failure worth retrying (default 2; the
+      module's "Retries" table: POST and PATCH only when nothing was sent).
+    * **validate** - check request bodies against the models before sending (default True).
+    * **hooks** - callables that get an `Exchange` for each attempt (the ledger's `record`).
+
+    Read-only: `settings`, `environment`, `base_url`, `api_version`, `emulator`, `hooks`;
+    `add_hook(hook)` and `remove_hook(hook)` change the hooks.
+    """
 
     def __init__(
         self,

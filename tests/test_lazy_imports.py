@@ -60,3 +60,20 @@ def test_names_resolve_to_the_same_objects_lazily() -> None:
     assert set(primer_nb.__all__) <= set(dir(primer_nb))
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         primer_nb.Nope  # noqa: B018
+
+
+def test_the_package_docstring_lists_every_public_name_under_its_module() -> None:
+    """The docs site's package page says where each name is documented: the list must
+    follow `_LAZY` (a new public name, or one that moved)."""
+    import re
+
+    import primer_nb
+
+    doc = primer_nb.__doc__ or ""
+    section = doc.split("## Public names, by the module that documents them", 1)[1]
+    listed: dict[str, str] = {}
+    for item in re.split(r"\n- ", section.split("\n\n", 2)[1].removeprefix("- ")):
+        module, _, names = item.partition(":")
+        for name in re.findall(r"`(\w+)`", names.split("(", 1)[0]):
+            listed[name] = module.strip("` ")
+    assert listed == primer_nb._LAZY

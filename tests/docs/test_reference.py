@@ -42,3 +42,24 @@ def test_no_reference_page_shows_none_for_a_value_it_could_not_read(site_dir: Pa
     pages = sorted((site_dir / "docs" / "api").rglob("*.html"))
     assert pages
     assert [p.name for p in pages if "<dd><p>None</p>" in p.read_text(encoding="utf-8")] == []
+
+
+def test_the_clients_shared_arguments_and_methods_are_in_the_reference(site_dir: Path) -> None:
+    """They live on a private base, which the reference hid: no page said `timeout=`,
+    `hooks=` or `add_hook`, which the tutorials use."""
+    page = "docs/api/primer_nb/primer_nb.client.html"
+    base = described(site_dir, page, "primer_nb.client._BaseClient")
+    for argument in ("api_key", "timeout", "max_retries", "hooks", "allow_production"):
+        assert f"{argument}:" in base or f"{argument}=" in base, argument
+    assert "Wire name" not in base
+    text = (site_dir / page).read_text(encoding="utf-8")
+    assert 'id="primer_nb.client._BaseClient.add_hook"' in text
+    assert 'href="#primer_nb.client._BaseClient"' in text  # PrimerClient's "Bases:" link
+    models = (site_dir / MODELS).read_text(encoding="utf-8")
+    assert 'id="primer_nb.models._Model.to_wire"' in models
+
+
+def test_the_package_page_says_where_each_public_name_is(site_dir: Path) -> None:
+    text = (site_dir / "docs/api/primer_nb/primer_nb.html").read_text(encoding="utf-8")
+    assert "Public names, by the module that documents them" in text
+    assert 'href="../../emulator.html"' in text
