@@ -446,6 +446,7 @@ class Ledger:
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, secrets: Iterable[str] = ()):
+        given_none = path is None
         if path is None:
             path = default_path()
         if not isinstance(path, (str, os.PathLike)):
@@ -455,6 +456,12 @@ class Ledger:
             )
         self._memory = str(path) == ":memory:"
         self.path: Path | None = None if self._memory else Path(path).expanduser().resolve()
+        if self.path is not None and self.path.is_dir():
+            given = " (PRIMER_NB_LEDGER)" if env_var("PRIMER_NB_LEDGER") and given_none else ""
+            raise LedgerError(
+                f"the ledger {self._shown()}{given} is a folder: name a file in it, such as "
+                f"{_home_short(str(self.path / 'ledger.sqlite3'))}"
+            )
         # (`longest_first` refuses a single str: each character would be a secret, the key none)
         self._secrets: set[str] = set(longest_first(secrets))
         self._sorted_secrets: tuple[object, list[str]] = (None, [])

@@ -585,3 +585,16 @@ def test_attaching_something_that_is_no_client_names_the_argument() -> None:
         ),
     ):
         ledger.attach("x")  # type: ignore[arg-type]
+
+
+def test_a_folder_as_the_ledger_says_to_name_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite said only "unable to open database file"."""
+    with pytest.raises(
+        LedgerError, match=r"is a folder: name a file in it, such as .*ledger\.sqlite3"
+    ):
+        Ledger(tmp_path)
+    monkeypatch.setenv("PRIMER_NB_LEDGER", str(tmp_path))
+    with pytest.raises(LedgerError, match=r"\(PRIMER_NB_LEDGER\) is a folder"):
+        Ledger()
