@@ -92,6 +92,7 @@ from primer_nb.errors import (
     REQUEST_VALIDATION,
     AuthenticationError,
     ConfigurationError,
+    NotFoundError,
     PrimerAPIError,
     PrimerConnectionError,
     PrimerTimeoutError,
@@ -1213,6 +1214,17 @@ class _BaseClient(ABC, Generic[_T]):
                     DEFAULT_KEY_REFUSED_BY_EMULATOR_HINT
                     if self._settings.in_process
                     else DEFAULT_KEY_REFUSED_HINT
+                )
+                error.args = (str(error),)
+            elif (
+                isinstance(error, NotFoundError)
+                and (url := response.request.url.copy_with(query=None)) == self._session_url
+            ):
+                # the API's own path answers GET, POST and PATCH: the base URL is wrong
+                error.hint = self._redact(
+                    f"{url} is not the Client Session API: check the base URL "
+                    f"({self.base_url}, from base_url= or PRIMER_BASE_URL), the server's "
+                    "address without /client-session, such as http://127.0.0.1:8010"
                 )
                 error.args = (str(error),)
             raise error

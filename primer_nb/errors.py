@@ -309,7 +309,14 @@ class AuthenticationError(PrimerAPIError):
 
 
 class NotFoundError(PrimerAPIError):
-    """404/405: no such path or method."""
+    """404/405: no such path or method. `/client-session` answers GET, POST and PATCH, so
+    from the client this means the base URL is not the API's: `hint` says which URL was
+    used and where it came from (empty when the error was not made by a client)."""
+
+    hint: str = ""
+
+    def _line(self) -> str:
+        return f"{super()._line()}; {self.hint}" if self.hint else super()._line()
 
 
 class RequestTooLargeError(PrimerAPIError):

@@ -1391,3 +1391,25 @@ def test_a_body_json_cannot_hold_is_refused_before_sending_with_its_path(
     assert detail.path == path
     assert rule in detail.description
     assert emulator.session_count == 0 and seen == []
+
+
+def test_a_404_from_the_api_path_says_the_base_url_is_wrong() -> None:
+    """`PRIMER_BASE_URL=http://host:8010/v1` answered "There is nothing at this path",
+    naming neither the URL used nor where it came from."""
+    emulator = Emulator(seed=1)
+    client = PrimerClient(base_url="http://emulator.test/v1", transport=emulator.transport())
+    with pytest.raises(errors.NotFoundError) as info:
+        client.create_session({"orderId": "o-1"})
+    assert str(info.value).endswith(
+        "; http://emulator.test/v1/client-session is not the Client Session API: check the "
+        "base URL (http://emulator.test/v1, from base_url= or PRIMER_BASE_URL), the server's "
+        "address without /client-session, such as http://127.0.0.1:8010"
+    )
+    with pytest.raises(errors.NotFoundError) as info:
+        client.get_session("a-token")
+    assert "a-token" not in str(info.value)  # the URL is shown without its query
+    # another path through request() is a plain 404: nothing said about the base URL
+    answer = PrimerClient(transport=emulator.transport(), base_url="http://e.test").request(
+        "GET", "/elsewhere"
+    )
+    assert answer.status_code == 404
