@@ -43,9 +43,10 @@ an earlier retry would only meet more 429s.
 `Exchange` (headers there show `***`).
 
 **Hooks.** Every HTTP attempt is reported to each hook as a frozen `Exchange`; the
-ledger is such a hook. A failing hook is logged and never breaks a call. An interrupt
-(Ctrl-C) while a hook runs is raised once every hook has the exchange, so a ledger
-attached after that hook still records it.
+ledger is such a hook. A hook is a plain callable, called by both clients (an `async def`
+is refused: it would never be awaited). A failing hook is logged and never breaks a call.
+An interrupt (Ctrl-C) while a hook runs is raised once every hook has the exchange, so a
+ledger attached after that hook still records it.
 
 **Closing.** A client is closed by `close()` / `aclose()` or at the end of its `with` /
 `async with` block. A call on a closed client raises `RuntimeError` ("this PrimerClient
@@ -68,6 +69,7 @@ import random
 import sys
 import time
 import warnings
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -111,6 +113,8 @@ from primer_nb.redaction import (
 )
 
 if TYPE_CHECKING:
+    import asyncio
+
     import pydantic
     from pydantic import JsonValue
 
@@ -627,6 +631,24 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
+def _check_hook(hook: object, where: str) -> None:
+    """Refuse what cannot be a hook, naming `where`: not callable, or an `async def`,
+    which would be called and never awaited (its exchanges silently lost)."""
+    if not callable(hook):
+        shown = f"{_type_name(hook)} {hook!r}"[:300]
+        raise TypeError(f"{where} must be a callable that takes an Exchange, not {shown}")
+    import inspect
+
+    if inspect.iscoroutinefunction(hook) or (
+        not inspect.isroutine(hook) and inspect.iscoroutinefunction(hook.__call__)
+    ):  # an async function, or an object with `async def __call__`
+        raise TypeError(
+            f"{where} is an async function: hooks are called, not awaited, by both clients "
+            "(its exchanges would be lost); give a plain function, which may hand the "
+            "exchange to a queue or a task of yours"
+        )
+
+
 def _check_client_arguments(
     emulator: object,
     timeout: object,
@@ -668,12 +690,7 @@ def _check_client_arguments(
         raise TypeError(f"hooks must be a list of callables, not {_type_name(hooks)}{hint}")
     listed: list[Hook] = list(hooks)
     for index, hook in enumerate(listed):
-        if not callable(hook):
-            raise TypeError(
-                f"hooks must be a list of callables: hooks[{index}] is {_type_name(hook)} {hook!r}"[
-                    :300
-                ]
-            )
+        _check_hook(hook, f"hooks[{index}]")
     if emulator is not None and not (
         callable(getattr(emulator, "transport", None))
         and callable(getattr(emulator, "async_transport", None))
@@ -840,7 +857,8 @@ class _BaseClient(ABC, Generic[_T]):
         return tuple(self._hooks)
 
     def add_hook(self, hook: Hook) -> None:
-        """Call `hook(exchange)` after every HTTP attempt."""
+        """Call `hook(exchange)` after every HTTP attempt (a plain callable, not `async`)."""
+        _check_hook(hook, "hook")
         self._hooks.append(hook)
 
     def remove_hook(self, hook: Hook) -> None:
@@ -953,6 +971,24 @@ class _BaseClient(ABC, Generic[_T]):
                 "path must be a path such as '/client-session', not a URL: the client "
                 f"sends only to its base_url ({self.base_url}), with its key"
             )
+        if json_body is not None and content is not None:
+            raise TypeError("pass json= or content=, not both: only one body is sent")
+        # The key in the URL would be printed by servers and by httpx's INFO log line; in
+        # another header, sent where no redaction knows to look. Its own header is X-API-KEY.
+        places = [("path", path)]
+        places += [(f"params[{k!r}]", f"{k}={v}") for k, v in (params or {}).items()]
+        places += [
+            (f"headers[{k!r}]", str(v))
+            for k, v in (headers or {}).items()
+            if str(k).lower() != "x-api-key"
+        ]
+        for where, text in places:
+            if any(secret in text for secret in self._secrets):
+                raise ValueError(
+                    f"{where} holds the API key: it would be printed with the URL or sent "
+                    "outside X-API-KEY; the client sends the key as X-API-KEY itself. "
+                    "Nothing was sent."
+                )
         return _Call(
             method.upper(),
             path,
@@ -1098,16 +1134,23 @@ class _BaseClient(ABC, Generic[_T]):
         self._safe_header_cache[raw] = safe
         return dict(safe)
 
-    def _closed(self, block: str, method: str) -> RuntimeError:
+    def _closed(self, block: str, method: str, call: _Call | None = None) -> RuntimeError:
         """The error for a call on a closed client, raised before anything is made or sent.
 
         No hook hears of it: no attempt was made, so the ledger records nothing, and a
         batch resume sends the row (httpx's own "client has been closed" came from inside
-        the attempt, and was reported as an answer the server may have processed).
+        the attempt, and was reported as an answer the server may have processed). Closed
+        between a call's attempts (a GET waiting to retry): no further attempt was made,
+        and the earlier ones were reported as they came.
         """
+        sent = (
+            "no further attempt was made (the hooks have the earlier ones)"
+            if call is not None and call.attempt
+            else "nothing was sent"
+        )
         return RuntimeError(
             f"this {type(self).__name__} was closed (its `{block}` block ended, or "
-            f"{method} was called), so nothing was sent; make a new client"
+            f"{method} was called), so {sent}; make a new client"
         )
 
     def _abandoned(self, call: _Call, request: httpx.Request, reason: BaseException) -> None:
@@ -1344,7 +1387,7 @@ class PrimerClient(_BaseClient[httpx.BaseTransport]):
             self._after_fork()
         while True:
             if self._http.is_closed:
-                raise self._closed("with", "close()")
+                raise self._closed("with", "close()", call)
             request = self._next_request(call, self._http)
             try:
                 outcome = self._transmit(request)
@@ -1386,14 +1429,22 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
         session = await client.create_session({"orderId": "o-1", "amount": 500})
         await client.get_session(session.client_token)
     ```
+
+    Its connections belong to the event loop they were opened on: used from a new loop
+    once that one is closed (a second `asyncio.run`), it opens a new pool; used from a
+    second loop while the first still runs (another thread's), it raises `RuntimeError`
+    before sending. Make one client per running loop.
     """
 
     _http: httpx.AsyncClient
     _sleep: Callable[[float], Awaitable[None]]
+    #: the event loop the pool's connections belong to (a weak reference), once used
+    _loop: weakref.ReferenceType[asyncio.AbstractEventLoop] | None = None
 
     def _open(self, transport: httpx.AsyncBaseTransport | None, emulator: Emulator | None) -> None:
         if transport is None and emulator is not None:
             transport = emulator.async_transport()
+        self._loop = None
         self._http = _AsyncHttp(transport=transport, **self._http_options())
         self._session_url = self._http.build_request("GET", SESSION_PATH).url
         import asyncio  # here, not at the top: only the async client needs it
@@ -1439,12 +1490,38 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
         call = self._raw_call(method, path, json, content, params, headers)
         return _hide_key(await self._send(call))
 
+    def _on_this_loop(self) -> None:
+        """Bind the pool to the running event loop on first use; on another loop, a new
+        pool when the first loop is closed (`asyncio.run` twice, a notebook then a
+        script), else a clear error before anything is sent. A connection belongs to the
+        loop it was opened on: used from another, the request was written, the session
+        created, and reading its answer failed, so the client token was lost."""
+        if self._transport_given or self._emulator is not None:
+            return  # a transport of yours is yours; the in-process emulator has no sockets
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        if self._loop is not None:
+            if self._loop() is loop:
+                return
+            if not self._bound_loop_closed(loop):
+                raise RuntimeError(
+                    f"this {type(self).__name__} is in use on another event loop, still "
+                    "running (another thread's): its connections belong to that loop. Make "
+                    "one client per event loop. Nothing was sent."
+                )
+            if not self._http.is_closed:
+                # the old loop is closed: its connections cannot be used or closed from here
+                self._open(None, None)
+        self._loop = weakref.ref(loop)
+
     async def _send(self, call: _Call) -> httpx.Response:
         if self._opened_in != _forks[0]:
             self._after_fork()
+        self._on_this_loop()
         while True:
             if self._http.is_closed:
-                raise self._closed("async with", "aclose()")
+                raise self._closed("async with", "aclose()", call)
             request = self._next_request(call, self._http)
             try:
                 outcome = await self._transmit(request)
@@ -1464,7 +1541,20 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
 
     async def aclose(self) -> None:
         """Close the connection pool."""
+        import asyncio
+
+        if self._bound_loop_closed(asyncio.get_running_loop()):
+            # its connections belong to a loop that is closed: they cannot be closed from
+            # this one (they are dropped); a fresh pool is closed instead
+            self._open(None, None)
         await self._http.aclose()
+
+    def _bound_loop_closed(self, running: asyncio.AbstractEventLoop) -> bool:
+        """True when the pool was used on another event loop, now closed or gone."""
+        if self._loop is None:
+            return False
+        bound = self._loop()
+        return bound is not running and (bound is None or bound.is_closed())
 
     async def __aenter__(self) -> Self:
         return self

@@ -12,6 +12,7 @@ import asyncio
 import copy
 import logging
 import pickle
+import re
 import warnings
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -71,17 +72,35 @@ def test_request_still_sends_paths(marker_key: str) -> None:
     assert str(seen[0].url).startswith("https://api.sandbox.primer.io/client-session?")
 
 
-def test_a_key_in_a_request_path_is_redacted_in_exchanges_and_logs(
+def test_a_key_in_a_request_url_or_header_is_refused_before_sending(
     marker_key: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    client, _ = scripted(marker_key)
+    """It was sent and redacted in exchanges and primer_nb's log, but httpx's INFO line
+    and the server's access log printed the URL with the key."""
+    client, seen = scripted(marker_key)
     exchanges: list[Exchange] = []
     client.add_hook(exchanges.append)
-    with caplog.at_level(logging.DEBUG, logger="primer_nb"):
-        client.request("GET", f"/client-session?clientToken={marker_key}")
-    assert exchanges[0].path == "/client-session?clientToken=***"
+    with caplog.at_level(logging.DEBUG):
+        for where, kwargs in [
+            ("path", {"path": f"/client-session?clientToken={marker_key}"}),
+            ("params['clientToken']", {"params": {"clientToken": marker_key}}),
+            ("headers['X-Note']", {"headers": {"X-Note": f"key {marker_key}"}}),
+        ]:
+            arguments: dict[str, Any] = {"path": "/client-session", **kwargs}
+            with pytest.raises(ValueError, match=rf"^{re.escape(where)} holds the API key"):
+                client.request("GET", **arguments)
+    assert seen == [] and exchanges == []
     assert marker_key not in caplog.text
-    assert "clientToken=***" in caplog.text
+    # its own header is where the key goes: given again there, it is sent
+    client.request("GET", "/client-session", headers={"X-API-KEY": marker_key})
+    assert len(seen) == 1
+
+
+def test_request_refuses_two_bodies(marker_key: str) -> None:
+    client, seen = scripted(marker_key)
+    with pytest.raises(TypeError, match=r"^pass json= or content=, not both"):
+        client.request("POST", "/client-session", json={"a": 1}, content=b"{}")
+    assert seen == []
 
 
 # --- the API key is not a client token ------------------------------------------------
@@ -312,7 +331,11 @@ def test_a_token_shortened_for_display_or_with_spaces_is_refused_saying_why(
         ({"max_retries": 1.5}, TypeError, "max_retries must be a whole number"),
         ({"max_retries": -1}, ValueError, "max_retries must be >= 0"),
         ({"hooks": print}, TypeError, r"hooks must be a list of callables.*hooks=\[print\]"),
-        ({"hooks": [print, 1]}, TypeError, r"hooks\[1\] is int"),
+        (
+            {"hooks": [print, 1]},
+            TypeError,
+            r"hooks\[1\] must be a callable that takes an Exchange, not int 1",
+        ),
         ({"emulator": "yes"}, TypeError, "emulator must be an Emulator"),
         ({"validate": "no"}, TypeError, "validate must be True or False"),
     ],
@@ -340,3 +363,98 @@ def test_numbers_from_numpy_or_decimal_settings_are_taken() -> None:
         assert type(client.timeout) is float and client.timeout == float(timeout)
         assert type(client.max_retries) is int and client.max_retries == int(retries)
         client.create_session({"orderId": "o-1", "currencyCode": "EUR", "amount": 1})
+
+
+# --- hooks are plain callables ----------------------------------------------------------
+
+
+class _AsyncCallable:
+    async def __call__(self, exchange: Exchange) -> None:  # pragma: no cover - refused
+        pass
+
+
+@pytest.mark.parametrize("client_class", [PrimerClient, AsyncPrimerClient])
+def test_an_async_hook_is_refused_where_it_would_never_be_awaited(client_class: Any) -> None:
+    """An `async def` hook was called, its coroutine thrown away: nothing recorded."""
+
+    async def hook(exchange: Exchange) -> None:  # pragma: no cover - refused
+        pass
+
+    for candidate in (hook, _AsyncCallable()):
+        with pytest.raises(TypeError, match=r"^hooks\[0\] is an async function: hooks are"):
+            client_class(hooks=[candidate])
+        client = client_class()
+        with pytest.raises(TypeError, match=r"^hook is an async function"):
+            client.add_hook(candidate)
+        assert client.hooks == ()
+
+
+def test_add_hook_refuses_what_cannot_be_called() -> None:
+    """`add_hook(None)` was taken, then every request logged that the hook failed."""
+    client = PrimerClient()
+    with pytest.raises(TypeError, match=r"^hook must be a callable that takes an Exchange"):
+        client.add_hook(None)  # type: ignore[arg-type]
+    assert client.hooks == ()
+
+
+# --- an async client across event loops --------------------------------------------------
+
+
+def test_an_async_client_used_by_two_asyncio_runs_keeps_every_answer() -> None:
+    """Its pool's connections belonged to the first (closed) loop: the second POST was
+    written, the session created, and reading its answer raised `Event loop is closed`."""
+    from tests.tables.conftest import emulator_process
+
+    with emulator_process("--api-key", "k") as url:
+        client = AsyncPrimerClient("k", base_url=url)
+        made = [asyncio.run(client.create_session({"orderId": f"L{i}"})) for i in range(3)]
+        assert [s.order_id for s in made] == ["L0", "L1", "L2"]
+        asyncio.run(client.aclose())  # closed from yet another loop: no error
+        listed = httpx.get(f"{url}/_emulator/sessions", headers={"X-API-KEY": "k"}).json()
+    assert sorted(s["orderId"] for s in listed["sessions"]) == ["L0", "L1", "L2"]
+
+
+def test_an_async_client_in_use_on_another_running_loop_sends_nothing() -> None:
+    import threading
+
+    seen: list[httpx.Request] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={})
+
+    client = AsyncPrimerClient("k", base_url="https://api.sandbox.primer.io")
+    client._http._transport = httpx.MockTransport(handler)  # sockets as a real pool's
+    first, done = threading.Event(), threading.Event()
+
+    def other() -> None:
+        async def main() -> None:
+            await client.request("GET", "/client-session")
+            first.set()
+            while not done.is_set():
+                await asyncio.sleep(0.01)
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    try:
+        assert first.wait(10)
+        with pytest.raises(RuntimeError, match="in use on another event loop, still running"):
+            asyncio.run(client.request("GET", "/client-session"))
+    finally:
+        done.set()
+        thread.join()
+    assert len(seen) == 1
+
+
+def test_closed_between_a_gets_attempts_says_no_further_attempt_was_made(
+    marker_key: str,
+) -> None:
+    """It said "nothing was sent" though the hooks had the first attempt's 503."""
+    client, seen = scripted(marker_key, httpx.Response(503, json={}))
+    client._sleep = lambda _seconds: client.close()  # closed while waiting to retry
+    with pytest.raises(RuntimeError) as caught:
+        client.get_session("a-token")
+    assert "so no further attempt was made (the hooks have the earlier ones)" in str(caught.value)
+    assert len(seen) == 1
