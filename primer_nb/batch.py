@@ -373,6 +373,9 @@ class BatchResult:
 # --- rows -> requests -----------------------------------------------------------------
 
 
+_LINE_KEY = re.compile(r"line_items\[([0-9]+)\]\.(\w+)")
+
+
 class _Problems(ValueError):
     """Every value of one row that could not become part of a request: `(column, rule)`
     pairs; the message names each column's place in the request too (`paths`: JSONPath ->
@@ -383,6 +386,11 @@ class _Problems(ValueError):
         where = {column: path for path, column in paths.items()}
         for column, described in ORDER_COLUMNS.items():
             where.setdefault(column, described.split(" ")[0])
+        for column, _ in problems:  # a line item's key: `line_items[1].amount`
+            line = _LINE_KEY.fullmatch(column)
+            if line is not None and line.group(2) in LINE_ITEM_KEYS:
+                wire = LINE_ITEM_KEYS[line.group(2)].split(" ")[0]
+                where.setdefault(column, f"$.order.lineItems[{line.group(1)}].{wire}")
         super().__init__(
             "; ".join(
                 f"column {c}: {m} ({where[c]})" if c in where else f"column {c}: {m}"
@@ -1240,7 +1248,11 @@ async def acreate_sessions(
             bar.set_postfix(failed=failed, refresh=False)
 
     for item in prepared:
-        if item.error is None and item.order_id and any(k in item.order_id for k in secrets):
+        if (
+            item.error is None
+            and item.order_id
+            and redact_each(item.order_id, secrets) != item.order_id
+        ):
             # the ledger stores it as *** (resume could never find it) and Primer would
             # keep the key in the session: refused, as a column holding the key
             item.error = RowError(

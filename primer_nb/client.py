@@ -1105,9 +1105,22 @@ class _BaseClient(ABC, Generic[_T]):
             if isinstance(exc, httpx.TimeoutException):
                 return f"The client stopped waiting{may} (pass timeout= to wait longer)."
             return f"The connection closed before the answer came{may}."
+        proxy = any(env_var(name) for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY"))
         if isinstance(exc, httpx.ProxyError):
             return "Check the proxy this machine uses (HTTPS_PROXY, HTTP_PROXY) and its login."
+        if isinstance(exc, httpx.PoolTimeout):
+            return (
+                "Every connection of the client's pool was busy for the whole timeout: send "
+                "fewer requests at once, or pass a larger timeout=."
+            )
+        if isinstance(exc, (httpx.LocalProtocolError, httpx.UnsupportedProtocol)):
+            return "httpx could not write this request: check the URL and headers passed."
         if "WRONG_VERSION_NUMBER" in detail:
+            if proxy or self.environment != "emulator":
+                return (
+                    "Something on the way speaks plain http, not https: a proxy that does is "
+                    "written http:// in HTTPS_PROXY."
+                )
             return "The server there speaks plain http, not https: use an http:// URL."
         lookup = ("Name or service not known", "name resolution", "nodename nor servname")
         if any(text in detail for text in lookup) or self.environment != "emulator":

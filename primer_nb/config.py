@@ -191,7 +191,7 @@ def _is_primer_host(host: str) -> bool:
     return host == "primer.io" or host.endswith(".primer.io")
 
 
-def _api_version(given: str | None, environ: Mapping[str, str]) -> str:
+def _api_version(given: str | None, environ: Mapping[str, str], key: str | None) -> str:
     """The `X-API-VERSION` to send: `api_version`, else `PRIMER_API_VERSION`, else the
     default; one Primer does not accept (behaviour.md §2 lists them) is refused before any
     request, naming its setting, where it got a 400 that named neither."""
@@ -210,11 +210,20 @@ def _api_version(given: str | None, environ: Mapping[str, str]) -> str:
     plain = value.lower().removeprefix("v").replace(",", ".")
     plain = "".join("-" if c in "\u2010\u2011\u2012\u2013\u2212" else c for c in plain)
     hint = f"; did you mean {plain!r}?" if plain in API_VERSIONS else ""
-    shown = repr(value) if len(value) <= 40 else f"a text of {len(value)} characters"
     raise ConfigurationError(
         f"{source} must be one of {', '.join(API_VERSIONS)} (the X-API-VERSION values "
-        f"Primer accepts), not {shown}{hint}"
+        f"Primer accepts), not {_shown_setting(value, environ, key)}{hint}"
     )
+
+
+def _shown_setting(value: str, environ: Mapping[str, str], key: str | None = None) -> str:
+    """A wrong setting's value for its error: short ones as given (a typo is seen), a
+    long one by its length only (it may be a key pasted in the wrong place), and any key
+    the client knows as `***`."""
+    if len(value) > 16:
+        return f"a text of {len(value)} characters"
+    keys = [key or "", _env("PRIMER_API_KEY", environ) or "", env_var("PRIMER_API_KEY") or ""]
+    return redact_all(repr(value), keys)
 
 
 def _check_key(key: str | None, source: str) -> None:
@@ -283,7 +292,7 @@ def resolve_settings(
         key = _env("PRIMER_API_KEY", env)
         _check_key(key, "PRIMER_API_KEY")
     url = base_url if base_url is not None else _env("PRIMER_BASE_URL", env)
-    version = _api_version(api_version, env)
+    version = _api_version(api_version, env, key)
     url_host = ""
     if url is not None:
         url = url.rstrip("/")
@@ -324,11 +333,9 @@ def resolve_settings(
         name = "sandbox" if key and (not url or url_host == SANDBOX_HOST) else "emulator"
     source = "environment" if environment else "PRIMER_ENV"
     if name not in ("emulator", "sandbox", "production"):
-        keys = [key or "", _env("PRIMER_API_KEY", env) or "", env_var("PRIMER_API_KEY") or ""]
         raise ConfigurationError(
-            redact_all(
-                f"{source} must be 'emulator', 'sandbox' or 'production', not {given!r}", keys
-            )
+            f"{source} must be 'emulator', 'sandbox' or 'production', not "
+            f"{_shown_setting(given, env, key)}"
         )
     if name == "emulator" and url_host == SANDBOX_HOST:
         raise ConfigurationError(

@@ -310,9 +310,13 @@ class TooManyDecimalsError(ValueError):
     """
 
     def __init__(self, code: str, digits: int, places: int, shown: str) -> None:
-        self.code, self.digits, self.places = code, digits, places
+        self.code, self.digits, self.places, self._shown = code, digits, places, shown
         self.problem = f"{code} has {digits} minor units (decimal places); {shown} has {places}."
         super().__init__(f"{self.problem} {ROUND_EXPLICITLY}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # rebuilt from its fields (copies, pickles, process pools), not from its message
+        return (type(self), (self.code, self.digits, self.places, self._shown))
 
 
 def _amount_hint(text: str) -> str:

@@ -115,8 +115,10 @@ def backend_line(
         clock = "clock frozen at" if frozen else "clock started at"
         when = _utc_text(start) if start else "its start time"
         advice = "Set PRIMER_API_KEY to use Primer's sandbox instead."
-        if env_var("PRIMER_ENV"):  # PRIMER_ENV=emulator chose it, whatever key is set
+        if env_var("PRIMER_ENV") and env_var("PRIMER_API_KEY"):  # chosen over the key
             advice = "PRIMER_ENV=emulator chose it: unset PRIMER_ENV to use Primer's sandbox."
+        elif env_var("PRIMER_ENV"):
+            advice = "Set PRIMER_API_KEY (and unset PRIMER_ENV) to use Primer's sandbox instead."
         return f"Backend: in-process emulator (seed {seed}, {clock} {when}). {advice}"
     environment = str(client.environment)
     base_url = env_var("PRIMER_BASE_URL")

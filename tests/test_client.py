@@ -829,6 +829,26 @@ def test_timeout_raises_primer_timeout_error() -> None:
             "GET",
             "The connection closed before the answer came.",
         ),
+        (
+            httpx.ConnectError("[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)"),
+            None,
+            "GET",
+            "Something on the way speaks plain http, not https: a proxy that does is written "
+            "http:// in HTTPS_PROXY.",
+        ),
+        (
+            httpx.PoolTimeout("pool"),
+            "http://127.0.0.1:8010",
+            "GET",
+            "Every connection of the client's pool was busy for the whole timeout: send "
+            "fewer requests at once, or pass a larger timeout=.",
+        ),
+        (
+            httpx.LocalProtocolError("Illegal header value b'a\\nb'"),
+            "http://127.0.0.1:8010",
+            "GET",
+            "httpx could not write this request: check the URL and headers passed.",
+        ),
     ],
 )
 def test_no_answer_says_what_to_do_next(

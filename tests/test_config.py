@@ -235,14 +235,22 @@ def test_an_empty_api_key_argument_is_refused_not_read_as_no_key() -> None:
             resolve_settings(api_key=blank, environ={"PRIMER_API_KEY": "k"})
 
 
-def test_an_unknown_environment_never_shows_the_key(marker_key: str) -> None:
+@pytest.mark.parametrize("setting", ["PRIMER_ENV", "PRIMER_API_VERSION"])
+def test_a_wrong_setting_never_shows_the_key(marker_key: str, setting: str) -> None:
+    """A key pasted into the wrong variable: shown by its length (a long value), or as
+    `***` (a short key the client knows); a short typo is shown as typed."""
+    for environ in ({"PRIMER_API_KEY": marker_key, setting: marker_key}, {setting: marker_key}):
+        with pytest.raises(ConfigurationError) as caught:
+            resolve_settings(environ=environ)
+        assert str(caught.value).startswith(f"{setting} must be ")
+        assert f"not a text of {len(marker_key)} characters" in str(caught.value)
     with pytest.raises(ConfigurationError) as caught:
-        resolve_settings(environ={"PRIMER_API_KEY": marker_key, "PRIMER_ENV": marker_key})
-    assert str(caught.value) == (
-        "PRIMER_ENV must be 'emulator', 'sandbox' or 'production', not '***'"
-    )
-    with pytest.raises(ConfigurationError, match=r"^environment must be .* not '\*\*\*'"):
-        resolve_settings(api_key=marker_key, environment=marker_key, environ={})
+        resolve_settings(environ={"PRIMER_API_KEY": "demo", setting: "demo"})
+    assert "not '***'" in str(caught.value) and "demo" not in str(caught.value)
+    with pytest.raises(ConfigurationError, match=r"not 'stagng'$"):
+        resolve_settings(environ={"PRIMER_ENV": "stagng"})
+    with pytest.raises(ConfigurationError, match=r"^api_version must be .* not '\*\*\*'"):
+        resolve_settings(api_key="k-31", api_version="k-31", environ={})
 
 
 @pytest.mark.parametrize(

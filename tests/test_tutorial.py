@@ -141,3 +141,15 @@ def test_primer_env_sandbox_without_a_key_says_what_is_missing(
     monkeypatch.setenv("PRIMER_ENV", "sandbox")
     with pytest.raises(ConfigurationError, match="The sandbox environment needs an API key"):
         tutorial_client()
+
+
+def test_primer_env_emulator_without_a_key_says_to_set_the_key(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The advice "unset PRIMER_ENV to use the sandbox" was false without a key."""
+    monkeypatch.delenv("PRIMER_API_KEY", raising=False)
+    monkeypatch.setenv("PRIMER_ENV", "emulator")
+    tutorial_client()
+    assert capsys.readouterr().out.endswith(
+        "Set PRIMER_API_KEY (and unset PRIMER_ENV) to use Primer's sandbox instead.\n"
+    )

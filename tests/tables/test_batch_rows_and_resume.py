@@ -182,3 +182,30 @@ def test_resume_matches_on_the_order_sent_not_the_answer() -> None:
     assert (error.order_id, error.error_id) == ("a1", "MismatchedAnswer")
     assert "for orderId 'a0'" in error.description and "not sent again" in error.description
     assert order_ids(emulator) == ["a0", "a1", "a2"]
+
+
+def test_a_short_key_inside_an_order_id_is_not_the_key() -> None:
+    """With the emulator key `demo`, `demo2024-001` was refused as "holding the key",
+    though the ledger stores it unchanged (a short key is redacted only standing alone)."""
+    emulator = Emulator(seed=31, api_keys=["demo"])
+    client = PrimerClient(emulator=emulator, api_key="demo")
+    rows = [{"order_id": "demo2024-001", "currency_code": "EUR", "amount": "100"}]
+    with Ledger(":memory:") as ledger:
+        result = create_sessions(rows, client=client, ledger=ledger, progress=False)
+        assert result.errors == []
+        assert ledger.frame()["order_id"].tolist() == ["demo2024-001"]
+
+
+def test_a_line_items_amount_given_twice_names_its_jsonpath() -> None:
+    emulator, client = fresh()
+    row = {
+        "order_id": "a1",
+        "currency_code": "EUR",
+        "line_items": '[{"amount": 100, "amount_major": "1.00"}]',
+    }
+    [error] = create_sessions([row], client=client, progress=False).errors
+    assert error.description == (
+        "column line_items[0].amount: give amount_major or amount, not both "
+        "($.order.lineItems[0].amount)"
+    )
+    assert emulator.session_count == 0
