@@ -228,3 +228,17 @@ def test_a_too_large_amount_names_its_digits_and_the_currency_s_limit(
     with pytest.raises(ValueError) as caught:
         to_minor_units(amount, code)
     assert str(caught.value) == f"amount is too large: {message}"
+
+
+def test_too_many_decimals_copies_and_pickles_with_its_fields() -> None:
+    """A conversion in a process pool failed with `__init__() missing 3 arguments`."""
+    import copy
+    import pickle
+
+    with pytest.raises(TooManyDecimalsError) as caught:
+        to_minor_units("1.005", "USD")
+    for again in (copy.copy(caught.value), pickle.loads(pickle.dumps(caught.value))):
+        assert type(again) is TooManyDecimalsError
+        assert str(again) == str(caught.value)
+        assert (again.code, again.digits, again.places) == ("USD", 2, 3)
+        assert again.problem == caught.value.problem
