@@ -56,7 +56,7 @@ from primer_nb.widgets._common import (
     message,
     table,
 )
-from primer_nb.widgets.form import UNSET, Evaluation
+from primer_nb.widgets.form import UNSET, Evaluation, LeafNode, MoneyNode
 from primer_nb.widgets.preview import money
 
 if TYPE_CHECKING:
@@ -76,12 +76,18 @@ def merge_preview(session: Mapping[str, object], patch: Mapping[str, object]) ->
     return apply_patch(session, patch)
 
 
-def flatten(value: object, path: str = "$") -> dict[str, object]:
-    """Leaves by JSONPath; arrays are leaves (PATCH replaces them whole)."""
+def flatten(value: object, path: str = "$", *, items: bool = False) -> dict[str, object]:
+    """Leaves by JSONPath; arrays are leaves (PATCH replaces them whole), or with `items`
+    their items are walked too (`$.order.lineItems[1].quantity`), to show what changed."""
     if isinstance(value, Mapping):
         out: dict[str, object] = {}
         for key, item in value.items():
-            out.update(flatten(item, f"{path}.{key}"))
+            out.update(flatten(item, f"{path}.{key}", items=items))
+        return out
+    if items and isinstance(value, list) and value:
+        out = {}
+        for index, item in enumerate(value):
+            out.update(flatten(item, f"{path}[{index}]", items=items))
         return out
     return {path: value}
 
@@ -100,8 +106,9 @@ def diff_html(
     after: Mapping[str, object],
     empty: str = "No changes yet: edit a field to build a PATCH.",
 ) -> str:
-    """A table of the JSONPaths that change: before → after (`empty` when none do)."""
-    old, new = flatten(before), flatten(after)
+    """A table of the JSONPaths that change: before → after (`empty` when none do), an
+    array's items one by one (a long array cut short would hide what changed)."""
+    old, new = flatten(before, items=True), flatten(after, items=True)
     paths = [*new, *(p for p in old if p not in new)]
     rows = [
         (p, _show(old.get(p, UNSET)), _show(new.get(p, UNSET) if p in new else None))
@@ -290,13 +297,15 @@ class PatchBuilder(RequestBuilder):
         `before` becomes the session as it is now, and the changes typed in the form are
         applied to it (by the PATCH rules), so `changes`, the diff and Send hold only what
         is still to change: nothing when a PATCH whose answer was lost had been made. A
-        GET that fails shows its error and raises it; the form is then unchanged. A form
-        with text that is not a value yet (`12,50` in an amount) is not reloaded: a
-        `ValueError` names those fields, which the reload could not keep.
+        GET that fails shows its error and raises it; the form is then unchanged. Text that
+        is not a value yet (`12,50` in an amount) is kept as typed; in a row of a list
+        (a line item), whose rows the reload may change, it stops the reload: a
+        `ValueError` names those fields.
         """
-        unreadable = self._unreadable()
-        if unreadable is not None:
-            raise ValueError(unreadable)
+        texts = self._unread_texts()
+        refused = self._in_rows(texts)
+        if refused is not None:
+            raise ValueError(refused)
         typed = dict(self.changes)
         try:
             fresh: ClientSession = self.client.get_session(self.client_token)
@@ -309,11 +318,15 @@ class PatchBuilder(RequestBuilder):
         self.before, self.failure = fresh, None
         self.result.children = []
         self._load(fresh)  # the form and its baseline: the session as it is now
-        if typed:
+        if typed or texts:
             self.ctx.held = True
             try:
                 # what the form shows is JSON (collected from it), and so is the PATCH of it
                 self.form.root.load(cast(JsonValue, apply_patch(self.baseline, typed)))
+                for path, text in texts.items():  # not values yet: put back as typed
+                    node = self.form.nodes.get(path)
+                    if isinstance(node, (LeafNode, MoneyNode)):
+                        node.control.value = text
             finally:
                 self.ctx.held = False
             self.refresh()
@@ -322,24 +335,35 @@ class PatchBuilder(RequestBuilder):
             self.status.value = message(escape(text), OK_COLOR, "status")
         return fresh
 
-    def _unreadable(self) -> str | None:
-        """Why the form cannot be reloaded (shown as the status), or None: fields whose
-        text is no value yet would be lost, as only values are applied again."""
+    def _unread_texts(self) -> dict[str, str]:
+        """The text of each field the form cannot read as a value yet, by JSONPath: the
+        reload applies values, so these are put back as they were typed."""
         _, found = self.form.collect()
-        if not found.errors:
+        texts: dict[str, str] = {}
+        for path in found.errors:
+            node = found.nodes.get(path)
+            if isinstance(node, (LeafNode, MoneyNode)) and isinstance(node.control.value, str):
+                texts[path] = node.control.value
+        return texts
+
+    def _in_rows(self, texts: Mapping[str, str]) -> str | None:
+        """Why the form cannot be reloaded (shown as the status), or None: such text in a
+        list's row, whose rows the reload may change (a teammate's PATCH)."""
+        rows = [path for path in texts if "[" in path]
+        if not rows:
             return None
-        paths = ", ".join(found.errors)
+        one = len(rows) == 1
         text = (
-            f"Not reloaded: {paths} {'holds' if len(found.errors) == 1 else 'hold'} text that "
-            "is not a value yet, and Reload keeps only values. Fix or empty "
-            f"{'it' if len(found.errors) == 1 else 'them'} first."
+            f"Not reloaded: {', '.join(rows)} {'holds' if one else 'hold'} text that is not a "
+            f"value yet, in a list's row the reload may change. Fix or empty "
+            f"{'it' if one else 'them'} first."
         )
         self.status.value = message(escape(text), ERROR_COLOR, "alert")
         return text
 
     def _reload_clicked(self) -> None:
         """The Reload button: what stops it is shown in the widget, not raised further."""
-        if self._unreadable() is None:
+        if self._in_rows(self._unread_texts()) is None:
             with contextlib.suppress(PrimerError):
                 self.reload()
 

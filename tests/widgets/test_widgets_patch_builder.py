@@ -311,3 +311,41 @@ def test_after_sending_the_result_shows_what_the_patch_changed(client: Any, toke
     shown = html.unescape(outcome.value)
     assert "<b>Changes</b>" in shown
     assert "$.orderId</td>" in shown and "order-1" in shown and "order-9" in shown
+
+
+def test_reload_keeps_text_that_is_not_a_value_yet_as_typed(client: Any, token: str) -> None:
+    """Only values are applied again: an amount typed as `12,50` was refused with "Fix or
+    empty it first"; it is put back as typed, beside the teammate's change."""
+    patcher = PatchBuilder(client, token)
+    patcher.fill({"orderId": "order-2"})
+    patcher.form.node("$.amount").value = "12,50"  # type: ignore[attr-defined]
+    client.update_session(token, {"customerId": "cust-9"})
+    patcher.reload()
+    assert patcher.errors == []
+    assert patcher.form.node("$.amount").value == "12,50"  # type: ignore[attr-defined]
+    assert patcher.form.node("$.customerId").value == "cust-9"  # type: ignore[attr-defined]
+    assert patcher.changes == {"orderId": "order-2"}
+    assert "$.amount" in patcher.status.value  # still a problem to fix before Send
+
+
+def test_a_metadata_rule_does_not_stop_a_reload(client: Any, token: str) -> None:
+    """An empty metadata row is a rule broken, not text lost: it was refused as "text
+    that is not a value yet", which emptying could not fix."""
+    patcher = PatchBuilder(client, token)
+    patcher.form.node("$.metadata").add_row()  # type: ignore[attr-defined]
+    patcher.reload()
+    assert "Not reloaded" not in patcher.status.value
+    assert patcher.errors == []
+
+
+def test_the_diff_shows_which_item_of_an_array_changed() -> None:
+    """A long array was one cell cut short on both sides: the change was out of sight."""
+    from primer_nb.widgets.patch_builder import diff_html
+
+    items = [{"name": "Running shoes", "amount": 5990, "quantity": 2}, {"name": "Socks"}]
+    changed = [items[0], {"name": "Socks", "quantity": 3}]
+    shown = html.unescape(
+        diff_html({"order": {"lineItems": items}}, {"order": {"lineItems": changed}})
+    )
+    assert "$.order.lineItems[1].quantity</td>" in shown
+    assert "$.order.lineItems[0]" not in shown  # unchanged items are not listed
