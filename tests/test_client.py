@@ -837,6 +837,25 @@ def test_timeout_raises_primer_timeout_error() -> None:
             "http:// in HTTPS_PROXY.",
         ),
         (
+            httpx.ConnectError("[Errno 111] Connection refused"),
+            None,
+            "GET",
+            "Check this machine's network connection (and any proxy) to "
+            "https://api.sandbox.primer.io.",
+        ),
+        (
+            httpx.ConnectError("[Errno -2] Name or service not known"),
+            "http://emulatr:8010",
+            "GET",
+            "Check this machine's network connection (and any proxy) to http://emulatr:8010.",
+        ),
+        (
+            httpx.ProxyError("407 Proxy Authentication Required"),
+            None,
+            "GET",
+            "Check the proxy this machine uses (HTTPS_PROXY, HTTP_PROXY) and its login.",
+        ),
+        (
             httpx.PoolTimeout("pool"),
             "http://127.0.0.1:8010",
             "GET",

@@ -260,6 +260,8 @@ def test_a_wrong_setting_never_shows_the_key(marker_key: str, setting: str) -> N
         ({"api_version": "v2.4"}, "not 'v2.4'; did you mean '2.4'?"),
         ({"api_version": "2021\u201109\u201127"}, "did you mean '2021-09-27'?"),
         ({"api_version": "2.40"}, "not '2.40'"),
+        ({"api_version": "2,4"}, "did you mean '2.4'?"),
+        ({"api_version": "x" * 200}, "not a text of 200 characters"),
         ({"api_version": ""}, "api_version is empty"),
         ({"environ": {"PRIMER_API_VERSION": "2,4"}}, "PRIMER_API_VERSION must be one of"),
     ],

@@ -183,6 +183,7 @@ def test_money_text_people_write_is_read(text: str, units: int) -> None:
 def test_too_many_places_names_the_places_without_trailing_zeros(
     amount: str, code: str, places: int
 ) -> None:
+    assert "TooManyDecimalsError" in currency.__all__
     with pytest.raises(TooManyDecimalsError) as caught:  # a ValueError
         to_minor_units(amount, code)
     digits = minor_units(code)

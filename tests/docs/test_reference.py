@@ -62,4 +62,6 @@ def test_the_clients_shared_arguments_and_methods_are_in_the_reference(site_dir:
 def test_the_package_page_says_where_each_public_name_is(site_dir: Path) -> None:
     text = (site_dir / "docs/api/primer_nb/primer_nb.html").read_text(encoding="utf-8")
     assert "Public names, by the module that documents them" in text
-    assert 'href="../../emulator.html"' in text
+    # the docstring's own link (the sidebar links the page too)
+    assert 'href="../../emulator.html"><span class="std std-doc">How the emulator behaves' in text
+    assert "How the emulator behaves</span></a> lists the emulator" in text

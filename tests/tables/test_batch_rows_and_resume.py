@@ -209,3 +209,28 @@ def test_a_line_items_amount_given_twice_names_its_jsonpath() -> None:
         "($.order.lineItems[0].amount)"
     )
     assert emulator.session_count == 0
+
+
+def test_row_errors_name_the_jsonpath_of_text_columns_and_the_currency() -> None:
+    emulator, client = fresh()
+    rows = [
+        {"order_id": "a1", "currency_code": "EUR", "first_name": 3.5},
+        {"order_id": "a2", "amount_major": "1.00"},
+    ]
+    first, second = create_sessions(rows, client=client, progress=False).errors
+    assert first.description.startswith("column first_name: ")
+    assert first.description.endswith("($.customer.firstName)")
+    assert second.description.startswith("column currency_code: required to convert")
+    assert second.description.endswith("($.currencyCode)")
+    assert emulator.session_count == 0
+
+
+@pytest.mark.parametrize("amount", [Decimal("Infinity"), Decimal("NaN"), Decimal("-Infinity")])
+def test_a_decimal_that_is_no_number_is_a_row_error(amount: Decimal) -> None:
+    """Only a finite whole Decimal is minor units: `int(Decimal("Infinity"))` would have
+    stopped the whole batch with an OverflowError."""
+    emulator, client = fresh()
+    row = {"order_id": "a1", "currency_code": "EUR", "amount": amount}
+    [error] = create_sessions([row], client=client, progress=False).errors
+    assert error.error_id == "InvalidRow" and error.columns == ("amount",)
+    assert emulator.session_count == 0

@@ -598,3 +598,6 @@ def test_a_folder_as_the_ledger_says_to_name_a_file(
     monkeypatch.setenv("PRIMER_NB_LEDGER", str(tmp_path))
     with pytest.raises(LedgerError, match=r"\(PRIMER_NB_LEDGER\) is a folder"):
         Ledger()
+    with pytest.raises(LedgerError) as caught:  # a folder given in code: not the variable's
+        Ledger(tmp_path)
+    assert "PRIMER_NB_LEDGER" not in str(caught.value)

@@ -349,3 +349,31 @@ def test_the_diff_shows_which_item_of_an_array_changed() -> None:
     )
     assert "$.order.lineItems[1].quantity</td>" in shown
     assert "$.order.lineItems[0]" not in shown  # unchanged items are not listed
+
+
+def test_the_reload_button_sits_beside_send(client: Any, token: str) -> None:
+    patcher = PatchBuilder(client, token)
+    [row] = [c for c in walk(patcher) if patcher.send_button in getattr(c, "children", ())]
+    assert list(row.children[:2]) == [patcher.send_button, patcher.reload_button]
+
+
+def test_a_reload_whose_get_fails_raises_for_code(
+    client: Any, emulator: Emulator, token: str
+) -> None:
+    """Code after a lost PATCH must not take a failed reload for a good one."""
+    from primer_nb.errors import PrimerAPIError
+
+    patcher = PatchBuilder(client, token)
+    patcher.fill({"orderId": "order-2"})
+    emulator.inject(404)  # a GET answered 5xx is retried: a 404 is final
+    with pytest.raises(PrimerAPIError):
+        patcher.reload()
+    assert patcher.before.order_id == "order-1"
+
+
+def test_an_outcome_with_nothing_changed_says_the_session_is_unchanged(
+    client: Any, token: str
+) -> None:
+    session = client.get_session(token)
+    shown = html.unescape(PatchBuilder._outcome_html(session, session))
+    assert "The session is unchanged." in shown and "No changes yet" not in shown
