@@ -99,7 +99,13 @@ class Preview:
                 api_version=self.api_version,
                 note=self.note,
             )
-            self.python_text = python_snippet(body, method=self.method)
+            self.python_text = python_snippet(
+                body,
+                method=self.method,
+                base_url=self.base_url,
+                api_version=self.api_version,
+                note=self.note,
+            )
         except (TypeError, ValueError) as exc:  # a value JSON cannot hold: no snippet to copy
             self.curl_text = self.python_text = f"# not sendable: {exc}"
         if incomplete is not None:

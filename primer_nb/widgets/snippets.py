@@ -20,15 +20,19 @@ units) or as a request model, which is written as its `to_wire()`. A value JSON 
 hold (a `Decimal`, NaN or infinity, a `set`, a non-text key) raises, naming its JSONPath,
 rather than giving a snippet the API would refuse or could not read.
 
-The in-process emulator has no URL a shell could reach: for it the curl snippet targets
-`http://127.0.0.1:8010`, where `primer-nb emulator` serves the same emulator, and says so
-in a comment line.
+The in-process emulator has no URL a shell could reach: for it both snippets target
+`http://127.0.0.1:8010`, where `primer-nb emulator` serves the same emulator, and say so
+in a comment line; the Python snippet's client is made for the curl command's server and
+API version (`snippet_target`). Every part of the command is shell-quoted (the URL too),
+and a body too long for one argument (over 100,000 characters) is piped in from the
+shell's own `printf`.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import shlex
 import sys
 from collections.abc import Mapping
@@ -36,6 +40,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, JsonValue
 
+from primer_nb.config import DEFAULT_API_VERSION
 from primer_nb.wire_errors import json_path
 
 __all__ = [
@@ -92,8 +97,10 @@ def _wire_body(body: Mapping[str, object] | BaseModel, function: str) -> dict[st
 
 def _json_value(value: object, loc: tuple[int | str, ...], function: str) -> JsonValue:
     """`value` as JSON's own types (dict, list, str, int, finite float, bool, None)."""
-    if value is None or isinstance(value, str | bool):
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, str):
+        return "" + value  # a plain str: an enum member (`Currency.EUR`) is written "EUR"
     if isinstance(value, int):
         try:
             str(value)  # what json.dumps does; Python refuses ints past its digit limit
@@ -131,10 +138,26 @@ def _cannot(function: str, loc: tuple[int | str, ...], what: str, why: str) -> s
     return f"{function}(): {json_path(loc)}: {what} cannot be written as JSON ({why})"
 
 
-def _without_token(body: dict[str, JsonValue]) -> dict[str, JsonValue]:
-    if "clientToken" not in body:
-        return body
-    return {**body, "clientToken": _TOKEN_PLACEHOLDER}
+#: A curl argument longer than this goes through `printf` (a shell builtin) and stdin:
+#: Linux refuses a single argument over 128 KiB to a program ("Argument list too long").
+_LONGEST_ARGUMENT = 100_000
+#: What a header's value may hold to be written inside double quotes as it is.
+_PLAIN_HEADER = re.compile(r"[A-Za-z0-9._-]*")
+
+
+def _quoted_body(wire: dict[str, JsonValue]) -> list[str]:
+    """The body's JSON as shell words: single-quoted text, and `"$PRIMER_CLIENT_TOKEN"`
+    in place of a PATCH's `clientToken` (only there: a value elsewhere that looks like the
+    placeholder stays as it is)."""
+    if "clientToken" not in wire:
+        return [shlex.quote(json.dumps(wire, ensure_ascii=False, allow_nan=False))]
+    placeholder = _TOKEN_PLACEHOLDER
+    others = json.dumps(wire, ensure_ascii=False, allow_nan=False)
+    while placeholder in others:  # a placeholder the body does not hold anywhere
+        placeholder += "@"
+    text = json.dumps({**wire, "clientToken": placeholder}, ensure_ascii=False, allow_nan=False)
+    before, after = text.split(placeholder)  # inside the JSON's quotes: `"clientToken": "`
+    return [shlex.quote(before), '"$PRIMER_CLIENT_TOKEN"', shlex.quote(after)]
 
 
 def curl_snippet(
@@ -151,16 +174,24 @@ def curl_snippet(
     cannot hold raises, naming its JSONPath.
     """
     wire = _wire_body(body, "curl_snippet")
-    text = json.dumps(_without_token(wire), ensure_ascii=False, allow_nan=False)
-    quoted = '"$PRIMER_CLIENT_TOKEN"'.join(shlex.quote(p) for p in text.split(_TOKEN_PLACEHOLDER))
+    words = _quoted_body(wire)
+    url = shlex.quote(f"{base_url.rstrip('/')}/client-session")  # a URL with `&` or `;`
+    version = (
+        f'"X-API-VERSION: {api_version}"'
+        if _PLAIN_HEADER.fullmatch(api_version)
+        else shlex.quote(f"X-API-VERSION: {api_version}")
+    )
     lines = [
-        f"curl -X {method} {base_url.rstrip('/')}/client-session",
+        f"curl -X {shlex.quote(method)} {url}",
         '-H "X-API-KEY: $PRIMER_API_KEY"',
-        f'-H "X-API-VERSION: {api_version}"',
+        f"-H {version}",
         '-H "Content-Type: application/json"',
-        f"-d {quoted}",
     ]
-    command = " \\\n  ".join(lines)
+    if sum(map(len, words)) <= _LONGEST_ARGUMENT:
+        command = " \\\n  ".join([*lines, "-d " + "".join(words)])
+    else:  # too long for one argument of a program: stdin, from the shell's own printf
+        printf = f"printf '%s' {' '.join(words)}"  # the format is reused for each word
+        command = f"{printf} \\\n| " + " \\\n  ".join([*lines, "--data-binary @-"])
     return f"{note}\n{command}" if note else command
 
 
@@ -176,19 +207,36 @@ def python_literal(value: object, level: int = 0) -> str:
     return repr(value)
 
 
-def python_snippet(body: Mapping[str, object] | BaseModel, *, method: str = "POST") -> str:
+def python_snippet(
+    body: Mapping[str, object] | BaseModel,
+    *,
+    method: str = "POST",
+    base_url: str | None = None,
+    api_version: str | None = None,
+    note: str | None = None,
+) -> str:
     """The request with `PrimerClient`, which reads `PRIMER_API_KEY` from the environment.
 
     `body` is a dict of wire names or a request model (its `to_wire()`): the snippet
-    sends it as JSON, so a value JSON cannot hold raises, naming its JSONPath.
+    sends it as JSON, so a value JSON cannot hold raises, naming its JSONPath. With
+    `base_url` (and `api_version`, when not the default), the client is made for that
+    server, as the curl snippet's is (`snippet_target`); without, `PrimerClient()` takes
+    everything from the environment.
     """
     wire = _wire_body(body, "python_snippet")
     payload = {k: v for k, v in wire.items() if k != "clientToken"}
     literal = python_literal(payload)
+    arguments = [] if base_url is None else [f"base_url={base_url.rstrip('/')!r}"]
+    if api_version is not None and api_version != DEFAULT_API_VERSION:
+        arguments.append(f"api_version={api_version!r}")
+    made = f"PrimerClient({', '.join(arguments)})"
     head = [
         "from primer_nb import PrimerClient",
         "",
-        "client = PrimerClient()  # PRIMER_API_KEY (and PRIMER_ENV) from the environment",
+        *([note] if note else []),
+        f"client = {made}  # PRIMER_API_KEY from the environment"
+        if arguments
+        else f"client = {made}  # PRIMER_API_KEY (and PRIMER_ENV) from the environment",
     ]
     if method.upper() == "PATCH":  # the token from the environment, as curl's is
         head[:1] = ["import os", "", "from primer_nb import PrimerClient"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -110,3 +111,110 @@ def test_a_value_json_cannot_hold_is_named_not_written(
         make(body)
     assert str(caught.value).startswith(f"{snippet}()")
     assert message in str(caught.value)
+
+
+# --- run in a shell (from an audit of the snippets) --------------------------------------
+
+
+class _Recorder:
+    """A local HTTP server that keeps each request's body and headers, answering 200."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        seen = self.seen = []  # type: list[tuple[bytes, dict[str, str]]]
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _any(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                seen.append((self.rfile.read(length), dict(self.headers)))
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            do_POST = do_PATCH = _any
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def recorder() -> Any:
+    server = _Recorder()
+    yield server
+    server.close()
+
+
+def _bash(command: str, tmp_path: Any, **env: str) -> None:
+    import os
+    import subprocess
+
+    environment = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), **env}
+    script = tmp_path / "pasted.sh"  # as pasted into a terminal: no limit on its length
+    script.write_text(command + "\n", encoding="utf-8")
+    subprocess.run(
+        ["bash", str(script)],
+        check=True,
+        env=environment,
+        cwd=tmp_path,
+        timeout=60,
+        capture_output=True,
+    )
+
+
+def test_a_url_with_shell_characters_runs_nothing(recorder: Any, tmp_path: Any) -> None:
+    """The base URL was written unquoted: `;touch pwned;` in it ran in the shell."""
+    url = f"{recorder.url}/p;touch${{IFS}}pwned;&x=$(touch${{IFS}}pwned2)"
+    _bash(curl_snippet({"orderId": "o-1"}, base_url=url, api_version="2.4"), tmp_path)
+    assert not (tmp_path / "pwned").exists() and not (tmp_path / "pwned2").exists()
+    assert recorder.seen[0][0] == b'{"orderId": "o-1"}'
+
+
+def test_only_the_client_token_becomes_the_shell_variable(recorder: Any, tmp_path: Any) -> None:
+    """A metadata value spelled like the placeholder was replaced by the token too."""
+    body = {"clientToken": "live", "metadata": {"t": "@@PRIMER_CLIENT_TOKEN@@"}}
+    text = curl_snippet(body, method="PATCH", base_url=recorder.url, api_version="2.4")
+    _bash(text, tmp_path, PRIMER_CLIENT_TOKEN="TOKEN-XYZ", PRIMER_API_KEY="k")
+    sent = json.loads(recorder.seen[0][0])
+    assert sent == {"clientToken": "TOKEN-XYZ", "metadata": {"t": "@@PRIMER_CLIENT_TOKEN@@"}}
+
+
+def test_a_body_too_long_for_one_argument_goes_through_stdin(recorder: Any, tmp_path: Any) -> None:
+    """Over 128 KiB, curl's `-d` argument failed with "Argument list too long"."""
+    body = {"clientToken": "live", "metadata": {f"k{i}": "x'$(y)" * 20 for i in range(1500)}}
+    text = curl_snippet(body, method="PATCH", base_url=recorder.url, api_version="2.4")
+    assert text.startswith("printf '%s' ") and "--data-binary @-" in text
+    _bash(text, tmp_path, PRIMER_CLIENT_TOKEN="T", PRIMER_API_KEY="k")
+    raw, headers = recorder.seen[0]
+    assert json.loads(raw) == {**body, "clientToken": "T"}
+    assert headers["X-API-KEY"] == "k"
+
+
+def test_the_python_snippet_goes_where_the_curl_snippet_goes() -> None:
+    """It was always `PrimerClient()`: in the terminal notebook 10 sets up (a key
+    exported) that is Primer's sandbox, not the emulator the curl command targets."""
+    from primer_nb.enums import Currency
+
+    text = python_snippet(
+        {"orderId": "o-1", "currencyCode": Currency.EUR},
+        base_url="http://127.0.0.1:8010/",
+        api_version="2.3",
+        note="# a note",
+    )
+    assert "# a note\nclient = PrimerClient(base_url='http://127.0.0.1:8010', " in text
+    assert "api_version='2.3')" in text
+    call = ast.parse(text).body[-1].value  # type: ignore[attr-defined]
+    assert ast.literal_eval(call.args[0]) == {"orderId": "o-1", "currencyCode": "EUR"}
+    same = python_snippet({"orderId": "o-1"}, base_url=SANDBOX, api_version="2.4")
+    assert f"PrimerClient(base_url='{SANDBOX}')" in same  # the default version is left out
