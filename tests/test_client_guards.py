@@ -458,3 +458,15 @@ def test_closed_between_a_gets_attempts_says_no_further_attempt_was_made(
         client.get_session("a-token")
     assert "so no further attempt was made (the hooks have the earlier ones)" in str(caught.value)
     assert len(seen) == 1
+
+
+def test_a_short_key_inside_a_word_does_not_stop_a_request() -> None:
+    """With the key `k`, every URL holding the letter k was refused as holding the key;
+    a short key counts where it stands alone, as the redaction reads it."""
+    from primer_nb.emulator import Emulator
+
+    client = PrimerClient("k", emulator=Emulator(api_keys=["k"]))
+    answer = client.request("GET", "/client-session", params={"clientToken": "token"})
+    assert answer.status_code == 400  # sent: the emulator knows no such token
+    with pytest.raises(ValueError, match=r"^params\['clientToken'\] holds the API key"):
+        client.request("GET", "/client-session", params={"clientToken": "k"})
