@@ -84,7 +84,14 @@ import httpx
 
 from primer_nb._version import __version__
 from primer_nb.arguments import true_or_false, whole_number
-from primer_nb.config import API_PATH, REDACTED, Settings, env_var, resolve_settings
+from primer_nb.config import (
+    API_PATH,
+    BASE_URLS,
+    REDACTED,
+    Settings,
+    env_var,
+    resolve_settings,
+)
 from primer_nb.errors import (
     DEFAULT_KEY_REFUSED_BY_EMULATOR_HINT,
     DEFAULT_KEY_REFUSED_HINT,
@@ -637,7 +644,7 @@ def _check_hook(hook: object, where: str) -> None:
     if not callable(hook):
         shown = f"{_type_name(hook)} {hook!r}"[:300]
         raise TypeError(f"{where} must be a callable that takes an Exchange, not {shown}")
-    import inspect
+    import inspect  # here: only a client's construction needs it
 
     if inspect.iscoroutinefunction(hook) or (
         not inspect.isroutine(hook) and inspect.iscoroutinefunction(hook.__call__)
@@ -976,11 +983,14 @@ class _BaseClient(ABC, Generic[_T]):
         # The key in the URL would be printed by servers and by httpx's INFO log line; in
         # another header, sent where no redaction knows to look. Its own header is X-API-KEY.
         places = [("path", path)]
-        places += [(f"params[{k!r}]", f"{k}={v}") for k, v in (params or {}).items()]
+        # as httpx reads them (a mapping, or a list of pairs)
+        pairs = httpx.QueryParams(params).multi_items() if params is not None else []
+        places += [(f"params[{k!r}]", f"{k}={v}") for k, v in pairs]
+        raw = httpx.Headers(headers).raw if headers is not None else []  # names as given
         places += [
-            (f"headers[{k!r}]", str(v))
-            for k, v in (headers or {}).items()
-            if str(k).lower() != "x-api-key"
+            (f"headers[{k.decode('latin-1')!r}]", v.decode("latin-1"))
+            for k, v in raw
+            if k.lower() != b"x-api-key"
         ]
         for where, text in places:
             if self._redact(text) != text:  # a short key (`demo`) only where it stands alone
@@ -1240,7 +1250,15 @@ class _BaseClient(ABC, Generic[_T]):
         interrupt: BaseException | None = None
         for hook in list(self._hooks):
             try:
-                hook(exchange)
+                returned = hook(exchange)
+                if returned is not None and hasattr(returned, "__await__"):  # async after all
+                    close = getattr(returned, "close", None)
+                    if callable(close):
+                        close()  # no "never awaited" warning at some later time
+                    raise TypeError(
+                        "it returned an awaitable, which is never awaited: hooks are called, "
+                        "not awaited, so this exchange was not handled"
+                    )
             except Exception as exc:
                 logger.warning(
                     "Hook %s failed and was skipped: %s",
@@ -1274,6 +1292,8 @@ class _BaseClient(ABC, Generic[_T]):
                 error.args = (str(error),)
             elif (
                 isinstance(error, NotFoundError)
+                and not self._settings.in_process
+                and self.base_url not in BASE_URLS.values()  # Primer's: a 404 of its own
                 and (url := response.request.url.copy_with(query=None)) == self._session_url
             ):
                 # the API's own path answers GET, POST and PATCH: the base URL is wrong
@@ -1519,9 +1539,9 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
                 return
             if not self._bound_loop_closed(loop):
                 raise RuntimeError(
-                    f"this {type(self).__name__} is in use on another event loop, still "
-                    "running (another thread's): its connections belong to that loop. Make "
-                    "one client per event loop. Nothing was sent."
+                    f"this {type(self).__name__} was used on another event loop that is not "
+                    "closed (another thread's, or one left open): its connections belong to "
+                    "that loop. Make one client per event loop. Nothing was sent."
                 )
             if not self._http.is_closed:
                 # the old loop is closed: its connections cannot be used or closed from here

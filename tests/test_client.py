@@ -1447,6 +1447,15 @@ def test_a_404_from_the_api_path_says_the_base_url_is_wrong() -> None:
     with pytest.raises(errors.NotFoundError) as info:
         client.get_session("a-token")
     assert "a-token" not in str(info.value)  # the URL is shown without its query
+    # Primer's own URLs and the in-process emulator answer a 404 of their own: no hint
+    in_process = PrimerClient(emulator=emulator)
+    sandbox = PrimerClient("k", transport=emulator.transport())
+    assert sandbox.base_url == "https://api.sandbox.primer.io"
+    for other in (in_process, sandbox):
+        emulator.inject(404)
+        with pytest.raises(errors.NotFoundError) as info:
+            other.create_session({"orderId": "o-1"})
+        assert "is not the Client Session API" not in str(info.value)
     # another path through request() is a plain 404: nothing said about the base URL
     answer = PrimerClient(transport=emulator.transport(), base_url="http://e.test").request(
         "GET", "/elsewhere"

@@ -440,7 +440,7 @@ def test_an_async_client_in_use_on_another_running_loop_sends_nothing() -> None:
     thread.start()
     try:
         assert first.wait(10)
-        with pytest.raises(RuntimeError, match="in use on another event loop, still running"):
+        with pytest.raises(RuntimeError, match="used on another event loop that is not closed"):
             asyncio.run(client.request("GET", "/client-session"))
     finally:
         done.set()
@@ -470,3 +470,34 @@ def test_a_short_key_inside_a_word_does_not_stop_a_request() -> None:
     assert answer.status_code == 400  # sent: the emulator knows no such token
     with pytest.raises(ValueError, match=r"^params\['clientToken'\] holds the API key"):
         client.request("GET", "/client-session", params={"clientToken": "k"})
+
+
+def test_a_hook_that_returns_an_awaitable_is_reported_not_silently_dropped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """`lambda e: queue.put(e)` with an asyncio queue, or a partial of an async callable,
+    passes the check: its coroutine was dropped with only a "never awaited" warning."""
+    import functools
+
+    async def put(exchange: Exchange) -> None:  # pragma: no cover - never awaited
+        pass
+
+    client = PrimerClient(
+        hooks=[lambda exchange: put(exchange), functools.partial(_AsyncCallable())]
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "coroutine ... was never awaited" later
+        with caplog.at_level(logging.WARNING, logger="primer_nb"):
+            client.create_session({"orderId": "o-1"})
+    skipped = [r.getMessage() for r in caplog.records if "failed and was skipped" in r.getMessage()]
+    assert len(skipped) == 2
+    assert all("returned an awaitable, which is never awaited" in text for text in skipped)
+
+
+def test_request_takes_params_and_headers_as_pairs(marker_key: str) -> None:
+    """httpx takes lists of pairs; the key check read them as mappings (AttributeError)."""
+    client, seen = scripted(marker_key)
+    client.request("GET", "/client-session", params=[("clientToken", "t")], headers=[("X-N", "1")])
+    assert seen[0].url.params["clientToken"] == "t" and seen[0].headers["X-N"] == "1"
+    with pytest.raises(ValueError, match=r"^params\['clientToken'\] holds the API key"):
+        client.request("GET", "/client-session", params=[("clientToken", marker_key)])

@@ -35,14 +35,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Unpack, cast
 
 import ipywidgets as w
 from pydantic import JsonValue
 
 from primer_nb.amounts import breakdown, session_amount
-from primer_nb.errors import PrimerError
+from primer_nb.errors import METADATA_EMPTY_KEY, PrimerError
 from primer_nb.merging import MERGED_ONE_LEVEL, apply_patch, patch_of
 from primer_nb.models import ClientSession, ClientSessionUpdateRequest, merged_total_problems
 from primer_nb.widgets._builder import BoxOptions, RequestBuilder, reason_html
@@ -76,20 +76,33 @@ def merge_preview(session: Mapping[str, object], patch: Mapping[str, object]) ->
     return apply_patch(session, patch)
 
 
-def flatten(value: object, path: str = "$", *, items: bool = False) -> dict[str, object]:
-    """Leaves by JSONPath; arrays are leaves (PATCH replaces them whole), or with `items`
-    their items are walked too (`$.order.lineItems[1].quantity`), to show what changed."""
+def flatten(value: object, path: str = "$") -> dict[str, object]:
+    """Leaves by JSONPath; arrays are leaves (PATCH replaces them whole)."""
     if isinstance(value, Mapping):
         out: dict[str, object] = {}
         for key, item in value.items():
-            out.update(flatten(item, f"{path}.{key}", items=items))
-        return out
-    if items and isinstance(value, list) and value:
-        out = {}
-        for index, item in enumerate(value):
-            out.update(flatten(item, f"{path}[{index}]", items=items))
+            out.update(flatten(item, f"{path}.{key}"))
         return out
     return {path: value}
+
+
+def _changes(old: object, new: object, path: str = "$") -> Iterator[tuple[str, object, object]]:
+    """`(JSONPath, before, after)` of each leaf that differs, `UNSET` where a key is
+    absent. Objects are walked key by key; an array item by item when both sides have as
+    many items (which line changed), else it is one row, as PATCH replaces it whole."""
+    mappings = (isinstance(old, Mapping) or old is UNSET) and (
+        isinstance(new, Mapping) or new is UNSET
+    )
+    if mappings and (isinstance(old, Mapping) or isinstance(new, Mapping)):
+        before = old if isinstance(old, Mapping) else {}
+        after = new if isinstance(new, Mapping) else {}
+        for key in [*after, *(k for k in before if k not in after)]:
+            yield from _changes(before.get(key, UNSET), after.get(key, UNSET), f"{path}.{key}")
+    elif isinstance(old, list) and isinstance(new, list) and old and len(old) == len(new):
+        for index, (one, other) in enumerate(zip(old, new, strict=True)):
+            yield from _changes(one, other, f"{path}[{index}]")
+    elif old != new:
+        yield path, old, new
 
 
 def _show(value: object) -> str:
@@ -106,14 +119,11 @@ def diff_html(
     after: Mapping[str, object],
     empty: str = "No changes yet: edit a field to build a PATCH.",
 ) -> str:
-    """A table of the JSONPaths that change: before → after (`empty` when none do), an
-    array's items one by one (a long array cut short would hide what changed)."""
-    old, new = flatten(before, items=True), flatten(after, items=True)
-    paths = [*new, *(p for p in old if p not in new)]
+    """A table of the JSONPaths that change: before → after (`empty` when none do); an
+    array of as many items on both sides item by item (cut short, it hid what changed)."""
     rows = [
-        (p, _show(old.get(p, UNSET)), _show(new.get(p, UNSET) if p in new else None))
-        for p in paths
-        if old.get(p, UNSET) != new.get(p, UNSET)
+        (path, _show(old), _show(None if new is UNSET else new))  # absent after: cleared
+        for path, old, new in _changes(before, after)
     ]
     if not rows:
         return f"<span class='primer-diff'>{escape(empty)}</span>"
@@ -299,11 +309,12 @@ class PatchBuilder(RequestBuilder):
         is still to change: nothing when a PATCH whose answer was lost had been made. A
         GET that fails shows its error and raises it; the form is then unchanged. Text that
         is not a value yet (`12,50` in an amount) is kept as typed; in a row of a list
-        (a line item), whose rows the reload may change, it stops the reload: a
-        `ValueError` names those fields.
+        (a line item), whose rows the reload may change, or a problem in another kind of
+        field (a metadata key typed twice), it stops the reload: a `ValueError` names
+        those fields.
         """
-        texts = self._unread_texts()
-        refused = self._in_rows(texts)
+        texts, others = self._unread()
+        refused = self._refusal(texts, others)
         if refused is not None:
             raise ValueError(refused)
         typed = dict(self.changes)
@@ -335,35 +346,41 @@ class PatchBuilder(RequestBuilder):
             self.status.value = message(escape(text), OK_COLOR, "status")
         return fresh
 
-    def _unread_texts(self) -> dict[str, str]:
-        """The text of each field the form cannot read as a value yet, by JSONPath: the
-        reload applies values, so these are put back as they were typed."""
+    def _unread(self) -> tuple[dict[str, str], dict[str, str]]:
+        """What the reload could lose, by JSONPath: the text of each plain field the form
+        cannot read as a value yet (put back as typed), and the problem of every other
+        field (a metadata key typed twice keeps one row in what the form reads)."""
         _, found = self.form.collect()
         texts: dict[str, str] = {}
-        for path in found.errors:
+        others: dict[str, str] = {}
+        for path, problem in found.errors.items():
             node = found.nodes.get(path)
             if isinstance(node, (LeafNode, MoneyNode)) and isinstance(node.control.value, str):
                 texts[path] = node.control.value
-        return texts
+            elif problem != METADATA_EMPTY_KEY[1]:  # an empty key is read, and kept
+                others[path] = problem
+        return texts, others
 
-    def _in_rows(self, texts: Mapping[str, str]) -> str | None:
-        """Why the form cannot be reloaded (shown as the status), or None: such text in a
-        list's row, whose rows the reload may change (a teammate's PATCH)."""
-        rows = [path for path in texts if "[" in path]
-        if not rows:
+    def _refusal(self, texts: Mapping[str, str], others: Mapping[str, str]) -> str | None:
+        """Why the form cannot be reloaded (shown as the status), or None: unreadable text
+        in a list's row, whose rows the reload may change (a teammate's PATCH), or a
+        problem in a field whose text the reload cannot put back."""
+        problems = [
+            *(f"{p}: text that is not a value yet, in a list's row" for p in texts if "[" in p),
+            *(f"{p}: {problem}" for p, problem in others.items()),
+        ]
+        if not problems:
             return None
-        one = len(rows) == 1
         text = (
-            f"Not reloaded: {', '.join(rows)} {'holds' if one else 'hold'} text that is not a "
-            f"value yet, in a list's row the reload may change. Fix or empty "
-            f"{'it' if one else 'them'} first."
+            f"Not reloaded: {'; '.join(problems)}. The reload keeps what the form can read, "
+            "so fix this first."
         )
         self.status.value = message(escape(text), ERROR_COLOR, "alert")
         return text
 
     def _reload_clicked(self) -> None:
         """The Reload button: what stops it is shown in the widget, not raised further."""
-        if self._in_rows(self._unread_texts()) is None:
+        if self._refusal(*self._unread()) is None:
             with contextlib.suppress(PrimerError):
                 self.reload()
 

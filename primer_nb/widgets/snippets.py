@@ -24,8 +24,8 @@ The in-process emulator has no URL a shell could reach: for it both snippets tar
 `http://127.0.0.1:8010`, where `primer-nb emulator` serves the same emulator, and say so
 in a comment line; the Python snippet's client is made for the curl command's server and
 API version (`snippet_target`). Every part of the command is shell-quoted (the URL too),
-and a body too long for one argument (over 100,000 characters) is piped in from the
-shell's own `printf`.
+and a body too long for one argument (over 100,000 bytes) is piped in from the shell's
+own `printf`.
 """
 
 from __future__ import annotations
@@ -138,8 +138,9 @@ def _cannot(function: str, loc: tuple[int | str, ...], what: str, why: str) -> s
     return f"{function}(): {json_path(loc)}: {what} cannot be written as JSON ({why})"
 
 
-#: A curl argument longer than this goes through `printf` (a shell builtin) and stdin:
-#: Linux refuses a single argument over 128 KiB to a program ("Argument list too long").
+#: A curl argument longer than this, in UTF-8 bytes, goes through `printf` (a shell
+#: builtin) and stdin: Linux refuses one argument over 128 KiB to a program ("Argument
+#: list too long").
 _LONGEST_ARGUMENT = 100_000
 #: What a header's value may hold to be written inside double quotes as it is.
 _PLAIN_HEADER = re.compile(r"[A-Za-z0-9._-]*")
@@ -187,7 +188,7 @@ def curl_snippet(
         f"-H {version}",
         '-H "Content-Type: application/json"',
     ]
-    if sum(map(len, words)) <= _LONGEST_ARGUMENT:
+    if sum(len(word.encode("utf-8")) for word in words) <= _LONGEST_ARGUMENT:
         command = " \\\n  ".join([*lines, "-d " + "".join(words)])
     else:  # too long for one argument of a program: stdin, from the shell's own printf
         printf = f"printf '%s' {' '.join(words)}"  # the format is reused for each word

@@ -377,3 +377,28 @@ def test_an_outcome_with_nothing_changed_says_the_session_is_unchanged(
     session = client.get_session(token)
     shown = html.unescape(PatchBuilder._outcome_html(session, session))
     assert "The session is unchanged." in shown and "No changes yet" not in shown
+
+
+def test_a_metadata_key_typed_twice_stops_a_reload(client: Any, token: str) -> None:
+    """The form reads one of the two rows: the reload would have dropped the other."""
+    patcher = PatchBuilder(client, token)
+    metadata = patcher.form.node("$.metadata")
+    metadata.add_row("b", "my long note")  # type: ignore[attr-defined]
+    metadata.add_row("b", "2")  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match=r"^Not reloaded: \$\.metadata: duplicate key 'b'"):
+        patcher.reload()
+    values = [v.value for _, v in metadata.rows]  # type: ignore[attr-defined]
+    assert values == ["my long note", "2"]
+
+
+def test_the_diff_says_an_added_or_removed_item_as_the_whole_array() -> None:
+    """Walked item by item, adding the first line read "[] -> null (cleared)" and a
+    removed item "its fields -> null (cleared)"."""
+    from primer_nb.widgets.patch_builder import diff_html
+
+    one, two = [{"name": "A", "amount": 1}], [{"name": "A", "amount": 1}, {"name": "B"}]
+    for before, after in (([], one), (two, one), (one, [])):
+        shown = html.unescape(
+            diff_html({"order": {"lineItems": before}}, {"order": {"lineItems": after}})
+        )
+        assert "$.order.lineItems</td>" in shown and "cleared" not in shown

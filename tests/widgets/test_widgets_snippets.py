@@ -192,12 +192,16 @@ def test_only_the_client_token_becomes_the_shell_variable(recorder: Any, tmp_pat
 
 def test_a_body_too_long_for_one_argument_goes_through_stdin(recorder: Any, tmp_path: Any) -> None:
     """Over 128 KiB, curl's `-d` argument failed with "Argument list too long"."""
-    body = {"clientToken": "live", "metadata": {f"k{i}": "x'$(y)" * 20 for i in range(1500)}}
+    # under 100,000 characters, but over 128 KiB of UTF-8: the limit is in bytes
+    body = {"clientToken": "live", "metadata": {f"k{i}": "😀" * 40 for i in range(1500)}}
+    body["metadata"]["q"] = "x'$(touch pwned)"  # type: ignore[index]
+    assert len(json.dumps(body, ensure_ascii=False)) < 100_000
     text = curl_snippet(body, method="PATCH", base_url=recorder.url, api_version="2.4")
     assert text.startswith("printf '%s' ") and "--data-binary @-" in text
     _bash(text, tmp_path, PRIMER_CLIENT_TOKEN="T", PRIMER_API_KEY="k")
     raw, headers = recorder.seen[0]
     assert json.loads(raw) == {**body, "clientToken": "T"}
+    assert not (tmp_path / "pwned").exists()
     assert headers["X-API-KEY"] == "k"
 
 
