@@ -84,14 +84,7 @@ import httpx
 
 from primer_nb._version import __version__
 from primer_nb.arguments import true_or_false, whole_number
-from primer_nb.config import (
-    API_PATH,
-    BASE_URLS,
-    REDACTED,
-    Settings,
-    env_var,
-    resolve_settings,
-)
+from primer_nb.config import API_PATH, REDACTED, Settings, env_var, resolve_settings
 from primer_nb.errors import (
     DEFAULT_KEY_REFUSED_BY_EMULATOR_HINT,
     DEFAULT_KEY_REFUSED_HINT,
@@ -296,7 +289,7 @@ class _Call:
 
     method: str
     path: str
-    params: dict[str, str] | None = None
+    params: httpx.QueryParams | dict[str, str] | None = None
     json_body: Any = None
     content: bytes | str | None = None
     headers: Mapping[str, str] | None = None
@@ -988,7 +981,7 @@ class _BaseClient(ABC, Generic[_T]):
         places += [(f"params[{k!r}]", f"{k}={v}") for k, v in pairs]
         raw = httpx.Headers(headers).raw if headers is not None else []  # names as given
         places += [
-            (f"headers[{k.decode('latin-1')!r}]", v.decode("latin-1"))
+            (f"headers[{k.decode('latin-1')!r}]", f"{k.decode('latin-1')}: {v.decode('latin-1')}")
             for k, v in raw
             if k.lower() != b"x-api-key"
         ]
@@ -1002,7 +995,7 @@ class _BaseClient(ABC, Generic[_T]):
         return _Call(
             method.upper(),
             path,
-            params=dict(params) if params is not None else None,
+            params=httpx.QueryParams(params) if params is not None else None,  # pairs kept
             json_body=json_body,
             content=content,
             headers=headers,
@@ -1252,9 +1245,11 @@ class _BaseClient(ABC, Generic[_T]):
             try:
                 returned = hook(exchange)
                 if returned is not None and hasattr(returned, "__await__"):  # async after all
-                    close = getattr(returned, "close", None)
-                    if callable(close):
-                        close()  # no "never awaited" warning at some later time
+                    import inspect
+
+                    if not inspect.iscoroutine(returned):  # a Task or Future runs by itself
+                        continue
+                    returned.close()  # no "never awaited" warning at some later time
                     raise TypeError(
                         "it returned an awaitable, which is never awaited: hooks are called, "
                         "not awaited, so this exchange was not handled"
@@ -1292,8 +1287,7 @@ class _BaseClient(ABC, Generic[_T]):
                 error.args = (str(error),)
             elif (
                 isinstance(error, NotFoundError)
-                and not self._settings.in_process
-                and self.base_url not in BASE_URLS.values()  # Primer's: a 404 of its own
+                and urlsplit(self.base_url).path not in ("", "/")  # `.../v1`: a path too many
                 and (url := response.request.url.copy_with(query=None)) == self._session_url
             ):
                 # the API's own path answers GET, POST and PATCH: the base URL is wrong

@@ -1456,6 +1456,13 @@ def test_a_404_from_the_api_path_says_the_base_url_is_wrong() -> None:
         with pytest.raises(errors.NotFoundError) as info:
             other.create_session({"orderId": "o-1"})
         assert "is not the Client Session API" not in str(info.value)
+    # a base URL without a path (the address `primer-nb emulator` prints) is no such
+    # mistake: a 404 there is the server's own (an injected fault)
+    served = PrimerClient(base_url="http://127.0.0.1:8010", transport=emulator.transport())
+    emulator.inject(404)
+    with pytest.raises(errors.NotFoundError) as info:
+        served.create_session({"orderId": "o-1"})
+    assert "is not the Client Session API" not in str(info.value)
     # another path through request() is a plain 404: nothing said about the base URL
     answer = PrimerClient(transport=emulator.transport(), base_url="http://e.test").request(
         "GET", "/elsewhere"

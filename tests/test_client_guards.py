@@ -501,3 +501,35 @@ def test_request_takes_params_and_headers_as_pairs(marker_key: str) -> None:
     assert seen[0].url.params["clientToken"] == "t" and seen[0].headers["X-N"] == "1"
     with pytest.raises(ValueError, match=r"^params\['clientToken'\] holds the API key"):
         client.request("GET", "/client-session", params=[("clientToken", marker_key)])
+
+
+def test_request_keeps_repeated_params_and_params_as_text(marker_key: str) -> None:
+    client, seen = scripted(marker_key)
+    client.request("GET", "/client-session", params=[("a", "1"), ("a", "2")])
+    client.request("GET", "/client-session", params="b=3&b=4")  # type: ignore[arg-type]
+    assert [r.url.query for r in seen] == [b"a=1&a=2", b"b=3&b=4"]
+
+
+def test_the_key_as_a_header_name_is_refused(marker_key: str) -> None:
+    client, seen = scripted(marker_key)
+    with pytest.raises(ValueError, match=r"holds the API key"):
+        client.request("GET", "/client-session", headers={marker_key: "x"})
+    assert seen == []
+
+
+def test_a_hook_that_schedules_a_task_is_not_reported(caplog: pytest.LogCaptureFixture) -> None:
+    """A Task runs by itself: only a coroutine is never awaited."""
+    saved: list[Exchange] = []
+
+    async def save(exchange: Exchange) -> None:
+        saved.append(exchange)
+
+    async def run() -> None:
+        async with AsyncPrimerClient(hooks=[lambda e: asyncio.ensure_future(save(e))]) as client:
+            await client.create_session({"orderId": "o-1"})
+            await asyncio.sleep(0)
+
+    with caplog.at_level(logging.WARNING, logger="primer_nb"):
+        asyncio.run(run())
+    assert len(saved) == 1
+    assert "failed and was skipped" not in caplog.text

@@ -967,9 +967,10 @@ class MetadataNode(Node):
         if not self.rows:
             return UNSET
         out: dict[str, JsonValue] = {}
+        problems: list[str] = []  # every one, not the last: each names what to fix
         for name, value in self.rows:
             if name.value in out:
-                found.errors[path] = f"duplicate key {name.value!r}"
+                problems.append(f"duplicate key {name.value!r}")
             loaded = self._loaded.get(id(value))
             if loaded is not None and loaded[0] is value and loaded[1] == value.value:
                 out[name.value] = loaded[2]  # untouched: as the session holds it
@@ -977,10 +978,12 @@ class MetadataNode(Node):
                 try:
                     out[name.value] = _metadata_value(value.value, len(loc) + 1)
                 except _TooDeep as exc:  # valid JSON the API refuses: not sent as text
-                    found.errors[path] = f"{name.value!r}: {exc}"
+                    problems.append(f"{name.value!r}: {exc}")
                     out[name.value] = value.value
         if "" in out:
-            found.errors[path] = METADATA_EMPTY_KEY[1]
+            problems.append(METADATA_EMPTY_KEY[1])
+        if problems:
+            found.errors[path] = "; ".join(problems)
         return out
 
     def load(self, value: JsonValue) -> None:

@@ -188,7 +188,7 @@ def curl_snippet(
         f"-H {version}",
         '-H "Content-Type: application/json"',
     ]
-    if sum(len(word.encode("utf-8")) for word in words) <= _LONGEST_ARGUMENT:
+    if sum(len(word.encode("utf-8", "surrogatepass")) for word in words) <= _LONGEST_ARGUMENT:
         command = " \\\n  ".join([*lines, "-d " + "".join(words)])
     else:  # too long for one argument of a program: stdin, from the shell's own printf
         printf = f"printf '%s' {' '.join(words)}"  # the format is reused for each word

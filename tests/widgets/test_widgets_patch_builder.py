@@ -402,3 +402,15 @@ def test_the_diff_says_an_added_or_removed_item_as_the_whole_array() -> None:
             diff_html({"order": {"lineItems": before}}, {"order": {"lineItems": after}})
         )
         assert "$.order.lineItems</td>" in shown and "cleared" not in shown
+
+
+def test_every_metadata_problem_counts_not_only_the_last(client: Any, token: str) -> None:
+    """An empty key written last replaced "duplicate key" in the form's problems, so the
+    reload went ahead and dropped a row."""
+    patcher = PatchBuilder(client, token)
+    metadata = patcher.form.node("$.metadata")
+    for name, value in (("b", "my long note"), ("b", "2"), ("", "x")):
+        metadata.add_row(name, value)  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match=r"duplicate key 'b'; .*empty string key"):
+        patcher.reload()
+    assert [v.value for _, v in metadata.rows] == ["my long note", "2", "x"]  # type: ignore[attr-defined]

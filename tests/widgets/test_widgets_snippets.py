@@ -222,3 +222,10 @@ def test_the_python_snippet_goes_where_the_curl_snippet_goes() -> None:
     assert ast.literal_eval(call.args[0]) == {"orderId": "o-1", "currencyCode": "EUR"}
     same = python_snippet({"orderId": "o-1"}, base_url=SANDBOX, api_version="2.4")
     assert f"PrimerClient(base_url='{SANDBOX}')" in same  # the default version is left out
+
+
+def test_a_lone_surrogate_does_not_break_the_size_check() -> None:
+    """`json.loads('"\\ud800"')` gives such a string: the byte count raised
+    UnicodeEncodeError, naming no field."""
+    text = curl_snippet({"orderId": "a\ud800b"}, base_url=SANDBOX, api_version="2.4")
+    assert text.startswith("curl -X POST ")
