@@ -316,16 +316,15 @@ def resolve_settings(
             raise ConfigurationError(
                 f"Primer's API is served over https only: use https://{url_host}"
             )
-        if parts.scheme == "http" and api_key is None and key and not on_this_machine(url_host):
-            # PRIMER_API_KEY is usually the sandbox key: not in clear text across a network
-            source = "PRIMER_BASE_URL" if base_url is None else "base_url"
-            shown = f"[{url_host}]" if ":" in url_host else url_host
-            raise ConfigurationError(
-                f"{source} http://{shown} would send PRIMER_API_KEY over the network in "
-                "clear text: use https://, a server on this machine (127.0.0.1), or unset "
-                "PRIMER_API_KEY (the emulator's own key is sent then; a server started with "
-                "--api-key takes its key as api_key= in code)"
-            )
+        source = "PRIMER_BASE_URL" if base_url is None else "base_url"
+        problem = clear_text_key_problem(
+            source,
+            parts.scheme,
+            url_host,
+            "; a server started with --api-key takes its key as api_key= in code",
+        )
+        if api_key is None and key and problem is not None:
+            raise ConfigurationError(problem)
     given = environment or _env("PRIMER_ENV", env) or ""
     name = given.lower()
     if not name:
@@ -371,6 +370,20 @@ def resolve_settings(
         api_key=key,
         in_process=in_process,
         default_key=default_key,
+    )
+
+
+def clear_text_key_problem(source: str, scheme: str, host: str, more: str = "") -> str | None:
+    """Why `PRIMER_API_KEY`, usually the sandbox key, must not be sent to this URL (plain
+    http to another machine: across a network in clear text), naming `source`; or None.
+    The client's settings and `primer-nb parity --against` both apply this rule."""
+    if scheme != "http" or on_this_machine(host):
+        return None
+    shown = f"[{host}]" if ":" in host else host  # an IPv6 address, as a URL writes it
+    return (
+        f"{source} http://{shown} would send PRIMER_API_KEY over the network in clear text: "
+        "use https://, a server on this machine (127.0.0.1), or unset PRIMER_API_KEY (the "
+        f"emulator's own key is sent then{more})"
     )
 
 

@@ -70,9 +70,9 @@ from primer_nb.config import (
     BASE_URLS,
     EMULATOR_KEY,
     api_key_problem,
+    clear_text_key_problem,
     env_var,
     http_url_problem,
-    on_this_machine,
     redact,
 )
 from primer_nb.errors import DEFAULT_KEY_REFUSED_HINT, PrimerConnectionError, PrimerError
@@ -1086,14 +1086,9 @@ def resolve_against(against: str, environ: Mapping[str, str] | None = None) -> _
             f"--against: Primer's API is served over https only: use https://{host} "
             "(or --against sandbox)"
         )
-    if key and parts.scheme == "http" and not on_this_machine(host):
-        # PRIMER_API_KEY is usually the sandbox key: it must not cross a network in clear text
-        shown = f"[{host}]" if ":" in host else host  # an IPv6 address, as a URL writes it
-        raise ParityUsageError(
-            f"--against http://{shown} would send PRIMER_API_KEY over the network in clear "
-            "text: use https://, a server on this machine (127.0.0.1), or unset "
-            "PRIMER_API_KEY (the emulator's own key is sent then)"
-        )
+    problem = clear_text_key_problem("--against", parts.scheme, host)
+    if key and problem is not None:
+        raise ParityUsageError(problem)
     # the key pasted into the URL's path would be printed with every result line, and
     # saved as a recorded file's `source` (a file teams commit): shown as `***`
     label = redact(url, key) if key else url
