@@ -159,6 +159,10 @@ def rules_for(patch: Mapping[str, object]) -> list[str]:
     return rules
 
 
+class _NotReloaded(ValueError):
+    """`reload()` refused (its status says why): the form holds what it would lose."""
+
+
 class PatchBuilder(RequestBuilder):
     """A form over an existing session that sends `PATCH /client-session`.
 
@@ -316,7 +320,7 @@ class PatchBuilder(RequestBuilder):
         texts, others = self._unread()
         refused = self._refusal(texts, others)
         if refused is not None:
-            raise ValueError(refused)
+            raise _NotReloaded(refused)
         typed = dict(self.changes)
         try:
             fresh: ClientSession = self.client.get_session(self.client_token)
@@ -380,9 +384,8 @@ class PatchBuilder(RequestBuilder):
 
     def _reload_clicked(self) -> None:
         """The Reload button: what stops it is shown in the widget, not raised further."""
-        if self._refusal(*self._unread()) is None:
-            with contextlib.suppress(PrimerError):
-                self.reload()
+        with contextlib.suppress(PrimerError, _NotReloaded):
+            self.reload()
 
     @staticmethod
     def _outcome_html(old: ClientSession, new: ClientSession) -> str:
