@@ -976,8 +976,9 @@ class _BaseClient(ABC, Generic[_T]):
         # The key in the URL would be printed by servers and by httpx's INFO log line; in
         # another header, sent where no redaction knows to look. Its own header is X-API-KEY.
         places = [("path", path)]
-        # as httpx reads them (a mapping, or a list of pairs)
-        pairs = httpx.QueryParams(params).multi_items() if params is not None else []
+        # as httpx reads them (a mapping, or a list of pairs), and sends them
+        query = httpx.QueryParams(params) if params is not None else None
+        pairs = query.multi_items() if query is not None else []
         places += [(f"params[{k!r}]", f"{k}={v}") for k, v in pairs]
         raw = httpx.Headers(headers).raw if headers is not None else []  # names as given
         places += [
@@ -995,7 +996,7 @@ class _BaseClient(ABC, Generic[_T]):
         return _Call(
             method.upper(),
             path,
-            params=httpx.QueryParams(params) if params is not None else None,  # pairs kept
+            params=query,
             json_body=json_body,
             content=content,
             headers=headers,
@@ -1108,7 +1109,6 @@ class _BaseClient(ABC, Generic[_T]):
             if isinstance(exc, httpx.TimeoutException):
                 return f"The client stopped waiting{may} (pass timeout= to wait longer)."
             return f"The connection closed before the answer came{may}."
-        proxy = any(env_var(name) for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY"))
         if isinstance(exc, httpx.ProxyError):
             return "Check the proxy this machine uses (HTTPS_PROXY, HTTP_PROXY) and its login."
         if isinstance(exc, httpx.PoolTimeout):
@@ -1119,6 +1119,7 @@ class _BaseClient(ABC, Generic[_T]):
         if isinstance(exc, (httpx.LocalProtocolError, httpx.UnsupportedProtocol)):
             return "httpx could not write this request: check the URL and headers passed."
         if "WRONG_VERSION_NUMBER" in detail:
+            proxy = any(env_var(name) for name in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY"))
             if proxy or self.environment != "emulator":
                 return (
                     "Something on the way speaks plain http, not https: a proxy that does is "
@@ -1459,8 +1460,8 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
 
     Its connections belong to the event loop they were opened on: used from a new loop
     once that one is closed (a second `asyncio.run`), it opens a new pool; used from a
-    second loop while the first still runs (another thread's), it raises `RuntimeError`
-    before sending. Make one client per running loop.
+    second loop while the first is not closed (another thread's, or one left open), it
+    raises `RuntimeError` before sending. Make one client per event loop.
     """
 
     _http: httpx.AsyncClient
