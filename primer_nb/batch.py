@@ -833,14 +833,9 @@ def _read_csv(path: Path) -> Iterator[tuple[int, int | None, Mapping[str, Any], 
                 f"{path}: line 1: the header line has no column names; a CSV file starts "
                 "with a header line naming its columns (data/README.md)"
             )
-        seen: dict[str, int] = {}
-        for number, name in enumerate(header, 1):
-            if name and name in seen:
-                raise ValueError(
-                    f"{path}: line 1: column {name} appears twice in the header (columns "
-                    f"{seen[name]} and {number}); each column may appear once"
-                )
-            seen[name] = number
+        twice = _repeated_column(header, "header", unnamed_ok=True)
+        if twice is not None:
+            raise ValueError(f"{path}: line 1: {twice}")
         unnamed = [i for i, name in enumerate(header) if not name]
         start = reader.line_num + 1
         row = 0
@@ -891,6 +886,25 @@ def _read_csv(path: Path) -> Iterator[tuple[int, int | None, Mapping[str, Any], 
         raise ValueError(f"{path}: {message}") from None
 
 
+def _repeated_column(
+    names: Iterable[object], where: str, *, unnamed_ok: bool = False
+) -> str | None:
+    """The first column name that appears twice among `names` (a CSV header or a
+    DataFrame's columns, counted from 1), as a message; None when each appears once.
+    `unnamed_ok`: empty names (a CSV's unnamed columns) may repeat."""
+    seen: dict[object, int] = {}
+    for position, name in enumerate(names, 1):
+        if unnamed_ok and name == "":
+            continue
+        if name in seen:
+            return (
+                f"column {name} appears twice in the {where} (columns {seen[name]} and "
+                f"{position}); each column may appear once"
+            )
+        seen[name] = position
+    return None
+
+
 #: What `pandas.read_csv` calls a header column without a name.
 _UNNAMED = re.compile(r"Unnamed: [0-9]+")
 
@@ -904,14 +918,9 @@ def _read_rows(rows: Rows) -> Iterator[tuple[int, int | None, Mapping[str, Any],
         return
     to_dict = getattr(rows, "to_dict", None)
     if callable(to_dict) and hasattr(rows, "columns"):  # a DataFrame
-        seen: dict[object, int] = {}
-        for position, column in enumerate(rows.columns, 1):
-            if column in seen:  # to_dict would keep the last one's values only
-                raise ValueError(
-                    f"column {column} appears twice in the DataFrame (columns {seen[column]} "
-                    f"and {position}); each column may appear once"
-                )
-            seen[column] = position
+        twice = _repeated_column(rows.columns, "DataFrame")
+        if twice is not None:  # to_dict would keep the last one's values only
+            raise ValueError(twice)
         records = to_dict("records")
         # pandas' name for a CSV header column without a name: ignored while it is empty
         blank: set[str] = set()
