@@ -7,6 +7,7 @@ site to the README, the tutorials, the project's other Markdown pages and `docs/
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -160,6 +161,71 @@ def _add_navigation(app: Any, docname: str, source: list[str]) -> None:
         source[0] += f"\n\n```{{toctree}}\n:hidden:\n{entries}\n```\n"
     elif docname == "notebooks/README":
         source[0] += "\n\n```{toctree}\n:hidden:\n:glob:\n[0-9]*\n```\n"
+    elif docname == "docs/emulator":
+        records = "\n".join(RECORDS.values())  # the records the page sums up, under it
+        source[0] += f"\n\n```{{toctree}}\n:hidden:\n{records}\n```\n"
+
+
+#: The repository's two records, each published as a page of its own (docs/behaviour.md,
+#: docs/primer-api.md include them): what Primer documents, and what the kit chose where
+#: Primer is silent. Docstrings cite their numbered sections ("behaviour.md §3", "spec §9.3").
+RECORDS = {"client-session-api.md": "primer-api", "behaviour.md": "behaviour"}
+_CITED_AS = {"spec": "client-session-api.md"}
+_SECTION = r"§\d+(?:\.\d+)*"
+_CITATION = re.compile(
+    rf"\b(behaviour\.md|client-session-api\.md|spec) ({_SECTION}(?:(?:, |-|–| and ){_SECTION})*)"
+)
+
+
+def _section_anchors(app: Any, record: str) -> dict[str, str]:
+    """Each numbered section of a record's page ("2.", "9.3") with its HTML id."""
+    cache: dict[str, dict[str, str]] = app.__dict__.setdefault("_record_anchors", {})
+    if record not in cache:
+        from docutils import nodes
+
+        anchors: dict[str, str] = {}
+        for section in app.env.get_doctree(f"docs/{RECORDS[record]}").findall(nodes.section):
+            number = re.match(r"(\d+(?:\.\d+)*)\.?\s", section[0].astext())
+            if number and section["ids"]:
+                anchors.setdefault(number.group(1), section["ids"][0])
+        cache[record] = anchors
+    return cache[record]
+
+
+def _link_record_citations(app: Any, doctree: Any, docname: str) -> None:
+    """Make "behaviour.md §3" (and "§2, §5", "§2-§3") links to that section of its page.
+
+    A citation of a section the record does not have fails the build, as any broken
+    link does. Text in code, and text already inside a link, is left as it is.
+    """
+    from docutils import nodes
+
+    skip = (nodes.literal, nodes.literal_block, nodes.reference, nodes.title, nodes.raw)
+    for text in list(doctree.findall(nodes.Text)):
+        if isinstance(text.parent, skip) or not _CITATION.search(text):
+            continue
+        pieces: list[nodes.Node] = []
+        done = 0
+        for citation in _CITATION.finditer(text):
+            record = _CITED_AS.get(citation.group(1), citation.group(1))
+            page = app.builder.get_relative_uri(docname, f"docs/{RECORDS[record]}")
+            anchors = _section_anchors(app, record)
+            for i, section in enumerate(re.finditer(_SECTION, citation.group(2))):
+                # the first link reads "behaviour.md §2", the next ones "§5"
+                start = citation.start() if i == 0 else citation.start(2) + section.start()
+                end = citation.start(2) + section.end()
+                anchor = anchors.get(section.group()[1:])
+                if anchor is None:
+                    raise ValueError(f"{docname}: {citation.group()} cites no section of {record}")
+                if start > done:
+                    pieces.append(nodes.Text(text[done:start]))
+                pieces.append(
+                    nodes.reference("", text[start:end], internal=True, refuri=f"{page}#{anchor}")
+                )
+                done = end
+        if done < len(text):
+            pieces.append(nodes.Text(text[done:]))
+        text.parent.replace(text, pieces)
 
 
 def _home_as_index(app: Any, exception: Exception | None) -> None:
@@ -180,5 +246,6 @@ def _full_width_tutorials(
 def setup(app: Any) -> dict[str, Any]:
     app.connect("html-page-context", _full_width_tutorials, priority=900)
     app.connect("source-read", _add_navigation)
+    app.connect("doctree-resolved", _link_record_citations)
     app.connect("build-finished", _home_as_index)
     return {"parallel_read_safe": True}

@@ -26,10 +26,12 @@ stays cheap: pandas and ipywidgets load only when a table or widget is used.
   `PrimerConnectionError`, `ConfigurationError`, `UnknownFieldWarning`
 - `primer_nb.emulator`: `Emulator`
 
-Docstrings cite two records kept in the repository beside the tests:
-`tests/data/primer/client-session-api.md` (Primer's documented API, each fact with its
-source) and `tests/data/primer/behaviour.md` (what the emulator chose where Primer is
-silent; "behaviour.md §5" is a section of it). Without the repository, the page
+Docstrings cite two records kept in the repository beside the tests, and published on
+the documentation site: `tests/data/primer/client-session-api.md`
+([What Primer documents](../../primer-api.md): Primer's API, each fact with its source)
+and `tests/data/primer/behaviour.md` ([The behaviour we commit to](../../behaviour.md):
+what the kit chose where Primer is silent). "behaviour.md §5" is a section of the second;
+on the site each such citation links to its section. The page
 [How the emulator behaves](../../emulator.md) lists the emulator's own choices.
 """
 

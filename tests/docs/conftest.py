@@ -32,6 +32,7 @@ def _sources() -> list[Path]:
     # every page conf.py builds: the top-level *.md (ARCHITECTURE.md...), the READMEs,
     # the notebooks, docs/ and the package's docstrings
     patterns = ["*.md", "*/README.md", "notebooks/*.ipynb", "docs/*", "docs/_static/*"]
+    patterns.append("tests/data/primer/*.md")  # the records docs/behaviour.md ... include
     found = [path for pattern in patterns for path in ROOT.glob(pattern) if path.is_file()]
     return [*found, *(ROOT / "primer_nb").rglob("*.py")]
 

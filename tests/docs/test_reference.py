@@ -65,3 +65,54 @@ def test_the_package_page_says_where_each_public_name_is(site_dir: Path) -> None
     # the docstring's own link (the sidebar links the page too)
     assert 'href="../../emulator.html"><span class="std std-doc">How the emulator behaves' in text
     assert "How the emulator behaves</span></a> lists the emulator" in text
+    for page, title in (("primer-api", "What Primer documents"), ("behaviour", "The behaviour")):
+        assert f'href="../../{page}.html"><span class="std std-doc">{title}' in text
+
+
+RECORDS = {"behaviour.md": "behaviour", "client-session-api.md": "primer-api"}
+CITATION = re.compile(r"(behaviour\.md|client-session-api\.md|spec) §(\d+(?:\.\d+)*)")
+
+
+def site_pages(site_dir: Path) -> list[Path]:
+    return sorted(site_dir.rglob("*.html"))
+
+
+def plain_text(html: str) -> str:
+    """The page's words outside code and links, on one line."""
+    html = re.sub(r"<(code|pre|a)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+@pytest.mark.parametrize(("record", "page"), sorted(RECORDS.items()))
+def test_each_record_is_a_page_with_every_section(site_dir: Path, record: str, page: str) -> None:
+    """Docstrings cite the repository's records ("behaviour.md §3"), which no page of the
+    site showed: a reader without the repository could not look them up."""
+    source = Path("tests/data/primer", record).read_text(encoding="utf-8")
+    headings = re.findall(r"^#{2,3} (\d+(?:\.\d+)*)\.? ", source, flags=re.M)
+    assert len(headings) >= 5
+    html = (site_dir / "docs" / f"{page}.html").read_text(encoding="utf-8")
+    shown = re.findall(r"<h[23]>(\d+(?:\.\d+)*)\.? ", html)
+    assert shown == headings
+
+
+def test_every_citation_of_a_record_links_to_its_section(site_dir: Path) -> None:
+    links = 0
+    for path in site_pages(site_dir):
+        html = path.read_text(encoding="utf-8")
+        for href, text in re.findall(
+            r'<a class="reference internal" href="([^"]*)">([^<]*)</a>', html
+        ):
+            cited = re.fullmatch(r"(?:(?:behaviour|client-session-api)\.md |spec )?§([\d.]+)", text)
+            if not cited:
+                continue
+            target, _, anchor = href.partition("#")
+            page = (path.parent / target).resolve()
+            assert page.parent == (site_dir / "docs").resolve(), (path, href)
+            assert page.stem in RECORDS.values(), (path, href)
+            section = page.read_text(encoding="utf-8").split(f'<section id="{anchor}">', 1)
+            assert len(section) == 2, (path, href)
+            heading = re.search(r"<h\d>([^<]*)<", section[1])
+            assert heading and re.match(rf"{re.escape(cited[1])}\.? ", heading[1]), (path, href)
+            links += 1
+        assert CITATION.findall(plain_text(html)) == [], path  # none left as plain text
+    assert links >= 20

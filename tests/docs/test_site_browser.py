@@ -141,6 +141,8 @@ def test_the_site_has_every_tutorial_the_readme_and_the_reference(
         "README.html",
         "notebooks/README.html",
         "docs/emulator.html",
+        "docs/behaviour.html",
+        "docs/primer-api.html",
         "docs/api/index.html",
         "search.html",
     }
