@@ -927,6 +927,9 @@ class _BaseClient(ABC, Generic[_T]):
         return _Call("POST", SESSION_PATH, json_body=body, url=self._session_url)
 
     def _update_call(self, client_token: str, changes: Any, validate: bool | None) -> _Call:
+        _check_token_type(client_token)
+        # first: the key's own suggestion, and before the warning below shows the argument
+        _refuse_the_key(client_token, self._secrets)
         if isinstance(changes, pydantic.BaseModel):
             changes = changes.model_dump(mode="json", by_alias=True, exclude_unset=True)
         if isinstance(changes, Mapping):
@@ -940,8 +943,6 @@ class _BaseClient(ABC, Generic[_T]):
                 )
             rest = {k: v for k, v in changes.items() if k != "clientToken"}
             changes = {"clientToken": client_token, **rest}
-        _check_token_type(client_token)
-        _refuse_the_key(client_token, self._secrets)  # first: the key's own suggestion
         if self.validate if validate is None else validate:
             _check_token(client_token)
         body = self._body(changes, ClientSessionUpdateRequest, validate)

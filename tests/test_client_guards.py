@@ -141,6 +141,20 @@ def test_a_token_mismatch_warning_never_shows_part_of_the_key(marker_key: str) -
     assert marker_key[:8] not in text and marker_key[-4:] not in text
 
 
+def test_the_key_as_the_client_token_argument_is_refused_before_any_warning_shows_it(
+    marker_key: str,
+) -> None:
+    """With another token in the body, the mismatch warning showed the argument shortened:
+    the key's first 8 and last 4 characters, before the key was refused."""
+    client, seen = scripted(marker_key)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(InvalidClientTokenError) as refused:
+            client.update_session(marker_key, {"clientToken": TOKEN, "metadata": {"a": "b"}})
+    assert "This is your API key, not a client token" in (refused.value.recovery_suggestion or "")
+    assert caught == [] and seen == []
+
+
 # --- environments named by their URL -------------------------------------------------
 
 
