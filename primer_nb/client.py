@@ -109,6 +109,7 @@ from primer_nb.redaction import (
     longest_first,
     redact_each,
     redact_json_each,
+    remember_secrets,
     short_token,
 )
 
@@ -783,6 +784,10 @@ class _BaseClient(ABC, Generic[_T]):
         #: What is redacted from everything the client shows, longest first: its key, and
         #: PRIMER_API_KEY too, which a client given `emulator=` reads but never sends.
         self._secrets: tuple[str, ...] = _secrets_with_env(self._settings.api_key)
+        if not self._settings.default_key:  # the emulator's published default is no secret
+            # so that a model's repr, a session card or a snippet showing a body that
+            # holds this key show `***` (models.shown_secrets)
+            remember_secrets(self._secrets)
         if self._settings.in_process and transport is None:
             emulator = emulator or _default_emulator()
         self._emulator = emulator if self._settings.in_process else None

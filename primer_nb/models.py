@@ -56,6 +56,7 @@ from typing import (
     TypedDict,
     TypeVar,
     Unpack,
+    cast,
 )
 
 import email_validator
@@ -99,7 +100,13 @@ from primer_nb.errors import (
     ValidationErrorDetail,
     refused_before_sending,
 )
-from primer_nb.redaction import redact, short_token  # short_token: public here since 0.1
+from primer_nb.redaction import (  # short_token: public here since 0.1
+    longest_first,
+    redact_each,
+    redact_json_each,
+    remembered_secrets,
+    short_token,
+)
 from primer_nb.wire_errors import (  # re-exported: public here since 0.1
     UNKNOWN_FIELD,
     json_path,
@@ -326,6 +333,35 @@ ExpiryDate = Annotated[
 _UNDECLARED_SEEN: ContextVar[list[bool] | None] = ContextVar("_UNDECLARED_SEEN", default=None)
 
 
+def shown_secrets() -> list[str]:
+    """What a display of a model (its repr, a session card, a widget's JSON, a snippet)
+    redacts, longest first: the keys this process's clients were given
+    (`redaction.remembered_secrets`) and PRIMER_API_KEY. A key pasted into a body, a
+    metadata note say, then shows as `***`, as the client, its errors and the ledger show
+    it; the model itself keeps what it holds (`to_wire()`, attributes)."""
+    env = env_var("PRIMER_API_KEY")
+    remembered = remembered_secrets()
+    if not env or env in remembered:
+        return remembered
+    return longest_first([*remembered, env])
+
+
+#: Any value `shown` is given: it comes back of the same type.
+_Shown = TypeVar("_Shown")
+
+
+def shown(value: _Shown, secrets: list[str]) -> _Shown:
+    """`value` with `secrets` redacted: from a string, or from every string of JSON (a
+    model inside a list is left to its own repr, which redacts itself)."""
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        return cast("_Shown", redact_each(value, secrets))
+    if isinstance(value, dict | list):
+        return cast("_Shown", redact_json_each(cast("JsonValue", value), secrets))
+    return value
+
+
 class _Model(BaseModel):
     """Shared configuration and a short repr that shows only the fields that were set.
 
@@ -359,12 +395,14 @@ class _Model(BaseModel):
         return self
 
     def __repr_args__(self) -> Iterator[tuple[str | None, object]]:
+        secrets = shown_secrets()  # an API key in a value is shown as `***`
         fields_set = self.model_fields_set
         for name in type(self).model_fields:
             if name in fields_set:
-                yield name, getattr(self, name)
+                yield name, shown(getattr(self, name), secrets)
         if self.__pydantic_extra__:
-            yield from self.__pydantic_extra__.items()
+            for name, value in self.__pydantic_extra__.items():
+                yield shown(name, secrets), shown(value, secrets)
 
     def to_wire(self) -> dict[str, JsonValue]:
         """The JSON object Primer sees: camelCase keys, only the fields that were set."""
@@ -382,12 +420,14 @@ def _local_error(
     model: type[BaseModel], exc: pydantic.ValidationError, currency: object = None
 ) -> PrimerValidationError:
     """The 422 for a model built with bad values. The error quotes what it refuses, so the
-    configured API key (`PRIMER_API_KEY`) is redacted from it, as the client does with its
-    own key."""
+    API keys of this process's clients and `PRIMER_API_KEY` are redacted from it
+    (`shown_secrets`), as the client does with its own key."""
     name = getattr(model, "__primer_schema__", "") or model.__name__
-    secret = env_var("PRIMER_API_KEY")
+    secrets = shown_secrets()
     details = [
-        d._replace(path=redact(d.path, secret), description=redact(d.description, secret))
+        d._replace(
+            path=redact_each(d.path, secrets), description=redact_each(d.description, secrets)
+        )
         for d in validation_details(exc, name, model, currency)
     ]
     return refused_before_sending(details)
@@ -992,7 +1032,7 @@ class ClientSession(_Model):
 
         token = getattr(self, "client_token", None)
         return display.session_html(
-            self.to_wire(),
+            shown(self.to_wire(), shown_secrets()),
             token=short_token(token) if isinstance(token, str) else None,
             expiry=getattr(self, "client_token_expiration_date", None),
             now=display.backend_now(self),

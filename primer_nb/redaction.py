@@ -15,7 +15,11 @@
   key (`X-API-KEY`, `apiKey`, `api_key`, `Authorization`, ...) gets the value `***`;
 - `short_token(token)`: a client token for display, `eyJhbGci…x9Qk`. A client token is
   not the API key but a 24 h credential for one checkout: tables, widgets and reprs show
-  it shortened, models and the ledger keep it whole (behaviour.md §4).
+  it shortened, models and the ledger keep it whole (behaviour.md §4);
+- `remember_secrets(secrets)` / `remembered_secrets()`: the keys this process's clients
+  were given, for what shows data without a client at hand (a model's repr and card, a
+  snippet): a key pasted into a body, such as a metadata note, is shown as `***` there
+  too, as the client, the ledger and the widgets show it.
 
 Used by `config` (and so the client), the ledger, the tables and the widgets. Imports
 nothing of ours.
@@ -244,3 +248,25 @@ def short_token(token: str) -> str:
     (behaviour.md §4).
     """
     return token if len(token) <= 16 else f"{token[:8]}…{token[-4:]}"
+
+
+#: Every key `remember_secrets` was given: the API keys this process's clients use.
+_REMEMBERED: set[str] = set()
+#: `_REMEMBERED` longest first, sorted again only when a key was added (keys are never
+#: taken back: a key once used is still a key when a session shown later holds it).
+_REMEMBERED_SORTED: list[str] = []
+
+
+def remember_secrets(secrets: Iterable[str]) -> None:
+    """Add `secrets` (a client's API key) to what displays redact (`remembered_secrets`)."""
+    global _REMEMBERED_SORTED
+    _many(secrets, "secrets")
+    new = {s for s in secrets if s} - _REMEMBERED
+    if new:
+        _REMEMBERED.update(new)
+        _REMEMBERED_SORTED = longest_first(_REMEMBERED)
+
+
+def remembered_secrets() -> list[str]:
+    """The keys `remember_secrets` was given, longest first (for `redact_each`)."""
+    return _REMEMBERED_SORTED

@@ -44,7 +44,13 @@ from pydantic import JsonValue
 from primer_nb.amounts import breakdown, session_amount
 from primer_nb.errors import METADATA_EMPTY_KEY, PrimerError
 from primer_nb.merging import MERGED_ONE_LEVEL, apply_patch, patch_of
-from primer_nb.models import ClientSession, ClientSessionUpdateRequest, merged_total_problems
+from primer_nb.models import (
+    ClientSession,
+    ClientSessionUpdateRequest,
+    merged_total_problems,
+    shown,
+    shown_secrets,
+)
 from primer_nb.widgets._builder import BoxOptions, RequestBuilder, reason_html
 from primer_nb.widgets._common import (
     ERROR_COLOR,
@@ -395,8 +401,10 @@ class PatchBuilder(RequestBuilder):
         change = f"<b>amount</b> {escape(before)} → <b>{escape(after)}</b>"
         # what the PATCH changed stays in view: the form's own diff starts again from the
         # updated session
-        changed = diff_html(old.to_wire(), new.to_wire(), empty="The session is unchanged.")
-        session_json = code_block(json.dumps(new.to_wire(), indent=2))
+        secrets = shown_secrets()  # a key in the session (a metadata note) shows as `***`
+        before_wire, after_wire = shown(old.to_wire(), secrets), shown(new.to_wire(), secrets)
+        changed = diff_html(before_wire, after_wire, empty="The session is unchanged.")
+        session_json = code_block(json.dumps(after_wire, indent=2))
         return f"<div class='primer-patched'>Updated. {change}<br>{changed}{session_json}</div>"
 
     def __repr__(self) -> str:

@@ -9,6 +9,7 @@ import ipywidgets as w
 
 from primer_nb.amounts import AmountBreakdown, breakdown
 from primer_nb.currency import UnknownCurrencyError, format_amount
+from primer_nb.models import shown, shown_secrets
 from primer_nb.widgets._common import Looks, code_block, escape
 from primer_nb.widgets.snippets import curl_snippet, python_snippet, snippet_target
 
@@ -89,7 +90,8 @@ class Preview:
             incomplete = f"not sendable yet: {problems} {what} in the form"
             self.total_text = f"Total: — ({incomplete})"
         self.total.value = f"<b>{escape(self.total_text)}</b>"
-        self.body_text = json.dumps(body, indent=2, ensure_ascii=False)
+        # a key pasted into a field shows as `***`, here and in the snippets
+        self.body_text = json.dumps(shown(body, shown_secrets()), indent=2, ensure_ascii=False)
         self.json.value = code_block(self.body_text)
         try:
             self.curl_text = curl_snippet(

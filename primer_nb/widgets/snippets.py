@@ -41,6 +41,7 @@ from decimal import Decimal
 from pydantic import BaseModel, JsonValue
 
 from primer_nb.config import DEFAULT_API_VERSION
+from primer_nb.models import shown, shown_secrets
 from primer_nb.wire_errors import json_path
 
 __all__ = [
@@ -92,7 +93,9 @@ def _wire_body(body: Mapping[str, object] | BaseModel, function: str) -> dict[st
         )
     plain = _json_value(wire, (), function)
     assert isinstance(plain, dict)
-    return plain
+    # a key pasted into the body (a metadata note) is written `***`, as everywhere else
+    redacted: dict[str, JsonValue] = shown(plain, shown_secrets())
+    return redacted
 
 
 def _json_value(value: object, loc: tuple[int | str, ...], function: str) -> JsonValue:
