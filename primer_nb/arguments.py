@@ -12,8 +12,9 @@ from datetime import datetime
 
 
 def whole_number(name: str, value: object, *, minimum: int | None, rule: str) -> int:
-    """`value` as an `int`, or a `TypeError` (not a whole number) or `ValueError` (below
-    `minimum`, when there is one) that says `{name} must be {rule}`.
+    """`value` as an `int`, or a `TypeError` (not a whole number) that says
+    `{name} must be {rule}`, or a `ValueError` (below `minimum`, when there is one) that
+    says `{name} must be >= {minimum}`.
 
     >>> whole_number("concurrency", 8, minimum=1, rule="a whole number >= 1 (e.g. 8)")
     8

@@ -23,10 +23,12 @@ and `allow_production=True`.
 **Validation.** Requests (models, or dicts in the API's camelCase) are checked before
 anything is sent, with the same `(model, JSONPath, description)` the emulator answers:
 a bad request raises `PrimerValidationError` with `local=True`, and keys Primer's schema
-does not declare below the top level raise an `UnknownFieldWarning`. A dict is read by
+does not declare below the top level raise an `UnknownFieldWarning` (but in the card
+networks' options, where Primer's schema refuses them too: a 422). A dict is read by
 wire names only: `{"order_id": ...}` is refused at `$.order_id` ("did you mean
 `orderId`?"), and a nested `order.line_items` is sent as written with a warning. Pass
-`validate=False` to send a dict exactly as written and see what the server says.
+`validate=False` to send a dict as written and see what the server says (a PATCH body's
+`clientToken` is still the `client_token` argument's).
 
 **Retries.** At most `max_retries` (default 2) more attempts, with exponential backoff
 and full jitter (0.5 s base, 8 s cap), or the server's `Retry-After`. A `Retry-After` over
@@ -720,7 +722,8 @@ class _BaseClient(ABC, Generic[_T]):
     * **allow_production** - must be True, with `environment="production"`, to reach
       Primer's production API.
     * **emulator** - an `Emulator` to talk to in-process (it wins over the variables).
-    * **transport** - an httpx transport (tests, mocks); the client does not close it.
+    * **transport** - an httpx transport (tests, mocks); closing the client (`close()`,
+      `aclose()`, the end of its `with` block) closes it too.
     * **timeout** - seconds to wait for an answer (default 30).
     * **max_retries** - further attempts after a failure worth retrying (default 2; the
       module's "Retries" table: POST and PATCH only when nothing was sent).
@@ -1404,11 +1407,14 @@ class PrimerClient(_BaseClient[httpx.BaseTransport]):
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        """Send anything and get the raw `httpx.Response`: no checks, no raising on status.
+        """Send anything and get the raw `httpx.Response`: no checks of the body, no raising
+        on status.
 
         Hooks, logging, redaction and retries (by the table in this module's docstring)
         still apply; a request that gets no answer at all still raises
-        `PrimerConnectionError`.
+        `PrimerConnectionError`. Refused before sending: a full URL as `path`, the API key
+        anywhere but the client's own `X-API-KEY` header (the path, `params`, a header),
+        and `json=` together with `content=`.
 
         ```python
         client.request("POST", "/client-session", content=b"{not json").status_code  # 400

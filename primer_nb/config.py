@@ -171,9 +171,10 @@ def configured_keys(keys: Iterable[str]) -> list[str]:
 def http_url_problem(url: str) -> str | None:
     """Why `url` is not an http(s) URL a request can go to, or None.
 
-    `urlsplit` raises for a broken host (`http://[::1`) or port (`:abc`, `:99999`) only
-    when asked for them, and httpx fails later, or (past 65535) the OS wraps the port and
-    the request goes elsewhere: checked here, with the rule, before anything is sent.
+    `urlsplit` raises for a broken IPv6 host (`http://[::1`) at once, and for a bad port
+    (`:abc`, `:99999`) only when `.port` is read, so httpx fails later, or (past 65535)
+    the OS wraps the port and the request goes elsewhere: checked here, with the rule,
+    before anything is sent.
     """
     try:
         parts = urlsplit(url)

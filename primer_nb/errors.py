@@ -19,7 +19,8 @@ PrimerError
     ├── RequestTooLargeError      413
     ├── PrimerValidationError     422 RequestValidationError (also raised locally,
     │                             before the network, with the same paths, and by
-    │                             constructing any request model, nested ones too)
+    │                             constructing any request model, nested ones too,
+    │                             or by its `model_validate`)
     ├── RateLimitError            429, with `retry_after`
     └── ServerError               5xx
         └── GatewayTimeoutError   504 (Primer's 90 s limit)
@@ -37,7 +38,9 @@ except PrimerValidationError as exc:
 ```
 
 `str(error)` is one line with the status, the errorId, the description and the
-first validation paths. No error ever carries the API key.
+first validation paths. No error carries the API key of a client made in this process,
+nor `PRIMER_API_KEY`: the client's errors redact its key, and a model's errors the keys of
+every client made before them (`redaction.remember_secrets`) and `PRIMER_API_KEY`.
 """
 
 from __future__ import annotations
@@ -89,7 +92,8 @@ METADATA_EMPTY_KEY = (
     "Either remove empty string keys or provide non-empty string instead.",
 )
 #: The deepest nesting of objects and arrays a body may have (the emulator's own limit,
-#: behaviour.md §3: Primer documents none), so no body can exhaust a parser's stack.
+#: listed among its differences from Primer: Primer documents none), so no body can
+#: exhaust a parser's stack.
 MAX_JSON_DEPTH = 64
 NESTED_TOO_DEEP = (
     "BadRequest",
@@ -132,9 +136,10 @@ DISABLED_CURRENCY_RECOVERY = (
 class UnknownFieldWarning(UserWarning):
     """A request carries a key Primer's schema does not declare (maybe a typo).
 
-    Primer's schema forbids unknown keys only at the top level and does not document
-    what it does with one below it (the emulator accepts and echoes it), so the request
-    is still sent; the warning names the JSONPath, e.g. `$.customer.emailAdress`.
+    Primer's schema forbids unknown keys only at the top level and in the card networks'
+    options (both refused with a 422, not warned of), and does not document what it does
+    with one anywhere else below (the emulator accepts and echoes it), so the request is
+    still sent; the warning names the JSONPath, e.g. `$.customer.emailAdress`.
     """
 
 
@@ -173,7 +178,8 @@ class PrimerAPIError(PrimerError):
     """Primer answered with an error: the fields of its envelope, parsed.
 
     `local` is True when primer-nb refused the request before sending it, with the
-    same body the API would have answered.
+    body the API would have answered, less its `diagnosticsId` (nothing was sent); some
+    carry a recovery suggestion of the kit's own (a shortened client token, say).
     """
 
     status_code: int
@@ -310,8 +316,9 @@ class AuthenticationError(PrimerAPIError):
 
 class NotFoundError(PrimerAPIError):
     """404/405: no such path or method. `/client-session` answers GET, POST and PATCH, so
-    from the client this means the base URL is not the API's: `hint` says which URL was
-    used and where it came from (empty when the error was not made by a client)."""
+    from the client this means the base URL is not the API's. When that base URL has a
+    path of its own (`.../v1`), `hint` says which URL was used and where it came from;
+    it is empty otherwise, and when the error was not made by a client."""
 
     hint: str = ""
 
@@ -328,8 +335,10 @@ class PrimerValidationError(PrimerAPIError):
 
     The one exception for a bad request value, wherever it is caught: the API's 422, the
     client's check before sending (`local=True`), and constructing a model in Python
-    (`LineItem(amount=-1)`, paths relative to that model). An unknown key's description
-    suggests the close wire name (`$.order_id: ...; did you mean `orderId`?`).
+    (`LineItem(amount=-1)` or `LineItem.model_validate(...)`, paths relative to that
+    model; pydantic's `model_validate_json` raises pydantic's own `ValidationError`). An
+    unknown key's description suggests the close wire name (`$.order_id: ...; did you
+    mean `orderId`?`).
     """
 
 

@@ -10,8 +10,9 @@ disagree:
   `lineItems` ...), `null` inside clears it, keys not sent stay;
 - everything else (`metadata`, `orderId`, `amount`, ...) is replaced whole.
 
-Inputs are wire-format dicts (camelCase); neither is modified, and the result shares no
-mutable part with them (changing a request dict after sending never changes a session).
+Inputs are wire-format dicts (camelCase), and neither is modified. `apply_patch`'s result
+shares no mutable part with them (changing a request dict after sending never changes a
+session); `patch_of`'s holds `after`'s own values.
 
 ```python
 >>> apply_patch({"order": {"countryCode": "GB", "lineItems": [{"amount": 1}]}},

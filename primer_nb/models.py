@@ -23,17 +23,21 @@ Rules the models follow (docs/emulator.md lists those that are the emulator's ow
 - Responses keep every field they do not know (`extra="allow"`), so a new Primer field
   never breaks a user.
 - Serialise with `to_wire()` (`by_alias=True, exclude_unset=True`): what you did not set
-  is not sent. Every valid request round-trips to identical JSON.
+  is not sent. Every valid request round-trips to an equal JSON value (its keys in the
+  model's order).
 - Validation failures become Primer-shaped details, `(model, JSONPath, description)`,
   through `check_request()`: the client uses it before sending and the emulator uses
   it to answer 422, so both say exactly the same thing.
 - Wire names only on the wire: `check_request()` reads a JSON body by Primer's camelCase
   names alone, so `{"order_id": ...}` is an unknown key (422 at `$.order_id` at the top
   level, kept and echoed when nested, never read as `orderId`). Python keeps its names:
-  `ClientSessionRequest(order_id=...)` works. Response models read wire names only.
+  `ClientSessionRequest(order_id=...)` works. Response models read wire names only (the
+  token's expiry also takes `clientExpirationDate`, which older documents show, and its
+  Python name).
 - One exception for one mistake: constructing any request model with a bad value
   (`LineItem(amount=-1)`, `ClientSessionRequest(amount=-1)`, or `Model.model_validate`)
-  raises `primer_nb.errors.PrimerValidationError` with JSONPaths relative to that model.
+  raises `primer_nb.errors.PrimerValidationError` with JSONPaths relative to that model
+  (pydantic's `model_validate_json` still raises pydantic's `ValidationError`).
 - An unknown key gets a suggestion when a field's wire name is close:
   `$.order_id` -> `orderId`, `$.customer.emailAdress` -> `emailAddress`
   (`suggest_field()`; snake_case is mapped to camelCase, then `difflib` finds typos).
@@ -365,8 +369,9 @@ def shown(value: _Shown, secrets: list[str]) -> _Shown:
 class _Model(BaseModel):
     """Shared configuration and a short repr that shows only the fields that were set.
 
-    Responses are read by wire name only: an echoed `order.line_items` stays an extra
-    key and never fills `SessionOrder.line_items`.
+    Responses are read by wire name (`ClientSessionWithToken`'s expiry also by two other
+    spellings): an echoed `order.line_items` stays an extra key and never fills
+    `SessionOrder.line_items`.
     """
 
     model_config = ConfigDict(
@@ -725,7 +730,7 @@ class ApplePayRegularBilling(_Recurring):
 
 
 class ApplePayTrialBilling(_Recurring):
-    """Apple Pay trial billing (amount defaults to 0)."""
+    """Apple Pay trial billing (Primer's default `amount` is 0; left out, none is sent)."""
 
     __primer_schema__ = "ApplePayTrialBilling"
 
@@ -926,7 +931,9 @@ class SessionWarning(_Model):
 
 
 class SessionLineItem(_Model):
-    """A line item as the API answers it (lenient: nothing a response holds is refused)."""
+    """A line item as the API answers it (lenient about rules, not types: a length, a
+    minimum or an unknown key is kept as Primer said it; a value of the wrong JSON type
+    makes the answer an `InvalidResponse` error)."""
 
     item_id: str | None = None
     name: str | None = None
@@ -1010,8 +1017,10 @@ class SessionPaymentMethod(_Model):
 class ClientSession(_Model):
     """A client session as `GET` and `PATCH /client-session` answer it (no token).
 
-    Response models are lenient (plain strings and integers, unknown keys kept): they
-    hold what Primer said, even where that breaks a request rule.
+    Response models are lenient about rules (plain strings and integers, unknown keys
+    kept): they hold what Primer said, even where that breaks a request rule. They are
+    not lenient about types: a value of the wrong JSON type (`"amount": "12.50"`) makes
+    the answer the client's `InvalidResponse` error.
     """
 
     __primer_schema__ = "ClientSessionAPIResponse"
