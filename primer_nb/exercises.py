@@ -1896,7 +1896,8 @@ _CATALOGUE: tuple[Exercise, ...] | None = None
 
 
 def catalogue() -> tuple[Exercise, ...]:
-    """Every exercise, in tutorial order."""
+    """Every exercise, in the order the tutorials ask them (a test holds the data file to
+    it)."""
     global _CATALOGUE
     if _CATALOGUE is None:
         _CATALOGUE = _exercises(_TEXTS, _RULES)

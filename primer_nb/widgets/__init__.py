@@ -11,7 +11,8 @@ ExpiryCountdown(builder.session, clock=client.emulator.clock)
 
 The forms are generated from the request models (`primer_nb.widgets.form` says why our
 own small generator rather than ipywidgets-jsonschema); snippets never carry the API
-key (`primer_nb.widgets.snippets`).
+key: the header reads it from the environment, and a key typed into the body is written
+`***` (`primer_nb.widgets.snippets`).
 """
 
 from __future__ import annotations

@@ -55,7 +55,9 @@ class BoxOptions(TypedDict, total=False):
 
 
 def default_client() -> PrimerClient:
-    """`PrimerClient()`: the in-process emulator, or Primer's sandbox with PRIMER_API_KEY."""
+    """`PrimerClient()`: the backend the environment selects (README, "Backends"): the
+    in-process emulator by default, Primer's sandbox with PRIMER_API_KEY, a server at
+    PRIMER_BASE_URL."""
     from primer_nb.client import PrimerClient
 
     return PrimerClient()
@@ -179,9 +181,12 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
         typed, so a fill that raises changes nothing: an unknown key raises
         `UnknownFieldError` (a KeyError) naming its JSONPath and the wire name meant
         (`$.order_id is not a field of ClientSessionRequest; did you mean `orderId`?`),
-        and a value a field cannot take raises TypeError or ValueError naming the
-        JSONPath and what it takes (`$.currencyCode: 'eur' is not one of ...; did you
-        mean 'EUR'?`).
+        and a value its control cannot hold (a wrong type, a choice not in the list, an
+        int amount) raises TypeError or ValueError naming the JSONPath and what it takes
+        (`$.currencyCode: 'eur' is not one of ...; did you mean 'EUR'?`). Other values
+        are typed in as given (a number into a text field becomes its text) and checked
+        like typed text: what the API would refuse is listed in `problems` and keeps Send
+        disabled.
         """
         self.form.root.fill(values)
         return self

@@ -44,7 +44,8 @@ def code_block(text: str) -> str:
 
 
 def as_json(value: object) -> str:
-    """Compact, stable JSON for tables (`—` for nothing)."""
+    """One line of JSON for a table cell, keys in their order (`null` for None; callers
+    show `—` for a field left out)."""
     return json.dumps(value, ensure_ascii=False, sort_keys=False)
 
 

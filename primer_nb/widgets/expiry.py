@@ -2,7 +2,8 @@
 
 ```python
 countdown = ExpiryCountdown(session, clock=emulator.clock)
-countdown            # ExpiryCountdown('expires in 24:00:00')
+countdown            # ExpiryCountdown('expires in 24:00:00') on a frozen clock
+                     # (Emulator(frozen=True)); a running one shows 23:59:59 at once
 emulator.clock.advance(hours=25)
 countdown.refresh()
 countdown.value      # 'expired'
@@ -42,7 +43,8 @@ class SystemClock:
 
 
 def format_remaining(remaining: timedelta) -> str:
-    """`expires in HH:MM:SS` (hours may exceed 24), or `expired` at zero and below."""
+    """`expires in HH:MM:SS` (hours may exceed 24), or `expired` when less than one whole
+    second is left."""
     seconds = int(remaining.total_seconds())
     if seconds <= 0:
         return "expired"

@@ -27,10 +27,11 @@ request models and rejected for this kit because:
 - **The money widgets need the currency**: amounts are typed in major units and shown in
   minor units, which is a cross-field rule a schema form cannot express; we would have
   to replace most leaf widgets anyway.
-- It is one more dependency (not installed in this kit) for ~300 lines of code.
+- It is one more dependency (not installed in this kit), and we would still write most
+  of the form ourselves.
 
 A walk over `model_fields` keeps the pydantic types (enums, `Annotated` limits,
-aliases) instead of a lossy JSON rendering of them, and stays small.
+aliases) instead of a lossy JSON rendering of them.
 
 ## Pieces
 
@@ -106,7 +107,9 @@ Loc = tuple[int | str, ...]
 
 
 class Unset(enum.Enum):
-    """The type of `UNSET`, the marker for "the user left this empty": the key is not sent."""
+    """The type of `UNSET`, the marker for "the user left this empty": the key is left
+    out of the form's body (a `PatchBuilder` then sends `null` for a field that had a
+    value)."""
 
     UNSET = "UNSET"
 
@@ -873,7 +876,8 @@ class ListNode(Node):
 
 class MetadataNode(Node):
     """`metadata` as key/value rows. A whole-number value is sent as an integer, text that
-    starts with `{` or `[` as JSON, anything else as a string. A loaded value whose text
+    starts with `{` or `[` and reads as JSON as that JSON (text that does not read, a typo
+    included, as the string typed), anything else as a string. A loaded value whose text
     is left as it was is sent as it was loaded (`"123"` stays a string, `1.5` a number,
     `true` a boolean): a PATCH replaces metadata whole, so the keys not edited must not
     change type on the way."""

@@ -12,8 +12,10 @@ curl -X POST https://api.sandbox.primer.io/client-session \\
 ```
 
 The key is always the shell variable `$PRIMER_API_KEY` (curl) or read from the
-environment by `PrimerClient()` (Python). A PATCH body's `clientToken` becomes
-`$PRIMER_CLIENT_TOKEN` / `client_token`, so a snippet never holds a live token either.
+environment by `PrimerClient()` (Python); a key typed into the body (a metadata note, say)
+is written `***` there, as every display of the kit shows it (`models.shown_secrets`).
+A PATCH body's `clientToken` becomes `$PRIMER_CLIENT_TOKEN` / `client_token`, so a
+snippet never holds a live token either.
 
 Both take the body as a dict of wire names (`{"orderId": ...}`, amounts in minor
 units) or as a request model, which is written as its `to_wire()`. A value JSON cannot
@@ -21,7 +23,8 @@ hold (a `Decimal`, NaN or infinity, a `set`, a non-text key) raises, naming its 
 rather than giving a snippet the API would refuse or could not read.
 
 The in-process emulator has no URL a shell could reach: for it both snippets target
-`http://127.0.0.1:8010`, where `primer-nb emulator` serves the same emulator, and say so
+`http://127.0.0.1:8010`, where `primer-nb emulator` serves an emulator of the same kind
+(a separate one: sessions made in the notebook are not on it), and say so
 in a comment line; the Python snippet's client is made for the curl command's server and
 API version (`snippet_target`). Every part of the command is shell-quoted (the URL too),
 and a body too long for one argument (over 100,000 bytes) is piped in from the shell's
@@ -222,10 +225,11 @@ def python_snippet(
     """The request with `PrimerClient`, which reads `PRIMER_API_KEY` from the environment.
 
     `body` is a dict of wire names or a request model (its `to_wire()`): the snippet
-    sends it as JSON, so a value JSON cannot hold raises, naming its JSONPath. With
-    `base_url` (and `api_version`, when not the default), the client is made for that
-    server, as the curl snippet's is (`snippet_target`); without, `PrimerClient()` takes
-    everything from the environment.
+    sends it as JSON, so a value JSON cannot hold raises, naming its JSONPath. A
+    `base_url`, and an `api_version` other than the default, are each passed to
+    `PrimerClient(...)`, so the client is made for the curl snippet's server and version
+    (`snippet_target`); with neither, `PrimerClient()` takes everything from the
+    environment.
     """
     wire = _wire_body(body, "python_snippet")
     payload = {k: v for k, v in wire.items() if k != "clientToken"}

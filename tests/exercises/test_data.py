@@ -9,6 +9,7 @@ read it with the module's own reader (`_read`) and pairing (`_exercises`).
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -38,6 +39,17 @@ def test_the_data_file_ships_inside_the_package() -> None:
     assert exercises._DATA_FILE == DATA
     assert [e.id for e in _catalogue_from(DATA)] == [e.id for e in exercises.catalogue()]
     assert list(exercises.AFTER) == [e.id for e in exercises.catalogue()]
+
+
+def test_the_catalogue_is_in_the_order_the_tutorials_ask_the_exercises() -> None:
+    """`catalogue()` (and `progress()`) said "tutorial order" but listed tutorial 09's
+    two exercises the other way round from the notebook."""
+    asked: list[str] = []
+    for notebook in sorted((ROOT / "notebooks").glob("[0-9]*.ipynb")):
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "code":
+                asked += re.findall(r'^check\("([\w-]+)"', "".join(cell["source"]), re.M)
+    assert asked == [e.id for e in exercises.catalogue()]
 
 
 def test_a_missing_text_names_the_exercise_and_the_key(tmp_path: Path) -> None:
