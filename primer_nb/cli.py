@@ -25,8 +25,9 @@ primer-nb tutorials [FOLDER]
 FOLDER (default `primer-nb-tutorials`), for a pip install without the repository, and
 says how to open them. A file already there is never overwritten.
 
-`parity` sends the built-in scenarios to the in-process emulator (configured with the
-same flags as `emulator`) and to another backend, and prints where the answers differ
+`parity` sends the built-in scenarios to the in-process emulator (configured with
+`--enable-currency` and `--no-tax-connection`, spelled as for `emulator`; it takes none of
+`emulator`'s other flags) and to another backend, and prints where the answers differ
 (`primer_nb.parity`). Against a server or the sandbox, a run creates about
 12 client sessions there, and lists them. Exit 0: no differences;
 1: differences; 2: usage or connection errors.
@@ -166,7 +167,8 @@ def _instant(text: str) -> str:
 
 
 def _currency(text: str) -> str:
-    """`--enable-currency`: a code Primer knows (checked here, so the error names the option)."""
+    """`--enable-currency`: a code `Emulator.check_currency_code` takes (checked here, so the
+    error names the option)."""
     from primer_nb.emulator import Emulator
 
     try:
@@ -281,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_instant,
         default=None,
         metavar="ISO",
-        help="clock start, 1970-01-02..9000-01-01 (naive = UTC)",
+        help="clock start, from 1970-01-02 to before 9000-01-01 (naive = UTC)",
     )
     _switch(emu, "--freeze-clock", "time moves only through /_emulator/clock")
     emu.add_argument(
@@ -330,7 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: How many client sessions a parity run creates on the other side when it answers like the
-#: emulator (tests/test_parity_sessions.py counts them; a lenient account creates more).
+#: emulator (tests/test_parity_other_side.py counts them; a lenient account creates more).
 PARITY_SESSIONS = 12
 
 

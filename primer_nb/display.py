@@ -70,8 +70,9 @@ MUTED = "var(--jp-ui-font-color2, #616161)"
 BORDER = "var(--jp-border-color2, #bdbdbd)"
 PANEL = "var(--jp-layout-color1, transparent)"
 TITLE = "var(--jp-ui-font-color0, inherit)"
-#: A tint behind warnings: translucent, so it darkens a light theme and lightens nothing
-#: in a dark one; the text on it keeps the theme's own font colour.
+#: A tint behind warnings: translucent, so it only tints the theme's own background
+#: (a little darker on a light theme, a little lighter on a dark one); the text on it keeps
+#: the theme's own font colour.
 WARN_TINT = "rgba(255, 152, 0, 0.14)"
 CODE_BG = "var(--jp-cell-editor-background, transparent)"
 MONO = "var(--jp-code-font-family, monospace)"

@@ -56,9 +56,11 @@ timeout, and one `INSERT` per exchange in autocommit mode (a transaction of its 
 processes and threads can record into one file concurrently. `synchronous=NORMAL`: a
 committed exchange survives the process being killed
 (even with SIGKILL); a power cut may lose the commits since the last checkpoint (the
-WAL is synced then, every 1000 pages: about 60 exchanges of 2 KB). A new file has
-1 KiB pages: an exchange dirties about eight pages (its row, three index entries, the
-header and the AUTOINCREMENT counter), each written whole to the WAL at commit.
+WAL is synced then, every 1000 pages: about 100 exchanges of 2 KB). A new file has
+1 KiB pages: an exchange of 2 KB dirties eight pages or more, about nine and a half on
+average (its row's leaf page and about two overflow pages, three index entries, the header
+and the AUTOINCREMENT counter; more when a page splits or a body is longer), each written
+whole to the WAL at commit.
 
 **Schema version.** `PRAGMA user_version` holds `SCHEMA_VERSION` (2: the `exchanges`
 table with `request_id`, one id for all attempts of one call, and indexes on `order_id`,
@@ -205,7 +207,12 @@ class _Filters(TypedDict, total=False):
 
 
 class LedgerError(Exception):
-    """The ledger file cannot be opened or written (e.g. newer schema, not a database)."""
+    """The ledger file cannot be opened or read as a ledger (e.g. newer schema, not a
+    database, a row another program wrote).
+
+    A failed write in `record` raises SQLite's own `sqlite3.Error` instead, and is listed
+    in `failures`.
+    """
 
 
 def default_path() -> Path:
@@ -354,6 +361,12 @@ def _spelled_otherwise(secret: str) -> bool:
 
 def _plain(value: Any, secrets: Sequence[str]) -> str | None:
     return None if value is None else redact_each(str(value), secrets)
+
+
+def _method(value: Any, secrets: Sequence[str]) -> str:
+    """The method column: upper-cased, with secrets redacted before and after (a secret
+    spelled in upper case could appear only once the text is upper-cased)."""
+    return redact_each((_plain(value, secrets) or "").upper(), secrets)
 
 
 def _iso(value: Any) -> str:
@@ -532,7 +545,7 @@ class Ledger:
             db.execute("PRAGMA trusted_schema = OFF")  # the file's schema runs no function
             self._refuse_foreign(db)  # before any PRAGMA that would change the file
             if self.path is not None:
-                # A new file gets small pages: an exchange dirties about eight pages, and
+                # A new file gets small pages: an exchange dirties about ten pages, and
                 # every commit writes and checksums them whole into the WAL. An existing
                 # file keeps its page size. The checkpoint (when the WAL is synced) stays
                 # at SQLite's default of 1000 pages: with small pages that comes sooner.
@@ -708,7 +721,7 @@ class Ledger:
             _iso(field("started_at") or datetime.now(UTC)),
             _plain(field("environment"), secrets),
             _plain(field("api_version"), secrets),
-            str(field("method") or "").upper(),
+            _method(field("method") or "", secrets),
             _plain(field("path") or "", secrets) or "",
             _text(query or None, secrets),
             int(status) if status is not None else None,

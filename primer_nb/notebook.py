@@ -108,7 +108,8 @@ def disable(shell: InteractiveShell | None = None) -> None:
 
 
 def is_enabled(shell: InteractiveShell | None = None) -> bool:
-    """True when the short error box is installed in this shell."""
+    """True when this shell has a handler for `PrimerAPIError`, as `enable` installs: the
+    short box, or IPython's full traceback after `enable(full_traceback=True)`."""
     active = _shell(shell)
     return active is not None and PrimerAPIError in tuple(active.custom_exceptions)
 

@@ -23,8 +23,9 @@ A **source** is any of:
   snake_case spelling of a column's wire name (`order_id`, as `model_dump(by_alias=False)`
   gives) is
   not read and is an `UnknownFieldWarning` naming the item, its JSONPath and the wire
-  name, and an `amount` that is not an int (`12.5`, `"1299"`) is a `TypeError`: a
-  total never leaves an amount out silently;
+  name, and an `amount` that is not an int (`12.5`, `"1299"`) is a `TypeError`, not a
+  `<NA>` that a total would leave out silently (an int past Int64's range is the one
+  exception: see Money);
 - `SessionRecord`s from `Ledger.sessions()`, or a `Ledger` itself (then `environment`,
   `api_version` and `created_at` are filled in from the ledger). These are the POST
   answers, the sessions **as created**: a PATCH the ledger also recorded is not applied
@@ -37,20 +38,22 @@ said (`amount` is the answered amount, not one recomputed from the order).
 
 ## Money
 
-Amounts stay exact. `amount` columns are **minor units** as pandas' nullable `Int64`
-(`<NA>` where the answer had none). `*_major` columns hold **`decimal.Decimal`** in major
-units (`Decimal('12.99')` USD, `Decimal('1.234')` KWD, `Decimal('1000')` JPY) from
-`currency.from_minor_units`, or `None` when the amount or the currency is unknown. Not
-`float`: a float cannot hold most decimal amounts (`12.99` is really
-`12.9900000000000002131628...`), sums of floats drift, and a KWD amount has 3 decimal places
-where USD has 2, so no single float rounding rule fits every currency. Sum decimals with
-`frame.amount_major.sum()` within one currency, or group by `currency_code` first
-(`primer_nb.plots.currency_totals` does both). pandas keeps the `Decimal`s through `sum`,
-`min` and `max` (skipping a missing amount), and `cumsum` after `.dropna()`; `mean`,
-`median` and `describe()` give floats or leave the column out, and a CSV or Excel file
-read back holds floats (`read_csv(..., converters={"amount_major": lambda s: Decimal(s)
-if s else None})` keeps them exact). Nothing stops a sum across currencies: it adds yen
-to euros without a word.
+Amounts stay exact. `amount` columns are **minor units** as pandas' nullable `Int64` (`<NA>`
+where the answer had none; also, with no warning, where a value is past Int64's range: a
+hand-built session's `amount` (no API answer has one that large) or a `line_total` (see
+below). `sum()` then leaves it out; the `*_major` column holds it exactly). `*_major`
+columns hold **`decimal.Decimal`** in major units (`Decimal('12.99')` USD,
+`Decimal('1.234')` KWD, `Decimal('1000')` JPY) from `currency.from_minor_units`, or `None`
+when the amount or the currency is unknown. Not `float`: a float cannot hold most decimal
+amounts (`12.99` is really `12.9900000000000002131628...`), sums of floats drift, and a KWD
+amount has 3 decimal places where USD has 2, so no single float rounding rule fits every
+currency. Sum decimals with `frame.amount_major.sum()` within one currency, or group by
+`currency_code` first (`primer_nb.plots.currency_totals` does both). pandas keeps the
+`Decimal`s through `sum`, `min` and `max` (skipping a missing amount), and `cumsum` after
+`.dropna()`; `mean`, `median` and `describe()` give floats or leave the column out, and a
+CSV or Excel file read back holds floats (`read_csv(..., converters={"amount_major": lambda
+s: Decimal(s) if s else None})` keeps them exact). Nothing stops a sum across currencies: it
+adds yen to euros without a word.
 
 ## Columns (stable order and dtypes; `string` is pandas' `StringDtype` with `<NA>`)
 
@@ -61,7 +64,7 @@ to euros without a word.
 | order_id | string | `orderId` |
 | customer_id | string | `customerId` |
 | currency_code | string | `currencyCode` |
-| amount | Int64 | `amount`, minor units |
+| amount | Int64 | `amount`, minor units (`<NA>` past Int64's range) |
 | amount_major | object (Decimal) | `amount` in major units |
 | customer_email | string | `customer.emailAddress` |
 | country_code | string | `order.countryCode` |
@@ -306,7 +309,9 @@ def _major(currency_cache: dict[Any, bool]) -> Callable[[Any, Any], Decimal | No
 
 
 def _int_or_none(value: Any) -> int | None:
-    return value if type(value) is int else None
+    """An int column's value: an int Int64 can hold, else None (`<NA>`; a hand-built line's
+    amount past Int64's range made the whole frame fail)."""
+    return value if type(value) is int and _in_int64(value) else None
 
 
 def _amount(value: Any, row: int) -> int | None:
@@ -489,7 +494,8 @@ def line_items_frame(source: Source) -> pd.DataFrame:
     `line_total` is `amounts.line_total_of` (amount x quantity - discountAmount + taxAmount,
     quantity defaulting to 1), the same rule the emulator uses for `amount`; `<NA>` when
     a hand-built line has no integer `amount` (or a quantity, discount or tax that is not
-    an integer): a total is never made up from a missing number.
+    an integer): a total is never made up from a missing number. An integer past Int64's
+    range (a hand-built line's) is `<NA>` in its column; `line_total_major` stays exact.
     """
     bodies, _, _ = _bodies(source)
     _warn_snake(bodies, line_items=True)

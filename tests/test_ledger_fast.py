@@ -265,6 +265,27 @@ def test_a_secret_spelling_json_keeps_numbers_and_the_row_readable(tmp_path: Pat
         assert len(ledger.frame()) == 1
 
 
+@pytest.mark.parametrize(
+    ("secret", "method"),
+    [
+        ("marker-key-123", "marker-key-123"),
+        ("marker-key-123", "get marker-key-123"),
+        ("MARKER-KEY-123", "marker-key-123"),  # it would be the key once upper-cased
+    ],
+)
+def test_the_method_column_is_redacted_like_every_text_column(secret: str, method: str) -> None:
+    """The module docstring: a secret's text is replaced "in every text column". The method
+    column was upper-cased and stored without redaction."""
+    with Ledger(":memory:", secrets=[secret]) as ledger:
+        ledger.record(_exchange(method=method, environment=secret))
+        stored = _stored(ledger, "method")
+        assert "MARKER-KEY-123" not in stored.upper(), stored
+        assert "***" in stored
+        assert _stored(ledger, "environment") == "***"
+        ledger.record(_exchange(method="patch"))
+        assert _stored(ledger, "method") == "PATCH"  # the verb is still upper-cased
+
+
 # --- the file --------------------------------------------------------------------------
 
 

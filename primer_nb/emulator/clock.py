@@ -142,7 +142,8 @@ class Clock:
         return self.now()
 
     def set(self, instant: datetime | str) -> datetime:
-        """Jump to `instant` (datetime or ISO text; naive means UTC); returns `now()`."""
+        """Jump to `instant`: an aware datetime, or ISO text (naive text means UTC; a naive
+        datetime is a `ValueError`). Returns `now()`."""
         target = parse_instant(instant, "instant")
         with self._lock:
             self._move(target - (self._start + self._elapsed()))

@@ -99,8 +99,9 @@ class Emulator:
                 "enabled_currencies must be a list of currency codes, such as "
                 f"[{enabled_currencies!r}], not a single str"
             )
-        for code in enabled_currencies:
-            self.enable_currency(code)
+        for position, code in enumerate(enabled_currencies):
+            checked = self.check_currency_code(code, f"enabled_currencies[{position}]")
+            self._enabled = self._enabled | {checked}
         self.tax_connection = true_or_false("tax_connection", tax_connection)
         self._rng_lock = threading.Lock()
         # Held around `reset` and around a create's issue-and-store: a create racing a
@@ -139,11 +140,23 @@ class Emulator:
         return self._enabled
 
     @staticmethod
-    def check_currency_code(code: str) -> str:
-        """`code` upper-cased, or `ValueError` when it is not a currency code Primer knows."""
+    def check_currency_code(code: str, name: str = "code") -> str:
+        """`code` stripped and upper-cased, if it is in Primer's v2.4 `Currency` enum or on
+        its disabled-by-default list; else a `ValueError`, or a `TypeError` naming `name`
+        when it is not a str.
+
+        The SDK-only codes SLE and STN are refused: the API answers them 422 anyway, as
+        they are not in its enum. (VED and VES, also SDK-only, are on the disabled list, so
+        they are taken, but the API answers them 422 too.)
+        """
+        if not isinstance(code, str):
+            raise TypeError(f"{name} must be a str such as 'HUF', not {type(code).__name__}")
         normalized = code.strip().upper()
         if normalized not in DISABLED_BY_DEFAULT and normalized not in CURRENCY_CODES:
-            raise ValueError(f"{code!r} is not a currency code Primer knows")
+            raise ValueError(
+                f"{code!r} is not a currency code in Primer's v2.4 Currency enum or on its "
+                "disabled-by-default list"
+            )
         return normalized
 
     def enable_currency(self, code: str) -> None:
@@ -204,8 +217,16 @@ class Emulator:
     def reset(self) -> None:
         """Drop sessions, faults and the clock offset; a seeded emulator restarts its sequence.
 
-        A token from before the reset finds nothing, even when a session made since has
-        its `accessToken` (`find_session` takes only the very token a session was issued).
+        A token from before the reset is refused (400) unless a seeded emulator issues
+        the very same token again. Its random sequence starts again (the same secret,
+        then the same accessTokens and diagnosticsIds as they are drawn), so a new
+        session may get an old session's `accessToken`; as `exp` is whole seconds, its
+        token is then the old one byte for byte when it expires in the same second. On a
+        frozen clock (which the reset puts back at its start) that is when both were
+        created at the same clock time; on a running clock, when both were created in the
+        same second. The old token then finds that new session; in any other case it
+        finds nothing (`find_session` takes only the very token a session was issued, so
+        a token that differs in `exp` alone is refused).
 
         Atomic for `create_session`: a create in flight on another thread is wholly
         before the reset (its session is dropped) or wholly after it.
@@ -251,7 +272,9 @@ class Emulator:
         session = self._store.get(access_token) if access_token else None
         # Only the very token the session was issued: a seeded emulator draws its
         # accessTokens again after a reset, so a token from before it would name a session
-        # made since (their `exp` differ, unless the clock is frozen: then they are one).
+        # made since. Their `exp` differ unless both expire in the same whole second (a
+        # frozen clock at the same time, or a running clock in the same second): then the
+        # tokens are one, and the old token finds the new session.
         if (
             session is None
             or session.client_token != client_token

@@ -3,7 +3,9 @@
 Generated from the same pydantic models the emulator validates with (their JSON
 schemas, by alias), so tools such as schemathesis read what the emulator enforces. The
 top-level schemas carry Primer's names (`ClientSessionAPIRequest`, the model a 422
-names), descriptions speak the wire's words, and the only defaults are Primer's.
+names), descriptions speak the wire's words, and the only defaults on request schemas
+are Primer's (one response schema keeps the kit's own: `ValidationErrorGroup.errors`
+defaults to `[]`).
 Rules a pydantic schema does not carry are stated here too, each next to its reason:
 
 - `customer.emailAddress` has `format: email` and no special-use domain (`.test`,
@@ -193,7 +195,9 @@ _PRIMER_DEFAULTS: dict[tuple[str, str], JsonValue] = {
 
 
 def _wire_words(schemas: dict[str, Any]) -> None:
-    """Descriptions in the wire's words, and only the defaults Primer documents."""
+    """Descriptions in the wire's words; a property's `null` default dropped and the
+    defaults Primer documents set (any other default, such as `ValidationErrorGroup`'s
+    `errors: []`, is kept)."""
     for name, text in _WIRE_DESCRIPTIONS.items():
         schemas[name]["description"] = text
     for schema in schemas.values():

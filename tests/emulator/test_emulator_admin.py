@@ -257,8 +257,8 @@ def test_a_token_from_before_a_seeded_reset_finds_no_session_made_after_it() -> 
     """A seeded reset restarts the accessToken sequence and the secret: the first session
     made after it has the accessToken of the first one made before. A token from before
     the reset once read and changed that other order's session; it is now unknown (400),
-    as behaviour.md's reset ("drops sessions") says. (With the clock frozen and not moved,
-    the two tokens are one and the same, by design.)"""
+    as behaviour.md's reset ("drops sessions") says. (When the new session expires in the
+    same whole second, the two tokens are one and the same, by design: see the next test.)"""
     from primer_nb.client import PrimerClient
     from primer_nb.errors import InvalidClientTokenError
 
@@ -277,6 +277,32 @@ def test_a_token_from_before_a_seeded_reset_finds_no_session_made_after_it() -> 
     with pytest.raises(InvalidClientTokenError):
         client.update_session(old.client_token, {"amount": 1})
     assert client.get_session(new.client_token).amount == 999  # left as it was
+
+
+@pytest.mark.parametrize("frozen", [True, False])
+def test_a_seeded_reset_issues_the_same_token_again_when_it_expires_in_the_same_second(
+    frozen: bool,
+) -> None:
+    """What `Emulator.reset` and docs/emulator.md say: the old token finds the new session
+    exactly when the new token is the old one, i.e. when it expires in the same second.
+    The reset drops the clock offset, so a frozen clock moved after the first create is
+    back at its start; a running clock reads the same second (unless the second turns
+    between the two creates, which the retry covers)."""
+    for _ in range(3):
+        emulator = Emulator(seed=7, start=START, frozen=frozen)
+        with httpx.Client(
+            transport=emulator.transport(), base_url="http://e", headers=HEADERS
+        ) as http:
+            old = create(http, {"orderId": "before-reset"})["clientToken"]
+            emulator.clock.advance(hours=2)
+            assert http.post("/_emulator/reset").status_code == 200
+            new = create(http, {"orderId": "after-reset"})["clientToken"]
+            found = http.get("/client-session", params={"clientToken": old})
+        emulator.close()
+        if old == new:
+            break
+    assert old == new
+    assert found.status_code == 200 and found.json()["orderId"] == "after-reset"
 
 
 def test_unseeded_emulators_have_different_secrets() -> None:

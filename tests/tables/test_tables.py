@@ -393,3 +393,19 @@ def test_a_numpy_int_amount_is_an_amount() -> None:
     np = pytest.importorskip("numpy")
     frame = sessions_frame([{"orderId": "o", "currencyCode": "USD", "amount": np.int64(150)}])
     assert frame.loc[0, "amount_major"] == Decimal("1.50")
+
+
+def test_a_line_amount_past_int64_is_na_not_a_failed_frame() -> None:
+    """pandas refused to build the frame ("cannot safely cast non-equivalent float64 to
+    int64"), so one hand-built line past Int64's range lost the whole table."""
+    body = {
+        "orderId": "o-1",
+        "currencyCode": "USD",
+        "order": {
+            "lineItems": [{"amount": 2**63, "quantity": 1}, {"amount": 5, "taxAmount": 2**64}]
+        },
+    }
+    frame = line_items_frame([body])
+    assert frame["amount"].isna().tolist() == [True, False]
+    assert frame["tax_amount"].isna().tolist() == [True, True]
+    assert frame["line_total_major"][0] == Decimal(2**63) / 100
