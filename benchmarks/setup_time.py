@@ -2,8 +2,8 @@
 
 Subject: `git clone` of this repository's HEAD into a temp folder, then `make lab` there
 (no uv on PATH, so the Makefile bootstraps it into `.venv-uv` from the package index, then
-`uv sync --locked --extra dev` installs the project and every dev tool from uv.lock), timed
-from the start of `make` until JupyterLab answers `GET /api/status` with 200.
+`uv sync --locked --inexact` installs the project and its dependencies from uv.lock, no dev
+tools), timed from the start of `make` until JupyterLab answers `GET /api/status` with 200.
 
 Baseline: the least a user does by hand to get a lab: `python -m venv`, then
 `pip install jupyterlab` (the lab alone: none of primer-nb, its test tools or its
@@ -14,9 +14,10 @@ machine's ordinary pip and index configuration, bytecode written on import as on
 machine (`PYTHONDONTWRITEBYTECODE` removed), and **cold, separate caches**
 (`UV_CACHE_DIR`, `PIP_CACHE_DIR`, `XDG_CACHE_HOME` in fresh temp folders), so every wheel is
 downloaded. Rounds alternate which side goes first; the best round of each is compared.
-Ratio = subject / baseline; goal <= 0.5. Details: each side's median, the install part of
-the subject (`make install` alone, in a second fresh clone) and, as a second subject, the
-same `make lab` with uv already on PATH (no bootstrap).
+Ratio = subject / baseline; goal <= 0.5. Details: each side's median, `make install` alone
+in a second fresh clone (`uv sync --locked --extra dev`: the project and every dev tool,
+more than `make lab` installs) and, as a second subject, the same `make lab` with uv already
+on PATH (no bootstrap).
 
 `--quick` runs one round with warm caches (the user's own), the subject only with uv on
 PATH: a smoke run of the command lines, not a figure.

@@ -37,7 +37,9 @@ Snapshots, as LocalStack checks its AWS emulator: `record(...)` (CLI `--record F
 saves the other side's normalised answers together with the requests; `--snapshot FILE`
 replays those requests on the emulator and compares, with no network and no key. A
 snapshot may list known differences, each with its reason; they are reported apart and
-do not count. The package ships one built from Primer's documented request/response
+do not count. One that no longer occurs is stale: the run shows it as "(both sides agree
+now)", asks for it to be removed from the snapshot, and counts its scenario as differing
+(exit status 1). The package ships one built from Primer's documented request/response
 pairs: `DOCS_SNAPSHOT`.
 
 The API key is sent as `X-API-KEY` and never printed, stored or put in an error.
@@ -133,10 +135,25 @@ class ParityError(PrimerError):
 
     Its message never shows PRIMER_API_KEY: a key pasted as a flag's value
     (`--against "$PRIMER_API_KEY"`, `--snapshot ...`) is quoted in the message as `***`.
+    That holds for the key in the process environment and for one given to `run()`,
+    `record()` or `resolve_against()` through `environ=`.
     """
 
     def __init__(self, message: str) -> None:
         super().__init__(redact(message, env_var("PRIMER_API_KEY")))
+
+
+@contextmanager
+def _key_hidden(environ: Mapping[str, str] | None) -> Iterator[None]:
+    """A `ParityError` raised inside shows the PRIMER_API_KEY of `environ` as `***` too
+    (`ParityError` itself hides only the process environment's)."""
+    key = None if environ is None else env_var("PRIMER_API_KEY", environ)
+    try:
+        yield
+    except ParityError as exc:
+        if key:
+            exc.args = tuple(redact(a, key) if isinstance(a, str) else a for a in exc.args)
+        raise
 
 
 class ParityUsageError(ParityError):
@@ -730,7 +747,8 @@ class ParityResult:
 
     @property
     def differing(self) -> list[str]:
-        """Scenarios with at least one difference that no snapshot explains (run order)."""
+        """Scenarios with a difference no snapshot explains, or with a known difference
+        that no longer occurs (stale), in run order."""
         names = {d.scenario for d in self.differences} | {d.scenario for d in self.stale}
         return [name for name in self.scenarios if name in names]
 
@@ -740,7 +758,8 @@ class ParityResult:
 
     @property
     def exit_status(self) -> int:
-        """0 when nothing differs, 1 otherwise (known differences do not count)."""
+        """0 when nothing differs, 1 otherwise: known differences that still occur do not
+        count, stale ones do."""
         return 1 if self.differing else 0
 
     def to_json(self) -> dict[str, object]:
@@ -1050,8 +1069,14 @@ def resolve_against(against: str, environ: Mapping[str, str] | None = None) -> _
     kit sends to emulators. The key goes over plain `http://` only to this machine. A key
     an HTTP header cannot carry (a control or non-ASCII character) is refused here, naming
     the position and the rule, never the key: httpx's own error would repeat it as bytes.
+    An error quoting `against` shows the key as `***`, from `environ` as from the process
+    environment.
     """
-    key = env_var("PRIMER_API_KEY", environ)
+    with _key_hidden(environ):
+        return _resolve_against(against, env_var("PRIMER_API_KEY", environ))
+
+
+def _resolve_against(against: str, key: str | None) -> _Other:
     problem = api_key_problem(key) if key else None
     if problem is not None:
         raise ParityUsageError(
@@ -1562,9 +1587,10 @@ def run(
     `ParityUsageError` or `ParityConnectionError` when no comparison can be made.
     """
     currencies = list(enable_currencies)
-    result, _ = _run_with_answers(
-        against, snapshot, currencies, tax_connection, scenarios, timeout, environ
-    )
+    with _key_hidden(environ):
+        result, _ = _run_with_answers(
+            against, snapshot, currencies, tax_connection, scenarios, timeout, environ
+        )
     return result
 
 
@@ -1588,6 +1614,7 @@ def _run_with_answers(
         answers = {s["name"]: s["answers"] for s in data["scenarios"]}
         known = _known(data.get("knownDifferences", []))
         label = f"snapshot {Path(DOCS_SNAPSHOT if snapshot is None else snapshot).name}"
+        label = redact(label, env_var("PRIMER_API_KEY", environ))  # a file named as the key
         result, recorded = _run(
             chosen,
             lambda s: list(answers[s.name]),
@@ -1895,9 +1922,27 @@ def record(
     `result.kept_known` says how many. A run whose answers include a non-JSON body, a
     3xx or a 5xx writes nothing (`ParityConnectionError`).
     """
-    target = Path(path)
+    with _key_hidden(environ):
+        return _record(
+            against,
+            Path(path),
+            currencies=list(enable_currencies),
+            tax_connection=tax_connection,
+            timeout=timeout,
+            environ=environ,
+        )
+
+
+def _record(
+    against: str,
+    target: Path,
+    *,
+    currencies: list[str],
+    tax_connection: bool,
+    timeout: float,
+    environ: Mapping[str, str] | None,
+) -> ParityResult:
     kept = _record_target(target)
-    currencies = list(enable_currencies)
     result, answers = _run_with_answers(
         against, None, currencies, tax_connection, None, timeout, environ, kept or ()
     )

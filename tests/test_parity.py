@@ -508,7 +508,7 @@ def test_json_output_shape(
 ) -> None:
     status, data = parity_json(capsys, "--against", default_server.url)
     assert status == 0
-    created = data.pop("createdSessions")  # tests/test_parity_sessions.py checks them
+    created = data.pop("createdSessions")  # tests/test_parity_other_side.py counts them
     assert created and all(set(c) == {"scenario", "step", "orderId"} for c in created)
     assert data == {
         "against": default_server.url,
@@ -782,3 +782,46 @@ def test_a_key_pasted_as_a_flags_value_is_not_printed(
         status, out, err = parity(capsys, *args)
         assert status == 2 and "***" in err
         assert marker_key not in out + err
+
+
+ENVIRON_KEY = "marker-key-123"
+
+
+def test_a_key_given_through_environ_is_never_in_an_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`run()`, `record()` and `resolve_against()` take the key from `environ=`; a usage
+    error quoting a flag's value that is that key showed it in full when the process
+    environment had no PRIMER_API_KEY (only that one was redacted)."""
+    from primer_nb.parity import ParityError, record, resolve_against, run
+
+    monkeypatch.delenv("PRIMER_API_KEY", raising=False)
+    environ = {"PRIMER_API_KEY": ENVIRON_KEY}
+    calls = [
+        lambda: run(ENVIRON_KEY, environ=environ),
+        lambda: run(snapshot=ENVIRON_KEY, environ=environ),
+        lambda: run(snapshot=tmp_path / ENVIRON_KEY, environ=environ),
+        lambda: record("sandbox", tmp_path / ENVIRON_KEY / "x.json", environ=environ),
+        lambda: record(ENVIRON_KEY, tmp_path / "x.json", environ=environ),
+        lambda: resolve_against(ENVIRON_KEY, environ),
+    ]
+    for call in calls:
+        with pytest.raises(ParityError) as caught:
+            call()
+        shown = [str(caught.value), repr(caught.value), *map(str, caught.value.args)]
+        assert "***" in str(caught.value)
+        assert not any(ENVIRON_KEY in text for text in shown), shown
+    assert not (tmp_path / "x.json").exists()
+
+
+def test_a_snapshot_file_named_as_the_environ_key_is_not_named_in_the_output(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from primer_nb.parity import run
+
+    monkeypatch.delenv("PRIMER_API_KEY", raising=False)
+    path = tmp_path / f"{ENVIRON_KEY}.json"
+    path.write_text(DOCS_SNAPSHOT.read_text())
+    result = run(snapshot=path, environ={"PRIMER_API_KEY": ENVIRON_KEY})
+    shown = result.render() + json.dumps(result.to_json()) + repr(result.to_frame().attrs)
+    assert ENVIRON_KEY not in shown and "snapshot ***.json" in shown
