@@ -38,11 +38,11 @@ said (`amount` is the answered amount, not one recomputed from the order).
 
 ## Money
 
-Amounts stay exact. `amount` columns are **minor units** as pandas' nullable `Int64` (`<NA>`
-where the answer had none; also, with no warning, where a value is past Int64's range: a
-hand-built session's `amount` (no API answer has one that large) or a `line_total` (see
-below). `sum()` then leaves it out; the `*_major` column holds it exactly). `*_major`
-columns hold **`decimal.Decimal`** in major units (`Decimal('12.99')` USD,
+Amounts stay exact. `amount` columns are **minor units** as pandas' nullable `Int64`:
+`<NA>` where the answer had none, and also, with no warning, where a value is past Int64's
+range (a hand-built session's or line's amount, since no API answer has one that large, or
+a `line_total`), which `sum()` then leaves out; the `*_major` column holds it exactly.
+`*_major` columns hold **`decimal.Decimal`** in major units (`Decimal('12.99')` USD,
 `Decimal('1.234')` KWD, `Decimal('1000')` JPY) from `currency.from_minor_units`, or `None`
 when the amount or the currency is unknown. Not `float`: a float cannot hold most decimal
 amounts (`12.99` is really `12.9900000000000002131628...`), sums of floats drift, and a KWD
