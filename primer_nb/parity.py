@@ -78,7 +78,7 @@ from primer_nb.config import (
     redact,
 )
 from primer_nb.errors import DEFAULT_KEY_REFUSED_HINT, PrimerConnectionError, PrimerError
-from primer_nb.redaction import redact_json
+from primer_nb.redaction import redact_all, redact_json
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -1614,7 +1614,9 @@ def _run_with_answers(
         answers = {s["name"]: s["answers"] for s in data["scenarios"]}
         known = _known(data.get("knownDifferences", []))
         label = f"snapshot {Path(DOCS_SNAPSHOT if snapshot is None else snapshot).name}"
-        label = redact(label, env_var("PRIMER_API_KEY", environ))  # a file named as the key
+        # a file named as the key: `environ`'s, or the process environment's
+        keys = [env_var("PRIMER_API_KEY", environ) or "", env_var("PRIMER_API_KEY") or ""]
+        label = redact_all(label, keys)
         result, recorded = _run(
             chosen,
             lambda s: list(answers[s.name]),

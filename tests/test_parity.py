@@ -825,3 +825,17 @@ def test_a_snapshot_file_named_as_the_environ_key_is_not_named_in_the_output(
     result = run(snapshot=path, environ={"PRIMER_API_KEY": ENVIRON_KEY})
     shown = result.render() + json.dumps(result.to_json()) + repr(result.to_frame().attrs)
     assert ENVIRON_KEY not in shown and "snapshot ***.json" in shown
+
+
+def test_a_snapshot_file_named_as_the_process_key_is_hidden_when_environ_is_given(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """With `environ=` given, the label hid only that mapping's key, not the process's."""
+    from primer_nb.parity import run
+
+    monkeypatch.setenv("PRIMER_API_KEY", ENVIRON_KEY)
+    path = tmp_path / f"{ENVIRON_KEY}.json"
+    path.write_text(DOCS_SNAPSHOT.read_text())
+    result = run(snapshot=path, environ={})
+    shown = result.render() + json.dumps(result.to_json())
+    assert ENVIRON_KEY not in shown and "snapshot ***.json" in shown
