@@ -196,13 +196,29 @@ def _link_record_citations(app: Any, doctree: Any, docname: str) -> None:
     """Make "behaviour.md §3" (and "§2, §5", "§2-§3") links to that section of its page.
 
     A citation of a section the record does not have fails the build, as any broken
-    link does. Text in code, and text already inside a link, is left as it is.
+    link does. Text inside code, math, a link or an API signature is left as it is; a
+    title keeps its text plain, but its citations are checked too.
     """
     from docutils import nodes
+    from sphinx import addnodes
 
-    skip = (nodes.literal, nodes.literal_block, nodes.reference, nodes.title, nodes.raw)
+    skip = (
+        nodes.FixedTextElement,
+        nodes.literal,
+        nodes.math,
+        nodes.reference,
+        nodes.raw,
+        addnodes.desc_signature,
+    )
     for text in list(doctree.findall(nodes.Text)):
-        if isinstance(text.parent, skip) or not _CITATION.search(text):
+        if not _CITATION.search(text):
+            continue
+        ancestors = []
+        node = text.parent
+        while node is not None:
+            ancestors.append(node)
+            node = node.parent
+        if any(isinstance(node, skip) for node in ancestors):
             continue
         pieces: list[nodes.Node] = []
         done = 0
@@ -225,7 +241,8 @@ def _link_record_citations(app: Any, doctree: Any, docname: str) -> None:
                 done = end
         if done < len(text):
             pieces.append(nodes.Text(text[done:]))
-        text.parent.replace(text, pieces)
+        if not any(isinstance(node, nodes.title) for node in ancestors):
+            text.parent.replace(text, pieces)
 
 
 def _home_as_index(app: Any, exception: Exception | None) -> None:

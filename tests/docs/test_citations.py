@@ -82,3 +82,19 @@ def test_a_paragraph_without_citations_is_unchanged(conf: ModuleType) -> None:
 def test_a_citation_of_a_section_the_record_lacks_fails_the_build(conf: ModuleType) -> None:
     with pytest.raises(ValueError, match=r"docs/api/page: behaviour.md §7 cites no section"):
         linked(conf, "see behaviour.md §7")
+
+
+def test_no_link_inside_another_link_and_a_title_is_checked_but_kept_plain(
+    conf: ModuleType,
+) -> None:
+    """Only a text's direct parent was looked at: a citation in bold inside a link became
+    a link inside a link, and one in a title was neither linked nor checked."""
+    inside = nodes.reference("", "", nodes.strong("", "", nodes.Text("see behaviour.md §2")))
+    title = nodes.title("", "", nodes.emphasis("", "", nodes.Text("behaviour.md §5")))
+    page = record(nodes.paragraph("", "", inside), nodes.section("", title, ids=["t"]))
+    conf._link_record_citations(app(), page, "docs/api/page")
+    assert len(list(page.findall(nodes.reference))) == 1  # the outer link alone
+    assert title.astext() == "behaviour.md §5"
+    bad = nodes.title("", "", nodes.emphasis("", "", nodes.Text("behaviour.md §7")))
+    with pytest.raises(ValueError, match=r"behaviour\.md §7 cites no section"):
+        conf._link_record_citations(app(), record(nodes.section("", bad)), "docs/api/page")
