@@ -86,7 +86,14 @@ import httpx
 
 from primer_nb._version import __version__
 from primer_nb.arguments import true_or_false, whole_number
-from primer_nb.config import API_PATH, REDACTED, Settings, env_var, resolve_settings
+from primer_nb.config import (
+    API_PATH,
+    EMULATOR_KEY,
+    REDACTED,
+    Settings,
+    env_var,
+    resolve_settings,
+)
 from primer_nb.errors import (
     DEFAULT_KEY_REFUSED_BY_EMULATOR_HINT,
     DEFAULT_KEY_REFUSED_HINT,
@@ -112,6 +119,7 @@ from primer_nb.redaction import (
     redact_each,
     redact_json_each,
     remember_secrets,
+    remembered_secrets,
     short_token,
 )
 
@@ -787,10 +795,10 @@ class _BaseClient(ABC, Generic[_T]):
         #: What is redacted from everything the client shows, longest first: its key, and
         #: PRIMER_API_KEY too, which a client given `emulator=` reads but never sends.
         self._secrets: tuple[str, ...] = _secrets_with_env(self._settings.api_key)
-        if not self._settings.default_key:  # the emulator's published default is no secret
-            # so that a model's repr, a session card or a snippet showing a body that
-            # holds this key show `***` (models.shown_secrets)
-            remember_secrets(self._secrets)
+        # so that a model's repr, a session card or a snippet showing a body that holds
+        # this key show `***` (models.shown_secrets); the emulator's published default
+        # key is no secret
+        remember_secrets([key for key in self._secrets if key != EMULATOR_KEY])
         if self._settings.in_process and transport is None:
             emulator = emulator or _default_emulator()
         self._emulator = emulator if self._settings.in_process else None
@@ -943,7 +951,9 @@ class _BaseClient(ABC, Generic[_T]):
         if isinstance(changes, Mapping):
             other = changes.get("clientToken", client_token)
             if other != client_token:  # the argument names the session: say the body's is unused
-                shown = REDACTED if other in self._secrets else _shown(other)
+                # the key, or a key with a newline or a space around it, is never shown
+                secrets = longest_first([*self._secrets, *remembered_secrets()])
+                shown = _shown(redact_each(other, secrets) if isinstance(other, str) else other)
                 warnings.warn(
                     f"changes['clientToken'] ({shown}) is not the client_token "
                     f"argument ({_shown(client_token)}); the argument's session is updated",

@@ -38,9 +38,9 @@ except PrimerValidationError as exc:
 ```
 
 `str(error)` is one line with the status, the errorId, the description and the
-first validation paths. No error carries the API key of a client made in this process,
-nor `PRIMER_API_KEY`: the client's errors redact its key, and a model's errors the keys of
-every client made before them (`redaction.remember_secrets`) and `PRIMER_API_KEY`.
+first validation paths. An error never carries the API key of the client that raised it,
+nor `PRIMER_API_KEY`; a model's errors also redact the keys of every client made before
+them (`redaction.remember_secrets`).
 """
 
 from __future__ import annotations

@@ -93,8 +93,9 @@ from primer_nb.models import (
     ClientSessionRequest,
     ClientSessionUpdateRequest,
     check_request,
+    shown_secrets,
 )
-from primer_nb.redaction import is_secret_name, redact
+from primer_nb.redaction import is_secret_name, redact_each
 from primer_nb.storage import write_private
 
 __all__ = [
@@ -239,7 +240,7 @@ class Exercise:
         result = (
             Result(self.id, "passed", self.success)
             if problem is None
-            else Result(self.id, "failed", redact(problem, env_var("PRIMER_API_KEY")))
+            else Result(self.id, "failed", redact_each(problem, shown_secrets()))
         )
         if record:
             _record(result)

@@ -46,7 +46,7 @@ Rules the models follow (docs/emulator.md lists those that are the emulator's ow
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import (
@@ -337,7 +337,7 @@ ExpiryDate = Annotated[
 _UNDECLARED_SEEN: ContextVar[list[bool] | None] = ContextVar("_UNDECLARED_SEEN", default=None)
 
 
-def shown_secrets() -> list[str]:
+def shown_secrets() -> Sequence[str]:
     """What a display of a model (its repr, a session card, a widget's JSON, a snippet)
     redacts, longest first: the keys this process's clients were given
     (`redaction.remembered_secrets`) and PRIMER_API_KEY. A key pasted into a body, a
@@ -347,14 +347,14 @@ def shown_secrets() -> list[str]:
     remembered = remembered_secrets()
     if not env or env in remembered:
         return remembered
-    return longest_first([*remembered, env])
+    return tuple(longest_first([*remembered, env]))
 
 
 #: Any value `shown` is given: it comes back of the same type.
 _Shown = TypeVar("_Shown")
 
 
-def shown(value: _Shown, secrets: list[str]) -> _Shown:
+def shown(value: _Shown, secrets: Sequence[str]) -> _Shown:
     """`value` with `secrets` redacted: from a string, or from every string of JSON (a
     model inside a list is left to its own repr, which redacts itself)."""
     if not secrets:

@@ -40,6 +40,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,8 @@ __all__ = [
     "redact_each",
     "redact_json",
     "redact_json_each",
+    "remember_secrets",
+    "remembered_secrets",
     "scrub_secret_names",
     "short_token",
     "spellings",
@@ -250,23 +253,32 @@ def short_token(token: str) -> str:
     return token if len(token) <= 16 else f"{token[:8]}…{token[-4:]}"
 
 
-#: Every key `remember_secrets` was given: the API keys this process's clients use.
-_REMEMBERED: set[str] = set()
-#: `_REMEMBERED` longest first, sorted again only when a key was added (keys are never
-#: taken back: a key once used is still a key when a session shown later holds it).
-_REMEMBERED_SORTED: list[str] = []
+#: Every key `remember_secrets` was given, and the same longest first; both replaced whole
+#: (never changed in place) under `_REMEMBER_LOCK`, so a reader needs no lock. Keys are
+#: never taken back: a key once used is still a key when a session shown later holds it.
+_REMEMBERED: frozenset[str] = frozenset()
+_REMEMBERED_SORTED: tuple[str, ...] = ()
+_REMEMBER_LOCK = threading.Lock()
 
 
 def remember_secrets(secrets: Iterable[str]) -> None:
-    """Add `secrets` (a client's API key) to what displays redact (`remembered_secrets`)."""
-    global _REMEMBERED_SORTED
+    """Add `secrets` (a client's API key) to what displays redact (`remembered_secrets`).
+
+    A key shorter than `SHORT_SECRET` is not remembered: an emulator's `demo` would turn
+    every later `demo-order-1` shown in this process into `***-order-1` (the client that
+    uses such a key still redacts it from its own messages).
+    """
+    global _REMEMBERED, _REMEMBERED_SORTED
     _many(secrets, "secrets")
-    new = {s for s in secrets if s} - _REMEMBERED
-    if new:
-        _REMEMBERED.update(new)
-        _REMEMBERED_SORTED = longest_first(_REMEMBERED)
+    given = {s for s in secrets if len(s) >= SHORT_SECRET}
+    if given <= _REMEMBERED:  # the usual case, without the lock
+        return
+    with _REMEMBER_LOCK:
+        merged = _REMEMBERED | given
+        _REMEMBERED_SORTED = tuple(longest_first(merged))
+        _REMEMBERED = merged
 
 
-def remembered_secrets() -> list[str]:
+def remembered_secrets() -> tuple[str, ...]:
     """The keys `remember_secrets` was given, longest first (for `redact_each`)."""
     return _REMEMBERED_SORTED

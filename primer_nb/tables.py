@@ -41,7 +41,8 @@ said (`amount` is the answered amount, not one recomputed from the order).
 Amounts stay exact. `amount` columns are **minor units** as pandas' nullable `Int64`:
 `<NA>` where the answer had none, and also, with no warning, where a value is past Int64's
 range (a hand-built session's or line's amount, since no API answer has one that large, or
-a `line_total`), which `sum()` then leaves out; the `*_major` column holds it exactly.
+a `line_total`), which `sum()` then leaves out; `amount_major` and `line_total_major` hold
+theirs exactly.
 `*_major` columns hold **`decimal.Decimal`** in major units (`Decimal('12.99')` USD,
 `Decimal('1.234')` KWD, `Decimal('1000')` JPY) from `currency.from_minor_units`, or `None`
 when the amount or the currency is unknown. Not `float`: a float cannot hold most decimal
@@ -82,10 +83,11 @@ an int) is a `ValueError` naming it and its row.
 
 `line_items_frame` (`LINE_ITEM_COLUMNS`): order_id, client_token, position (Int64, 0-based
 index in `order.lineItems`), item_id, name, description, quantity (Int64, as sent; `<NA>`
-means 1), amount, discount_amount, tax_amount, line_total (all Int64 minor units;
-`line_total` = amount x quantity - discount + tax, by `amounts.line_total_of`; `<NA>` past
-Int64's range, which lines a top-level amount overrides may reach), line_total_major
-(Decimal, exact), currency_code.
+means 1 when it was not sent), amount, discount_amount, tax_amount, line_total (all Int64
+minor units; `line_total` = amount x quantity - discount + tax, by `amounts.line_total_of`).
+Every Int64 column is `<NA>` past Int64's range too: a `line_total` that lines a top-level
+amount overrides may reach, or a hand-built line's value. line_total_major (Decimal, exact),
+currency_code.
 
 `warnings_frame` (`WARNING_COLUMNS`): order_id, client_token, type, code, message (all
 string).
@@ -107,8 +109,8 @@ from primer_nb.arguments import aware
 from primer_nb.errors import UnknownFieldWarning
 from primer_nb.frames import DECIMAL, INT, STRING, UTC_TIME, typed_frame, utc_times
 from primer_nb.ledger import Ledger, SessionRecord
-from primer_nb.models import INT64_MAX, ClientSessionWithToken, one_or_many
-from primer_nb.redaction import short_token  # re-exported: public here since 0.1
+from primer_nb.models import INT64_MAX, ClientSessionWithToken, one_or_many, shown_secrets
+from primer_nb.redaction import redact_each, short_token  # short_token: public here since 0.1
 
 __all__ = [
     "LINE_ITEM_COLUMNS",
@@ -399,6 +401,18 @@ def _warning_list(value: Any) -> list[Any]:
 _EMPTY: Mapping[str, Any] = {}
 
 
+def _keys_hidden(columns: dict[str, Any]) -> dict[str, Any]:
+    """`columns` with an API key in any text shown as `***` (`models.shown_secrets`), as
+    the session's repr shows it: a key pasted into a body (an order id, a line's name)
+    is not shown back by a table either. Nothing to do, and nothing done, without keys."""
+    secrets = shown_secrets()
+    if secrets:
+        for name, values in columns.items():
+            if isinstance(values, list):
+                columns[name] = [redact_each(v, secrets) if type(v) is str else v for v in values]
+    return columns
+
+
 def sessions_frame(source: Source, *, clock: Clock = None) -> pd.DataFrame:
     """One row per client session, columns as in `SESSION_COLUMNS` (module docstring).
 
@@ -482,7 +496,7 @@ def sessions_frame(source: Source, *, clock: Clock = None) -> pd.DataFrame:
         columns["environment"] = [m[0] for m in meta]
         columns["api_version"] = [m[1] for m in meta]
         columns["created_at"] = utc_times([m[2] for m in meta])
-    return typed_frame(columns, SESSION_COLUMNS)
+    return typed_frame(_keys_hidden(columns), SESSION_COLUMNS)
 
 
 def line_items_frame(source: Source) -> pd.DataFrame:
@@ -545,7 +559,7 @@ def line_items_frame(source: Source) -> pd.DataFrame:
             )
     names = list(LINE_ITEM_COLUMNS)
     columns = {name: [row[i] for row in rows] for i, name in enumerate(names)}
-    return typed_frame(columns, LINE_ITEM_COLUMNS)
+    return typed_frame(_keys_hidden(columns), LINE_ITEM_COLUMNS)
 
 
 def warnings_frame(source: Source) -> pd.DataFrame:
@@ -576,4 +590,4 @@ def warnings_frame(source: Source) -> pd.DataFrame:
                 )
     names = list(WARNING_COLUMNS)
     columns = {name: [row[i] for row in rows] for i, name in enumerate(names)}
-    return typed_frame(columns, WARNING_COLUMNS)
+    return typed_frame(_keys_hidden(columns), WARNING_COLUMNS)

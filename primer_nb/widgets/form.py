@@ -81,7 +81,9 @@ from primer_nb.models import (
     check_request,
     json_path,
     nested_too_deep,
+    shown_secrets,
 )
+from primer_nb.redaction import redact_each
 from primer_nb.widgets._common import ERROR_COLOR, Looks, escape
 from primer_nb.wire_errors import suggest_field, wire_fields
 
@@ -591,10 +593,11 @@ class MoneyNode(Node):
 
 
 def _shown(value: object, limit: int = 80) -> str:
-    """`repr(value)` for a message, shortened; an int too long for Python to print is
+    """`repr(value)` for a message, shortened, an API key in it as `***`
+    (`models.shown_secrets`); an int too long for Python to print is
     `<an int of about 5001 digits>`."""
     try:
-        text = repr(value)
+        text = redact_each(repr(value), shown_secrets())
     except ValueError:  # sys.get_int_max_str_digits()
         digits = int(abs(cast(int, value)).bit_length() * math.log10(2)) + 1
         return f"<an int of about {digits} digits>"
@@ -974,7 +977,7 @@ class MetadataNode(Node):
         problems: list[str] = []  # every one, not the last: each names what to fix
         for name, value in self.rows:
             if name.value in out:
-                problems.append(f"duplicate key {name.value!r}")
+                problems.append(f"duplicate key {_shown(name.value)}")
             loaded = self._loaded.get(id(value))
             if loaded is not None and loaded[0] is value and loaded[1] == value.value:
                 out[name.value] = loaded[2]  # untouched: as the session holds it
@@ -982,7 +985,7 @@ class MetadataNode(Node):
                 try:
                     out[name.value] = _metadata_value(value.value, len(loc) + 1)
                 except _TooDeep as exc:  # valid JSON the API refuses: not sent as text
-                    problems.append(f"{name.value!r}: {exc}")
+                    problems.append(f"{_shown(name.value)}: {exc}")
                     out[name.value] = value.value
         if "" in out:
             problems.append(METADATA_EMPTY_KEY[1])

@@ -257,9 +257,10 @@ class PatchBuilder(RequestBuilder):
         self.evaluation = evaluation = self.form.check(body, found)
         model = evaluation.model if evaluation.valid else None
         self.request = model if isinstance(model, ClientSessionUpdateRequest) else None
-        shown = {"clientToken": "$PRIMER_CLIENT_TOKEN", **self.changes}
-        self.preview.update(shown, total_of=predicted)
-        self.diff.value = diff_html(self.baseline, after)
+        sent = {"clientToken": "$PRIMER_CLIENT_TOKEN", **self.changes}
+        self.preview.update(sent, total_of=predicted)
+        secrets = shown_secrets()  # a key in the session or typed in shows as `***`
+        self.diff.value = diff_html(shown(self.baseline, secrets), shown(after, secrets))
         rules = rules_for(self.changes)
         if self.same_as_total and "order" in self.changes and "amount" not in self.changes:
             rules.append(
