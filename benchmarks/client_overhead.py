@@ -23,8 +23,9 @@ encoder), for the same bytes on the wire (tests/test_client_fast.py), and it ski
 httpx's cookie handling for answers that set no cookie (about 20 µs a call; cookies a
 server sets are still sent back). The hook's cost
 is mostly SQLite's: one committed INSERT per exchange (WAL, `synchronous=NORMAL`; about
-ten 1 KiB pages written per commit and a synced checkpoint every 1000 pages), which
-the ledger keeps so that no exchange is lost when the process is killed.
+ten 1 KiB pages written per commit), which the ledger keeps so that no exchange is lost
+when the process is killed. The synced checkpoint every 100 exchanges runs on the
+ledger's own thread, as it does for a user: no create waits for it.
 
     python benchmarks/client_overhead.py [--quick]
 """

@@ -10,9 +10,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sqlite3
+import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,8 +28,14 @@ from hypothesis import strategies as st
 
 from primer_nb.client import Exchange, PrimerClient, _redacted_json
 from primer_nb.emulator import Emulator
-from primer_nb.ledger import PAGE_SIZE, Ledger
-from primer_nb.redaction import redact
+from primer_nb.ledger import (
+    BACKSTOP_PAGES,
+    CHECKPOINT_EVERY,
+    PAGE_SIZE,
+    RESTART_PAGES,
+    Ledger,
+)
+from primer_nb.redaction import longest_first, redact, redact_each
 
 BODY = {"orderId": "o-1", "currencyCode": "EUR", "amount": 1299}
 KEY = "sk_" + "sandbox_" + "FASTPATHKEY0123456789"
@@ -215,6 +225,32 @@ def test_fast_and_slow_paths_store_the_same_json(body: dict[str, Any], secret: s
     assert json.loads(fast) == json.loads(slow)
 
 
+_COLUMNS = ("environment", "api_version", "path", "error_id", "request_id", "error")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    texts=st.lists(st.text(alphabet="abAB\"\\'_-0é", max_size=8), min_size=7, max_size=7),
+    secrets=st.lists(st.text(alphabet="abAB\"\\'_-0é", min_size=1, max_size=9), max_size=3),
+)
+@example(texts=["x", "", "", "", "", "", "get ab"], secrets=["AB"])  # only once upper-cased
+@example(texts=['x a\\"b', "", "", "", "", "", ""], secrets=['a"b'])  # as JSON spells it
+def test_the_text_columns_look_for_secrets_once_and_store_what_redact_each_gives(
+    texts: list[str], secrets: list[str]
+) -> None:
+    """A row's text columns are looked at once for every spelling of every secret; a row
+    holding none is stored without a `redact_each` per column. What is stored is what
+    `redact_each` gives each column (the method redacted before and after upper-casing)."""
+    ordered = longest_first(secrets)
+    *columns, method = texts
+    with Ledger(":memory:", secrets=secrets) as ledger:
+        ledger.record(_exchange(**dict(zip(_COLUMNS, columns, strict=True)), method=method))
+        for name, text in zip(_COLUMNS, columns, strict=True):
+            assert _stored(ledger, name) == redact_each(text, ordered), name
+        expected = redact_each(redact_each(method, ordered).upper(), ordered)
+        assert _stored(ledger, "method") == expected
+
+
 def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
@@ -289,15 +325,132 @@ def test_the_method_column_is_redacted_like_every_text_column(secret: str, metho
 # --- the file --------------------------------------------------------------------------
 
 
-def test_a_new_file_has_small_pages_and_the_default_checkpoint(tmp_path: Path) -> None:
+def test_a_new_file_has_small_pages_and_sqlite_checkpoints_only_as_a_backstop(
+    tmp_path: Path,
+) -> None:
     with Ledger(tmp_path / "new.sqlite3") as ledger:
         db = ledger._connection()
         assert db.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 1024
-        # SQLite's default: with 1 KiB pages the WAL is synced more often than with 4 KiB,
-        # so a power cut can lose fewer exchanges than before, not more
-        assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+        # the ledger's thread checkpoints every 100 exchanges (about 1000 pages, SQLite's
+        # default); SQLite's own checkpoint on commit only if that thread falls behind
+        assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == BACKSTOP_PAGES
+        assert BACKSTOP_PAGES > RESTART_PAGES > CHECKPOINT_EVERY * 10
         assert db.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def _checkpointers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "primer-nb-ledger-checkpoint"]
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_the_wal_is_checkpointed_every_100_exchanges_by_a_thread_of_the_ledger(
+    tmp_path: Path,
+) -> None:
+    """No `record` waits for a checkpoint (about 2.5 ms every 100 exchanges, with every
+    thread of a batch waiting behind it): the ledger's own thread copies the WAL into the
+    database, and SQLite's checkpoint on commit comes only at 10,000 pages."""
+    path = tmp_path / "l.sqlite3"
+    before = set(_checkpointers())
+    ledger = Ledger(path)
+    for n in range(CHECKPOINT_EVERY - 1):
+        ledger.record(_exchange(request_id=f"{n:032d}"))
+    assert set(_checkpointers()) == before  # started when first needed
+    empty = path.stat().st_size
+    ledger.record(_exchange(request_id="9" * 32))
+    # the 100 exchanges (about 2.9 KB each here, more with real bodies) reach the database
+    assert _wait_for(lambda: path.stat().st_size > empty + CHECKPOINT_EVERY * 200)
+    [thread] = set(_checkpointers()) - before
+    assert len(ledger) == CHECKPOINT_EVERY
+    ledger.close()
+    assert not thread.is_alive()  # stopped, and its connection closed before the writer's
+    assert not Path(f"{path}-wal").exists()  # the last connection removed the WAL, as before
+
+
+def test_the_wal_starts_again_from_its_beginning_while_exchanges_keep_coming(
+    tmp_path: Path,
+) -> None:
+    """A checkpoint beside the writes never leaves the WAL all checkpointed, and only then
+    does SQLite write it from the beginning again: without the writer's catch-up the WAL
+    grew by every exchange (31 MB for 3,000 of them) until SQLite's own checkpoint."""
+    path = tmp_path / "l.sqlite3"
+    wal = Path(f"{path}-wal")
+    client = PrimerClient(emulator=Emulator(seed=1), max_retries=0)
+    with Ledger(path) as ledger:
+        ledger.attach(client)
+        largest = 0
+        for n in range(1500):
+            client.create_session({**BODY, "orderId": f"o-{n}"})
+            largest = max(largest, wal.stat().st_size)
+        assert len(ledger) == 1500
+    client.close()
+    # RESTART_PAGES pages and what came in meanwhile, far below 1,500 exchanges' worth
+    assert largest < (RESTART_PAGES + 10 * CHECKPOINT_EVERY) * (PAGE_SIZE + 24), largest
+
+
+def test_an_unclosed_ledger_stops_its_thread_when_collected(tmp_path: Path) -> None:
+    before = set(_checkpointers())
+    ledger = Ledger(tmp_path / "l.sqlite3")
+    for n in range(CHECKPOINT_EVERY):
+        ledger.record(_exchange(request_id=f"{n:032d}"))
+    [thread] = set(_checkpointers()) - before
+    del ledger
+    gc.collect()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_child_forked_beside_the_checkpoint_thread_writes_and_checkpoints(
+    tmp_path: Path,
+) -> None:
+    """A fork waits for a checkpoint under way (SQLite's process-wide locks would be held
+    in the child by a thread it does not have); the child starts a thread of its own."""
+    path = tmp_path / "l.sqlite3"
+    ledger = Ledger(path)
+    for round_ in range(5):
+        for n in range(CHECKPOINT_EVERY):  # the last one pokes the thread: fork right away
+            ledger.record(_exchange(request_id=f"{round_}{n:031d}"))
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                for n in range(CHECKPOINT_EVERY):
+                    ledger.record(_exchange(request_id=f"c{round_}{n:030d}"))
+                code = 0 if ledger._checkpoint_thread().pid == os.getpid() else 2
+                ledger.close()
+            finally:
+                os._exit(code)
+        deadline = time.monotonic() + 30
+        while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if done[0] == 0:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            pytest.fail("the forked child hung")
+        assert os.waitstatus_to_exitcode(done[1]) == 0
+    assert len(ledger) == 10 * CHECKPOINT_EVERY
+    ledger.close()
+
+
+def test_the_thread_never_makes_a_removed_ledger_again(tmp_path: Path) -> None:
+    path = tmp_path / "l.sqlite3"
+    ledger = Ledger(path)
+    for n in range(CHECKPOINT_EVERY - 1):
+        ledger.record(_exchange(request_id=f"{n:032d}"))
+    path.unlink()  # removed under the ledger: its connection still writes to the old file
+    ledger.record(_exchange(request_id="9" * 32))  # the thread starts here
+    time.sleep(0.2)
+    ledger.close()
+    assert not path.exists()
 
 
 def test_an_existing_file_keeps_its_page_size(tmp_path: Path) -> None:
