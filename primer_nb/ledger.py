@@ -56,9 +56,12 @@ timeout, and one `INSERT` per exchange in autocommit mode (a transaction of its 
 processes and threads can record into one file concurrently. `synchronous=NORMAL`: a
 committed exchange survives the process being killed
 (even with SIGKILL); a power cut may lose the commits since the last checkpoint (the
-WAL is synced then, every 100 exchanges). The checkpoint (sync the WAL, copy it into the
-database, sync that) runs on a thread of the ledger's own, so no `record` waits for it;
-SQLite's own checkpoint on commit is kept for a WAL of `BACKSTOP_PAGES`. A new file has
+WAL is synced then): up to 100 exchanges, whatever their size (SQLite's own rule, every
+1000 pages, meant about 100 exchanges of 2 KB, fewer large ones and more small ones). The
+checkpoint (sync the WAL, copy it into the database, sync that) runs on a thread of the
+ledger's own, so no `record` waits for it. The WAL file (`ledger.sqlite3-wal`, removed
+when the last connection closes) stays below about 5 MB with 1 KiB pages, 10 MB if that
+thread falls behind, where SQLite's own checkpoint on commit takes over. A new file has
 1 KiB pages: an exchange of 2 KB dirties eight pages or more, about nine and a half on
 average (its row's leaf page and about two overflow pages, three index entries, the header
 and the AUTOINCREMENT counter; more when a page splits or a body is longer), each written
@@ -75,6 +78,7 @@ its migration step here.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import logging
@@ -264,8 +268,16 @@ _INSERT = (
 _checkpointing = threading.Lock()
 
 
+#: Every open ledger, so that a forked child can give each a fresh lock.
+_ledgers: weakref.WeakSet[Ledger] = weakref.WeakSet()
+
+
 def _fork_child() -> None:
     _checkpointing.release()  # the copy the forking thread held
+    # a ledger's lock copied while another thread held it (a batch thread inside
+    # `record`) would be held for ever in the child, which has only the forking thread
+    for ledger in list(_ledgers):
+        ledger._lock = threading.RLock()
 
 
 os.register_at_fork(
@@ -273,6 +285,19 @@ os.register_at_fork(
     after_in_parent=_checkpointing.release,
     after_in_child=_fork_child,
 )
+
+
+#: Every checkpoint thread's `_Checkpointer`, for `_stop_all` at exit.
+_checkpointers: weakref.WeakSet[_Checkpointer] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_all() -> None:
+    """At exit, let a checkpoint under way finish and close its connection: a ledger
+    left open is closed after this, its writer's connection the last one, and SQLite
+    then removes the WAL (a daemon thread killed mid-checkpoint kept it there)."""
+    for checkpointer in list(_checkpointers):
+        checkpointer.stop()
 
 
 class _Checkpointer:
@@ -284,7 +309,7 @@ class _Checkpointer:
     does that work (`PRAGMA wal_checkpoint(PASSIVE)`, which never blocks a writer) when
     `record` pokes it, on a connection of its own; SQLite releases the GIL meanwhile.
     Each exchange is still committed before `record` returns, so it survives the process
-    being killed, and the WAL is synced as often as before (what a power cut may lose).
+    being killed; the WAL is synced every 100 exchanges (what a power cut may lose).
 
     The WAL starts again from its beginning only when a write finds every page of it
     checkpointed, which a checkpoint running beside the writes never leaves: once the WAL
@@ -303,42 +328,47 @@ class _Checkpointer:
             target=self._run, name="primer-nb-ledger-checkpoint", daemon=True
         )
         self._thread.start()
+        _checkpointers.add(self)
 
     def poke(self) -> None:
         self._wake.set()
 
     def stop(self, wait: bool = True) -> None:
+        if self.pid != _this_process[0]:
+            return  # a forked child's copy: the thread is the parent's (its locks too)
         self._stopping = True
         self._wake.set()
         if wait and self._thread is not threading.current_thread():
             self._thread.join(timeout=BUSY_TIMEOUT_S)
 
     def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            if self._stopping:
+                return
+            try:
+                with _checkpointing:
+                    _, pages, _ = self._checkpoint()
+                self.restart_due = pages >= RESTART_PAGES
+            except sqlite3.Error as exc:  # a removed file, a full disk: try next time
+                logger.debug("ledger checkpoint failed: %s", exc)
+
+    def _checkpoint(self) -> tuple[int, int, int]:
+        # A connection for each checkpoint (about 0.1 ms every 100 exchanges): one kept
+        # open would outlive the writer's at exit (the thread is a daemon), and SQLite
+        # removes the WAL, once copied into the database, only when the last connection
+        # closes: the database file alone would lack the latest exchanges.
+        db = sqlite3.connect(
+            self._uri, uri=True, isolation_level=None, check_same_thread=False, timeout=0
+        )
         try:
-            with _checkpointing:
-                db = sqlite3.connect(
-                    self._uri, uri=True, isolation_level=None, check_same_thread=False, timeout=0
-                )
-                db.execute("PRAGMA trusted_schema = OFF")
-                db.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.Error as exc:  # the writer's own checkpoint still runs
-            logger.debug("ledger checkpoints stay on the writer: %s", exc)
-            return
-        try:
-            while True:
-                self._wake.wait()
-                self._wake.clear()
-                if self._stopping:
-                    return
-                try:
-                    with _checkpointing:
-                        _, pages, _ = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                    self.restart_due = pages >= RESTART_PAGES
-                except sqlite3.Error as exc:  # a removed file, a full disk: try next time
-                    logger.debug("ledger checkpoint failed: %s", exc)
+            db.execute("PRAGMA trusted_schema = OFF")
+            db.execute("PRAGMA synchronous = NORMAL")
+            busy, pages, done = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            return int(busy), int(pages), int(done)
         finally:
-            with _checkpointing:
-                db.close()
+            db.close()
 
 
 # --- schema ---------------------------------------------------------------------------
@@ -567,9 +597,12 @@ class Ledger:
         self._secrets: set[str] = set(longest_first(secrets))
         self._sorted_secrets: tuple[object, tuple[list[str], tuple[str, ...]]] = (None, ([], ()))
         self._lock = threading.RLock()
+        _ledgers.add(self)
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()
         self._checkpointer: _Checkpointer | None = None
+        self._finalizer: weakref.finalize[Any, Any] | None = None
+        self._no_thread = 0  # the process in which no checkpoint thread could start
         self._commits = 0
         self._attached: list[Client] = []
         self._failures: list[tuple[str | None, str]] = []
@@ -637,8 +670,8 @@ class Ledger:
             if self.path is not None:
                 # A new file gets small pages: an exchange dirties about ten pages, and
                 # every commit writes and checksums them whole into the WAL. An existing
-                # file keeps its page size. The checkpoint (when the WAL is synced) stays
-                # at SQLite's default of 1000 pages: with small pages that comes sooner.
+                # file keeps its page size. The checkpoint (when the WAL is synced) runs
+                # on the ledger's thread; SQLite's own on commit only as a backstop.
                 db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
                 self._retry(lambda: db.execute("PRAGMA journal_mode = WAL"))
                 db.execute("PRAGMA synchronous = NORMAL")
@@ -871,7 +904,9 @@ class Ledger:
                 raise
             self._commits += 1
             if self._commits % CHECKPOINT_EVERY == 0 and self.path is not None:
-                self._checkpoint_thread().poke()
+                thread = self._checkpoint_thread()
+                if thread is not None:
+                    thread.poke()
             elif self._checkpointer is not None and self._checkpointer.restart_due:
                 self._checkpointer.restart_due = False
                 self._restart_wal()
@@ -884,13 +919,26 @@ class Ledger:
         except sqlite3.Error as exc:  # the exchange is committed: the backstop remains
             logger.debug("ledger checkpoint failed: %s", exc)
 
-    def _checkpoint_thread(self) -> _Checkpointer:
+    def _checkpoint_thread(self) -> _Checkpointer | None:
         """This process's checkpointer (a forked child starts its own), stopped when the
-        ledger is closed or collected."""
-        if self._checkpointer is None or self._checkpointer.pid != _this_process[0]:
-            assert self.path is not None
+        ledger is closed or collected; None when no thread can be started (at a thread
+        limit): SQLite then checkpoints on commit again, at its default of 1000 pages."""
+        if self._checkpointer is not None and self._checkpointer.pid == _this_process[0]:
+            return self._checkpointer
+        if self._no_thread == _this_process[0]:
+            return None
+        assert self.path is not None
+        if self._finalizer is not None:
+            self._finalizer.detach()  # the last one, made before a close or a fork
+        try:
             self._checkpointer = _Checkpointer(self.path)
-            weakref.finalize(self, self._checkpointer.stop, False)
+        except RuntimeError as exc:  # "can't start new thread": the exchange is committed
+            logger.debug("ledger checkpoints stay on the writer: %s", exc)
+            self._checkpointer, self._finalizer = None, None
+            self._no_thread = _this_process[0]
+            self._connection().execute("PRAGMA wal_autocheckpoint = 1000")
+            return None
+        self._finalizer = weakref.finalize(self, self._checkpointer.stop, False)
         return self._checkpointer
 
     @property

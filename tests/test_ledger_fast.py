@@ -14,6 +14,8 @@ import gc
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -380,7 +382,7 @@ def test_the_wal_starts_again_from_its_beginning_while_exchanges_keep_coming(
 ) -> None:
     """A checkpoint beside the writes never leaves the WAL all checkpointed, and only then
     does SQLite write it from the beginning again: without the writer's catch-up the WAL
-    grew by every exchange (31 MB for 3,000 of them) until SQLite's own checkpoint."""
+    grew by every exchange until SQLite's own checkpoint at 10,000 pages."""
     path = tmp_path / "l.sqlite3"
     wal = Path(f"{path}-wal")
     client = PrimerClient(emulator=Emulator(seed=1), max_retries=0)
@@ -438,6 +440,106 @@ def test_a_child_forked_beside_the_checkpoint_thread_writes_and_checkpoints(
             pytest.fail("the forked child hung")
         assert os.waitstatus_to_exitcode(done[1]) == 0
     assert len(ledger) == 10 * CHECKPOINT_EVERY
+    ledger.close()
+
+
+def test_an_unclosed_ledger_leaves_no_wal_at_exit(tmp_path: Path) -> None:
+    """A connection the thread kept open outlived the writer's at exit (the thread is a
+    daemon): SQLite removes the WAL only when the last connection closes, so the WAL
+    stayed, and a copy of the database file alone lacked the latest exchanges."""
+    path = tmp_path / "l.sqlite3"
+    script = (
+        "import sys\n"
+        "from primer_nb.ledger import Ledger\n"
+        "ledger = Ledger(sys.argv[1])\n"
+        "for n in range(150):\n"
+        "    ledger.record({'method': 'POST', 'path': '/client-session', 'status': 200,\n"
+        "                   'request_id': f'{n:032d}', 'request_body': {'orderId': 'o'}})\n"
+    )
+    for _ in range(3):
+        path.unlink(missing_ok=True)
+        subprocess.run([sys.executable, "-c", script, str(path)], check=True, timeout=60)
+        assert not Path(f"{path}-wal").exists()
+        db = sqlite3.connect(path)
+        assert db.execute("SELECT count(*) FROM exchanges").fetchone()[0] == 150
+        db.close()
+
+
+def test_no_thread_to_start_leaves_the_checkpoint_to_sqlite_and_record_succeeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a thread limit, `record` raised after its exchange was committed: a caller would
+    write it again, and a client logged the hook as failing every 100 exchanges."""
+    ledger = Ledger(tmp_path / "l.sqlite3")
+    starts: list[object] = []
+
+    def refuse(thread: threading.Thread) -> None:
+        starts.append(thread)
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    for n in range(3 * CHECKPOINT_EVERY):
+        ledger.record(_exchange(request_id=f"{n:032d}"))
+    monkeypatch.undo()
+    assert len(starts) == 1  # tried once in this process
+    assert len(ledger) == 3 * CHECKPOINT_EVERY and ledger.failures == ()
+    db = ledger._connection()
+    assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000  # SQLite's default
+    ledger.close()
+
+
+def test_each_new_thread_replaces_the_last_ones_finalizer(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "l.sqlite3")
+    finalizers = []
+    for _ in range(3):  # closed and used again: a new thread each time
+        for n in range(CHECKPOINT_EVERY):
+            ledger.record(_exchange(request_id=f"{n:032d}"))
+        finalizers.append(ledger._finalizer)
+        ledger.close()
+    assert [f is not None and f.alive for f in finalizers] == [False, False, True]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_leaves_the_parents_thread_and_locks_alone(tmp_path: Path) -> None:
+    """The child inherited the finalizer of the parent's thread, which set its Event at
+    the child's exit: copied while another thread held that Event's lock (a batch thread
+    poking it), the child hung. A ledger lock held by another thread at the fork (a batch
+    thread inside `record`) hung the child's first `record` (before this change too)."""
+    ledger = Ledger(tmp_path / "l.sqlite3")
+    for n in range(CHECKPOINT_EVERY):
+        ledger.record(_exchange(request_id=f"{n:032d}"))
+    thread = ledger._checkpoint_thread()
+    assert thread is not None and ledger._finalizer is not None
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:  # another thread inside poke() and inside record() at the fork
+        with thread._wake._cond, ledger._lock:
+            holding.set()
+            release.wait()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert holding.wait(10)
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            ledger._finalizer()  # what the child's exit runs
+            ledger.record(_exchange(request_id="c" * 32))
+            code = 0
+        finally:
+            os._exit(code)
+    release.set()
+    holder.join()
+    deadline = time.monotonic() + 20
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if done[0] == 0:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child hung")
+    assert os.waitstatus_to_exitcode(done[1]) == 0
+    assert len(ledger) == CHECKPOINT_EVERY + 1
     ledger.close()
 
 
