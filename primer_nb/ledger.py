@@ -936,7 +936,10 @@ class Ledger:
             logger.debug("ledger checkpoints stay on the writer: %s", exc)
             self._checkpointer, self._finalizer = None, None
             self._no_thread = _this_process[0]
-            self._connection().execute("PRAGMA wal_autocheckpoint = 1000")
+            try:
+                self._connection().execute("PRAGMA wal_autocheckpoint = 1000")
+            except sqlite3.Error as error:  # the exchange is committed: the backstop remains
+                logger.debug("ledger checkpoints stay at the backstop: %s", error)
             return None
         self._finalizer = weakref.finalize(self, self._checkpointer.stop, False)
         return self._checkpointer

@@ -488,6 +488,30 @@ def test_no_thread_to_start_leaves_the_checkpoint_to_sqlite_and_record_succeeds(
     ledger.close()
 
 
+def test_no_thread_and_a_failing_pragma_still_leave_record_succeeding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = Ledger(tmp_path / "l.sqlite3")
+    real = ledger._connection()
+
+    class Refusing:  # the connection, refusing the PRAGMA that hands checkpoints back
+        def execute(self, sql: str, *args: Any) -> Any:
+            if sql.startswith("PRAGMA wal_autocheckpoint"):
+                raise sqlite3.OperationalError("disk I/O error")
+            return real.execute(sql, *args)
+
+    def refuse(thread: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    monkeypatch.setattr(ledger, "_connection", Refusing)
+    for n in range(CHECKPOINT_EVERY + 1):
+        ledger.record(_exchange(request_id=f"{n:032d}"))
+    monkeypatch.undo()
+    assert len(ledger) == CHECKPOINT_EVERY + 1 and ledger.failures == ()
+    ledger.close()
+
+
 def test_each_new_thread_replaces_the_last_ones_finalizer(tmp_path: Path) -> None:
     ledger = Ledger(tmp_path / "l.sqlite3")
     finalizers = []
