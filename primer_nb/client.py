@@ -73,7 +73,7 @@ import time
 import warnings
 import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -473,6 +473,23 @@ class _SyncHttp(_OwnJar, httpx.Client):
 
 class _AsyncHttp(_OwnJar, httpx.AsyncClient):
     pass
+
+
+async def _close_at_shutdown(http: httpx.AsyncClient) -> AsyncIterator[None]:
+    """Close `http`'s connections when its event loop shuts down.
+
+    `asyncio.run` (and `asyncio.Runner`) close every unfinished async generator of the
+    loop before closing the loop (`loop.shutdown_asyncgens()`): this one, started on
+    the loop its pool is bound to, closes the connections there. After that the loop is
+    closed, and connections left open could be closed from no other loop: they stayed
+    open until the garbage collector found them (`ResourceWarning: unclosed
+    transport`). Only the transport is closed: the client makes a new pool on its next
+    loop.
+    """
+    try:
+        yield
+    finally:
+        await http._transport.aclose()
 
 
 def _redacted_json(content: bytes, secrets: Sequence[str]) -> tuple[Any, str | None]:
@@ -1480,16 +1497,20 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
         await client.get_session(session.client_token)
     ```
 
-    Its connections belong to the event loop they were opened on: used from a new loop
-    once that one is closed (a second `asyncio.run`), it opens a new pool; used from a
-    second loop while the first is not closed (another thread's, or one left open), it
-    raises `RuntimeError` before sending. Make one client per event loop.
+    Its connections belong to the event loop they were opened on, and are closed when
+    that loop shuts down (the end of `asyncio.run`). Used from a new loop once that one
+    is closed (a second `asyncio.run`), it opens a new pool; used from a second loop
+    while the first is not closed (another thread's, or one left open), it raises
+    `RuntimeError` before sending. Make one client per event loop.
     """
 
     _http: httpx.AsyncClient
     _sleep: Callable[[float], Awaitable[None]]
     #: the event loop the pool's connections belong to (a weak reference), once used
     _loop: weakref.ReferenceType[asyncio.AbstractEventLoop] | None = None
+    #: `_close_at_shutdown` for that loop, started on first use (None: none to start)
+    _closer: AsyncIterator[None] | None = None
+    _closer_started = False
 
     def _open(self, transport: httpx.AsyncBaseTransport | None, emulator: Emulator | None) -> None:
         if transport is None and emulator is not None:
@@ -1562,13 +1583,18 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
                 )
             if not self._http.is_closed:
                 # the old loop is closed: its connections cannot be used or closed from here
+                # (closed when it shut down, if `asyncio.run` ran it: `_close_at_shutdown`)
                 self._open(None, None)
         self._loop = weakref.ref(loop)
+        self._closer, self._closer_started = _close_at_shutdown(self._http), False
 
     async def _send(self, call: _Call) -> httpx.Response:
         if self._opened_in != _forks[0]:
             self._after_fork()
         self._on_this_loop()
+        if self._closer is not None and not self._closer_started:
+            self._closer_started = True  # kept referenced: collected, it would close the pool
+            await anext(self._closer)  # asyncio now knows it, and closes it at shutdown
         while True:
             if self._http.is_closed:
                 raise self._closed("async with", "aclose()", call)

@@ -428,6 +428,57 @@ def test_an_async_client_used_by_two_asyncio_runs_keeps_every_answer() -> None:
     assert sorted(s["orderId"] for s in listed["sessions"]) == ["L0", "L1", "L2"]
 
 
+def test_an_async_client_closes_its_connections_when_asyncio_run_ends() -> None:
+    """The pool of a loop that `asyncio.run` closed was dropped with its sockets open:
+    the garbage collector closed them later, with `ResourceWarning: unclosed transport`,
+    during whatever ran then (another test, in this suite)."""
+    import gc
+    import warnings
+
+    from tests.tables.conftest import emulator_process
+
+    with emulator_process("--api-key", "k") as url:
+        client = AsyncPrimerClient("k", base_url=url)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ResourceWarning)
+            for i in range(3):
+                asyncio.run(client.create_session({"orderId": f"R{i}"}))
+            gc.collect()
+            asyncio.run(client.aclose())
+            del client
+            gc.collect()
+        unclosed = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+        assert unclosed == []
+
+
+def test_an_async_client_dropped_on_a_running_loop_closes_its_connections() -> None:
+    """A notebook's loop never shuts down: a client dropped without `aclose()` has its
+    pool closed on that loop (asyncio finalizes the client's unfinished generator)."""
+    import gc
+    import warnings
+
+    from tests.tables.conftest import emulator_process
+
+    async def main(url: str) -> None:
+        client = AsyncPrimerClient("k", base_url=url)
+        await client.create_session({"orderId": "D1"})
+        transport = client._http._transport
+        del client
+        gc.collect()
+        for _ in range(100):  # the pool is closed by a task the loop runs
+            await asyncio.sleep(0.01)
+            if not transport._pool.connections:  # type: ignore[attr-defined]
+                break
+        assert transport._pool.connections == []  # type: ignore[attr-defined]
+
+    with emulator_process("--api-key", "k") as url:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ResourceWarning)
+            asyncio.run(main(url))
+            gc.collect()
+        assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
 def test_an_async_client_in_use_on_another_running_loop_sends_nothing() -> None:
     import threading
 
