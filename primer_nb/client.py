@@ -484,7 +484,10 @@ async def _close_at_shutdown(http: httpx.AsyncClient) -> AsyncIterator[None]:
     closed, and connections left open could be closed from no other loop: they stayed
     open until the garbage collector found them (`ResourceWarning: unclosed
     transport`). Only the transport is closed: the client makes a new pool on its next
-    loop.
+    loop. A client dropped on a running loop has this generator closed by asyncio's
+    finalizer hook, in a task; on Python 3.11 and 3.12 that task, when cancelled before
+    it starts (a client made inside `main()` and dropped as `asyncio.run` ends), stops
+    at the first connection: close such a client yourself.
     """
     try:
         yield
@@ -1497,11 +1500,13 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
         await client.get_session(session.client_token)
     ```
 
-    Its connections belong to the event loop they were opened on, and are closed when
-    that loop shuts down (the end of `asyncio.run`). Used from a new loop once that one
-    is closed (a second `asyncio.run`), it opens a new pool; used from a second loop
-    while the first is not closed (another thread's, or one left open), it raises
-    `RuntimeError` before sending. Make one client per event loop.
+    Its connections belong to the event loop they were opened on: close them with
+    `async with` or `await client.aclose()`. A client still referenced when
+    `asyncio.run` (or `asyncio.Runner`) ends its loop has them closed there (not those of
+    a `transport=` you pass). Used from a new loop once that one is closed (a second
+    `asyncio.run`), it opens a new pool; used from a second loop while the first is not
+    closed (another thread's, or one left open), it raises `RuntimeError` before
+    sending. Make one client per event loop.
     """
 
     _http: httpx.AsyncClient
