@@ -410,6 +410,19 @@ def test_an_unclosed_ledger_stops_its_thread_when_collected(tmp_path: Path) -> N
     assert not thread.is_alive()
 
 
+def _exit_code(pid: int, seconds: float = 30.0) -> int:
+    """A forked child's exit code; a child still running after `seconds` is killed, and
+    the test fails saying it hung (a test waiting for ever would stop the whole suite)."""
+    deadline = time.monotonic() + seconds
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if done[0] == 0:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child hung")
+    return os.waitstatus_to_exitcode(done[1])
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 def test_a_child_forked_beside_the_checkpoint_thread_writes_and_checkpoints(
     tmp_path: Path,
@@ -431,14 +444,7 @@ def test_a_child_forked_beside_the_checkpoint_thread_writes_and_checkpoints(
                 ledger.close()
             finally:
                 os._exit(code)
-        deadline = time.monotonic() + 30
-        while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        if done[0] == 0:
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
-            pytest.fail("the forked child hung")
-        assert os.waitstatus_to_exitcode(done[1]) == 0
+        assert _exit_code(pid) == 0
     assert len(ledger) == 10 * CHECKPOINT_EVERY
     ledger.close()
 
@@ -555,14 +561,7 @@ def test_a_forked_child_leaves_the_parents_thread_and_locks_alone(tmp_path: Path
             os._exit(code)
     release.set()
     holder.join()
-    deadline = time.monotonic() + 20
-    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    if done[0] == 0:
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
-        pytest.fail("the forked child hung")
-    assert os.waitstatus_to_exitcode(done[1]) == 0
+    assert _exit_code(pid) == 0
     assert len(ledger) == CHECKPOINT_EVERY + 1
     ledger.close()
 
