@@ -248,12 +248,6 @@ def default_path() -> Path:
 _this_process = [os.getpid()]
 
 
-def _forked() -> None:
-    _this_process[0] = os.getpid()
-
-
-os.register_at_fork(after_in_child=_forked)
-
 _INSERT = (
     "INSERT INTO exchanges (recorded_at, started_at, environment, api_version,"
     " method, path, query_params, status, error_id, duration_ms, order_id,"
@@ -273,6 +267,7 @@ _ledgers: weakref.WeakSet[Ledger] = weakref.WeakSet()
 
 
 def _fork_child() -> None:
+    _this_process[0] = os.getpid()  # first: `_Checkpointer.stop` compares it
     _checkpointing.release()  # the copy the forking thread held
     # a ledger's lock copied while another thread held it (a batch thread inside
     # `record`) would be held for ever in the child, which has only the forking thread
