@@ -485,14 +485,27 @@ async def _close_at_shutdown(http: httpx.AsyncClient) -> AsyncIterator[None]:
     open until the garbage collector found them (`ResourceWarning: unclosed
     transport`). Only the transport is closed: the client makes a new pool on its next
     loop. A client dropped on a running loop has this generator closed by asyncio's
-    finalizer hook, in a task; on Python 3.11 and 3.12 that task, when cancelled before
-    it starts (a client made inside `main()` and dropped as `asyncio.run` ends), stops
-    at the first connection: close such a client yourself.
+    finalizer hook, in a task.
+
+    That task may be cancelled before it starts: a client made inside `main()` and
+    dropped as `asyncio.run` ends. On Python 3.11 and 3.12 the close is then stopped at
+    its first `await` (by a `GeneratorExit`; 3.13 fixed this), after the pool had let
+    go of its connections: every connection is therefore taken first and, when the
+    close is stopped, closed one by one (closing one twice does nothing).
     """
     try:
         yield
     finally:
-        await http._transport.aclose()
+        from asyncio import CancelledError  # loaded already: this runs on an event loop
+
+        transport = http._transport
+        opened = list(getattr(getattr(transport, "_pool", None), "connections", ()))
+        try:
+            await transport.aclose()
+        except (GeneratorExit, CancelledError):
+            for connection in opened:
+                await connection.aclose()
+            raise
 
 
 def _redacted_json(content: bytes, secrets: Sequence[str]) -> tuple[Any, str | None]:
@@ -1501,12 +1514,13 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
     ```
 
     Its connections belong to the event loop they were opened on: close them with
-    `async with` or `await client.aclose()`. A client still referenced when
-    `asyncio.run` (or `asyncio.Runner`) ends its loop has them closed there (not those of
-    a `transport=` you pass). Used from a new loop once that one is closed (a second
-    `asyncio.run`), it opens a new pool; used from a second loop while the first is not
-    closed (another thread's, or one left open), it raises `RuntimeError` before
-    sending. Make one client per event loop.
+    `async with` or `await client.aclose()`. A client left open has them closed when
+    `asyncio.run` (or `asyncio.Runner`) ends its loop, or, dropped on a loop that keeps
+    running (a notebook's), on that loop (not those of a `transport=` you pass). Used
+    from a new loop once that one is closed (a second `asyncio.run`), it opens a new
+    pool; used from a second loop while the first is not closed (another thread's, or
+    one left open), it raises `RuntimeError` before sending. Make one client per event
+    loop.
     """
 
     _http: httpx.AsyncClient
