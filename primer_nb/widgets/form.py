@@ -84,7 +84,7 @@ from primer_nb.models import (
     shown_secrets,
 )
 from primer_nb.redaction import redact_each
-from primer_nb.widgets._common import ERROR_COLOR, Looks, escape
+from primer_nb.widgets._common import ERROR_COLOR, NOTE_COLOR, Looks, escape
 from primer_nb.wire_errors import suggest_field, wire_fields
 
 __all__ = [
@@ -169,10 +169,12 @@ class FormContext:
 
 @dataclass
 class Found:
-    """What one `collect()` pass found: widgets by JSONPath and local (parse) errors."""
+    """What one `collect()` pass found: widgets by JSONPath, local (parse) errors, and
+    notes: what is sent otherwise than it may look (they do not stop a Send)."""
 
     nodes: dict[str, Node] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 #: The controls' CSS, the messages beside them, the label width, the metadata columns
@@ -191,6 +193,10 @@ def _error_html(looks: Looks) -> w.HTML:
 def _message_html(messages: Sequence[str]) -> str:
     text = "; ".join(messages)
     return f"<span style='color:{ERROR_COLOR}'>⚠ {escape(text)}</span>" if messages else ""
+
+
+def _note_html(text: str) -> str:
+    return f"<span style='color:{NOTE_COLOR}'>ℹ {escape(text)}</span>"
 
 
 class UnknownFieldError(KeyError):
@@ -880,7 +886,8 @@ class ListNode(Node):
 class MetadataNode(Node):
     """`metadata` as key/value rows. A whole-number value is sent as an integer, text that
     starts with `{` or `[` and reads as JSON as that JSON (text that does not read, a typo
-    included, as the string typed), anything else as a string. A loaded value whose text
+    included, as the string typed, with a note beside the rows saying why), anything else
+    as a string. A loaded value whose text
     is left as it was is sent as it was loaded (`"123"` stays a string, `1.5` a number,
     `true` a boolean): a PATCH replaces metadata whole, so the keys not edited must not
     change type on the way."""
@@ -975,22 +982,28 @@ class MetadataNode(Node):
             return UNSET
         out: dict[str, JsonValue] = {}
         problems: list[str] = []  # every one, not the last: each names what to fix
+        notes: list[str] = []
         for name, value in self.rows:
             if name.value in out:
                 problems.append(f"duplicate key {_shown(name.value)}")
             loaded = self._loaded.get(id(value))
             if loaded is not None and loaded[0] is value and loaded[1] == value.value:
                 out[name.value] = loaded[2]  # untouched: as the session holds it
+                continue
+            try:
+                out[name.value], why_text = _metadata_value(value.value, len(loc) + 1)
+            except _TooDeep as exc:  # valid JSON the API refuses: not sent as text
+                problems.append(f"{_shown(name.value)}: {exc}")
+                out[name.value] = value.value
             else:
-                try:
-                    out[name.value] = _metadata_value(value.value, len(loc) + 1)
-                except _TooDeep as exc:  # valid JSON the API refuses: not sent as text
-                    problems.append(f"{_shown(name.value)}: {exc}")
-                    out[name.value] = value.value
+                if why_text is not None:  # a typo in JSON would otherwise go unseen
+                    notes.append(f"{_shown(name.value)} is sent as text, not JSON: {why_text}")
         if "" in out:
             problems.append(METADATA_EMPTY_KEY[1])
         if problems:
             found.errors[path] = "; ".join(problems)
+        if notes:
+            found.notes[path] = "; ".join(notes)
         return out
 
     def load(self, value: JsonValue) -> None:
@@ -1047,17 +1060,19 @@ def _strict_json(text: str, level: int = 0) -> JsonValue:
     return parsed
 
 
-def _metadata_value(text: str, level: int = 2) -> JsonValue:
+def _metadata_value(text: str, level: int = 2) -> tuple[JsonValue, str | None]:
+    """What a metadata row's `text` sends, and why text that starts like JSON is sent as
+    text (None otherwise)."""
     if re.fullmatch(r"-?(0|[1-9]\d*)", text) and len(text) <= _max_digits():
-        return int(text)
+        return int(text), None
     if text[:1] in ("{", "["):
         try:
-            return _strict_json(text, level)
+            return _strict_json(text, level), None
         except _TooDeep:
             raise
-        except ValueError:  # not JSON (NaN, a typo): the text itself, as any other value
-            return text
-    return text
+        except ValueError as exc:  # not JSON (NaN, a typo): the text itself, as any other
+            return text, str(exc)
+    return text, None
 
 
 # --- from a field's type to a node ------------------------------------------------------
@@ -1181,15 +1196,21 @@ class RequestForm:
             by_node.setdefault(id(node), (node, []))[1].append(f"{path}: {message}")
         for node, messages in by_node.values():
             node.show_errors(messages)
+        for path, note in found.notes.items():
+            self._add_beside(path, _note_html(f"{path}: {note}"), f"{path}: {note}")
         return Evaluation(body, model if not errors else None, errors)
 
     def annotate(self, errors: Sequence[tuple[str, str]]) -> None:
         """Add messages (e.g. from the server's 422) beside the widgets at their paths."""
         for path, message in errors:
-            node = self._nearest(path)
-            extra = _message_html([f"{path}: {message}"])
-            node.error.value = f"{node.error.value}<br>{extra}" if node.error.value else extra
-            node.describe(f"{path}: {message}", more=True)
+            text = f"{path}: {message}"
+            self._add_beside(path, _message_html([text]), text)
+
+    def _add_beside(self, path: str, html: str, text: str) -> None:
+        """Add a message, as `html`, beside the widget at (or above) `path`."""
+        node = self._nearest(path)
+        node.error.value = f"{node.error.value}<br>{html}" if node.error.value else html
+        node.describe(text, more=True)
 
     def evaluate(self) -> Evaluation:
         body, found = self.collect()

@@ -243,8 +243,45 @@ def test_a_metadata_value_typed_as_json_that_json_cannot_hold_is_text(
     builder.refresh()
     assert '"x": "' in builder.preview.curl_text  # the text, as a JSON string
     assert "not sendable" not in builder.preview.curl_text
+    note = builder.form.node("$.metadata").error.value
+    assert "&#x27;x&#x27; is sent as text, not JSON: " in note, note
     session = builder.submit()
     assert session is not None and session.metadata == {"x": typed}
+
+
+def test_a_metadata_value_that_starts_like_json_but_is_not_says_it_is_sent_as_text(
+    client: Any,
+) -> None:
+    """`{"size": 2` (a brace left out) was sent as a string without a word: the learner
+    meant an object. Sending it as typed stays right (Primer takes any string), and the
+    note beside the rows says why it is text; it does not stop Send, and it goes once
+    the JSON reads."""
+    builder = SessionBuilder(client).fill({"orderId": "o-1", "currencyCode": "EUR"})
+    metadata: Any = builder.form.node("$.metadata")
+    _, value = metadata.add_row("basket", '{"size": 2')
+    metadata.add_row("plain", "spring")  # ordinary text: no note
+    builder.refresh()
+    assert metadata.error.value.startswith("<span style='color:var(--jp-ui-font-color2")
+    assert (
+        "ℹ $.metadata: &#x27;basket&#x27; is sent as text, not JSON: Expecting &#x27;,&#x27; "
+        "delimiter: line 1 column 11 (char 10)</span>"
+    ) in metadata.error.value
+    assert "plain" not in metadata.error.value
+    assert builder.evaluation is not None and builder.evaluation.errors == []
+    assert not builder.send_button.disabled
+    value.value = '{"size": 2}'
+    builder.refresh()
+    assert metadata.error.value == ""
+    value.value = '{"size": 2'
+    session = builder.submit()
+    assert session is not None and session.metadata == {"basket": '{"size": 2', "plain": "spring"}
+
+    patcher = PatchBuilder(client, session.client_token)  # the same rows, the same note
+    rows: Any = patcher.form.node("$.metadata")
+    rows.add_row("list", "[1, 2,]")
+    patcher.refresh()
+    assert "&#x27;list&#x27; is sent as text, not JSON: Expecting value" in rows.error.value
+    assert "basket" not in rows.error.value  # loaded from the session, left as it was
 
 
 @pytest.mark.parametrize("levels", [63, 64, 900, 5000])
