@@ -22,7 +22,8 @@ session); `patch_of`'s holds `after`'s own values.
 {'order': {'countryCode': 'FR'}, 'orderId': None}
 ```
 
-`clientToken` is not a session field: callers take it out before merging.
+`clientToken` is not a session field: callers take it out before merging. A session is
+shown without its empty values (`strip_empty`, as Primer's GET leaves them out).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["MERGED_ONE_LEVEL", "apply_patch", "patch_of"]
+__all__ = ["MERGED_ONE_LEVEL", "apply_patch", "patch_of", "strip_empty"]
 
 #: Objects PATCH merges one level deep; every other top-level key is replaced whole.
 MERGED_ONE_LEVEL = frozenset({"customer", "order", "paymentMethod"})
@@ -83,3 +84,22 @@ def patch_of(before: Mapping[str, object], after: Mapping[str, object]) -> dict[
         else:
             patch[key] = new
     return patch
+
+
+def strip_empty(value: object) -> object:
+    """`value` without None, "", [] and {} inside objects, recursively.
+
+    List items are cleaned but kept in place, so indices never shift. An object
+    (any `Mapping`) comes back as a new `dict`, a list as a new `list`; other values
+    are returned as they are.
+    """
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            cleaned = strip_empty(item)
+            if cleaned not in (None, "", [], {}):
+                out[key] = cleaned
+        return out
+    if isinstance(value, list):
+        return [strip_empty(item) for item in value]
+    return value

@@ -539,18 +539,13 @@ class LineItem(_RequestModel):
         return line_total_of(self.amount, self.quantity, self.discount_amount, self.tax_amount)
 
 
-def _range_error(loc: tuple[str, ...], message: str, total: int) -> pydantic.ValidationError:
-    """A validation error at `loc` (below the model that raises it) for an amount out of
-    int64 >= 0; pydantic puts the model's own location in front of `loc`."""
-    return pydantic.ValidationError.from_exception_data(
-        "amount",
-        [
-            InitErrorDetails(
-                type=PydanticCustomError("amount_out_of_range", message, {"total": total}),
-                loc=loc,
-                input=total,
-            )
-        ],
+def _range_error(loc: tuple[str | int, ...], message: str, total: int) -> InitErrorDetails:
+    """A validation error at `loc` (below the model or field that raises it) for an amount
+    out of int64 >= 0; pydantic puts that model's or field's location in front of `loc`."""
+    return InitErrorDetails(
+        type=PydanticCustomError("amount_out_of_range", message, {"total": total}),
+        loc=loc,
+        input=total,
     )
 
 
@@ -584,10 +579,11 @@ class Order(_RequestModel):
     shipping: Shipping | None = None
 
 
-def check_order_totals(order: Order | None) -> None:
-    """Raise a validation error (at `order...`) when the amount `order` makes leaves
-    Primer's int64 >= 0: a line's total below 0 (at its `discountAmount`) or past the
-    maximum (at the line), or line totals + fees + shipping past the maximum (at `order`).
+def check_order_totals(order: Order | None, at: tuple[str, ...] = ("order",)) -> None:
+    """Raise a validation error when the amount `order` makes leaves Primer's int64 >= 0:
+    every line whose total is below 0 (at its `discountAmount`) or past the maximum (at
+    the line), else line totals + fees + shipping past the maximum (at the order). `at`
+    is the order's location below the model or field that raises it.
 
     The emulator's own rule (docs/emulator.md): the session's amount is computed from
     these only when no top-level `amount` is sent, so a request with one is not checked.
@@ -595,27 +591,34 @@ def check_order_totals(order: Order | None) -> None:
     if order is None:
         return
     total = 0
+    errors: list[InitErrorDetails] = []  # every line out of range, as a 422 lists them all
     for i, line in enumerate(order.line_items or ()):
         line_total = line.total()
         if not 0 <= line_total <= INT64_MAX:
-            at = ("order", "line_items", i, *(("discount_amount",) if line_total < 0 else ()))
-            raise _range_error(
-                at,
-                "Line total (amount x quantity - discountAmount + taxAmount) must be between "
-                f"0 and {INT64_MAX}; it is {{total}}",
-                line_total,
+            where = (*at, "line_items", i, *(("discount_amount",) if line_total < 0 else ()))
+            errors.append(
+                _range_error(
+                    where,
+                    "Line total (amount x quantity - discountAmount + taxAmount) must be "
+                    f"between 0 and {INT64_MAX}; it is {{total}}",
+                    line_total,
+                )
             )
         total += line_total
-    # each line is in range, fees and shipping are >= 0: only their sum can pass the max
-    total += sum(fee.amount for fee in order.fees or ())
-    total += (order.shipping.amount or 0) if order.shipping is not None else 0
-    if total > INT64_MAX:
-        raise _range_error(
-            ("order",),
-            f"The order's amount (line totals + fees + shipping) must be at most {INT64_MAX}; "
-            "it is {total}",
-            total,
-        )
+    if not errors:  # each line in range, fees and shipping >= 0: only their sum can pass
+        total += sum(fee.amount for fee in order.fees or ())
+        total += (order.shipping.amount or 0) if order.shipping is not None else 0
+        if total > INT64_MAX:
+            errors.append(
+                _range_error(
+                    at,
+                    "The order's amount (line totals + fees + shipping) must be at most "
+                    f"{INT64_MAX}; it is {{total}}",
+                    total,
+                )
+            )
+    if errors:
+        raise pydantic.ValidationError.from_exception_data("amount", errors)
 
 
 # --- customer -------------------------------------------------------------------------
@@ -867,13 +870,18 @@ class ClientSessionRequest(_TopLevelRequest):
     payment_method: PaymentMethod | None = None
     approval_mode: ApprovalMode | None = None
 
-    @pydantic.model_validator(mode="after")
-    def _totals_in_range(self) -> Self:
-        # A PATCH is not checked here: its result depends on the stored session (an
-        # amount set earlier), so the emulator checks the merged one (check_patched).
-        if self.amount is None:
-            check_order_totals(self.order)
-        return self
+    @field_validator("order")
+    @classmethod
+    def _totals_in_range(cls, order: Order | None, info: pydantic.ValidationInfo) -> Order | None:
+        # On the field, not the model: pydantic runs a model's validator only once every
+        # field is valid, so a 422 left these out while another field was wrong. `amount`
+        # comes first: in `info.data` as None when not sent, absent when itself invalid
+        # (sent, so it overrides the order's total). A PATCH is not checked here: its
+        # result depends on the stored session, so the emulator checks the merged one
+        # (check_patched).
+        if "amount" in info.data and info.data["amount"] is None:
+            check_order_totals(order, at=())
+        return order
 
 
 class ClientSessionUpdateRequest(_TopLevelRequest):

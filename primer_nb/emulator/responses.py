@@ -19,6 +19,7 @@ from starlette import responses
 from primer_nb.amounts import wire_amount
 from primer_nb.emulator.store import StoredSession
 from primer_nb.enums import DEFAULT_CARD_NETWORKS
+from primer_nb.merging import strip_empty
 from primer_nb.models import format_expiry
 
 __all__ = [
@@ -53,25 +54,6 @@ class JSONResponse(responses.JSONResponse):
             return orjson.dumps(content)
         except TypeError:  # orjson.JSONEncodeError
             return super().render(content)
-
-
-def strip_empty(value: object) -> object:
-    """`value` without None, "", [] and {} inside objects, recursively.
-
-    List items are cleaned but kept in place, so indices never shift. An object
-    (any `Mapping`) comes back as a new `dict`, a list as a new `list`; other values
-    are returned as they are.
-    """
-    if isinstance(value, Mapping):
-        out = {}
-        for key, item in value.items():
-            cleaned = strip_empty(item)
-            if cleaned not in (None, "", [], {}):
-                out[key] = cleaned
-        return out
-    if isinstance(value, list):
-        return [strip_empty(item) for item in value]
-    return value
 
 
 def _with_derived(data: Mapping[str, object]) -> dict[str, object]:

@@ -41,6 +41,7 @@ from primer_nb.errors import (
     ValidationErrorDetail,
 )
 from primer_nb.fastjson import exact_orjson
+from primer_nb.merging import strip_empty
 from primer_nb.models import (
     check_request,
     merged_total_problems,
@@ -342,17 +343,19 @@ def check_patched(before: Mapping[str, object], after: Mapping[str, object]) -> 
         method = data.get("paymentMethod")
         return method.get("options") if isinstance(method, Mapping) else None
 
-    # `{}` is no options (GET leaves it out): removing it removes nothing a learner sees
-    if options(before) not in (None, {}) and options(after) != options(before):
-        detail = ValidationErrorDetail(
-            _UPDATE_SCHEMA,
-            "$.paymentMethod.options",
-            # the body sent no options (a `paymentMethod: null` clears them): say so
-            "paymentMethod.options cannot be updated, so a PATCH cannot remove them either "
-            "(paymentMethod: null would); create a new client session instead",
+    details: list[ValidationErrorDetail] = []
+    # options GET leaves out (`{}`, or only empty values inside, as in Primer's reference
+    # example): removing them removes nothing a learner sees
+    if strip_empty(options(before)) not in (None, {}) and options(after) != options(before):
+        details.append(
+            ValidationErrorDetail(
+                _UPDATE_SCHEMA,
+                "$.paymentMethod.options",
+                # the body sent no options (a `paymentMethod: null` clears them): say so
+                "paymentMethod.options cannot be updated, so a PATCH cannot remove them "
+                "either (paymentMethod: null would); create a new client session instead",
+            )
         )
-        raise ApiError(422, *REQUEST_VALIDATION, details=[detail])
-    details = merged_total_problems(before, after)
-    if details:
-        patched = [d._replace(model=_UPDATE_SCHEMA) for d in details]
-        raise ApiError(422, *REQUEST_VALIDATION, details=patched)
+    details += [d._replace(model=_UPDATE_SCHEMA) for d in merged_total_problems(before, after)]
+    if details:  # every problem in one answer, as for a POST
+        raise ApiError(422, *REQUEST_VALIDATION, details=details)

@@ -541,6 +541,37 @@ def test_unknown_nested_keys_are_accepted_and_echoed(http: httpx.Client) -> None
 # --- §5 wire names only -------------------------------------------------------------------
 
 
+def test_a_422_lists_every_line_out_of_range_beside_the_other_fields_errors(
+    http: httpx.Client,
+) -> None:
+    """The range of a line's total was judged only once every other field was valid, and
+    only its first bad line: a learner fixed the email, sent again, and met a second 422
+    at the discount, then a third at the next line (behaviour.md §2: every violation)."""
+    body = {
+        "customer": {"emailAddress": "not-an-email"},
+        "order": {
+            "lineItems": [
+                {"amount": 100, "discountAmount": 500},
+                {"amount": 10},
+                {"amount": 1, "discountAmount": 5},
+            ]
+        },
+    }
+    inner = error_of(http.post("/client-session", json=body), 422, "RequestValidationError")
+    assert sorted(paths(inner)) == [
+        "$.customer.emailAddress",
+        "$.order.lineItems[0].discountAmount",
+        "$.order.lineItems[2].discountAmount",
+    ]
+    totals = [e["description"] for e in inner["validationErrors"][0]["errors"]]
+    assert sum(d.endswith("; it is -400") or d.endswith("; it is -4") for d in totals) == 2
+    # an amount that is itself wrong was sent: it, not the lines, makes the session's amount
+    inner = error_of(
+        http.post("/client-session", json={**body, "amount": "100"}), 422, "RequestValidationError"
+    )
+    assert sorted(paths(inner)) == ["$.amount", "$.customer.emailAddress"]
+
+
 def test_snake_case_top_level_keys_are_422_at_their_own_paths(
     http: httpx.Client, emulator: Emulator
 ) -> None:
@@ -894,15 +925,41 @@ def test_clearing_an_override_that_hid_a_bad_line_says_the_path_is_the_stored_se
     assert got["amount"] == 10  # left as it was
 
 
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        # Primer's reference example: a placeholder key and a surcharge with no amount
+        {"<PAYMENT_METHOD_TYPE>": {"surcharge": {}}, "PAYMENT_CARD": {"networks": {"VISA": {}}}},
+    ],
+)
 def test_payment_method_null_may_drop_empty_options_get_never_showed(
-    http: httpx.Client,
+    http: httpx.Client, options: dict[str, Any]
 ) -> None:
-    # `options: {}` is left out of GET: "cannot remove them" was about options unseen
-    token = create(http, {"paymentMethod": {"vaultOnSuccess": True, "options": {}}})["clientToken"]
+    # options with nothing in them are left out of GET: "cannot remove them" was about
+    # options unseen
+    body = {"paymentMethod": {"vaultOnSuccess": True, "options": options}}
+    token = create(http, body)["clientToken"]
     assert "options" not in http.get("/client-session", params={"clientToken": token}).json().get(
         "paymentMethod", {}
     )
     assert "paymentMethod" not in _patch(http, token, {"paymentMethod": None})
+
+
+def test_a_patch_that_drops_options_and_breaks_the_total_hears_both(http: httpx.Client) -> None:
+    """The options' 422 was given alone; once it was fixed, the total's came next."""
+    options = {"GOOGLE_PAY": {"surcharge": {"amount": 7}}}
+    body = {
+        "amount": 100,
+        "order": {"lineItems": [{"amount": 2**62}]},
+        "paymentMethod": {"options": options},
+    }
+    token = create(http, body)["clientToken"]
+    changes = {"amount": None, "paymentMethod": None, "order": {"fees": [{"amount": 2**62}]}}
+    refused = http.patch("/client-session", json={"clientToken": token, **changes})
+    inner = error_of(refused, 422, "RequestValidationError")
+    assert paths(inner) == ["$.paymentMethod.options", "$.order"]
+    assert inner["validationErrors"][0]["model"] == "ClientSessionUpdateAPIRequest"
 
 
 def test_patch_amount_override_stays_until_cleared(http: httpx.Client) -> None:
