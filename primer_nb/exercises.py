@@ -84,15 +84,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 from primer_nb import display
+from primer_nb.amounts import wire_amount
 from primer_nb.client import PrimerClient
 from primer_nb.config import env_var
 from primer_nb.currency import format_amount, from_minor_units
-from primer_nb.errors import PrimerAPIError
+from primer_nb.errors import METADATA_EMPTY_KEY, PrimerAPIError
 from primer_nb.models import (
     ClientSession,
     ClientSessionRequest,
     ClientSessionUpdateRequest,
     check_request,
+    metadata_has_empty_key,
     shown_secrets,
 )
 from primer_nb.redaction import is_secret_name, redact_each
@@ -271,7 +273,7 @@ def progress_path() -> Path:
         import platformdirs
 
         base = platformdirs.user_data_dir("primer-nb", appauthor=False)
-    return Path(base) / "progress.json"
+    return Path(base).expanduser() / "progress.json"
 
 
 def _load() -> dict[str, dict[str, Any]]:
@@ -519,8 +521,12 @@ def _changes(answer: Any) -> Any:
     if not isinstance(answer, Mapping) and getattr(answer, "changes", None) == {}:
         answer = sent if isinstance(sent, ClientSession) else answer
     if isinstance(answer, ClientSession):
-        order = answer.to_wire().get("order")
-        return {} if order is None else {"order": order}
+        session = answer.to_wire()
+        changes: dict[str, Any] = {k: session[k] for k in ("currencyCode", "order") if k in session}
+        amount = session.get("amount")
+        if amount is not None and amount != _order_total(session):  # an override is set
+            changes["amount"] = amount
+        return changes
     return _wire(answer)
 
 
@@ -579,11 +585,14 @@ def _snake_case(data: Any) -> _Say | None:
 
 
 def _refused(data: Any, model: type[Any] = ClientSessionRequest) -> _Say | None:
-    """The first JSONPath Primer would refuse in `data`, with its description."""
+    """The first JSONPath Primer would refuse in `data`, with its description: its 422s,
+    then its 400 for an empty metadata key (the client refuses both before sending)."""
     _, errors = check_request(data, model)
-    return (
-        _say("refused", path=errors[0].path, description=errors[0].description) if errors else None
-    )
+    if errors:
+        return _say("refused", path=errors[0].path, description=errors[0].description)
+    if metadata_has_empty_key(data):
+        return _say("refused", path="$.metadata", description=METADATA_EMPTY_KEY[1])
+    return None
 
 
 def _fields(wire: Mapping[str, Any], **right: object) -> _Say | None:
@@ -617,6 +626,12 @@ def _line_items(wire: Any) -> list[dict[str, Any]] | None:
     order = wire.get("order") if isinstance(wire, Mapping) else None
     items = order.get("lineItems") if isinstance(order, Mapping) else None
     return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else None
+
+
+def _order_total(wire: Mapping[str, Any]) -> int | None:
+    """What the order adds up to as Primer computes it (line totals, fees, shipping),
+    whatever the top-level amount says: for a body Primer accepts."""
+    return wire_amount({k: v for k, v in wire.items() if k != "amount"})
 
 
 def _raw_amount(value: Any) -> Any:
@@ -752,7 +767,7 @@ def _judge_minimal_request(wire: Mapping[str, Any], given: Mapping[str, Any]) ->
     problem = _refused(wire) or _fields(wire, orderId="order-ex-102", currencyCode="USD")
     if problem:
         return problem
-    if "amount" in wire:
+    if wire.get("amount") is not None:  # `None`, like leaving it out, overrides nothing
         return _say("top-level-amount")
     if len(items) != 1:
         return _say("count", count=len(items))
@@ -761,7 +776,14 @@ def _judge_minimal_request(wire: Mapping[str, Any], given: Mapping[str, Any]) ->
         right=(1250, 2),
         pairs={(2500, 1): "line-total", (1250, 1): "no-quantity"},
         amounts={12: "cents", 13: "cents"},
-    )
+    ) or _total_of(wire, 2500)
+
+
+def _total_of(wire: Mapping[str, Any], right: int) -> _Say | None:
+    """ "total" when the order adds up to another amount than `right` (a discount, a fee
+    or shipping beside the right line items)."""
+    total = _order_total(wire)
+    return None if total == right else _say("total", total=total)
 
 
 def _tshirts(**changes: object) -> Build:
@@ -894,10 +916,15 @@ def _judge_fix_request(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Sa
         return _say("mug", value=mug.get("description"))
     if (mug.get("amount"), mug.get("quantity", 1)) != (800, 2):
         return _say("mugs")
+    if len(items) != 1:
+        return _say("extra-lines", count=len(items))
     # "keep every field; fix the values": bad_request has no amount, and one added
     # replaces the total of the mugs (null, like leaving it out, adds nothing)
     if wire.get("amount") is not None:
         return _say("top-level-amount", value=_shown(wire["amount"]))
+    problem = _total_of(wire, 1600)
+    if problem:
+        return problem
     email = _email(wire)
     if not isinstance(email, str) or email.strip().lower() != _EMAIL:
         return _say("email", value=email)
@@ -974,6 +1001,13 @@ def _kept(*extra: dict[str, object], keep: Sequence[str] = ("mug", "tea")) -> li
 
 
 _BISCUITS = {"itemId": "biscuits", "description": "Biscuits", "amount": 350}
+
+
+def _patched_with_an_amount(client: PrimerClient, given: Mapping[str, object]) -> object:
+    """The session a PATCH answered that added the biscuits and set an amount of 6000."""
+    session = client.create_session({"currencyCode": _CURRENCY, "order": {"lineItems": _kept()}})
+    changes = {"order": {"lineItems": _kept(_BISCUITS)}, "amount": 6000}
+    return client.update_session(session.client_token, changes)
 
 
 @_on_wire("not-changes")
@@ -1144,7 +1178,7 @@ def _judge_surcharge(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Say 
     )
     if problem:
         return problem
-    if "amount" in wire:
+    if wire.get("amount") is not None:
         return _say("top-level-amount")
     # what Primer refuses (a float line amount, an unknown field) is named by its path
     problem = _refused(wire)
@@ -1153,11 +1187,16 @@ def _judge_surcharge(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _Say 
     items = _line_items(wire) or []
     if [(i.get("amount"), i.get("quantity", 1)) for i in items] != [(2000, 1)]:
         return _say("line-item")
-    return _fields(wire, orderId="order-ex-602", currencyCode="EUR")
+    return _total_of(wire, 2000) or _fields(wire, orderId="order-ex-602", currencyCode="EUR")
 
 
 def _surcharge_request(
-    surcharge: object = 50, *, amount: int | None = None, where: str = "VISA", currency: str = "EUR"
+    surcharge: object = 50,
+    *,
+    amount: int | None = None,
+    where: str = "VISA",
+    currency: str = "EUR",
+    fee: int | None = None,
 ) -> Build:
     request: dict[str, Any] = {
         "orderId": "order-ex-602",
@@ -1173,6 +1212,8 @@ def _surcharge_request(
         request["paymentMethod"] = {"options": {"PAYMENT_CARD": {"surcharge": {"amount": 50}}}}
     elif where == "fees":
         request["order"]["fees"] = [{"type": "SURCHARGE", "amount": surcharge}]
+    if fee is not None:  # a fee beside the surcharge
+        request["order"]["fees"] = [{"type": "SURCHARGE", "amount": fee}]
     return _value(request)
 
 
@@ -1202,13 +1243,19 @@ def _judge_order_details(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _
         return problem
     if (item.get("amount"), item.get("quantity", 1), tax) != (1000, 2, 380):
         return _say("line")
+    if wire.get("amount") is not None:
+        return _say("top-level-amount")
     metadata = wire.get("metadata")
     if not isinstance(metadata, Mapping) or "productId" not in metadata:
         return _say("no-metadata")
     product = metadata["productId"]
     if product not in (1001, "1001") or isinstance(product, bool):
         return _say("metadata-type", shown=_shown(product))
-    return _refused(wire) or _fields(wire, orderId="order-ex-603", currencyCode="EUR")
+    return (
+        _refused(wire)
+        or _total_of(wire, 2530)
+        or _fields(wire, orderId="order-ex-603", currencyCode="EUR")
+    )
 
 
 def _details_request(
@@ -1216,20 +1263,23 @@ def _details_request(
     tax: object = 380,
     product: object = 1001,
     fee_type: str = "SERVICE",
+    total: int | None = None,
+    discount: int | None = None,
     **metadata: object,
 ) -> Build:
-    item = {"itemId": "plate", "description": "Plate", "amount": 1000, "quantity": 2}
-    return _value(
-        {
-            "orderId": "order-ex-603",
-            "currencyCode": "EUR",
-            "order": {
-                "lineItems": [{**item, "taxAmount": tax}],
-                "fees": [{"type": fee_type, "amount": fee}],
-            },
-            "metadata": {"productId": product, **metadata},
-        }
-    )
+    item: dict[str, object] = {"itemId": "plate", "description": "Plate", "amount": 1000}
+    item.update(quantity=2, taxAmount=tax)
+    if discount is not None:
+        item["discountAmount"] = discount
+    request: dict[str, object] = {
+        "orderId": "order-ex-603",
+        "currencyCode": "EUR",
+        "order": {"lineItems": [item], "fees": [{"type": fee_type, "amount": fee}]},
+        "metadata": {"productId": product, **metadata},
+    }
+    if total is not None:  # the top-level amount
+        request["amount"] = total
+    return _value(request)
 
 
 # --- 07 the token to the front end
@@ -1255,7 +1305,7 @@ def _judge_return_token(answer: Any, given: Mapping[str, Any]) -> _Say | None:
             answer = json.loads(answer)
         except ValueError:
             return _say("not-json")
-    if isinstance(answer, Mapping) and any(_KEYISH.search(str(k)) for k in answer):
+    if isinstance(answer, Mapping) and any(_names_a_key(k) for k in answer):
         return _say("api-key")
     if isinstance(answer, str):  # the task asks for the JSON object, not what it holds
         return _say("bare-token" if _looks_like_token(answer.strip()) else "not-json")
@@ -1282,7 +1332,7 @@ def _judge_patch_token(answer: Any, given: Mapping[str, Any]) -> _Say | None:
         return _say("no-token")
     if token != given["session"].client_token:
         return _say("other-token")
-    name = re.sub(r"^.*\.|\(\)$", "", str(call).strip())
+    name = re.sub(r"^.*\.|\(\)$", "", str(call).strip().rstrip(";").rstrip())
     if name == "refreshClientSession":
         return None
     known = {"setClientToken": "set-client-token", "reload": "reload"}
@@ -1338,7 +1388,8 @@ def _judge_version_header(answer: Any, given: Mapping[str, Any]) -> _Say | None:
     if any(_names_a_key(name) for name in headers):  # X-API-KEY, apiKey, Authorization...
         return _say("api-key")
     if "X-API-VERSION" not in headers:
-        return _say("name", name=next(iter(answer), ""))
+        meant = [k for k in answer if "VERSION" in str(k).upper()]  # not Content-Type
+        return _say("name", name=meant[0] if meant else next(iter(answer), ""))
     value = headers["X-API-VERSION"]
     if isinstance(value, float | int) and not isinstance(value, bool):
         return _say("number", value=value)
@@ -1494,12 +1545,17 @@ def _judge_builder(answer: Any, given: Mapping[str, Any]) -> _Say | None:
         return _say("count", count=len(items))
     customer = wire.get("customer")
     email = customer.get("emailAddress") if isinstance(customer, Mapping) else None
-    return _line(
-        items[0],
-        right=(420, 3),
-        pairs={(1260, 1): "line-total", (420, 1): "no-quantity"},
-        amounts={42000: "minor-units"},
-    ) or (_say("email") if email != "ada@example.com" else None)
+    return (
+        _line(
+            items[0],
+            right=(420, 3),
+            pairs={(1260, 1): "line-total", (420, 1): "no-quantity"},
+            amounts={42000: "minor-units"},
+        )
+        or (_say("top-level-amount") if wire.get("amount") is not None else None)
+        or _total_of(wire, 1260)
+        or (_say("email") if email != "ada@example.com" else None)
+    )
 
 
 def _not_integers(wire: Mapping[str, Any]) -> _Say | None:
@@ -1515,10 +1571,18 @@ def _not_integers(wire: Mapping[str, Any]) -> _Say | None:
     return None
 
 
-def _builder_request(amount: int = 420, quantity: int | None = 3, **top: object) -> Build:
+def _builder_request(
+    amount: int = 420,
+    quantity: int | None = 3,
+    total: int | None = None,
+    discount: int | None = None,
+    **top: object,
+) -> Build:
     item: dict[str, object] = {"name": "Notebook", "amount": amount}
     if quantity is not None:
         item["quantity"] = quantity
+    if discount is not None:
+        item["discountAmount"] = discount
     request: dict[str, object] = {
         "orderId": "order-ex-1001",
         "currencyCode": "GBP",
@@ -1526,6 +1590,8 @@ def _builder_request(amount: int = 420, quantity: int | None = 3, **top: object)
         "customer": {"emailAddress": "ada@example.com"},
     }
     request.update(top)
+    if total is not None:  # the top-level amount
+        request["amount"] = total
     return _value(ClientSessionRequest.model_validate(request))
 
 
@@ -1562,7 +1628,8 @@ def _judge_patch_builder(wire: Mapping[str, Any], given: Mapping[str, Any]) -> _
     for name, amount in _PRICES.items():
         if by_id[name].get("amount") != amount:
             return _say("price", name=name, amount=amount, raw=by_id[name].get("amount"))
-    return None
+    # a top-level amount overrides the line items' total, and stays (notebook 04, rule 5)
+    return _say("amount", value=wire["amount"]) if wire.get("amount") is not None else None
 
 
 def _item_key(item: Mapping[str, Any]) -> str:
@@ -1575,12 +1642,15 @@ def _item_key(item: Mapping[str, Any]) -> str:
     return ""
 
 
-def _tea_patch(tea_quantity: object = 3, keep_mug: bool = True) -> Build:
+def _tea_patch(tea_quantity: object = 3, keep_mug: bool = True, amount: int | None = None) -> Build:
     items: list[dict[str, object]] = []
     if keep_mug:
         items.append({"itemId": "mug", "description": "Mug", "amount": 1200, "quantity": 2})
     items.append({"itemId": "tea", "description": "Tea", "amount": 650, "quantity": tea_quantity})
-    return _value({"order": {"lineItems": items}})
+    changes: dict[str, object] = {"order": {"lineItems": items}}
+    if amount is not None:
+        changes["amount"] = amount
+    return _value(changes)
 
 
 # --- the catalogue: each exercise's judge and answers, paired with its texts -----------------
@@ -1625,6 +1695,16 @@ _RULES: dict[str, _Rules] = {
             "line-total": _tshirts(amount=2500),
             "no-quantity": _tshirts(amount=1250),
             "session": _minimal_session,
+            "total": _value(
+                {
+                    "orderId": "order-ex-102",
+                    "currencyCode": "USD",
+                    "order": {
+                        "lineItems": [{"itemId": "tshirt-1", "amount": 1250, "quantity": 2}],
+                        "fees": [{"type": "HANDLING", "amount": 200}],
+                    },
+                }
+            ),
         },
     ),
     "02-jpy-amount": _Rules(
@@ -1669,6 +1749,30 @@ _RULES: dict[str, _Rules] = {
             "no-order-id": _value({k: v for k, v in _fixed_request().items() if k != "orderId"}),
             "euros": _value(_fixed_request(currencyCode="USD")),
             "blank-order-id": _value(_fixed_request(orderId=" ")),
+            "extra-lines": _value(
+                _fixed_request(
+                    order={
+                        "lineItems": [
+                            {"description": "Mug", "quantity": 2, "amount": 800},
+                            {"description": "Teapot", "amount": 3000},
+                        ]
+                    }
+                )
+            ),
+            "total": _value(
+                _fixed_request(
+                    order={
+                        "lineItems": [
+                            {
+                                "description": "Mug",
+                                "quantity": 2,
+                                "amount": 800,
+                                "discountAmount": 800,
+                            }
+                        ]
+                    }
+                )
+            ),
             "top-level-amount": _value(_fixed_request(amount=1600)),
         },
     ),
@@ -1683,6 +1787,7 @@ _RULES: dict[str, _Rules] = {
             "no-biscuit": _value({"order": {"lineItems": _kept({**_BISCUITS, "quantity": 0})}}),
             "currency": _value({"currencyCode": "EUR", "order": {"lineItems": _kept(_BISCUITS)}}),
             "amount": _value({"amount": 5000, "order": {"lineItems": _kept(_BISCUITS)}}),
+            "session-amount": _patched_with_an_amount,
         },
     ),
     "04-clear-shipping": _Rules(
@@ -1736,6 +1841,7 @@ _RULES: dict[str, _Rules] = {
             "on-card": _surcharge_request(where="card"),
             "fee": _surcharge_request(where="fees"),
             "currencyCode": _surcharge_request(currency="USD"),
+            "total": _surcharge_request(fee=50),
         },
     ),
     "06-order-details": _Rules(
@@ -1747,6 +1853,8 @@ _RULES: dict[str, _Rules] = {
             "metadata-type": _details_request(product=1001.0),
             "fee-type": _details_request(fee_type="SURCHARGE"),
             "api-key": _details_request(apiKey="<PRIMER_API_KEY>"),
+            "top-level-amount": _details_request(total=2530),
+            "total": _details_request(discount=500),
         },
     ),
     "07-return-token": _Rules(
@@ -1818,6 +1926,8 @@ _RULES: dict[str, _Rules] = {
             "line-total": _builder_request(amount=1260, quantity=None),
             "no-quantity": _builder_request(quantity=None),
             "currencyCode": _builder_request(currencyCode="EUR"),
+            "top-level-amount": _builder_request(total=1260),
+            "total": _builder_request(discount=100),
         },
     ),
     "10-patch-builder": _Rules(
@@ -1827,6 +1937,7 @@ _RULES: dict[str, _Rules] = {
             "lost-mug": _tea_patch(keep_mug=False),
             "text-quantity": _tea_patch(tea_quantity="3"),
             "quantity": _tea_patch(tea_quantity=1),
+            "amount": _tea_patch(amount=3150),
         },
     ),
 }

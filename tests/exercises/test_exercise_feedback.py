@@ -553,3 +553,149 @@ def test_a_status_text_that_is_no_number_gets_feedback_not_a_python_error(status
     result = _check("05-patch-after-expiry", (status, "ClientSessionValidationError"))
     assert not result.passed and "Could not read" not in result.message
     assert "the emulator answers an expired token with 400" in result.message
+
+
+# --- a review of the judges against the tutorials (2026-12-05) -----------------------------
+
+
+def test_a_null_top_level_amount_is_no_amount(client: Any) -> None:
+    """`amount=None` overrides nothing (the model's to_wire keeps it as null): it was
+    told to leave out the amount it had left out."""
+    from primer_nb.models import ClientSessionRequest, LineItem, Order
+
+    request = ClientSessionRequest(
+        order_id="order-ex-102",
+        currency_code="USD",
+        amount=None,
+        order=Order(line_items=[LineItem(item_id="tshirt-1", amount=1250, quantity=2)]),
+    )
+    assert "amount" in request.to_wire()
+    assert _check("01-minimal-request", request).passed
+    surcharge = {
+        "orderId": "order-ex-602",
+        "currencyCode": "EUR",
+        "amount": None,
+        "order": {"lineItems": [{"itemId": "lamp", "amount": 2000}]},
+        "paymentMethod": {
+            "options": {"PAYMENT_CARD": {"networks": {"VISA": {"surcharge": {"amount": 50}}}}}
+        },
+    }
+    assert _check("06-card-surcharge", surcharge).passed
+
+
+def test_a_request_with_an_empty_metadata_key_fails_as_primer_refuses_it() -> None:
+    """Primer answers 400 MetadataContainsEmptyKey (and the client refuses it before
+    sending); the judges, which use the client's rules, passed it."""
+    answer = {
+        "orderId": "order-ex-603",
+        "currencyCode": "EUR",
+        "order": {
+            "lineItems": [{"itemId": "p", "amount": 1000, "quantity": 2, "taxAmount": 380}],
+            "fees": [{"type": "SERVICE", "amount": 150}],
+        },
+        "metadata": {"productId": 1001, "": "x"},
+    }
+    message = _check("06-order-details", answer).message
+    assert message == (
+        "Primer would refuse it at $.metadata: Metadata field contains empty string key."
+    )
+
+
+@pytest.mark.parametrize(
+    "call",
+    ["await checkout.refreshClientSession();", "checkout.refreshClientSession() ;"],
+)
+def test_the_front_end_line_as_notebook_07_writes_it_passes(client: Any, call: str) -> None:
+    given = exercises.get("07-patch-keeps-token").given(client)
+    token = given["session"].client_token  # type: ignore[attr-defined]
+    assert _check("07-patch-keeps-token", (token, call), **given).passed
+
+
+def test_the_version_header_named_wrong_is_the_one_named() -> None:
+    message = _check(
+        "08-version-header", {"Content-Type": "application/json", "API-Version": "2.4"}
+    )
+    assert "not 'API-Version'" in message.message, message.message
+
+
+def test_a_credential_under_any_name_is_not_for_the_browser(client: Any) -> None:
+    token = client.create_session({"orderId": "o-1"}).client_token
+    answer = {"clientToken": token, "Authorization": "Bearer <PRIMER_API_KEY>"}
+    said = _check("07-return-token", answer).message
+    assert (
+        said
+        == exercises.get("07-return-token")
+        .check({"clientToken": token, "apiKey": "<PRIMER_API_KEY>"}, record=False)
+        .message
+    )
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "answer", "says"),
+    [
+        # the right lines, and a discount, fee or shipping that changes the total
+        (
+            "01-minimal-request",
+            {
+                "orderId": "order-ex-102",
+                "currencyCode": "USD",
+                "order": {"lineItems": [{"amount": 1250, "quantity": 2, "discountAmount": 500}]},
+            },
+            "The order adds up to 2000, not 2500",
+        ),
+        (
+            "06-card-surcharge",
+            {
+                "orderId": "order-ex-602",
+                "currencyCode": "EUR",
+                "order": {"lineItems": [{"amount": 2000, "discountAmount": 2000}]},
+                "paymentMethod": {
+                    "options": {
+                        "PAYMENT_CARD": {"networks": {"VISA": {"surcharge": {"amount": 50}}}}
+                    }
+                },
+            },
+            "The order adds up to 0, not 2000",
+        ),
+        (
+            "06-order-details",
+            {
+                "orderId": "order-ex-603",
+                "currencyCode": "EUR",
+                "order": {
+                    "lineItems": [{"amount": 1000, "quantity": 2, "taxAmount": 380}],
+                    "fees": [{"type": "SERVICE", "amount": 150}],
+                    "shipping": {"amount": 500},
+                },
+                "metadata": {"productId": 1001},
+            },
+            "The order adds up to 3030, not 2530",
+        ),
+    ],
+)
+def test_an_order_that_adds_up_to_another_total_fails(
+    exercise_id: str, answer: object, says: str
+) -> None:
+    """Each success text states the order's total ("quantity 2 ($25.00)", "the total
+    comes from the line items"): it passed with a discount, a fee or shipping beside the
+    right line items."""
+    message = _check(exercise_id, answer).message
+    assert message.startswith(says), message
+
+
+def test_the_session_a_patch_answered_with_a_new_currency_fails(client: Any) -> None:
+    """The session stood for its order alone: a PATCH that also changed the currency
+    passed."""
+    session = client.create_session(
+        {"orderId": "o-4", "currencyCode": "GBP", "order": {"lineItems": MUG_AND_TEA}}
+    )
+    after = client.update_session(
+        session.client_token,
+        {"currencyCode": "EUR", "order": {"lineItems": [*MUG_AND_TEA, BISCUITS]}},
+    )
+    assert "currencyCode 'EUR' would change" in _check("04-add-line-item", after).message
+    right = client.update_session(
+        session.client_token,
+        {"currencyCode": "GBP", "order": {"lineItems": [*MUG_AND_TEA, BISCUITS]}},
+    )
+    assert _check("04-add-line-item", right).passed

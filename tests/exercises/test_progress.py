@@ -95,3 +95,13 @@ def test_progress_is_private_and_never_written_through_a_planted_link(
     assert not written.is_symlink() and stat.S_IMODE(written.stat().st_mode) == 0o600
     assert json.loads(written.read_text())["exercises"]["02-jpy-amount"]["attempts"] == 1
     assert sorted(p.name for p in data.iterdir()) == ["progress.json", "progress.tmp"]
+
+
+def test_a_data_dir_under_the_home_folder_is_there_not_under_the_working_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`~/primer-progress` made a folder named `~` in the notebooks folder (the working
+    folder of a notebook): in the repository, where progress is never kept."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv(exercises.DATA_DIR_ENV, "~/primer-progress")
+    assert exercises.progress_path() == tmp_path / "home" / "primer-progress" / "progress.json"
