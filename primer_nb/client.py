@@ -202,6 +202,7 @@ _TRANSIENT: tuple[type[Exception], ...] = (
 
 _M = TypeVar("_M", bound="pydantic.BaseModel")
 _T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 @dataclass(frozen=True)
@@ -411,7 +412,14 @@ def _decode(content: bytes) -> Any:
     try:
         return _loads(content)[0]
     except ValueError:
-        return content.decode("utf-8", errors="replace")
+        return _text(content)
+
+
+def _text(content: bytes) -> str:
+    """A body as text, in the encoding JSON's first bytes give (UTF-8, else UTF-16 or
+    UTF-32, which `json.loads` reads too): decoded as UTF-8, a UTF-16 body would hold a
+    NUL between each two characters, and a key in it would be found by no redaction."""
+    return content.decode(json.detect_encoding(content), errors="replace")
 
 
 def _loads(content: bytes) -> tuple[Any, bool]:
@@ -513,8 +521,8 @@ def _redacted_json(content: bytes, secrets: Sequence[str]) -> tuple[Any, str | N
     it, keys too; and
     the body's JSON text when it can be handed on as it is (`Exchange.request_json`).
 
-    The walk through the decoded value is skipped when it cannot find the secret:
-    without a backslash, JSON holds its strings as they are, so a secret absent from
+    The walk through the decoded value is skipped when it cannot find the secret: in
+    UTF-8 without a backslash, JSON holds its strings as they are, so a secret absent from
     the bytes is absent from the value (in every spelling `redact_json` replaces: the
     escaped ones, a repr's or a JSONPath's, hold a backslash too). The text is given
     only for such a body (no backslash, no secret) that is a JSON object or array in
@@ -525,10 +533,11 @@ def _redacted_json(content: bytes, secrets: Sequence[str]) -> tuple[Any, str | N
     try:
         value, utf8 = _loads(content)
     except ValueError:  # not JSON (or not in an encoding json reads)
-        value, utf8 = content.decode("utf-8", errors="replace"), False
+        value, utf8 = _text(content), False
     escaped = b"\\" in content
     holds_secret = any(s.encode(errors="surrogatepass") in content for s in secrets)
-    if secrets and (isinstance(value, str) or escaped or holds_secret):
+    # in UTF-16 or UTF-32 (`not utf8`) a key is not in the bytes as UTF-8 has it
+    if secrets and (isinstance(value, str) or escaped or holds_secret or not utf8):
         return redact_json_each(value, secrets), None  # a text body (not JSON) always
     if escaped or holds_secret or not utf8 or not isinstance(value, dict | list):
         return value, None
@@ -600,10 +609,11 @@ def _check_token(client_token: object) -> None:
 
 
 def _refuse_the_key(client_token: object, secrets: Sequence[str]) -> None:
-    """An API key (`_BaseClient._secrets`) given as the client token gets the same error,
-    whether or not checks are on: sent, it would sit in the GET's URL, which servers and
-    httpx's INFO log print."""
-    if isinstance(client_token, str) and client_token.strip() in secrets:
+    """A client token that holds an API key (`_BaseClient._secrets`: the key itself, or
+    in quotes, after `Bearer `...) gets the same error, whether or not checks are on:
+    sent, it would sit in the GET's URL, which servers and httpx's INFO log print. A
+    short key (`demo`) counts only where it stands alone, as `redact_each` finds it."""
+    if isinstance(client_token, str) and redact_each(client_token, secrets) != client_token:
         raise _local_error(400, KEY_AS_TOKEN)
 
 
@@ -673,6 +683,22 @@ def _secrets_with_env(api_key: str | None) -> tuple[str, ...]:
 
 def _type_name(value: object) -> str:
     return type(value).__name__
+
+
+def _keys_hidden(check: Callable[[], _R], secrets: Sequence[str]) -> _R:
+    """`check()`, its `TypeError` or `ValueError` raised again with the keys in its text
+    as `***`: the value it shows back may be the key itself, passed in the wrong place
+    (`PrimerClient(key, timeout=key)`, `add_hook(key)`). The new error is raised outside
+    the handler, so it does not carry the first one as its context either."""
+    try:
+        return check()
+    except (TypeError, ValueError) as exc:
+        text = str(exc)
+        hidden = redact_each(text, secrets)
+        if hidden == text:
+            raise
+        error = (TypeError if isinstance(exc, TypeError) else ValueError)(hidden)
+    raise error
 
 
 def _check_hook(hook: object, where: str) -> None:
@@ -790,8 +816,11 @@ class _BaseClient(ABC, Generic[_T]):
         validate: bool = True,
         hooks: Iterable[Hook] = (),
     ) -> None:
-        hooks = _check_client_arguments(
-            emulator, timeout, max_retries, validate, allow_production, hooks
+        hooks = _keys_hidden(
+            lambda: _check_client_arguments(
+                emulator, timeout, max_retries, validate, allow_production, hooks
+            ),
+            _secrets_with_env(api_key if isinstance(api_key, str) else None),
         )
         # a numpy number or a Decimal (from a DataFrame, a config file) as the plain type
         timeout, max_retries = float(timeout), int(max_retries)
@@ -907,7 +936,7 @@ class _BaseClient(ABC, Generic[_T]):
 
     def add_hook(self, hook: Hook) -> None:
         """Call `hook(exchange)` after every HTTP attempt (a plain callable, not `async`)."""
-        _check_hook(hook, "hook")
+        _keys_hidden(lambda: _check_hook(hook, "hook"), self._secrets)
         self._hooks.append(hook)
 
     def remove_hook(self, hook: Hook) -> None:
@@ -1040,8 +1069,9 @@ class _BaseClient(ABC, Generic[_T]):
         ]
         for where, text in places:
             if self._redact(text) != text:  # a short key (`demo`) only where it stands alone
-                raise ValueError(
-                    f"{where} holds the API key: it would be printed with the URL or sent "
+                raise ValueError(  # `where` names a header or parameter: the key, perhaps
+                    f"{self._redact(where)} holds the API key: it would be printed with the "
+                    "URL or sent "
                     "outside X-API-KEY; the client sends the key as X-API-KEY itself. "
                     "Nothing was sent."
                 )
@@ -1356,7 +1386,10 @@ class _BaseClient(ABC, Generic[_T]):
             # pydantic reads the JSON itself: one pass, no intermediate dicts
             parsed = model.model_validate_json(response.content)
         except ValueError as exc:  # JSON decoding and pydantic errors are ValueErrors
-            text = self._redact(response.text)[:200]  # redacted whole: a cut key is no match
+            shown = response.text  # in the charset the answer names (else UTF-8)
+            if "\x00" in shown:  # UTF-16 or UTF-32 JSON, which pydantic does not read
+                shown = _text(response.content)
+            text = self._redact(shown)[:200]  # redacted whole: a cut key is no match
             not_json = not isinstance(exc, pydantic.ValidationError) or any(
                 e["type"] == "json_invalid" for e in exc.errors()
             )

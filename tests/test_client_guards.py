@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import logging
 import pickle
 import re
@@ -85,10 +86,14 @@ def test_a_key_in_a_request_url_or_header_is_refused_before_sending(
             ("path", {"path": f"/client-session?clientToken={marker_key}"}),
             ("params['clientToken']", {"params": {"clientToken": marker_key}}),
             ("headers['X-Note']", {"headers": {"X-Note": f"key {marker_key}"}}),
+            # a mapping written the wrong way round: the name that holds it is the key
+            ("headers['***']", {"headers": {marker_key: "X-API-KEY"}}),
+            ("params['***']", {"params": {marker_key: "x"}}),
         ]:
             arguments: dict[str, Any] = {"path": "/client-session", **kwargs}
-            with pytest.raises(ValueError, match=rf"^{re.escape(where)} holds the API key"):
+            with pytest.raises(ValueError, match=rf"^{re.escape(where)} holds the API key") as no:
                 client.request("GET", **arguments)
+            assert marker_key not in str(no.value)
     assert seen == [] and exchanges == []
     assert marker_key not in caplog.text
     # its own header is where the key goes: given again there, it is sent
@@ -117,8 +122,15 @@ def test_the_key_given_as_a_client_token_is_refused_before_sending(
             client.get_session(marker_key)
         with pytest.raises(InvalidClientTokenError) as patched:
             client.update_session(f"{marker_key}\n", {"metadata": {"a": "b"}})
+        # the key inside a token (in quotes, after Bearer, before a comma) was sent in the
+        # GET's URL, and httpx's INFO log line printed it
+        held = []
+        for token in (f'"{marker_key}"', f"Bearer {marker_key}", f"{marker_key},"):
+            with pytest.raises(InvalidClientTokenError) as inside:
+                client.get_session(token)
+            held.append(inside.value)
     assert seen == []  # not in a URL, not in a log line, not in a body
-    for exc in (got.value, patched.value):
+    for exc in (got.value, patched.value, *held):
         assert exc.local and exc.status_code == 400
         assert "This is your API key, not a client token" in (exc.recovery_suggestion or "")
         assert marker_key not in str(exc) + repr(exc) + repr(exc.body)
@@ -634,3 +646,53 @@ def test_a_hook_that_schedules_a_task_is_not_reported(caplog: pytest.LogCaptureF
         asyncio.run(run())
     assert len(saved) == 1
     assert "failed and was skipped" not in caplog.text
+
+
+@pytest.mark.parametrize("client_class", [PrimerClient, AsyncPrimerClient])
+@pytest.mark.parametrize(
+    "argument", ["timeout", "max_retries", "validate", "allow_production", "hooks"]
+)
+def test_an_argument_check_never_shows_the_key_passed_in_the_wrong_place(
+    marker_key: str, client_class: type[Any], argument: str
+) -> None:
+    """`PrimerClient(key, timeout=key)` raised "... not str 'sk_test_...'": the check
+    showed the value back, the key with it."""
+    value: object = [marker_key] if argument == "hooks" else marker_key
+    with pytest.raises((TypeError, ValueError)) as refused:
+        client_class(marker_key, **{argument: value})
+    assert marker_key not in str(refused.value) + repr(refused.value)
+    assert "***" in str(refused.value)
+    assert refused.value.__context__ is None or marker_key not in str(refused.value.__context__)
+    client = client_class(marker_key)
+    with pytest.raises(TypeError, match=r"^hook must be a callable") as hook:
+        client.add_hook(marker_key)
+    assert marker_key not in str(hook.value) and client.hooks == ()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32-be"])
+def test_a_key_in_a_utf16_or_utf32_json_answer_is_redacted_too(
+    marker_key: str, encoding: str
+) -> None:
+    """`json.loads` reads UTF-16 and UTF-32 JSON, but the key was looked for in the bytes
+    as UTF-8 has it: hooks got it in clear, and an unreadable 200 showed it with a NUL
+    between each two characters, which no redaction matched."""
+    envelope = {"error": {"errorId": "X", "description": f"bad key {marker_key}"}}
+    refused = httpx.Response(403, content=json.dumps(envelope).encode(encoding))
+    client, _ = scripted(marker_key, refused)
+    exchanges: list[Exchange] = []
+    client.add_hook(exchanges.append)
+    with pytest.raises(PrimerAPIError) as error:
+        client.get_session(TOKEN)
+    assert marker_key not in str(error.value) + repr(error.value.body)
+    assert exchanges[0].response_body["error"]["description"] == "bad key ***"
+    sent = json.dumps({"note": marker_key}).encode(encoding)
+    client.request("POST", "/client-session", content=sent)
+    assert exchanges[1].request_body == {"note": "***"}
+
+    odd = httpx.Response(200, content=json.dumps({"orderId": marker_key}).encode(encoding))
+    client, _ = scripted(marker_key, odd)
+    with pytest.raises(PrimerAPIError) as unreadable:
+        client.get_session(TOKEN)
+    shown = str(unreadable.value) + repr(unreadable.value.body)
+    assert unreadable.value.error_id == "InvalidResponse"
+    assert '{"orderId": "***"}' in shown and marker_key[4:12] not in shown.replace("\x00", "")
