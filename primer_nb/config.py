@@ -24,6 +24,7 @@ over plain `http` to another machine: such a URL must be `https`, or on this mac
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 from collections.abc import Iterable, Mapping
@@ -188,6 +189,15 @@ def http_url_problem(url: str) -> str | None:
     return None
 
 
+def _host_as_sent(hostname: str) -> str:
+    """`hostname` as it goes on the wire: IDNA (what httpx applies) folds the ideographic
+    and full-width full stops into dots, so `api。primer。io` is Primer's production host;
+    lower case, without the root's final dot. A name IDNA refuses is compared as given."""
+    with contextlib.suppress(UnicodeError):
+        hostname = hostname.encode("idna").decode("ascii")
+    return hostname.lower().rstrip(".")
+
+
 def _is_primer_host(host: str) -> bool:
     return host == "primer.io" or host.endswith(".primer.io")
 
@@ -311,7 +321,7 @@ def resolve_settings(
                 )
             )
         parts = urlsplit(url)
-        url_host = (parts.hostname or "").lower().rstrip(".")
+        url_host = _host_as_sent(parts.hostname or "")
         if parts.scheme == "http" and _is_primer_host(url_host):
             # the key would cross the network in clear text (Primer answers http with a 301)
             raise ConfigurationError(

@@ -64,6 +64,9 @@ def test_arguments_win_over_environment() -> None:
         {"environment": "production", "api_key": "k", "environ": {}},
         {"base_url": "https://api.primer.io", "api_key": "k", "environ": {}},
         {"base_url": "https://API.PRIMER.IO:443/", "api_key": "k", "environ": {}},
+        # ideographic and full-width full stops: httpx's IDNA sends to api.primer.io
+        {"base_url": "https://api\u3002primer\u3002io", "api_key": "k", "environ": {}},
+        {"base_url": "https://api\uff0eprimer\uff0eio.", "api_key": "k", "environ": {}},
         {"environ": {"PRIMER_BASE_URL": "https://api.primer.io", "PRIMER_API_KEY": "k"}},
         {
             "base_url": "https://api.primer.io",
@@ -295,3 +298,16 @@ def test_refusals_name_the_setting_that_was_used() -> None:
     with pytest.raises(ConfigurationError) as caught:
         resolve_settings(environ={"PRIMER_ENV": "sandbox"})
     assert "(PRIMER_ENV=sandbox says sandbox" in str(caught.value)
+
+
+def test_primer_named_with_other_full_stops_is_primer() -> None:
+    """`http://api。primer。io` was taken for an emulator: the key went in clear text to
+    the host httpx makes of it, api.primer.io."""
+    import httpx
+
+    url = "http://api\u3002sandbox\u3002primer\u3002io"
+    assert httpx.URL(url).host == "api.sandbox.primer.io"
+    with pytest.raises(ConfigurationError, match="https only"):
+        resolve_settings(base_url=url, api_key="k", environ={})
+    settings = resolve_settings(base_url=url.replace("http:", "https:"), api_key="k", environ={})
+    assert settings.environment == "sandbox"
