@@ -200,6 +200,19 @@ _TRANSIENT: tuple[type[Exception], ...] = (
     httpx.RemoteProtocolError,
 )
 
+
+class _UndecodableAnswer(httpx.RemoteProtocolError):
+    """An answer whose body httpx could not decode (a corrupt gzip or brotli stream, an
+    unknown Content-Encoding): the server answered, so the request was processed, and
+    its answer is lost. Raised as `httpx.DecodingError`, it escaped the client's errors
+    with the key in `exc.request.headers`; as a protocol error of the server's it is a
+    `PrimerConnectionError` with `sent=True`, and a GET is tried again."""
+
+
+#: The longest `timeout=` in seconds: past about 9.2e9 the sync client's socket wait
+#: overflowed the platform's time_t (a raw `OverflowError` at the first request).
+MAX_TIMEOUT = 1e9
+
 _M = TypeVar("_M", bound="pydantic.BaseModel")
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -563,7 +576,7 @@ def _retry_after(response: httpx.Response) -> float | None:
         pass
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # a year past 9999 overflows
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
@@ -740,8 +753,11 @@ def _check_client_arguments(
             f"timeout must be a positive number of seconds, not {_type_name(timeout)}"
             f" {timeout!r}{hint}"
         )
-    if not 0 < float(timeout) < float("inf"):  # NaN too: every comparison with it is false
-        raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
+    if not 0 < float(timeout) <= MAX_TIMEOUT:  # NaN too: every comparison with it is false
+        raise ValueError(
+            f"timeout must be a positive number of seconds, at most {MAX_TIMEOUT:,.0f} "
+            f"(about 31 years), not {timeout!r}"
+        )
     whole_number(
         "max_retries", max_retries, minimum=0, rule="a whole number of retries >= 0 (e.g. 2)"
     )
@@ -1174,10 +1190,13 @@ class _BaseClient(ABC, Generic[_T]):
         # httpx's async timeouts carry no text; its cause (from the network layer) has one
         detail = str(exc) or str(exc.__cause__ or "") or "no detail given"
         sent = not isinstance(exc, _NEVER_LEFT)
+        got, name = "got no answer", type(exc).__name__
+        if isinstance(exc, _UndecodableAnswer):
+            got, name = "got no answer it could read", "DecodingError"
         error = cls(
             self._redact(
-                f"{call.method} {call.path} to {self.base_url} got no answer after {attempts}: "
-                f"{type(exc).__name__}: {detail}. {self._next_step(exc, detail, call, sent)}"
+                f"{call.method} {call.path} to {self.base_url} {got} after {attempts}: "
+                f"{name}: {detail}. {self._next_step(exc, detail, call, sent)}"
             )
         )
         error.sent = sent
@@ -1190,6 +1209,8 @@ class _BaseClient(ABC, Generic[_T]):
             may = "" if call.method == "GET" else f"; {made} may have been made all the same"
             if isinstance(exc, httpx.TimeoutException):
                 return f"The client stopped waiting{may} (pass timeout= to wait longer)."
+            if isinstance(exc, _UndecodableAnswer):
+                return f"The server answered with a body that could not be decoded{may}."
             return f"The connection closed before the answer came{may}."
         if isinstance(exc, httpx.ProxyError):
             return "Check the proxy this machine uses (HTTPS_PROXY, HTTP_PROXY) and its login."
@@ -1520,6 +1541,8 @@ class PrimerClient(_BaseClient[httpx.BaseTransport]):
             return self._http.send(request)
         except httpx.TransportError as exc:
             return exc
+        except httpx.DecodingError as exc:
+            return _UndecodableAnswer(str(exc), request=request)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -1666,6 +1689,8 @@ class AsyncPrimerClient(_BaseClient[httpx.AsyncBaseTransport]):
             return await self._http.send(request)
         except httpx.TransportError as exc:
             return exc
+        except httpx.DecodingError as exc:
+            return _UndecodableAnswer(str(exc), request=request)
 
     async def aclose(self) -> None:
         """Close the connection pool."""

@@ -25,7 +25,13 @@ import pandas as pd
 import pytest
 
 from primer_nb import errors
-from primer_nb.client import BACKOFF_CAP, RETRY_AFTER_CAP, Exchange, PrimerClient
+from primer_nb.client import (
+    BACKOFF_CAP,
+    RETRY_AFTER_CAP,
+    AsyncPrimerClient,
+    Exchange,
+    PrimerClient,
+)
 from primer_nb.config import BASE_URLS, EMULATOR_URL
 from primer_nb.emulator import Emulator
 from primer_nb.errors import (
@@ -522,12 +528,15 @@ def test_no_client_token_at_all_gets_the_servers_answer_before_sending(token: An
     assert len(server.requests) == 1
 
 
-@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf")])
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf"), 1e10])
 def test_a_timeout_that_cannot_work_is_refused(timeout: float) -> None:
-    # timeout=-1 made every call time out; NaN and inf are no number of seconds either
+    # timeout=-1 made every call time out; NaN and inf are no number of seconds either;
+    # 1e10 made the sync client's first request raise a raw OverflowError (time_t)
     with pytest.raises(ValueError, match="timeout must be a positive number of seconds"):
         PrimerClient(timeout=timeout)
     PrimerClient(timeout=0.5).close()
+    with PrimerClient(timeout=1e9) as longest:  # the longest one works
+        assert longest.create_session({"orderId": "o-1"}).order_id == "o-1"
 
 
 def test_validate_false_sends_the_raw_dict() -> None:
@@ -1046,6 +1055,55 @@ def test_retry_after_as_http_date() -> None:
     client, _ = make(too_many(when), session, sleeps=sleeps)
     client.get_session(TOKEN)
     assert 8.0 <= sleeps[0] <= 10.0
+
+
+@pytest.mark.parametrize(
+    "when", ["Wed, 01 Jan 99999999999 00:00:00 GMT", "Fri, 31 Dec 9999 23:59:60 GMT"]
+)
+def test_a_retry_after_date_past_any_calendar_is_no_hint(when: str) -> None:
+    """A year past 9999 raised a raw OverflowError out of get_session and create_session,
+    where any other unreadable Retry-After is read as no hint."""
+    sleeps: list[float] = []
+    client, server = make(
+        httpx.Response(
+            503, json=envelope("ServiceUnavailable", "Try later"), headers={"Retry-After": when}
+        ),
+        session,
+        sleeps=sleeps,
+    )
+    assert client.get_session(TOKEN).amount == 500
+    assert len(server.requests) == 2 and sleeps == [0.5]
+
+
+@pytest.mark.parametrize("client_class", [PrimerClient, AsyncPrimerClient])
+def test_an_answer_whose_body_cannot_be_decoded_is_a_connection_error(
+    client_class: type[Any], marker_key: str
+) -> None:
+    """A corrupt gzip body escaped as a raw `httpx.DecodingError`, neither a
+    PrimerAPIError nor a PrimerConnectionError, with the key in its request's headers.
+    The server answered: a POST is not sent again, a GET is."""
+
+    def corrupt(request: httpx.Request) -> httpx.Response:
+        gzip = {"Content-Encoding": "gzip"}
+        return httpx.Response(200, headers=gzip, stream=httpx.ByteStream(b"nope"))
+
+    def run(call: Any) -> Any:
+        result = call()
+        return asyncio.run(result) if asyncio.iscoroutine(result) else result
+
+    client, server = make(corrupt, client_class=client_class, api_key=marker_key)
+    with pytest.raises(errors.PrimerConnectionError) as posted:
+        run(lambda: client.create_session({"orderId": "o-1"}))
+    assert len(server.requests) == 1 and posted.value.sent
+    message = str(posted.value)
+    assert "got no answer it could read after 1 attempt: DecodingError: " in message
+    assert "a session may have been made all the same" in message
+    chain = [posted.value, posted.value.__cause__, posted.value.__context__]
+    assert marker_key not in " ".join(repr(e) + str(e) for e in chain if e is not None)
+
+    client, server = make(corrupt, session, client_class=client_class, api_key=marker_key)
+    assert run(lambda: client.get_session(TOKEN)).amount == 500
+    assert len(server.requests) == 2
 
 
 def test_backoff_is_exponential_capped_and_jittered() -> None:
