@@ -946,10 +946,10 @@ class SessionLineItem(_Model):
     item_id: str | None = None
     name: str | None = None
     description: str | None = None
-    amount: int | None = None
-    quantity: int | None = None
-    discount_amount: int | None = None
-    tax_amount: int | None = None
+    amount: StrictInt | None = None
+    quantity: StrictInt | None = None
+    discount_amount: StrictInt | None = None
+    tax_amount: StrictInt | None = None
     tax_code: str | None = None
     product_type: str | None = None
     product_data: dict[str, JsonValue] | None = None
@@ -958,7 +958,7 @@ class SessionLineItem(_Model):
 class SessionFee(_Model):
     """A fee as the API answers it."""
 
-    amount: int | None = None
+    amount: StrictInt | None = None
     type: str | None = None
     description: str | None = None
 
@@ -966,7 +966,7 @@ class SessionFee(_Model):
 class SessionShipping(_Model):
     """Shipping as the API answers it."""
 
-    amount: int | None = None
+    amount: StrictInt | None = None
     method_id: str | None = None
     method_name: str | None = None
     method_description: str | None = None
@@ -1011,9 +1011,9 @@ class SessionCustomer(_Model):
 class SessionPaymentMethod(_Model):
     """`paymentMethod` as the API answers it; `options` kept as the JSON object."""
 
-    vault_on_success: bool | None = None
-    vault_on_3ds: bool | None = Field(default=None, alias="vaultOn3DS")
-    vault_on_agreement: bool | None = None
+    vault_on_success: StrictBool | None = None
+    vault_on_3ds: StrictBool | None = Field(default=None, alias="vaultOn3DS")
+    vault_on_agreement: StrictBool | None = None
     descriptor: str | None = None
     payment_type: str | None = None
     ordered_allowed_card_networks: list[str] | None = None
@@ -1035,7 +1035,7 @@ class ClientSession(_Model):
     customer_id: str | None = None
     order_id: str | None = None
     currency_code: str | None = None
-    amount: int | None = None
+    amount: StrictInt | None = None
     metadata: dict[str, JsonValue] | None = None
     customer: SessionCustomer | None = None
     order: SessionOrder | None = None

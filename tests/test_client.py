@@ -764,6 +764,27 @@ def test_success_that_is_not_json() -> None:
     assert info.value.error_id == "InvalidResponse"
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"amount": True},
+        {"amount": "1299"},
+        {"amount": 1299.0},
+        {"order": {"lineItems": [{"amount": 100, "quantity": "2"}]}},
+        {"order": {"fees": [{"amount": 1.5}]}},
+        {"paymentMethod": {"vaultOnSuccess": 1}},
+    ],
+)
+def test_a_value_of_the_wrong_json_type_in_an_answer_is_invalid(answer: dict[str, Any]) -> None:
+    """`"amount": true` was read as 1, `"1299"` and `1299.0` as 1299, `vaultOnSuccess: 1`
+    as True: the session showed an amount Primer never sent (the models' docstrings
+    promise an InvalidResponse for a value of the wrong JSON type)."""
+    client, _ = make(httpx.Response(200, json={"orderId": "o-1", **answer}))
+    with pytest.raises(PrimerAPIError, match="is not a valid ClientSession") as info:
+        client.get_session(TOKEN)
+    assert info.value.error_id == "InvalidResponse"
+
+
 def test_success_that_is_not_a_session() -> None:
     client, _ = make(httpx.Response(200, json={"orderId": "o-1"}))  # no clientToken
     with pytest.raises(PrimerAPIError, match="ClientSessionWithToken"):
