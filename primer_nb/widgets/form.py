@@ -754,11 +754,18 @@ class ModelNode(Node):
         return apply
 
     def _unknown(self, key: object) -> Exception:
-        """The error for a key this form has no field for, with the wire name meant."""
+        """The error for a key this form has no field for, with the wire name meant (a
+        key pasted as the name shows as `***`)."""
         if not isinstance(key, str):
             return TypeError(
                 f"{self.path}: keys are wire names (str), not {type(key).__name__} ({_shown(key)})"
             )
+        error = self._unknown_key(key)
+        text = str(error)
+        hidden = redact_each(text, shown_secrets())
+        return error if hidden == text else UnknownFieldError(hidden)
+
+    def _unknown_key(self, key: str) -> Exception:
         path = json_path((*self.loc, key))
         meant = key if key in wire_fields(self.model) else suggest_field(key, self.model)
         if meant is not None and meant not in self.fields:
@@ -1191,13 +1198,19 @@ class RequestForm:
         errors += [(d.path, d.description) for d in details if d.path not in found.errors]
         self.root.clear_errors()
         by_node: dict[int, tuple[Node, list[str]]] = {}
+        # a key typed as an object's key (in options, metadata) is in the path itself: shown
+        # as `***`, as values are, once the path has found its widget
+        secrets = shown_secrets()
         for path, message in errors:
             node = self._nearest(path)
-            by_node.setdefault(id(node), (node, []))[1].append(f"{path}: {message}")
+            shown = redact_each(f"{path}: {message}", secrets)
+            by_node.setdefault(id(node), (node, []))[1].append(shown)
+        errors = [(redact_each(p, secrets), redact_each(m, secrets)) for p, m in errors]
         for node, messages in by_node.values():
             node.show_errors(messages)
         for path, note in found.notes.items():
-            self._add_beside(path, _note_html(f"{path}: {note}"), f"{path}: {note}")
+            text = redact_each(f"{path}: {note}", secrets)  # a metadata key is in the note
+            self._add_beside(path, _note_html(text), text)
         return Evaluation(body, model if not errors else None, errors)
 
     def annotate(self, errors: Sequence[tuple[str, str]]) -> None:

@@ -20,7 +20,7 @@ from primer_nb.errors import (
 )
 from primer_nb.models import ClientSessionRequest, ClientSessionWithToken
 from primer_nb.widgets import ExpiryCountdown, SessionBuilder
-from primer_nb.widgets.form import LeafNode, ListNode, MoneyNode
+from primer_nb.widgets.form import LeafNode, ListNode, MoneyNode, UnknownFieldError
 
 from .conftest import all_state, control_values, walk
 
@@ -224,6 +224,37 @@ def test_the_key_never_appears_in_any_widget(client: Any, marker_key: str) -> No
     state = all_state(builder)
     assert marker_key not in state
     assert "$PRIMER_API_KEY" in builder.preview.curl.value
+
+
+def test_a_key_typed_as_an_objects_key_never_appears_in_a_message(
+    client: Any, marker_key: str
+) -> None:
+    """The key pasted as a name (an options key, a metadata key, a field to fill) was in
+    the JSONPath of the message: problems, status, the field's message and tooltip, the
+    error Send raises, and fill's UnknownFieldError all showed it in clear."""
+    options = json.dumps({marker_key: {"surcharge": {"amount": "x"}}})
+    builder = filled(client).fill({"paymentMethod": {"options": options}})
+    builder.form.node("$.metadata").add_row(marker_key, "{not json")
+    builder.refresh()
+    assert any("$.paymentMethod.options.***.surcharge.amount" in p for p in builder.problems)
+    # what the learner typed stays in the fields they typed it into; nothing else has it
+    options_node: Any = builder.form.node("$.paymentMethod.options")
+    metadata: Any = builder.form.node("$.metadata")
+    shown = [
+        *builder.problems,
+        builder.status.value,
+        options_node.error.value,
+        str(options_node.control.tooltip),
+        metadata.error.value,
+    ]
+    assert "&#x27;***&#x27; is sent as text, not JSON" in metadata.error.value
+    assert marker_key not in " ".join(shown)
+    with pytest.raises(PrimerValidationError) as refused:
+        builder.submit()
+    assert marker_key not in str(refused.value) + repr(refused.value)
+    with pytest.raises(UnknownFieldError) as unknown:
+        builder.fill({marker_key: "x"})
+    assert str(unknown.value).startswith("$.*** is not a field"), str(unknown.value)
 
 
 def send_with_a_broken_create(
