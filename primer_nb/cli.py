@@ -529,6 +529,7 @@ def serve(
     port: int,
     name: str = "primer-nb emulator",
     notice: str | None = None,
+    date_header: bool = True,
 ) -> int:
     """Serve an ASGI app on uvicorn until SIGINT/SIGTERM; 0 after a clean stop.
 
@@ -537,7 +538,8 @@ def serve(
     bound, so a server that never starts says nothing about itself. The P2 benchmark
     serves its echo baseline through this very function, so both servers run with the
     same settings. Raises `CannotListen` (nothing started) when the port is taken or the
-    host is not an address of this machine.
+    host is not an address of this machine. `date_header=False`: uvicorn adds no `Date`
+    (the emulator writes its clock's, `emulator.app.ClockDate`).
     """
     import uvicorn
 
@@ -549,6 +551,7 @@ def serve(
         log_level="warning",
         lifespan="off",
         server_header=False,
+        date_header=date_header,
         # longer than httpx's 5 s pool expiry, so a client never reuses a connection
         # the server is closing at that very moment
         timeout_keep_alive=30,
@@ -609,14 +612,15 @@ def run_emulator(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
             "to say who may use it"
         )
     try:
-        from primer_nb.emulator.app import LoopbackHosts, RequestLog, StoppingGuard
+        from primer_nb.emulator.app import ClockDate, LoopbackHosts, RequestLog, StoppingGuard
 
         app: ASGIApp = StoppingGuard(emulator.app, emulator)
         if on_this_machine(args.host):  # a web page must not reach it by DNS rebinding
             app = LoopbackHosts(app, emulator, args.host)
         if args.log_requests:
             app = RequestLog(app, lambda line: print(line, file=sys.stderr, flush=True))
-        return serve(app, host=args.host, port=args.port, notice=notice)
+        app = ClockDate(app, emulator)  # every answer, a refused Host's too
+        return serve(app, host=args.host, port=args.port, notice=notice, date_header=False)
     except CannotListen as exc:
         parser.error(str(exc))  # exit status 2, as for the other flags
 

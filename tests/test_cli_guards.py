@@ -37,8 +37,16 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, object]]]
     calls: list[dict[str, object]] = []
 
     def fake_serve(
-        app: object, *, host: str, port: int, name: str = "", notice: str | None = None
+        app: object,
+        *,
+        host: str,
+        port: int,
+        name: str = "",
+        notice: str | None = None,
+        date_header: bool = True,
     ) -> int:
+        # the emulator writes its own clock's Date (ClockDate), never uvicorn's as well
+        assert date_header is False
         calls.append({"app": app, "host": host, "port": port, "notice": notice})
         return 0
 

@@ -362,6 +362,46 @@ class StoppingGuard:
                 await error_response(self.emulator, error)(scope, receive, send)
 
 
+class ClockDate:
+    """A served emulator's `Date` header: the time on its own clock, not the machine's.
+
+    A client reads an answer's `Date` as the time where the backend is (the session card
+    and `ExpiryCountdown` count a token's 24 hours on it, `display.BackendClock`). A
+    served emulator started with `--start` or `--freeze-clock` lives at another time than
+    the machine: with uvicorn's `Date`, a token it had just issued showed as long expired.
+    The server runs without uvicorn's own (`serve(date_header=False)`), so there is one.
+    """
+
+    def __init__(self, app: ASGIApp, emulator: AppBackend) -> None:
+        self.app = app
+        self.emulator = emulator
+        self._second: int | None = None
+        self._value = b""
+
+    def _date(self) -> bytes:
+        """The clock's time as an HTTP date, written once per second of it."""
+        from email.utils import formatdate
+
+        second = int(self.emulator.clock.now().timestamp())
+        if second != self._second:
+            self._value = formatdate(second, usegmt=True).encode("ascii")
+            self._second = second
+        return self._value
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def dated(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [*message.get("headers", ()), (b"date", self._date())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, dated)
+
+
 def host_name(header: str) -> str:
     """The name in a `Host` header, lower-case, without port, brackets or final dot:
     `[::1]:8010` -> `::1`, `LocalHost.:80` -> `localhost`."""

@@ -78,17 +78,35 @@ def _expiry_of(session_or_expiry: Expiring | datetime | str) -> datetime:
     return parsed
 
 
-def _clock_of(clock: object) -> Clock:
-    """The clock to count on: given, an `Emulator`'s, an in-process client's emulator's, or
-    (None) the system's. Anything else is a `TypeError` naming `clock`."""
+class _AnsweringBackendClock:
+    """The clock of the backend that answered with a session (`display.backend_now`: the
+    in-process emulator's, read live; a server's `Date` plus the time since), else the
+    system's."""
+
+    def __init__(self, session: object) -> None:
+        self._session = session
+
+    def now(self) -> datetime:
+        from primer_nb.display import backend_now
+
+        return backend_now(self._session) or datetime.now(UTC)
+
+
+def _clock_of(clock: object, session: object = None) -> Clock:
+    """The clock to count on: given, an `Emulator`'s, an in-process client's emulator's,
+    or (None) the clock of the backend that answered with `session`, as the session card
+    reads it, else the system's. Anything else is a `TypeError` naming `clock`."""
     if clock is None:
-        return SystemClock()
+        from primer_nb.display import backend_now
+
+        return SystemClock() if backend_now(session) is None else _AnsweringBackendClock(session)
     emulator = getattr(clock, "emulator", None)  # a PrimerClient on the in-process emulator
     source = getattr(emulator if emulator is not None else clock, "clock", clock)
     if not callable(getattr(source, "now", None)):
         raise TypeError(
             "clock must be an emulator clock (emulator.clock), an Emulator, a client on "
-            f"the in-process emulator, or None for real time; not {type(clock).__name__}"
+            f"the in-process emulator, or None for the answering backend's clock; not "
+            f"{type(clock).__name__}"
         )
     return cast(Clock, source)
 
@@ -105,7 +123,7 @@ class ExpiryCountdown(w.HTML):  # type: ignore[misc]
         expiry = _expiry_of(session_or_expiry)  # a session without one is refused here
         super().__init__(**kwargs)
         self.expiry: datetime = expiry
-        self.clock: Clock = _clock_of(clock)
+        self.clock: Clock = _clock_of(clock, session_or_expiry)
         self._stop_event = threading.Event()
         self._thread: threading.Thread | None = None
         self.add_class("primer-countdown")

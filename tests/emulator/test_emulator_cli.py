@@ -256,7 +256,9 @@ def test_a_server_open_to_other_machines_without_a_key_says_so(
 
     served: list[tuple[str, str | None]] = []
 
-    def serve(app: object, *, host: str, port: int, notice: str | None = None) -> int:
+    def serve(
+        app: object, *, host: str, port: int, notice: str | None = None, date_header: bool = True
+    ) -> int:
         served.append((host, notice))  # `serve` prints the notice once the socket is bound
         return 0
 
@@ -307,3 +309,34 @@ def test_serve_runs_on_uvloop_where_it_is_installed(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(signal, "signal", lambda *_: None)
     assert cli.serve(object(), host="127.0.0.1", port=0) == 0
     assert len(loops) == 1 and isinstance(loops[0], uvloop.Loop)
+
+
+def test_a_served_emulator_dates_its_answers_on_its_own_clock() -> None:
+    """uvicorn wrote the machine's time as `Date`, which the session card and the
+    countdown read as the backend's: a token an emulator started on 2026-01-15 had just
+    issued showed as expired thousands of hours ago, while it still opened its session."""
+    from primer_nb.client import PrimerClient
+    from primer_nb.display import backend_now
+    from primer_nb.widgets import ExpiryCountdown
+    from tests.tables.conftest import emulator_process
+
+    start = ("--start", "2026-01-15T09:00:00", "--freeze-clock", "--api-key", "k")
+    with emulator_process(*start) as url:
+        answer = httpx.post(
+            f"{url}/client-session", json={"orderId": "o-1"}, headers={"X-API-KEY": "k"}
+        )
+        assert answer.headers.get_list("date") == ["Thu, 15 Jan 2026 09:00:00 GMT"]
+        refused = httpx.get(f"{url}/_emulator/clock")  # an error answer is dated too
+        assert refused.status_code == 403
+        assert refused.headers.get_list("date") == ["Thu, 15 Jan 2026 09:00:00 GMT"]
+        with PrimerClient("k", base_url=url) as client:
+            session = client.create_session({"orderId": "o-2"})
+            now = backend_now(session)
+            assert now is not None and now.isoformat().startswith("2026-01-15T09:00:0")
+            # the card's text: the Date, plus the seconds since it came
+            card = " ".join(re.sub("<[^>]+>", " ", session._repr_html_()).split())
+            assert re.search(r"(23 h 59|24 h 0) min left \(backend clock 2026-01-15 09:0", card)
+            countdown = ExpiryCountdown(session)  # no clock given: the backend's
+            countdown.refresh()
+            assert countdown.value.startswith("expires in 2") and "expired" not in countdown.value
+            assert client.get_session(session.client_token).order_id == "o-2"

@@ -91,3 +91,21 @@ def test_a_token_given_for_the_session_is_named_and_shown_shortened() -> None:
         ExpiryCountdown(session.client_token)
     assert session.client_token not in str(caught.value)
     assert session.client_token[:8] in str(caught.value)
+
+
+def test_without_a_clock_it_counts_on_the_clock_that_answered(client: Any, emulator: Any) -> None:
+    """`ExpiryCountdown(session)` counted on the machine's clock: for a session of an
+    emulator started in January it said "expired", beside a session card (which reads
+    the answering backend's clock) saying 24 hours were left."""
+    session = client.create_session({"orderId": "o-1"})
+    assert emulator.clock.now() < datetime.now(UTC) - timedelta(days=30)  # a past start
+    countdown = ExpiryCountdown(session)
+    countdown.refresh()
+    assert countdown.value == "expires in 24:00:00"
+    emulator.clock.advance(hours=25)
+    countdown.refresh()
+    assert countdown.value == "expired"
+    # an expiry given alone has no backend: the machine's clock, as before
+    alone = ExpiryCountdown(datetime.now(UTC) + timedelta(hours=2))
+    alone.refresh()
+    assert alone.value.startswith("expires in 01:59:5")
