@@ -12,7 +12,10 @@ curl -X POST https://api.sandbox.primer.io/client-session \\
 ```
 
 The key is always the shell variable `$PRIMER_API_KEY` (curl) or read from the
-environment by `PrimerClient()` (Python); a key typed into the body (a metadata note, say)
+environment by `PrimerClient()` (Python). For `primer-nb emulator`'s URL, curl falls
+back to the key the Python client sends an emulator when none is set
+(`${PRIMER_API_KEY:-primer-nb-emulator}`), so both snippets work as they are; an empty
+key got the emulator's 403. A key typed into the body (a metadata note, say)
 is written `***` there, as every display of the kit shows it (`models.shown_secrets`).
 A PATCH body's `clientToken` becomes `$PRIMER_CLIENT_TOKEN` / `client_token`, so a
 snippet never holds a live token either.
@@ -40,10 +43,11 @@ import shlex
 import sys
 from collections.abc import Mapping
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, JsonValue
 
-from primer_nb.config import DEFAULT_API_VERSION
+from primer_nb.config import DEFAULT_API_VERSION, EMULATOR_KEY, PRODUCTION_HOST
 from primer_nb.models import shown, shown_secrets
 from primer_nb.wire_errors import json_path
 
@@ -175,7 +179,8 @@ def curl_snippet(
     api_version: str,
     note: str | None = None,
 ) -> str:
-    """The request as a `curl` command; the key is `$PRIMER_API_KEY`.
+    """The request as a `curl` command; the key is `$PRIMER_API_KEY` (for the local
+    emulator's URL, the emulator key when that is unset, as `PrimerClient` does).
 
     `body` is a dict of wire names or a request model (its `to_wire()`); a value JSON
     cannot hold raises, naming its JSONPath.
@@ -188,9 +193,12 @@ def curl_snippet(
         if _PLAIN_HEADER.fullmatch(api_version)
         else shlex.quote(f"X-API-VERSION: {api_version}")
     )
+    key = "$PRIMER_API_KEY"
+    if base_url.rstrip("/") == LOCAL_EMULATOR_URL:
+        key = f"${{PRIMER_API_KEY:-{EMULATOR_KEY}}}"
     lines = [
         f"curl -X {shlex.quote(method)} {url}",
-        '-H "X-API-KEY: $PRIMER_API_KEY"',
+        f'-H "X-API-KEY: {key}"',
         f"-H {version}",
         '-H "Content-Type: application/json"',
     ]
@@ -237,6 +245,9 @@ def python_snippet(
     arguments = [] if base_url is None else [f"base_url={base_url.rstrip('/')!r}"]
     if api_version is not None and api_version != DEFAULT_API_VERSION:
         arguments.append(f"api_version={api_version!r}")
+    if base_url is not None and urlsplit(base_url).hostname == PRODUCTION_HOST:
+        # as the builder's own client was made: without it the snippet's client refuses
+        arguments.append("allow_production=True")
     made = f"PrimerClient({', '.join(arguments)})"
     head = [
         "from primer_nb import PrimerClient",

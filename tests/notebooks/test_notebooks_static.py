@@ -159,6 +159,7 @@ def test_secret_patterns_catch_keys() -> None:
     allowed = [
         "X-API-KEY: ***",
         '-H "X-API-KEY: $PRIMER_API_KEY"',
+        '-H "X-API-KEY: ${PRIMER_API_KEY:-primer-nb-emulator}"',
         "{'X-API-KEY': '***'}",
         "task_sandbox",
     ]

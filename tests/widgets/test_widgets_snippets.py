@@ -31,6 +31,15 @@ def test_curl_for_the_sandbox() -> None:
     )
 
 
+def test_curl_for_the_local_emulator_works_without_a_key_set() -> None:
+    """`$PRIMER_API_KEY` unset sent an empty key, which `primer-nb emulator` answers 403,
+    while the Python snippet's client sends the emulator key: curl now falls back to it."""
+    text = curl_snippet({"orderId": "o-1"}, base_url=LOCAL_EMULATOR_URL, api_version="2.4")
+    assert '  -H "X-API-KEY: ${PRIMER_API_KEY:-primer-nb-emulator}" \\\n' in text
+    sandbox = curl_snippet({"orderId": "o-1"}, base_url=SANDBOX, api_version="2.4")
+    assert '"X-API-KEY: $PRIMER_API_KEY"' in sandbox  # a real server: no fallback key
+
+
 def test_curl_quotes_single_quotes_and_hides_the_client_token() -> None:
     body = {"clientToken": "eyJsecret.token", "customer": {"lastName": "O'Brien"}}
     text = curl_snippet(body, method="PATCH", base_url=SANDBOX, api_version="2.4")
@@ -229,3 +238,21 @@ def test_a_lone_surrogate_does_not_break_the_size_check() -> None:
     UnicodeEncodeError, naming no field."""
     text = curl_snippet({"orderId": "a\ud800b"}, base_url=SANDBOX, api_version="2.4")
     assert text.startswith("curl -X POST ")
+
+
+def test_the_python_snippet_for_production_makes_a_client_that_works(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its client line raised "the client also needs allow_production=True", while the
+    curl command beside it targeted https://api.primer.io."""
+    from primer_nb.client import PrimerClient
+
+    monkeypatch.setenv("PRIMER_ENV", "production")
+    monkeypatch.setenv("PRIMER_API_KEY", "a-production-key-for-a-test")
+    target, version, _ = snippet_target(PrimerClient(allow_production=True))
+    text = python_snippet({"orderId": "o-1"}, base_url=target, api_version=version)
+    line = next(x for x in text.splitlines() if x.startswith("client = "))
+    made = line.split(" = ", 1)[1].split("  #")[0]
+    assert made == "PrimerClient(base_url='https://api.primer.io', allow_production=True)"
+    client = eval(made, {"PrimerClient": PrimerClient})  # what the learner would run
+    assert client.settings.environment == "production"
