@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -88,7 +88,12 @@ def _guarded(emulator: AppBackend, handler: Handler) -> Callable[[Request], Awai
 
     async def endpoint(request: Request) -> Response:
         path = request.scope["path"]
-        return await _answered(emulator, request.method, path, lambda: handler(emulator, request))
+        try:
+            return await _answered(
+                emulator, request.method, path, lambda: handler(emulator, request)
+            )
+        except ClientDisconnected:  # gone before its body: an answer for no one, no bug
+            return Response(status_code=400)
 
     return endpoint
 
@@ -98,7 +103,10 @@ def _internal_error() -> ApiError:
 
 
 async def _json_body(request: Request, numbers_help: str | None = None) -> dict[str, Any]:
-    raw = await read_body(request.headers.get("content-length"), request.stream())
+    try:
+        raw = await read_body(request.headers.get("content-length"), request.stream())
+    except ClientDisconnect:  # Starlette's: logged as an emulator bug, with a traceback
+        raise ClientDisconnected from None
     return parse_json_object(raw, numbers_help)
 
 

@@ -316,6 +316,33 @@ def test_client_gone_before_its_body_gets_no_answer_and_no_bug_log(
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
 
 
+@pytest.mark.parametrize("path", ["/_emulator/clock", "/_emulator/faults"])
+def test_a_client_gone_before_an_admin_body_is_no_emulator_bug(
+    emulator: Emulator, caplog: pytest.LogCaptureFixture, path: str
+) -> None:
+    """The admin endpoints read their body through Starlette, whose ClientDisconnect was
+    logged as "emulator bug while answering POST ..." with a traceback."""
+    parts = [{"type": "http.request", "body": b'{"advance": ', "more_body": True}]
+
+    async def receive() -> dict[str, Any]:
+        return parts.pop() if parts else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        pass
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": path,
+        "headers": [(b"x-api-key", KEY.encode()), (b"content-length", b"100")],
+        "query_string": b"",
+    }
+    before = emulator.clock.now()
+    run(emulator.app(scope, receive, send))
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], caplog.text
+    assert emulator.clock.now() == before
+
+
 @pytest.mark.parametrize("code", sorted(DISABLED_BY_DEFAULT - {"VED", "VES"}))
 def test_disabled_currency_is_400(http: httpx.Client, code: str) -> None:
     inner = error_of(
