@@ -1028,8 +1028,11 @@ def _resumed(item: _Prepared, record: SessionRecord, ledger: Ledger) -> RowResul
 
 def _sender(
     client: PrimerClient | AsyncPrimerClient | None, concurrency: int
-) -> tuple[PrimerClient | AsyncPrimerClient, _Create, Callable[[], Awaitable[None]]]:
-    """The client the batch sends through, how to send one body with it, and how to finish.
+) -> tuple[
+    PrimerClient | AsyncPrimerClient, _Create, Callable[[Callable[[], None]], Awaitable[None]]
+]:
+    """The client the batch sends through, how to send one body with it, and how to finish:
+    `finish(after)` calls `after` once no request of the batch is in flight any more.
 
     The given client is used as it is, with its own transport, settings and hooks: an
     `AsyncPrimerClient` is awaited directly; a `PrimerClient` sends from a private pool of
@@ -1060,9 +1063,12 @@ def _sender(
             # checked before with check_request: not twice
             return await http.create_session(body, validate=False)
 
-        async def finish_async() -> None:
-            if owned:
-                await http.aclose()
+        async def finish_async(after: Callable[[], None]) -> None:
+            try:
+                if owned:
+                    await http.aclose()
+            finally:
+                after()  # every request was awaited (or cancelled) on this loop
 
         return http, create_async, finish_async
     if isinstance(client, PrimerClient):
@@ -1075,10 +1081,23 @@ def _sender(
                 pool, lambda: sync.create_session(body, validate=False)
             )
 
-        async def finish_sync() -> None:
+        async def finish_sync(after: Callable[[], None]) -> None:
             # Queued requests are dropped; the ones already running go on to the server
             # whatever happens, so wait for them (the ledger stays attached meanwhile).
-            pool.shutdown(wait=True, cancel_futures=True)
+            try:
+                pool.shutdown(wait=True, cancel_futures=True)
+            except BaseException:
+                # A second Ctrl-C stops the wait, not the threads: their answers still come
+                # (and Python waits for them at exit), so `after` (the ledger's detach)
+                # waits for them on a thread of its own. Detached at once, the answers
+                # reached no ledger, and a resume sent those rows again.
+                def later() -> None:
+                    pool.shutdown(wait=True)
+                    after()
+
+                threading.Thread(target=later, name="primer-nb-batch-finish", daemon=True).start()
+                raise
+            after()
 
         return sync, create_sync, finish_sync
     raise TypeError(f"client must be a PrimerClient or AsyncPrimerClient, not {type(client)}")
@@ -1401,13 +1420,10 @@ async def acreate_sessions(
             await asyncio.gather(*tasks, return_exceptions=True)
     finally:
         bar.close()
-        try:
-            # First let the requests still in flight finish (a `PrimerClient`'s worker
-            # threads), so that the ledger records their answers; then detach it.
-            await close()
-        finally:
-            if attached and ledger is not None:
-                ledger.detach(http)
+        # First let the requests still in flight finish (a `PrimerClient`'s worker
+        # threads), so that the ledger records their answers; then detach it.
+        detach = ledger.detach if attached and ledger is not None else None
+        await close(lambda: detach(http) if detach is not None else None)
     done = [r for r in results if r is not None]
     assert len(done) == len(prepared), "every row has an outcome"
     return BatchResult(done, elapsed_s=time.perf_counter() - began)

@@ -66,6 +66,71 @@ def test_a_cancelled_sync_batch_records_the_sessions_its_threads_created() -> No
     assert emulator.session_count == 12  # none created twice
 
 
+def test_a_second_interrupt_while_waiting_for_the_threads_still_records_their_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A second Ctrl-C stopped the wait for the worker threads, and the ledger was
+    detached at once: the answers the threads still got reached no ledger, and a resume
+    created those sessions a second time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    emulator = Emulator(seed=3, start="2024-06-01T12:00:00", frozen=True)
+    into_emulator = emulator.transport()
+    arrived = threading.Semaphore(0)
+    release = threading.Event()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and not release.is_set():
+            arrived.release()
+            release.wait(10)  # in flight until after the second interrupt
+        return into_emulator.handle_request(request)
+
+    real_shutdown = ThreadPoolExecutor.shutdown
+    interrupted_once: list[bool] = []
+
+    def shutdown(
+        self: ThreadPoolExecutor, wait: bool = True, *, cancel_futures: bool = False
+    ) -> None:
+        if cancel_futures and not interrupted_once:  # the batch's wait: Ctrl-C again
+            interrupted_once.append(True)
+            real_shutdown(self, wait=False, cancel_futures=True)
+            threading.Timer(0.2, release.set).start()  # answered after it
+            raise KeyboardInterrupt
+        real_shutdown(self, wait=wait, cancel_futures=cancel_futures)
+
+    monkeypatch.setattr(ThreadPoolExecutor, "shutdown", shutdown)
+    client = PrimerClient(base_url="http://127.0.0.1:9", transport=httpx.MockTransport(handler))
+    ledger = Ledger(":memory:")
+    orders = rows(12, "k")
+
+    async def interrupted() -> None:
+        task = asyncio.create_task(
+            acreate_sessions(orders, client=client, ledger=ledger, concurrency=4, progress=False)
+        )
+        for _ in range(4):
+            await asyncio.to_thread(arrived.acquire, True, 10)
+        task.cancel()
+        await task
+
+    with pytest.raises(KeyboardInterrupt):
+        asyncio.run(interrupted())
+    for thread in threading.enumerate():
+        if thread.name == "primer-nb-batch-finish":
+            thread.join(10)
+    for _ in range(1000):  # the threads' answers came (they do after a second Ctrl-C)
+        if emulator.session_count == 4:
+            break
+        threading.Event().wait(0.01)
+    assert emulator.session_count == 4
+    assert sorted(r.order_id or "" for r in ledger.sessions()) == sorted(f"k-{i}" for i in range(4))
+    assert not ledger.is_attached(client)  # detached once the threads were done
+
+    monkeypatch.setattr(ThreadPoolExecutor, "shutdown", real_shutdown)
+    again = create_sessions(orders, client=client, ledger=ledger, progress=False)
+    assert (again.ok, again.resumed) == (12, 4)
+    assert emulator.session_count == 12  # none created twice
+
+
 INTERRUPTED_CELL = textwrap.dedent(
     """
     import asyncio, collections, json, os, signal, sys, time
