@@ -84,6 +84,7 @@ import json
 import logging
 import numbers
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -534,6 +535,14 @@ def _filter_values(name: str, value: object) -> list[int] | list[str]:
                 f"{name} must be {rule}: {where} is {type(item).__name__} {item!r}"[:200]
             )
     return [int(i) for i in items] if name == "status" else items
+
+
+#: A JSON Web Token, as client tokens are (its header's JSON starts `{"`: base64 `eyJ`).
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
+def _shortened(match: re.Match[str]) -> str:
+    return short_token(match.group())
 
 
 def _attribute(exchange: object, name: str) -> Any:
@@ -1037,6 +1046,11 @@ class Ledger:
                     if isinstance(v, str) and isinstance(r[token_at], str) and r[token_at]
                     else v
                     for v, r in zip(values, rows, strict=True)
+                ]
+                # and every other token in them (a list of sessions, `/_emulator/sessions`)
+                values = [
+                    _JWT.sub(_shortened, v) if isinstance(v, str) and "eyJ" in v else v
+                    for v in values
                 ]
             columns[name] = [
                 self._json(v, row_id, name) for v, row_id in zip(values, columns["id"], strict=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shutil
@@ -28,6 +29,7 @@ from primer_nb.ledger import (
     LedgerError,
     default_path,
 )
+from primer_nb.redaction import short_token
 from primer_nb.wire_errors import json_path
 from tests.conftest import QUOTED_MARKER_KEYS
 
@@ -112,6 +114,21 @@ def test_frame_filters_and_shortened_tokens(ledger: Ledger) -> None:
     assert ledger.frame().response_body[0] == ledger.frame(full_tokens=True).response_body[0] | {
         "clientToken": "tok-0000…0000"
     }
+
+
+def test_frame_shortens_every_token_inside_a_body(ledger: Ledger) -> None:
+    """A row with many sessions in its body (`GET /_emulator/sessions`) has no token of
+    its own: frame() showed every client token inside it in full."""
+    client = PrimerClient(emulator=Emulator(seed=3))
+    ledger.attach(client)
+    made = [client.create_session({**BODY, "orderId": f"o-{n}"}) for n in range(2)]
+    client.request("GET", "/_emulator/sessions")
+    listed = ledger.frame().response_body.iloc[-1]
+    shown = json.dumps(listed, ensure_ascii=False)
+    assert all(s.client_token not in shown for s in made)
+    assert all(short_token(s.client_token) in shown for s in made)
+    full = json.dumps(ledger.frame(full_tokens=True).response_body.iloc[-1])
+    assert all(s.client_token in full for s in made)
 
 
 def test_sessions_are_the_answered_posts(ledger: Ledger) -> None:
