@@ -436,6 +436,12 @@ def _parity_output(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
             print(json.dumps({"error": str(exc)}))
         print(f"primer-nb parity: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:  # Ctrl-C: no traceback, and the sessions it made
+        said = str(exc) or "interrupted"
+        if args.json:
+            print(json.dumps({"error": said}), flush=True)
+        print(f"primer-nb parity: {said}", file=sys.stderr)
+        return 130  # as a shell reports a program stopped by SIGINT
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:

@@ -94,6 +94,7 @@ __all__ = [
     "Difference",
     "ParityConnectionError",
     "ParityError",
+    "ParityInterrupted",
     "ParityResult",
     "ParityUsageError",
     "Scenario",
@@ -154,6 +155,11 @@ def _key_hidden(environ: Mapping[str, str] | None) -> Iterator[None]:
         if key:
             exc.args = tuple(redact(a, key) if isinstance(a, str) else a for a in exc.args)
         raise
+
+
+class ParityInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a run against a server: still an interrupt, which says which client
+    sessions the run had created there (on a sandbox account they are real ones)."""
 
 
 class ParityUsageError(ParityError):
@@ -1653,6 +1659,10 @@ def _run_with_answers(
                 raise
             raise ParityConnectionError(
                 f"{exc} The run stopped part-way; it {state.note()}"
+            ) from None
+        except KeyboardInterrupt:
+            raise ParityInterrupted(
+                redact(f"interrupted part-way; it {state.note()}", env_var("PRIMER_API_KEY"))
             ) from None
     result.created = list(state.created)
     result.live = True

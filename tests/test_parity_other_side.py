@@ -255,6 +255,32 @@ def test_a_run_that_stops_part_way_names_the_sessions_it_created(
     assert "create-get-patch-get (create): orderId 'parity-flow-1'" in err
 
 
+@pytest.mark.parametrize("as_json", [False, True])
+def test_ctrl_c_part_way_names_the_sessions_it_created_without_a_traceback(
+    capsys: pytest.CaptureFixture[str], fake: Fake, as_json: bool
+) -> None:
+    """Ctrl-C printed httpcore's KeyboardInterrupt traceback, with --json nothing on
+    stdout, and the sessions already created (real ones, on a sandbox account) were not
+    listed."""
+
+    def interrupt_on_the_flows_get(request: httpx.Request, forward: Forward) -> httpx.Response:
+        if request.method == "GET" and request.url.params.get("clientToken", "").startswith("eyJ"):
+            raise KeyboardInterrupt
+        return forward()
+
+    fake.hook = interrupt_on_the_flows_get
+    flags = ["--json"] if as_json else []
+    status, out, err = parity(capsys, "--against", URL, *flags)
+    assert status == 130 and "Traceback" not in err
+    said = f"interrupted part-way; it created {len(fake.created())} client sessions on {URL}"
+    assert f"primer-nb parity: {said}" in err
+    assert "create-get-patch-get (create): orderId 'parity-flow-1'" in err
+    if as_json:
+        assert json.loads(out)["error"].startswith(said)
+    else:
+        assert out == ""
+
+
 def test_a_post_that_times_out_may_have_created_a_session(
     capsys: pytest.CaptureFixture[str], fake: Fake
 ) -> None:
