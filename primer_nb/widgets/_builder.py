@@ -17,6 +17,7 @@ import ipywidgets as w
 from pydantic import BaseModel
 
 from primer_nb.errors import (
+    DisabledCurrencyError,
     PrimerAPIError,
     PrimerConnectionError,
     PrimerError,
@@ -250,4 +251,8 @@ class RequestBuilder(w.VBox):  # type: ignore[misc]
         text = escape(status) if status is not None else self._failure_status(exc)
         self.status.value = message(text, ERROR_COLOR, "alert")
         details = getattr(exc, "validation_errors", [])
-        self.form.annotate([(d.path, d.description) for d in details])
+        at_fields = [(d.path, d.description) for d in details]
+        if isinstance(exc, DisabledCurrencyError) and "$.currencyCode" in self.form.nodes:
+            # a 400 without validationErrors, about one field: said there too
+            at_fields.append(("$.currencyCode", str(exc.description)))
+        self.form.annotate(at_fields)

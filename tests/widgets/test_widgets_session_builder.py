@@ -205,6 +205,9 @@ def test_failed_send_shows_primer_error_and_keeps_every_value(client: Any) -> No
     assert builder.session is None
     text = "\n".join(str(getattr(x, "value", "")) for x in walk(builder.result))
     assert "DisabledCurrencyError" in text and "400" in text and "diagnosticsId" in text
+    # said at the field too (the 400 has no validationErrors to place it)
+    currency: Any = builder.form.node("$.currencyCode")
+    assert "$.currencyCode: HUF is a disabled currency" in currency.error.value
     assert control_values(builder) == before
     assert builder.send_button.disabled is False  # fix the currency and send again
     with pytest.raises(DisabledCurrencyError):  # in code, raised as create_session does
