@@ -1420,10 +1420,14 @@ async def acreate_sessions(
             await asyncio.gather(*tasks, return_exceptions=True)
     finally:
         bar.close()
+
+        def detach() -> None:
+            if attached and ledger is not None:
+                ledger.detach(http)
+
         # First let the requests still in flight finish (a `PrimerClient`'s worker
         # threads), so that the ledger records their answers; then detach it.
-        detach = ledger.detach if attached and ledger is not None else None
-        await close(lambda: detach(http) if detach is not None else None)
+        await close(detach)
     done = [r for r in results if r is not None]
     assert len(done) == len(prepared), "every row has an outcome"
     return BatchResult(done, elapsed_s=time.perf_counter() - began)
