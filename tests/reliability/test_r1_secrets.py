@@ -49,9 +49,14 @@ BODY: dict[str, Any] = {
 #: Key-like text that must never appear in a stored notebook output.
 KEY_LIKE = [
     re.compile(r"sk_(?:live|sandbox|test)_[A-Za-z0-9]{8,}"),
-    # an X-API-KEY header with a value that is not a placeholder or the redaction
+    # an X-API-KEY header with a value that is not a placeholder or the redaction (the
+    # shell's `${PRIMER_API_KEY:-primer-nb-emulator}`: the variable, else the emulator's
+    # public default key, as the local emulator's curl snippet writes it)
     re.compile(
-        r"""x-api-key['"]?\s*[:=]\s*['"]?(?!\*\*\*|\$PRIMER_API_KEY|<)[^\s'",}]{6,}""", re.I
+        r"""x-api-key['"]?\s*[:=]\s*['"]?"""
+        r"""(?!\*\*\*|\$PRIMER_API_KEY|\$\{PRIMER_API_KEY:-primer-nb-emulator\}|<)"""
+        r"""[^\s'",}]{6,}""",
+        re.I,
     ),
 ]
 
