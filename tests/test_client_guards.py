@@ -15,6 +15,7 @@ import logging
 import pickle
 import re
 import warnings
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -478,9 +479,6 @@ def test_an_async_client_dropped_on_a_running_loop_closes_its_connections() -> N
     """A notebook's loop never shuts down: a client dropped without `aclose()` has its
     pool closed on that loop (asyncio finalizes the client's unfinished generator)."""
     import gc
-    import warnings
-
-    from tests.tables.conftest import emulator_process
 
     async def main(url: str) -> None:
         client = AsyncPrimerClient("k", base_url=url)
@@ -494,23 +492,30 @@ def test_an_async_client_dropped_on_a_running_loop_closes_its_connections() -> N
                 break
         assert transport._pool.connections == []  # type: ignore[attr-defined]
 
+    assert _unclosed_after_run(main) == []
+
+
+def _unclosed_after_run(main: Callable[[str], Coroutine[Any, Any, None]]) -> list[str]:
+    """`asyncio.run(main(url))` against a served emulator: the sockets and transports
+    left open once the garbage collector has run (`_unclosed_sockets`)."""
+    import gc
+    import warnings
+
+    from tests.tables.conftest import emulator_process
+
     with emulator_process("--api-key", "k") as url:
-        gc.collect()
+        gc.collect()  # what earlier tests left (event loops) is not this test's
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ResourceWarning)
             asyncio.run(main(url))
             gc.collect()
-        assert _unclosed_sockets(caught) == []
+    return _unclosed_sockets(caught)
 
 
 def test_an_async_client_dropped_as_asyncio_run_ends_closes_every_connection() -> None:
     """Made inside `main()` and never closed: asyncio closes its generator in a task that
     `asyncio.run` cancels before it starts. On Python 3.11 and 3.12 that stopped the
     close after the first of the pool's connections (3 of 4 were left open)."""
-    import gc
-    import warnings
-
-    from tests.tables.conftest import emulator_process
 
     async def main(url: str) -> None:
         client = AsyncPrimerClient("k", base_url=url)
@@ -518,13 +523,7 @@ def test_an_async_client_dropped_as_asyncio_run_ends_closes_every_connection() -
         await asyncio.gather(*orders)  # at once: four connections
         assert len(client._http._transport._pool.connections) == 4  # type: ignore[attr-defined]
 
-    with emulator_process("--api-key", "k") as url:
-        gc.collect()
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ResourceWarning)
-            asyncio.run(main(url))
-            gc.collect()
-        assert _unclosed_sockets(caught) == []
+    assert _unclosed_after_run(main) == []
 
 
 def test_an_async_client_in_use_on_another_running_loop_sends_nothing() -> None:

@@ -26,10 +26,9 @@ def rows(count: int, prefix: str = "i") -> list[dict[str, object]]:
     ]
 
 
-def test_a_cancelled_sync_batch_records_the_sessions_its_threads_created() -> None:
-    """A `PrimerClient` sends from worker threads: when the batch is cancelled, the
-    requests already running still reach the server, so the ledger must stay attached
-    until they are answered."""
+def held_posts() -> tuple[Emulator, threading.Semaphore, threading.Event, PrimerClient]:
+    """A `PrimerClient` on an emulator whose POSTs are held in flight until `release` is
+    set; each POST that arrives releases `arrived` once."""
     emulator = Emulator(seed=3, start="2024-06-01T12:00:00", frozen=True)
     into_emulator = emulator.transport()
     arrived = threading.Semaphore(0)
@@ -38,10 +37,18 @@ def test_a_cancelled_sync_batch_records_the_sessions_its_threads_created() -> No
     def handler(request: httpx.Request) -> httpx.Response:
         if request.method == "POST" and not release.is_set():
             arrived.release()
-            release.wait(10)  # in flight until the batch has been cancelled
+            release.wait(10)  # in flight until the test lets it go
         return into_emulator.handle_request(request)
 
     client = PrimerClient(base_url="http://127.0.0.1:9", transport=httpx.MockTransport(handler))
+    return emulator, arrived, release, client
+
+
+def test_a_cancelled_sync_batch_records_the_sessions_its_threads_created() -> None:
+    """A `PrimerClient` sends from worker threads: when the batch is cancelled, the
+    requests already running still reach the server, so the ledger must stay attached
+    until they are answered."""
+    emulator, arrived, release, client = held_posts()
     ledger = Ledger(":memory:")
     orders = rows(12)
 
@@ -74,17 +81,7 @@ def test_a_second_interrupt_while_waiting_for_the_threads_still_records_their_an
     created those sessions a second time."""
     from concurrent.futures import ThreadPoolExecutor
 
-    emulator = Emulator(seed=3, start="2024-06-01T12:00:00", frozen=True)
-    into_emulator = emulator.transport()
-    arrived = threading.Semaphore(0)
-    release = threading.Event()
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        if request.method == "POST" and not release.is_set():
-            arrived.release()
-            release.wait(10)  # in flight until after the second interrupt
-        return into_emulator.handle_request(request)
-
+    emulator, arrived, release, client = held_posts()
     real_shutdown = ThreadPoolExecutor.shutdown
     interrupted_once: list[bool] = []
 
@@ -99,7 +96,6 @@ def test_a_second_interrupt_while_waiting_for_the_threads_still_records_their_an
         real_shutdown(self, wait=wait, cancel_futures=cancel_futures)
 
     monkeypatch.setattr(ThreadPoolExecutor, "shutdown", shutdown)
-    client = PrimerClient(base_url="http://127.0.0.1:9", transport=httpx.MockTransport(handler))
     ledger = Ledger(":memory:")
     orders = rows(12, "k")
 
