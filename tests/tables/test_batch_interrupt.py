@@ -44,6 +44,22 @@ def held_posts() -> tuple[Emulator, threading.Semaphore, threading.Event, Primer
     return emulator, arrived, release, client
 
 
+async def cancelled_with_four_in_flight(
+    orders: list[dict[str, object]],
+    client: PrimerClient,
+    ledger: Ledger,
+    arrived: threading.Semaphore,
+) -> asyncio.Task[object]:
+    """The batch of `orders` as a task, cancelled once four of its POSTs are in flight."""
+    task: asyncio.Task[object] = asyncio.create_task(
+        acreate_sessions(orders, client=client, ledger=ledger, concurrency=4, progress=False)
+    )
+    for _ in range(4):
+        await asyncio.to_thread(arrived.acquire, True, 10)
+    task.cancel()
+    return task
+
+
 def test_a_cancelled_sync_batch_records_the_sessions_its_threads_created() -> None:
     """A `PrimerClient` sends from worker threads: when the batch is cancelled, the
     requests already running still reach the server, so the ledger must stay attached
@@ -53,12 +69,7 @@ def test_a_cancelled_sync_batch_records_the_sessions_its_threads_created() -> No
     orders = rows(12)
 
     async def interrupted() -> None:
-        task = asyncio.create_task(
-            acreate_sessions(orders, client=client, ledger=ledger, concurrency=4, progress=False)
-        )
-        for _ in range(4):
-            await asyncio.to_thread(arrived.acquire, True, 10)
-        task.cancel()
+        task = await cancelled_with_four_in_flight(orders, client, ledger, arrived)
         threading.Timer(0.2, release.set).start()  # answered after the cancel
         with pytest.raises(asyncio.CancelledError):
             await task
@@ -100,13 +111,7 @@ def test_a_second_interrupt_while_waiting_for_the_threads_still_records_their_an
     orders = rows(12, "k")
 
     async def interrupted() -> None:
-        task = asyncio.create_task(
-            acreate_sessions(orders, client=client, ledger=ledger, concurrency=4, progress=False)
-        )
-        for _ in range(4):
-            await asyncio.to_thread(arrived.acquire, True, 10)
-        task.cancel()
-        await task
+        await (await cancelled_with_four_in_flight(orders, client, ledger, arrived))
 
     with pytest.raises(KeyboardInterrupt):
         asyncio.run(interrupted())
